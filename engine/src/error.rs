@@ -1,0 +1,119 @@
+//! The engine's error type.
+//!
+//! Every failure names what happened in words a person can act on. Corruption
+//! always carries the file and byte offset where the bad bytes were found.
+
+use std::fmt;
+
+/// Result alias used throughout the engine.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong in the storage engine.
+#[derive(Debug)]
+pub enum Error {
+    /// An operating-system I/O call failed. `context` says what the engine was doing.
+    Io {
+        /// What the engine was doing, e.g. "append to 000012.log".
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Bytes read from disk are not what the format allows.
+    Corruption {
+        /// The file (name relative to the database directory) holding the bad bytes.
+        file: String,
+        /// Byte offset in `file` where the problem was found.
+        offset: u64,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The caller passed something the engine cannot accept.
+    InvalidArgument(String),
+    /// A sync failed earlier; the database refuses writes until it is reopened.
+    ///
+    /// After a failed fsync the kernel may have dropped the dirty pages, and a
+    /// retried fsync can report success without them, so the engine never retries.
+    Poisoned(String),
+    /// Another process (or another handle in this one) holds the database lock.
+    Locked(String),
+    /// The database has been closed.
+    Closed,
+}
+
+impl Error {
+    /// Builds an [`Error::Corruption`].
+    pub fn corruption(file: impl Into<String>, offset: u64, reason: impl Into<String>) -> Error {
+        Error::Corruption {
+            file: file.into(),
+            offset,
+            reason: reason.into(),
+        }
+    }
+
+    /// Builds an [`Error::Io`] with a description of the failed action.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// True for [`Error::Corruption`].
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, Error::Corruption { .. })
+    }
+
+    /// A copy of this error suitable for handing to several waiters.
+    ///
+    /// `std::io::Error` is not `Clone`; the copy keeps its kind and message.
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::Io { context, source } => Error::Io {
+                context: context.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            Error::Corruption {
+                file,
+                offset,
+                reason,
+            } => Error::Corruption {
+                file: file.clone(),
+                offset: *offset,
+                reason: reason.clone(),
+            },
+            Error::InvalidArgument(s) => Error::InvalidArgument(s.clone()),
+            Error::Poisoned(s) => Error::Poisoned(s.clone()),
+            Error::Locked(s) => Error::Locked(s.clone()),
+            Error::Closed => Error::Closed,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { context, source } => write!(f, "I/O error during {context}: {source}"),
+            Error::Corruption {
+                file,
+                offset,
+                reason,
+            } => write!(f, "corruption in {file} at offset {offset}: {reason}"),
+            Error::InvalidArgument(s) => write!(f, "invalid argument: {s}"),
+            Error::Poisoned(s) => write!(
+                f,
+                "database refuses writes after a failed sync ({s}); reopen it to recover"
+            ),
+            Error::Locked(s) => write!(f, "database is locked: {s}"),
+            Error::Closed => write!(f, "database is closed"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! All file I/O goes through the [`Fs`] trait, so tests can crash the engine,
+//! drop unsynced bytes, tear a write or fail an fsync.
+//!
+//! Three implementations: [`OsFs`] (real files), [`MemFs`] (in memory, with a
+//! separate synced state for file data and for directory entries, so a
+//! simulated crash loses exactly what a power cut could) and [`FaultFs`]
+//! (wraps another `Fs` and injects failures).
+//!
+//! Contract every implementation keeps:
+//! - Files are written append-only through [`WritableFile`]; `append` hands the
+//!   bytes to the OS (no user-space buffering below this trait), `sync` makes
+//!   the file's data durable (fdatasync).
+//! - Creating, renaming or removing a directory entry is durable only after
+//!   [`Fs::sync_dir`] on the parent directory.
+//! - Errors are [`Error::Io`] with a context naming the operation and path.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::Result;
+
+mod fault;
+mod mem;
+mod os;
+
+pub use fault::FaultFs;
+pub use mem::MemFs;
+pub use os::OsFs;
+
+/// A file opened for appending.
+pub trait WritableFile: Send {
+    /// Appends `data` at the end of the file (passes it to the OS).
+    fn append(&mut self, data: &[u8]) -> Result<()>;
+    /// Makes every byte appended so far durable (fdatasync).
+    fn sync(&mut self) -> Result<()>;
+    /// Bytes appended so far (the file's length).
+    fn len(&self) -> u64;
+    /// True if nothing has been appended.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A file opened for positional reads; shared between threads.
+pub trait RandomAccessFile: Send + Sync {
+    /// Fills `buf` from `offset`. Reading past the end is an error.
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()>;
+    /// The file's length in bytes.
+    fn len(&self) -> u64;
+    /// True for an empty file.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A held advisory lock on a file; released when dropped.
+pub trait FileLock: Send + Sync {}
+
+/// A file system: the only way the engine touches storage.
+pub trait Fs: Send + Sync + 'static {
+    /// Creates `path` (truncating any existing file) for appending.
+    fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>>;
+    /// Opens an existing file for positional reads.
+    fn open_random(&self, path: &Path) -> Result<Arc<dyn RandomAccessFile>>;
+    /// Reads a whole file.
+    fn read_all(&self, path: &Path) -> Result<Vec<u8>>;
+    /// Atomically renames `from` to `to`, replacing `to` if it exists.
+    fn rename(&self, from: &Path, to: &Path) -> Result<()>;
+    /// Removes a file.
+    fn remove(&self, path: &Path) -> Result<()>;
+    /// Names (not paths) of the entries in `dir`, in no particular order.
+    fn list(&self, dir: &Path) -> Result<Vec<String>>;
+    /// True if `path` exists.
+    fn exists(&self, path: &Path) -> bool;
+    /// Length of the file at `path`.
+    fn file_size(&self, path: &Path) -> Result<u64>;
+    /// Creates `dir` and its parents if missing.
+    fn create_dir_all(&self, dir: &Path) -> Result<()>;
+    /// Makes the creations, renames and removals of entries in `dir` durable.
+    fn sync_dir(&self, dir: &Path) -> Result<()>;
+    /// Takes an exclusive lock on `path` (creating it if needed). Fails with
+    /// [`crate::Error::Locked`] if another holder has it.
+    fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>>;
+}

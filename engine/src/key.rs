@@ -1,0 +1,136 @@
+//! Internal keys: the user key followed by an 8-byte trailer.
+//! Spec: format-spec/keys.md.
+//!
+//! Internal keys order by user key ascending (bytewise), then by trailer
+//! descending, so the newest version of a key comes first.
+
+use std::cmp::Ordering;
+
+use crate::coding::get_fixed64;
+
+/// Sequence numbers occupy the top 56 bits of the trailer.
+pub const MAX_SEQUENCE: u64 = (1 << 56) - 1;
+
+/// Length of the trailer appended to every user key.
+pub const TRAILER_LEN: usize = 8;
+
+/// What an internal key records. On-disk values: never change them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum ValueKind {
+    /// A tombstone: the key was deleted at this sequence number.
+    Deletion = 0,
+    /// A value: the key was set at this sequence number.
+    Value = 1,
+}
+
+impl ValueKind {
+    /// Decodes a kind byte; `None` for values this format does not define.
+    pub fn from_u8(b: u8) -> Option<ValueKind> {
+        match b {
+            0 => Some(ValueKind::Deletion),
+            1 => Some(ValueKind::Value),
+            _ => None,
+        }
+    }
+}
+
+/// The kind used when building a seek key: the highest kind, so that a seek
+/// for `(user_key, seq)` lands on the newest entry with sequence `<= seq`.
+pub const KIND_FOR_SEEK: ValueKind = ValueKind::Value;
+
+/// Packs a sequence number and kind into the trailer value.
+pub fn pack_trailer(seq: u64, kind: ValueKind) -> u64 {
+    debug_assert!(seq <= MAX_SEQUENCE);
+    (seq << 8) | kind as u64
+}
+
+/// Appends the internal key for `(user_key, seq, kind)` to `dst`.
+pub fn append_internal_key(dst: &mut Vec<u8>, user_key: &[u8], seq: u64, kind: ValueKind) {
+    dst.extend_from_slice(user_key);
+    dst.extend_from_slice(&pack_trailer(seq, kind).to_le_bytes());
+}
+
+/// Builds the internal key for `(user_key, seq, kind)`.
+pub fn make_internal_key(user_key: &[u8], seq: u64, kind: ValueKind) -> Vec<u8> {
+    let mut v = Vec::with_capacity(user_key.len() + TRAILER_LEN);
+    append_internal_key(&mut v, user_key, seq, kind);
+    v
+}
+
+/// A decoded internal key borrowing the user key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedKey<'a> {
+    /// The user's key.
+    pub user_key: &'a [u8],
+    /// Sequence number of the write.
+    pub seq: u64,
+    /// Value or deletion.
+    pub kind: ValueKind,
+}
+
+/// Splits an internal key; `None` if it is shorter than the trailer or the
+/// kind byte is unknown.
+pub fn parse_internal_key(ikey: &[u8]) -> Option<ParsedKey<'_>> {
+    let split = ikey.len().checked_sub(TRAILER_LEN)?;
+    let trailer = get_fixed64(&ikey[split..])?;
+    let kind = ValueKind::from_u8((trailer & 0xff) as u8)?;
+    Some(ParsedKey {
+        user_key: &ikey[..split],
+        seq: trailer >> 8,
+        kind,
+    })
+}
+
+/// The user-key part of an internal key (the whole slice if it is too short,
+/// which only happens on corrupt data that a checked decoder already rejected).
+pub fn user_key(ikey: &[u8]) -> &[u8] {
+    &ikey[..ikey.len().saturating_sub(TRAILER_LEN)]
+}
+
+/// The trailer of an internal key (0 if it is too short).
+pub fn trailer(ikey: &[u8]) -> u64 {
+    ikey.len()
+        .checked_sub(TRAILER_LEN)
+        .and_then(|s| get_fixed64(&ikey[s..]))
+        .unwrap_or(0)
+}
+
+/// The total order on internal keys: user key ascending, trailer descending.
+pub fn compare_internal(a: &[u8], b: &[u8]) -> Ordering {
+    match user_key(a).cmp(user_key(b)) {
+        Ordering::Equal => trailer(b).cmp(&trailer(a)),
+        o => o,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_versions_sort_first() {
+        let a = make_internal_key(b"k", 10, ValueKind::Value);
+        let b = make_internal_key(b"k", 5, ValueKind::Value);
+        let c = make_internal_key(b"k\0", 99, ValueKind::Value);
+        let d = make_internal_key(b"k", 10, ValueKind::Deletion);
+        assert_eq!(compare_internal(&a, &b), Ordering::Less);
+        assert_eq!(compare_internal(&b, &c), Ordering::Less);
+        assert_eq!(compare_internal(&a, &d), Ordering::Less);
+    }
+
+    #[test]
+    fn parse_round_trip_and_rejects_bad_kind() {
+        let k = make_internal_key(b"user", 42, ValueKind::Deletion);
+        let p = parse_internal_key(&k).expect("valid key");
+        assert_eq!(
+            (p.user_key, p.seq, p.kind),
+            (&b"user"[..], 42, ValueKind::Deletion)
+        );
+        let mut bad = k.clone();
+        let n = bad.len();
+        bad[n - 8] = 7;
+        assert!(parse_internal_key(&bad).is_none());
+        assert!(parse_internal_key(b"short").is_none());
+    }
+}

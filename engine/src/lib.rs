@@ -1,0 +1,25 @@
+//! siltdb — DynamoDB you can embed.
+//!
+//! This crate holds the storage engine: a log-structured merge tree (WAL,
+//! memtable, SSTables, manifest, leveled compaction) with its on-disk format
+//! documented byte by byte in `format-spec/`.
+//!
+//! The low-level modules (`wal`, `sstable`, `manifest`, `batch`, `key`,
+//! `coding`, `fs`) are public so fuzz targets, benches and tools can drive the
+//! decoders directly; applications use [`Db`].
+#![warn(missing_docs)]
+
+pub mod batch;
+pub mod cache;
+pub mod coding;
+pub mod compaction;
+pub mod error;
+pub mod fs;
+pub mod iter;
+pub mod key;
+pub mod manifest;
+pub mod ratelimit;
+pub mod sstable;
+pub mod wal;
+
+pub use error::{Error, Result};
