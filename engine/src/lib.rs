@@ -22,4 +22,7 @@ pub mod ratelimit;
 pub mod sstable;
 pub mod wal;
 
+#[cfg(test)]
+mod testutil;
+
 pub use error::{Error, Result};
