@@ -120,6 +120,19 @@ mod tests {
     }
 
     #[test]
+    fn spec_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../format-spec/vectors/internal-key.hex"
+        ));
+        let p = parse_internal_key(&bytes).expect("vector is a valid key");
+        assert_eq!(
+            (p.user_key, p.seq, p.kind),
+            (&b"user"[..], 42, ValueKind::Deletion)
+        );
+        assert_eq!(make_internal_key(b"user", 42, ValueKind::Deletion), bytes);
+    }
+
+    #[test]
     fn parse_round_trip_and_rejects_bad_kind() {
         let k = make_internal_key(b"user", 42, ValueKind::Deletion);
         let p = parse_internal_key(&k).expect("valid key");

@@ -18,6 +18,7 @@ pub mod fs;
 pub mod iter;
 pub mod key;
 pub mod manifest;
+mod memtable;
 pub mod ratelimit;
 pub mod sstable;
 pub mod wal;

@@ -32,3 +32,6 @@ pub trait InternalIterator: Send {
 
 /// Boxed internal iterator.
 pub type BoxIter = Box<dyn InternalIterator>;
+
+pub mod db_iter;
+pub mod merge;
