@@ -35,3 +35,4 @@ pub type BoxIter = Box<dyn InternalIterator>;
 
 pub mod db_iter;
 pub mod merge;
+pub mod level;

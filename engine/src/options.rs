@@ -1,0 +1,79 @@
+//! Options for opening a database and for individual reads and writes.
+
+use std::sync::Arc;
+
+use crate::compaction::CompactionOptions;
+use crate::fs::{Fs, OsFs};
+use crate::sstable::TableOptions;
+
+/// How a database is opened and tuned.
+#[derive(Clone)]
+pub struct Options {
+    /// The file system every byte goes through (real files by default).
+    pub fs: Arc<dyn Fs>,
+    /// Create the database if the directory holds none (default true).
+    pub create_if_missing: bool,
+    /// Fail if a database already exists there (default false).
+    pub error_if_exists: bool,
+    /// Default durability of writes: when true (the default) a write returns
+    /// only after its WAL record is on disk (fdatasync). When false, a write
+    /// returns once its record is handed to the OS: it survives a process
+    /// crash but not a power cut or kernel crash until a later synced write,
+    /// a memtable switch or [`crate::Db::sync_wal`] syncs it.
+    pub sync: bool,
+    /// Bytes of memtable before it is frozen and flushed (default 64 MiB).
+    pub write_buffer_size: usize,
+    /// Frozen memtables waiting for flush before writes stop (default 2).
+    pub max_immutable_memtables: usize,
+    /// Upper bound on one group commit's combined batch size (default 1 MiB).
+    pub max_write_group_bytes: usize,
+    /// SSTable layout: block size, bloom bits per key, write chunking.
+    pub table: TableOptions,
+    /// Level sizing, triggers and back-pressure limits.
+    pub compaction: CompactionOptions,
+    /// Block cache capacity in bytes (default 128 MiB).
+    pub block_cache_bytes: usize,
+    /// Rate limit for flush and compaction writes in bytes per second
+    /// (default 256 MiB/s; 0 = unlimited). Keeps synced foreground writes
+    /// fast while background work runs.
+    pub background_write_rate: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fs: Arc::new(OsFs::new()),
+            create_if_missing: true,
+            error_if_exists: false,
+            sync: true,
+            write_buffer_size: 64 << 20,
+            max_immutable_memtables: 2,
+            max_write_group_bytes: 1 << 20,
+            table: TableOptions::default(),
+            compaction: CompactionOptions::default(),
+            block_cache_bytes: 128 << 20,
+            background_write_rate: 256 << 20,
+        }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("create_if_missing", &self.create_if_missing)
+            .field("error_if_exists", &self.error_if_exists)
+            .field("sync", &self.sync)
+            .field("write_buffer_size", &self.write_buffer_size)
+            .field("max_immutable_memtables", &self.max_immutable_memtables)
+            .field("block_cache_bytes", &self.block_cache_bytes)
+            .field("background_write_rate", &self.background_write_rate)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Per-write options.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    /// Sync the WAL before returning (see [`Options::sync`]).
+    pub sync: bool,
+}
