@@ -1,4 +1,469 @@
-//! placeholder
-use super::*;
-#[allow(missing_docs)]
-pub struct FaultFs;
+//! [`FaultFs`]: wraps another [`Fs`] and injects failures on demand.
+//!
+//! All controls live in shared atomics, so a test can arm a fault while a
+//! database holding a clone of the `FaultFs` is running:
+//!
+//! - [`FaultFs::fail_sync_after`]: the next `n` syncs (file and directory)
+//!   succeed, every later one fails until [`FaultFs::clear`].
+//! - [`FaultFs::fail_write_after`]: the same for `append` and `create`.
+//! - [`FaultFs::tear_next_write`]: the next `append` writes only the first half
+//!   of its bytes, then fails.
+//! - [`FaultFs::set_space_limit`]: appends that would take the bytes written
+//!   through this `FaultFs` past the limit write nothing and fail with
+//!   [`std::io::ErrorKind::StorageFull`].
+//!
+//! Everything else passes straight through to the wrapped file system.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::{FileLock, Fs, RandomAccessFile, WritableFile};
+use crate::error::{Error, Result};
+
+/// Budget value meaning "no fault armed".
+const DISARMED: u64 = u64::MAX;
+/// Space limit value meaning "unlimited".
+const NO_LIMIT: u64 = u64::MAX;
+
+/// Shared fault controls and counters.
+struct FaultState {
+    /// Syncs that may still succeed before they start failing.
+    sync_budget: AtomicU64,
+    /// Appends/creates that may still succeed before they start failing.
+    write_budget: AtomicU64,
+    tear_next: AtomicBool,
+    space_limit: AtomicU64,
+    /// Bytes handed to the wrapped file system by appends, including the
+    /// halves written by torn appends.
+    space_used: AtomicU64,
+    syncs: AtomicU64,
+    appends: AtomicU64,
+    bytes_appended: AtomicU64,
+}
+
+impl FaultState {
+    /// Consumes one unit of `budget`; false if the operation must fail.
+    fn take(budget: &AtomicU64) -> bool {
+        let step = |v: u64| {
+            if v == DISARMED || v == 0 {
+                None
+            } else {
+                Some(v - 1)
+            }
+        };
+        match budget.fetch_update(Ordering::SeqCst, Ordering::SeqCst, step) {
+            Ok(_) => true,
+            Err(v) => v == DISARMED,
+        }
+    }
+
+    /// Checks the sync budget; on success counts the sync after `op` succeeds.
+    fn sync(
+        &self,
+        context: impl FnOnce() -> String,
+        op: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        if !FaultState::take(&self.sync_budget) {
+            return Err(Error::io(
+                context(),
+                std::io::Error::other("injected fsync failure"),
+            ));
+        }
+        op()?;
+        self.syncs.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn write_allowed(&self, context: impl FnOnce() -> String) -> Result<()> {
+        if FaultState::take(&self.write_budget) {
+            Ok(())
+        } else {
+            Err(Error::io(
+                context(),
+                std::io::Error::other("injected write failure"),
+            ))
+        }
+    }
+
+    /// Reserves `n` bytes of space; false if that would pass the limit.
+    fn reserve_space(&self, n: u64) -> bool {
+        let limit = self.space_limit.load(Ordering::SeqCst);
+        self.space_used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                let total = used.checked_add(n)?;
+                (limit == NO_LIMIT || total <= limit).then_some(total)
+            })
+            .is_ok()
+    }
+
+    fn release_space(&self, n: u64) {
+        self.space_used.fetch_sub(n, Ordering::SeqCst);
+    }
+}
+
+/// A file system wrapper that injects I/O failures; clones share controls.
+#[derive(Clone)]
+pub struct FaultFs {
+    inner: Arc<dyn Fs>,
+    state: Arc<FaultState>,
+}
+
+impl std::fmt::Debug for FaultFs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaultFs")
+            .field("syncs", &self.syncs())
+            .field("appends", &self.appends())
+            .field("bytes_appended", &self.bytes_appended())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FaultFs {
+    /// Wraps `inner` with no fault armed.
+    pub fn new(inner: Arc<dyn Fs>) -> FaultFs {
+        FaultFs {
+            inner,
+            state: Arc::new(FaultState {
+                sync_budget: AtomicU64::new(DISARMED),
+                write_budget: AtomicU64::new(DISARMED),
+                tear_next: AtomicBool::new(false),
+                space_limit: AtomicU64::new(NO_LIMIT),
+                space_used: AtomicU64::new(0),
+                syncs: AtomicU64::new(0),
+                appends: AtomicU64::new(0),
+                bytes_appended: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The wrapped file system.
+    pub fn inner(&self) -> &Arc<dyn Fs> {
+        &self.inner
+    }
+
+    /// Lets the next `n` syncs (file and directory) succeed; every sync after
+    /// them fails with an injected EIO-like error until [`FaultFs::clear`].
+    /// (`n == u64::MAX` disarms the fault.)
+    pub fn fail_sync_after(&self, n: u64) {
+        self.state.sync_budget.store(n, Ordering::SeqCst);
+    }
+
+    /// Lets the next `n` appends and creates succeed; every one after them
+    /// fails with an injected error until [`FaultFs::clear`].
+    /// (`n == u64::MAX` disarms the fault.)
+    pub fn fail_write_after(&self, n: u64) {
+        self.state.write_budget.store(n, Ordering::SeqCst);
+    }
+
+    /// Makes the next append write only the first half (rounded down) of its
+    /// bytes to the wrapped file and then fail.
+    pub fn tear_next_write(&self) {
+        self.state.tear_next.store(true, Ordering::SeqCst);
+    }
+
+    /// Caps the total bytes appended through this `FaultFs` since it was
+    /// created (`None` removes the cap). An append that would pass the cap
+    /// writes nothing and fails with [`ErrorKind::StorageFull`].
+    pub fn set_space_limit(&self, limit: Option<u64>) {
+        self.state
+            .space_limit
+            .store(limit.unwrap_or(NO_LIMIT), Ordering::SeqCst);
+    }
+
+    /// Disarms every fault (sync, write, tear, space limit). Counters are kept.
+    pub fn clear(&self) {
+        self.fail_sync_after(DISARMED);
+        self.fail_write_after(DISARMED);
+        self.state.tear_next.store(false, Ordering::SeqCst);
+        self.set_space_limit(None);
+    }
+
+    /// Successful syncs so far (file and directory).
+    pub fn syncs(&self) -> u64 {
+        self.state.syncs.load(Ordering::SeqCst)
+    }
+
+    /// Successful appends so far.
+    pub fn appends(&self) -> u64 {
+        self.state.appends.load(Ordering::SeqCst)
+    }
+
+    /// Bytes written by successful appends so far.
+    pub fn bytes_appended(&self) -> u64 {
+        self.state.bytes_appended.load(Ordering::SeqCst)
+    }
+}
+
+/// A file created through [`FaultFs`].
+struct FaultWritableFile {
+    inner: Box<dyn WritableFile>,
+    state: Arc<FaultState>,
+    path: PathBuf,
+}
+
+impl WritableFile for FaultWritableFile {
+    fn append(&mut self, data: &[u8]) -> Result<()> {
+        let context = || format!("append to {}", self.path.display());
+        let st = &self.state;
+        st.write_allowed(context)?;
+        let len = data.len() as u64;
+        if !st.reserve_space(len) {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(ErrorKind::StorageFull, "no space left on device"),
+            ));
+        }
+        if st.tear_next.swap(false, Ordering::SeqCst) {
+            let half = &data[..data.len() / 2];
+            st.release_space(len - half.len() as u64);
+            if let Err(e) = self.inner.append(half) {
+                st.release_space(half.len() as u64);
+                return Err(e);
+            }
+            return Err(Error::io(
+                context(),
+                std::io::Error::other(format!(
+                    "injected torn write: {} of {} bytes written",
+                    half.len(),
+                    data.len()
+                )),
+            ));
+        }
+        if let Err(e) = self.inner.append(data) {
+            st.release_space(len);
+            return Err(e);
+        }
+        st.appends.fetch_add(1, Ordering::SeqCst);
+        st.bytes_appended.fetch_add(len, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        let path = &self.path;
+        let inner = &mut self.inner;
+        self.state
+            .sync(|| format!("sync {}", path.display()), || inner.sync())
+    }
+
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+}
+
+impl Fs for FaultFs {
+    fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
+        self.state
+            .write_allowed(|| format!("create {}", path.display()))?;
+        let inner = self.inner.create(path)?;
+        Ok(Box::new(FaultWritableFile {
+            inner,
+            state: self.state.clone(),
+            path: path.to_path_buf(),
+        }))
+    }
+
+    fn open_random(&self, path: &Path) -> Result<Arc<dyn RandomAccessFile>> {
+        self.inner.open_random(path)
+    }
+
+    fn read_all(&self, path: &Path) -> Result<Vec<u8>> {
+        self.inner.read_all(path)
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> Result<()> {
+        self.inner.rename(from, to)
+    }
+
+    fn remove(&self, path: &Path) -> Result<()> {
+        self.inner.remove(path)
+    }
+
+    fn list(&self, dir: &Path) -> Result<Vec<String>> {
+        self.inner.list(dir)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.inner.exists(path)
+    }
+
+    fn file_size(&self, path: &Path) -> Result<u64> {
+        self.inner.file_size(path)
+    }
+
+    fn create_dir_all(&self, dir: &Path) -> Result<()> {
+        self.inner.create_dir_all(dir)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> Result<()> {
+        self.state.sync(
+            || format!("sync directory {}", dir.display()),
+            || self.inner.sync_dir(dir),
+        )
+    }
+
+    fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
+        self.inner.lock(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn io_kind(err: &Error) -> ErrorKind {
+        match err {
+            Error::Io { source, .. } => source.kind(),
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
+
+    fn setup() -> (MemFs, FaultFs, PathBuf) {
+        let mem = MemFs::new();
+        let fault = FaultFs::new(Arc::new(mem.clone()));
+        let dir = PathBuf::from("/db");
+        fault.create_dir_all(&dir).unwrap();
+        (mem, fault, dir)
+    }
+
+    #[test]
+    fn passes_through_without_faults() {
+        let (mem, fs, dir) = setup();
+        let path = dir.join("a");
+        let mut f = fs.create(&path).unwrap();
+        f.append(b"abc").unwrap();
+        f.append(b"de").unwrap();
+        f.sync().unwrap();
+        fs.sync_dir(&dir).unwrap();
+        assert_eq!(f.len(), 5);
+        assert_eq!(mem.read_all(&path).unwrap(), b"abcde");
+        assert_eq!(fs.read_all(&path).unwrap(), b"abcde");
+        assert_eq!(fs.list(&dir).unwrap(), vec!["a".to_string()]);
+        assert_eq!((fs.syncs(), fs.appends(), fs.bytes_appended()), (2, 2, 5));
+        fs.rename(&path, &dir.join("b")).unwrap();
+        assert!(fs.exists(&dir.join("b")));
+        let _lock = fs.lock(&dir.join("LOCK")).unwrap();
+        assert!(matches!(fs.lock(&dir.join("LOCK")), Err(Error::Locked(_))));
+    }
+
+    #[test]
+    fn sync_fails_after_n_and_keeps_failing_until_clear() {
+        let (_mem, fs, dir) = setup();
+        let mut f = fs.create(&dir.join("a")).unwrap();
+        fs.fail_sync_after(2);
+        f.sync().unwrap();
+        fs.sync_dir(&dir).unwrap();
+        for _ in 0..3 {
+            let err = f.sync().unwrap_err();
+            assert_eq!(io_kind(&err), ErrorKind::Other);
+            assert!(err.to_string().contains("injected fsync failure"), "{err}");
+            assert!(fs.sync_dir(&dir).is_err());
+        }
+        assert_eq!(fs.syncs(), 2);
+        fs.clear();
+        f.sync().unwrap();
+        fs.sync_dir(&dir).unwrap();
+        assert_eq!(fs.syncs(), 4);
+    }
+
+    #[test]
+    fn fail_sync_after_zero_fails_immediately() {
+        let (_mem, fs, dir) = setup();
+        fs.fail_sync_after(0);
+        assert!(fs.sync_dir(&dir).is_err());
+        assert_eq!(fs.syncs(), 0);
+    }
+
+    #[test]
+    fn failed_sync_does_not_make_data_durable() {
+        let (mem, fs, dir) = setup();
+        let path = dir.join("wal");
+        let mut f = fs.create(&path).unwrap();
+        f.append(b"one").unwrap();
+        f.sync().unwrap();
+        fs.sync_dir(&dir).unwrap();
+        fs.fail_sync_after(0);
+        f.append(b"two").unwrap();
+        assert!(f.sync().is_err());
+        mem.crash();
+        assert_eq!(mem.read_all(&path).unwrap(), b"one");
+    }
+
+    #[test]
+    fn write_fails_after_n_for_appends_and_creates() {
+        let (mem, fs, dir) = setup();
+        let path = dir.join("a");
+        let mut f = fs.create(&path).unwrap();
+        fs.fail_write_after(2);
+        f.append(b"1").unwrap();
+        f.append(b"2").unwrap();
+        let err = f.append(b"3").unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::Other);
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+        assert!(f.append(b"4").is_err());
+        assert!(fs.create(&dir.join("b")).is_err());
+        assert!(!mem.exists(&dir.join("b")));
+        assert_eq!(mem.read_all(&path).unwrap(), b"12");
+        assert_eq!((fs.appends(), fs.bytes_appended()), (2, 2));
+
+        fs.clear();
+        f.append(b"5").unwrap();
+        assert_eq!(mem.read_all(&path).unwrap(), b"125");
+
+        // A create consumes the budget too.
+        fs.fail_write_after(1);
+        let mut g = fs.create(&dir.join("c")).unwrap();
+        assert!(g.append(b"x").is_err());
+    }
+
+    #[test]
+    fn torn_write_leaves_exactly_half() {
+        let (mem, fs, dir) = setup();
+        let path = dir.join("a");
+        let mut f = fs.create(&path).unwrap();
+        f.append(b"head").unwrap();
+        fs.tear_next_write();
+        let err = f.append(b"0123456789").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }));
+        assert_eq!(mem.read_all(&path).unwrap(), b"head01234");
+        assert_eq!((fs.appends(), fs.bytes_appended()), (1, 4));
+        // Only one write is torn.
+        f.append(b"ok").unwrap();
+        assert_eq!(mem.read_all(&path).unwrap(), b"head01234ok");
+        // Odd length: half rounds down.
+        fs.tear_next_write();
+        assert!(f.append(b"abc").is_err());
+        assert_eq!(mem.read_all(&path).unwrap(), b"head01234oka");
+    }
+
+    #[test]
+    fn space_limit_gives_storage_full_and_writes_nothing() {
+        let (mem, fs, dir) = setup();
+        let path = dir.join("a");
+        let mut f = fs.create(&path).unwrap();
+        f.append(b"12345").unwrap();
+        fs.set_space_limit(Some(8));
+        f.append(b"678").unwrap(); // exactly at the limit
+        let err = f.append(b"9").unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::StorageFull);
+        assert!(err.to_string().contains("no space left on device"), "{err}");
+        assert_eq!(mem.read_all(&path).unwrap(), b"12345678");
+        // Space counts across files.
+        let mut g = fs.create(&dir.join("b")).unwrap();
+        assert_eq!(
+            io_kind(&g.append(b"x").unwrap_err()),
+            ErrorKind::StorageFull
+        );
+        assert_eq!(mem.file_size(&dir.join("b")).unwrap(), 0);
+        fs.set_space_limit(Some(10));
+        g.append(b"xy").unwrap();
+        assert_eq!((fs.appends(), fs.bytes_appended()), (3, 10));
+        fs.clear();
+        g.append(&[0u8; 100]).unwrap();
+    }
+}
