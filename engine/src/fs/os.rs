@@ -96,7 +96,6 @@ impl Drop for OsFileLock {
     fn drop(&mut self) {
         // Closing the descriptor releases the lock anyway; unlocking first just
         // makes the release explicit. A failure here leaves nothing to do.
-        #[allow(clippy::incompatible_msrv)] // File::unlock is stable since 1.89
         let _ = self.file.unlock();
     }
 }
@@ -184,7 +183,6 @@ impl Fs for OsFs {
             .truncate(false)
             .open(path)
             .map_err(|e| Error::io(format!("open lock file {}", path.display()), e))?;
-        #[allow(clippy::incompatible_msrv)] // File::try_lock is stable since 1.89
         let locked = file.try_lock();
         match locked {
             Ok(()) => Ok(Box::new(OsFileLock { file })),
