@@ -1,0 +1,407 @@
+//! The database: open/recover, the write path, the read path, background work.
+//!
+//! Locking: one `state` mutex guards memtables, the version set, the writer
+//! queue and snapshots; it is never held across WAL I/O or table building.
+//! The WAL writer has its own mutex, used only by the current group-commit
+//! leader and by memtable switches (which only a leader performs).
+
+mod background;
+mod filenames;
+mod open;
+mod table_cache;
+mod versions;
+mod write;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+pub use filenames::{parse as parse_file_name, FileKind};
+
+use crate::batch::WriteBatch;
+use crate::error::{Error, Result};
+use crate::fs::{FileLock, Fs};
+use crate::iter::db_iter::DbIter;
+use crate::iter::level::{LevelIter, TableSource};
+use crate::iter::merge::MergingIter;
+use crate::iter::BoxIter;
+use crate::key::{self, ValueKind};
+use crate::manifest::{FileMeta, Version};
+use crate::memtable::{Lookup, MemTable};
+use crate::options::{Options, WriteOptions};
+use crate::ratelimit::RateLimiter;
+use crate::sstable::Table;
+use crate::stats::{Counters, LevelStats, Stats};
+use crate::wal::LogWriter;
+use table_cache::TableCache;
+use versions::VersionSet;
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What a read sees: the memtables and the table version, pinned together.
+struct SuperVersion {
+    mem: Arc<MemTable>,
+    /// Frozen memtables, newest first.
+    imm: Vec<Arc<MemTable>>,
+    version: Arc<Version>,
+}
+
+/// A write waiting in the group-commit queue.
+struct QueuedWrite {
+    id: u64,
+    batch: Option<WriteBatch>,
+    sync: bool,
+    /// Not a write: a request to freeze the memtable (from `flush`).
+    force_switch: bool,
+}
+
+struct State {
+    mem: Arc<MemTable>,
+    /// Frozen memtables awaiting flush, oldest first.
+    imm: VecDeque<Arc<MemTable>>,
+    versions: VersionSet,
+    writers: VecDeque<QueuedWrite>,
+    results: HashMap<u64, Result<()>>,
+    next_writer_id: u64,
+    /// Set by a failed WAL write/sync or background failure: writes refused.
+    bg_error: Option<String>,
+    shutting_down: bool,
+    /// Live snapshots: sequence -> count.
+    snapshots: BTreeMap<u64, usize>,
+    /// Table numbers being written by flush/compaction (not yet in a version).
+    pending_outputs: HashSet<u64>,
+}
+
+pub(crate) struct DbInner {
+    dir: PathBuf,
+    fs: Arc<dyn Fs>,
+    opts: Options,
+    state: Mutex<State>,
+    /// Signalled on every state change writers or background threads wait for.
+    cv: Condvar,
+    wal: Mutex<Option<LogWriter>>,
+    /// Highest sequence number whose write is fully applied.
+    visible_seq: AtomicU64,
+    current: Mutex<Arc<SuperVersion>>,
+    tables: Arc<TableCache>,
+    stats: Counters,
+    limiter: Option<Arc<RateLimiter>>,
+    /// Held while a compaction (background or manual) runs.
+    compaction_lock: Mutex<()>,
+    file_lock: Mutex<Option<Box<dyn FileLock>>>,
+}
+
+/// An open database.
+///
+/// All methods take `&self` and may be called from many threads at once.
+/// Dropping the database closes it (see [`Db::close`]).
+pub struct Db {
+    inner: Arc<DbInner>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl TableSource for TableCache {
+    fn table(&self, file: &FileMeta) -> Result<Arc<Table>> {
+        self.get(file.number)
+    }
+}
+
+impl Db {
+    /// Opens (or creates) the database in `dir`, recovering after a crash.
+    ///
+    /// Only one handle may have a directory open at a time; a second open
+    /// returns [`Error::Locked`].
+    pub fn open(dir: impl AsRef<Path>, opts: Options) -> Result<Db> {
+        open::open(dir.as_ref(), opts)
+    }
+
+    /// Sets `key` to `value`.
+    pub fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        let mut b = WriteBatch::new();
+        b.put(key, value);
+        self.write(b)
+    }
+
+    /// Deletes `key` (a no-op if absent).
+    pub fn delete(&self, key: &[u8]) -> Result<()> {
+        let mut b = WriteBatch::new();
+        b.delete(key);
+        self.write(b)
+    }
+
+    /// Applies `batch` atomically with the database's default durability.
+    pub fn write(&self, batch: WriteBatch) -> Result<()> {
+        self.inner.write(batch, self.inner.opts.sync, false)
+    }
+
+    /// Applies `batch` atomically with explicit options.
+    pub fn write_opt(&self, batch: WriteBatch, opts: WriteOptions) -> Result<()> {
+        self.inner.write(batch, opts.sync, false)
+    }
+
+    /// Makes every write so far durable (fdatasync of the WAL).
+    pub fn sync_wal(&self) -> Result<()> {
+        self.inner.sync_wal()
+    }
+
+    /// The newest value of `key`.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.inner
+            .get_at(key, self.inner.visible_seq.load(Ordering::Acquire))
+    }
+
+    /// A consistent point-in-time view; writes after it are invisible to it.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::new(&self.inner)
+    }
+
+    /// An iterator over the current contents, unpositioned: call a seek first.
+    pub fn iter(&self) -> Result<DbIterator> {
+        self.inner
+            .iter_at(self.inner.visible_seq.load(Ordering::Acquire))
+    }
+
+    /// Freezes the memtable and waits until every frozen memtable is in an
+    /// SSTable.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.flush()
+    }
+
+    /// Compacts every level overlapping `[begin, end]` (user keys; `None` is
+    /// unbounded) down into the next, after flushing the memtable.
+    pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
+        self.inner.flush()?;
+        self.inner.compact_range(begin, end)
+    }
+
+    /// Counters and the shape of the tree.
+    pub fn stats(&self) -> Stats {
+        self.inner.stats()
+    }
+
+    /// The highest sequence number visible to reads.
+    pub fn latest_sequence(&self) -> u64 {
+        self.inner.visible_seq.load(Ordering::Acquire)
+    }
+
+    /// Stops background work, syncs the WAL and releases the directory lock.
+    /// Called by `drop`; calling it explicitly reports a failed final sync.
+    pub fn close(&self) -> Result<()> {
+        {
+            let mut st = lock(&self.inner.state);
+            if st.shutting_down && lock(&self.threads).is_empty() {
+                return Ok(());
+            }
+            st.shutting_down = true;
+        }
+        self.inner.cv.notify_all();
+        for t in lock(&self.threads).drain(..) {
+            let _ = t.join();
+        }
+        let poisoned = lock(&self.inner.state).bg_error.is_some();
+        let r = if poisoned { Ok(()) } else { self.inner.sync_wal() };
+        *lock(&self.inner.wal) = None;
+        *lock(&self.inner.file_lock) = None;
+        r
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+impl DbInner {
+    fn super_version(&self) -> Arc<SuperVersion> {
+        Arc::clone(&lock(&self.current))
+    }
+
+    /// Publishes the memtables and version in `st` to readers.
+    fn install_super_version(&self, st: &mut State) {
+        let sv = SuperVersion {
+            mem: Arc::clone(&st.mem),
+            imm: st.imm.iter().rev().cloned().collect(),
+            version: st.versions.current(),
+        };
+        *lock(&self.current) = Arc::new(sv);
+    }
+
+    fn get_at(&self, user_key: &[u8], seq: u64) -> Result<Option<Vec<u8>>> {
+        let sv = self.super_version();
+        for m in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
+            match m.get(user_key, seq) {
+                Lookup::Found(v) => return Ok(Some(v)),
+                Lookup::Deleted => return Ok(None),
+                Lookup::Absent => {}
+            }
+        }
+        let lookup = key::make_internal_key(user_key, seq, key::KIND_FOR_SEEK);
+        for (_, f) in sv.version.files_for_get(user_key) {
+            let t = self.tables.get(f.number)?;
+            if let Some((ikey, value)) = t.get(&lookup)? {
+                return match key::parse_internal_key(&ikey).map(|p| p.kind) {
+                    Some(ValueKind::Value) => Ok(Some(value)),
+                    Some(ValueKind::Deletion) => Ok(None),
+                    None => Err(Error::corruption(
+                        filenames::table_name(f.number),
+                        0,
+                        "table returned a malformed internal key",
+                    )),
+                };
+            }
+        }
+        Ok(None)
+    }
+
+    fn iter_at(&self, seq: u64) -> Result<DbIterator> {
+        let sv = self.super_version();
+        let mut children: Vec<BoxIter> = Vec::new();
+        children.push(Box::new(sv.mem.iter()));
+        for m in &sv.imm {
+            children.push(Box::new(m.iter()));
+        }
+        for (level, files) in sv.version.levels.iter().enumerate() {
+            if files.is_empty() {
+                continue;
+            }
+            if level == 0 {
+                for f in files {
+                    children.push(Box::new(self.tables.get(f.number)?.iter()));
+                }
+            } else {
+                let source: Arc<dyn TableSource> = Arc::clone(&self.tables) as _;
+                children.push(Box::new(LevelIter::new(files.clone(), source)));
+            }
+        }
+        Ok(DbIterator {
+            inner: DbIter::new(MergingIter::new(children), seq),
+            _pin: sv,
+            _snapshot: None,
+        })
+    }
+
+    fn stats(&self) -> Stats {
+        let mut s = Stats::from_counters(&self.stats);
+        let sv = self.super_version();
+        s.levels = sv
+            .version
+            .levels
+            .iter()
+            .map(|files| LevelStats {
+                files: files.len(),
+                bytes: files.iter().map(|f| f.size).sum(),
+            })
+            .collect();
+        s
+    }
+}
+
+/// A point-in-time view of the database. Compaction keeps every version a
+/// live snapshot can see; dropping the snapshot releases them.
+pub struct Snapshot {
+    db: Arc<DbInner>,
+    seq: u64,
+}
+
+impl Snapshot {
+    fn new(db: &Arc<DbInner>) -> Snapshot {
+        let mut st = lock(&db.state);
+        let seq = db.visible_seq.load(Ordering::Acquire);
+        *st.snapshots.entry(seq).or_insert(0) += 1;
+        Snapshot {
+            db: Arc::clone(db),
+            seq,
+        }
+    }
+
+    /// The sequence number this snapshot reads at.
+    pub fn sequence(&self) -> u64 {
+        self.seq
+    }
+
+    /// The value of `key` as of this snapshot.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.db.get_at(key, self.seq)
+    }
+
+    /// An iterator over the database as of this snapshot.
+    pub fn iter(&self) -> Result<DbIterator> {
+        let mut it = self.db.iter_at(self.seq)?;
+        it._snapshot = Some(Snapshot::new_at(&self.db, self.seq));
+        Ok(it)
+    }
+
+    fn new_at(db: &Arc<DbInner>, seq: u64) -> Snapshot {
+        let mut st = lock(&db.state);
+        *st.snapshots.entry(seq).or_insert(0) += 1;
+        Snapshot {
+            db: Arc::clone(db),
+            seq,
+        }
+    }
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        let mut st = lock(&self.db.state);
+        if let Some(c) = st.snapshots.get_mut(&self.seq) {
+            *c -= 1;
+            if *c == 0 {
+                st.snapshots.remove(&self.seq);
+            }
+        }
+    }
+}
+
+/// A cursor over user keys in order, forward and backward, at a fixed point
+/// in time. Holds the files it reads from until dropped.
+pub struct DbIterator {
+    inner: DbIter<MergingIter>,
+    _pin: Arc<SuperVersion>,
+    _snapshot: Option<Snapshot>,
+}
+
+impl DbIterator {
+    /// True when positioned at an entry.
+    pub fn valid(&self) -> bool {
+        self.inner.valid()
+    }
+    /// Positions at the first key.
+    pub fn seek_to_first(&mut self) -> Result<()> {
+        self.inner.seek_to_first()
+    }
+    /// Positions at the last key.
+    pub fn seek_to_last(&mut self) -> Result<()> {
+        self.inner.seek_to_last()
+    }
+    /// Positions at the first key `>= target`.
+    pub fn seek(&mut self, target: &[u8]) -> Result<()> {
+        self.inner.seek(target)
+    }
+    /// Positions at the last key `<= target`.
+    pub fn seek_for_prev(&mut self, target: &[u8]) -> Result<()> {
+        self.inner.seek_for_prev(target)
+    }
+    /// Moves to the next key. No-op when not valid.
+    pub fn next(&mut self) -> Result<()> {
+        self.inner.next()
+    }
+    /// Moves to the previous key. No-op when not valid.
+    pub fn prev(&mut self) -> Result<()> {
+        self.inner.prev()
+    }
+    /// The current key. REQUIRES: `valid()`.
+    pub fn key(&self) -> &[u8] {
+        self.inner.key()
+    }
+    /// The current value. REQUIRES: `valid()`.
+    pub fn value(&self) -> &[u8] {
+        self.inner.value()
+    }
+}

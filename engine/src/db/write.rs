@@ -1,0 +1,269 @@
+//! The write path: group commit.
+//!
+//! Writers queue; the writer at the front is the leader. It merges the batches
+//! queued behind it into one, appends that to the WAL in one call, syncs once
+//! if any member asked for durability, applies it to the memtable, then hands
+//! every member the result. Concurrent synced writers therefore share fsyncs.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::{filenames, lock, DbInner, QueuedWrite, State};
+use crate::batch::WriteBatch;
+use crate::compaction::{write_pressure, WritePressure};
+use crate::error::{Error, Result};
+use crate::memtable::MemTable;
+use crate::stats::Counters;
+use crate::wal::LogWriter;
+
+/// A small leading batch only pulls in up to this much more, so one small
+/// write is not made to wait behind a huge group.
+const SMALL_GROUP_EXTRA: usize = 128 << 10;
+
+impl DbInner {
+    pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
+        if batch.is_empty() && !force_switch {
+            return Ok(());
+        }
+        let mut st = lock(&self.state);
+        let id = st.next_writer_id;
+        st.next_writer_id += 1;
+        st.writers.push_back(QueuedWrite {
+            id,
+            batch: Some(batch),
+            sync,
+            force_switch,
+        });
+        loop {
+            if let Some(r) = st.results.remove(&id) {
+                return r;
+            }
+            if st.writers.front().map(|w| w.id) == Some(id) {
+                break;
+            }
+            st = self.cv.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+
+        // This writer leads a group.
+        let (mut st, room) = self.make_room_for_write(st, force_switch);
+        if let Err(e) = room {
+            st.writers.pop_front();
+            self.cv.notify_all();
+            return Err(e);
+        }
+        if force_switch {
+            let r = if st.mem.is_empty() {
+                Ok(())
+            } else {
+                self.switch_memtable(&mut st)
+            };
+            st.writers.pop_front();
+            self.cv.notify_all();
+            return r;
+        }
+
+        let mut merged = match st.writers.front_mut().and_then(|w| w.batch.take()) {
+            Some(b) => b,
+            None => {
+                st.writers.pop_front();
+                self.cv.notify_all();
+                return Err(Error::InvalidArgument("write queue lost a batch".into()));
+            }
+        };
+        let mut group_sync = sync;
+        let mut members = 1;
+        let max = if merged.approximate_size() <= SMALL_GROUP_EXTRA {
+            merged.approximate_size() + SMALL_GROUP_EXTRA
+        } else {
+            self.opts.max_write_group_bytes
+        };
+        for w in st.writers.iter_mut().skip(1) {
+            if w.force_switch || (w.sync && !group_sync) {
+                break;
+            }
+            let Some(b) = w.batch.as_ref() else { break };
+            if merged.approximate_size() + b.approximate_size() > max {
+                break;
+            }
+            merged.append(b);
+            w.batch = None;
+            group_sync |= w.sync;
+            members += 1;
+        }
+        let seq = st.versions.last_sequence + 1;
+        merged.set_sequence(seq);
+        let count = u64::from(merged.count());
+        st.versions.last_sequence += count;
+        let mem = Arc::clone(&st.mem);
+        drop(st);
+
+        let result = self.apply_group(&merged, group_sync, &mem);
+
+        let mut st = lock(&self.state);
+        match &result {
+            Ok(()) => {
+                self.visible_seq.store(seq + count - 1, Ordering::Release);
+                Counters::add(&self.stats.writes, members as u64);
+                Counters::add(&self.stats.write_groups, 1);
+                Counters::add(&self.stats.user_bytes, merged.user_bytes());
+            }
+            Err(e) => {
+                if st.bg_error.is_none() {
+                    st.bg_error = Some(format!("WAL write failed: {e}"));
+                }
+            }
+        }
+        for _ in 0..members {
+            if let Some(w) = st.writers.pop_front() {
+                if w.id != id {
+                    st.results.insert(w.id, result.as_ref().map(|_| ()).map_err(|e| e.duplicate()));
+                }
+            }
+        }
+        drop(st);
+        self.cv.notify_all();
+        result
+    }
+
+    /// WAL append (+ sync), then memtable insert. REQUIRES: group leader.
+    fn apply_group(&self, batch: &WriteBatch, sync: bool, mem: &MemTable) -> Result<()> {
+        {
+            let mut wal = lock(&self.wal);
+            let w = wal.as_mut().ok_or(Error::Closed)?;
+            let n = w.add_record(batch.data())?;
+            Counters::add(&self.stats.wal_bytes, n);
+            if sync {
+                w.sync()?;
+                Counters::add(&self.stats.wal_syncs, 1);
+            }
+        }
+        let seq = batch.sequence();
+        for (i, op) in batch.iter().enumerate() {
+            mem.add(seq + i as u64, op.kind, op.key, op.value);
+        }
+        Ok(())
+    }
+
+    /// Waits until the memtable has room, applying back-pressure: one short
+    /// delay per write past the slowdown trigger, a wait past the stop trigger
+    /// or when too many memtables await flush. Freezes a full memtable.
+    fn make_room_for_write<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        force: bool,
+    ) -> (MutexGuard<'a, State>, Result<()>) {
+        let mut allow_delay = !force;
+        loop {
+            if let Some(e) = &st.bg_error {
+                let e = Error::Poisoned(e.clone());
+                return (st, Err(e));
+            }
+            if st.shutting_down {
+                return (st, Err(Error::Closed));
+            }
+            let pressure = write_pressure(st.versions.current_ref(), &self.opts.compaction);
+            if allow_delay && pressure == WritePressure::Slowdown {
+                drop(st);
+                let t = Instant::now();
+                std::thread::sleep(Duration::from_millis(1));
+                Counters::add(&self.stats.slowdowns, 1);
+                Counters::add(&self.stats.stall_micros, t.elapsed().as_micros() as u64);
+                allow_delay = false;
+                st = lock(&self.state);
+                continue;
+            }
+            if force || st.mem.approximate_size() < self.opts.write_buffer_size {
+                if !force || st.imm.len() < self.opts.max_immutable_memtables {
+                    return (st, Ok(()));
+                }
+            }
+            if st.imm.len() >= self.opts.max_immutable_memtables
+                || pressure == WritePressure::Stop
+            {
+                let t = Instant::now();
+                self.cv.notify_all();
+                st = self
+                    .cv
+                    .wait_timeout(st, Duration::from_millis(100))
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+                Counters::add(&self.stats.stall_micros, t.elapsed().as_micros() as u64);
+                continue;
+            }
+            if let Err(e) = self.switch_memtable(&mut st) {
+                st.bg_error = Some(format!("could not start a new WAL: {e}"));
+                return (st, Err(e));
+            }
+        }
+    }
+
+    /// Freezes the memtable and starts a new WAL. The old WAL is synced so
+    /// that only the newest log can ever have a torn tail.
+    /// REQUIRES: group leader (no WAL append in flight).
+    pub(super) fn switch_memtable(&self, st: &mut State) -> Result<()> {
+        let number = st.versions.new_file_number();
+        let name = filenames::wal_name(number);
+        let file = self.fs.create(&filenames::path(&self.dir, &name))?;
+        self.fs.sync_dir(&self.dir)?;
+        {
+            let mut wal = lock(&self.wal);
+            if let Some(old) = wal.as_mut() {
+                old.sync()?;
+                Counters::add(&self.stats.wal_syncs, 1);
+            }
+            *wal = Some(LogWriter::new(file, name));
+        }
+        let old = std::mem::replace(&mut st.mem, Arc::new(MemTable::new(number)));
+        st.imm.push_back(old);
+        self.install_super_version(st);
+        self.cv.notify_all();
+        Ok(())
+    }
+
+    pub(super) fn sync_wal(&self) -> Result<()> {
+        let r = {
+            let mut wal = lock(&self.wal);
+            match wal.as_mut() {
+                Some(w) => w.sync(),
+                None => Ok(()),
+            }
+        };
+        match r {
+            Ok(()) => {
+                Counters::add(&self.stats.wal_syncs, 1);
+                Ok(())
+            }
+            Err(e) => {
+                let mut st = lock(&self.state);
+                if st.bg_error.is_none() {
+                    st.bg_error = Some(format!("WAL sync failed: {e}"));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Freezes the memtable (if it holds anything) and waits for every frozen
+    /// memtable to be flushed.
+    pub(super) fn flush(&self) -> Result<()> {
+        self.write(WriteBatch::new(), false, true)?;
+        let mut st = lock(&self.state);
+        loop {
+            if let Some(e) = &st.bg_error {
+                return Err(Error::Poisoned(e.clone()));
+            }
+            if st.imm.is_empty() {
+                return Ok(());
+            }
+            if st.shutting_down {
+                return Err(Error::Closed);
+            }
+            st = self
+                .cv
+                .wait_timeout(st, Duration::from_millis(100))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
