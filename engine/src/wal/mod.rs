@@ -1,1 +1,54 @@
-//! placeholder
+//! Log files: a sequence of checksummed records, used for the write-ahead log
+//! and the MANIFEST.
+//! Spec: format-spec/wal.md
+//!
+//! The framing knows nothing about what a payload holds. [`LogWriter`]
+//! appends one record per call; [`LogReader`] walks the records of a whole
+//! file held in memory and decides, by the rules of the spec, whether a bad
+//! ending is a torn final write ([`TailPolicy::DropTornTail`]) or corruption.
+
+mod reader;
+mod writer;
+
+pub use reader::{LogReader, TailPolicy};
+pub use writer::LogWriter;
+
+use crate::coding::{masked_crc_parts, put_fixed32};
+use crate::error::{Error, Result};
+
+/// Bytes in a record header: masked CRC (4), length (4), type (1).
+pub const HEADER_LEN: usize = 9;
+
+/// Largest payload a record may hold: 1 GiB.
+pub const MAX_RECORD_LEN: usize = 1 << 30;
+
+/// Record type of a complete record, the only type defined. On-disk value:
+/// never change it.
+pub const RECORD_TYPE_FULL: u8 = 1;
+
+/// The masked CRC stored in a record header: it covers the 4 length bytes,
+/// the type byte and the payload.
+pub fn record_crc(length_le: [u8; 4], record_type: u8, payload: &[u8]) -> u32 {
+    masked_crc_parts(&[&length_le, &[record_type], payload])
+}
+
+/// Appends one encoded FULL record (header then payload) to `dst`.
+///
+/// Fails with [`Error::InvalidArgument`] if `payload` is longer than
+/// [`MAX_RECORD_LEN`]; `dst` is then unchanged.
+pub fn encode_record(dst: &mut Vec<u8>, payload: &[u8]) -> Result<()> {
+    if payload.len() > MAX_RECORD_LEN {
+        return Err(Error::InvalidArgument(format!(
+            "log record payload of {} bytes exceeds the maximum of {MAX_RECORD_LEN} bytes",
+            payload.len()
+        )));
+    }
+    // Cannot truncate: MAX_RECORD_LEN < u32::MAX.
+    let length_le = (payload.len() as u32).to_le_bytes();
+    dst.reserve(HEADER_LEN + payload.len());
+    put_fixed32(dst, record_crc(length_le, RECORD_TYPE_FULL, payload));
+    dst.extend_from_slice(&length_le);
+    dst.push(RECORD_TYPE_FULL);
+    dst.extend_from_slice(payload);
+    Ok(())
+}

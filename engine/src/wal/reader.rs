@@ -1,0 +1,508 @@
+//! Reads the records of a log file held in memory.
+//! Spec: format-spec/wal.md
+
+use crate::coding::get_fixed32;
+use crate::error::{Error, Result};
+
+use super::{record_crc, HEADER_LEN, MAX_RECORD_LEN, RECORD_TYPE_FULL};
+
+/// What to do with a bad ending that a torn final write could have left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TailPolicy {
+    /// Treat a torn final record as the end of the log (for the newest log
+    /// after a crash). [`LogReader::torn_tail`] reports where it began.
+    DropTornTail,
+    /// Treat a torn final record as corruption (for logs that were closed
+    /// cleanly, such as older WALs).
+    Strict,
+}
+
+/// Iterates over the records of one log file.
+///
+/// Never panics, whatever the bytes. After an error, `next_record` keeps
+/// returning the same error.
+#[derive(Debug, Clone)]
+pub struct LogReader<'a> {
+    data: &'a [u8],
+    file_name: String,
+    policy: TailPolicy,
+    pos: usize,
+    torn_tail: Option<u64>,
+}
+
+impl<'a> LogReader<'a> {
+    /// Reads the records in `data`, the whole contents of the file
+    /// `file_name` (used in errors).
+    pub fn new(data: &'a [u8], file_name: &str, policy: TailPolicy) -> LogReader<'a> {
+        LogReader {
+            data,
+            file_name: file_name.to_string(),
+            policy,
+            pos: 0,
+            torn_tail: None,
+        }
+    }
+
+    /// The next record's payload, `Ok(None)` at the end of the log (a clean
+    /// end, or a dropped torn tail under [`TailPolicy::DropTornTail`]), or
+    /// [`Error::Corruption`] at the offset where the bad record starts.
+    pub fn next_record(&mut self) -> Result<Option<&'a [u8]>> {
+        let rest = self.data.get(self.pos..).unwrap_or(&[]);
+        if rest.iter().all(|&b| b == 0) {
+            return Ok(None);
+        }
+        if rest.len() < HEADER_LEN {
+            return self.torn(format!(
+                "truncated record header: {} bytes remain at end of file",
+                rest.len()
+            ));
+        }
+        let (Some(crc), Some(len)) = (get_fixed32(rest), rest.get(4..).and_then(get_fixed32))
+        else {
+            return Err(self.corruption("truncated record header".to_string()));
+        };
+        let record_type = rest.get(8).copied().unwrap_or(0);
+        let end = (len as usize).checked_add(HEADER_LEN);
+        let Some(payload) = end.and_then(|end| rest.get(HEADER_LEN..end)) else {
+            let eof = self.data.len();
+            return self.torn(format!(
+                "record length {len} runs past end of file at {eof}"
+            ));
+        };
+        if record_crc(len.to_le_bytes(), record_type, payload) != crc {
+            if HEADER_LEN + payload.len() == rest.len() {
+                return self.torn("checksum mismatch in final record".to_string());
+            }
+            return Err(self.corruption("checksum mismatch".to_string()));
+        }
+        if record_type != RECORD_TYPE_FULL {
+            return Err(self.corruption(format!("unknown record type {record_type}")));
+        }
+        if payload.len() > MAX_RECORD_LEN {
+            return Err(self.corruption(format!(
+                "record length {len} exceeds the maximum of {MAX_RECORD_LEN}"
+            )));
+        }
+        self.pos += HEADER_LEN + payload.len();
+        Ok(Some(payload))
+    }
+
+    /// Offset of the next record to read (after an error: of the bad record;
+    /// after a torn tail: where the tail began).
+    pub fn offset(&self) -> u64 {
+        self.pos as u64
+    }
+
+    /// Where the dropped torn tail began, if [`TailPolicy::DropTornTail`]
+    /// ended the log at one.
+    pub fn torn_tail(&self) -> Option<u64> {
+        self.torn_tail
+    }
+
+    /// A bad ending a torn final write could have caused.
+    fn torn(&mut self, reason: String) -> Result<Option<&'a [u8]>> {
+        match self.policy {
+            TailPolicy::DropTornTail => {
+                self.torn_tail = Some(self.pos as u64);
+                Ok(None)
+            }
+            TailPolicy::Strict => Err(self.corruption(reason)),
+        }
+    }
+
+    fn corruption(&self, reason: String) -> Error {
+        Error::corruption(self.file_name.clone(), self.pos as u64, reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::WriteBatch;
+    use crate::key::ValueKind;
+    use crate::testutil::{decode_hex_vector, encode_hex_vector};
+    use crate::wal::encode_record;
+    use proptest::prelude::*;
+
+    const FILE: &str = "000009.log";
+
+    /// Reads until the end or an error: the payloads read, and the error.
+    fn read(data: &[u8], policy: TailPolicy) -> (Vec<Vec<u8>>, Option<Error>, LogReader<'_>) {
+        let mut r = LogReader::new(data, FILE, policy);
+        let mut out = Vec::new();
+        loop {
+            match r.next_record() {
+                Ok(Some(p)) => out.push(p.to_vec()),
+                Ok(None) => return (out, None, r),
+                Err(e) => return (out, Some(e), r),
+            }
+        }
+    }
+
+    /// A log of `payloads`, and the start offset of each record.
+    fn build(payloads: &[&[u8]]) -> (Vec<u8>, Vec<usize>) {
+        let mut data = Vec::new();
+        let mut starts = Vec::new();
+        for p in payloads {
+            starts.push(data.len());
+            encode_record(&mut data, p).expect("encode");
+        }
+        (data, starts)
+    }
+
+    fn corruption_at(e: Option<Error>) -> (u64, String) {
+        match e {
+            Some(Error::Corruption {
+                file,
+                offset,
+                reason,
+            }) => {
+                assert_eq!(file, FILE);
+                (offset, reason)
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
+    }
+
+    const PAYLOADS: [&[u8]; 3] = [b"first record", b"", b"the last record, long enough"];
+
+    fn owned(p: &[&[u8]]) -> Vec<Vec<u8>> {
+        p.iter().map(|p| p.to_vec()).collect()
+    }
+
+    #[test]
+    fn empty_and_all_zero_files_end_cleanly() {
+        for len in [0usize, 1, 8, 9, 100] {
+            let data = vec![0u8; len];
+            for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+                let (recs, err, r) = read(&data, policy);
+                assert!(recs.is_empty() && err.is_none(), "len {len}");
+                assert_eq!(r.torn_tail(), None);
+                assert_eq!(r.offset(), 0);
+            }
+        }
+    }
+
+    #[test]
+    fn zero_tail_is_a_clean_end() {
+        let (mut data, _) = build(&PAYLOADS);
+        let end = data.len() as u64;
+        for extra in [0usize, 1, 5, 9, 4096] {
+            data.resize(end as usize + extra, 0);
+            for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+                let (recs, err, r) = read(&data, policy);
+                assert_eq!(recs, owned(&PAYLOADS));
+                assert!(err.is_none());
+                assert_eq!(r.torn_tail(), None);
+                assert_eq!(r.offset(), end);
+            }
+        }
+        // Zeros followed by anything else are not a zero tail.
+        data.push(1);
+        for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+            let (recs, err, _) = read(&data, policy);
+            assert_eq!(recs, owned(&PAYLOADS));
+            let (offset, reason) = corruption_at(err);
+            assert_eq!(offset, end);
+            assert_eq!(reason, "checksum mismatch");
+        }
+    }
+
+    #[test]
+    fn torn_final_record_is_dropped_or_corruption() {
+        let (data, starts) = build(&PAYLOADS);
+        let last = starts[2];
+        // A cut exactly at a record boundary is a clean end.
+        let (recs, err, r) = read(&data[..last], TailPolicy::Strict);
+        assert_eq!((recs, err.is_none()), (owned(&PAYLOADS[..2]), true));
+        assert_eq!(r.torn_tail(), None);
+        for cut in last + 1..data.len() {
+            let torn = &data[..cut];
+            let all_zero = torn[last..].iter().all(|&b| b == 0);
+            let (recs, err, r) = read(torn, TailPolicy::DropTornTail);
+            assert_eq!(recs, owned(&PAYLOADS[..2]), "cut {cut}");
+            assert!(err.is_none(), "cut {cut}: {err:?}");
+            let want_torn = if all_zero { None } else { Some(last as u64) };
+            assert_eq!(r.torn_tail(), want_torn, "cut {cut}");
+            assert_eq!(r.offset(), last as u64);
+
+            let (recs, err, _) = read(torn, TailPolicy::Strict);
+            assert_eq!(recs, owned(&PAYLOADS[..2]), "cut {cut}");
+            if !all_zero {
+                let (offset, reason) = corruption_at(err);
+                assert_eq!(offset, last as u64);
+                let want = if cut - last < HEADER_LEN {
+                    format!("truncated record header: {} bytes remain", cut - last)
+                } else {
+                    format!(
+                        "record length {} runs past end of file at {cut}",
+                        PAYLOADS[2].len()
+                    )
+                };
+                assert!(reason.starts_with(&want), "{reason:?} vs {want:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn checksum_mismatch_in_final_record() {
+        let (data, starts) = build(&PAYLOADS);
+        let last = starts[2];
+        for i in last..data.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = data.clone();
+                bad[i] ^= flip;
+                let length_field = (last + 4..last + 8).contains(&i);
+                let (recs, err, r) = read(&bad, TailPolicy::DropTornTail);
+                assert_eq!(recs, owned(&PAYLOADS[..2]), "byte {i}");
+                assert!(err.is_none(), "byte {i}: {err:?}");
+                assert_eq!(r.torn_tail(), Some(last as u64), "byte {i}");
+                let (_, err, _) = read(&bad, TailPolicy::Strict);
+                let (offset, reason) = corruption_at(err);
+                assert_eq!(offset, last as u64);
+                if !length_field {
+                    assert_eq!(reason, "checksum mismatch in final record");
+                }
+            }
+        }
+    }
+
+    /// Every single-byte change to a record that is not the last is
+    /// corruption at that record's start. Under `DropTornTail` a changed
+    /// length that now runs to or past the end of the file looks exactly like
+    /// a torn final write (the header has no checksum of its own), so there
+    /// the only other outcome allowed is a torn tail at that record.
+    #[test]
+    fn flipping_any_byte_of_a_non_final_record_is_corruption() {
+        let (data, starts) = build(&PAYLOADS);
+        for rec in 0..2 {
+            let start = starts[rec];
+            for i in start..starts[rec + 1] {
+                for flip in [0x01u8, 0x10, 0x80, 0xff] {
+                    let mut bad = data.clone();
+                    bad[i] ^= flip;
+                    let (recs, err, _) = read(&bad, TailPolicy::Strict);
+                    assert_eq!(recs, owned(&PAYLOADS[..rec]), "byte {i} flip {flip:#x}");
+                    let (offset, _) = corruption_at(err);
+                    assert_eq!(offset, start as u64, "byte {i} flip {flip:#x}");
+
+                    let (recs, err, r) = read(&bad, TailPolicy::DropTornTail);
+                    assert_eq!(recs, owned(&PAYLOADS[..rec]), "byte {i} flip {flip:#x}");
+                    match err {
+                        None => {
+                            assert!((start + 4..start + 8).contains(&i), "byte {i}");
+                            assert_eq!(r.torn_tail(), Some(start as u64));
+                        }
+                        e => assert_eq!(corruption_at(e).0, start as u64),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_record_type_is_corruption_even_at_the_tail() {
+        // A checksum-valid record of type 7: what a newer format might write.
+        let payload = b"future";
+        let length_le = (payload.len() as u32).to_le_bytes();
+        let mut rec = Vec::new();
+        crate::coding::put_fixed32(&mut rec, record_crc(length_le, 7, payload));
+        rec.extend_from_slice(&length_le);
+        rec.push(7);
+        rec.extend_from_slice(payload);
+        let (mut data, starts) = build(&PAYLOADS[..1]);
+        let at = data.len() as u64;
+        data.extend_from_slice(&rec);
+        for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+            let (recs, err, r) = read(&data, policy);
+            assert_eq!(recs, owned(&PAYLOADS[..1]));
+            assert_eq!(
+                corruption_at(err),
+                (at, "unknown record type 7".to_string())
+            );
+            assert_eq!(r.torn_tail(), None);
+            assert_eq!(starts, vec![0]);
+        }
+        // Type 0 (a zeroed header in front of non-zero bytes) likewise.
+        let mut zero_type = data[..at as usize].to_vec();
+        let mut r0 = Vec::new();
+        crate::coding::put_fixed32(&mut r0, record_crc(0u32.to_le_bytes(), 0, b""));
+        r0.extend_from_slice(&[0, 0, 0, 0, 0]);
+        zero_type.extend_from_slice(&r0);
+        let (_, err, _) = read(&zero_type, TailPolicy::DropTornTail);
+        assert_eq!(
+            corruption_at(err),
+            (at, "unknown record type 0".to_string())
+        );
+    }
+
+    #[test]
+    fn errors_are_sticky() {
+        let (mut data, _) = build(&PAYLOADS);
+        data[3] ^= 1;
+        let mut r = LogReader::new(&data, FILE, TailPolicy::Strict);
+        assert!(r.next_record().is_err());
+        assert!(r.next_record().is_err());
+        assert_eq!(r.offset(), 0);
+    }
+
+    fn two_records_log() -> Vec<u8> {
+        let mut a = WriteBatch::new();
+        a.set_sequence(1);
+        a.put(b"a", b"1");
+        a.delete(b"b");
+        let mut b = WriteBatch::new();
+        b.set_sequence(3);
+        b.put(b"key", b"value");
+        let (data, _) = build(&[a.data(), b.data()]);
+        data
+    }
+
+    type Ops = Vec<(u64, ValueKind, Vec<u8>, Vec<u8>)>;
+
+    /// Decodes every record as a write batch: `(sequence, kind, key, value)`.
+    fn batch_ops(records: &[Vec<u8>]) -> Ops {
+        let mut out = Vec::new();
+        for rec in records {
+            let b = WriteBatch::from_data(rec.clone(), FILE, 0).expect("valid batch");
+            for (i, op) in b.iter().enumerate() {
+                out.push((
+                    b.sequence() + i as u64,
+                    op.kind,
+                    op.key.to_vec(),
+                    op.value.to_vec(),
+                ));
+            }
+        }
+        out
+    }
+
+    fn expected_ops() -> Ops {
+        vec![
+            (1, ValueKind::Value, b"a".to_vec(), b"1".to_vec()),
+            (2, ValueKind::Deletion, b"b".to_vec(), vec![]),
+            (3, ValueKind::Value, b"key".to_vec(), b"value".to_vec()),
+        ]
+    }
+
+    #[test]
+    fn vector_two_records() {
+        let data = decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/wal-two-records.hex"
+        ));
+        assert_eq!(data, two_records_log());
+        for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+            let (recs, err, r) = read(&data, policy);
+            assert!(err.is_none());
+            assert_eq!(recs.len(), 2);
+            assert_eq!(batch_ops(&recs), expected_ops());
+            assert_eq!(r.offset(), 61);
+        }
+    }
+
+    #[test]
+    fn vector_zero_tail() {
+        let data = decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/wal-zero-tail.hex"
+        ));
+        assert_eq!(&data[..61], &two_records_log()[..]);
+        for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+            let (recs, err, r) = read(&data, policy);
+            assert!(err.is_none());
+            assert_eq!(batch_ops(&recs), expected_ops());
+            assert_eq!((r.offset(), r.torn_tail()), (61, None));
+        }
+    }
+
+    #[test]
+    fn vector_torn_tail() {
+        let data = decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/wal-torn-tail.hex"
+        ));
+        assert_eq!(&data[..], &two_records_log()[..48]);
+        let (recs, err, r) = read(&data, TailPolicy::DropTornTail);
+        assert!(err.is_none());
+        assert_eq!(batch_ops(&recs), expected_ops()[..2].to_vec());
+        assert_eq!(r.torn_tail(), Some(29));
+        let (recs, err, _) = read(&data, TailPolicy::Strict);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(
+            corruption_at(err),
+            (
+                29,
+                "record length 23 runs past end of file at 48".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn vector_bad_checksum() {
+        let data = decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/wal-bad-checksum.hex"
+        ));
+        let mut want = two_records_log();
+        assert_eq!(want[25], b'1');
+        want[25] = b'2';
+        assert_eq!(data, want);
+        for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+            let (recs, err, _) = read(&data, policy);
+            assert!(recs.is_empty());
+            assert_eq!(corruption_at(err), (0, "checksum mismatch".to_string()));
+        }
+    }
+
+    #[test]
+    #[ignore = "prints the vector bodies; run by hand when regenerating"]
+    fn print_wal_vectors() {
+        let log = two_records_log();
+        println!("two-records\n{}", encode_hex_vector(&log));
+        let mut zero = log.clone();
+        zero.resize(log.len() + 19, 0);
+        println!("zero-tail\n{}", encode_hex_vector(&zero));
+        println!("torn-tail\n{}", encode_hex_vector(&log[..48]));
+        let mut bad = log.clone();
+        bad[25] = b'2';
+        println!("bad-checksum\n{}", encode_hex_vector(&bad));
+    }
+
+    fn drain(data: &[u8], policy: TailPolicy) {
+        let mut r = LogReader::new(data, FILE, policy);
+        let mut last = 0;
+        while let Ok(Some(p)) = r.next_record() {
+            assert!(r.offset() > last);
+            assert!(r.offset() as usize <= data.len());
+            assert!(p.len() + HEADER_LEN <= (r.offset() - last) as usize);
+            last = r.offset();
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            drain(&data, TailPolicy::Strict);
+            drain(&data, TailPolicy::DropTornTail);
+        }
+
+        #[test]
+        fn mutated_logs_never_panic(
+            payloads in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..5),
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4),
+            cut in any::<usize>(),
+        ) {
+            let refs: Vec<&[u8]> = payloads.iter().map(|p| &p[..]).collect();
+            let (mut data, _) = build(&refs);
+            let (recs, err, _) = read(&data, TailPolicy::Strict);
+            prop_assert!(err.is_none());
+            prop_assert_eq!(&recs, &payloads);
+            if !data.is_empty() {
+                for (at, b) in edits {
+                    let n = data.len();
+                    data[at % n] = b;
+                }
+                data.truncate(cut % (data.len() + 1));
+            }
+            drain(&data, TailPolicy::Strict);
+            drain(&data, TailPolicy::DropTornTail);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Appends records to a log file.
+//! Spec: format-spec/wal.md
+
+use crate::error::{Error, Result};
+use crate::fs::WritableFile;
+
+use super::encode_record;
+
+/// Encode buffers larger than this are released after use instead of kept.
+const KEEP_BUFFER_CAPACITY: usize = 1 << 20;
+
+/// Writes records to a log file (a WAL or a MANIFEST).
+///
+/// Each [`add_record`](LogWriter::add_record) makes exactly one `append` call
+/// with the whole record, so a crash can only tear the final record.
+///
+/// After an `append` or `sync` fails the writer refuses further writes with
+/// [`Error::Poisoned`]: a half-written record followed by more records would
+/// read back as corruption, and a retried fsync cannot be trusted.
+pub struct LogWriter {
+    file: Box<dyn WritableFile>,
+    file_name: String,
+    buf: Vec<u8>,
+    failed: Option<String>,
+}
+
+impl LogWriter {
+    /// Writes records to `file`, appending after whatever it already holds.
+    /// `file_name` (relative to the database directory) is used in errors.
+    pub fn new(file: Box<dyn WritableFile>, file_name: String) -> LogWriter {
+        LogWriter {
+            file,
+            file_name,
+            buf: Vec::new(),
+            failed: None,
+        }
+    }
+
+    /// Appends one record holding `payload`; returns the bytes written
+    /// (header plus payload).
+    ///
+    /// Fails with [`Error::InvalidArgument`] if `payload` is longer than
+    /// [`super::MAX_RECORD_LEN`] (nothing is written; the writer stays usable).
+    pub fn add_record(&mut self, payload: &[u8]) -> Result<u64> {
+        self.check_usable()?;
+        self.buf.clear();
+        encode_record(&mut self.buf, payload)?;
+        let n = self.buf.len() as u64;
+        let res = self.file.append(&self.buf);
+        if self.buf.capacity() > KEEP_BUFFER_CAPACITY {
+            self.buf = Vec::new();
+        }
+        match res {
+            Ok(()) => Ok(n),
+            Err(e) => {
+                self.failed = Some(format!("append to {} failed: {e}", self.file_name));
+                Err(e)
+            }
+        }
+    }
+
+    /// Makes every record added so far durable.
+    pub fn sync(&mut self) -> Result<()> {
+        self.check_usable()?;
+        self.file.sync().inspect_err(|e| {
+            self.failed = Some(format!("sync of {} failed: {e}", self.file_name));
+        })
+    }
+
+    /// The file's length in bytes (records written so far, plus whatever the
+    /// file held when the writer was created).
+    pub fn len(&self) -> u64 {
+        self.file.len()
+    }
+
+    /// True if the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The file name given to [`LogWriter::new`].
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        match &self.failed {
+            Some(why) => Err(Error::Poisoned(why.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for LogWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogWriter")
+            .field("file_name", &self.file_name)
+            .field("len", &self.len())
+            .field("failed", &self.failed)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::wal::{LogReader, TailPolicy, HEADER_LEN, MAX_RECORD_LEN};
+
+    /// An in-memory file whose bytes the test can still see; fails on demand.
+    #[derive(Clone, Default)]
+    struct SharedFile {
+        data: Arc<Mutex<Vec<u8>>>,
+        fail_append: Arc<Mutex<bool>>,
+        fail_sync: Arc<Mutex<bool>>,
+        appends: Arc<Mutex<usize>>,
+    }
+
+    impl WritableFile for SharedFile {
+        fn append(&mut self, data: &[u8]) -> Result<()> {
+            *self.appends.lock().expect("lock") += 1;
+            if *self.fail_append.lock().expect("lock") {
+                return Err(Error::io(
+                    "append to test file",
+                    std::io::Error::other("injected"),
+                ));
+            }
+            self.data.lock().expect("lock").extend_from_slice(data);
+            Ok(())
+        }
+        fn sync(&mut self) -> Result<()> {
+            if *self.fail_sync.lock().expect("lock") {
+                return Err(Error::io(
+                    "sync test file",
+                    std::io::Error::other("injected"),
+                ));
+            }
+            Ok(())
+        }
+        fn len(&self) -> u64 {
+            self.data.lock().expect("lock").len() as u64
+        }
+    }
+
+    fn read_all(data: &[u8]) -> Vec<Vec<u8>> {
+        let mut r = LogReader::new(data, "000001.log", TailPolicy::Strict);
+        let mut out = Vec::new();
+        while let Some(p) = r.next_record().expect("clean log") {
+            out.push(p.to_vec());
+        }
+        assert_eq!(r.offset(), data.len() as u64);
+        out
+    }
+
+    #[test]
+    fn round_trip_including_empty_and_1mib_payloads() {
+        let file = SharedFile::default();
+        let mut w = LogWriter::new(Box::new(file.clone()), "000001.log".to_string());
+        assert_eq!(w.file_name(), "000001.log");
+        assert!(w.is_empty());
+        let big: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
+        let payloads: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"hello".to_vec(),
+            big,
+            b"".to_vec(),
+            b"after".to_vec(),
+        ];
+        let mut total = 0;
+        for p in &payloads {
+            let n = w.add_record(p).expect("add");
+            assert_eq!(n, (HEADER_LEN + p.len()) as u64);
+            total += n;
+            assert_eq!(w.len(), total);
+        }
+        w.sync().expect("sync");
+        assert_eq!(*file.appends.lock().expect("lock"), payloads.len());
+        let data = file.data.lock().expect("lock").clone();
+        assert_eq!(read_all(&data), payloads);
+        assert!(format!("{w:?}").contains("000001.log"));
+    }
+
+    #[test]
+    fn appends_after_existing_bytes() {
+        let file = SharedFile::default();
+        let mut w = LogWriter::new(Box::new(file.clone()), "m".to_string());
+        w.add_record(b"one").expect("add");
+        drop(w);
+        let mut w = LogWriter::new(Box::new(file.clone()), "m".to_string());
+        assert_eq!(w.len(), (HEADER_LEN + 3) as u64);
+        w.add_record(b"two").expect("add");
+        let data = file.data.lock().expect("lock").clone();
+        assert_eq!(read_all(&data), vec![b"one".to_vec(), b"two".to_vec()]);
+    }
+
+    #[test]
+    fn oversized_payload_is_invalid_argument_and_writes_nothing() {
+        let file = SharedFile::default();
+        let mut w = LogWriter::new(Box::new(file.clone()), "000001.log".to_string());
+        // vec! of zeros is calloc'd: the pages are never touched.
+        let huge = vec![0u8; MAX_RECORD_LEN + 1];
+        assert!(matches!(
+            w.add_record(&huge),
+            Err(Error::InvalidArgument(_))
+        ));
+        drop(huge);
+        assert_eq!(w.len(), 0);
+        assert_eq!(*file.appends.lock().expect("lock"), 0);
+        w.add_record(b"still usable").expect("add");
+    }
+
+    #[test]
+    fn failed_append_or_sync_poisons_the_writer() {
+        let file = SharedFile::default();
+        let mut w = LogWriter::new(Box::new(file.clone()), "000001.log".to_string());
+        *file.fail_append.lock().expect("lock") = true;
+        assert!(matches!(w.add_record(b"x"), Err(Error::Io { .. })));
+        *file.fail_append.lock().expect("lock") = false;
+        assert!(matches!(w.add_record(b"x"), Err(Error::Poisoned(_))));
+        assert!(matches!(w.sync(), Err(Error::Poisoned(_))));
+
+        let file = SharedFile::default();
+        let mut w = LogWriter::new(Box::new(file.clone()), "000002.log".to_string());
+        w.add_record(b"x").expect("add");
+        *file.fail_sync.lock().expect("lock") = true;
+        assert!(matches!(w.sync(), Err(Error::Io { .. })));
+        *file.fail_sync.lock().expect("lock") = false;
+        assert!(matches!(w.sync(), Err(Error::Poisoned(_))));
+        assert!(matches!(w.add_record(b"y"), Err(Error::Poisoned(_))));
+    }
+}
