@@ -13,17 +13,24 @@ pub mod batch;
 pub mod cache;
 pub mod coding;
 pub mod compaction;
+mod db;
 pub mod error;
 pub mod fs;
 pub mod iter;
 pub mod key;
 pub mod manifest;
 mod memtable;
+mod options;
 pub mod ratelimit;
+mod stats;
 pub mod sstable;
 pub mod wal;
 
 #[cfg(test)]
 mod testutil;
 
+pub use batch::WriteBatch;
+pub use db::{Db, DbIterator, Snapshot};
 pub use error::{Error, Result};
+pub use options::{Options, WriteOptions};
+pub use stats::{LevelStats, Stats};

@@ -109,6 +109,12 @@ impl VersionSet {
         v
     }
 
+    /// The current version, for a decision made under the state lock (does
+    /// not pin its files beyond the borrow).
+    pub fn current_ref(&self) -> &Version {
+        &self.current
+    }
+
     /// Allocates a file number.
     pub fn new_file_number(&mut self) -> u64 {
         let n = self.next_file_number;
