@@ -1,1 +1,161 @@
-//! placeholder
+//! Leveled compaction planning. Pure: looks at a [`Version`], performs no I/O.
+//!
+//! [`pick`] chooses the next [`CompactionTask`]; [`write_pressure`] tells the
+//! write path when to slow down or stop. Executing a task (merging inputs,
+//! writing outputs split by [`CompactionOptions::target_file_size`] and
+//! grandparent overlap) is the DB's job.
+//!
+//! Output files of one compaction must never split the versions of one user
+//! key across two files: levels `>= 1` hold files with disjoint user-key
+//! ranges, and [`Version::apply`] rejects edits that break this.
+
+mod picker;
+
+use std::sync::Arc;
+
+pub use picker::{pending_compaction_bytes, pick, target_level_bytes};
+
+use crate::manifest::{FileMeta, Version, VersionEdit};
+
+const MIB: u64 = 1 << 20;
+const GIB: u64 = 1 << 30;
+
+/// Tuning of leveled compaction and write back-pressure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompactionOptions {
+    /// L0 file count at which an L0 compaction is wanted (score 1). Default 4.
+    pub l0_compaction_trigger: usize,
+    /// L0 file count at which writes are slowed down. Default 20.
+    pub l0_slowdown_trigger: usize,
+    /// L0 file count at which writes stop until compaction catches up. Default 36.
+    pub l0_stop_trigger: usize,
+    /// Target size of L1 in bytes. Default 256 MiB.
+    pub base_level_bytes: u64,
+    /// Each level below L1 targets this many times the previous one. Default 10.
+    pub level_multiplier: u64,
+    /// Size at which compaction outputs are split. Default 64 MiB.
+    pub target_file_size: u64,
+    /// Upper bound on a compaction's input bytes when widening it, and on the
+    /// grandparent overlap a trivial move may carry. Default 25 × target_file_size.
+    pub max_compaction_bytes: u64,
+    /// Pending compaction bytes at which writes slow down; 0 disables. Default 64 GiB.
+    pub soft_pending_bytes: u64,
+    /// Pending compaction bytes at which writes stop; 0 disables. Default 256 GiB.
+    pub hard_pending_bytes: u64,
+}
+
+impl Default for CompactionOptions {
+    fn default() -> Self {
+        CompactionOptions {
+            l0_compaction_trigger: 4,
+            l0_slowdown_trigger: 20,
+            l0_stop_trigger: 36,
+            base_level_bytes: 256 * MIB,
+            level_multiplier: 10,
+            target_file_size: 64 * MIB,
+            max_compaction_bytes: 25 * 64 * MIB,
+            soft_pending_bytes: 64 * GIB,
+            hard_pending_bytes: 256 * GIB,
+        }
+    }
+}
+
+/// One compaction chosen by [`pick`].
+#[derive(Debug, Clone)]
+pub struct CompactionTask {
+    /// The source level.
+    pub level: usize,
+    /// The level outputs are written to (`level + 1`).
+    pub output_level: usize,
+    /// Input files from `level` (for L0, newest first).
+    pub inputs: Vec<Arc<FileMeta>>,
+    /// Input files from `output_level` that overlap `inputs`, in key order.
+    pub next_inputs: Vec<Arc<FileMeta>>,
+    /// Files in `output_level + 1` overlapping the compaction's key range;
+    /// outputs should be cut so none overlaps too many bytes of these.
+    pub grandparents: Vec<Arc<FileMeta>>,
+    /// The single input can be moved to `output_level` without rewriting:
+    /// apply [`CompactionTask::to_edit_for_move`].
+    pub trivial_move: bool,
+    /// No level below `output_level` holds data in the compaction's key
+    /// range, so tombstones not needed by a snapshot may be dropped.
+    pub bottommost: bool,
+    /// The score of `level` that triggered this compaction (`>= 1`).
+    pub score: f64,
+}
+
+impl CompactionTask {
+    /// Total size of `inputs` and `next_inputs`.
+    pub fn input_bytes(&self) -> u64 {
+        self.inputs
+            .iter()
+            .chain(&self.next_inputs)
+            .map(|f| f.size)
+            .sum()
+    }
+
+    /// Every input file as `(level, file number)`.
+    pub fn deleted_files(&self) -> Vec<(usize, u64)> {
+        self.inputs
+            .iter()
+            .map(|f| (self.level, f.number))
+            .chain(
+                self.next_inputs
+                    .iter()
+                    .map(|f| (self.output_level, f.number)),
+            )
+            .collect()
+    }
+
+    /// The edit for a trivial move: delete each input from `level`, add it
+    /// unchanged at `output_level`. Only meaningful when `trivial_move`.
+    pub fn to_edit_for_move(&self) -> VersionEdit {
+        VersionEdit {
+            deleted_files: self.deleted_files(),
+            new_files: self
+                .inputs
+                .iter()
+                .map(|f| (self.output_level, (**f).clone()))
+                .collect(),
+            ..VersionEdit::default()
+        }
+    }
+
+    /// The edit for a completed compaction: delete every input, add
+    /// `outputs` at `output_level`. The caller adds counters as needed.
+    pub fn to_edit_with_outputs(&self, outputs: Vec<FileMeta>) -> VersionEdit {
+        VersionEdit {
+            deleted_files: self.deleted_files(),
+            new_files: outputs
+                .into_iter()
+                .map(|f| (self.output_level, f))
+                .collect(),
+            ..VersionEdit::default()
+        }
+    }
+}
+
+/// How hard the write path should push back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WritePressure {
+    /// Write at full speed.
+    None,
+    /// Delay writes to let compaction catch up.
+    Slowdown,
+    /// Block writes until compaction reduces the backlog.
+    Stop,
+}
+
+/// Back-pressure from the L0 file count and [`pending_compaction_bytes`].
+pub fn write_pressure(version: &Version, opts: &CompactionOptions) -> WritePressure {
+    let l0 = version.num_files(0);
+    let pending = pending_compaction_bytes(version, opts);
+    let over = |limit: u64| limit != 0 && pending >= limit;
+    if l0 >= opts.l0_stop_trigger || over(opts.hard_pending_bytes) {
+        WritePressure::Stop
+    } else if l0 >= opts.l0_slowdown_trigger || over(opts.soft_pending_bytes) {
+        WritePressure::Slowdown
+    } else {
+        WritePressure::None
+    }
+}
