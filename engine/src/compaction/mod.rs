@@ -9,10 +9,12 @@
 //! key across two files: levels `>= 1` hold files with disjoint user-key
 //! ranges, and [`Version::apply`] rejects edits that break this.
 
+mod manual;
 mod picker;
 
 use std::sync::Arc;
 
+pub use manual::manual_task;
 pub use picker::{pending_compaction_bytes, pick, target_level_bytes};
 
 use crate::manifest::{FileMeta, Version, VersionEdit};

@@ -65,6 +65,13 @@ impl<'a> LogReader<'a> {
         let end = (len as usize).checked_add(HEADER_LEN);
         let Some(payload) = end.and_then(|end| rest.get(HEADER_LEN..end)) else {
             let eof = self.data.len();
+            if self.valid_record_after(self.pos + 1) {
+                // A torn write can only cut the last record; intact records
+                // after this one mean its length field itself is damaged.
+                return Err(self.corruption(format!(
+                    "record length {len} runs past end of file at {eof}, but intact records follow"
+                )));
+            }
             return self.torn(format!(
                 "record length {len} runs past end of file at {eof}"
             ));
@@ -97,6 +104,33 @@ impl<'a> LogReader<'a> {
     /// ended the log at one.
     pub fn torn_tail(&self) -> Option<u64> {
         self.torn_tail
+    }
+
+    /// True if a record with a valid checksum starts anywhere at or after
+    /// `from`. Used only on the failure path, to tell a damaged length field
+    /// (records follow) from a torn final write (nothing follows).
+    fn valid_record_after(&self, from: usize) -> bool {
+        let data = self.data;
+        let mut p = from;
+        while p + HEADER_LEN <= data.len() {
+            let rest = &data[p..];
+            if rest.get(8) == Some(&RECORD_TYPE_FULL) {
+                if let (Some(crc), Some(len)) =
+                    (get_fixed32(rest), rest.get(4..).and_then(get_fixed32))
+                {
+                    let payload = (len as usize)
+                        .checked_add(HEADER_LEN)
+                        .and_then(|end| rest.get(HEADER_LEN..end));
+                    if let Some(payload) = payload {
+                        if record_crc(len.to_le_bytes(), RECORD_TYPE_FULL, payload) == crc {
+                            return true;
+                        }
+                    }
+                }
+            }
+            p += 1;
+        }
+        false
     }
 
     /// A bad ending a torn final write could have caused.
@@ -268,10 +302,9 @@ mod tests {
     }
 
     /// Every single-byte change to a record that is not the last is
-    /// corruption at that record's start. Under `DropTornTail` a changed
-    /// length that now runs to or past the end of the file looks exactly like
-    /// a torn final write (the header has no checksum of its own), so there
-    /// the only other outcome allowed is a torn tail at that record.
+    /// corruption at that record's start, under both policies — including a
+    /// changed length that now runs past the end of the file, because intact
+    /// records follow it.
     #[test]
     fn flipping_any_byte_of_a_non_final_record_is_corruption() {
         let (data, starts) = build(&PAYLOADS);
@@ -286,15 +319,9 @@ mod tests {
                     let (offset, _) = corruption_at(err);
                     assert_eq!(offset, start as u64, "byte {i} flip {flip:#x}");
 
-                    let (recs, err, r) = read(&bad, TailPolicy::DropTornTail);
+                    let (recs, err, _) = read(&bad, TailPolicy::DropTornTail);
                     assert_eq!(recs, owned(&PAYLOADS[..rec]), "byte {i} flip {flip:#x}");
-                    match err {
-                        None => {
-                            assert!((start + 4..start + 8).contains(&i), "byte {i}");
-                            assert_eq!(r.torn_tail(), Some(start as u64));
-                        }
-                        e => assert_eq!(corruption_at(e).0, start as u64),
-                    }
+                    assert_eq!(corruption_at(err).0, start as u64, "byte {i} flip {flip:#x}");
                 }
             }
         }
