@@ -22,8 +22,8 @@ pub mod manifest;
 mod memtable;
 mod options;
 pub mod ratelimit;
-mod stats;
 pub mod sstable;
+mod stats;
 pub mod wal;
 
 #[cfg(test)]

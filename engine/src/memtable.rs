@@ -4,7 +4,7 @@
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use crossbeam_skiplist::map::Entry;
@@ -82,7 +82,6 @@ pub struct MemTable {
     size: AtomicUsize,
     /// Number of the WAL file whose records this memtable holds.
     log_number: u64,
-    largest_seq: AtomicU64,
 }
 
 impl MemTable {
@@ -92,7 +91,6 @@ impl MemTable {
             map: SkipMap::new(),
             size: AtomicUsize::new(0),
             log_number,
-            largest_seq: AtomicU64::new(0),
         }
     }
 
@@ -103,7 +101,6 @@ impl MemTable {
             ikey.len() + value.len() + ENTRY_OVERHEAD,
             AtomicOrdering::Relaxed,
         );
-        self.largest_seq.fetch_max(seq, AtomicOrdering::Relaxed);
         self.map
             .insert(OwnedKey(ikey.into_boxed_slice()), value.into());
     }
@@ -128,11 +125,6 @@ impl MemTable {
         self.size.load(AtomicOrdering::Relaxed)
     }
 
-    /// Number of entries.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
     /// True if nothing was inserted.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
@@ -141,11 +133,6 @@ impl MemTable {
     /// The WAL file whose records this memtable holds.
     pub fn log_number(&self) -> u64 {
         self.log_number
-    }
-
-    /// Largest sequence number inserted (0 if empty).
-    pub fn largest_seq(&self) -> u64 {
-        self.largest_seq.load(AtomicOrdering::Relaxed)
     }
 
     /// An iterator that keeps this memtable alive.
@@ -238,7 +225,6 @@ mod tests {
         assert_eq!(m.get(b"a", 0), Lookup::Absent);
         assert_eq!(m.get(b"b", 9), Lookup::Absent);
         assert_eq!(m.get(b"", 9), Lookup::Absent);
-        assert_eq!(m.largest_seq(), 4);
         assert!(m.approximate_size() > 0);
     }
 

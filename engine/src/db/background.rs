@@ -131,7 +131,7 @@ impl DbInner {
     pub(super) fn compaction_loop(self: &Arc<Self>) {
         loop {
             let guard = lock(&self.compaction_lock);
-            let mut st = lock(&self.state);
+            let st = lock(&self.state);
             if st.shutting_down {
                 return;
             }
@@ -325,7 +325,7 @@ impl DbInner {
                 .find(|&l| !v.levels[l].is_empty())
                 .unwrap_or(0)
         };
-        for level in 0..deepest.max(1).min(NUM_LEVELS - 1) {
+        for level in 0..deepest.clamp(1, NUM_LEVELS - 1) {
             let task = {
                 let st = lock(&self.state);
                 if let Some(e) = &st.bg_error {

@@ -18,8 +18,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-pub use filenames::{parse as parse_file_name, FileKind};
-
 use crate::batch::WriteBatch;
 use crate::error::{Error, Result};
 use crate::fs::{FileLock, Fs};
@@ -204,7 +202,11 @@ impl Db {
             let _ = t.join();
         }
         let poisoned = lock(&self.inner.state).bg_error.is_some();
-        let r = if poisoned { Ok(()) } else { self.inner.sync_wal() };
+        let r = if poisoned {
+            Ok(())
+        } else {
+            self.inner.sync_wal()
+        };
         *lock(&self.inner.wal) = None;
         *lock(&self.inner.file_lock) = None;
         r
@@ -389,6 +391,10 @@ impl DbIterator {
         self.inner.seek_for_prev(target)
     }
     /// Moves to the next key. No-op when not valid.
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "a fallible cursor, not an Iterator: positioning can fail"
+    )]
     pub fn next(&mut self) -> Result<()> {
         self.inner.next()
     }

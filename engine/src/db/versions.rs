@@ -56,7 +56,9 @@ impl VersionSet {
         let name = std::str::from_utf8(&current)
             .ok()
             .and_then(|s| s.strip_suffix('\n'))
-            .ok_or_else(|| Error::corruption("CURRENT", 0, "CURRENT is not a file name and a newline"))?;
+            .ok_or_else(|| {
+                Error::corruption("CURRENT", 0, "CURRENT is not a file name and a newline")
+            })?;
         let Some(filenames::FileKind::Manifest(number)) = filenames::parse(name) else {
             return Err(Error::corruption(
                 "CURRENT",
@@ -172,7 +174,8 @@ impl VersionSet {
         f.append(format!("{name}\n").as_bytes())?;
         f.sync()?;
         drop(f);
-        self.fs.rename(&tmp, &filenames::path(&self.dir, "CURRENT"))?;
+        self.fs
+            .rename(&tmp, &filenames::path(&self.dir, "CURRENT"))?;
         self.fs.sync_dir(&self.dir)?;
         self.manifest = Some(w);
         self.manifest_number = number;

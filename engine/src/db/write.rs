@@ -117,7 +117,8 @@ impl DbInner {
         for _ in 0..members {
             if let Some(w) = st.writers.pop_front() {
                 if w.id != id {
-                    st.results.insert(w.id, result.as_ref().map(|_| ()).map_err(|e| e.duplicate()));
+                    st.results
+                        .insert(w.id, result.as_ref().map(|_| ()).map_err(|e| e.duplicate()));
                 }
             }
         }
@@ -173,13 +174,15 @@ impl DbInner {
                 st = lock(&self.state);
                 continue;
             }
-            if force || st.mem.approximate_size() < self.opts.write_buffer_size {
-                if !force || st.imm.len() < self.opts.max_immutable_memtables {
-                    return (st, Ok(()));
-                }
+            let has_room = if force {
+                st.imm.len() < self.opts.max_immutable_memtables
+            } else {
+                st.mem.approximate_size() < self.opts.write_buffer_size
+            };
+            if has_room {
+                return (st, Ok(()));
             }
-            if st.imm.len() >= self.opts.max_immutable_memtables
-                || pressure == WritePressure::Stop
+            if st.imm.len() >= self.opts.max_immutable_memtables || pressure == WritePressure::Stop
             {
                 let t = Instant::now();
                 self.cv.notify_all();

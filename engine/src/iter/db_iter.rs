@@ -189,6 +189,10 @@ impl<I: InternalIterator> DbIter<I> {
     }
 
     /// Moves to the next visible key. REQUIRES: `valid()`.
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "a fallible cursor, not an Iterator: positioning can fail"
+    )]
     pub fn next(&mut self) -> Result<()> {
         if !self.valid {
             return Ok(());

@@ -34,5 +34,5 @@ pub trait InternalIterator: Send {
 pub type BoxIter = Box<dyn InternalIterator>;
 
 pub mod db_iter;
-pub mod merge;
 pub mod level;
+pub mod merge;

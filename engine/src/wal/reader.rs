@@ -321,7 +321,11 @@ mod tests {
 
                     let (recs, err, _) = read(&bad, TailPolicy::DropTornTail);
                     assert_eq!(recs, owned(&PAYLOADS[..rec]), "byte {i} flip {flip:#x}");
-                    assert_eq!(corruption_at(err).0, start as u64, "byte {i} flip {flip:#x}");
+                    assert_eq!(
+                        corruption_at(err).0,
+                        start as u64,
+                        "byte {i} flip {flip:#x}"
+                    );
                 }
             }
         }
