@@ -423,6 +423,16 @@ mod tests {
         out
     }
 
+    #[test]
+    fn thread_safety_bounds() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Table>();
+        send_sync::<BlockCache>();
+        send::<TableBuilder>();
+        send::<crate::sstable::TableIter>();
+    }
+
     fn collect_forward(t: &Arc<Table>) -> Entries {
         let mut it = t.iter();
         let mut out = Vec::new();
