@@ -423,6 +423,16 @@ mod tests {
         out
     }
 
+    #[test]
+    fn thread_safety_bounds() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Table>();
+        send_sync::<BlockCache>();
+        send::<TableBuilder>();
+        send::<crate::sstable::TableIter>();
+    }
+
     fn collect_forward(t: &Arc<Table>) -> Entries {
         let mut it = t.iter();
         let mut out = Vec::new();
@@ -698,5 +708,49 @@ mod tests {
             text,
         )
         .expect("write vector");
+    }
+
+    /// Speed sanity check (not a benchmark):
+    /// `cargo test --release -p siltdb --lib get_speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn get_speed() {
+        let es: Entries = (0..100_000u64)
+            .map(|i| {
+                (
+                    make_internal_key(format!("user{i:012}").as_bytes(), i + 1, ValueKind::Value),
+                    vec![b'v'; 100],
+                )
+            })
+            .collect();
+        let cache = Arc::new(BlockCache::new(64 << 20));
+        let t = open(build(&es, TableOptions::default()), Some(cache)).expect("open");
+        let mut rng = Rng(7);
+        let lookups: Vec<Vec<u8>> = (0..200_000)
+            .map(|_| {
+                let i = rng.next() % 100_000;
+                make_internal_key(
+                    format!("user{i:012}").as_bytes(),
+                    MAX_SEQUENCE,
+                    ValueKind::Value,
+                )
+            })
+            .collect();
+        for l in &lookups {
+            t.get(l).expect("get").expect("found");
+        }
+        let start = std::time::Instant::now();
+        for l in &lookups {
+            t.get(l).expect("get").expect("found");
+        }
+        let per = start.elapsed().as_nanos() / lookups.len() as u128;
+        let absent_start = std::time::Instant::now();
+        for l in &lookups {
+            let mut a = l.clone();
+            a[0] = b'x';
+            assert!(t.get(&a).expect("get").is_none());
+        }
+        let absent = absent_start.elapsed().as_nanos() / lookups.len() as u128;
+        println!("cached get: {per} ns, absent get: {absent} ns (incl. key clone)");
     }
 }
