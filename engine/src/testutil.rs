@@ -12,7 +12,10 @@ pub fn decode_hex_vector(text: &str) -> Vec<u8> {
         }
         digits.extend(line.chars().filter(|c| !c.is_whitespace()));
     }
-    assert!(digits.len().is_multiple_of(2), "odd number of hex digits in vector");
+    assert!(
+        digits.len().is_multiple_of(2),
+        "odd number of hex digits in vector"
+    );
     (0..digits.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex digit in vector"))

@@ -402,7 +402,7 @@ mod tests {
             let versions = 1 + rng.next() % 3;
             for v in 0..versions {
                 let seq = 100_000 - uk - v * 7;
-                let kind = if rng.next() % 5 == 0 {
+                let kind = if rng.next().is_multiple_of(5) {
                     ValueKind::Deletion
                 } else {
                     ValueKind::Value
@@ -504,7 +504,7 @@ mod tests {
             let i = (rng.next() % es.len() as u64) as usize;
             let uk = user_key(&es[i].0).to_vec();
             let mut target = uk.clone();
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 target.push(b'!'); // between user keys
             }
             let seq = rng.next() % 100_001;
