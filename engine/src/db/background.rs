@@ -40,6 +40,7 @@ impl DbInner {
             st.bg_error = Some(format!("{what} failed: {e}"));
         }
         self.cv.notify_all();
+        self.bg_cv.notify_all();
     }
 
     fn new_builder(&self, number: u64) -> Result<TableBuilder> {
@@ -83,7 +84,7 @@ impl DbInner {
                 if st.bg_error.is_none() && !st.imm.is_empty() {
                     break;
                 }
-                st = self.cv.wait(st).unwrap_or_else(|p| p.into_inner());
+                st = self.bg_cv.wait(st).unwrap_or_else(|p| p.into_inner());
             }
             let Some(mem) = st.imm.front().cloned() else {
                 continue;
@@ -125,6 +126,7 @@ impl DbInner {
             self.delete_obsolete_files(&mut st);
             drop(st);
             self.cv.notify_all();
+            self.bg_cv.notify_all();
         }
     }
 
@@ -143,7 +145,7 @@ impl DbInner {
             let Some(task) = task else {
                 drop(guard);
                 let _ = self
-                    .cv
+                    .bg_cv
                     .wait_timeout(st, Duration::from_millis(200))
                     .unwrap_or_else(|p| p.into_inner());
                 continue;

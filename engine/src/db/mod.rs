@@ -15,10 +15,11 @@ mod write;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
 
 use crate::batch::WriteBatch;
+use crate::compaction::{write_pressure, WritePressure};
 use crate::error::{Error, Result};
 use crate::fs::{FileLock, Fs};
 use crate::iter::db_iter::DbIter;
@@ -73,6 +74,8 @@ struct State {
     snapshots: BTreeMap<u64, usize>,
     /// Table numbers being written by flush/compaction (not yet in a version).
     pending_outputs: HashSet<u64>,
+    /// Back-pressure implied by the current version (recomputed on change).
+    pressure: WritePressure,
 }
 
 pub(crate) struct DbInner {
@@ -80,12 +83,15 @@ pub(crate) struct DbInner {
     fs: Arc<dyn Fs>,
     opts: Options,
     state: Mutex<State>,
-    /// Signalled on every state change writers or background threads wait for.
+    /// Wakes writers: the queue head changed, a result is ready, or background
+    /// work made room (flush/compaction finished).
     cv: Condvar,
+    /// Wakes background threads: there may be something to flush or compact.
+    bg_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
     /// Highest sequence number whose write is fully applied.
     visible_seq: AtomicU64,
-    current: Mutex<Arc<SuperVersion>>,
+    current: RwLock<Arc<SuperVersion>>,
     tables: Arc<TableCache>,
     stats: Counters,
     limiter: Option<Arc<RateLimiter>>,
@@ -198,6 +204,7 @@ impl Db {
             st.shutting_down = true;
         }
         self.inner.cv.notify_all();
+        self.inner.bg_cv.notify_all();
         for t in lock(&self.threads).drain(..) {
             let _ = t.join();
         }
@@ -221,7 +228,7 @@ impl Drop for Db {
 
 impl DbInner {
     fn super_version(&self) -> Arc<SuperVersion> {
-        Arc::clone(&lock(&self.current))
+        Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Publishes the memtables and version in `st` to readers.
@@ -231,7 +238,8 @@ impl DbInner {
             imm: st.imm.iter().rev().cloned().collect(),
             version: st.versions.current(),
         };
-        *lock(&self.current) = Arc::new(sv);
+        st.pressure = write_pressure(&sv.version, &self.opts.compaction);
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(sv);
     }
 
     fn get_at(&self, user_key: &[u8], seq: u64) -> Result<Option<Vec<u8>>> {

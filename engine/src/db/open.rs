@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 use super::{filenames, lock, Db, DbInner, State, SuperVersion};
 use crate::batch::WriteBatch;
 use crate::cache::BlockCache;
+use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
 use crate::manifest::VersionEdit;
 use crate::memtable::MemTable;
@@ -76,11 +77,13 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             shutting_down: false,
             snapshots: BTreeMap::new(),
             pending_outputs: HashSet::new(),
+            pressure: WritePressure::None,
         }),
         cv: Condvar::new(),
+        bg_cv: Condvar::new(),
         wal: Mutex::new(None),
         visible_seq: AtomicU64::new(0),
-        current: Mutex::new(Arc::new(SuperVersion {
+        current: RwLock::new(Arc::new(SuperVersion {
             mem: placeholder,
             imm: Vec::new(),
             version: empty_version,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::{filenames, lock, DbInner, QueuedWrite, State};
 use crate::batch::WriteBatch;
-use crate::compaction::{write_pressure, WritePressure};
+use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
 use crate::memtable::MemTable;
 use crate::stats::Counters;
@@ -122,8 +122,11 @@ impl DbInner {
                 }
             }
         }
+        let waiters = !st.writers.is_empty();
         drop(st);
-        self.cv.notify_all();
+        if waiters {
+            self.cv.notify_all();
+        }
         result
     }
 
@@ -163,7 +166,7 @@ impl DbInner {
             if st.shutting_down {
                 return (st, Err(Error::Closed));
             }
-            let pressure = write_pressure(st.versions.current_ref(), &self.opts.compaction);
+            let pressure = st.pressure;
             if allow_delay && pressure == WritePressure::Slowdown {
                 drop(st);
                 let t = Instant::now();
@@ -185,7 +188,7 @@ impl DbInner {
             if st.imm.len() >= self.opts.max_immutable_memtables || pressure == WritePressure::Stop
             {
                 let t = Instant::now();
-                self.cv.notify_all();
+                self.bg_cv.notify_all();
                 st = self
                     .cv
                     .wait_timeout(st, Duration::from_millis(100))
@@ -220,7 +223,7 @@ impl DbInner {
         let old = std::mem::replace(&mut st.mem, Arc::new(MemTable::new(number)));
         st.imm.push_back(old);
         self.install_super_version(st);
-        self.cv.notify_all();
+        self.bg_cv.notify_all();
         Ok(())
     }
 
