@@ -12,7 +12,7 @@
 //!   the file's data durable (fdatasync).
 //! - Creating, renaming or removing a directory entry is durable only after
 //!   [`Fs::sync_dir`] on the parent directory.
-//! - Errors are [`Error::Io`] with a context naming the operation and path.
+//! - Errors are [`crate::Error::Io`] with a context naming the operation and path.
 
 use std::path::Path;
 use std::sync::Arc;
