@@ -51,6 +51,14 @@ impl WriteBatch {
         }
     }
 
+    /// An empty batch with room for `bytes` of encoded operations (each
+    /// operation costs its key and value plus at most 11 bytes).
+    pub fn with_capacity(bytes: usize) -> WriteBatch {
+        let mut rep = Vec::with_capacity(HEADER_LEN + bytes);
+        rep.resize(HEADER_LEN, 0);
+        WriteBatch { rep, user_bytes: 0 }
+    }
+
     /// Sets `key` to `value`.
     ///
     /// # Panics

@@ -1,7 +1,6 @@
 //! The memtable: a concurrent skiplist of internal keys, the newest writes of
 //! the database. Writers insert while readers and iterators run.
 
-use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
@@ -14,50 +13,69 @@ use crate::error::Result;
 use crate::iter::InternalIterator;
 use crate::key::{self, ValueKind};
 
-/// An internal key as an unsized type ordered by [`key::compare_internal`], so
-/// the skiplist can be searched with a borrowed slice.
-#[repr(transparent)]
-#[derive(PartialEq, Eq)]
-struct IKey([u8]);
+/// Bytes of the user key kept inline in each skiplist node.
+const HEAD_LEN: usize = 16;
 
-impl IKey {
-    fn new(b: &[u8]) -> &IKey {
-        // SAFETY: IKey is repr(transparent) over [u8].
-        unsafe { &*(b as *const [u8] as *const IKey) }
+/// One memtable entry: the internal key and the value in one allocation,
+/// plus the first bytes of the user key inline, so most comparisons during a
+/// skiplist search touch only the node itself (no pointer chase).
+struct MemEntry {
+    /// First `HEAD_LEN` bytes of the user key, zero-padded.
+    head: [u8; HEAD_LEN],
+    /// Internal key followed by the value.
+    data: Box<[u8]>,
+    key_len: u32,
+}
+
+impl MemEntry {
+    /// A search key (no value).
+    fn probe(ikey: Vec<u8>) -> MemEntry {
+        MemEntry {
+            head: head_of(key::user_key(&ikey)),
+            key_len: ikey.len() as u32,
+            data: ikey.into_boxed_slice(),
+        }
+    }
+
+    fn ikey(&self) -> &[u8] {
+        &self.data[..self.key_len as usize]
+    }
+
+    fn value(&self) -> &[u8] {
+        &self.data[self.key_len as usize..]
     }
 }
 
-impl Ord for IKey {
+fn head_of(uk: &[u8]) -> [u8; HEAD_LEN] {
+    let n = uk.len().min(HEAD_LEN);
+    let mut h = [0u8; HEAD_LEN];
+    h[..n].copy_from_slice(&uk[..n]);
+    h
+}
+
+impl PartialEq for MemEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for MemEntry {}
+
+impl Ord for MemEntry {
+    /// Internal-key order. Differing heads already decide it: at the first
+    /// differing position either both keys have real bytes, or the shorter
+    /// key has padding (0) there and is a prefix of the longer, so smaller.
     fn cmp(&self, other: &Self) -> Ordering {
-        key::compare_internal(&self.0, &other.0)
+        match self.head.cmp(&other.head) {
+            Ordering::Equal => key::compare_internal(self.ikey(), other.ikey()),
+            o => o,
+        }
     }
 }
 
-impl PartialOrd for IKey {
+impl PartialOrd for MemEntry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
-    }
-}
-
-/// Owned internal key stored in the skiplist.
-#[derive(PartialEq, Eq)]
-struct OwnedKey(Box<[u8]>);
-
-impl Ord for OwnedKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        key::compare_internal(&self.0, &other.0)
-    }
-}
-
-impl PartialOrd for OwnedKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Borrow<IKey> for OwnedKey {
-    fn borrow(&self) -> &IKey {
-        IKey::new(&self.0)
     }
 }
 
@@ -78,7 +96,7 @@ const ENTRY_OVERHEAD: usize = 64;
 
 /// A sorted in-memory table of internal keys.
 pub struct MemTable {
-    map: SkipMap<OwnedKey, Box<[u8]>>,
+    map: SkipMap<MemEntry, ()>,
     size: AtomicUsize,
     /// Number of the WAL file whose records this memtable holds.
     log_number: u64,
@@ -96,24 +114,33 @@ impl MemTable {
 
     /// Inserts one entry. Sequence numbers are unique, so keys never collide.
     pub fn add(&self, seq: u64, kind: ValueKind, user_key: &[u8], value: &[u8]) {
-        let ikey = key::make_internal_key(user_key, seq, kind);
+        let key_len = user_key.len() + key::TRAILER_LEN;
         self.size.fetch_add(
-            ikey.len() + value.len() + ENTRY_OVERHEAD,
+            key_len + value.len() + ENTRY_OVERHEAD,
             AtomicOrdering::Relaxed,
         );
-        self.map
-            .insert(OwnedKey(ikey.into_boxed_slice()), value.into());
+        let mut data = Vec::with_capacity(key_len + value.len());
+        key::append_internal_key(&mut data, user_key, seq, kind);
+        data.extend_from_slice(value);
+        self.map.insert(
+            MemEntry {
+                head: head_of(user_key),
+                data: data.into_boxed_slice(),
+                key_len: key_len as u32,
+            },
+            (),
+        );
     }
 
     /// The newest entry for `user_key` with sequence `<= seq`.
     pub fn get(&self, user_key: &[u8], seq: u64) -> Lookup {
-        let lookup = key::make_internal_key(user_key, seq, key::KIND_FOR_SEEK);
-        let Some(e) = self.map.lower_bound(Bound::Included(IKey::new(&lookup))) else {
+        let lookup = MemEntry::probe(key::make_internal_key(user_key, seq, key::KIND_FOR_SEEK));
+        let Some(e) = self.map.lower_bound(Bound::Included(&lookup)) else {
             return Lookup::Absent;
         };
-        match key::parse_internal_key(&e.key().0) {
+        match key::parse_internal_key(e.key().ikey()) {
             Some(p) if p.user_key == user_key => match p.kind {
-                ValueKind::Value => Lookup::Found(e.value().to_vec()),
+                ValueKind::Value => Lookup::Found(e.key().value().to_vec()),
                 ValueKind::Deletion => Lookup::Deleted,
             },
             _ => Lookup::Absent,
@@ -148,14 +175,14 @@ impl MemTable {
 pub struct MemTableIter {
     // Field order matters: `current` borrows from `table` and must drop first.
     // The 'static is a lie told only inside this type; see `map()`.
-    current: Option<Entry<'static, OwnedKey, Box<[u8]>>>,
+    current: Option<Entry<'static, MemEntry, ()>>,
     table: Arc<MemTable>,
 }
 
 impl MemTableIter {
     /// The skiplist with a lifetime detached from `self`, so entries can be
     /// stored beside the `Arc` that owns it.
-    fn map(&self) -> &'static SkipMap<OwnedKey, Box<[u8]>> {
+    fn map(&self) -> &'static SkipMap<MemEntry, ()> {
         // SAFETY: the map lives inside `self.table`, an Arc this iterator owns
         // and never replaces. Every `Entry` derived from this reference is kept
         // in `self.current`, which is declared before `table` and so dropped
@@ -177,7 +204,8 @@ impl InternalIterator for MemTableIter {
         Ok(())
     }
     fn seek(&mut self, target: &[u8]) -> Result<()> {
-        self.current = self.map().lower_bound(Bound::Included(IKey::new(target)));
+        let probe = MemEntry::probe(target.to_vec());
+        self.current = self.map().lower_bound(Bound::Included(&probe));
         Ok(())
     }
     fn next(&mut self) -> Result<()> {
@@ -191,10 +219,10 @@ impl InternalIterator for MemTableIter {
         Ok(())
     }
     fn key(&self) -> &[u8] {
-        self.current.as_ref().map_or(&[], |e| &e.key().0)
+        self.current.as_ref().map_or(&[], |e| e.key().ikey())
     }
     fn value(&self) -> &[u8] {
-        self.current.as_ref().map_or(&[], |e| &e.value()[..])
+        self.current.as_ref().map_or(&[], |e| e.key().value())
     }
 }
 
