@@ -702,6 +702,18 @@ pub(crate) mod tests {
         }
 
         #[test]
+        fn parse_never_panics_and_is_canonical(
+            s in prop_oneof![
+                ".{0,20}",
+                "[-+]?[0-9]{0,45}(\\.[0-9]{0,45})?([eE][-+]?[0-9]{1,4})?",
+            ]
+        ) {
+            if let Ok(x) = Number::parse(&s) {
+                prop_assert_eq!(Number::parse(&x.to_string()), Ok(x));
+            }
+        }
+
+        #[test]
         fn add_commutes_and_sub_inverts(a in arb_number(), b in arb_number()) {
             prop_assert_eq!(a.checked_add(&b), b.checked_add(&a));
             if let Ok(sum) = a.checked_add(&b) {

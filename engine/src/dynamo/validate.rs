@@ -9,13 +9,15 @@
 use super::error::DynamoError;
 use super::value::{item_size, AttributeValue, Item, INVALID_PARAMETER};
 
-/// Deepest allowed nesting of lists and maps (Developer Guide,
-/// `HowItWorks.NamingRulesDataTypes`: "nested within each other … up to 32
+/// Deepest allowed nesting of lists and maps (Developer Guide, `Limits`,
+/// "Nested Attribute Depth": "DynamoDB supports nested attributes up to 32
 /// levels deep").
 pub const MAX_NESTING_DEPTH: usize = 32;
 
-/// Largest item, in bytes by [`item_size`]: 400 KB (Developer Guide,
-/// "Service quotas": "The maximum item size in DynamoDB is 400 KB").
+/// Largest item, in bytes by [`item_size`]: 400 KB = 409,600 bytes
+/// (Developer Guide, `Limits`, "Item Size": "The maximum item size in
+/// DynamoDB is 400 KB, which includes both attribute name binary length
+/// (UTF-8 length) and attribute value lengths").
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
 /// Checks one attribute value (recursively).

@@ -32,7 +32,10 @@ pub(crate) const INVALID_PARAMETER: &str = "One or more parameter values were in
 /// One DynamoDB attribute value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AttributeValue {
-    /// String (`S`): UTF-8. May be empty except in key attributes.
+    /// String (`S`): UTF-8. May be empty except in key attributes (older
+    /// guide text forbids empty strings everywhere; DynamoDB has accepted
+    /// them in non-key attributes since 2020 — from memory of the AWS
+    /// announcement, not re-checked here).
     S(String),
     /// Number (`N`).
     N(Number),
@@ -334,6 +337,13 @@ mod tests {
         assert_eq!(item_size(&item), 2 + 2 + 3 + l.size());
         let ss = AttributeValue::string_set(vec!["ab".into(), "c".into()]).expect("valid");
         assert_eq!(ss.size(), 3);
+        // The guide's example (`Limits`, "Item Size"): 23 bytes.
+        let shirt: Item = [
+            ("shirt-color".to_string(), AttributeValue::S("R".into())),
+            ("shirt-size".to_string(), AttributeValue::S("M".into())),
+        ]
+        .into();
+        assert_eq!(item_size(&shirt), 23);
     }
 
     #[test]
