@@ -14,6 +14,7 @@ pub mod cache;
 pub mod coding;
 pub mod compaction;
 mod db;
+pub mod dynamo;
 pub mod error;
 pub mod fs;
 pub mod iter;
@@ -31,6 +32,7 @@ mod testutil;
 
 pub use batch::WriteBatch;
 pub use db::{Db, DbIterator, Snapshot};
+pub use dynamo::{AttributeValue, DynamoError, Item, Number};
 pub use error::{Error, Result};
 pub use options::{Options, WriteOptions};
 pub use stats::{LevelStats, Stats};

@@ -1,0 +1,31 @@
+//! The DynamoDB layer: DynamoDB's data model on top of the LSM engine.
+//!
+//! This layer never touches a file; it stores everything through [`crate::Db`]
+//! (see `ARCHITECTURE.md`, "The DynamoDB layer"). It is built from pure
+//! pieces that tests drive directly:
+//!
+//! - [`number`]: [`Number`], DynamoDB's exact 38-digit decimal, with parsing,
+//!   canonical text, numeric order and exact addition/subtraction that fail
+//!   the way DynamoDB fails.
+//! - [`value`]: [`AttributeValue`] (S, N, B, BOOL, NULL, M, L, SS, NS, BS),
+//!   [`Item`], and DynamoDB's item-size rules.
+//! - [`validate`]: the rules every stored value and item must meet (non-empty
+//!   sets, 32 levels of nesting, 400 KB items).
+//! - [`keycodec`]: the order-preserving byte encoding of key attributes and the
+//!   hash prefix that spreads partitions (`format-spec/keys.md`, "DynamoDB key
+//!   encoding").
+//! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
+//!
+//! Error messages copy DynamoDB's wording; each is documented where it is
+//! built, with where the wording was found.
+
+pub mod error;
+pub mod keycodec;
+pub mod number;
+pub mod validate;
+pub mod value;
+
+pub use error::DynamoError;
+pub use keycodec::ScalarAttributeType;
+pub use number::{Number, NumberError};
+pub use value::{item_size, AttributeValue, Item};
