@@ -66,7 +66,12 @@ impl VersionSet {
                 format!("CURRENT names {name:?}, which is not a MANIFEST file"),
             ));
         };
-        let data = fs.read_all(&filenames::path(dir, name))?;
+        let data = fs.read_all(&filenames::path(dir, name)).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Error::corruption(name, 0, "MANIFEST named by CURRENT is missing")
+            }
+            other => other,
+        })?;
         let mut reader = LogReader::new(&data, name, TailPolicy::DropTornTail);
         let mut version = Version::new();
         let mut vs = VersionSet::empty(dir, fs);
