@@ -66,7 +66,14 @@ impl VersionSet {
                 format!("CURRENT names {name:?}, which is not a MANIFEST file"),
             ));
         };
-        let data = fs.read_all(&filenames::path(dir, name))?;
+        let data = fs
+            .read_all(&filenames::path(dir, name))
+            .map_err(|e| match e {
+                Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                    Error::corruption(name, 0, "MANIFEST named by CURRENT is missing")
+                }
+                other => other,
+            })?;
         let mut reader = LogReader::new(&data, name, TailPolicy::DropTornTail);
         let mut version = Version::new();
         let mut vs = VersionSet::empty(dir, fs);
@@ -94,6 +101,24 @@ impl VersionSet {
         }
         if !saw_any {
             return Err(Error::corruption(name, 0, "MANIFEST holds no version edit"));
+        }
+        // A dropped tail is only safe if its edit was never acted on. Every
+        // edit is synced before the WAL its log number retires is deleted,
+        // so if that WAL is gone the dropped record was a synced edit damaged
+        // on disk, not a torn append: replaying without it would silently
+        // lose (and then delete) the tables it added.
+        if let Some(torn_at) = reader.torn_tail() {
+            let wal = filenames::wal_name(vs.log_number);
+            if !vs.fs.exists(&filenames::path(dir, &wal)) {
+                return Err(Error::corruption(
+                    name,
+                    torn_at,
+                    format!(
+                        "damaged final record, and {wal} (the log number before it) is gone: \
+                         a synced edit was lost"
+                    ),
+                ));
+            }
         }
         vs.manifest_number = number;
         vs.next_file_number = vs.next_file_number.max(number + 1);

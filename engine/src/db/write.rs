@@ -58,6 +58,13 @@ impl DbInner {
             } else {
                 self.switch_memtable(&mut st)
             };
+            if let Err(e) = &r {
+                // As in make_room_for_write: a failed create or sync here must
+                // not be retried by the next write or flush.
+                if st.bg_error.is_none() {
+                    st.bg_error = Some(format!("could not start a new WAL: {e}"));
+                }
+            }
             st.writers.pop_front();
             self.cv.notify_all();
             return r;
