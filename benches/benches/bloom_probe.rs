@@ -43,6 +43,7 @@ fn bloom_probe(c: &mut Criterion) {
             black_box(filter.may_contain(k))
         })
     });
+    g.throughput(Throughput::Elements(KEYS));
     g.bench_function("finish_100k_keys", |b| {
         b.iter(|| black_box(fb.finish().len()))
     });

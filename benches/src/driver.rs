@@ -107,7 +107,7 @@ impl Default for Config {
             write_buffer_size: None,
             bloom_bits: 10,
             compact: true,
-            seed: 0x5eed_0f_5117,
+            seed: 0x005e_ed0f_5117,
             statistics: false,
         }
     }
@@ -782,7 +782,8 @@ impl Runner {
             found: None,
             write_amp: WriteAmp::between(&before, &after),
             extra: format!(
-                "synced writes by {measured} thread(s) while {} unsynced writes ran ({:.0} ops/sec); max {:.1} us; {}",
+                "{} synced writes by {measured} thread(s) while {} unsynced writes ran ({:.0} ops/sec); max {:.1} us; {}",
+                r.ops,
                 cfg.num,
                 cfg.num as f64 / bg.as_secs_f64().max(1e-9),
                 max_us,
