@@ -102,7 +102,11 @@ impl Block {
         while off < limit {
             let e = decode_entry(&self.data, off, limit)
                 .ok_or_else(|| DecodeError::new(off, "undecodable block entry"))?;
-            if self.restarts.get(next_restart).is_some_and(|&r| r as usize == off) {
+            if self
+                .restarts
+                .get(next_restart)
+                .is_some_and(|&r| r as usize == off)
+            {
                 if e.shared != 0 {
                     return Err(DecodeError::new(
                         off,
@@ -111,13 +115,20 @@ impl Block {
                 }
                 next_restart += 1;
             }
-            if self.restarts.get(next_restart).is_some_and(|&r| (r as usize) <= off) {
+            if self
+                .restarts
+                .get(next_restart)
+                .is_some_and(|&r| (r as usize) <= off)
+            {
                 break;
             }
             off = e.value.1;
         }
         if next_restart != self.restarts.len() {
-            let at = self.restarts.get(next_restart).map_or(limit, |&r| r as usize);
+            let at = self
+                .restarts
+                .get(next_restart)
+                .map_or(limit, |&r| r as usize);
             return Err(DecodeError::new(
                 at,
                 format!("restart point #{next_restart} is not at an entry boundary"),

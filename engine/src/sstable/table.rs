@@ -625,7 +625,9 @@ mod tests {
         let bytes = include_bytes!("testdata/separator-above-next-block.sst").to_vec();
         let len = bytes.len();
         let t = open(bytes, None).expect("open (the index itself is well-formed)");
-        let err = t.verify().expect_err("verify must reject the bad separator");
+        let err = t
+            .verify()
+            .expect_err("verify must reject the bad separator");
         expect_corruption(&err, len);
         assert!(err.to_string().contains("index separator"), "{err}");
     }
@@ -641,7 +643,9 @@ mod tests {
         let bytes = include_bytes!("testdata/restart-inside-entry.sst").to_vec();
         let len = bytes.len();
         let t = open(bytes, None).expect("open");
-        let err = t.verify().expect_err("verify must reject the bad restart point");
+        let err = t
+            .verify()
+            .expect_err("verify must reject the bad restart point");
         expect_corruption(&err, len);
         assert!(err.to_string().contains("restart point"), "{err}");
     }
@@ -655,7 +659,9 @@ mod tests {
         let bytes = include_bytes!("testdata/index-restart-inside-entry.sst").to_vec();
         let len = bytes.len();
         let t = open(bytes, None).expect("open");
-        let err = t.verify().expect_err("verify must reject the bad restart point");
+        let err = t
+            .verify()
+            .expect_err("verify must reject the bad restart point");
         expect_corruption(&err, len);
         assert!(err.to_string().contains("restart point"), "{err}");
     }
