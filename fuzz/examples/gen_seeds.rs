@@ -71,8 +71,16 @@ fn entries(n: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
         .map(|i| {
             let uk = format!("user{:04}", i / 2);
             let seq = 100 - (i % 2) as u64;
-            let kind = if i % 5 == 4 { ValueKind::Deletion } else { ValueKind::Value };
-            let v = if kind == ValueKind::Deletion { vec![] } else { format!("v{i}").into_bytes() };
+            let kind = if i % 5 == 4 {
+                ValueKind::Deletion
+            } else {
+                ValueKind::Value
+            };
+            let v = if kind == ValueKind::Deletion {
+                vec![]
+            } else {
+                format!("v{i}").into_bytes()
+            };
             (make_internal_key(uk.as_bytes(), seq, kind), v)
         })
         .collect()
@@ -81,7 +89,12 @@ fn entries(n: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
 fn table(n: usize, opts: TableOptions) -> Vec<u8> {
     let fs = MemFs::new();
     let path = Path::new("000005.sst");
-    let mut b = TableBuilder::new(fs.create(path).expect("create"), "000005.sst".into(), opts, None);
+    let mut b = TableBuilder::new(
+        fs.create(path).expect("create"),
+        "000005.sst".into(),
+        opts,
+        None,
+    );
     for (k, v) in entries(n) {
         b.add(&k, &v).expect("add");
     }
@@ -113,8 +126,17 @@ fn main() {
     write("wal_reader", "log-one", &log_of(&batches()[..1]));
 
     // SSTables
-    let small = TableOptions { block_size: 64, restart_interval: 2, ..TableOptions::default() };
-    let nofilter = TableOptions { block_size: 128, restart_interval: 4, bloom_bits_per_key: 0, ..TableOptions::default() };
+    let small = TableOptions {
+        block_size: 64,
+        restart_interval: 2,
+        ..TableOptions::default()
+    };
+    let nofilter = TableOptions {
+        block_size: 128,
+        restart_interval: 4,
+        bloom_bits_per_key: 0,
+        ..TableOptions::default()
+    };
     let tables = [
         ("table-1", table(1, TableOptions::default())),
         ("table-small-blocks", table(12, small.clone())),

@@ -24,9 +24,7 @@ use siltdb::fs::RandomAccessFile;
 use siltdb::iter::InternalIterator;
 use siltdb::key::{compare_internal, make_internal_key, ValueKind, MAX_SEQUENCE};
 use siltdb::manifest::{ManifestState, Version, VersionEdit};
-use siltdb::sstable::{
-    Block, BlockHandle, Footer, Table, BLOCK_TRAILER_LEN, FOOTER_LEN,
-};
+use siltdb::sstable::{Block, BlockHandle, Footer, Table, BLOCK_TRAILER_LEN, FOOTER_LEN};
 use siltdb::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
 
 /// A read-only file over a byte vector.
@@ -112,7 +110,10 @@ fn check_batch(payload: &[u8], offset: u64) {
         }
         bytes += (op.key.len() + op.value.len()) as u64;
         n += 1;
-        assert!(n <= payload.len() as u64, "batch iterator did not terminate");
+        assert!(
+            n <= payload.len() as u64,
+            "batch iterator did not terminate"
+        );
     }
     assert_eq!(n, u64::from(b.count()), "iterated ops != header count");
     assert_eq!(bytes, b.user_bytes());
@@ -205,7 +206,10 @@ fn exercise_block(block: Block, targets: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
     let mut fwd_ok = it.seek_to_first().is_ok();
     while fwd_ok && it.valid() {
         fwd.push(it.key().to_vec());
-        assert!(fwd.len() <= bound, "block forward iteration did not terminate");
+        assert!(
+            fwd.len() <= bound,
+            "block forward iteration did not terminate"
+        );
         fwd_ok = it.next().is_ok();
     }
     assert!(!it.valid());
@@ -310,7 +314,11 @@ fn block_at(data: &[u8], h: BlockHandle, limit: usize) -> Option<Block> {
     Block::new(data[off..end].to_vec()).ok()
 }
 
-fn collect(it: &mut dyn InternalIterator, forward: bool, bound: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+fn collect(
+    it: &mut dyn InternalIterator,
+    forward: bool,
+    bound: usize,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::new();
     if forward {
         it.seek_to_first()?;
