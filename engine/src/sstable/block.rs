@@ -91,6 +91,52 @@ impl Block {
         &self.data
     }
 
+    /// Checks that every restart point is the start of an entry (walking the
+    /// entries from offset 0) and that the entry there stores its key whole
+    /// (`shared == 0`), as seeks and backward steps rely on. `Block::new`
+    /// only checks the restart array's shape; `Table::verify` calls this.
+    pub fn check_restarts(&self) -> Result<(), DecodeError> {
+        let limit = self.restarts_off;
+        let mut off = 0usize;
+        let mut next_restart = 0usize;
+        while off < limit {
+            let e = decode_entry(&self.data, off, limit)
+                .ok_or_else(|| DecodeError::new(off, "undecodable block entry"))?;
+            if self
+                .restarts
+                .get(next_restart)
+                .is_some_and(|&r| r as usize == off)
+            {
+                if e.shared != 0 {
+                    return Err(DecodeError::new(
+                        off,
+                        format!("entry at restart point #{next_restart} shares key bytes"),
+                    ));
+                }
+                next_restart += 1;
+            }
+            if self
+                .restarts
+                .get(next_restart)
+                .is_some_and(|&r| (r as usize) <= off)
+            {
+                break;
+            }
+            off = e.value.1;
+        }
+        if next_restart != self.restarts.len() {
+            let at = self
+                .restarts
+                .get(next_restart)
+                .map_or(limit, |&r| r as usize);
+            return Err(DecodeError::new(
+                at,
+                format!("restart point #{next_restart} is not at an entry boundary"),
+            ));
+        }
+        Ok(())
+    }
+
     /// An unpositioned iterator over this block.
     pub fn iter(self: &Arc<Self>) -> BlockIter {
         BlockIter {

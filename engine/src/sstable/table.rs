@@ -289,18 +289,28 @@ impl Table {
     pub fn verify(&self) -> Result<()> {
         let mut index = self.index.iter();
         let ierr = |e: DecodeError| self.corruption(e, self.index_offset);
+        self.index.check_restarts().map_err(ierr)?;
         index.seek_to_first().map_err(ierr)?;
         let mut prev: Option<Vec<u8>> = None;
+        // The previous block's index separator: every key of this block must
+        // sort after it (spec: `K_i < first key of block i+1`).
+        let mut prev_sep: Option<Vec<u8>> = None;
         let mut entries = 0u64;
         while index.valid() {
             let handle = decode_handle(&index, &self.file_name, self.index_offset)?;
             let block = Arc::new(self.read_uncached(handle)?);
             let mut it = block.iter();
             let derr = |e: DecodeError| self.corruption(e, handle.offset);
+            block.check_restarts().map_err(derr)?;
             it.seek_to_first().map_err(derr)?;
             while it.valid() {
                 let bad = if parse_internal_key(it.key()).is_none() {
                     Some("entry key is not a valid internal key")
+                } else if prev_sep
+                    .as_ref()
+                    .is_some_and(|s| compare_internal(s, it.key()) != Ordering::Less)
+                {
+                    Some("entry key not above the previous block's index separator")
                 } else if prev
                     .as_ref()
                     .is_some_and(|p| compare_internal(p, it.key()) != Ordering::Less)
@@ -324,6 +334,7 @@ impl Table {
                 entries += 1;
                 it.next().map_err(derr)?;
             }
+            prev_sep = Some(index.key().to_vec());
             index.next().map_err(ierr)?;
         }
         if entries != self.properties.num_entries {
@@ -601,6 +612,58 @@ mod tests {
             }
             other => panic!("expected corruption, got {other}"),
         }
+    }
+
+    /// Found by the `sstable_reader` fuzz target: a table with valid
+    /// checksums whose second index separator (`user0008`) sorts above the
+    /// first key of the next data block (`user0004`), breaking the spec's
+    /// `K_i < first key of block i+1`. `verify()` used to accept it, and on
+    /// it `TableIter::seek("user0005…")` returned `user0004…`, a key below
+    /// the target. `verify()` must report it as corruption.
+    #[test]
+    fn fuzz_separator_above_next_block_fails_verify() {
+        let bytes = include_bytes!("testdata/separator-above-next-block.sst").to_vec();
+        let len = bytes.len();
+        let t = open(bytes, None).expect("open (the index itself is well-formed)");
+        let err = t
+            .verify()
+            .expect_err("verify must reject the bad separator");
+        expect_corruption(&err, len);
+        assert!(err.to_string().contains("index separator"), "{err}");
+    }
+
+    /// Found by the `sstable_reader` fuzz target: a data block with valid
+    /// checksums whose restart array passes `Block::new`'s shape checks but
+    /// whose restart point does not start a whole-key entry. Forward scans
+    /// (which start at offset 0) work, so `verify()` used to accept it, while
+    /// backward iteration and seeks decode from the restart point and fail
+    /// (or, with other bytes, could yield entries that are not in the table).
+    #[test]
+    fn fuzz_bad_restart_point_fails_verify() {
+        let bytes = include_bytes!("testdata/restart-inside-entry.sst").to_vec();
+        let len = bytes.len();
+        let t = open(bytes, None).expect("open");
+        let err = t
+            .verify()
+            .expect_err("verify must reject the bad restart point");
+        expect_corruption(&err, len);
+        assert!(err.to_string().contains("restart point"), "{err}");
+    }
+
+    /// Found by the `sstable_reader` fuzz target after the previous fix: the
+    /// same bad restart point, in the index block. `Table::open` walks the
+    /// index forward only, so backward iteration failed on a table that
+    /// passed `verify()`.
+    #[test]
+    fn fuzz_bad_index_restart_point_fails_verify() {
+        let bytes = include_bytes!("testdata/index-restart-inside-entry.sst").to_vec();
+        let len = bytes.len();
+        let t = open(bytes, None).expect("open");
+        let err = t
+            .verify()
+            .expect_err("verify must reject the bad restart point");
+        expect_corruption(&err, len);
+        assert!(err.to_string().contains("restart point"), "{err}");
     }
 
     #[test]
