@@ -14,6 +14,9 @@ pub mod cache;
 pub mod coding;
 pub mod compaction;
 mod db;
+/// DynamoDB expressions (condition, filter, key-condition, projection,
+/// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
+pub mod dynamo_expr;
 pub mod error;
 pub mod fs;
 pub mod iter;
