@@ -20,6 +20,9 @@
 //! built, with where the wording was found.
 
 pub mod error;
+/// DynamoDB expressions (condition, filter, key-condition, projection,
+/// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
+pub mod expr;
 pub mod keycodec;
 pub mod number;
 pub mod validate;
