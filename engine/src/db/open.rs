@@ -45,6 +45,18 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     };
 
     let names = fs.list(dir)?;
+    // WAL numbers are allocated without a MANIFEST edit, and a crashed flush
+    // may leave an unrecorded table: never hand out a number already on disk.
+    for name in &names {
+        if let Some(
+            filenames::FileKind::Wal(n)
+            | filenames::FileKind::Table(n)
+            | filenames::FileKind::Manifest(n),
+        ) = filenames::parse(name)
+        {
+            versions.next_file_number = versions.next_file_number.max(n + 1);
+        }
+    }
     let present: HashSet<String> = names.iter().cloned().collect();
     for n in versions.current_ref().all_file_numbers() {
         let name = filenames::table_name(n);

@@ -129,7 +129,9 @@ impl DbInner {
                 }
             }
         }
-        let waiters = !st.writers.is_empty();
+        // Wake the group's other members (their results are ready) and the
+        // next leader, if any.
+        let waiters = members > 1 || !st.writers.is_empty();
         drop(st);
         if waiters {
             self.cv.notify_all();
