@@ -74,6 +74,8 @@ pub struct Config {
     pub use_existing_db: bool,
     /// Memtable size in bytes (`None`: the engine default).
     pub write_buffer_size: Option<usize>,
+    /// Target size of L1 in bytes (`None`: the engine default).
+    pub max_bytes_for_level_base: Option<u64>,
     /// Bloom filter bits per key (0: no filter).
     pub bloom_bits: u32,
     /// Run `compact_range` after writes, before reads.
@@ -105,6 +107,7 @@ impl Default for Config {
             db: None,
             use_existing_db: false,
             write_buffer_size: None,
+            max_bytes_for_level_base: None,
             bloom_bits: 10,
             compact: true,
             seed: 0x005e_ed0f_5117,
@@ -360,7 +363,13 @@ impl Runner {
                 bloom_bits_per_key: self.cfg.bloom_bits,
                 ..TableOptions::default()
             },
-            compaction: CompactionOptions::default(),
+            compaction: CompactionOptions {
+                base_level_bytes: self
+                    .cfg
+                    .max_bytes_for_level_base
+                    .unwrap_or(defaults.compaction.base_level_bytes),
+                ..CompactionOptions::default()
+            },
             ..defaults
         }
     }

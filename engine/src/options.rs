@@ -21,7 +21,8 @@ pub struct Options {
     /// crash but not a power cut or kernel crash until a later synced write,
     /// a memtable switch or [`crate::Db::sync_wal`] syncs it.
     pub sync: bool,
-    /// Bytes of memtable before it is frozen and flushed (default 64 MiB).
+    /// Bytes of memtable before it is frozen and flushed (default 8 MiB: a
+    /// skiplist much larger than the CPU caches makes every insert slower).
     pub write_buffer_size: usize,
     /// Frozen memtables waiting for flush before writes stop (default 2).
     pub max_immutable_memtables: usize,
@@ -46,7 +47,7 @@ impl Default for Options {
             create_if_missing: true,
             error_if_exists: false,
             sync: true,
-            write_buffer_size: 64 << 20,
+            write_buffer_size: 8 << 20,
             max_immutable_memtables: 2,
             max_write_group_bytes: 1 << 20,
             table: TableOptions::default(),

@@ -54,9 +54,12 @@ struct Args {
     #[arg(long = "use_existing_db", action = ArgAction::Set, num_args = 0..=1,
           default_value_t = false, default_missing_value = "true")]
     use_existing_db: bool,
-    /// Memtable size in bytes (default: the engine's, 64 MiB).
+    /// Memtable size in bytes (default: the engine's).
     #[arg(long = "write_buffer_size")]
     write_buffer_size: Option<usize>,
+    /// Target size of L1 in bytes (default: the engine's).
+    #[arg(long = "max_bytes_for_level_base")]
+    max_bytes_for_level_base: Option<u64>,
     /// Bloom filter bits per key (0: no filter).
     #[arg(long = "bloom_bits", default_value_t = 10)]
     bloom_bits: u32,
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         db: a.db,
         use_existing_db: a.use_existing_db,
         write_buffer_size: a.write_buffer_size,
+        max_bytes_for_level_base: a.max_bytes_for_level_base,
         bloom_bits: a.bloom_bits,
         compact: a.compact,
         seed: a.seed,

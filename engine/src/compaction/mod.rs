@@ -31,11 +31,12 @@ pub struct CompactionOptions {
     pub l0_slowdown_trigger: usize,
     /// L0 file count at which writes stop until compaction catches up. Default 36.
     pub l0_stop_trigger: usize,
-    /// Target size of L1 in bytes. Default 256 MiB.
+    /// Target size of L1 in bytes. Default 64 MiB (a few L0 compactions' worth,
+    /// so an L0->L1 compaction rewrites a bounded amount of L1).
     pub base_level_bytes: u64,
     /// Each level below L1 targets this many times the previous one. Default 10.
     pub level_multiplier: u64,
-    /// Size at which compaction outputs are split. Default 64 MiB.
+    /// Size at which compaction outputs are split. Default 16 MiB.
     pub target_file_size: u64,
     /// Upper bound on a compaction's input bytes when widening it, and on the
     /// grandparent overlap a trivial move may carry. Default 25 × target_file_size.
@@ -52,10 +53,10 @@ impl Default for CompactionOptions {
             l0_compaction_trigger: 4,
             l0_slowdown_trigger: 20,
             l0_stop_trigger: 36,
-            base_level_bytes: 256 * MIB,
+            base_level_bytes: 64 * MIB,
             level_multiplier: 10,
-            target_file_size: 64 * MIB,
-            max_compaction_bytes: 25 * 64 * MIB,
+            target_file_size: 16 * MIB,
+            max_compaction_bytes: 25 * 16 * MIB,
             soft_pending_bytes: 64 * GIB,
             hard_pending_bytes: 256 * GIB,
         }

@@ -253,9 +253,9 @@ mod tests {
     fn defaults_and_targets() {
         let o = CompactionOptions::default();
         assert_eq!(o.max_compaction_bytes, 25 * o.target_file_size);
-        assert_eq!(target_level_bytes(1, &o), 256 << 20);
-        assert_eq!(target_level_bytes(3, &o), 25600 << 20);
-        assert_eq!(target_level_bytes(6, &o), (256u64 << 20) * 100_000);
+        assert_eq!(target_level_bytes(1, &o), 64 << 20);
+        assert_eq!(target_level_bytes(3, &o), 6400 << 20);
+        assert_eq!(target_level_bytes(6, &o), (64u64 << 20) * 100_000);
     }
 
     #[test]
