@@ -68,6 +68,27 @@ impl MergingIter {
         self.current = best;
     }
 
+    /// Positions every child with `f`, then picks the current child for
+    /// `direction`.
+    fn position_all(
+        &mut self,
+        direction: Direction,
+        mut f: impl FnMut(&mut BoxIter) -> Result<()>,
+    ) -> Result<()> {
+        for c in &mut self.children {
+            if let Err(e) = f(c) {
+                self.current = None;
+                return Err(e);
+            }
+        }
+        self.direction = direction;
+        match direction {
+            Direction::Forward => self.find_smallest(),
+            Direction::Reverse => self.find_largest(),
+        }
+        Ok(())
+    }
+
     fn invalidate_on_error<T>(&mut self, r: Result<T>) -> Result<T> {
         if r.is_err() {
             self.current = None;
@@ -82,42 +103,15 @@ impl InternalIterator for MergingIter {
     }
 
     fn seek_to_first(&mut self) -> Result<()> {
-        for c in &mut self.children {
-            let r = c.seek_to_first();
-            if r.is_err() {
-                self.current = None;
-                return r;
-            }
-        }
-        self.direction = Direction::Forward;
-        self.find_smallest();
-        Ok(())
+        self.position_all(Direction::Forward, |c| c.seek_to_first())
     }
 
     fn seek_to_last(&mut self) -> Result<()> {
-        for c in &mut self.children {
-            let r = c.seek_to_last();
-            if r.is_err() {
-                self.current = None;
-                return r;
-            }
-        }
-        self.direction = Direction::Reverse;
-        self.find_largest();
-        Ok(())
+        self.position_all(Direction::Reverse, |c| c.seek_to_last())
     }
 
     fn seek(&mut self, target: &[u8]) -> Result<()> {
-        for c in &mut self.children {
-            let r = c.seek(target);
-            if r.is_err() {
-                self.current = None;
-                return r;
-            }
-        }
-        self.direction = Direction::Forward;
-        self.find_smallest();
-        Ok(())
+        self.position_all(Direction::Forward, |c| c.seek(target))
     }
 
     fn next(&mut self) -> Result<()> {
