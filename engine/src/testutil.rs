@@ -33,6 +33,28 @@ pub fn encode_hex_vector(bytes: &[u8]) -> String {
     out
 }
 
+/// Test table metadata covering user keys `[lo, hi]` with sequence numbers
+/// `seq - 1 ..= seq` and two entries.
+pub fn file_meta(
+    number: u64,
+    lo: &str,
+    hi: &str,
+    seq: u64,
+    size: u64,
+) -> crate::manifest::FileMeta {
+    use crate::key::{make_internal_key, ValueKind};
+    crate::manifest::FileMeta {
+        number,
+        size,
+        smallest: make_internal_key(lo.as_bytes(), seq, ValueKind::Value),
+        largest: make_internal_key(hi.as_bytes(), seq.saturating_sub(1), ValueKind::Value),
+        smallest_seq: seq.saturating_sub(1),
+        largest_seq: seq,
+        num_entries: 2,
+        num_deletions: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

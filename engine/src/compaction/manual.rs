@@ -59,29 +59,19 @@ pub fn manual_task(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{make_internal_key, ValueKind};
     use crate::manifest::VersionEdit;
 
-    fn file(number: u64, lo: &[u8], hi: &[u8]) -> FileMeta {
-        FileMeta {
-            number,
-            size: 100,
-            smallest: make_internal_key(lo, 2, ValueKind::Value),
-            largest: make_internal_key(hi, 1, ValueKind::Value),
-            smallest_seq: 1,
-            largest_seq: 2,
-            num_entries: 2,
-            num_deletions: 0,
-        }
+    fn file(number: u64, lo: &str, hi: &str) -> FileMeta {
+        crate::testutil::file_meta(number, lo, hi, 2, 100)
     }
 
     #[test]
     fn takes_overlapping_files_and_their_next_level_overlap() {
         let mut e = VersionEdit::default();
-        e.new_files.push((1, file(1, b"a", b"c")));
-        e.new_files.push((1, file(2, b"m", b"p")));
-        e.new_files.push((2, file(3, b"b", b"d")));
-        e.new_files.push((2, file(4, b"x", b"z")));
+        e.new_files.push((1, file(1, "a", "c")));
+        e.new_files.push((1, file(2, "m", "p")));
+        e.new_files.push((2, file(3, "b", "d")));
+        e.new_files.push((2, file(4, "x", "z")));
         let v = Version::new().apply(&e).expect("valid edit");
         let t = manual_task(&v, 1, Some(b"a"), Some(b"b")).expect("overlap");
         assert_eq!(t.inputs.iter().map(|f| f.number).collect::<Vec<_>>(), [1]);

@@ -206,19 +206,7 @@ mod tests {
     use proptest::prelude::*;
     use std::cmp::Ordering;
 
-    fn meta(number: u64, lo: &str, hi: &str, seq: u64, size: u64) -> FileMeta {
-        use crate::key::{make_internal_key, ValueKind};
-        FileMeta {
-            number,
-            size,
-            smallest: make_internal_key(lo.as_bytes(), seq, ValueKind::Value),
-            largest: make_internal_key(hi.as_bytes(), seq.saturating_sub(1), ValueKind::Value),
-            smallest_seq: seq.saturating_sub(1),
-            largest_seq: seq,
-            num_entries: 2,
-            num_deletions: 0,
-        }
-    }
+    use crate::testutil::file_meta as meta;
 
     fn build(files: Vec<(usize, FileMeta)>) -> Version {
         Version::new()

@@ -296,21 +296,8 @@ impl fmt::Debug for Version {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{make_internal_key, ValueKind};
 
-    /// A file covering user keys `[lo, hi]` with sequence numbers up to `seq`.
-    fn meta(number: u64, lo: &str, hi: &str, seq: u64, size: u64) -> FileMeta {
-        FileMeta {
-            number,
-            size,
-            smallest: make_internal_key(lo.as_bytes(), seq, ValueKind::Value),
-            largest: make_internal_key(hi.as_bytes(), seq.saturating_sub(1), ValueKind::Value),
-            smallest_seq: seq.saturating_sub(1),
-            largest_seq: seq,
-            num_entries: 2,
-            num_deletions: 0,
-        }
-    }
+    use crate::testutil::file_meta as meta;
 
     fn add(v: &Version, files: Vec<(usize, FileMeta)>) -> Version {
         v.apply(&VersionEdit {
