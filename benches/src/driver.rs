@@ -126,6 +126,13 @@ struct ThreadResult {
 }
 
 impl ThreadResult {
+    /// Records the latency since `t0` and restarts the clock for the next op.
+    fn lap(&mut self, t0: &mut Instant) {
+        let t1 = Instant::now();
+        self.hist.record((t1 - *t0).as_nanos() as u64);
+        *t0 = t1;
+    }
+
     fn merge(&mut self, o: &ThreadResult) {
         self.ops += o.ops;
         self.found += o.found;
@@ -187,6 +194,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of a run's merged thread results, nothing else filled in.
+    fn of(name: &str, r: ThreadResult, elapsed: Duration) -> Report {
+        Report {
+            name: name.to_string(),
+            ops: r.ops,
+            elapsed,
+            bytes: r.bytes,
+            hist: r.hist,
+            found: None,
+            write_amp: None,
+            extra: String::new(),
+        }
+    }
+
     /// Operations per second.
     pub fn ops_per_sec(&self) -> f64 {
         self.ops as f64 / self.elapsed.as_secs_f64().max(1e-9)
@@ -528,9 +549,7 @@ impl Runner {
                 let mut b = WriteBatch::new();
                 b.put(&key, this.value(&mut rng));
                 db.write_opt(b, wo)?;
-                let t1 = Instant::now();
-                res.hist.record((t1 - t0).as_nanos() as u64);
-                t0 = t1;
+                res.lap(&mut t0);
             }
             res.ops = n;
             res.bytes = n * (cfg.key_size + cfg.value_size) as u64;
@@ -539,14 +558,9 @@ impl Runner {
         let after = db.stats();
         self.dirty = true;
         Ok(Report {
-            name: name.to_string(),
-            ops: r.ops,
-            elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
-            found: None,
             write_amp: WriteAmp::between(&before, &after),
             extra: phase_extra(&before, &after),
+            ..Report::of(name, r, elapsed)
         })
     }
 
@@ -564,14 +578,8 @@ impl Runner {
             this.random_gets(db, share(total, cfg.threads, t), t, None)
         })?;
         Ok(Report {
-            name: name.to_string(),
-            ops: r.ops,
-            elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
             found: Some((r.found, r.ops)),
-            write_amp: None,
-            extra: String::new(),
+            ..Report::of(name, r, elapsed)
         })
     }
 
@@ -599,9 +607,7 @@ impl Runner {
                 res.bytes += (key.len() + v.len()) as u64;
             }
             res.ops += 1;
-            let t1 = Instant::now();
-            res.hist.record((t1 - t0).as_nanos() as u64);
-            t0 = t1;
+            res.lap(&mut t0);
         }
         Ok(res)
     }
@@ -622,22 +628,13 @@ impl Runner {
                 res.bytes += (it.key().len() + it.value().len()) as u64;
                 res.ops += 1;
                 it.next()?;
-                let t1 = Instant::now();
-                res.hist.record((t1 - t0).as_nanos() as u64);
-                t0 = t1;
+                res.lap(&mut t0);
             }
             res.found = res.ops;
             Ok(res)
         })?;
         Ok(Report {
-            name: name.to_string(),
-            ops: r.ops,
-            elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
-            found: None,
-            write_amp: None,
-            extra: String::new(),
+            ..Report::of(name, r, elapsed)
         })
     }
 
@@ -664,21 +661,13 @@ impl Runner {
                     }
                 }
                 res.ops += 1;
-                let t1 = Instant::now();
-                res.hist.record((t1 - t0).as_nanos() as u64);
-                t0 = t1;
+                res.lap(&mut t0);
             }
             Ok(res)
         })?;
         Ok(Report {
-            name: name.to_string(),
-            ops: r.ops,
-            elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
             found: Some((r.found, r.ops)),
-            write_amp: None,
-            extra: String::new(),
+            ..Report::of(name, r, elapsed)
         })
     }
 
@@ -717,14 +706,9 @@ impl Runner {
         let writes = after.writes.saturating_sub(before.writes);
         self.dirty = true;
         Ok(Report {
-            name: name.to_string(),
-            ops: r.ops,
-            elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
             found: Some((r.found, r.ops)),
-            write_amp: None,
             extra: format!("{writes} writes by the writer thread meanwhile"),
+            ..Report::of(name, r, elapsed)
         })
     }
 
@@ -771,9 +755,7 @@ impl Runner {
                 let mut b = WriteBatch::new();
                 b.put(&key, this.value(&mut rng));
                 db.write_opt(b, wo)?;
-                let t1 = Instant::now();
-                res.hist.record((t1 - t0).as_nanos() as u64);
-                t0 = t1;
+                res.lap(&mut t0);
                 res.ops += 1;
                 res.bytes += (cfg.key_size + cfg.value_size) as u64;
             }
@@ -783,12 +765,6 @@ impl Runner {
         let max_us = r.hist.max() as f64 / 1000.0;
         let bg = *bg_elapsed.lock().unwrap_or_else(|p| p.into_inner());
         Ok(Report {
-            name: name.to_string(),
-            ops: r.ops,
-            elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
-            found: None,
             write_amp: WriteAmp::between(&before, &after),
             extra: format!(
                 "{} synced writes by {measured} thread(s) while {} unsynced writes ran ({:.0} ops/sec); max {:.1} us; {}",
@@ -798,6 +774,7 @@ impl Runner {
                 max_us,
                 phase_extra(&before, &after)
             ),
+            ..Report::of(name, r, elapsed)
         })
     }
 }

@@ -72,20 +72,21 @@ impl Stats {
     /// Bytes written to storage per user byte: (WAL + flush + compaction
     /// writes) / user bytes. 0 when nothing was written.
     pub fn write_amplification(&self) -> f64 {
-        if self.user_bytes == 0 {
-            return 0.0;
-        }
-        (self.wal_bytes + self.flush_bytes + self.compaction_bytes_written) as f64
-            / self.user_bytes as f64
+        self.per_user_byte(self.wal_bytes + self.flush_bytes + self.compaction_bytes_written)
     }
 
     /// Like [`Stats::write_amplification`] but counting only SSTable writes
     /// (flush + compaction), the figure RocksDB reports as "W-Amp".
     pub fn table_write_amplification(&self) -> f64 {
+        self.per_user_byte(self.flush_bytes + self.compaction_bytes_written)
+    }
+
+    /// `bytes / user_bytes`, 0 when nothing was written.
+    fn per_user_byte(&self, bytes: u64) -> f64 {
         if self.user_bytes == 0 {
             return 0.0;
         }
-        (self.flush_bytes + self.compaction_bytes_written) as f64 / self.user_bytes as f64
+        bytes as f64 / self.user_bytes as f64
     }
 
     pub(crate) fn from_counters(c: &Counters) -> Stats {

@@ -620,16 +620,21 @@ mod tests {
     /// `K_i < first key of block i+1`. `verify()` used to accept it, and on
     /// it `TableIter::seek("user0005…")` returned `user0004…`, a key below
     /// the target. `verify()` must report it as corruption.
+    /// `bytes` open as a table (its index is well-formed) but `verify()`
+    /// reports corruption whose message contains `what`.
+    fn verify_rejects(bytes: &[u8], what: &str) {
+        let t = open(bytes.to_vec(), None).expect("open (the index itself is well-formed)");
+        let err = t.verify().expect_err("verify must reject the table");
+        expect_corruption(&err, bytes.len());
+        assert!(err.to_string().contains(what), "{err}");
+    }
+
     #[test]
     fn fuzz_separator_above_next_block_fails_verify() {
-        let bytes = include_bytes!("testdata/separator-above-next-block.sst").to_vec();
-        let len = bytes.len();
-        let t = open(bytes, None).expect("open (the index itself is well-formed)");
-        let err = t
-            .verify()
-            .expect_err("verify must reject the bad separator");
-        expect_corruption(&err, len);
-        assert!(err.to_string().contains("index separator"), "{err}");
+        verify_rejects(
+            include_bytes!("testdata/separator-above-next-block.sst"),
+            "index separator",
+        );
     }
 
     /// Found by the `sstable_reader` fuzz target: a data block with valid
@@ -640,14 +645,10 @@ mod tests {
     /// (or, with other bytes, could yield entries that are not in the table).
     #[test]
     fn fuzz_bad_restart_point_fails_verify() {
-        let bytes = include_bytes!("testdata/restart-inside-entry.sst").to_vec();
-        let len = bytes.len();
-        let t = open(bytes, None).expect("open");
-        let err = t
-            .verify()
-            .expect_err("verify must reject the bad restart point");
-        expect_corruption(&err, len);
-        assert!(err.to_string().contains("restart point"), "{err}");
+        verify_rejects(
+            include_bytes!("testdata/restart-inside-entry.sst"),
+            "restart point",
+        );
     }
 
     /// Found by the `sstable_reader` fuzz target after the previous fix: the
@@ -656,14 +657,10 @@ mod tests {
     /// passed `verify()`.
     #[test]
     fn fuzz_bad_index_restart_point_fails_verify() {
-        let bytes = include_bytes!("testdata/index-restart-inside-entry.sst").to_vec();
-        let len = bytes.len();
-        let t = open(bytes, None).expect("open");
-        let err = t
-            .verify()
-            .expect_err("verify must reject the bad restart point");
-        expect_corruption(&err, len);
-        assert!(err.to_string().contains("restart point"), "{err}");
+        verify_rejects(
+            include_bytes!("testdata/index-restart-inside-entry.sst"),
+            "restart point",
+        );
     }
 
     #[test]
