@@ -7,6 +7,9 @@
 
 use std::fmt;
 
+use super::api::CancellationReason;
+use super::value::Item;
+
 /// A DynamoDB exception: its name (the variant) and its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DynamoError {
@@ -18,9 +21,24 @@ pub enum DynamoError {
     /// The table or index exists or is being created/deleted. HTTP 400.
     ResourceInUseException(String),
     /// A condition expression evaluated to false. HTTP 400.
-    ConditionalCheckFailedException(String),
+    ConditionalCheckFailedException {
+        /// The message (`"The conditional request failed"`).
+        message: String,
+        /// The item as it was, when the request set
+        /// `ReturnValuesOnConditionCheckFailure: ALL_OLD` and it exists.
+        item: Option<Box<Item>>,
+    },
     /// A transaction was cancelled; the message lists the reasons. HTTP 400.
-    TransactionCanceledException(String),
+    TransactionCanceledException {
+        /// `"Transaction cancelled, please refer cancellation reasons for
+        /// specific reasons [ConditionalCheckFailed, None]"`.
+        message: String,
+        /// One reason per action of the request, in order.
+        reasons: Vec<CancellationReason>,
+    },
+    /// A `ClientRequestToken` was reused within 10 minutes with a different
+    /// request. HTTP 400.
+    IdempotentParameterMismatchException(String),
     /// Another transaction holds one of the items. HTTP 400.
     TransactionConflictException(String),
     /// An item collection (items sharing a partition key, with local
@@ -39,14 +57,37 @@ impl DynamoError {
         DynamoError::ValidationException(message.into())
     }
 
+    /// DynamoDB's `ConditionalCheckFailedException`, carrying `item` when the
+    /// request asked for it with `ReturnValuesOnConditionCheckFailure`.
+    pub fn conditional_check_failed(item: Option<Item>) -> DynamoError {
+        DynamoError::ConditionalCheckFailedException {
+            message: "The conditional request failed".to_string(),
+            item: item.map(Box::new),
+        }
+    }
+
+    /// Builds a [`DynamoError::ResourceNotFoundException`] for a missing table.
+    /// Wording: DynamoDB's, "Requested resource not found" (API reference,
+    /// ResourceNotFoundException; DynamoDB Local adds the table name).
+    pub fn table_not_found(table_name: &str) -> DynamoError {
+        DynamoError::ResourceNotFoundException(format!(
+            "Requested resource not found: Table: {table_name} not found"
+        ))
+    }
+
     /// The exception name as DynamoDB spells it, e.g. `"ValidationException"`.
     pub fn name(&self) -> &'static str {
         match self {
             DynamoError::ValidationException(_) => "ValidationException",
             DynamoError::ResourceNotFoundException(_) => "ResourceNotFoundException",
             DynamoError::ResourceInUseException(_) => "ResourceInUseException",
-            DynamoError::ConditionalCheckFailedException(_) => "ConditionalCheckFailedException",
-            DynamoError::TransactionCanceledException(_) => "TransactionCanceledException",
+            DynamoError::ConditionalCheckFailedException { .. } => {
+                "ConditionalCheckFailedException"
+            }
+            DynamoError::TransactionCanceledException { .. } => "TransactionCanceledException",
+            DynamoError::IdempotentParameterMismatchException(_) => {
+                "IdempotentParameterMismatchException"
+            }
             DynamoError::TransactionConflictException(_) => "TransactionConflictException",
             DynamoError::ItemCollectionSizeLimitExceededException(_) => {
                 "ItemCollectionSizeLimitExceededException"
@@ -62,8 +103,9 @@ impl DynamoError {
             DynamoError::ValidationException(m)
             | DynamoError::ResourceNotFoundException(m)
             | DynamoError::ResourceInUseException(m)
-            | DynamoError::ConditionalCheckFailedException(m)
-            | DynamoError::TransactionCanceledException(m)
+            | DynamoError::ConditionalCheckFailedException { message: m, .. }
+            | DynamoError::TransactionCanceledException { message: m, .. }
+            | DynamoError::IdempotentParameterMismatchException(m)
             | DynamoError::TransactionConflictException(m)
             | DynamoError::ItemCollectionSizeLimitExceededException(m)
             | DynamoError::SerializationException(m)
@@ -86,6 +128,18 @@ impl From<crate::dynamo::number::NumberError> for DynamoError {
     }
 }
 
+impl From<crate::dynamo::expr::ExprError> for DynamoError {
+    fn from(e: crate::dynamo::expr::ExprError) -> DynamoError {
+        DynamoError::ValidationException(e.message)
+    }
+}
+
+impl From<crate::Error> for DynamoError {
+    fn from(e: crate::Error) -> DynamoError {
+        DynamoError::InternalServerError(format!("storage error: {e}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,8 +152,7 @@ mod tests {
             "ValidationException: Item size has exceeded the maximum allowed size"
         );
         assert_eq!(
-            DynamoError::ConditionalCheckFailedException("The conditional request failed".into())
-                .name(),
+            DynamoError::conditional_check_failed(None).name(),
             "ConditionalCheckFailedException"
         );
     }

@@ -14,11 +14,13 @@
 //! - [`keycodec`]: the order-preserving byte encoding of key attributes and the
 //!   hash prefix that spreads partitions (`format-spec/keys.md`, "DynamoDB key
 //!   encoding").
+//! - [`api`]: the request and response shapes of DynamoDB's API.
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
 //!
 //! Error messages copy DynamoDB's wording; each is documented where it is
 //! built, with where the wording was found.
 
+pub mod api;
 pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.

@@ -1,0 +1,65 @@
+//! Request and response shapes of DynamoDB's API, field for field.
+//!
+//! Each struct mirrors a shape of DynamoDB's API model (botocore
+//! `dynamodb/2012-08-10/service-2.json`): `PutItemInput` has the members of
+//! the `PutItemInput` shape, in snake case. Optional members are `Option`s so
+//! "absent" and "empty" stay distinguishable — DynamoDB validates them
+//! differently. Every input derives `Default`, so callers write only the
+//! fields they use:
+//!
+//! ```
+//! use siltdb::dynamo::api::GetItemInput;
+//! let input = GetItemInput { table_name: "Music".into(), ..Default::default() };
+//! assert!(input.projection_expression.is_none());
+//! ```
+//!
+//! The HTTP server maps DynamoDB JSON onto exactly these types.
+
+mod batch;
+mod capacity;
+mod enums;
+mod item;
+mod legacy;
+mod query;
+mod table;
+mod transact;
+
+pub use batch::{
+    BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+    DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
+pub use capacity::{Capacity, ConsumedCapacity, ItemCollectionMetrics};
+pub use enums::{
+    ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, Select,
+};
+pub use item::{
+    DeleteItemInput, DeleteItemOutput, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,
+    UpdateItemInput, UpdateItemOutput,
+};
+pub use legacy::{
+    AttributeAction, AttributeValueUpdate, ComparisonOperator, ConditionalOperator,
+    ExpectedAttributeValue, LegacyCondition,
+};
+pub use query::{QueryInput, QueryOutput, ScanInput, ScanOutput};
+pub use table::{
+    AttributeDefinition, BillingMode, BillingModeSummary, CreateTableInput, CreateTableOutput,
+    DeleteTableInput, DeleteTableOutput, DescribeTableInput, DescribeTableOutput, KeySchemaElement,
+    KeyType, ListTablesInput, ListTablesOutput, ProvisionedThroughput,
+    ProvisionedThroughputDescription, TableDescription, TableStatus, UpdateTableInput,
+    UpdateTableOutput,
+};
+pub use transact::{
+    CancellationReason, ConditionCheck, Delete, Get, ItemResponse, Put, TransactGetItem,
+    TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
+    TransactWriteItemsOutput, Update,
+};
+
+use std::collections::HashMap;
+
+use super::value::AttributeValue;
+
+/// `ExpressionAttributeNames`: `#placeholder` → attribute name.
+pub type AttributeNames = HashMap<String, String>;
+/// `ExpressionAttributeValues`: `:placeholder` → value.
+pub type AttributeValues = HashMap<String, AttributeValue>;
