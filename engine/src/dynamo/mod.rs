@@ -21,15 +21,30 @@
 //! built, with where the wording was found.
 
 pub mod api;
+pub mod capacity;
+pub mod catalog;
+pub mod clock;
+mod control;
+mod db;
 pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
+pub mod itemcodec;
+mod items;
 pub mod keycodec;
+pub mod layout;
+pub mod legacy;
+pub mod locks;
 pub mod number;
+mod reclaim;
+pub mod request;
+pub mod schema;
 pub mod validate;
 pub mod value;
 
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::{DynamoDb, DynamoOptions};
 pub use error::DynamoError;
 pub use keycodec::ScalarAttributeType;
 pub use number::{Number, NumberError};

@@ -22,7 +22,9 @@ mod error;
 mod lexer;
 mod parser;
 mod reserved;
+mod shim_eval;
 mod validate;
+pub use shim_eval::*;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,300 @@
+//! The catalog: table definitions stored in the engine's reserved key range
+//! (`format-spec/items.md`, "Catalog records").
+//!
+//! Each table is one record under `catalog_key(CATALOG_TABLE, name)`, whose
+//! value is an item (item encoding) with the attributes listed in
+//! [`encode_meta`]. The next table id is one record under
+//! `catalog_key(CATALOG_NEXT_ID, "")`: ids only grow, so a deleted table's
+//! id — and any of its items not yet reclaimed — can never be reached again.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::api::{AttributeDefinition, BillingMode};
+use super::error::DynamoError;
+use super::itemcodec::{decode_item, encode_item_to_vec};
+use super::keycodec::ScalarAttributeType;
+use super::layout;
+use super::schema::{KeyAttr, TableMeta};
+use super::value::{AttributeValue, Item};
+use super::Number;
+use crate::{Db, WriteBatch};
+
+/// Version of the catalog record layout, stored in every record.
+const META_VERSION: i64 = 1;
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(Number::from(v))
+}
+
+/// A table's definition as a catalog record.
+pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
+    let mut item = Item::new();
+    item.insert("Version".into(), n(META_VERSION));
+    item.insert("TableName".into(), s(&m.name));
+    item.insert("TableId".into(), n(i64::from(m.id)));
+    item.insert("TableUuid".into(), s(&m.uuid));
+    item.insert("CreationMillis".into(), n(m.created_millis));
+    item.insert("HashKey".into(), s(&m.hash.name));
+    item.insert("HashType".into(), s(m.hash.ty.name()));
+    if let Some(r) = &m.range {
+        item.insert("RangeKey".into(), s(&r.name));
+        item.insert("RangeType".into(), s(r.ty.name()));
+    }
+    let defs = m
+        .attribute_definitions
+        .iter()
+        .map(|d| {
+            AttributeValue::M(BTreeMap::from([
+                ("AttributeName".to_string(), s(&d.attribute_name)),
+                ("AttributeType".to_string(), s(d.attribute_type.name())),
+            ]))
+        })
+        .collect();
+    item.insert("AttributeDefinitions".into(), AttributeValue::L(defs));
+    item.insert("BillingMode".into(), s(m.billing_mode.as_str()));
+    item.insert(
+        "BillingModeExplicit".into(),
+        AttributeValue::Bool(m.billing_mode_explicit),
+    );
+    item.insert("ReadCapacityUnits".into(), n(m.read_capacity_units));
+    item.insert("WriteCapacityUnits".into(), n(m.write_capacity_units));
+    if let Some(t) = m.last_increase_millis {
+        item.insert("LastIncreaseMillis".into(), n(t));
+    }
+    if let Some(t) = m.last_decrease_millis {
+        item.insert("LastDecreaseMillis".into(), n(t));
+    }
+    item.insert("DecreasesToday".into(), n(m.decreases_today));
+    if let Some(t) = m.last_pay_per_request_millis {
+        item.insert("LastPayPerRequestMillis".into(), n(t));
+    }
+    item.insert(
+        "DeletionProtection".into(),
+        AttributeValue::Bool(m.deletion_protection),
+    );
+    encode_item_to_vec(&item)
+}
+
+fn corrupt(what: &str) -> DynamoError {
+    DynamoError::InternalServerError(format!("corrupt catalog record: {what}"))
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, DynamoError> {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v),
+        _ => Err(corrupt(name)),
+    }
+}
+
+fn get_n(item: &Item, name: &str) -> Result<i64, DynamoError> {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v.to_string().parse().map_err(|_| corrupt(name)),
+        _ => Err(corrupt(name)),
+    }
+}
+
+fn opt_n(item: &Item, name: &str) -> Result<Option<i64>, DynamoError> {
+    if item.contains_key(name) {
+        get_n(item, name).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn get_bool(item: &Item, name: &str) -> Result<bool, DynamoError> {
+    match item.get(name) {
+        Some(AttributeValue::Bool(b)) => Ok(*b),
+        _ => Err(corrupt(name)),
+    }
+}
+
+fn key_type(v: &str) -> Result<ScalarAttributeType, DynamoError> {
+    match v {
+        "S" => Ok(ScalarAttributeType::S),
+        "N" => Ok(ScalarAttributeType::N),
+        "B" => Ok(ScalarAttributeType::B),
+        _ => Err(corrupt("key type")),
+    }
+}
+
+/// Reads a catalog record back. Anything unexpected is an
+/// `InternalServerError` naming the field — the record passed its checksum,
+/// so this means a bug or a newer format.
+pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
+    let item = decode_item(bytes).map_err(|e| corrupt(&e.to_string()))?;
+    if get_n(&item, "Version")? != META_VERSION {
+        return Err(corrupt("unknown version"));
+    }
+    let range = match item.get("RangeKey") {
+        Some(_) => Some(KeyAttr {
+            name: get_s(&item, "RangeKey")?.to_string(),
+            ty: key_type(get_s(&item, "RangeType")?)?,
+        }),
+        None => None,
+    };
+    let mut attribute_definitions = Vec::new();
+    match item.get("AttributeDefinitions") {
+        Some(AttributeValue::L(defs)) => {
+            for d in defs {
+                let AttributeValue::M(d) = d else {
+                    return Err(corrupt("AttributeDefinitions"));
+                };
+                attribute_definitions.push(AttributeDefinition {
+                    attribute_name: get_s(d, "AttributeName")?.to_string(),
+                    attribute_type: key_type(get_s(d, "AttributeType")?)?,
+                });
+            }
+        }
+        _ => return Err(corrupt("AttributeDefinitions")),
+    }
+    let id = u32::try_from(get_n(&item, "TableId")?).map_err(|_| corrupt("TableId"))?;
+    Ok(TableMeta {
+        name: get_s(&item, "TableName")?.to_string(),
+        id,
+        uuid: get_s(&item, "TableUuid")?.to_string(),
+        created_millis: get_n(&item, "CreationMillis")?,
+        hash: KeyAttr {
+            name: get_s(&item, "HashKey")?.to_string(),
+            ty: key_type(get_s(&item, "HashType")?)?,
+        },
+        range,
+        attribute_definitions,
+        billing_mode: BillingMode::parse(get_s(&item, "BillingMode")?)
+            .ok_or_else(|| corrupt("BillingMode"))?,
+        billing_mode_explicit: get_bool(&item, "BillingModeExplicit")?,
+        read_capacity_units: get_n(&item, "ReadCapacityUnits")?,
+        write_capacity_units: get_n(&item, "WriteCapacityUnits")?,
+        last_increase_millis: opt_n(&item, "LastIncreaseMillis")?,
+        last_decrease_millis: opt_n(&item, "LastDecreaseMillis")?,
+        decreases_today: get_n(&item, "DecreasesToday")?,
+        last_pay_per_request_millis: opt_n(&item, "LastPayPerRequestMillis")?,
+        deletion_protection: get_bool(&item, "DeletionProtection")?,
+    })
+}
+
+/// The catalog key of table `name`.
+pub fn table_key(name: &str) -> Vec<u8> {
+    layout::catalog_key(layout::CATALOG_TABLE, name.as_bytes())
+}
+
+/// The catalog key of a retired (deleted, not yet reclaimed) table id.
+pub fn retired_key(id: u32) -> Vec<u8> {
+    layout::catalog_key(layout::CATALOG_RETIRED, &id.to_be_bytes())
+}
+
+/// The key of the next-table-id record.
+pub fn next_id_key() -> Vec<u8> {
+    layout::catalog_key(layout::CATALOG_NEXT_ID, &[])
+}
+
+/// Encodes the next-table-id record.
+pub fn encode_next_id(id: u32) -> Vec<u8> {
+    let mut item = Item::new();
+    item.insert("NextTableId".into(), n(i64::from(id)));
+    encode_item_to_vec(&item)
+}
+
+fn decode_next_id(bytes: &[u8]) -> Result<u32, DynamoError> {
+    let item = decode_item(bytes).map_err(|e| corrupt(&e.to_string()))?;
+    u32::try_from(get_n(&item, "NextTableId")?).map_err(|_| corrupt("NextTableId"))
+}
+
+/// What [`load`] finds in the catalog.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Live tables by name.
+    pub tables: BTreeMap<String, TableMeta>,
+    /// The next table id to hand out (≥ 1).
+    pub next_id: u32,
+    /// Deleted tables whose items are still to be reclaimed.
+    pub retired: Vec<u32>,
+}
+
+/// Reads the whole catalog.
+pub fn load(db: &Db) -> Result<Loaded, DynamoError> {
+    let mut loaded = Loaded {
+        next_id: 1,
+        ..Loaded::default()
+    };
+    if let Some(v) = db.get(&next_id_key())? {
+        loaded.next_id = decode_next_id(&v)?;
+    }
+    let mut it = db.iter()?;
+    let prefix = layout::catalog_prefix(layout::CATALOG_TABLE);
+    it.seek(&prefix)?;
+    while it.valid() && it.key().starts_with(&prefix) {
+        let meta = decode_meta(it.value())?;
+        loaded.tables.insert(meta.name.clone(), meta);
+        it.next()?;
+    }
+    let prefix = layout::catalog_prefix(layout::CATALOG_RETIRED);
+    it.seek(&prefix)?;
+    while it.valid() && it.key().starts_with(&prefix) {
+        let id_bytes: [u8; 4] = it.key()[prefix.len()..]
+            .try_into()
+            .map_err(|_| corrupt("retired table key"))?;
+        loaded.retired.push(u32::from_be_bytes(id_bytes));
+        it.next()?;
+    }
+    Ok(loaded)
+}
+
+/// Adds to `batch` the records that create `meta` and advance the id counter.
+pub fn create(batch: &mut WriteBatch, meta: &TableMeta) {
+    batch.put(&table_key(&meta.name), &encode_meta(meta));
+    batch.put(&next_id_key(), &encode_next_id(meta.id + 1));
+}
+
+/// Adds to `batch` the records that delete `meta` and retire its id.
+pub fn delete(batch: &mut WriteBatch, meta: &TableMeta) {
+    batch.delete(&table_key(&meta.name));
+    batch.put(&retired_key(meta.id), &[]);
+}
+
+/// Shared ownership of a table definition.
+pub type MetaRef = Arc<TableMeta>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_round_trips_through_its_record() {
+        let meta = TableMeta {
+            name: "Music".into(),
+            id: 42,
+            uuid: "0000-1111".into(),
+            created_millis: 1_700_000_000_123,
+            hash: KeyAttr {
+                name: "Artist".into(),
+                ty: ScalarAttributeType::S,
+            },
+            range: Some(KeyAttr {
+                name: "Year".into(),
+                ty: ScalarAttributeType::N,
+            }),
+            attribute_definitions: vec![AttributeDefinition {
+                attribute_name: "Artist".into(),
+                attribute_type: ScalarAttributeType::S,
+            }],
+            billing_mode: BillingMode::Provisioned,
+            billing_mode_explicit: false,
+            read_capacity_units: 5,
+            write_capacity_units: 6,
+            last_increase_millis: Some(1),
+            last_decrease_millis: None,
+            decreases_today: 0,
+            last_pay_per_request_millis: None,
+            deletion_protection: true,
+        };
+        let bytes = encode_meta(&meta);
+        assert_eq!(decode_meta(&bytes), Ok(meta));
+        assert!(decode_meta(&bytes[..bytes.len() - 1]).is_err());
+        assert_eq!(decode_next_id(&encode_next_id(9)), Ok(9));
+    }
+}

@@ -1,0 +1,273 @@
+//! [`DynamoDb`]: the handle applications use — DynamoDB's API on one
+//! embedded database.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
+
+use super::catalog;
+use super::clock::{Clock, SystemClock};
+use super::error::DynamoError;
+use super::itemcodec::decode_item;
+use super::locks::ItemLocks;
+use super::reclaim::Reclaimer;
+use super::schema::TableMeta;
+use super::value::Item;
+use crate::fs::MemFs;
+use crate::{Db, Options, WriteBatch};
+
+/// Settings of the DynamoDB layer.
+#[derive(Clone)]
+pub struct DynamoOptions {
+    /// Region shown in ARNs (DynamoDB Local's is `ddblocal`).
+    pub region: String,
+    /// Account id shown in ARNs.
+    pub account_id: String,
+    /// Wall clock (creation times, TTL). Tests inject a manual one.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for DynamoOptions {
+    fn default() -> Self {
+        DynamoOptions {
+            region: "ddblocal".to_string(),
+            account_id: "000000000000".to_string(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for DynamoOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoOptions")
+            .field("region", &self.region)
+            .field("account_id", &self.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Cached `ItemCount` / `TableSizeBytes`, valid for one write generation.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SizeCache {
+    pub generation: u64,
+    pub item_count: i64,
+    pub size_bytes: i64,
+}
+
+/// A live table: its definition and the state item operations share.
+#[derive(Debug)]
+pub(crate) struct Table {
+    meta: RwLock<Arc<TableMeta>>,
+    /// False once the table is deleted. Writers hold the read side while
+    /// they write, so no write lands after DeleteTable retires the id.
+    alive: RwLock<bool>,
+    /// Bumped by every write; invalidates [`SizeCache`].
+    pub generation: AtomicU64,
+    pub sizes: Mutex<Option<SizeCache>>,
+}
+
+impl Table {
+    fn new(meta: TableMeta) -> Table {
+        Table {
+            meta: RwLock::new(Arc::new(meta)),
+            alive: RwLock::new(true),
+            generation: AtomicU64::new(1),
+            sizes: Mutex::new(None),
+        }
+    }
+
+    /// The current definition.
+    pub fn meta(&self) -> Arc<TableMeta> {
+        Arc::clone(&self.meta.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Replaces the definition.
+    pub fn set_meta(&self, meta: TableMeta) {
+        *self.meta.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(meta);
+    }
+
+    /// Holds the table alive for the duration of a write.
+    pub fn write_gate(&self) -> Result<RwLockReadGuard<'_, bool>, DynamoError> {
+        let g = self.alive.read().unwrap_or_else(|p| p.into_inner());
+        if !*g {
+            return Err(DynamoError::table_not_found(&self.meta().name));
+        }
+        Ok(g)
+    }
+
+    /// Marks the table deleted, waiting for writes in flight.
+    pub fn kill(&self) {
+        *self.alive.write().unwrap_or_else(|p| p.into_inner()) = false;
+    }
+
+    /// Records that the table changed.
+    pub fn touch(&self) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// DynamoDB's API on an embedded database.
+///
+/// All methods take `&self`; share one handle between threads (it is
+/// `Send + Sync`). Every successful write is durable when it returns unless
+/// the underlying [`Options::sync`] was turned off.
+///
+/// ```
+/// use siltdb::dynamo::DynamoDb;
+/// use siltdb::dynamo::api::*;
+/// use siltdb::dynamo::keycodec::ScalarAttributeType;
+/// use siltdb::AttributeValue;
+///
+/// let db = DynamoDb::open_in_memory().unwrap();
+/// db.create_table(CreateTableInput {
+///     table_name: "Music".into(),
+///     attribute_definitions: vec![AttributeDefinition {
+///         attribute_name: "Artist".into(),
+///         attribute_type: ScalarAttributeType::S,
+///     }],
+///     key_schema: vec![KeySchemaElement { attribute_name: "Artist".into(), key_type: KeyType::Hash }],
+///     billing_mode: Some(BillingMode::PayPerRequest),
+///     ..Default::default()
+/// }).unwrap();
+/// let item: siltdb::Item = [("Artist".to_string(), AttributeValue::S("Arvo Pärt".into()))].into();
+/// db.put_item(PutItemInput { table_name: "Music".into(), item: item.clone(), ..Default::default() }).unwrap();
+/// let got = db.get_item(GetItemInput { table_name: "Music".into(), key: item.clone(), ..Default::default() }).unwrap();
+/// assert_eq!(got.item, Some(item));
+/// ```
+pub struct DynamoDb {
+    pub(crate) db: Arc<Db>,
+    pub(crate) opts: DynamoOptions,
+    tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    /// Serialises control-plane changes and owns the next table id.
+    pub(crate) control: Mutex<u32>,
+    pub(crate) locks: ItemLocks,
+    pub(crate) reclaimer: Reclaimer,
+}
+
+impl std::fmt::Debug for DynamoDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoDb")
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DynamoDb {
+    /// Opens (or creates) a database in `dir`.
+    pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<DynamoDb, DynamoError> {
+        let db = Db::open(dir, options)?;
+        DynamoDb::with_db(db, DynamoOptions::default())
+    }
+
+    /// A database held in memory only; everything is lost when it is dropped.
+    pub fn open_in_memory() -> Result<DynamoDb, DynamoError> {
+        let options = Options {
+            fs: Arc::new(MemFs::new()),
+            ..Options::default()
+        };
+        DynamoDb::open("/siltdb", options)
+    }
+
+    /// The DynamoDB layer on an already open engine.
+    pub fn with_db(db: Db, opts: DynamoOptions) -> Result<DynamoDb, DynamoError> {
+        let db = Arc::new(db);
+        let loaded = catalog::load(&db)?;
+        let tables = loaded
+            .tables
+            .into_iter()
+            .map(|(name, meta)| (name, Arc::new(Table::new(meta))))
+            .collect();
+        let reclaimer = Reclaimer::start(Arc::clone(&db));
+        for id in loaded.retired {
+            reclaimer.reclaim(id);
+        }
+        Ok(DynamoDb {
+            db,
+            opts,
+            tables: RwLock::new(tables),
+            control: Mutex::new(loaded.next_id),
+            locks: ItemLocks::default(),
+            reclaimer,
+        })
+    }
+
+    /// The storage engine underneath (for stats, flush, compaction).
+    pub fn engine(&self) -> &Db {
+        &self.db
+    }
+
+    /// Stops background work and closes the engine (syncing the WAL).
+    pub fn close(&self) -> Result<(), DynamoError> {
+        self.reclaimer.stop();
+        self.db.close()?;
+        Ok(())
+    }
+
+    pub(crate) fn control_lock(&self) -> MutexGuard<'_, u32> {
+        self.control.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn tables_read(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<Table>>> {
+        self.tables.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn tables_write(
+        &self,
+    ) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Arc<Table>>> {
+        self.tables.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn insert_table(&self, meta: TableMeta) {
+        let name = meta.name.clone();
+        self.tables_write().insert(name, Arc::new(Table::new(meta)));
+    }
+
+    /// The live table `name` (a name or a table ARN).
+    pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, DynamoError> {
+        let name = table_name_of(name);
+        self.tables_read()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| DynamoError::table_not_found(name))
+    }
+
+    /// Reads and decodes the item at engine key `key`.
+    pub(crate) fn read_item(&self, key: &[u8]) -> Result<Option<Item>, DynamoError> {
+        match self.db.get(key)? {
+            Some(bytes) => decode_stored(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Commits `batch` (durably, unless the engine was opened with sync off).
+    pub(crate) fn commit(&self, batch: WriteBatch) -> Result<(), DynamoError> {
+        self.db.write(batch)?;
+        Ok(())
+    }
+}
+
+impl Drop for DynamoDb {
+    fn drop(&mut self) {
+        self.reclaimer.stop();
+    }
+}
+
+/// Decodes an item read from the engine; bad bytes are an internal error.
+pub(crate) fn decode_stored(bytes: &[u8]) -> Result<Item, DynamoError> {
+    decode_item(bytes)
+        .map_err(|e| DynamoError::InternalServerError(format!("corrupt stored item: {e}")))
+}
+
+/// The table name in `name_or_arn` (`arn:aws:dynamodb:r:a:table/Name` → `Name`).
+pub(crate) fn table_name_of(name_or_arn: &str) -> &str {
+    if name_or_arn.starts_with("arn:") {
+        if let Some(pos) = name_or_arn.find(":table/") {
+            let rest = &name_or_arn[pos + ":table/".len()..];
+            return rest.split('/').next().unwrap_or(rest);
+        }
+    }
+    name_or_arn
+}
