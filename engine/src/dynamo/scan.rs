@@ -207,7 +207,10 @@ mod tests {
             let mut next_lo = 0u32;
             for s in 0..total {
                 let (lo, hi) = segment_bounds(s, total);
-                assert_eq!(lo, next_lo, "segment {s} of {total} starts where the last ended");
+                assert_eq!(
+                    lo, next_lo,
+                    "segment {s} of {total} starts where the last ended"
+                );
                 match hi {
                     Some(hi) => {
                         assert!(hi > lo);
