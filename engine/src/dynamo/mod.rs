@@ -15,6 +15,10 @@
 //!   hash prefix that spreads partitions (`format-spec/keys.md`, "DynamoDB key
 //!   encoding").
 //! - [`api`]: the request and response shapes of DynamoDB's API.
+//! - [`legacy`]: the legacy parameters (`Expected`, `QueryFilter`/`ScanFilter`,
+//!   `KeyConditions`, `AttributeUpdates`, `AttributesToGet`,
+//!   `ConditionalOperator`) translated into expression trees with DynamoDB's
+//!   legacy semantics and validation messages.
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
 //!
 //! Error messages copy DynamoDB's wording; each is documented where it is
