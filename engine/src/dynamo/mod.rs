@@ -14,6 +14,8 @@
 //! - [`keycodec`]: the order-preserving byte encoding of key attributes and the
 //!   hash prefix that spreads partitions (`format-spec/keys.md`, "DynamoDB key
 //!   encoding").
+//! - [`itemcodec`]: the compact binary encoding of a whole item, the value
+//!   the engine stores for it (`format-spec/items.md`).
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
 //!
 //! Error messages copy DynamoDB's wording; each is documented where it is
@@ -23,6 +25,7 @@ pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
+pub mod itemcodec;
 pub mod keycodec;
 pub mod number;
 pub mod validate;
