@@ -19,6 +19,8 @@
 //!   `KeyConditions`, `AttributeUpdates`, `AttributesToGet`,
 //!   `ConditionalOperator`) translated into expression trees with DynamoDB's
 //!   legacy semantics and validation messages.
+//! - [`itemcodec`]: the compact binary encoding of a whole item, the value
+//!   the engine stores for it (`format-spec/items.md`).
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
 //!
 //! Error messages copy DynamoDB's wording; each is documented where it is
