@@ -19,9 +19,12 @@
 
 mod ast;
 mod error;
+mod eval;
 mod lexer;
 mod parser;
+mod project;
 mod reserved;
+mod update;
 mod validate;
 
 #[cfg(test)]
@@ -34,8 +37,11 @@ pub use ast::{
     Projection, UpdateExpr,
 };
 pub use error::{ExprError, ExprKind, INVALID_UPDATE_PATH};
+pub use eval::{check_condition_values, eval_condition, resolve_path, Values};
 pub use lexer::{lex, Keyword, Token, TokenKind};
+pub use project::project;
 pub use reserved::{is_reserved, RESERVED_WORDS};
+pub use update::{apply_update, check_update_values};
 pub use validate::{
     between_bounds_message, check_length, check_names_map, check_unused, check_value_keys,
     condition_operator_count, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS, MAX_OPERATORS, MAX_PATH_DEPTH,
