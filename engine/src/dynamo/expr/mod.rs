@@ -28,6 +28,8 @@ mod update;
 mod validate;
 
 #[cfg(test)]
+mod eval_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
