@@ -11,6 +11,7 @@
 //! - [`backend`]: the trait the server calls to do the work.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod backend;
 pub mod json;
 pub mod operation;
