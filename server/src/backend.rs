@@ -78,3 +78,42 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
         Request::TransactGetItems(i) => Response::TransactGetItems(backend.transact_get_items(i)?),
     })
 }
+
+/// A backend that answers every operation with `InternalServerError`.
+///
+/// TEMPORARY: `siltdb serve` uses it until siltdb's `DynamoDb` handle is on
+/// main; then `Backend` is implemented for `DynamoDb` and this goes away.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unavailable;
+
+macro_rules! unavailable {
+    ($($method:ident($input:ty) -> $output:ty;)+) => {
+        impl Backend for Unavailable {
+            $(
+                fn $method(&self, _input: $input) -> Result<$output, DynamoError> {
+                    Err(DynamoError::InternalServerError(
+                        "this siltdb build has no DynamoDB engine handle yet; the server can parse requests but not execute them".to_string(),
+                    ))
+                }
+            )+
+        }
+    };
+}
+
+unavailable! {
+    create_table(CreateTableInput) -> CreateTableOutput;
+    describe_table(DescribeTableInput) -> DescribeTableOutput;
+    list_tables(ListTablesInput) -> ListTablesOutput;
+    update_table(UpdateTableInput) -> UpdateTableOutput;
+    delete_table(DeleteTableInput) -> DeleteTableOutput;
+    put_item(PutItemInput) -> PutItemOutput;
+    get_item(GetItemInput) -> GetItemOutput;
+    update_item(UpdateItemInput) -> UpdateItemOutput;
+    delete_item(DeleteItemInput) -> DeleteItemOutput;
+    query(QueryInput) -> QueryOutput;
+    scan(ScanInput) -> ScanOutput;
+    batch_get_item(BatchGetItemInput) -> BatchGetItemOutput;
+    batch_write_item(BatchWriteItemInput) -> BatchWriteItemOutput;
+    transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
+    transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
+}

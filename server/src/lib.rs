@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod backend;
+pub mod http;
 pub mod json;
 pub mod operation;
 
