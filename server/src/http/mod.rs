@@ -2,7 +2,7 @@
 //!
 //! [`serve`] accepts connections until its shutdown future completes, then
 //! stops accepting, lets every in-flight request finish (idle keep-alive
-//! connections are closed), and closes the backend. [`handler`] turns one
+//! connections are closed), and closes the backend. `handler` turns one
 //! request into one response the way DynamoDB does.
 
 mod handler;

@@ -2,8 +2,8 @@
 //!
 //! Requests are read from a parsed [`serde_json::Value`] by hand, so that
 //! every wrong type, violated constraint and bad value fails with the
-//! exception and message DynamoDB gives ([`decode`] explains the passes).
-//! One file per concern: [`value`] (attribute values and items), `item`
+//! exception and message DynamoDB gives (`decode` explains the passes).
+//! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `tables` (control plane), `common` (shared members and
 //! capacity), [`errors`] (error bodies).
