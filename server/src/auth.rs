@@ -345,7 +345,7 @@ fn percent_decode(s: &str) -> Vec<u8> {
                 i += 3;
             }
             None => {
-                out.push(if b[i] == b'+' { b' ' } else { b[i] });
+                out.push(b[i]);
                 i += 1;
             }
         }
