@@ -15,11 +15,15 @@
 //! the canonical request and string to sign the server computed — as
 //! DynamoDB's does — so a client author can see what differs.
 //!
-//! Not checked: the request's age (DynamoDB refuses signatures older than
-//! 15 minutes) and `X-Amz-Security-Token` (temporary credentials).
+//! Also as DynamoDB: a signature dated more than 15 minutes from the
+//! server's clock is refused, the credential scope must name `dynamodb`,
+//! `aws4_request` and the request's date, and `host` must be signed.
+//! Temporary credentials (`X-Amz-Security-Token`) are refused: there is only
+//! the one configured key.
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use hyper::HeaderMap;
@@ -77,6 +81,8 @@ pub enum AuthError {
     IncompleteSignature(String),
     /// The access key is not the configured one.
     UnrecognizedClient,
+    /// The request carries an `X-Amz-Security-Token`.
+    InvalidSecurityToken,
     /// The signature does not match.
     InvalidSignature(String),
 }
@@ -87,7 +93,9 @@ impl AuthError {
         match self {
             AuthError::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             AuthError::IncompleteSignature(_) => "IncompleteSignatureException",
-            AuthError::UnrecognizedClient => "UnrecognizedClientException",
+            AuthError::UnrecognizedClient | AuthError::InvalidSecurityToken => {
+                "UnrecognizedClientException"
+            }
             AuthError::InvalidSignature(_) => "InvalidSignatureException",
         }
     }
@@ -99,6 +107,9 @@ impl AuthError {
             AuthError::IncompleteSignature(m) | AuthError::InvalidSignature(m) => m,
             AuthError::UnrecognizedClient => {
                 "The security token included in the request is invalid."
+            }
+            AuthError::InvalidSecurityToken => {
+                "The security token included in the request is invalid"
             }
         }
     }
@@ -119,11 +130,16 @@ pub struct SignedRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// How far a request's `X-Amz-Date` may be from the server's clock.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
 /// Checks `request` against `credentials` (`None`: accept any request with
-/// an `Authorization` header).
+/// an `Authorization` header). With `now`, a request signed more than
+/// [`MAX_CLOCK_SKEW`] away from it is refused, as DynamoDB refuses it.
 pub fn check(
     credentials: Option<&Credentials>,
     request: &SignedRequest<'_>,
+    now: Option<SystemTime>,
 ) -> Result<(), AuthError> {
     let header = request
         .headers
@@ -137,7 +153,12 @@ pub fn check(
     if !header.trim_start().starts_with("AWS4-") {
         return Err(AuthError::MissingAuthenticationToken);
     }
-    let auth = parse_authorization(&header, request.headers)?;
+    let auth = parse_authorization(&header, request.headers, now)?;
+    if request.headers.contains_key("x-amz-security-token") {
+        // Temporary credentials are not supported; DynamoDB's wording for a
+        // token it does not know (no final period, unlike the key message).
+        return Err(AuthError::InvalidSecurityToken);
+    }
     if auth.access_key_id != credentials.access_key_id {
         return Err(AuthError::UnrecognizedClient);
     }
@@ -180,7 +201,11 @@ struct Authorization {
     date: String,
 }
 
-fn parse_authorization(header: &str, headers: &HeaderMap) -> Result<Authorization, AuthError> {
+fn parse_authorization(
+    header: &str,
+    headers: &HeaderMap,
+    now: Option<SystemTime>,
+) -> Result<Authorization, AuthError> {
     let header = header.trim();
     let (algorithm, rest) = header.split_once(' ').unwrap_or((header, ""));
     let mut credential = None;
@@ -226,6 +251,24 @@ fn parse_authorization(header: &str, headers: &HeaderMap) -> Result<Authorizatio
             "{missing}Authorization={header}"
         )));
     };
+    let signed_at = parse_basic_date(&date).ok_or_else(|| {
+        AuthError::IncompleteSignature(format!(
+            "Date must be in ISO-8601 'basic format'. Got '{date}'. See http://en.wikipedia.org/wiki/ISO_8601"
+        ))
+    })?;
+    if let Some(now) = now {
+        check_clock(signed_at, now)?;
+    }
+    let signed_headers: Vec<String> = signed_headers
+        .split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if !signed_headers.iter().any(|h| h == "host") {
+        return Err(AuthError::InvalidSignature(
+            "'Host' must be a 'SignedHeader' in the AWS Authorization.".to_string(),
+        ));
+    }
     if algorithm != ALGORITHM {
         return Err(AuthError::IncompleteSignature(format!(
             "Unsupported AWS 'algorithm': '{algorithm}' (only AWS4-HMAC-SHA256 for now). "
@@ -238,17 +281,31 @@ fn parse_authorization(header: &str, headers: &HeaderMap) -> Result<Authorizatio
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{trimmed}'"
         )));
     };
+    let mut wrong = String::new();
+    if *service != "dynamodb" {
+        wrong.push_str("Credential should be scoped to correct service: 'dynamodb'. ");
+    }
+    if *terminator != "aws4_request" {
+        wrong.push_str(&format!(
+            "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
+        ));
+    }
+    let day = date.get(..8).unwrap_or("");
+    if *scope_date != day {
+        wrong.push_str(&format!(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope_date}' != '{day}', from '{date}'."
+        ));
+    }
+    if !wrong.is_empty() {
+        return Err(AuthError::InvalidSignature(wrong.trim_end().to_string()));
+    }
     Ok(Authorization {
         access_key_id: (*access_key_id).to_string(),
         scope: format!("{scope_date}/{region}/{service}/{terminator}"),
         scope_date: (*scope_date).to_string(),
         region: (*region).to_string(),
         service: (*service).to_string(),
-        signed_headers: signed_headers
-            .split(';')
-            .map(|h| h.trim().to_ascii_lowercase())
-            .filter(|h| !h.is_empty())
-            .collect(),
+        signed_headers,
         signature,
         date,
     })
@@ -364,6 +421,91 @@ fn collapse_spaces(v: &str) -> String {
     v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Refuses a signature from outside [`MAX_CLOCK_SKEW`] of `now`, with
+/// DynamoDB's messages.
+fn check_clock(signed_at: i64, now: SystemTime) -> Result<(), AuthError> {
+    let now = match now.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    };
+    let skew = MAX_CLOCK_SKEW.as_secs() as i64;
+    if signed_at < now - skew {
+        return Err(AuthError::InvalidSignature(format!(
+            "Signature expired: {} is now earlier than {} ({} - 15 min.)",
+            format_basic_date(signed_at),
+            format_basic_date(now - skew),
+            format_basic_date(now)
+        )));
+    }
+    if signed_at > now + skew {
+        return Err(AuthError::InvalidSignature(format!(
+            "Signature not yet current: {} is still later than {} ({} + 15 min.)",
+            format_basic_date(signed_at),
+            format_basic_date(now + skew),
+            format_basic_date(now)
+        )));
+    }
+    Ok(())
+}
+
+/// `20150830T123600Z` → seconds since the epoch.
+fn parse_basic_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        if !part.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (h, mi, se) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// Seconds since the epoch → `20150830T123600Z`.
+fn format_basic_date(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`].
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
     match HmacSha256::new_from_slice(key) {
@@ -415,10 +557,9 @@ mod tests {
 
     // Requests signed by botocore 1.43 (`SigV4Auth.add_auth`) with the AWS
     // documentation's example credentials.
-    const GET_AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=8eca02b80dd8c78234c81b41abb50bcacf04188df2a0c8284d84a8fb06af6a4e";
-    const QUERY_AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=efd7f0cc94a8926aeda422a2dfa77f62c342c32b7c32fcfe4681b736afd42d9c";
+    const QUERY_AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/eu-west-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=1fd663f1b4a499d7c2d6c31bada9ae980588803802662fdc37c2d008cf4037ba";
     /// A DynamoDB request as boto3 sends it to `http://localhost:8000/`.
-    pub(crate) const POST_AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=d173525b48c712f5628e81a09967ba24e9ef2496718f91d6d02723400fcbc162";
+    const POST_AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=d173525b48c712f5628e81a09967ba24e9ef2496718f91d6d02723400fcbc162";
     const DATE: &str = "20261124T195505Z";
 
     fn get_request<'a>(h: &'a HeaderMap, query: Option<&'a str>) -> SignedRequest<'a> {
@@ -433,24 +574,23 @@ mod tests {
 
     #[test]
     fn botocore_signatures_verify() {
+        // Path and query canonicalization: botocore signed
+        // POST http://localhost:8000/a%20b/c?b=2&a=1%201&a=0.
         let h = headers(&[
-            ("host", "example.amazonaws.com"),
-            ("x-amz-date", DATE),
-            ("authorization", GET_AUTH),
-        ]);
-        assert_eq!(check(Some(&creds()), &get_request(&h, None)), Ok(()));
-        let h = headers(&[
-            ("host", "example.amazonaws.com"),
-            ("x-amz-date", DATE),
+            ("host", "localhost:8000"),
+            ("content-type", "application/x-amz-json-1.0"),
+            ("x-amz-target", "DynamoDB_20120810.ListTables"),
+            ("x-amz-date", "20261124T200730Z"),
             ("authorization", QUERY_AUTH),
         ]);
-        assert_eq!(
-            check(
-                Some(&creds()),
-                &get_request(&h, Some("Param2=value2&Param1=value%201"))
-            ),
-            Ok(())
-        );
+        let req = SignedRequest {
+            method: "POST",
+            path: "/a%20b/c",
+            query: Some("b=2&a=1%201&a=0"),
+            headers: &h,
+            body: b"{}",
+        };
+        assert_eq!(check(Some(&creds()), &req, None), Ok(()));
         let h = headers(&[
             ("host", "localhost:8000"),
             ("content-type", "application/x-amz-json-1.0"),
@@ -465,9 +605,9 @@ mod tests {
             headers: &h,
             body: br#"{"TableName":"Music"}"#,
         };
-        assert_eq!(check(Some(&creds()), &req), Ok(()));
+        assert_eq!(check(Some(&creds()), &req, None), Ok(()));
         req.body = br#"{"TableName":"Musik"}"#;
-        let err = check(Some(&creds()), &req).expect_err("body changed");
+        let err = check(Some(&creds()), &req, None).expect_err("body changed");
         assert_eq!(err.name(), "InvalidSignatureException");
         assert!(err.message().starts_with(
             "The request signature we calculated does not match the signature you provided."
@@ -475,12 +615,12 @@ mod tests {
         let other: Credentials = "AKIDEXAMPLE:other".parse().expect("valid");
         req.body = br#"{"TableName":"Music"}"#;
         assert_eq!(
-            check(Some(&other), &req).map_err(|e| e.name()),
+            check(Some(&other), &req, None).map_err(|e| e.name()),
             Err("InvalidSignatureException")
         );
         let stranger: Credentials = "AKIDOTHER:x".parse().expect("valid");
         assert_eq!(
-            check(Some(&stranger), &req),
+            check(Some(&stranger), &req, None),
             Err(AuthError::UnrecognizedClient)
         );
     }
@@ -504,18 +644,18 @@ mod tests {
     fn missing_and_incomplete_headers() {
         let h = headers(&[("host", "x")]);
         assert_eq!(
-            check(None, &get_request(&h, None)),
+            check(None, &get_request(&h, None), None),
             Err(AuthError::MissingAuthenticationToken)
         );
         let h = headers(&[("authorization", "anything")]);
-        assert_eq!(check(None, &get_request(&h, None)), Ok(()));
+        assert_eq!(check(None, &get_request(&h, None), None), Ok(()));
         assert_eq!(
-            check(Some(&creds()), &get_request(&h, None)),
+            check(Some(&creds()), &get_request(&h, None), None),
             Err(AuthError::MissingAuthenticationToken)
         );
         let h = headers(&[("authorization", "AWS4-")]);
         assert_eq!(
-            check(Some(&creds()), &get_request(&h, None)),
+            check(Some(&creds()), &get_request(&h, None), None),
             Err(AuthError::IncompleteSignature(
                 "Authorization header requires 'Credential' parameter. \
                  Authorization header requires 'Signature' parameter. \
@@ -533,7 +673,7 @@ mod tests {
             ),
         ]);
         assert_eq!(
-            check(Some(&creds()), &get_request(&h, None)),
+            check(Some(&creds()), &get_request(&h, None), None),
             Err(AuthError::IncompleteSignature(
                 "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'a/b/c/d'".into()
             ))
@@ -553,5 +693,116 @@ mod tests {
             Ok("s:e".to_string())
         );
         assert!(!format!("{:?}", creds()).contains("EXAMPLEKEY"));
+    }
+
+    fn post(h: &HeaderMap) -> SignedRequest<'_> {
+        SignedRequest {
+            method: "POST",
+            path: "/",
+            query: None,
+            headers: h,
+            body: br#"{"TableName":"Music"}"#,
+        }
+    }
+
+    fn boto_headers(auth: &str, date: &str) -> HeaderMap {
+        headers(&[
+            ("host", "localhost:8000"),
+            ("content-type", "application/x-amz-json-1.0"),
+            ("x-amz-target", "DynamoDB_20120810.DescribeTable"),
+            ("x-amz-date", date),
+            ("authorization", auth),
+        ])
+    }
+
+    #[test]
+    fn signatures_outside_fifteen_minutes_are_refused() {
+        let h = boto_headers(POST_AUTH, DATE);
+        let at =
+            |s: &str| UNIX_EPOCH + Duration::from_secs(parse_basic_date(s).expect("date") as u64);
+        assert_eq!(
+            check(Some(&creds()), &post(&h), Some(at("20261124T200505Z"))),
+            Ok(())
+        );
+        assert_eq!(
+            check(Some(&creds()), &post(&h), Some(at("20261124T194505Z"))),
+            Ok(())
+        );
+        assert_eq!(
+            check(Some(&creds()), &post(&h), Some(at("20261124T201006Z"))),
+            Err(AuthError::InvalidSignature(
+                "Signature expired: 20261124T195505Z is now earlier than 20261124T195506Z (20261124T201006Z - 15 min.)".into()
+            ))
+        );
+        assert_eq!(
+            check(Some(&creds()), &post(&h), Some(at("20261124T193904Z"))),
+            Err(AuthError::InvalidSignature(
+                "Signature not yet current: 20261124T195505Z is still later than 20261124T195404Z (20261124T193904Z + 15 min.)".into()
+            ))
+        );
+        let h = boto_headers(POST_AUTH, "201");
+        assert_eq!(
+            check(Some(&creds()), &post(&h), None),
+            Err(AuthError::IncompleteSignature(
+                "Date must be in ISO-8601 'basic format'. Got '201'. See http://en.wikipedia.org/wiki/ISO_8601".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn scope_host_and_token_are_checked() {
+        let h = boto_headers(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20130609/us-east-1/s3/term, SignedHeaders=host;x-amz-date, Signature=00",
+            DATE,
+        );
+        assert_eq!(
+            check(Some(&creds()), &post(&h), None),
+            Err(AuthError::InvalidSignature(
+                "Credential should be scoped to correct service: 'dynamodb'. \
+                 Credential should be scoped with a valid terminator: 'aws4_request', not 'term'. \
+                 Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20130609' != '20261124', from '20261124T195505Z'."
+                    .into()
+            ))
+        );
+        let h = boto_headers(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/dynamodb/aws4_request, SignedHeaders=x-amz-date, Signature=00",
+            DATE,
+        );
+        assert_eq!(
+            check(Some(&creds()), &post(&h), None),
+            Err(AuthError::InvalidSignature(
+                "'Host' must be a 'SignedHeader' in the AWS Authorization.".into()
+            ))
+        );
+        let mut h = boto_headers(POST_AUTH, DATE);
+        h.insert("x-amz-security-token", HeaderValue::from_static("tok"));
+        let e = check(Some(&creds()), &post(&h), None).expect_err("token");
+        assert_eq!(e.name(), "UnrecognizedClientException");
+        assert_eq!(
+            e.message(),
+            "The security token included in the request is invalid"
+        );
+    }
+
+    #[test]
+    fn basic_dates_round_trip() {
+        for s in [
+            "19700101T000000Z",
+            "20000229T235959Z",
+            "20261124T195505Z",
+            "21000301T120000Z",
+        ] {
+            let t = parse_basic_date(s).expect("valid");
+            assert_eq!(format_basic_date(t), s);
+        }
+        assert_eq!(parse_basic_date("19700102T000000Z"), Some(86_400));
+        for bad in [
+            "2026-11-24T19:55:05Z",
+            "20261324T000000Z",
+            "2026112xT000000Z",
+            "",
+        ] {
+            assert_eq!(parse_basic_date(bad), None, "{bad}");
+        }
     }
 }

@@ -27,6 +27,8 @@ fn server() -> TestServer {
                 .parse()
                 .expect("credentials"),
         ),
+        // The fixtures were signed once, so their date is in the past.
+        check_request_time: false,
         ..ServerConfig::default()
     })
 }
@@ -75,6 +77,34 @@ fn an_unknown_access_key_is_unrecognized() {
         r.json(),
         serde_json::json!({"__type": "com.amazon.coral.service#UnrecognizedClientException",
                            "message": "The security token included in the request is invalid."})
+    );
+}
+
+#[test]
+fn an_old_signature_is_expired() {
+    let s = TestServer::start(ServerConfig {
+        credentials: Some(
+            "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+                .parse()
+                .expect("credentials"),
+        ),
+        ..ServerConfig::default()
+    });
+    // The clock is checked before the signature, so any signature will do.
+    let old = head("AKIDEXAMPLE", SIGNATURE, BODY.len())
+        .replace("20261124T195505Z", "20130609T100000Z")
+        .replace("/20261124/", "/20130609/");
+    let r = raw(s.addr, &old, BODY.as_bytes());
+    assert_eq!(r.status, 400);
+    let j = r.json();
+    assert_eq!(
+        j["__type"],
+        "com.amazon.coral.service#InvalidSignatureException"
+    );
+    let msg = j["message"].as_str().expect("message");
+    assert!(
+        msg.starts_with("Signature expired: 20130609T100000Z is now earlier than "),
+        "{msg}"
     );
 }
 

@@ -194,7 +194,14 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
         headers: &parts.headers,
         body: &body,
     };
-    if let Err(e) = auth::check(state.config.credentials.as_ref(), &signed) {
+    if let Err(e) = auth::check(
+        state.config.credentials.as_ref(),
+        &signed,
+        state
+            .config
+            .check_request_time
+            .then(std::time::SystemTime::now),
+    ) {
         let e = service_error(e.name(), Some(e.message()));
         return with_cors(error_response(reply_type, &e), origin);
     }

@@ -35,6 +35,10 @@ pub struct ServerConfig {
     pub credentials: Option<Credentials>,
     /// Largest request body accepted; larger ones get HTTP 413.
     pub max_body_bytes: usize,
+    /// With credentials, refuse signatures more than 15 minutes from the
+    /// server's clock (DynamoDB does). Tests replaying fixed signatures turn
+    /// it off.
+    pub check_request_time: bool,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +46,7 @@ impl Default for ServerConfig {
         ServerConfig {
             credentials: None,
             max_body_bytes: MAX_REQUEST_BYTES,
+            check_request_time: true,
         }
     }
 }
