@@ -394,4 +394,56 @@ mod tests {
                    "UnprocessedKeys": {"T": {"Keys": [{"k": {"S": "1"}}], "ConsistentRead": true}}})
         );
     }
+
+    #[test]
+    fn unprocessed_entries_round_trip_into_a_retry_request() {
+        // What a client does with UnprocessedItems/UnprocessedKeys: send
+        // them back as RequestItems. Encoding then decoding must be exact.
+        let key: siltdb::dynamo::Item = [
+            ("k".to_string(), AttributeValue::B(vec![0, 1, 255])),
+            ("n".to_string(), AttributeValue::N(7i64.into())),
+        ]
+        .into();
+        let mut item = key.clone();
+        item.insert(
+            "doc".into(),
+            AttributeValue::L(vec![AttributeValue::Null, AttributeValue::Bool(false)]),
+        );
+        let writes = [(
+            "T".to_string(),
+            vec![
+                WriteRequest::Put(PutRequest { item }),
+                WriteRequest::Delete(DeleteRequest { key: key.clone() }),
+            ],
+        )]
+        .into();
+        let out = batch_write_item_output(&BatchWriteItemOutput {
+            unprocessed_items: writes,
+            ..Default::default()
+        });
+        let retry = json!({"RequestItems": out["UnprocessedItems"].clone()});
+        let input = read(retry, batch_write_item_input).expect("valid retry");
+        assert_eq!(
+            batch_write_item_output(&BatchWriteItemOutput {
+                unprocessed_items: input.request_items,
+                ..Default::default()
+            }),
+            out
+        );
+
+        let keys = KeysAndAttributes {
+            keys: vec![key],
+            projection_expression: Some("#n".into()),
+            expression_attribute_names: Some([("#n".to_string(), "n".to_string())].into()),
+            consistent_read: Some(false),
+            attributes_to_get: None,
+        };
+        let out = batch_get_item_output(&BatchGetItemOutput {
+            unprocessed_keys: [("T".to_string(), keys.clone())].into(),
+            ..Default::default()
+        });
+        let retry = json!({"RequestItems": out["UnprocessedKeys"].clone()});
+        let input = read(retry, batch_get_item_input).expect("valid retry");
+        assert_eq!(input.request_items["T"], keys);
+    }
 }
