@@ -1,0 +1,119 @@
+//! Building responses: the headers DynamoDB sends on every one.
+//!
+//! `x-amzn-RequestId` (a fresh UUID-shaped id; the SDKs only log it),
+//! `x-amz-crc32` (CRC-32 of the body bytes, in decimal — the SDKs check it
+//! and retry on a mismatch), `Content-Type` echoing the request's JSON type,
+//! and `Content-Length`.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+use serde_json::Value;
+
+/// The JSON content type DynamoDB's SDKs send.
+pub(crate) const AMZ_JSON: &str = "application/x-amz-json-1.0";
+/// The other content type DynamoDB accepts.
+pub(crate) const PLAIN_JSON: &str = "application/json";
+
+/// A response body plus the headers every response carries.
+pub(crate) fn build(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Response<Full<Bytes>> {
+    let crc = crc32fast::hash(&body);
+    let len = body.len();
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id()) {
+        h.insert("x-amzn-requestid", v);
+    }
+    h.insert("x-amz-crc32", HeaderValue::from(crc));
+    if let Some(ct) = content_type {
+        if let Ok(v) = HeaderValue::from_str(ct) {
+            h.insert(CONTENT_TYPE, v);
+        }
+    }
+    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    r
+}
+
+/// A JSON response.
+pub(crate) fn json(status: StatusCode, content_type: &str, body: &Value) -> Response<Full<Bytes>> {
+    // Serializing a `Value` cannot fail (its map keys are strings).
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    build(status, Some(content_type), bytes)
+}
+
+/// A UUID-shaped (version 4 layout) request id.
+///
+/// Uniqueness, not secrecy, is what matters: a per-process random seed
+/// (from the standard library's hash randomization) and a counter.
+pub(crate) fn request_id() -> String {
+    static SEED: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = SEED.get_or_init(std::collections::hash_map::RandomState::new);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let half = |salt: u64| {
+        let mut h = seed.build_hasher();
+        h.write_u64(n);
+        h.write_u64(salt);
+        h.finish()
+    };
+    let hi = half(1);
+    let lo = half(2);
+    let hi = (hi & !0xF000) | 0x4000; // version 4
+    let lo = (lo & !(0xC << 60)) | (0x8 << 60); // RFC 4122 variant
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xFFFF,
+        hi & 0xFFFF,
+        lo >> 48,
+        lo & 0xFFFF_FFFF_FFFF
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_uuid_shaped_and_distinct() {
+        let a = request_id();
+        let b = request_id();
+        assert_ne!(a, b);
+        for id in [a, b] {
+            let parts: Vec<&str> = id.split('-').collect();
+            assert_eq!(
+                parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+                [8, 4, 4, 4, 12]
+            );
+            assert!(parts[2].starts_with('4'), "{id}");
+            assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        }
+    }
+
+    #[test]
+    fn crc32_header_is_the_body_checksum() {
+        // dynalite records DynamoDB's x-amz-crc32 for this body: 1368724161.
+        let body = br#"{"__type":"com.amazon.coral.service#UnknownOperationException"}"#;
+        let r = build(StatusCode::BAD_REQUEST, Some(AMZ_JSON), body.to_vec());
+        assert_eq!(
+            r.headers().get("x-amz-crc32").and_then(|v| v.to_str().ok()),
+            Some("1368724161")
+        );
+        assert_eq!(
+            r.headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()),
+            Some(body.len().to_string().as_str())
+        );
+    }
+}

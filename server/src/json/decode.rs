@@ -1,0 +1,689 @@
+//! Reading DynamoDB JSON the way DynamoDB does: type errors first, then
+//! constraint violations, then per-value rules.
+//!
+//! DynamoDB checks a request in three passes, and so does [`Decoder`]:
+//!
+//! 1. **Deserialization.** A member of the wrong JSON type stops the request
+//!    with `SerializationException` and a message naming the JSON token and
+//!    the Java type it could not become ("NUMBER_VALUE cannot be converted to
+//!    String"). The readers here return those as `Err` at once.
+//! 2. **Model constraints** (required members, lengths, ranges, patterns,
+//!    enum sets): every violation is collected, and the request fails with
+//!    one `ValidationException` listing them — "2 validation errors
+//!    detected: Value 'x' at 'returnValues' failed to satisfy constraint:
+//!    Member must satisfy enum value set: [...]; ...". [`Decoder::violation`].
+//! 3. **Value rules** (an `AttributeValue` with no or two types, a bad
+//!    number, a duplicate set member): the first one found is kept and
+//!    reported only if passes 1 and 2 found nothing. [`Decoder::defer`].
+//!
+//! Messages and the order of the passes are those recorded against the real
+//! service by dynalite's test suite (`test/helpers.js`, `assertType`,
+//! `assertValidation`; `validations/index.js`, `checkValidations`): the
+//! member path is the member names with a lower-case first letter, list
+//! elements add `.<1-based index>.member` and map entries `.<key>.member`;
+//! a null member is the same as an absent one; unknown members are ignored.
+
+use serde_json::{Map, Value};
+use siltdb::dynamo::DynamoError;
+
+/// Result of reading one member: `Err` only for pass-1 (serialization) errors.
+pub(crate) type DResult<T> = Result<T, DynamoError>;
+
+/// DynamoDB stops listing violations after ten (dynalite, `checkValidations`).
+const MAX_VIOLATIONS: usize = 10;
+
+/// The Java package of DynamoDB's model classes, as it appears in messages.
+const MODEL_PACKAGE: &str = "com.amazonaws.dynamodb.v20120810";
+
+/// The message DynamoDB gives for a scalar where a list or map nested in a map
+/// was expected (dynalite's `castMsg`, recorded from the service).
+const CAST_MESSAGE: &str = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')";
+
+/// Where a list, map or structure sits; DynamoDB words type errors differently
+/// for a member of a structure and for an element of a list or map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Position {
+    /// A named member of a structure.
+    Field,
+    /// An element of a list or a value of a map.
+    Element,
+}
+
+/// The collected state of passes 2 and 3 while a request is read.
+#[derive(Debug, Default)]
+pub(crate) struct Decoder {
+    violations: Vec<String>,
+    deferred: Option<DynamoError>,
+}
+
+impl Decoder {
+    /// A decoder with nothing found yet.
+    pub(crate) fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Records a constraint violation of the member at `path`, whose value
+    /// prints as `value` (`None` prints `null`).
+    pub(crate) fn violation(&mut self, value: Option<&str>, path: &str, constraint: &str) {
+        if self.violations.len() >= MAX_VIOLATIONS {
+            return;
+        }
+        let shown = match value {
+            Some(v) => format!("'{v}'"),
+            None => "null".to_string(),
+        };
+        self.violations.push(format!(
+            "Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    /// Keeps `error` to report if no constraint is violated; only the first
+    /// such error is kept.
+    pub(crate) fn defer(&mut self, error: DynamoError) {
+        if self.deferred.is_none() {
+            self.deferred = Some(error);
+        }
+    }
+
+    /// The outcome: the first violation list, else the deferred error, else
+    /// `value`.
+    pub(crate) fn finish<T>(self, value: T) -> Result<T, DynamoError> {
+        if !self.violations.is_empty() {
+            let n = self.violations.len();
+            let plural = if n == 1 { "" } else { "s" };
+            return Err(DynamoError::validation(format!(
+                "{n} validation error{plural} detected: {}",
+                self.violations.join("; ")
+            )));
+        }
+        match self.deferred {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+
+    /// Checks `len` against a model's `min`/`max` length.
+    pub(crate) fn check_length(
+        &mut self,
+        shown: &str,
+        path: &str,
+        len: usize,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
+        if let Some(min) = min {
+            if len < min {
+                self.violation(
+                    Some(shown),
+                    path,
+                    &format!("Member must have length greater than or equal to {min}"),
+                );
+            }
+        }
+        if let Some(max) = max {
+            if len > max {
+                self.violation(
+                    Some(shown),
+                    path,
+                    &format!("Member must have length less than or equal to {max}"),
+                );
+            }
+        }
+    }
+
+    /// Checks a number against a model's `min`/`max` value.
+    pub(crate) fn check_range(
+        &mut self,
+        value: i64,
+        path: &str,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) {
+        let shown = value.to_string();
+        if let Some(min) = min {
+            if value < min {
+                self.violation(
+                    Some(&shown),
+                    path,
+                    &format!("Member must have value greater than or equal to {min}"),
+                );
+            }
+        }
+        if let Some(max) = max {
+            if value > max {
+                self.violation(
+                    Some(&shown),
+                    path,
+                    &format!("Member must have value less than or equal to {max}"),
+                );
+            }
+        }
+    }
+
+    /// Checks a table or index name against `[a-zA-Z0-9_.-]+`.
+    pub(crate) fn check_name_pattern(&mut self, name: &str, path: &str) {
+        let ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+        if !ok {
+            self.violation(
+                Some(name),
+                path,
+                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            );
+        }
+    }
+}
+
+/// `Name` → `name`: DynamoDB's spelling of a member in a constraint path.
+pub(crate) fn lower_first(member: &str) -> String {
+    let mut chars = member.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn serialization(message: impl Into<String>) -> DynamoError {
+    DynamoError::SerializationException(message.into())
+}
+
+/// The Jackson token name DynamoDB uses for a scalar JSON value.
+fn token_name(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(true) => "TRUE_VALUE",
+        Value::Bool(false) => "FALSE_VALUE",
+        Value::Number(n) if n.is_f64() => "DECIMAL_VALUE",
+        Value::Number(_) => "NUMBER_VALUE",
+        Value::String(_) => "STRING_VALUE",
+        Value::Null => "NULL_VALUE",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+const START_OF_STRUCTURE: &str = "Start of structure or map found where not expected";
+
+/// A JSON string member (Java `String`).
+pub(crate) fn expect_string(v: &Value) -> DResult<&str> {
+    match v {
+        Value::String(s) => Ok(s),
+        Value::Array(_) => Err(serialization(
+            "Unrecognized collection type class java.lang.String",
+        )),
+        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        other => Err(serialization(format!(
+            "{} cannot be converted to String",
+            token_name(other)
+        ))),
+    }
+}
+
+/// A JSON boolean member (Java `Boolean`).
+pub(crate) fn expect_bool(v: &Value) -> DResult<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::String(_) => Err(serialization("Unexpected token received from parser")),
+        Value::Array(_) => Err(serialization(
+            "Unrecognized collection type class java.lang.Boolean",
+        )),
+        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        other => Err(serialization(format!(
+            "{} cannot be converted to Boolean",
+            token_name(other)
+        ))),
+    }
+}
+
+/// A JSON number member of Java type `java_type` (`"Integer"` or `"Long"`).
+///
+/// A fraction is truncated toward zero, as Jackson's coercion does; a value
+/// beyond the Java type's range is a serialization error (the message for
+/// that case is ours: the recorded tests do not cover it).
+pub(crate) fn expect_integer(v: &Value, java_type: &str) -> DResult<i64> {
+    let (lo, hi) = if java_type == "Integer" {
+        (i64::from(i32::MIN), i64::from(i32::MAX))
+    } else {
+        (i64::MIN, i64::MAX)
+    };
+    match v {
+        Value::Number(n) => {
+            let value = if let Some(i) = n.as_i64() {
+                Some(i)
+            } else if let Some(f) = n.as_f64() {
+                let t = f.trunc();
+                // `as` saturates; the range check below rejects what saturated.
+                (-9.223_372_036_854_776e18..9.223_372_036_854_776e18)
+                    .contains(&t)
+                    .then_some(t as i64)
+            } else {
+                None
+            };
+            match value {
+                Some(i) if (lo..=hi).contains(&i) => Ok(i),
+                _ => Err(serialization(format!(
+                    "Numeric value ({n}) out of range of {java_type}"
+                ))),
+            }
+        }
+        Value::Array(_) => Err(serialization(format!(
+            "Unrecognized collection type class java.lang.{java_type}"
+        ))),
+        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        other => Err(serialization(format!(
+            "{} cannot be converted to {java_type}",
+            token_name(other)
+        ))),
+    }
+}
+
+/// A base64 JSON string member (Java `ByteBuffer`), decoded.
+pub(crate) fn expect_blob(v: &Value) -> DResult<Vec<u8>> {
+    use base64::Engine as _;
+    let s = match v {
+        Value::String(s) => s,
+        Value::Array(_) => {
+            return Err(serialization(
+                "Unrecognized collection type class java.nio.ByteBuffer",
+            ))
+        }
+        Value::Object(_) => return Err(serialization(START_OF_STRUCTURE)),
+        _ => {
+            return Err(serialization(
+                "only base-64-encoded strings are convertible to bytes",
+            ))
+        }
+    };
+    if s.len() % 4 != 0 {
+        return Err(serialization(format!(
+            "Base64 encoded length is expected a multiple of 4 bytes but found: {}",
+            s.len()
+        )));
+    }
+    // "dectected" is DynamoDB's spelling.
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|_| serialization("Invalid last non-pad Base64 character dectected"))
+}
+
+/// A JSON array member.
+pub(crate) fn expect_list(v: &Value, pos: Position) -> DResult<&Vec<Value>> {
+    match v {
+        Value::Array(a) => Ok(a),
+        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        _ => Err(serialization(match pos {
+            Position::Field => "Unexpected field type",
+            Position::Element => CAST_MESSAGE,
+        })),
+    }
+}
+
+/// A JSON object read as a map whose values have Java type `value_type`
+/// (a model shape name such as `"AttributeValue"`, or a qualified Java type).
+pub(crate) fn expect_map<'a>(
+    v: &'a Value,
+    pos: Position,
+    value_type: &str,
+) -> DResult<&'a Map<String, Value>> {
+    match v {
+        Value::Object(m) => Ok(m),
+        Value::Array(_) => {
+            let qualified = if value_type.contains('.') {
+                value_type.to_string()
+            } else {
+                format!("{MODEL_PACKAGE}.{value_type}")
+            };
+            Err(serialization(format!(
+                "Unrecognized collection type java.util.Map<java.lang.String, {qualified}>"
+            )))
+        }
+        _ => Err(serialization(match pos {
+            Position::Field => "Unexpected field type",
+            Position::Element => CAST_MESSAGE,
+        })),
+    }
+}
+
+/// A JSON object read as the model structure `shape`.
+pub(crate) fn expect_struct<'a>(
+    v: &'a Value,
+    pos: Position,
+    shape: &str,
+) -> DResult<&'a Map<String, Value>> {
+    match v {
+        Value::Object(m) => Ok(m),
+        Value::Array(_) => Err(serialization(format!(
+            "Unrecognized collection type class {MODEL_PACKAGE}.{shape}"
+        ))),
+        _ => Err(serialization(match pos {
+            Position::Field => "Unexpected field type",
+            Position::Element => "Unexpected value type in payload",
+        })),
+    }
+}
+
+/// One structure of the request being read, with its constraint path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Struct<'a> {
+    map: &'a Map<String, Value>,
+    path: &'a str,
+}
+
+impl<'a> Struct<'a> {
+    /// The request body (path empty).
+    pub(crate) fn root(map: &'a Map<String, Value>) -> Struct<'a> {
+        Struct { map, path: "" }
+    }
+
+    /// A nested structure whose own path is `path` (built by
+    /// [`Struct::member_path`] or [`element_path`]).
+    pub(crate) fn nested(map: &'a Map<String, Value>, path: &'a str) -> Struct<'a> {
+        Struct { map, path }
+    }
+
+    /// The member's value; `None` when absent or JSON `null`.
+    pub(crate) fn get(&self, member: &str) -> Option<&'a Value> {
+        self.map.get(member).filter(|v| !v.is_null())
+    }
+
+    /// The constraint path of `member`, e.g. `keySchema` or
+    /// `keySchema.1.member.attributeName`.
+    pub(crate) fn member_path(&self, member: &str) -> String {
+        if self.path.is_empty() {
+            lower_first(member)
+        } else {
+            format!("{}.{}", self.path, lower_first(member))
+        }
+    }
+
+    /// An optional string member.
+    pub(crate) fn string(&self, member: &str) -> DResult<Option<String>> {
+        self.get(member)
+            .map(|v| expect_string(v).map(str::to_string))
+            .transpose()
+    }
+
+    /// A required string member; a missing one is a violation (and reads as
+    /// the empty string, which is never used because the request fails).
+    pub(crate) fn required_string(&self, d: &mut Decoder, member: &str) -> DResult<String> {
+        match self.string(member)? {
+            Some(s) => Ok(s),
+            None => {
+                d.violation(None, &self.member_path(member), "Member must not be null");
+                Ok(String::new())
+            }
+        }
+    }
+
+    /// An optional boolean member.
+    pub(crate) fn bool(&self, member: &str) -> DResult<Option<bool>> {
+        self.get(member).map(expect_bool).transpose()
+    }
+
+    /// An optional integer member of Java type `java_type` checked against
+    /// `min`/`max`.
+    pub(crate) fn integer(
+        &self,
+        d: &mut Decoder,
+        member: &str,
+        java_type: &str,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) -> DResult<Option<i64>> {
+        let Some(v) = self.get(member) else {
+            return Ok(None);
+        };
+        let i = expect_integer(v, java_type)?;
+        d.check_range(i, &self.member_path(member), min, max);
+        Ok(Some(i))
+    }
+
+    /// An optional enum member: `parse` reads the wire spelling, `set` is the
+    /// value set as DynamoDB prints it in the violation.
+    pub(crate) fn enumeration<E>(
+        &self,
+        d: &mut Decoder,
+        member: &str,
+        parse: fn(&str) -> Option<E>,
+        set: &str,
+    ) -> DResult<Option<E>> {
+        let Some(s) = self.string(member)? else {
+            return Ok(None);
+        };
+        match parse(&s) {
+            Some(e) => Ok(Some(e)),
+            None => {
+                d.violation(
+                    Some(&s),
+                    &self.member_path(member),
+                    &format!("Member must satisfy enum value set: {set}"),
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// An optional list of strings (`AttributesToGet`), at least `min` long.
+    pub(crate) fn string_list(
+        &self,
+        d: &mut Decoder,
+        member: &str,
+        min: Option<usize>,
+    ) -> DResult<Option<Vec<String>>> {
+        let Some(v) = self.get(member) else {
+            return Ok(None);
+        };
+        let list = expect_list(v, Position::Field)?;
+        let mut out = Vec::with_capacity(list.len());
+        for e in list.iter().filter(|e| !e.is_null()) {
+            out.push(expect_string(e)?.to_string());
+        }
+        d.check_length(
+            &format!("[{}]", out.join(", ")),
+            &self.member_path(member),
+            out.len(),
+            min,
+            None,
+        );
+        Ok(Some(out))
+    }
+
+    /// A data-plane `TableName` (a name or an ARN): required, 1 to 1024
+    /// characters (the API model's `TableArn` shape).
+    pub(crate) fn table_name(&self, d: &mut Decoder) -> DResult<String> {
+        let path = self.member_path("TableName");
+        match self.string("TableName")? {
+            Some(name) => {
+                d.check_length(&name, &path, name.chars().count(), Some(1), Some(1024));
+                Ok(name)
+            }
+            None => {
+                d.violation(None, &path, "Member must not be null");
+                Ok(String::new())
+            }
+        }
+    }
+
+    /// An optional `IndexName`: 3 to 255 characters of `[a-zA-Z0-9_.-]`.
+    pub(crate) fn index_name(&self, d: &mut Decoder) -> DResult<Option<String>> {
+        let Some(name) = self.string("IndexName")? else {
+            return Ok(None);
+        };
+        let path = self.member_path("IndexName");
+        d.check_name_pattern(&name, &path);
+        d.check_length(&name, &path, name.chars().count(), Some(3), Some(255));
+        Ok(Some(name))
+    }
+}
+
+/// The path of element `index` (0-based) of the list at `list_path`.
+pub(crate) fn element_path(list_path: &str, index: usize) -> String {
+    format!("{list_path}.{}.member", index + 1)
+}
+
+/// The path of entry `key` of the map at `map_path`.
+pub(crate) fn entry_path(map_path: &str, key: &str) -> String {
+    format!("{map_path}.{key}.member")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ser(r: DResult<impl std::fmt::Debug>) -> String {
+        match r {
+            Err(DynamoError::SerializationException(m)) => m,
+            other => panic!("expected a SerializationException, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn string_type_errors_match_dynamodb() {
+        for (v, msg) in [
+            (json!(true), "TRUE_VALUE cannot be converted to String"),
+            (json!(false), "FALSE_VALUE cannot be converted to String"),
+            (json!(23), "NUMBER_VALUE cannot be converted to String"),
+            (
+                json!(-2147483648_i64),
+                "NUMBER_VALUE cannot be converted to String",
+            ),
+            (json!(34.56), "DECIMAL_VALUE cannot be converted to String"),
+            (
+                json!([]),
+                "Unrecognized collection type class java.lang.String",
+            ),
+            (
+                json!({}),
+                "Start of structure or map found where not expected",
+            ),
+        ] {
+            assert_eq!(ser(expect_string(&v)), msg);
+        }
+        assert_eq!(expect_string(&json!("x")).ok(), Some("x"));
+    }
+
+    #[test]
+    fn bool_integer_blob_type_errors_match_dynamodb() {
+        assert_eq!(
+            ser(expect_bool(&json!("23"))),
+            "Unexpected token received from parser"
+        );
+        assert_eq!(
+            ser(expect_bool(&json!(23))),
+            "NUMBER_VALUE cannot be converted to Boolean"
+        );
+        assert_eq!(
+            ser(expect_bool(&json!(34.56))),
+            "DECIMAL_VALUE cannot be converted to Boolean"
+        );
+        assert_eq!(
+            ser(expect_bool(&json!([]))),
+            "Unrecognized collection type class java.lang.Boolean"
+        );
+        assert_eq!(
+            ser(expect_integer(&json!("23"), "Integer")),
+            "STRING_VALUE cannot be converted to Integer"
+        );
+        assert_eq!(
+            ser(expect_integer(&json!(true), "Long")),
+            "TRUE_VALUE cannot be converted to Long"
+        );
+        assert_eq!(
+            ser(expect_integer(&json!([]), "Long")),
+            "Unrecognized collection type class java.lang.Long"
+        );
+        assert_eq!(expect_integer(&json!(2.9), "Integer").ok(), Some(2));
+        assert!(expect_integer(&json!(2147483648_i64), "Integer").is_err());
+        assert_eq!(
+            expect_integer(&json!(2147483648_i64), "Long").ok(),
+            Some(2147483648)
+        );
+        assert_eq!(
+            ser(expect_blob(&json!(23))),
+            "only base-64-encoded strings are convertible to bytes"
+        );
+        assert_eq!(
+            ser(expect_blob(&json!("23456"))),
+            "Base64 encoded length is expected a multiple of 4 bytes but found: 5"
+        );
+        assert_eq!(
+            ser(expect_blob(&json!("=+/="))),
+            "Invalid last non-pad Base64 character dectected"
+        );
+        assert_eq!(expect_blob(&json!("Zm9v")).ok(), Some(b"foo".to_vec()));
+    }
+
+    #[test]
+    fn container_type_errors_match_dynamodb() {
+        assert_eq!(
+            ser(expect_list(&json!("23"), Position::Field)),
+            "Unexpected field type"
+        );
+        assert_eq!(
+            ser(expect_list(&json!({}), Position::Field)),
+            "Start of structure or map found where not expected"
+        );
+        assert_eq!(ser(expect_list(&json!(1), Position::Element)), CAST_MESSAGE);
+        assert_eq!(
+            ser(expect_map(&json!([]), Position::Field, "AttributeValue")),
+            "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>"
+        );
+        assert_eq!(
+            ser(expect_struct(
+                &json!(1),
+                Position::Element,
+                "AttributeValue"
+            )),
+            "Unexpected value type in payload"
+        );
+        assert_eq!(
+            ser(expect_struct(&json!([]), Position::Field, "ProvisionedThroughput")),
+            "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput"
+        );
+    }
+
+    #[test]
+    fn violations_are_counted_and_joined() {
+        let mut d = Decoder::new();
+        d.violation(
+            Some("x"),
+            "returnValues",
+            "Member must satisfy enum value set: [A, B]",
+        );
+        d.violation(None, "tableName", "Member must not be null");
+        let e = d.finish(()).expect_err("two violations");
+        assert_eq!(
+            e.message(),
+            "2 validation errors detected: Value 'x' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [A, B]; Value null at 'tableName' failed to satisfy constraint: Member must not be null"
+        );
+        let mut d = Decoder::new();
+        d.defer(DynamoError::validation("later"));
+        d.check_range(0, "limit", Some(1), None);
+        assert_eq!(
+            d.finish(()).expect_err("one").message(),
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        let mut d = Decoder::new();
+        d.defer(DynamoError::validation("first"));
+        d.defer(DynamoError::validation("second"));
+        assert_eq!(d.finish(()).expect_err("deferred").message(), "first");
+    }
+
+    #[test]
+    fn paths_lower_the_first_letter() {
+        let body = json!({"KeySchema": []});
+        let map = body.as_object().expect("object");
+        let root = Struct::root(map);
+        assert_eq!(root.member_path("KeySchema"), "keySchema");
+        let p = element_path(&root.member_path("KeySchema"), 0);
+        let inner = json!({});
+        let s = Struct::nested(inner.as_object().expect("object"), &p);
+        assert_eq!(
+            s.member_path("AttributeName"),
+            "keySchema.1.member.attributeName"
+        );
+        assert_eq!(entry_path("requestItems", "T"), "requestItems.T.member");
+    }
+}

@@ -1,0 +1,183 @@
+//! Error bodies as DynamoDB sends them.
+//!
+//! `{"__type": "<namespace>#<Name>", "message": "..."}` with HTTP 400, or
+//! 500 for `InternalServerError`. The namespace depends on which layer of
+//! DynamoDB raised the error, and clients show the part after `#`:
+//!
+//! - `com.amazon.coral.service#` — protocol errors: `SerializationException`
+//!   (its text under `Message`, capital M, and no text at all when the body
+//!   is not JSON), `UnknownOperationException` (no text),
+//!   `MissingAuthenticationTokenException`, `IncompleteSignatureException`,
+//!   `InvalidSignatureException`, `UnrecognizedClientException`;
+//! - `com.amazon.coral.validate#ValidationException`;
+//! - `com.amazonaws.dynamodb.v20120810#` — everything else.
+//!
+//! All as recorded against the service by dynalite's tests
+//! (`test/connection.js`, `test/helpers.js`).
+//! `ConditionalCheckFailedException` carries `Item` when the request asked
+//! for it; `TransactionCanceledException` carries `CancellationReasons`.
+
+use serde_json::{Map, Value};
+use siltdb::dynamo::DynamoError;
+
+use super::transact::cancellation_reasons_json;
+use super::value::item_json;
+
+/// Namespace of protocol-level errors.
+pub const SERVICE_NAMESPACE: &str = "com.amazon.coral.service";
+/// Namespace of `ValidationException`.
+pub const VALIDATE_NAMESPACE: &str = "com.amazon.coral.validate";
+/// Namespace of DynamoDB's own exceptions.
+pub const DYNAMODB_NAMESPACE: &str = "com.amazonaws.dynamodb.v20120810";
+
+/// An error ready to send: HTTP status and JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorBody {
+    /// 400, or 500 for `InternalServerError`.
+    pub status: u16,
+    /// The JSON body.
+    pub body: Value,
+}
+
+/// A protocol-level error (`com.amazon.coral.service#name`), with its text
+/// under `message` when there is one.
+pub fn service_error(name: &str, message: Option<&str>) -> ErrorBody {
+    let mut m = Map::new();
+    m.insert(
+        "__type".to_string(),
+        Value::String(format!("{SERVICE_NAMESPACE}#{name}")),
+    );
+    if let Some(msg) = message {
+        m.insert("message".to_string(), Value::String(msg.to_string()));
+    }
+    ErrorBody {
+        status: 400,
+        body: Value::Object(m),
+    }
+}
+
+/// The body and status for a library error.
+pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
+    let mut m = Map::new();
+    let (namespace, message_key) = match e {
+        DynamoError::SerializationException(_) => (SERVICE_NAMESPACE, "Message"),
+        DynamoError::ValidationException(_) => (VALIDATE_NAMESPACE, "message"),
+        _ => (DYNAMODB_NAMESPACE, "message"),
+    };
+    m.insert(
+        "__type".to_string(),
+        Value::String(format!("{namespace}#{}", e.name())),
+    );
+    // A body that is not JSON gets a SerializationException without text.
+    if !(matches!(e, DynamoError::SerializationException(_)) && e.message().is_empty()) {
+        m.insert(
+            message_key.to_string(),
+            Value::String(e.message().to_string()),
+        );
+    }
+    match e {
+        DynamoError::ConditionalCheckFailedException {
+            item: Some(item), ..
+        } => {
+            m.insert("Item".to_string(), item_json(item));
+        }
+        DynamoError::TransactionCanceledException { reasons, .. } => {
+            m.insert(
+                "CancellationReasons".to_string(),
+                cancellation_reasons_json(reasons),
+            );
+        }
+        _ => {}
+    }
+    let status = match e {
+        DynamoError::InternalServerError(_) => 500,
+        _ => 400,
+    };
+    ErrorBody {
+        status,
+        body: Value::Object(m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use siltdb::dynamo::api::CancellationReason;
+    use siltdb::dynamo::AttributeValue;
+
+    #[test]
+    fn namespaces_and_message_keys() {
+        assert_eq!(
+            dynamo_error(&DynamoError::validation("bad")),
+            ErrorBody {
+                status: 400,
+                body: json!({"__type": "com.amazon.coral.validate#ValidationException", "message": "bad"})
+            }
+        );
+        assert_eq!(
+            dynamo_error(&DynamoError::SerializationException(
+                "NUMBER_VALUE cannot be converted to String".into()
+            ))
+            .body,
+            json!({"__type": "com.amazon.coral.service#SerializationException",
+                   "Message": "NUMBER_VALUE cannot be converted to String"})
+        );
+        assert_eq!(
+            dynamo_error(&DynamoError::SerializationException(String::new())).body,
+            json!({"__type": "com.amazon.coral.service#SerializationException"})
+        );
+        assert_eq!(
+            dynamo_error(&DynamoError::table_not_found("T")).body,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+                   "message": "Requested resource not found: Table: T not found"})
+        );
+        let e = dynamo_error(&DynamoError::InternalServerError("disk".into()));
+        assert_eq!(e.status, 500);
+        assert_eq!(
+            e.body,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "disk"})
+        );
+        assert_eq!(
+            service_error("UnknownOperationException", None).body,
+            json!({"__type": "com.amazon.coral.service#UnknownOperationException"})
+        );
+    }
+
+    #[test]
+    fn condition_failure_and_cancellation_carry_their_extras() {
+        let item: siltdb::dynamo::Item = [("k".to_string(), AttributeValue::S("v".into()))].into();
+        assert_eq!(
+            dynamo_error(&DynamoError::conditional_check_failed(Some(item.clone()))).body,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                   "message": "The conditional request failed", "Item": {"k": {"S": "v"}}})
+        );
+        assert_eq!(
+            dynamo_error(&DynamoError::conditional_check_failed(None)).body,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                   "message": "The conditional request failed"})
+        );
+        let e = DynamoError::TransactionCanceledException {
+            message: "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]".into(),
+            reasons: vec![
+                CancellationReason {
+                    code: Some("None".into()),
+                    ..Default::default()
+                },
+                CancellationReason {
+                    code: Some("ConditionalCheckFailed".into()),
+                    message: Some("The conditional request failed".into()),
+                    item: Some(item),
+                },
+            ],
+        };
+        assert_eq!(
+            dynamo_error(&e).body,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                   "message": "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]",
+                   "CancellationReasons": [{"Code": "None"},
+                       {"Item": {"k": {"S": "v"}}, "Code": "ConditionalCheckFailed",
+                        "Message": "The conditional request failed"}]})
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! PutItem, GetItem, UpdateItem and DeleteItem ↔ DynamoDB JSON.
+
+use serde_json::{Map, Value};
+use siltdb::dynamo::api::{
+    DeleteItemInput, DeleteItemOutput, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,
+    UpdateItemInput, UpdateItemOutput,
+};
+
+use super::common::{consumed_capacity_json, item_collection_metrics_json, put_opt};
+use super::decode::{DResult, Decoder, Struct};
+use super::value::item_json;
+
+/// Reads a `PutItem` request.
+pub(crate) fn put_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<PutItemInput> {
+    let table_name = s.table_name(d)?;
+    let item = s.required_item(d, "Item")?;
+    let ex = s.expressions(d)?;
+    Ok(PutItemInput {
+        table_name,
+        item,
+        condition_expression: s.string("ConditionExpression")?,
+        expression_attribute_names: ex.names,
+        expression_attribute_values: ex.values,
+        return_values: s.return_values(d)?,
+        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        return_item_collection_metrics: s.return_item_collection_metrics(d)?,
+        return_values_on_condition_check_failure: s.return_values_on_condition_check_failure(d)?,
+        expected: s.expected(d)?,
+        conditional_operator: s.conditional_operator(d)?,
+    })
+}
+
+/// Reads a `GetItem` request.
+pub(crate) fn get_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<GetItemInput> {
+    let table_name = s.table_name(d)?;
+    let key = s.required_item(d, "Key")?;
+    Ok(GetItemInput {
+        table_name,
+        key,
+        projection_expression: s.string("ProjectionExpression")?,
+        expression_attribute_names: s.expression_names()?,
+        consistent_read: s.bool("ConsistentRead")?,
+        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        attributes_to_get: s.string_list(d, "AttributesToGet", Some(1))?,
+    })
+}
+
+/// Reads an `UpdateItem` request.
+pub(crate) fn update_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<UpdateItemInput> {
+    let table_name = s.table_name(d)?;
+    let key = s.required_item(d, "Key")?;
+    let ex = s.expressions(d)?;
+    Ok(UpdateItemInput {
+        table_name,
+        key,
+        update_expression: s.string("UpdateExpression")?,
+        condition_expression: s.string("ConditionExpression")?,
+        expression_attribute_names: ex.names,
+        expression_attribute_values: ex.values,
+        return_values: s.return_values(d)?,
+        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        return_item_collection_metrics: s.return_item_collection_metrics(d)?,
+        return_values_on_condition_check_failure: s.return_values_on_condition_check_failure(d)?,
+        attribute_updates: s.attribute_updates(d)?,
+        expected: s.expected(d)?,
+        conditional_operator: s.conditional_operator(d)?,
+    })
+}
+
+/// Reads a `DeleteItem` request.
+pub(crate) fn delete_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<DeleteItemInput> {
+    let table_name = s.table_name(d)?;
+    let key = s.required_item(d, "Key")?;
+    let ex = s.expressions(d)?;
+    Ok(DeleteItemInput {
+        table_name,
+        key,
+        condition_expression: s.string("ConditionExpression")?,
+        expression_attribute_names: ex.names,
+        expression_attribute_values: ex.values,
+        return_values: s.return_values(d)?,
+        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        return_item_collection_metrics: s.return_item_collection_metrics(d)?,
+        return_values_on_condition_check_failure: s.return_values_on_condition_check_failure(d)?,
+        expected: s.expected(d)?,
+        conditional_operator: s.conditional_operator(d)?,
+    })
+}
+
+/// The members every write output shares.
+fn write_output(
+    attributes: Option<&siltdb::dynamo::Item>,
+    capacity: Option<&siltdb::dynamo::api::ConsumedCapacity>,
+    metrics: Option<&siltdb::dynamo::api::ItemCollectionMetrics>,
+) -> Value {
+    let mut m = Map::new();
+    put_opt(&mut m, "Attributes", attributes.map(item_json));
+    put_opt(
+        &mut m,
+        "ConsumedCapacity",
+        capacity.map(consumed_capacity_json),
+    );
+    put_opt(
+        &mut m,
+        "ItemCollectionMetrics",
+        metrics.map(item_collection_metrics_json),
+    );
+    Value::Object(m)
+}
+
+/// A `PutItem` response.
+pub(crate) fn put_item_output(o: &PutItemOutput) -> Value {
+    write_output(
+        o.attributes.as_ref(),
+        o.consumed_capacity.as_ref(),
+        o.item_collection_metrics.as_ref(),
+    )
+}
+
+/// An `UpdateItem` response.
+pub(crate) fn update_item_output(o: &UpdateItemOutput) -> Value {
+    write_output(
+        o.attributes.as_ref(),
+        o.consumed_capacity.as_ref(),
+        o.item_collection_metrics.as_ref(),
+    )
+}
+
+/// A `DeleteItem` response.
+pub(crate) fn delete_item_output(o: &DeleteItemOutput) -> Value {
+    write_output(
+        o.attributes.as_ref(),
+        o.consumed_capacity.as_ref(),
+        o.item_collection_metrics.as_ref(),
+    )
+}
+
+/// A `GetItem` response: `{}` when the item does not exist.
+pub(crate) fn get_item_output(o: &GetItemOutput) -> Value {
+    let mut m = Map::new();
+    put_opt(&mut m, "Item", o.item.as_ref().map(item_json));
+    put_opt(
+        &mut m,
+        "ConsumedCapacity",
+        o.consumed_capacity.as_ref().map(consumed_capacity_json),
+    );
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use siltdb::dynamo::api::{ConsumedCapacity, ReturnConsumedCapacity, ReturnValue};
+    use siltdb::dynamo::AttributeValue;
+
+    fn read<T>(
+        body: Value,
+        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
+    ) -> Result<T, siltdb::DynamoError> {
+        let map = body.as_object().expect("object").clone();
+        let mut d = Decoder::new();
+        let v = f(&mut d, Struct::root(&map))?;
+        d.finish(v)
+    }
+
+    #[test]
+    fn put_item_reads_every_member() {
+        let input = read(
+            json!({
+                "TableName": "Music",
+                "Item": {"Artist": {"S": "A"}, "Year": {"N": "1999"}},
+                "ConditionExpression": "attribute_not_exists(Artist)",
+                "ExpressionAttributeNames": {"#y": "Year"},
+                "ExpressionAttributeValues": {":y": {"N": "2000"}},
+                "ReturnValues": "ALL_OLD",
+                "ReturnConsumedCapacity": "TOTAL",
+                "ReturnItemCollectionMetrics": "SIZE",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "ConditionalOperator": "OR",
+                "Unknown": 5
+            }),
+            put_item_input,
+        )
+        .expect("valid");
+        assert_eq!(input.table_name, "Music");
+        assert_eq!(input.item.len(), 2);
+        assert_eq!(input.return_values, Some(ReturnValue::AllOld));
+        assert_eq!(
+            input.return_consumed_capacity,
+            Some(ReturnConsumedCapacity::Total)
+        );
+        assert!(input.expression_attribute_values.is_some());
+        assert!(input.conditional_operator.is_some());
+    }
+
+    #[test]
+    fn put_item_constraint_violations_are_listed_together() {
+        let e = read(
+            json!({"TableName": "", "ReturnValues": "SOME", "ReturnConsumedCapacity": "ALL"}),
+            put_item_input,
+        )
+        .expect_err("invalid");
+        assert_eq!(e.name(), "ValidationException");
+        assert_eq!(
+            e.message(),
+            "4 validation errors detected: \
+             Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+             Value null at 'item' failed to satisfy constraint: Member must not be null; \
+             Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; \
+             Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+        );
+    }
+
+    #[test]
+    fn get_update_delete_read() {
+        let g = read(
+            json!({"TableName": "T", "Key": {"k": {"S": "1"}}, "ConsistentRead": true,
+                   "ProjectionExpression": "a", "AttributesToGet": ["a"]}),
+            get_item_input,
+        )
+        .expect("valid");
+        assert_eq!(g.consistent_read, Some(true));
+        assert_eq!(g.attributes_to_get, Some(vec!["a".to_string()]));
+        let e = read(
+            json!({"TableName": "T", "Key": {}, "AttributesToGet": []}),
+            get_item_input,
+        )
+        .expect_err("empty AttributesToGet");
+        assert_eq!(
+            e.message(),
+            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        );
+        let u = read(
+            json!({"TableName": "T", "Key": {"k": {"S": "1"}}, "UpdateExpression": "SET a = :v",
+                   "ExpressionAttributeValues": {":v": {"BOOL": true}}, "ReturnValues": "UPDATED_NEW",
+                   "AttributeUpdates": {"b": {"Action": "PUT", "Value": {"S": "x"}}}}),
+            update_item_input,
+        )
+        .expect("valid");
+        assert_eq!(u.update_expression.as_deref(), Some("SET a = :v"));
+        assert!(u.attribute_updates.is_some());
+        let del = read(
+            json!({"TableName": "T", "Key": {"k": {"N": "1"}}, "ReturnValues": "ALL_OLD"}),
+            delete_item_input,
+        )
+        .expect("valid");
+        assert!(matches!(del.key.get("k"), Some(AttributeValue::N(_))));
+        let e = read(json!({"TableName": 5, "Key": {}}), delete_item_input).expect_err("type");
+        assert_eq!(e.name(), "SerializationException");
+    }
+
+    #[test]
+    fn outputs_omit_absent_members() {
+        assert_eq!(get_item_output(&GetItemOutput::default()), json!({}));
+        assert_eq!(put_item_output(&PutItemOutput::default()), json!({}));
+        let o = GetItemOutput {
+            item: Some([("k".to_string(), AttributeValue::S("v".into()))].into()),
+            consumed_capacity: Some(ConsumedCapacity {
+                table_name: Some("T".into()),
+                capacity_units: Some(0.5),
+                ..Default::default()
+            }),
+        };
+        assert_eq!(
+            get_item_output(&o),
+            json!({"Item": {"k": {"S": "v"}}, "ConsumedCapacity": {"TableName": "T", "CapacityUnits": 0.5}})
+        );
+        let o = UpdateItemOutput {
+            attributes: Some([("a".to_string(), AttributeValue::Bool(true))].into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            update_item_output(&o),
+            json!({"Attributes": {"a": {"BOOL": true}}})
+        );
+        let o = DeleteItemOutput::default();
+        assert_eq!(delete_item_output(&o), json!({}));
+    }
+}

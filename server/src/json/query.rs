@@ -1,0 +1,187 @@
+//! Query and Scan ↔ DynamoDB JSON.
+
+use serde_json::{Map, Value};
+use siltdb::dynamo::api::{QueryInput, QueryOutput, ScanInput, Select};
+
+use super::common::{consumed_capacity_json, put_opt, SELECT_SET};
+use super::decode::{DResult, Decoder, Struct};
+use super::value::item_json;
+
+/// Reads a `Query` request.
+pub(crate) fn query_input(d: &mut Decoder, s: Struct<'_>) -> DResult<QueryInput> {
+    let table_name = s.table_name(d)?;
+    let index_name = s.index_name(d)?;
+    let ex = s.expressions(d)?;
+    Ok(QueryInput {
+        table_name,
+        index_name,
+        key_condition_expression: s.string("KeyConditionExpression")?,
+        filter_expression: s.string("FilterExpression")?,
+        projection_expression: s.string("ProjectionExpression")?,
+        expression_attribute_names: ex.names,
+        expression_attribute_values: ex.values,
+        select: s.enumeration(d, "Select", Select::parse, SELECT_SET)?,
+        limit: s.integer(d, "Limit", "Integer", Some(1), None)?,
+        consistent_read: s.bool("ConsistentRead")?,
+        scan_index_forward: s.bool("ScanIndexForward")?,
+        exclusive_start_key: s.optional_item(d, "ExclusiveStartKey")?,
+        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        key_conditions: s.conditions(d, "KeyConditions")?,
+        query_filter: s.conditions(d, "QueryFilter")?,
+        conditional_operator: s.conditional_operator(d)?,
+        attributes_to_get: s.string_list(d, "AttributesToGet", Some(1))?,
+    })
+}
+
+/// Reads a `Scan` request.
+pub(crate) fn scan_input(d: &mut Decoder, s: Struct<'_>) -> DResult<ScanInput> {
+    let table_name = s.table_name(d)?;
+    let index_name = s.index_name(d)?;
+    let ex = s.expressions(d)?;
+    Ok(ScanInput {
+        table_name,
+        index_name,
+        filter_expression: s.string("FilterExpression")?,
+        projection_expression: s.string("ProjectionExpression")?,
+        expression_attribute_names: ex.names,
+        expression_attribute_values: ex.values,
+        select: s.enumeration(d, "Select", Select::parse, SELECT_SET)?,
+        limit: s.integer(d, "Limit", "Integer", Some(1), None)?,
+        consistent_read: s.bool("ConsistentRead")?,
+        exclusive_start_key: s.optional_item(d, "ExclusiveStartKey")?,
+        segment: s.integer(d, "Segment", "Integer", Some(0), Some(999_999))?,
+        total_segments: s.integer(d, "TotalSegments", "Integer", Some(1), Some(1_000_000))?,
+        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        scan_filter: s.conditions(d, "ScanFilter")?,
+        conditional_operator: s.conditional_operator(d)?,
+        attributes_to_get: s.string_list(d, "AttributesToGet", Some(1))?,
+    })
+}
+
+/// A `Query` or `Scan` response.
+pub(crate) fn query_output(o: &QueryOutput) -> Value {
+    let mut m = Map::new();
+    put_opt(
+        &mut m,
+        "Items",
+        o.items
+            .as_ref()
+            .map(|items| Value::Array(items.iter().map(item_json).collect())),
+    );
+    m.insert("Count".to_string(), Value::from(o.count));
+    m.insert("ScannedCount".to_string(), Value::from(o.scanned_count));
+    put_opt(
+        &mut m,
+        "LastEvaluatedKey",
+        o.last_evaluated_key.as_ref().map(item_json),
+    );
+    put_opt(
+        &mut m,
+        "ConsumedCapacity",
+        o.consumed_capacity.as_ref().map(consumed_capacity_json),
+    );
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use siltdb::dynamo::api::ComparisonOperator;
+    use siltdb::dynamo::AttributeValue;
+
+    fn read<T>(
+        body: Value,
+        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
+    ) -> Result<T, siltdb::DynamoError> {
+        let map = body.as_object().expect("object").clone();
+        let mut d = Decoder::new();
+        let v = f(&mut d, Struct::root(&map))?;
+        d.finish(v)
+    }
+
+    #[test]
+    fn query_reads_every_member() {
+        let q = read(
+            json!({"TableName": "T", "IndexName": "byDate",
+                   "KeyConditionExpression": "pk = :p", "FilterExpression": "a > :a",
+                   "ProjectionExpression": "a, b", "ExpressionAttributeNames": {"#a": "a"},
+                   "ExpressionAttributeValues": {":p": {"S": "x"}, ":a": {"N": "1"}},
+                   "Select": "SPECIFIC_ATTRIBUTES", "Limit": 10, "ConsistentRead": false,
+                   "ScanIndexForward": false, "ExclusiveStartKey": {"pk": {"S": "x"}},
+                   "ReturnConsumedCapacity": "INDEXES",
+                   "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}},
+                   "QueryFilter": {"a": {"ComparisonOperator": "NOT_NULL"}},
+                   "ConditionalOperator": "AND", "AttributesToGet": ["a"]}),
+            query_input,
+        )
+        .expect("valid");
+        assert_eq!(q.index_name.as_deref(), Some("byDate"));
+        assert_eq!(q.limit, Some(10));
+        assert_eq!(q.scan_index_forward, Some(false));
+        assert_eq!(q.select, Some(Select::SpecificAttributes));
+        assert_eq!(
+            q.query_filter.as_ref().map(|f| f["a"].comparison_operator),
+            Some(ComparisonOperator::NotNull)
+        );
+    }
+
+    #[test]
+    fn query_and_scan_constraints() {
+        let e = read(
+            json!({"TableName": "T", "Limit": 0, "IndexName": "a!", "Select": "SOME"}),
+            query_input,
+        )
+        .expect_err("invalid");
+        assert_eq!(
+            e.message(),
+            "4 validation errors detected: \
+             Value 'a!' at 'indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; \
+             Value 'a!' at 'indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
+             Value 'SOME' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; \
+             Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        let e = read(
+            json!({"TableName": "T", "Segment": -1, "TotalSegments": 1000001}),
+            scan_input,
+        )
+        .expect_err("invalid");
+        assert_eq!(
+            e.message(),
+            "2 validation errors detected: \
+             Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0; \
+             Value '1000001' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000"
+        );
+        let e = read(json!({"TableName": "T", "Limit": "5"}), scan_input).expect_err("type");
+        assert_eq!(e.message(), "STRING_VALUE cannot be converted to Integer");
+        let s = read(
+            json!({"TableName": "T", "Segment": 1, "TotalSegments": 4,
+                   "ScanFilter": {"a": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "x"}]}}}),
+            scan_input,
+        )
+        .expect("valid");
+        assert_eq!((s.segment, s.total_segments), (Some(1), Some(4)));
+    }
+
+    #[test]
+    fn output_has_counts_and_only_set_members() {
+        assert_eq!(
+            query_output(&QueryOutput::default()),
+            json!({"Count": 0, "ScannedCount": 0})
+        );
+        let o = QueryOutput {
+            items: Some(vec![
+                [("k".to_string(), AttributeValue::S("v".into()))].into()
+            ]),
+            count: 1,
+            scanned_count: 2,
+            last_evaluated_key: Some([("k".to_string(), AttributeValue::S("v".into()))].into()),
+            consumed_capacity: None,
+        };
+        assert_eq!(
+            query_output(&o),
+            json!({"Items": [{"k": {"S": "v"}}], "Count": 1, "ScannedCount": 2,
+                   "LastEvaluatedKey": {"k": {"S": "v"}}})
+        );
+    }
+}

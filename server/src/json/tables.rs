@@ -1,0 +1,598 @@
+//! CreateTable, DescribeTable, ListTables, UpdateTable and DeleteTable ↔
+//! DynamoDB JSON, and the `TableDescription` they return.
+//!
+//! Members of these requests that siltdb does not implement yet (secondary
+//! indexes, streams, replicas) are refused with a `ValidationException`
+//! naming the member rather than silently ignored: a table created without
+//! the index its application asked for would fail later and obscurely.
+//! Members with no effect on a single-node store (`SSESpecification`,
+//! `TableClass`, `Tags`, `ResourcePolicy`, `OnDemandThroughput`,
+//! `WarmThroughput`) are accepted and ignored.
+
+use serde_json::{Map, Value};
+use siltdb::dynamo::api::{
+    AttributeDefinition, BillingMode, CreateTableInput, CreateTableOutput, DeleteTableInput,
+    DeleteTableOutput, DescribeTableInput, DescribeTableOutput, KeySchemaElement, KeyType,
+    ListTablesInput, ListTablesOutput, ProvisionedThroughput, TableDescription, UpdateTableInput,
+    UpdateTableOutput,
+};
+use siltdb::dynamo::{DynamoError, ScalarAttributeType};
+
+use super::common::{put_opt, struct_list};
+use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+
+/// `AttributeType` as DynamoDB prints its set (dynalite, `createTable.js`).
+const ATTRIBUTE_TYPE_SET: &str = "[B, N, S]";
+/// `KeyType`.
+const KEY_TYPE_SET: &str = "[HASH, RANGE]";
+/// `BillingMode`.
+const BILLING_MODE_SET: &str = "[PROVISIONED, PAY_PER_REQUEST]";
+
+fn parse_attribute_type(s: &str) -> Option<ScalarAttributeType> {
+    match s {
+        "S" => Some(ScalarAttributeType::S),
+        "N" => Some(ScalarAttributeType::N),
+        "B" => Some(ScalarAttributeType::B),
+        _ => None,
+    }
+}
+
+/// Refuses a member siltdb does not implement yet, if present.
+fn refuse_unsupported(d: &mut Decoder, s: &Struct<'_>, members: &[&str]) {
+    for m in members {
+        if s.get(m).is_some() {
+            d.defer(DynamoError::validation(format!(
+                "{m} is not supported by siltdb yet"
+            )));
+        }
+    }
+}
+
+fn attribute_name(d: &mut Decoder, s: &Struct<'_>) -> DResult<String> {
+    let name = s.required_string(d, "AttributeName")?;
+    if s.get("AttributeName").is_some() {
+        d.check_length(
+            &name,
+            &s.member_path("AttributeName"),
+            name.chars().count(),
+            Some(1),
+            Some(255),
+        );
+    }
+    Ok(name)
+}
+
+fn attribute_definition(d: &mut Decoder, s: Struct<'_>) -> DResult<AttributeDefinition> {
+    let attribute_name = attribute_name(d, &s)?;
+    let ty = s.enumeration(d, "AttributeType", parse_attribute_type, ATTRIBUTE_TYPE_SET)?;
+    if s.get("AttributeType").is_none() {
+        d.violation(
+            None,
+            &s.member_path("AttributeType"),
+            "Member must not be null",
+        );
+    }
+    Ok(AttributeDefinition {
+        attribute_name,
+        attribute_type: ty.unwrap_or(ScalarAttributeType::S),
+    })
+}
+
+fn key_schema_element(d: &mut Decoder, s: Struct<'_>) -> DResult<KeySchemaElement> {
+    let attribute_name = attribute_name(d, &s)?;
+    let key_type = s.enumeration(d, "KeyType", KeyType::parse, KEY_TYPE_SET)?;
+    if s.get("KeyType").is_none() {
+        d.violation(None, &s.member_path("KeyType"), "Member must not be null");
+    }
+    Ok(KeySchemaElement {
+        attribute_name,
+        key_type: key_type.unwrap_or_default(),
+    })
+}
+
+fn attribute_definitions(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+) -> DResult<Option<Vec<AttributeDefinition>>> {
+    struct_list(
+        d,
+        s,
+        "AttributeDefinitions",
+        "AttributeDefinition",
+        attribute_definition,
+    )
+}
+
+fn provisioned_throughput(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+) -> DResult<Option<ProvisionedThroughput>> {
+    let Some(v) = s.get("ProvisionedThroughput") else {
+        return Ok(None);
+    };
+    let m = expect_struct(v, Position::Field, "ProvisionedThroughput")?;
+    let p = s.member_path("ProvisionedThroughput");
+    let pt = Struct::nested(m, &p);
+    let mut units = |member: &str| -> DResult<i64> {
+        match pt.integer(d, member, "Long", Some(1), None)? {
+            Some(u) => Ok(u),
+            None => {
+                d.violation(None, &pt.member_path(member), "Member must not be null");
+                Ok(0)
+            }
+        }
+    };
+    let write_capacity_units = units("WriteCapacityUnits")?;
+    let read_capacity_units = units("ReadCapacityUnits")?;
+    Ok(Some(ProvisionedThroughput {
+        read_capacity_units,
+        write_capacity_units,
+    }))
+}
+
+/// Reads a `CreateTable` request.
+pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<CreateTableInput> {
+    let attribute_definitions = attribute_definitions(d, &s)?;
+    if attribute_definitions.is_none() {
+        d.violation(
+            None,
+            &s.member_path("AttributeDefinitions"),
+            "Member must not be null",
+        );
+    }
+    let table_name = s.required_string(d, "TableName")?;
+    if s.get("TableName").is_some() {
+        let path = s.member_path("TableName");
+        d.check_name_pattern(&table_name, &path);
+        d.check_length(
+            &table_name,
+            &path,
+            table_name.chars().count(),
+            Some(3),
+            Some(255),
+        );
+    }
+    let key_schema = struct_list(d, &s, "KeySchema", "KeySchemaElement", key_schema_element)?;
+    let key_schema_path = s.member_path("KeySchema");
+    match &key_schema {
+        Some(k) => d.check_length("[...]", &key_schema_path, k.len(), Some(1), Some(2)),
+        None => d.violation(None, &key_schema_path, "Member must not be null"),
+    }
+    let billing_mode = s.enumeration(d, "BillingMode", BillingMode::parse, BILLING_MODE_SET)?;
+    let provisioned_throughput = provisioned_throughput(d, &s)?;
+    refuse_unsupported(
+        d,
+        &s,
+        &[
+            "LocalSecondaryIndexes",
+            "GlobalSecondaryIndexes",
+            "StreamSpecification",
+            "GlobalTableSourceArn",
+        ],
+    );
+    Ok(CreateTableInput {
+        table_name,
+        attribute_definitions: attribute_definitions.unwrap_or_default(),
+        key_schema: key_schema.unwrap_or_default(),
+        billing_mode,
+        provisioned_throughput,
+        deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
+    })
+}
+
+/// Reads a `DescribeTable` request.
+pub(crate) fn describe_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<DescribeTableInput> {
+    Ok(DescribeTableInput {
+        table_name: s.table_name(d)?,
+    })
+}
+
+/// Reads a `DeleteTable` request.
+pub(crate) fn delete_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<DeleteTableInput> {
+    Ok(DeleteTableInput {
+        table_name: s.table_name(d)?,
+    })
+}
+
+/// Reads a `ListTables` request.
+pub(crate) fn list_tables_input(d: &mut Decoder, s: Struct<'_>) -> DResult<ListTablesInput> {
+    let exclusive_start_table_name = s.string("ExclusiveStartTableName")?;
+    if let Some(name) = &exclusive_start_table_name {
+        let path = s.member_path("ExclusiveStartTableName");
+        d.check_name_pattern(name, &path);
+        d.check_length(name, &path, name.chars().count(), Some(3), Some(255));
+    }
+    Ok(ListTablesInput {
+        exclusive_start_table_name,
+        limit: s.integer(d, "Limit", "Integer", Some(1), Some(100))?,
+    })
+}
+
+/// Reads an `UpdateTable` request.
+pub(crate) fn update_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<UpdateTableInput> {
+    let attribute_definitions = attribute_definitions(d, &s)?;
+    let table_name = s.table_name(d)?;
+    let billing_mode = s.enumeration(d, "BillingMode", BillingMode::parse, BILLING_MODE_SET)?;
+    let provisioned_throughput = provisioned_throughput(d, &s)?;
+    refuse_unsupported(
+        d,
+        &s,
+        &[
+            "GlobalSecondaryIndexUpdates",
+            "StreamSpecification",
+            "ReplicaUpdates",
+            "GlobalTableWitnessUpdates",
+            "MultiRegionConsistency",
+        ],
+    );
+    Ok(UpdateTableInput {
+        table_name,
+        attribute_definitions,
+        billing_mode,
+        provisioned_throughput,
+        deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
+    })
+}
+
+fn f64_json(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+/// A `TableDescription`.
+pub(crate) fn table_description_json(t: &TableDescription) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "AttributeDefinitions".to_string(),
+        Value::Array(
+            t.attribute_definitions
+                .iter()
+                .map(|a| {
+                    let mut e = Map::new();
+                    e.insert(
+                        "AttributeName".into(),
+                        Value::String(a.attribute_name.clone()),
+                    );
+                    e.insert(
+                        "AttributeType".into(),
+                        Value::String(a.attribute_type.name().to_string()),
+                    );
+                    Value::Object(e)
+                })
+                .collect(),
+        ),
+    );
+    m.insert("TableName".into(), Value::String(t.table_name.clone()));
+    m.insert(
+        "KeySchema".into(),
+        Value::Array(
+            t.key_schema
+                .iter()
+                .map(|k| {
+                    let mut e = Map::new();
+                    e.insert(
+                        "AttributeName".into(),
+                        Value::String(k.attribute_name.clone()),
+                    );
+                    e.insert(
+                        "KeyType".into(),
+                        Value::String(k.key_type.as_str().to_string()),
+                    );
+                    Value::Object(e)
+                })
+                .collect(),
+        ),
+    );
+    m.insert(
+        "TableStatus".into(),
+        Value::String(t.table_status.as_str().to_string()),
+    );
+    m.insert("CreationDateTime".into(), f64_json(t.creation_date_time));
+    let pt = &t.provisioned_throughput;
+    let mut p = Map::new();
+    put_opt(
+        &mut p,
+        "LastIncreaseDateTime",
+        pt.last_increase_date_time.map(f64_json),
+    );
+    put_opt(
+        &mut p,
+        "LastDecreaseDateTime",
+        pt.last_decrease_date_time.map(f64_json),
+    );
+    p.insert(
+        "NumberOfDecreasesToday".into(),
+        Value::from(pt.number_of_decreases_today),
+    );
+    p.insert(
+        "ReadCapacityUnits".into(),
+        Value::from(pt.read_capacity_units),
+    );
+    p.insert(
+        "WriteCapacityUnits".into(),
+        Value::from(pt.write_capacity_units),
+    );
+    m.insert("ProvisionedThroughput".into(), Value::Object(p));
+    m.insert("TableSizeBytes".into(), Value::from(t.table_size_bytes));
+    m.insert("ItemCount".into(), Value::from(t.item_count));
+    m.insert("TableArn".into(), Value::String(t.table_arn.clone()));
+    m.insert("TableId".into(), Value::String(t.table_id.clone()));
+    put_opt(
+        &mut m,
+        "BillingModeSummary",
+        t.billing_mode_summary.as_ref().map(|b| {
+            let mut e = Map::new();
+            e.insert(
+                "BillingMode".into(),
+                Value::String(b.billing_mode.as_str().to_string()),
+            );
+            put_opt(
+                &mut e,
+                "LastUpdateToPayPerRequestDateTime",
+                b.last_update_to_pay_per_request_date_time.map(f64_json),
+            );
+            Value::Object(e)
+        }),
+    );
+    m.insert(
+        "DeletionProtectionEnabled".into(),
+        Value::Bool(t.deletion_protection_enabled),
+    );
+    Value::Object(m)
+}
+
+fn wrap(key: &str, t: &TableDescription) -> Value {
+    let mut m = Map::new();
+    m.insert(key.to_string(), table_description_json(t));
+    Value::Object(m)
+}
+
+/// A `CreateTable` response.
+pub(crate) fn create_table_output(o: &CreateTableOutput) -> Value {
+    wrap("TableDescription", &o.table_description)
+}
+
+/// A `DescribeTable` response.
+pub(crate) fn describe_table_output(o: &DescribeTableOutput) -> Value {
+    wrap("Table", &o.table)
+}
+
+/// An `UpdateTable` response.
+pub(crate) fn update_table_output(o: &UpdateTableOutput) -> Value {
+    wrap("TableDescription", &o.table_description)
+}
+
+/// A `DeleteTable` response.
+pub(crate) fn delete_table_output(o: &DeleteTableOutput) -> Value {
+    wrap("TableDescription", &o.table_description)
+}
+
+/// A `ListTables` response.
+pub(crate) fn list_tables_output(o: &ListTablesOutput) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "TableNames".into(),
+        Value::Array(o.table_names.iter().cloned().map(Value::String).collect()),
+    );
+    put_opt(
+        &mut m,
+        "LastEvaluatedTableName",
+        o.last_evaluated_table_name.clone().map(Value::String),
+    );
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use siltdb::dynamo::api::{BillingModeSummary, ProvisionedThroughputDescription, TableStatus};
+
+    fn read<T>(
+        body: Value,
+        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
+    ) -> Result<T, DynamoError> {
+        let map = body.as_object().expect("object").clone();
+        let mut d = Decoder::new();
+        let v = f(&mut d, Struct::root(&map))?;
+        d.finish(v)
+    }
+
+    #[test]
+    fn create_table_reads_every_member() {
+        let i = read(
+            json!({"TableName": "Music",
+                   "AttributeDefinitions": [{"AttributeName": "Artist", "AttributeType": "S"},
+                                            {"AttributeName": "Year", "AttributeType": "N"}],
+                   "KeySchema": [{"AttributeName": "Artist", "KeyType": "HASH"},
+                                 {"AttributeName": "Year", "KeyType": "RANGE"}],
+                   "BillingMode": "PROVISIONED",
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 6},
+                   "DeletionProtectionEnabled": true, "Tags": [{"Key": "a", "Value": "b"}]}),
+            create_table_input,
+        )
+        .expect("valid");
+        assert_eq!(i.table_name, "Music");
+        assert_eq!(
+            i.attribute_definitions[1].attribute_type,
+            ScalarAttributeType::N
+        );
+        assert_eq!(i.key_schema[1].key_type, KeyType::Range);
+        assert_eq!(
+            i.provisioned_throughput,
+            Some(ProvisionedThroughput {
+                read_capacity_units: 5,
+                write_capacity_units: 6
+            })
+        );
+        assert_eq!(i.deletion_protection_enabled, Some(true));
+    }
+
+    #[test]
+    fn create_table_constraints() {
+        let e = read(
+            json!({"TableName": "a!",
+                   "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "X"}],
+                   "KeySchema": [{"AttributeName": "k", "KeyType": "SORT"}],
+                   "BillingMode": "FREE",
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 0}}),
+            create_table_input,
+        )
+        .expect_err("invalid");
+        assert_eq!(
+            e.message(),
+            "7 validation errors detected: \
+             Value 'X' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]; \
+             Value 'a!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; \
+             Value 'a!' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
+             Value 'SORT' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]; \
+             Value 'FREE' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]; \
+             Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; \
+             Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        let e = read(json!({}), create_table_input).expect_err("empty");
+        assert_eq!(
+            e.message(),
+            "3 validation errors detected: \
+             Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; \
+             Value null at 'tableName' failed to satisfy constraint: Member must not be null; \
+             Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+        );
+        let e = read(
+            json!({"TableName": "Music", "AttributeDefinitions": [], "KeySchema": [],
+                   "GlobalSecondaryIndexes": []}),
+            create_table_input,
+        )
+        .expect_err("empty key schema");
+        assert!(e
+            .message()
+            .starts_with("1 validation error detected: Value '[...]' at 'keySchema'"));
+        let e = read(
+            json!({"TableName": "Music",
+                   "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                   "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                   "GlobalSecondaryIndexes": []}),
+            create_table_input,
+        )
+        .expect_err("unsupported");
+        assert_eq!(
+            e.message(),
+            "GlobalSecondaryIndexes is not supported by siltdb yet"
+        );
+        let e = read(
+            json!({"TableName": "Music", "KeySchema": {}}),
+            create_table_input,
+        )
+        .expect_err("type");
+        assert_eq!(
+            e.message(),
+            "Start of structure or map found where not expected"
+        );
+    }
+
+    #[test]
+    fn other_control_plane_requests() {
+        let i = read(
+            json!({"ExclusiveStartTableName": "abc", "Limit": 5}),
+            list_tables_input,
+        )
+        .expect("valid");
+        assert_eq!(i.limit, Some(5));
+        let e = read(
+            json!({"ExclusiveStartTableName": "a;", "Limit": 101}),
+            list_tables_input,
+        )
+        .expect_err("invalid");
+        assert_eq!(
+            e.message(),
+            "3 validation errors detected: \
+             Value 'a;' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; \
+             Value 'a;' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
+             Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
+        );
+        assert_eq!(
+            read(json!({"TableName": "T"}), describe_table_input)
+                .expect("valid")
+                .table_name,
+            "T"
+        );
+        assert_eq!(
+            read(json!({"TableName": "T"}), delete_table_input)
+                .expect("valid")
+                .table_name,
+            "T"
+        );
+        let u = read(
+            json!({"TableName": "T", "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": false}),
+            update_table_input,
+        )
+        .expect("valid");
+        assert_eq!(u.billing_mode, Some(BillingMode::PayPerRequest));
+        let e = read(
+            json!({"TableName": "T", "StreamSpecification": {"StreamEnabled": true}}),
+            update_table_input,
+        )
+        .expect_err("unsupported");
+        assert_eq!(
+            e.message(),
+            "StreamSpecification is not supported by siltdb yet"
+        );
+    }
+
+    #[test]
+    fn table_description_output() {
+        let t = TableDescription {
+            table_name: "Music".into(),
+            table_arn: "arn:aws:dynamodb:local:000000000000:table/Music".into(),
+            table_id: "00000000-0000-4000-8000-000000000000".into(),
+            table_status: TableStatus::Active,
+            creation_date_time: 1_700_000_000.5,
+            attribute_definitions: vec![AttributeDefinition {
+                attribute_name: "k".into(),
+                attribute_type: ScalarAttributeType::B,
+            }],
+            key_schema: vec![KeySchemaElement {
+                attribute_name: "k".into(),
+                key_type: KeyType::Hash,
+            }],
+            provisioned_throughput: ProvisionedThroughputDescription::default(),
+            billing_mode_summary: Some(BillingModeSummary {
+                billing_mode: BillingMode::PayPerRequest,
+                last_update_to_pay_per_request_date_time: Some(1_700_000_000.5),
+            }),
+            item_count: 2,
+            table_size_bytes: 30,
+            deletion_protection_enabled: false,
+        };
+        assert_eq!(
+            describe_table_output(&DescribeTableOutput { table: t.clone() }),
+            json!({"Table": {
+                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "B"}],
+                "TableName": "Music",
+                "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                "TableStatus": "ACTIVE",
+                "CreationDateTime": 1_700_000_000.5,
+                "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0},
+                "TableSizeBytes": 30,
+                "ItemCount": 2,
+                "TableArn": "arn:aws:dynamodb:local:000000000000:table/Music",
+                "TableId": "00000000-0000-4000-8000-000000000000",
+                "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": 1_700_000_000.5},
+                "DeletionProtectionEnabled": false}})
+        );
+        let c = create_table_output(&CreateTableOutput {
+            table_description: t.clone(),
+        });
+        assert!(c.get("TableDescription").is_some());
+        assert_eq!(
+            list_tables_output(&ListTablesOutput {
+                table_names: vec!["a".into(), "b".into()],
+                last_evaluated_table_name: Some("b".into()),
+            }),
+            json!({"TableNames": ["a", "b"], "LastEvaluatedTableName": "b"})
+        );
+        assert_eq!(
+            list_tables_output(&ListTablesOutput::default()),
+            json!({"TableNames": []})
+        );
+    }
+}

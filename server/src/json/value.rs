@@ -1,0 +1,388 @@
+//! `AttributeValue` and items ↔ DynamoDB JSON (`{"S": "x"}`, `{"N": "1"}`, ...).
+//!
+//! Reading follows DynamoDB's passes (see [`super::decode`]): a member of the
+//! wrong JSON type is a `SerializationException` at once; the value rules —
+//! exactly one type, numbers DynamoDB can hold, non-empty sets without
+//! duplicates, `NULL` only `true` — are deferred `ValidationException`s with
+//! DynamoDB's messages. "Supplied AttributeValue is empty, must contain
+//! exactly one of the supported datatypes" and "Supplied AttributeValue has
+//! more than one datatypes set, must contain exactly one of the supported
+//! datatypes" are DynamoDB's wording (dynalite's `validateAttributeValue`
+//! and its tests, recorded from the service). Numbers, sets and `NULL` use
+//! the library's own constructors, which carry DynamoDB's messages.
+//!
+//! Writing: numbers as strings in canonical form, binaries in padded
+//! standard base64, sets as arrays in the library's order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+use siltdb::dynamo::{AttributeValue, DynamoError, Item, Number};
+
+use super::decode::{
+    expect_blob, expect_bool, expect_list, expect_map, expect_string, expect_struct, DResult,
+    Decoder, Position,
+};
+
+/// The type keys an `AttributeValue` object may carry, in DynamoDB's order.
+const TYPE_KEYS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
+
+/// Reads one `AttributeValue` object at `pos`.
+///
+/// A value-rule failure is deferred on `d` and read as `NULL`; the request
+/// then fails in [`Decoder::finish`], so the stand-in is never used.
+pub(crate) fn attribute_value(
+    d: &mut Decoder,
+    v: &Value,
+    pos: Position,
+) -> DResult<AttributeValue> {
+    let map = expect_struct(v, pos, "AttributeValue")?;
+    // Pass 1 first: every present member is type-checked before any value
+    // rule is applied, as DynamoDB deserializes the whole value first.
+    let mut present: Vec<(&str, &Value)> = Vec::with_capacity(1);
+    for key in TYPE_KEYS {
+        if let Some(member) = map.get(key).filter(|m| !m.is_null()) {
+            present.push((key, member));
+        }
+    }
+    let mut parsed = Vec::with_capacity(present.len());
+    for (key, member) in &present {
+        parsed.push(read_typed(d, key, member)?);
+    }
+    if parsed.is_empty() {
+        d.defer(DynamoError::validation(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        ));
+        return Ok(AttributeValue::Null);
+    }
+    let mut first_error = None;
+    let mut values = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        d.defer(e);
+        return Ok(AttributeValue::Null);
+    }
+    if values.len() > 1 {
+        d.defer(DynamoError::validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+        ));
+        return Ok(AttributeValue::Null);
+    }
+    Ok(values.pop().unwrap_or(AttributeValue::Null))
+}
+
+/// Reads the member `key` of an `AttributeValue`: the outer `Result` is pass
+/// 1 (JSON types), the inner one the value rules.
+fn read_typed(
+    d: &mut Decoder,
+    key: &str,
+    member: &Value,
+) -> DResult<Result<AttributeValue, DynamoError>> {
+    Ok(match key {
+        "S" => Ok(AttributeValue::S(expect_string(member)?.to_string())),
+        "N" => Number::parse(expect_string(member)?)
+            .map(AttributeValue::N)
+            .map_err(DynamoError::from),
+        "B" => Ok(AttributeValue::B(expect_blob(member)?)),
+        "BOOL" => Ok(AttributeValue::Bool(expect_bool(member)?)),
+        "NULL" => AttributeValue::null(expect_bool(member)?),
+        "SS" => {
+            let mut out = Vec::new();
+            for e in non_null(expect_list(member, Position::Field)?) {
+                out.push(expect_string(e)?.to_string());
+            }
+            AttributeValue::string_set(out)
+        }
+        "NS" => {
+            let mut texts = Vec::new();
+            for e in non_null(expect_list(member, Position::Field)?) {
+                texts.push(expect_string(e)?);
+            }
+            let mut numbers = Vec::with_capacity(texts.len());
+            let mut bad = None;
+            for t in texts {
+                match Number::parse(t) {
+                    Ok(n) => numbers.push(n),
+                    Err(e) => {
+                        bad = Some(DynamoError::from(e));
+                        break;
+                    }
+                }
+            }
+            match bad {
+                Some(e) => Err(e),
+                None => AttributeValue::number_set(numbers),
+            }
+        }
+        "BS" => {
+            let mut out = Vec::new();
+            for e in non_null(expect_list(member, Position::Field)?) {
+                out.push(expect_blob(e)?);
+            }
+            AttributeValue::binary_set(out)
+        }
+        "L" => {
+            let list = expect_list(member, Position::Field)?;
+            let mut out = Vec::with_capacity(list.len());
+            for e in non_null(list) {
+                out.push(attribute_value(d, e, Position::Element)?);
+            }
+            Ok(AttributeValue::L(out))
+        }
+        "M" => {
+            let map = expect_map(member, Position::Field, "AttributeValue")?;
+            let mut out = BTreeMap::new();
+            for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
+                out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+            }
+            Ok(AttributeValue::M(out))
+        }
+        // TYPE_KEYS lists exactly the keys matched above.
+        _ => Err(DynamoError::InternalServerError(format!(
+            "unhandled attribute type {key}"
+        ))),
+    })
+}
+
+fn non_null(list: &[Value]) -> impl Iterator<Item = &Value> {
+    list.iter().filter(|e| !e.is_null())
+}
+
+/// Reads a map of attribute values (an item, a key, `ExclusiveStartKey`).
+pub(crate) fn item(d: &mut Decoder, v: &Value, pos: Position) -> DResult<Item> {
+    let map = expect_map(v, pos, "AttributeValue")?;
+    let mut out = Item::new();
+    for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
+        out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+    }
+    Ok(out)
+}
+
+/// Reads `ExpressionAttributeValues`.
+pub(crate) fn attribute_values(
+    d: &mut Decoder,
+    v: &Value,
+) -> DResult<HashMap<String, AttributeValue>> {
+    let map = expect_map(v, Position::Field, "AttributeValue")?;
+    let mut out = HashMap::with_capacity(map.len());
+    for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
+        out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+    }
+    Ok(out)
+}
+
+/// Reads `ExpressionAttributeNames`.
+pub(crate) fn attribute_names(v: &Value) -> DResult<HashMap<String, String>> {
+    let map = expect_map(v, Position::Field, "java.lang.String")?;
+    let mut out = HashMap::with_capacity(map.len());
+    for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
+        out.insert(k.clone(), expect_string(e)?.to_string());
+    }
+    Ok(out)
+}
+
+/// Padded standard base64, DynamoDB's encoding of binary values.
+pub(crate) fn base64_encode(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// One attribute value as DynamoDB JSON.
+pub(crate) fn attribute_value_json(v: &AttributeValue) -> Value {
+    let (key, inner) = match v {
+        AttributeValue::S(s) => ("S", Value::String(s.clone())),
+        AttributeValue::N(n) => ("N", Value::String(n.to_string())),
+        AttributeValue::B(b) => ("B", Value::String(base64_encode(b))),
+        AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
+        AttributeValue::Null => ("NULL", Value::Bool(true)),
+        AttributeValue::M(m) => ("M", Value::Object(item_map(m))),
+        AttributeValue::L(l) => (
+            "L",
+            Value::Array(l.iter().map(attribute_value_json).collect()),
+        ),
+        AttributeValue::Ss(s) => ("SS", s.iter().map(|x| Value::String(x.clone())).collect()),
+        AttributeValue::Ns(s) => (
+            "NS",
+            s.iter().map(|x| Value::String(x.to_string())).collect(),
+        ),
+        AttributeValue::Bs(s) => (
+            "BS",
+            s.iter().map(|x| Value::String(base64_encode(x))).collect(),
+        ),
+    };
+    let mut m = Map::with_capacity(1);
+    m.insert(key.to_string(), inner);
+    Value::Object(m)
+}
+
+fn item_map(item: &BTreeMap<String, AttributeValue>) -> Map<String, Value> {
+    item.iter()
+        .map(|(k, v)| (k.clone(), attribute_value_json(v)))
+        .collect()
+}
+
+/// An item (or key) as DynamoDB JSON.
+pub(crate) fn item_json(item: &Item) -> Value {
+    Value::Object(item_map(item))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(v: Value) -> Result<AttributeValue, DynamoError> {
+        let mut d = Decoder::new();
+        let av = attribute_value(&mut d, &v, Position::Element)?;
+        d.finish(av)
+    }
+
+    fn message(v: Value) -> String {
+        match read(v) {
+            Err(e) => e.message().to_string(),
+            Ok(av) => panic!("expected an error, read {av:?}"),
+        }
+    }
+
+    #[test]
+    fn every_type_round_trips() {
+        for v in [
+            json!({"S": "héllo"}),
+            json!({"S": ""}),
+            json!({"N": "-12.5"}),
+            json!({"N": "100000000000000000000000000000000000000000"}),
+            json!({"B": "AAEC/w=="}),
+            json!({"B": ""}),
+            json!({"BOOL": false}),
+            json!({"NULL": true}),
+            json!({"SS": ["a", "b"]}),
+            json!({"NS": ["-1", "2", "10"]}),
+            json!({"BS": ["AA==", "AQ=="]}),
+            json!({"L": [{"S": "x"}, {"L": []}, {"M": {"k": {"N": "1"}}}]}),
+            json!({"M": {"a": {"BOOL": true}, "b": {"SS": ["z"]}}}),
+        ] {
+            let av = read(v.clone()).expect("valid");
+            assert_eq!(attribute_value_json(&av), v);
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_canonically() {
+        let av = read(json!({"N": "1e3"})).expect("valid");
+        assert_eq!(attribute_value_json(&av), json!({"N": "1000"}));
+        let av = read(json!({"NS": ["10", "1.50", "-0.5"]})).expect("valid");
+        assert_eq!(
+            attribute_value_json(&av),
+            json!({"NS": ["-0.5", "1.5", "10"]})
+        );
+    }
+
+    #[test]
+    fn value_rules_use_dynamodb_messages() {
+        assert_eq!(
+            message(json!({})),
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+        );
+        assert_eq!(
+            message(json!({"S": "a", "N": "1"})),
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+        );
+        assert_eq!(
+            message(json!({"N": "abc"})),
+            "The parameter cannot be converted to a numeric value: abc"
+        );
+        assert_eq!(
+            message(json!({"N": ""})),
+            "The parameter cannot be converted to a numeric value"
+        );
+        assert_eq!(
+            message(json!({"N": "1e126"})),
+            "Number overflow. Attempting to store a number with magnitude larger than supported range"
+        );
+        assert_eq!(
+            message(json!({"NULL": false})),
+            "One or more parameter values were invalid: Null attribute value types must have the value of true"
+        );
+        assert_eq!(
+            message(json!({"SS": []})),
+            "One or more parameter values were invalid: An string set  may not be empty"
+        );
+        assert_eq!(
+            message(json!({"SS": ["a", "a"]})),
+            "One or more parameter values were invalid: Input collection [a, a] contains duplicates."
+        );
+        assert_eq!(
+            message(json!({"NS": ["1", "1.0"]})),
+            "Input collection contains duplicates"
+        );
+        assert_eq!(
+            message(json!({"BS": ["Yg==", "Yg=="]})),
+            "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates."
+        );
+        assert_eq!(
+            message(json!({"L": [{"M": {"x": {}}}]})),
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+        );
+        // Unknown members are ignored and null members are absent.
+        assert_eq!(
+            read(json!({"S": "a", "X": 1, "N": null})).ok(),
+            Some(AttributeValue::S("a".into()))
+        );
+    }
+
+    #[test]
+    fn type_errors_are_serialization_errors_even_after_value_rule_errors() {
+        // `N` is invalid, but `S` has the wrong JSON type: pass 1 wins.
+        let e = read(json!({"N": "x", "S": 5})).expect_err("type error");
+        assert_eq!(e.name(), "SerializationException");
+        assert_eq!(e.message(), "NUMBER_VALUE cannot be converted to String");
+        let e = read(json!({"M": []})).expect_err("type error");
+        assert_eq!(
+            e.message(),
+            "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>"
+        );
+        let e = read(json!("x")).expect_err("type error");
+        assert_eq!(e.message(), "Unexpected value type in payload");
+        let e = read(json!({"L": [5]})).expect_err("type error");
+        assert_eq!(e.message(), "Unexpected value type in payload");
+        let e = read(json!({"BS": [true]})).expect_err("type error");
+        assert_eq!(
+            e.message(),
+            "only base-64-encoded strings are convertible to bytes"
+        );
+    }
+
+    #[test]
+    fn items_and_expression_maps() {
+        let mut d = Decoder::new();
+        let it = item(
+            &mut d,
+            &json!({"id": {"S": "1"}, "n": null}),
+            Position::Field,
+        )
+        .expect("item");
+        assert_eq!(it.len(), 1);
+        assert_eq!(item_json(&it), json!({"id": {"S": "1"}}));
+        let names = attribute_names(&json!({"#a": "x"})).expect("names");
+        assert_eq!(names.get("#a").map(String::as_str), Some("x"));
+        let e = attribute_names(&json!({"#a": 5})).expect_err("type");
+        assert_eq!(e.message(), "NUMBER_VALUE cannot be converted to String");
+        let e = attribute_names(&json!([])).expect_err("type");
+        assert_eq!(
+            e.message(),
+            "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>"
+        );
+        let vals = attribute_values(&mut d, &json!({":v": {"N": "5"}})).expect("values");
+        assert!(matches!(vals.get(":v"), Some(AttributeValue::N(_))));
+        d.finish(()).expect("nothing wrong");
+    }
+}

@@ -1,0 +1,113 @@
+//! `siltdb`: the command-line entry point.
+
+mod cli;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use siltdb_server::http::{serve, ServerConfig};
+use siltdb_server::Backend;
+use tokio::net::TcpListener;
+
+use cli::{Cli, Command, ServeArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let result = match cli.command {
+        Command::Serve(args) => run_serve(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("siltdb: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_serve(args: ServeArgs) -> Result<(), String> {
+    let backend = open_backend(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(args.bind, args.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("listening on {addr}: {e}"))?;
+        let local = listener.local_addr().unwrap_or(addr);
+        tracing::info!(
+            "serving DynamoDB's protocol on http://{local} ({}; signatures {})",
+            if args.in_memory {
+                "in memory".to_string()
+            } else {
+                format!("data in {}", args.data_dir.display())
+            },
+            if args.credentials.is_some() {
+                "checked"
+            } else {
+                "not checked"
+            },
+        );
+        let config = ServerConfig {
+            credentials: args.credentials,
+            ..ServerConfig::default()
+        };
+        serve(listener, backend, config, shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("signal received");
+}
+
+/// Opens the database `args` names.
+///
+/// TEMPORARY: siltdb's `DynamoDb` handle is not on main yet; until it is,
+/// the server answers every operation with `InternalServerError` saying so.
+/// When it lands this becomes `DynamoDb::open(&args.data_dir, Options::default())`
+/// or `DynamoDb::open_in_memory()`.
+fn open_backend(args: &ServeArgs) -> Result<Arc<dyn Backend>, String> {
+    let _ = (&args.data_dir, args.in_memory);
+    Ok(Arc::new(siltdb_server::backend::Unavailable))
+}

@@ -1,0 +1,105 @@
+//! The operations the server answers, and their inputs and outputs as one
+//! enum each, so decoding, dispatch and encoding can be written once.
+
+use siltdb::dynamo::api::{
+    BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+    CreateTableInput, CreateTableOutput, DeleteItemInput, DeleteItemOutput, DeleteTableInput,
+    DeleteTableOutput, DescribeTableInput, DescribeTableOutput, GetItemInput, GetItemOutput,
+    ListTablesInput, ListTablesOutput, PutItemInput, PutItemOutput, QueryInput, QueryOutput,
+    ScanInput, ScanOutput, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItemsInput,
+    TransactWriteItemsOutput, UpdateItemInput, UpdateItemOutput, UpdateTableInput,
+    UpdateTableOutput,
+};
+
+macro_rules! operations {
+    ($($op:ident($input:ty => $output:ty),)+) => {
+        /// A DynamoDB operation the server implements, named as in
+        /// `X-Amz-Target: DynamoDB_20120810.<Name>`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation {
+            $(
+                #[doc = concat!("`", stringify!($op), "`.")]
+                $op,
+            )+
+        }
+
+        impl Operation {
+            /// Every operation.
+            pub const ALL: &'static [Operation] = &[$(Operation::$op),+];
+
+            /// The operation's name, e.g. `"PutItem"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Operation::$op => stringify!($op),)+
+                }
+            }
+
+            /// The operation called `name` (exact case), if implemented.
+            pub fn from_name(name: &str) -> Option<Operation> {
+                match name {
+                    $(stringify!($op) => Some(Operation::$op),)+
+                    _ => None,
+                }
+            }
+        }
+
+        /// A decoded request.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Request {
+            $(
+                #[doc = concat!("`", stringify!($op), "`.")]
+                $op($input),
+            )+
+        }
+
+        /// A successful response.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Response {
+            $(
+                #[doc = concat!("`", stringify!($op), "`.")]
+                $op($output),
+            )+
+        }
+
+        impl Request {
+            /// The request's operation.
+            pub fn operation(&self) -> Operation {
+                match self {
+                    $(Request::$op(_) => Operation::$op,)+
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    CreateTable(CreateTableInput => CreateTableOutput),
+    DescribeTable(DescribeTableInput => DescribeTableOutput),
+    ListTables(ListTablesInput => ListTablesOutput),
+    UpdateTable(UpdateTableInput => UpdateTableOutput),
+    DeleteTable(DeleteTableInput => DeleteTableOutput),
+    PutItem(PutItemInput => PutItemOutput),
+    GetItem(GetItemInput => GetItemOutput),
+    UpdateItem(UpdateItemInput => UpdateItemOutput),
+    DeleteItem(DeleteItemInput => DeleteItemOutput),
+    Query(QueryInput => QueryOutput),
+    Scan(ScanInput => ScanOutput),
+    BatchGetItem(BatchGetItemInput => BatchGetItemOutput),
+    BatchWriteItem(BatchWriteItemInput => BatchWriteItemOutput),
+    TransactWriteItems(TransactWriteItemsInput => TransactWriteItemsOutput),
+    TransactGetItems(TransactGetItemsInput => TransactGetItemsOutput),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for op in Operation::ALL {
+            assert_eq!(Operation::from_name(op.name()), Some(*op));
+        }
+        assert_eq!(Operation::from_name("putItem"), None);
+        assert_eq!(Operation::from_name("ListTable"), None);
+    }
+}
