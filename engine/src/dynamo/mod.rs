@@ -21,6 +21,7 @@
 //! built, with where the wording was found.
 
 pub mod api;
+pub mod batch;
 pub mod capacity;
 pub mod catalog;
 pub mod clock;
