@@ -31,6 +31,7 @@ pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
+mod idempotency;
 pub mod itemcodec;
 mod items;
 pub mod keycodec;
@@ -41,6 +42,7 @@ pub mod number;
 mod reclaim;
 pub mod request;
 pub mod schema;
+pub mod transact;
 pub mod validate;
 pub mod value;
 
