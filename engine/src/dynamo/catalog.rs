@@ -263,9 +263,8 @@ pub type MetaRef = Arc<TableMeta>;
 mod tests {
     use super::*;
 
-    #[test]
-    fn meta_round_trips_through_its_record() {
-        let meta = TableMeta {
+    fn vector_meta() -> TableMeta {
+        TableMeta {
             name: "Music".into(),
             id: 42,
             uuid: "0000-1111".into(),
@@ -291,10 +290,37 @@ mod tests {
             decreases_today: 0,
             last_pay_per_request_millis: None,
             deletion_protection: true,
-        };
+        }
+    }
+
+    #[test]
+    fn meta_round_trips_through_its_record() {
+        let meta = vector_meta();
         let bytes = encode_meta(&meta);
         assert_eq!(decode_meta(&bytes), Ok(meta));
         assert!(decode_meta(&bytes[..bytes.len() - 1]).is_err());
         assert_eq!(decode_next_id(&encode_next_id(9)), Ok(9));
+    }
+
+    /// format-spec/vectors/catalog-table.hex is `encode_meta(vector_meta())`.
+    #[test]
+    fn catalog_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/catalog-table.hex"
+        ));
+        assert_eq!(decode_meta(&bytes), Ok(vector_meta()));
+        assert_eq!(encode_meta(&vector_meta()), bytes);
+    }
+
+    #[test]
+    #[ignore = "prints the catalog vector"]
+    fn print_catalog_vector() {
+        let hex: String = encode_meta(&vector_meta())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        for chunk in hex.as_bytes().chunks(64) {
+            println!("{}", String::from_utf8_lossy(chunk));
+        }
     }
 }

@@ -103,6 +103,20 @@ pub fn encode_bytes(data: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&[0, TERMINATOR]);
 }
 
+/// Appends the encoding of every S or B value that starts with `prefix`
+/// shares: `prefix`'s bytes escaped as in [`encode_bytes`], without the
+/// terminator. A value has prefix `p` exactly when its encoding starts
+/// with this (an escaped `00` is always `00 FF`, never the terminator's
+/// `00 01`), so `begins_with` on a sort key is a byte-prefix range.
+pub fn encode_prefix(prefix: &[u8], out: &mut Vec<u8>) {
+    for &b in prefix {
+        out.push(b);
+        if b == 0 {
+            out.push(ESCAPED_00);
+        }
+    }
+}
+
 /// Appends the encoding of a number.
 ///
 /// Zero is `02`. A positive number is `03`, then `adjusted exponent + 130`
@@ -494,6 +508,18 @@ mod tests {
             let full = encode_primary_key(&pk1, Some(&sk1)).expect("key types");
             let (pt, st) = (ScalarAttributeType::of(&pk1).expect("key"), ScalarAttributeType::of(&sk1).expect("key"));
             prop_assert_eq!(decode_primary_key(pt, Some(st), &full), Ok((pk1, Some(sk1))));
+        }
+
+        #[test]
+        fn prefix_encoding_is_begins_with(
+            a in proptest::collection::vec(prop_oneof![Just(0u8), Just(1u8), Just(0xFFu8), any::<u8>()], 0..6),
+            b in proptest::collection::vec(prop_oneof![Just(0u8), Just(1u8), Just(0xFFu8), any::<u8>()], 0..6),
+        ) {
+            let mut p = Vec::new();
+            encode_prefix(&a, &mut p);
+            let mut full = Vec::new();
+            encode_bytes(&b, &mut full);
+            prop_assert_eq!(full.starts_with(&p), b.starts_with(&a));
         }
 
         #[test]

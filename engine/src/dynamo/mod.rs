@@ -15,6 +15,12 @@
 //!   hash prefix that spreads partitions (`format-spec/keys.md`, "DynamoDB key
 //!   encoding").
 //! - [`api`]: the request and response shapes of DynamoDB's API.
+//! - [`legacy`]: the legacy parameters (`Expected`, `QueryFilter`/`ScanFilter`,
+//!   `KeyConditions`, `AttributeUpdates`, `AttributesToGet`,
+//!   `ConditionalOperator`) translated into expression trees with DynamoDB's
+//!   legacy semantics and validation messages.
+//! - [`itemcodec`]: the compact binary encoding of a whole item, the value
+//!   the engine stores for it (`format-spec/items.md`).
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
 //!
 //! Error messages copy DynamoDB's wording; each is documented where it is
@@ -39,8 +45,11 @@ pub mod layout;
 pub mod legacy;
 pub mod locks;
 pub mod number;
+mod page;
+mod query;
 mod reclaim;
 pub mod request;
+mod scan;
 pub mod schema;
 pub mod transact;
 pub mod validate;

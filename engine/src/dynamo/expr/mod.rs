@@ -2,8 +2,9 @@
 //! update expressions parsed into trees, with DynamoDB's limits and its exact
 //! `ValidationException` messages.
 //!
-//! Self-contained: attribute values are referred to by placeholder name
-//! (`":v"`), never by value, so this module does not depend on the item model.
+//! Parsed trees refer to attribute values by placeholder name (`":v"`); the
+//! evaluator ([`eval_condition`], [`apply_update`], [`project`]) looks them up
+//! in the request's `ExpressionAttributeValues` and works on items.
 //!
 //! One request may carry several expressions sharing one
 //! `ExpressionAttributeNames` / `ExpressionAttributeValues`; use
@@ -19,13 +20,16 @@
 
 mod ast;
 mod error;
+mod eval;
 mod lexer;
 mod parser;
+mod project;
 mod reserved;
-mod shim_eval;
+mod update;
 mod validate;
-pub use shim_eval::*;
 
+#[cfg(test)]
+mod eval_tests;
 #[cfg(test)]
 mod tests;
 
@@ -36,8 +40,11 @@ pub use ast::{
     Projection, UpdateExpr,
 };
 pub use error::{ExprError, ExprKind, INVALID_UPDATE_PATH};
+pub use eval::{check_condition_values, eval_condition, resolve_path, Values};
 pub use lexer::{lex, Keyword, Token, TokenKind};
+pub use project::project;
 pub use reserved::{is_reserved, RESERVED_WORDS};
+pub use update::{apply_update, check_update_values};
 pub use validate::{
     between_bounds_message, check_length, check_names_map, check_unused, check_value_keys,
     condition_operator_count, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS, MAX_OPERATORS, MAX_PATH_DEPTH,

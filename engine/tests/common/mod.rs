@@ -1,0 +1,107 @@
+//! Shared helpers for the DynamoDB-layer integration tests.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use siltdb::dynamo::api::*;
+use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::{DynamoDb, DynamoError};
+use siltdb::{AttributeValue, Item, Number};
+
+/// `S`.
+pub fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+/// `N`.
+pub fn n(v: &str) -> AttributeValue {
+    AttributeValue::N(Number::parse(v).expect("test number"))
+}
+
+/// An item from pairs.
+pub fn item(pairs: &[(&str, AttributeValue)]) -> Item {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+/// `ExpressionAttributeValues` from pairs.
+pub fn values(pairs: &[(&str, AttributeValue)]) -> Option<AttributeValues> {
+    Some(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+/// `ExpressionAttributeNames` from pairs.
+pub fn names(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
+    Some(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+/// A table `name` keyed by `pk` (S) and, if given, `sk` of type `sk_type`.
+pub fn create(db: &DynamoDb, name: &str, sk: Option<(&str, ScalarAttributeType)>) {
+    let mut defs = vec![AttributeDefinition {
+        attribute_name: "pk".into(),
+        attribute_type: ScalarAttributeType::S,
+    }];
+    let mut ks = vec![KeySchemaElement {
+        attribute_name: "pk".into(),
+        key_type: KeyType::Hash,
+    }];
+    if let Some((sk, ty)) = sk {
+        defs.push(AttributeDefinition {
+            attribute_name: sk.into(),
+            attribute_type: ty,
+        });
+        ks.push(KeySchemaElement {
+            attribute_name: sk.into(),
+            key_type: KeyType::Range,
+        });
+    }
+    db.create_table(CreateTableInput {
+        table_name: name.into(),
+        attribute_definitions: defs,
+        key_schema: ks,
+        billing_mode: Some(BillingMode::PayPerRequest),
+        ..Default::default()
+    })
+    .expect("create table");
+}
+
+/// Puts an item, panicking on error.
+pub fn put(db: &DynamoDb, table: &str, it: Item) {
+    db.put_item(PutItemInput {
+        table_name: table.into(),
+        item: it,
+        ..Default::default()
+    })
+    .expect("put");
+}
+
+/// Gets an item by key.
+pub fn get(db: &DynamoDb, table: &str, key: Item) -> Option<Item> {
+    db.get_item(GetItemInput {
+        table_name: table.into(),
+        key,
+        consistent_read: Some(true),
+        ..Default::default()
+    })
+    .expect("get")
+    .item
+}
+
+/// The message of a ValidationException, panicking on anything else.
+pub fn validation<T: std::fmt::Debug>(r: Result<T, DynamoError>) -> String {
+    match r {
+        Err(DynamoError::ValidationException(m)) => m,
+        other => panic!("expected ValidationException, got {other:?}"),
+    }
+}
