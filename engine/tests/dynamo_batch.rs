@@ -572,3 +572,43 @@ fn consumed_capacity_is_one_entry_per_table() {
         Some(7.0)
     );
 }
+
+#[test]
+fn attributes_to_get_works_and_cannot_be_mixed_with_expressions() {
+    let db = setup();
+    write(
+        &db,
+        vec![put(
+            "Users",
+            item(&[("id", s("a")), ("name", s("A")), ("age", n(3))]),
+        )],
+    )
+    .expect("write");
+    let legacy = |id: &str| KeysAndAttributes {
+        keys: vec![item(&[("id", s(id))])],
+        attributes_to_get: Some(vec!["age".into()]),
+        ..Default::default()
+    };
+    let out = get(&db, vec![("Users", legacy("a"))]).expect("get");
+    assert_eq!(out.responses["Users"], vec![item(&[("age", n(3))])]);
+
+    let mixed = "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}";
+    let both = KeysAndAttributes {
+        projection_expression: Some("id".into()),
+        ..legacy("a")
+    };
+    assert_eq!(validation(get(&db, vec![("Users", both)])), mixed);
+    // Each table consistent on its own, mixed across the request.
+    let expression = KeysAndAttributes {
+        keys: vec![item(&[("pk", s("e")), ("n", n(1))])],
+        projection_expression: Some("pk".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        validation(get(
+            &db,
+            vec![("Users", legacy("a")), ("Events", expression)]
+        )),
+        mixed
+    );
+}

@@ -15,7 +15,7 @@
 //! take its response past 16 MB in `UnprocessedKeys`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, RwLockReadGuard};
 
 use super::api::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
@@ -293,13 +293,7 @@ impl DynamoDb {
         }
 
         // Table gates in a fixed order, then item locks in lock-id order.
-        let mut gate_order: Vec<usize> = (0..tables.len()).collect();
-        gate_order.sort_by_key(|&i| tables[i].meta().id);
-        gate_order.dedup_by_key(|i| tables[*i].meta().id);
-        let mut gates = Vec::with_capacity(gate_order.len());
-        for &i in &gate_order {
-            gates.push(tables[i].write_gate()?);
-        }
+        let gates = table_gates(tables.iter())?;
         let mut lock_order: Vec<(u64, &[u8])> = writes
             .iter()
             .map(|(_, k, _)| (lock_id(k), k.as_slice()))
@@ -347,6 +341,19 @@ impl DynamoDb {
             consumed_capacity: capacity_report(input.return_consumed_capacity, capacity),
         })
     }
+}
+
+/// Holds every table of `tables` alive for a multi-table write: the gates
+/// are taken in table-id order, each table once, so two multi-table writes
+/// never wait on each other's gates in a cycle. REQUIRES: no item lock held
+/// yet (gates before item locks, as every write takes them).
+pub(crate) fn table_gates<'t>(
+    tables: impl Iterator<Item = &'t Arc<Table>>,
+) -> Result<Vec<RwLockReadGuard<'t, bool>>, DynamoError> {
+    let mut tables: Vec<(u32, &Arc<Table>)> = tables.map(|t| (t.meta().id, t)).collect();
+    tables.sort_by_key(|(id, _)| *id);
+    tables.dedup_by_key(|(id, _)| *id);
+    tables.into_iter().map(|(_, t)| t.write_gate()).collect()
 }
 
 /// The expression parameters of one BatchGetItem table.

@@ -41,7 +41,7 @@ use super::api::{
     ReturnValuesOnConditionCheckFailure, TransactGetItemsInput, TransactGetItemsOutput,
     TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
 };
-use super::batch::member_constraints;
+use super::batch::{member_constraints, table_gates};
 use super::capacity::{consumed_transactional, read_units, write_units};
 use super::db::{decode_stored, DynamoDb, Table};
 use super::error::DynamoError;
@@ -288,17 +288,6 @@ fn transactional_write(bytes: usize) -> f64 {
     2.0 * write_units(bytes)
 }
 
-/// The gates of every table in `tables`, taken in table-id order (the
-/// order every multi-table write takes them in).
-fn gates<'t>(
-    tables: impl Iterator<Item = &'t Arc<Table>>,
-) -> Result<Vec<std::sync::RwLockReadGuard<'t, bool>>, DynamoError> {
-    let mut tables: Vec<(u32, &Arc<Table>)> = tables.map(|t| (t.meta().id, t)).collect();
-    tables.sort_by_key(|(id, _)| *id);
-    tables.dedup_by_key(|(id, _)| *id);
-    tables.into_iter().map(|(_, t)| t.write_gate()).collect()
-}
-
 impl DynamoDb {
     /// `TransactWriteItems`: up to 100 `ConditionCheck`, `Put`, `Update` and
     /// `Delete` actions on distinct items, applied all together or not at
@@ -408,7 +397,7 @@ impl DynamoDb {
         plan: &[Resolved<'_>],
         mode: Option<ReturnConsumedCapacity>,
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
-        let gates = gates(plan.iter().map(|r| &r.table))?;
+        let gates = table_gates(plan.iter().map(|r| &r.table))?;
         let keys: Vec<Vec<u8>> = plan.iter().map(|r| r.key.clone()).collect();
         let guard = self.locks.lock_transaction(&keys).map_err(|pos| {
             let mut reasons = vec![no_reason(); plan.len()];
