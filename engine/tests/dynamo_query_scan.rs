@@ -57,7 +57,7 @@ fn key_conditions_select_the_right_range_in_order() {
         sks(&out.items.unwrap_or_default())
     };
     let p = (":p", s("b"));
-    assert_eq!(run("pk = :p", &[p.clone()]).len(), 20);
+    assert_eq!(run("pk = :p", std::slice::from_ref(&p)).len(), 20);
     assert_eq!(
         run("pk = :p AND sk = :v", &[p.clone(), (":v", n("3"))]),
         vec!["3"]
@@ -106,7 +106,7 @@ fn key_conditions_select_the_right_range_in_order() {
         "Query condition missed key schema element: pk"
     );
     assert_eq!(
-        validation(db.query(q("pk < :p", &[p.clone()]))),
+        validation(db.query(q("pk < :p", std::slice::from_ref(&p)))),
         "Query key condition not supported"
     );
     assert_eq!(

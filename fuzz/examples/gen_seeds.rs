@@ -8,12 +8,17 @@
 //! Seeds: real WAL files (batches written with `LogWriter`, plus torn and
 //! zero-padded variants), real SSTables from `TableBuilder` on a `MemFs`
 //! (several block sizes / restart intervals, with and without a bloom
-//! filter), real MANIFEST edit streams, and raw data/index blocks.
+//! filter), real MANIFEST edit streams, and raw data/index blocks; encoded
+//! DynamoDB items and values; and expressions of every kind (first byte =
+//! kind, see `siltdb_fuzz::expr::KINDS`).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use siltdb::batch::WriteBatch;
+use siltdb::dynamo::itemcodec::{encode_item_to_vec, encode_value};
+use siltdb::dynamo::{AttributeValue, Item, Number};
 use siltdb::fs::{Fs, MemFs};
 use siltdb::key::{make_internal_key, ValueKind};
 use siltdb::manifest::{FileMeta, VersionEdit};
@@ -30,6 +35,8 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "sstable_reader" => siltdb_fuzz::run_sstable(data),
         "manifest_reader" => siltdb_fuzz::run_manifest(data),
         "block_decoder" => siltdb_fuzz::run_block(data),
+        "item_decoder" => siltdb_fuzz::run_item(data),
+        "expr_parser" => siltdb_fuzz::run_expr(data),
         _ => unreachable!(),
     }
 }
@@ -115,6 +122,95 @@ fn meta(number: u64, lo: &str, hi: &str, seq: u64) -> FileMeta {
     }
 }
 
+fn num(s: &str) -> Number {
+    Number::parse(s).expect("valid number")
+}
+
+/// Items covering every value type, nesting and sets.
+fn items() -> Vec<(&'static str, Item)> {
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    let flat: Item = [
+        ("b", AttributeValue::B(vec![0x00, 0xFF])),
+        ("id", s("u1")),
+        ("n", AttributeValue::N(num("-1234.5"))),
+        ("nil", AttributeValue::Null),
+        ("no", AttributeValue::Bool(false)),
+        ("yes", AttributeValue::Bool(true)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let inner: BTreeMap<String, AttributeValue> = [
+        (
+            "list".to_string(),
+            AttributeValue::L(vec![
+                AttributeValue::N(Number::ZERO),
+                AttributeValue::N(num("1e-130")),
+                AttributeValue::N(num("9.9999999999999999999999999999999999999E+125")),
+                AttributeValue::M(BTreeMap::new()),
+                AttributeValue::L(vec![s(""), s("é")]),
+            ]),
+        ),
+        ("tags".to_string(), AttributeValue::L(vec![])),
+    ]
+    .into();
+    let nested: Item = [
+        ("doc".to_string(), AttributeValue::M(inner)),
+        ("pk".to_string(), s("a")),
+    ]
+    .into();
+    let sets: Item = [
+        (
+            "bs".to_string(),
+            AttributeValue::Bs([vec![], vec![0x00], vec![0x01, 0x02]].into()),
+        ),
+        (
+            "ns".to_string(),
+            AttributeValue::Ns(
+                [
+                    num("-1.5"),
+                    Number::ZERO,
+                    num("10"),
+                    num("123456789012345678901234567890"),
+                ]
+                .into(),
+            ),
+        ),
+        (
+            "ss".to_string(),
+            AttributeValue::Ss(["a".to_string(), "b".to_string()].into()),
+        ),
+    ]
+    .into();
+    vec![
+        ("item-flat", flat),
+        ("item-nested", nested),
+        ("item-sets", sets),
+    ]
+}
+
+/// Expressions of each kind; the index is the kind's selector byte.
+const EXPRESSIONS: [&[&str]; 5] = [
+    &[
+        "a = :a AND (attribute_exists(#b) OR NOT begins_with(#a.x[2], :v))",
+        "size(a) BETWEEN :a AND :b",
+        "a IN (:a, :b, :v)",
+        "contains(#n, :v) AND b <> :a",
+        "attribute_type(a, :a) OR attribute_not_exists(b[0])",
+    ],
+    &["a.b[1] >= :v OR c < :a", "NOT (a = :a)"],
+    &[
+        "#a = :a AND b BETWEEN :b AND :v",
+        "a = :a AND begins_with(b, :b)",
+        ":v = a",
+    ],
+    &["a, b.c[3], #n, #b", "x[1][2].y"],
+    &[
+        "SET a = :a + :b, #n = if_not_exists(#n, :v) REMOVE c[0] ADD d :a DELETE e :b",
+        "SET l = list_append(l, :v), m = m - :a",
+    ],
+];
+
 fn main() {
     // WAL
     let log = log_of(&batches());
@@ -189,5 +285,25 @@ fn main() {
     write("manifest_reader", "manifest-stream", &log_of(&encoded));
     write("manifest_reader", "manifest-first", &log_of(&encoded[..1]));
     write("manifest_reader", "edit-raw", &encoded[2]);
+
+    // DynamoDB items and values
+    for (name, it) in items() {
+        write("item_decoder", name, &encode_item_to_vec(&it));
+        for (i, v) in it.values().enumerate() {
+            let mut value = Vec::new();
+            encode_value(v, &mut value);
+            write("item_decoder", &format!("{name}-value-{i}"), &value);
+        }
+    }
+
+    // Expressions
+    for (kind, exprs) in EXPRESSIONS.iter().enumerate() {
+        for (i, e) in exprs.iter().enumerate() {
+            let mut data = vec![kind as u8];
+            data.extend_from_slice(e.as_bytes());
+            let name = format!("{}-{i}", siltdb_fuzz::expr::KINDS[kind]);
+            write("expr_parser", &name, &data);
+        }
+    }
     println!("seeds written under corpus/");
 }

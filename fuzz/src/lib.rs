@@ -4,15 +4,25 @@
 //! function here, so the same code can be driven from the seed generator or
 //! a plain test when reproducing a crash.
 //!
-//! Every decoder checksums its input, which a byte-mutating fuzzer almost
-//! never gets right. So each driver runs twice: once on the raw bytes (to
-//! exercise the checksum and framing checks themselves) and once on a copy
-//! whose checksums have been recomputed ("fixed up"), so mutations inside
-//! records and blocks reach the decoders behind the checksums.
+//! The storage decoders checksum their input, which a byte-mutating fuzzer
+//! almost never gets right. So each of their drivers runs twice: once on the
+//! raw bytes (to exercise the checksum and framing checks themselves) and
+//! once on a copy whose checksums have been recomputed ("fixed up"), so
+//! mutations inside records and blocks reach the decoders behind the
+//! checksums.
+//!
+//! The DynamoDB layer's drivers ([`item`], [`expr`]) have no checksums to
+//! fix up: they feed the bytes straight in.
 //!
 //! Besides "never panic", the drivers check a few properties that must hold
 //! for any input, and bound every loop by the input size so a
 //! non-terminating iterator shows up as a panic rather than a timeout.
+
+pub mod expr;
+pub mod item;
+
+pub use expr::run_expr;
+pub use item::run_item;
 
 use std::cmp::Ordering;
 use std::sync::Arc;

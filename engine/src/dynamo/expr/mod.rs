@@ -3,7 +3,7 @@
 //! `ValidationException` messages.
 //!
 //! Parsed trees refer to attribute values by placeholder name (`":v"`); the
-//! evaluator ([`eval_condition`], [`apply_update`], [`project`]) looks them up
+//! evaluator (`eval_condition`, `apply_update`, `project`) looks them up
 //! in the request's `ExpressionAttributeValues` and works on items.
 //!
 //! One request may carry several expressions sharing one
