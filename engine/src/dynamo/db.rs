@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use super::catalog;
 use super::clock::{Clock, SystemClock};
 use super::error::DynamoError;
+use super::idempotency::TokenCache;
 use super::itemcodec::decode_item;
 use super::locks::ItemLocks;
 use super::reclaim::Reclaimer;
@@ -143,6 +144,8 @@ pub struct DynamoDb {
     pub(crate) control: Mutex<u32>,
     pub(crate) locks: ItemLocks,
     pub(crate) reclaimer: Reclaimer,
+    /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
+    pub(crate) tokens: TokenCache,
 }
 
 impl std::fmt::Debug for DynamoDb {
@@ -189,6 +192,7 @@ impl DynamoDb {
             control: Mutex::new(loaded.next_id),
             locks: ItemLocks::default(),
             reclaimer,
+            tokens: TokenCache::default(),
         })
     }
 

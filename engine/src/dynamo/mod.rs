@@ -27,6 +27,7 @@
 //! built, with where the wording was found.
 
 pub mod api;
+pub mod batch;
 pub mod capacity;
 pub mod catalog;
 pub mod clock;
@@ -36,6 +37,7 @@ pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
+mod idempotency;
 pub mod itemcodec;
 mod items;
 pub mod keycodec;
@@ -49,6 +51,7 @@ mod reclaim;
 pub mod request;
 mod scan;
 pub mod schema;
+pub mod transact;
 pub mod validate;
 pub mod value;
 
