@@ -161,7 +161,7 @@ impl DynamoDb {
         &self,
         input: DescribeTableInput,
     ) -> Result<DescribeTableOutput, DynamoError> {
-        let table = self.table(&input.table_name)?;
+        let table = self.control_table(&input.table_name)?;
         Ok(DescribeTableOutput {
             table: self.describe(&table)?,
         })
@@ -246,7 +246,7 @@ impl DynamoDb {
             ));
         }
         let _control = self.control_lock();
-        let table = self.table(&input.table_name)?;
+        let table = self.control_table(&input.table_name)?;
         let mut meta = (*table.meta()).clone();
         let now = self.opts.clock.now_millis();
         let mode = input.billing_mode.unwrap_or(meta.billing_mode);
@@ -321,7 +321,7 @@ impl DynamoDb {
     /// in the background.
     pub fn delete_table(&self, input: DeleteTableInput) -> Result<DeleteTableOutput, DynamoError> {
         let _control = self.control_lock();
-        let table = self.table(&input.table_name)?;
+        let table = self.control_table(&input.table_name)?;
         let meta = table.meta();
         if meta.deletion_protection {
             // API reference, DeleteTable / DeletionProtectionEnabled.

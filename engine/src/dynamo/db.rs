@@ -92,7 +92,7 @@ impl Table {
     pub fn write_gate(&self) -> Result<RwLockReadGuard<'_, bool>, DynamoError> {
         let g = self.alive.read().unwrap_or_else(|p| p.into_inner());
         if !*g {
-            return Err(DynamoError::table_not_found(&self.meta().name));
+            return Err(DynamoError::resource_not_found());
         }
         Ok(g)
     }
@@ -229,8 +229,18 @@ impl DynamoDb {
         self.tables_write().insert(name, Arc::new(Table::new(meta)));
     }
 
-    /// The live table `name` (a name or a table ARN).
+    /// The live table `name` (a name or a table ARN), for a data-plane
+    /// request.
     pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, DynamoError> {
+        self.tables_read()
+            .get(table_name_of(name))
+            .cloned()
+            .ok_or_else(DynamoError::resource_not_found)
+    }
+
+    /// The live table `name`, for a control-plane request (its error names
+    /// the table).
+    pub(crate) fn control_table(&self, name: &str) -> Result<Arc<Table>, DynamoError> {
         let name = table_name_of(name);
         self.tables_read()
             .get(name)

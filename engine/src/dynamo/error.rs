@@ -66,9 +66,17 @@ impl DynamoError {
         }
     }
 
-    /// Builds a [`DynamoError::ResourceNotFoundException`] for a missing table.
-    /// Wording: DynamoDB's, "Requested resource not found" (API reference,
-    /// ResourceNotFoundException; DynamoDB Local adds the table name).
+    /// [`DynamoError::ResourceNotFoundException`] for a data-plane request
+    /// (items, queries, batches, transactions) naming a missing table:
+    /// DynamoDB says only "Requested resource not found" there (as recorded
+    /// against the service by the paritysuite/dynamodb-conformance suite).
+    pub fn resource_not_found() -> DynamoError {
+        DynamoError::ResourceNotFoundException("Requested resource not found".to_string())
+    }
+
+    /// [`DynamoError::ResourceNotFoundException`] for a control-plane request
+    /// (DescribeTable, UpdateTable, DeleteTable) naming a missing table:
+    /// "Requested resource not found: Table: Music not found".
     pub fn table_not_found(table_name: &str) -> DynamoError {
         DynamoError::ResourceNotFoundException(format!(
             "Requested resource not found: Table: {table_name} not found"
