@@ -17,6 +17,7 @@ mod db;
 pub mod dynamo;
 pub mod error;
 pub mod fs;
+pub mod inspect;
 pub mod iter;
 pub mod key;
 pub mod manifest;
