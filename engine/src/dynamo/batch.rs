@@ -22,10 +22,11 @@ use super::api::{
     ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, WriteRequest,
 };
 use super::capacity::{consumed, read_units, write_units};
+use super::change::Origin;
 use super::db::{decode_stored, DynamoDb, Table};
 use super::error::DynamoError;
 use super::expr::{project, Path};
-use super::itemcodec::encode_item_to_vec;
+use super::index::check_index_keys;
 use super::items::check_put_item;
 use super::legacy;
 use super::locks::lock_id;
@@ -302,26 +303,18 @@ impl DynamoDb {
         lock_order.dedup_by_key(|(id, _)| *id);
         let guards: Vec<_> = lock_order.iter().map(|(_, k)| self.locks.lock(k)).collect();
 
-        let want_capacity =
-            input.return_consumed_capacity.unwrap_or_default() != ReturnConsumedCapacity::None;
         let mut units = vec![0.0; tables.len()];
         let mut batch = WriteBatch::new();
         for (t, key, item) in &writes {
-            let old_size = if want_capacity {
-                self.read_item(key)?.as_ref().map(item_size).unwrap_or(0)
-            } else {
-                0
-            };
-            match item {
-                Some(item) => {
-                    batch.put(key, &encode_item_to_vec(item));
-                    units[*t] += write_units(old_size.max(item_size(item)));
-                }
-                None => {
-                    batch.delete(key);
-                    units[*t] += write_units(old_size);
-                }
+            let meta = tables[*t].meta();
+            if let Some(item) = item {
+                check_index_keys(&meta, item)?;
             }
+            let old = self.read_item(key)?;
+            let old_size = old.as_ref().map(item_size).unwrap_or(0);
+            let new_size = item.map(item_size).unwrap_or(0);
+            self.stage_change(&mut batch, &meta, key, old.as_ref(), *item, Origin::User)?;
+            units[*t] += write_units(old_size.max(new_size));
         }
         self.commit(batch)?;
         for table in &tables {

@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::api::{AttributeDefinition, BillingMode};
+use super::api::{AttributeDefinition, BillingMode, IndexStatus, ProjectionType};
 use super::error::DynamoError;
 use super::itemcodec::{decode_item, encode_item_to_vec};
 use super::keycodec::ScalarAttributeType;
 use super::layout;
-use super::schema::{KeyAttr, TableMeta};
+use super::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
 use super::value::{AttributeValue, Item};
 use super::Number;
 use crate::{Db, WriteBatch};
@@ -77,7 +77,90 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         "DeletionProtection".into(),
         AttributeValue::Bool(m.deletion_protection),
     );
+    if !m.indexes.is_empty() {
+        let list = m
+            .indexes
+            .iter()
+            .map(|i| AttributeValue::M(encode_index(i)))
+            .collect();
+        item.insert("Indexes".into(), AttributeValue::L(list));
+    }
+    if m.next_index_id != 1 {
+        item.insert("NextIndexId".into(), n(i64::from(m.next_index_id)));
+    }
     encode_item_to_vec(&item)
+}
+
+fn encode_index(i: &IndexMeta) -> Item {
+    let mut m = Item::new();
+    m.insert("IndexName".into(), s(&i.name));
+    m.insert("IndexId".into(), n(i64::from(i.id)));
+    m.insert(
+        "Kind".into(),
+        s(match i.kind {
+            IndexKind::Local => "LOCAL",
+            IndexKind::Global => "GLOBAL",
+        }),
+    );
+    m.insert("HashKey".into(), s(&i.hash.name));
+    m.insert("HashType".into(), s(i.hash.ty.name()));
+    if let Some(r) = &i.range {
+        m.insert("RangeKey".into(), s(&r.name));
+        m.insert("RangeType".into(), s(r.ty.name()));
+    }
+    m.insert("ProjectionType".into(), s(i.projection_type.as_str()));
+    if !i.non_key_attributes.is_empty() {
+        m.insert(
+            "NonKeyAttributes".into(),
+            AttributeValue::L(i.non_key_attributes.iter().map(|a| s(a)).collect()),
+        );
+    }
+    m.insert("IndexStatus".into(), s(i.status.as_str()));
+    m.insert("ReadCapacityUnits".into(), n(i.read_capacity_units));
+    m.insert("WriteCapacityUnits".into(), n(i.write_capacity_units));
+    m
+}
+
+fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
+    let range = match m.get("RangeKey") {
+        Some(_) => Some(KeyAttr {
+            name: get_s(m, "RangeKey")?.to_string(),
+            ty: key_type(get_s(m, "RangeType")?)?,
+        }),
+        None => None,
+    };
+    let non_key_attributes = match m.get("NonKeyAttributes") {
+        None => Vec::new(),
+        Some(AttributeValue::L(l)) => l
+            .iter()
+            .map(|v| match v {
+                AttributeValue::S(a) => Ok(a.clone()),
+                _ => Err(corrupt("NonKeyAttributes")),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(corrupt("NonKeyAttributes")),
+    };
+    Ok(IndexMeta {
+        name: get_s(m, "IndexName")?.to_string(),
+        id: u8::try_from(get_n(m, "IndexId")?).map_err(|_| corrupt("IndexId"))?,
+        kind: match get_s(m, "Kind")? {
+            "LOCAL" => IndexKind::Local,
+            "GLOBAL" => IndexKind::Global,
+            _ => return Err(corrupt("Kind")),
+        },
+        hash: KeyAttr {
+            name: get_s(m, "HashKey")?.to_string(),
+            ty: key_type(get_s(m, "HashType")?)?,
+        },
+        range,
+        projection_type: ProjectionType::parse(get_s(m, "ProjectionType")?)
+            .ok_or_else(|| corrupt("ProjectionType"))?,
+        non_key_attributes,
+        status: IndexStatus::parse(get_s(m, "IndexStatus")?)
+            .ok_or_else(|| corrupt("IndexStatus"))?,
+        read_capacity_units: get_n(m, "ReadCapacityUnits")?,
+        write_capacity_units: get_n(m, "WriteCapacityUnits")?,
+    })
 }
 
 fn corrupt(what: &str) -> DynamoError {
@@ -174,6 +257,21 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
         decreases_today: get_n(&item, "DecreasesToday")?,
         last_pay_per_request_millis: opt_n(&item, "LastPayPerRequestMillis")?,
         deletion_protection: get_bool(&item, "DeletionProtection")?,
+        indexes: match item.get("Indexes") {
+            None => Vec::new(),
+            Some(AttributeValue::L(l)) => l
+                .iter()
+                .map(|v| match v {
+                    AttributeValue::M(m) => decode_index(m),
+                    _ => Err(corrupt("Indexes")),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(corrupt("Indexes")),
+        },
+        next_index_id: match opt_n(&item, "NextIndexId")? {
+            None => 1,
+            Some(v) => u8::try_from(v).map_err(|_| corrupt("NextIndexId"))?,
+        },
     })
 }
 
@@ -290,7 +388,48 @@ mod tests {
             decreases_today: 0,
             last_pay_per_request_millis: None,
             deletion_protection: true,
+            indexes: Vec::new(),
+            next_index_id: 1,
         }
+    }
+
+    #[test]
+    fn indexes_round_trip_through_the_record() {
+        let mut meta = vector_meta();
+        meta.indexes = vec![
+            IndexMeta {
+                name: "byAlbum".into(),
+                id: 1,
+                kind: IndexKind::Local,
+                hash: meta.hash.clone(),
+                range: Some(KeyAttr {
+                    name: "Album".into(),
+                    ty: ScalarAttributeType::S,
+                }),
+                projection_type: ProjectionType::Include,
+                non_key_attributes: vec!["Genre".into(), "Price".into()],
+                status: IndexStatus::Active,
+                read_capacity_units: 0,
+                write_capacity_units: 0,
+            },
+            IndexMeta {
+                name: "byGenre".into(),
+                id: 2,
+                kind: IndexKind::Global,
+                hash: KeyAttr {
+                    name: "Genre".into(),
+                    ty: ScalarAttributeType::S,
+                },
+                range: None,
+                projection_type: ProjectionType::KeysOnly,
+                non_key_attributes: Vec::new(),
+                status: IndexStatus::Creating,
+                read_capacity_units: 1,
+                write_capacity_units: 2,
+            },
+        ];
+        meta.next_index_id = 3;
+        assert_eq!(decode_meta(&encode_meta(&meta)), Ok(meta));
     }
 
     #[test]

@@ -143,6 +143,8 @@ impl DynamoDb {
             last_pay_per_request_millis: (billing_mode == BillingMode::PayPerRequest)
                 .then_some(now),
             deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
+            indexes: Vec::new(),
+            next_index_id: 1,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);

@@ -13,10 +13,11 @@ use super::api::{
     ReturnValuesOnConditionCheckFailure, UpdateItemInput, UpdateItemOutput,
 };
 use super::capacity::{consumed, read_units, write_units};
+use super::change::Origin;
 use super::db::DynamoDb;
 use super::error::DynamoError;
 use super::expr::{apply_update, eval_condition, project, Condition, Path, UpdateExpr};
-use super::itemcodec::encode_item_to_vec;
+use super::index::check_index_keys;
 use super::legacy;
 use super::request::{ExprParams, Prepared};
 use super::schema::TableMeta;
@@ -155,7 +156,7 @@ impl DynamoDb {
         let table = self.table(&input.table_name)?;
         let meta = table.meta();
         let key = meta.item_key(&input.item)?;
-        let encoded = encode_item_to_vec(&input.item);
+        check_index_keys(&meta, &input.item)?;
         let new_size = item_size(&input.item);
         let gate = table.write_gate()?;
         let guard = self.locks.lock(&key);
@@ -167,7 +168,14 @@ impl DynamoDb {
             ));
         }
         let mut batch = WriteBatch::new();
-        batch.put(&key, &encoded);
+        self.stage_change(
+            &mut batch,
+            &meta,
+            &key,
+            old.as_ref(),
+            Some(&input.item),
+            Origin::User,
+        )?;
         self.commit(batch)?;
         table.touch();
         drop(guard);
@@ -279,8 +287,16 @@ impl DynamoDb {
             prepared.update.as_ref(),
             &prepared.values,
         )?;
+        check_index_keys(&meta, &new)?;
         let mut batch = WriteBatch::new();
-        batch.put(&key, &encode_item_to_vec(&new));
+        self.stage_change(
+            &mut batch,
+            &meta,
+            &key,
+            old.as_ref(),
+            Some(&new),
+            Origin::User,
+        )?;
         self.commit(batch)?;
         table.touch();
         drop(guard);
@@ -328,7 +344,7 @@ impl DynamoDb {
         }
         if old.is_some() {
             let mut batch = WriteBatch::new();
-            batch.delete(&key);
+            self.stage_change(&mut batch, &meta, &key, old.as_ref(), None, Origin::User)?;
             self.commit(batch)?;
             table.touch();
         }

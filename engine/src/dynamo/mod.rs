@@ -30,6 +30,7 @@ pub mod api;
 pub mod batch;
 pub mod capacity;
 pub mod catalog;
+mod change;
 pub mod clock;
 mod control;
 mod db;
@@ -38,6 +39,7 @@ pub mod error;
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
 mod idempotency;
+pub mod index;
 pub mod itemcodec;
 mod items;
 pub mod keycodec;

@@ -2,8 +2,9 @@
 //! against.
 
 use super::api::{
-    AttributeDefinition, BillingMode, BillingModeSummary, KeySchemaElement, KeyType,
-    ProvisionedThroughputDescription, TableDescription, TableStatus,
+    AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndexDescription,
+    IndexStatus, KeySchemaElement, KeyType, LocalSecondaryIndexDescription, Projection,
+    ProjectionType, ProvisionedThroughputDescription, TableDescription, TableStatus,
 };
 use super::error::DynamoError;
 use super::keycodec::{encode_primary_key, ScalarAttributeType};
@@ -24,6 +25,72 @@ pub struct KeyAttr {
     pub name: String,
     /// `S`, `N` or `B`.
     pub ty: ScalarAttributeType,
+}
+
+/// Local or global secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    /// Same partition key as the table; created with the table.
+    Local,
+    /// Any key schema; added and removed at any time.
+    Global,
+}
+
+/// One secondary index of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexMeta {
+    /// The index name.
+    pub name: String,
+    /// The `index_id` of its keys (1..=253; 0 is the table). Never reused
+    /// within a table.
+    pub id: u8,
+    /// Local or global.
+    pub kind: IndexKind,
+    /// The index partition key.
+    pub hash: KeyAttr,
+    /// The index sort key, if any.
+    pub range: Option<KeyAttr>,
+    /// Which attributes the index copies.
+    pub projection_type: ProjectionType,
+    /// With `INCLUDE`: the extra attributes.
+    pub non_key_attributes: Vec<String>,
+    /// `CREATING` while being backfilled, then `ACTIVE`.
+    pub status: IndexStatus,
+    /// Provisioned read units (global indexes of provisioned tables).
+    pub read_capacity_units: i64,
+    /// Provisioned write units.
+    pub write_capacity_units: i64,
+}
+
+impl IndexMeta {
+    /// The key schema in DynamoDB's shape.
+    pub fn key_schema(&self) -> Vec<KeySchemaElement> {
+        let mut ks = vec![KeySchemaElement {
+            attribute_name: self.hash.name.clone(),
+            key_type: KeyType::Hash,
+        }];
+        if let Some(r) = &self.range {
+            ks.push(KeySchemaElement {
+                attribute_name: r.name.clone(),
+                key_type: KeyType::Range,
+            });
+        }
+        ks
+    }
+
+    /// The projection in DynamoDB's shape.
+    pub fn projection(&self) -> Projection {
+        Projection {
+            projection_type: Some(self.projection_type),
+            non_key_attributes: (self.projection_type == ProjectionType::Include)
+                .then(|| self.non_key_attributes.clone()),
+        }
+    }
+
+    /// The names of the index key attributes.
+    pub fn key_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.hash.name.as_str()).chain(self.range.iter().map(|r| r.name.as_str()))
+    }
 }
 
 /// Everything the catalog stores about one table.
@@ -62,6 +129,10 @@ pub struct TableMeta {
     pub last_pay_per_request_millis: Option<i64>,
     /// `DeletionProtectionEnabled`.
     pub deletion_protection: bool,
+    /// Secondary indexes (local first, then global, each in creation order).
+    pub indexes: Vec<IndexMeta>,
+    /// The id the next index gets.
+    pub next_index_id: u8,
 }
 
 fn seconds(millis: i64) -> f64 {
@@ -125,7 +196,63 @@ impl TableMeta {
             item_count: 0,
             table_size_bytes: 0,
             deletion_protection_enabled: self.deletion_protection,
+            local_secondary_indexes: self.local_index_descriptions(region, account),
+            global_secondary_indexes: self.global_index_descriptions(region, account),
         }
+    }
+
+    fn local_index_descriptions(
+        &self,
+        region: &str,
+        account: &str,
+    ) -> Option<Vec<LocalSecondaryIndexDescription>> {
+        let v: Vec<_> = self
+            .indexes
+            .iter()
+            .filter(|i| i.kind == IndexKind::Local)
+            .map(|i| LocalSecondaryIndexDescription {
+                index_name: i.name.clone(),
+                key_schema: i.key_schema(),
+                projection: i.projection(),
+                index_size_bytes: 0,
+                item_count: 0,
+                index_arn: format!("{}/index/{}", self.arn(region, account), i.name),
+            })
+            .collect();
+        (!v.is_empty()).then_some(v)
+    }
+
+    fn global_index_descriptions(
+        &self,
+        region: &str,
+        account: &str,
+    ) -> Option<Vec<GlobalSecondaryIndexDescription>> {
+        let v: Vec<_> = self
+            .indexes
+            .iter()
+            .filter(|i| i.kind == IndexKind::Global)
+            .map(|i| GlobalSecondaryIndexDescription {
+                index_name: i.name.clone(),
+                key_schema: i.key_schema(),
+                projection: i.projection(),
+                index_status: i.status,
+                backfilling: (i.status == IndexStatus::Creating).then_some(true),
+                provisioned_throughput: ProvisionedThroughputDescription {
+                    read_capacity_units: i.read_capacity_units,
+                    write_capacity_units: i.write_capacity_units,
+                    ..ProvisionedThroughputDescription::default()
+                },
+                index_size_bytes: 0,
+                item_count: 0,
+                index_arn: format!("{}/index/{}", self.arn(region, account), i.name),
+            })
+            .collect();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// The index named `name`.
+    pub fn index(&self, name: &str) -> Option<&IndexMeta> {
+        self.indexes.iter().find(|i| i.name == name)
     }
 
     /// The engine key of the item `item` (a whole item, as PutItem takes),
@@ -271,6 +398,8 @@ mod tests {
             decreases_today: 0,
             last_pay_per_request_millis: None,
             deletion_protection: false,
+            indexes: Vec::new(),
+            next_index_id: 1,
         }
     }
 

@@ -43,11 +43,12 @@ use super::api::{
 };
 use super::batch::{member_constraints, table_gates};
 use super::capacity::{consumed_transactional, read_units, write_units};
+use super::change::Origin;
 use super::db::{decode_stored, DynamoDb, Table};
 use super::error::DynamoError;
 use super::expr::{project, Path};
 use super::idempotency::{fingerprint, Claim};
-use super::itemcodec::encode_item_to_vec;
+use super::index::check_index_keys;
 use super::items::{check_condition, check_put_item, check_update_keys, updated_item};
 use super::keycodec::ScalarAttributeType;
 use super::request::{ExprParams, Prepared};
@@ -108,8 +109,8 @@ struct Resolved<'a> {
 /// What the commit does to one item.
 enum Write {
     Nothing,
-    Put(Vec<u8>),
-    Delete,
+    /// The item goes from `old` to `new` (`None`: deleted).
+    Change(Option<Item>, Option<Item>),
 }
 
 /// A reason for an action that did not fail.
@@ -441,8 +442,11 @@ impl DynamoDb {
             let (write, new_size) = match p.kind {
                 Kind::ConditionCheck => (Write::Nothing, 0),
                 Kind::Delete if old.is_none() => (Write::Nothing, 0),
-                Kind::Delete => (Write::Delete, 0),
-                Kind::Put => (Write::Put(encode_item_to_vec(p.item)), item_size(p.item)),
+                Kind::Delete => (Write::Change(old, None), 0),
+                Kind::Put => {
+                    let size = item_size(p.item);
+                    (Write::Change(old, Some(p.item.clone())), size)
+                }
                 Kind::Update => {
                     match updated_item(
                         old.as_ref(),
@@ -450,7 +454,10 @@ impl DynamoDb {
                         p.prepared.update.as_ref(),
                         &p.prepared.values,
                     ) {
-                        Ok((new, _)) => (Write::Put(encode_item_to_vec(&new)), item_size(&new)),
+                        Ok((new, _)) => {
+                            let size = item_size(&new);
+                            (Write::Change(old, Some(new)), size)
+                        }
                         Err(e) => {
                             reasons[i] = reason("ValidationError", e.message());
                             failed = true;
@@ -459,6 +466,13 @@ impl DynamoDb {
                     }
                 }
             };
+            if let Write::Change(_, Some(new)) = &write {
+                if let Err(e) = check_index_keys(&r.meta, new) {
+                    reasons[i] = reason("ValidationError", e.message());
+                    failed = true;
+                    continue;
+                }
+            }
             add_units(
                 &mut shares,
                 &r.meta.name,
@@ -473,10 +487,15 @@ impl DynamoDb {
 
         let mut batch = WriteBatch::new();
         for (r, w) in plan.iter().zip(&writes) {
-            match w {
-                Write::Nothing => {}
-                Write::Put(bytes) => batch.put(&r.key, bytes),
-                Write::Delete => batch.delete(&r.key),
+            if let Write::Change(old, new) = w {
+                self.stage_change(
+                    &mut batch,
+                    &r.meta,
+                    &r.key,
+                    old.as_ref(),
+                    new.as_ref(),
+                    Origin::User,
+                )?;
             }
         }
         if !batch.is_empty() {

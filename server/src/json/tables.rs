@@ -171,6 +171,8 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
         ],
     );
     Ok(CreateTableInput {
+        local_secondary_indexes: None,
+        global_secondary_indexes: None,
         table_name,
         attribute_definitions: attribute_definitions.unwrap_or_default(),
         key_schema: key_schema.unwrap_or_default(),
@@ -226,6 +228,7 @@ pub(crate) fn update_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Upda
         ],
     );
     Ok(UpdateTableInput {
+        global_secondary_index_updates: None,
         table_name,
         attribute_definitions,
         billing_mode,
@@ -562,6 +565,8 @@ mod tests {
             item_count: 2,
             table_size_bytes: 30,
             deletion_protection_enabled: false,
+            local_secondary_indexes: None,
+            global_secondary_indexes: None,
         };
         assert_eq!(
             describe_table_output(&DescribeTableOutput { table: t.clone() }),

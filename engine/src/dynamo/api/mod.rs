@@ -18,6 +18,7 @@
 mod batch;
 mod capacity;
 mod enums;
+mod index;
 mod item;
 mod legacy;
 mod query;
@@ -32,6 +33,11 @@ pub use capacity::{Capacity, ConsumedCapacity, ItemCollectionMetrics};
 pub use enums::{
     ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValue,
     ReturnValuesOnConditionCheckFailure, Select,
+};
+pub use index::{
+    CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndex,
+    GlobalSecondaryIndexDescription, GlobalSecondaryIndexUpdate, IndexStatus, LocalSecondaryIndex,
+    LocalSecondaryIndexDescription, Projection, ProjectionType, UpdateGlobalSecondaryIndexAction,
 };
 pub use item::{
     DeleteItemInput, DeleteItemOutput, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,

@@ -2,6 +2,10 @@
 //! UpdateTable, DeleteTable.
 
 use super::enums::wire_enum;
+use super::index::{
+    GlobalSecondaryIndex, GlobalSecondaryIndexDescription, GlobalSecondaryIndexUpdate,
+    LocalSecondaryIndex, LocalSecondaryIndexDescription,
+};
 use crate::dynamo::keycodec::ScalarAttributeType;
 
 wire_enum! {
@@ -119,6 +123,10 @@ pub struct TableDescription {
     pub table_size_bytes: i64,
     /// `DeletionProtectionEnabled`.
     pub deletion_protection_enabled: bool,
+    /// Local secondary indexes, if any.
+    pub local_secondary_indexes: Option<Vec<LocalSecondaryIndexDescription>>,
+    /// Global secondary indexes, if any.
+    pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndexDescription>>,
 }
 
 /// `CreateTable` request.
@@ -136,6 +144,10 @@ pub struct CreateTableInput {
     pub provisioned_throughput: Option<ProvisionedThroughput>,
     /// `DeletionProtectionEnabled`.
     pub deletion_protection_enabled: Option<bool>,
+    /// Up to 5 local secondary indexes.
+    pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
+    /// Up to 20 global secondary indexes.
+    pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
 }
 
 /// `CreateTable` response.
@@ -190,6 +202,8 @@ pub struct UpdateTableInput {
     pub provisioned_throughput: Option<ProvisionedThroughput>,
     /// `DeletionProtectionEnabled`.
     pub deletion_protection_enabled: Option<bool>,
+    /// One global secondary index change per call.
+    pub global_secondary_index_updates: Option<Vec<GlobalSecondaryIndexUpdate>>,
 }
 
 /// `UpdateTable` response.
