@@ -19,3 +19,8 @@ pub mod operation;
 
 pub use backend::Backend;
 pub use operation::{Operation, Request, Response};
+
+// The README's Rust examples, compiled (and the DynamoDb one run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
