@@ -1,6 +1,7 @@
 //! What the server calls to do the work: one blocking method per operation.
 //!
-//! The real implementation is siltdb's `DynamoDb` handle; tests use a fake.
+//! The real implementation is siltdb's [`DynamoDb`] handle; tests also use
+//! a fake.
 //! Methods block (they may wait for an fsync), so the server calls them
 //! through `tokio::task::spawn_blocking`.
 
@@ -13,7 +14,7 @@ use siltdb::dynamo::api::{
     TransactWriteItemsOutput, UpdateItemInput, UpdateItemOutput, UpdateTableInput,
     UpdateTableOutput,
 };
-use siltdb::dynamo::DynamoError;
+use siltdb::dynamo::{DynamoDb, DynamoError};
 
 use crate::operation::{Request, Response};
 
@@ -79,28 +80,25 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
     })
 }
 
-/// A backend that answers every operation with `InternalServerError`.
-///
-/// TEMPORARY: `siltdb serve` uses it until siltdb's `DynamoDb` handle is on
-/// main; then `Backend` is implemented for `DynamoDb` and this goes away.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unavailable;
-
-macro_rules! unavailable {
+/// siltdb's own DynamoDB handle: every operation is the method of the same
+/// name, and [`Backend::close`] closes the engine (syncing the WAL).
+macro_rules! delegate {
     ($($method:ident($input:ty) -> $output:ty;)+) => {
-        impl Backend for Unavailable {
+        impl Backend for DynamoDb {
             $(
-                fn $method(&self, _input: $input) -> Result<$output, DynamoError> {
-                    Err(DynamoError::InternalServerError(
-                        "this siltdb build has no DynamoDB engine handle yet; the server can parse requests but not execute them".to_string(),
-                    ))
+                fn $method(&self, input: $input) -> Result<$output, DynamoError> {
+                    DynamoDb::$method(self, input)
                 }
             )+
+
+            fn close(&self) -> Result<(), DynamoError> {
+                DynamoDb::close(self)
+            }
         }
     };
 }
 
-unavailable! {
+delegate! {
     create_table(CreateTableInput) -> CreateTableOutput;
     describe_table(DescribeTableInput) -> DescribeTableOutput;
     list_tables(ListTablesInput) -> ListTablesOutput;
