@@ -153,12 +153,12 @@ pub(crate) fn initial_tags(tags: Option<&[Tag]>) -> Result<BTreeMap<String, Stri
 /// database (region `region`, account `account`).
 ///
 /// Messages: "Invalid TableArn" (no ARN; dynalite, recorded), "Invalid
-/// TableArn: Invalid ResourceArn provided as input <arn>" (another region or
+/// TableArn: Invalid ResourceArn provided as input {arn}" (another region or
 /// account, a bad table name; dynalite and the ACK catalogue), "One or more
-/// parameter values were invalid: ARNs must start with 'arn:': <arn>",
-/// "... Provided Arn is not a DynamoDB resource arn: <arn>" (other services,
+/// parameter values were invalid: ARNs must start with 'arn:': {arn}",
+/// "... Provided Arn is not a DynamoDB resource arn: {arn}" (other services,
 /// backups) and "... Invalid resource arn provided, only table or stream is
-/// accepted. Provided resource arn: <arn>" (index ARNs; ACK catalogue). A
+/// accepted. Provided resource arn: {arn}" (index ARNs; ACK catalogue). A
 /// stream ARN is refused as not found: siltdb has no streams to tag yet.
 pub fn table_name_of_arn<'a>(
     arn: &'a str,
@@ -215,7 +215,7 @@ pub fn table_name_of_arn<'a>(
     Ok(name)
 }
 
-/// "Requested resource not found: ResourceArn: <arn> not found" (the ACK
+/// "Requested resource not found: ResourceArn: {arn} not found" (the ACK
 /// lab's 2026 recording; dynalite recorded an older spelling, "ResourcArn").
 fn resource_not_found(arn: &str) -> DynamoError {
     DynamoError::ResourceNotFoundException(format!(

@@ -330,7 +330,7 @@ impl DynamoDb {
     /// lab's ValidationException catalogue, 2026): enabling while enabled
     /// on the same attribute is "TimeToLive is already enabled", on another
     /// attribute "TimeToLive is active on a different AttributeName: current
-    /// AttributeName is <name>" (disable first); disabling while disabled is
+    /// AttributeName is `<name>`" (disable first); disabling while disabled is
     /// "TimeToLive is already disabled". The response echoes the request's
     /// specification.
     pub fn update_time_to_live(
