@@ -1,6 +1,7 @@
 //! `siltdb`: the command-line entry point.
 
 mod cli;
+mod commands;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -27,6 +28,11 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Serve(args) => run_serve(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Stats(args) => commands::stats::run(args),
+        Command::Dump(args) => commands::dump::run(args),
+        Command::Export(args) => commands::export::run(args),
+        Command::Import(args) => commands::import::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
