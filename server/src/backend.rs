@@ -1,6 +1,7 @@
 //! What the server calls to do the work: one blocking method per operation.
 //!
-//! The real implementation is siltdb's `DynamoDb` handle; tests use a fake.
+//! The real implementation is siltdb's [`DynamoDb`] handle; tests also use
+//! a fake.
 //! Methods block (they may wait for an fsync), so the server calls them
 //! through `tokio::task::spawn_blocking`.
 
@@ -18,7 +19,7 @@ use siltdb::dynamo::api::{
     ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
     UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
 };
-use siltdb::dynamo::DynamoError;
+use siltdb::dynamo::{DynamoDb, DynamoError};
 
 use crate::operation::{Request, Response};
 
@@ -54,8 +55,8 @@ pub trait Backend: Send + Sync + 'static {
         input: TransactGetItemsInput,
     ) -> Result<TransactGetItemsOutput, DynamoError>;
 
-    // Time to Live and tags. The defaults refuse; a backend implements them
-    // (for `DynamoDb`: `crate::backend_ttl_tags::ttl_tags_methods!()`).
+    // Time to Live and tags. The defaults refuse, so a backend written
+    // before these operations existed still compiles.
     fn update_time_to_live(
         &self,
         input: UpdateTimeToLiveInput,
@@ -133,28 +134,25 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
     })
 }
 
-/// A backend that answers every operation with `InternalServerError`.
-///
-/// TEMPORARY: `siltdb serve` uses it until siltdb's `DynamoDb` handle is on
-/// main; then `Backend` is implemented for `DynamoDb` and this goes away.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unavailable;
-
-macro_rules! unavailable {
+/// siltdb's own DynamoDB handle: every operation is the method of the same
+/// name, and [`Backend::close`] closes the engine (syncing the WAL).
+macro_rules! delegate {
     ($($method:ident($input:ty) -> $output:ty;)+) => {
-        impl Backend for Unavailable {
+        impl Backend for DynamoDb {
             $(
-                fn $method(&self, _input: $input) -> Result<$output, DynamoError> {
-                    Err(DynamoError::InternalServerError(
-                        "this siltdb build has no DynamoDB engine handle yet; the server can parse requests but not execute them".to_string(),
-                    ))
+                fn $method(&self, input: $input) -> Result<$output, DynamoError> {
+                    DynamoDb::$method(self, input)
                 }
             )+
+
+            fn close(&self) -> Result<(), DynamoError> {
+                DynamoDb::close(self)
+            }
         }
     };
 }
 
-unavailable! {
+delegate! {
     create_table(CreateTableInput) -> CreateTableOutput;
     describe_table(DescribeTableInput) -> DescribeTableOutput;
     list_tables(ListTablesInput) -> ListTablesOutput;
@@ -170,4 +168,148 @@ unavailable! {
     batch_write_item(BatchWriteItemInput) -> BatchWriteItemOutput;
     transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
     transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
+    update_time_to_live(UpdateTimeToLiveInput) -> UpdateTimeToLiveOutput;
+    describe_time_to_live(DescribeTimeToLiveInput) -> DescribeTimeToLiveOutput;
+    tag_resource(TagResourceInput) -> TagResourceOutput;
+    untag_resource(UntagResourceInput) -> UntagResourceOutput;
+    list_tags_of_resource(ListTagsOfResourceInput) -> ListTagsOfResourceOutput;
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use siltdb::dynamo::api::DescribeTimeToLiveInput;
+
+    use super::*;
+    use crate::json::{decode_request, encode_response};
+    use crate::Operation;
+
+    fn call(backend: &dyn Backend, op: &str, body: Value) -> Result<Value, DynamoError> {
+        let op = Operation::from_name(op).expect("operation");
+        let request = decode_request(op, &body)?;
+        Ok(encode_response(&dispatch(backend, request)?))
+    }
+
+    /// DynamoDB JSON → `DynamoDb` → DynamoDB JSON for Time to Live and tags.
+    #[test]
+    fn ttl_and_tags_round_trip_through_dynamodb() {
+        let db = DynamoDb::open_in_memory().expect("open");
+        let created = call(
+            &db,
+            "CreateTable",
+            json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+                   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                   "Tags": [{"Key": "env", "Value": "prod"}]}),
+        )
+        .expect("create");
+        let arn = created["TableDescription"]["TableArn"]
+            .as_str()
+            .expect("arn")
+            .to_string();
+        assert_eq!(
+            call(&db, "ListTagsOfResource", json!({"ResourceArn": arn})),
+            Ok(json!({"Tags": [{"Key": "env", "Value": "prod"}]}))
+        );
+        assert_eq!(
+            call(
+                &db,
+                "TagResource",
+                json!({"ResourceArn": arn, "Tags": [{"Key": "team", "Value": ""}]})
+            ),
+            Ok(json!({}))
+        );
+        assert_eq!(
+            call(
+                &db,
+                "UntagResource",
+                json!({"ResourceArn": arn, "TagKeys": ["env"]})
+            ),
+            Ok(json!({}))
+        );
+        assert_eq!(
+            call(&db, "ListTagsOfResource", json!({"ResourceArn": arn})),
+            Ok(json!({"Tags": [{"Key": "team", "Value": ""}]}))
+        );
+        assert_eq!(
+            call(&db, "DescribeTimeToLive", json!({"TableName": "tbl"})),
+            Ok(json!({"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}))
+        );
+        assert_eq!(
+            call(
+                &db,
+                "UpdateTimeToLive",
+                json!({"TableName": "tbl", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}})
+            ),
+            Ok(json!({"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}}))
+        );
+        assert_eq!(
+            call(&db, "DescribeTimeToLive", json!({"TableName": "tbl"})),
+            Ok(
+                json!({"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}})
+            )
+        );
+        let e = call(
+            &db,
+            "UpdateTimeToLive",
+            json!({"TableName": "tbl", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}}),
+        )
+        .expect_err("again");
+        assert_eq!(e.message(), "TimeToLive is already enabled");
+        let e = call(
+            &db,
+            "TagResource",
+            json!({"ResourceArn": "arn:aws:dynamodb:ddblocal:000000000000:table/none", "Tags": [{"Key": "a", "Value": "b"}]}),
+        )
+        .expect_err("missing");
+        assert_eq!(e.name(), "ResourceNotFoundException");
+        let e = call(&db, "ListTagsOfResource", json!({})).expect_err("no arn");
+        assert_eq!(e.message(), "Invalid TableArn");
+    }
+
+    /// A backend that implements only the required methods refuses the
+    /// TTL and tag operations.
+    #[test]
+    fn the_defaults_refuse() {
+        struct Bare;
+        macro_rules! refuse {
+            ($($method:ident($input:ty) -> $output:ty;)+) => {
+                impl Backend for Bare {
+                    $(
+                        fn $method(&self, _: $input) -> Result<$output, DynamoError> {
+                            Err(not_implemented(stringify!($method)))
+                        }
+                    )+
+                }
+            };
+        }
+        refuse! {
+            create_table(CreateTableInput) -> CreateTableOutput;
+            describe_table(DescribeTableInput) -> DescribeTableOutput;
+            list_tables(ListTablesInput) -> ListTablesOutput;
+            update_table(UpdateTableInput) -> UpdateTableOutput;
+            delete_table(DeleteTableInput) -> DeleteTableOutput;
+            put_item(PutItemInput) -> PutItemOutput;
+            get_item(GetItemInput) -> GetItemOutput;
+            update_item(UpdateItemInput) -> UpdateItemOutput;
+            delete_item(DeleteItemInput) -> DeleteItemOutput;
+            query(QueryInput) -> QueryOutput;
+            scan(ScanInput) -> ScanOutput;
+            batch_get_item(BatchGetItemInput) -> BatchGetItemOutput;
+            batch_write_item(BatchWriteItemInput) -> BatchWriteItemOutput;
+            transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
+            transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
+        }
+        let e = dispatch(
+            &Bare,
+            Request::DescribeTimeToLive(DescribeTimeToLiveInput {
+                table_name: "t".into(),
+            }),
+        )
+        .expect_err("default");
+        assert_eq!(
+            e.message(),
+            "DescribeTimeToLive is not implemented by this backend"
+        );
+    }
 }

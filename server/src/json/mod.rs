@@ -21,10 +21,10 @@ mod ttl;
 pub(crate) mod value;
 
 use serde_json::Value;
-use siltdb::dynamo::DynamoError;
+use siltdb::dynamo::{DynamoError, Item};
 
 use crate::operation::{Operation, Request, Response};
-use decode::{Decoder, Struct};
+use decode::{Decoder, Position, Struct};
 
 /// Reads the body of a request for `op`.
 ///
@@ -100,6 +100,23 @@ pub fn encode_response(response: &Response) -> Value {
         Response::UntagResource(o) => tags::untag_resource_output(o),
         Response::ListTagsOfResource(o) => tags::list_tags_of_resource_output(o),
     }
+}
+
+/// An item (or key) as DynamoDB JSON: `{"pk": {"S": "a"}, "n": {"N": "1"}}`,
+/// exactly as the wire protocol and DynamoDB's export to S3 write it
+/// (numbers canonical, binaries in padded base64, sets in siltdb's order).
+pub fn item_to_json(item: &Item) -> Value {
+    value::item_json(item)
+}
+
+/// Reads an item written as DynamoDB JSON, with the rules and messages a
+/// request's `Item` is read with: `SerializationException` for a wrong JSON
+/// type, `ValidationException` for a value DynamoDB rejects (an empty set, a
+/// number out of range, ...). Members whose value is `null` are absent.
+pub fn item_from_json(v: &Value) -> Result<Item, DynamoError> {
+    let mut d = Decoder::new();
+    let item = value::item(&mut d, v, Position::Field)?;
+    d.finish(item)
 }
 
 #[cfg(test)]
@@ -224,5 +241,22 @@ mod tests {
             e.message(),
             "The parameter cannot be converted to a numeric value: x"
         );
+    }
+
+    #[test]
+    fn items_round_trip_through_public_json() {
+        let v = json!({"pk": {"S": "a"}, "n": {"N": "1.50"}, "b": {"B": "AAEC"},
+                       "m": {"M": {"ns": {"NS": ["2", "1"]}}}, "gone": null});
+        let item = item_from_json(&v).expect("valid item");
+        assert_eq!(item.len(), 4);
+        assert_eq!(
+            item_to_json(&item),
+            json!({"pk": {"S": "a"}, "n": {"N": "1.5"}, "b": {"B": "AAEC"},
+                   "m": {"M": {"ns": {"NS": ["1", "2"]}}}})
+        );
+        let e = item_from_json(&json!({"a": {"SS": []}})).expect_err("empty set");
+        assert_eq!(e.name(), "ValidationException");
+        let e = item_from_json(&json!([1])).expect_err("not a map");
+        assert_eq!(e.name(), "SerializationException");
     }
 }
