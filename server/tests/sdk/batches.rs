@@ -49,7 +49,10 @@ async fn batch_write_then_batch_get_across_tables() {
     // 4 batches of 25 puts: 60 orders, 40 lines.
     let mut writes: Vec<(&str, WriteRequest)> = Vec::new();
     for i in 0..60 {
-        writes.push(("Orders", put(item([("pk", s(&format!("o{i}"))), ("total", n(i))]))));
+        writes.push((
+            "Orders",
+            put(item([("pk", s(&format!("o{i}"))), ("total", n(i))])),
+        ));
     }
     for i in 0..40 {
         writes.push((
@@ -60,7 +63,10 @@ async fn batch_write_then_batch_get_across_tables() {
     for chunk in writes.chunks(25) {
         let mut by_table: HashMap<String, Vec<WriteRequest>> = HashMap::new();
         for (table, w) in chunk {
-            by_table.entry(table.to_string()).or_default().push(w.clone());
+            by_table
+                .entry(table.to_string())
+                .or_default()
+                .push(w.clone());
         }
         let out = client
             .batch_write_item()
@@ -95,7 +101,9 @@ async fn batch_write_then_batch_get_across_tables() {
 
     // 100 keys in one BatchGetItem: 60 orders (o0 now gone) and 40 lines
     // (10 gone), with a projection on one table.
-    let order_keys = (0..60).map(|i| item([("pk", s(&format!("o{i}")))])).collect();
+    let order_keys = (0..60)
+        .map(|i| item([("pk", s(&format!("o{i}")))]))
+        .collect();
     let line_keys = (0..40)
         .map(|i| item([("pk", s("o1")), ("sk", n(i))]))
         .collect();
@@ -145,7 +153,9 @@ async fn batch_limits_are_validation_errors() {
         .into_service_error();
     assert_eq!(err.code(), Some("ValidationException"), "{err:?}");
 
-    let too_many: Vec<_> = (0..101).map(|i| item([("pk", s(&format!("k{i}")))])).collect();
+    let too_many: Vec<_> = (0..101)
+        .map(|i| item([("pk", s(&format!("k{i}")))]))
+        .collect();
     let err = client
         .batch_get_item()
         .request_items("Limits", keys(too_many))

@@ -58,7 +58,10 @@ async fn put_if_absent_then_optimistic_update_then_guarded_delete() {
             .send()
     };
     withdraw(60).await.expect("60 of 100");
-    let err = withdraw(60).await.expect_err("60 of 40").into_service_error();
+    let err = withdraw(60)
+        .await
+        .expect_err("60 of 40")
+        .into_service_error();
     assert!(
         matches!(err, UpdateItemError::ConditionalCheckFailedException(_)),
         "{err:?}"

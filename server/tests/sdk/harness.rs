@@ -61,7 +61,13 @@ impl Server {
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            ))
             .endpoint_url(format!("http://{}", self.addr))
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .build();
@@ -127,8 +133,5 @@ pub fn n(v: impl ToString) -> AttributeValue {
 
 /// An item from `(name, value)` pairs.
 pub fn item<const N: usize>(pairs: [(&str, AttributeValue); N]) -> HashMap<String, AttributeValue> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

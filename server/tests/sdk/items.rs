@@ -142,7 +142,10 @@ async fn get_update_delete() {
         .send()
         .await
         .expect("UpdateItem UPDATED_OLD");
-    assert_eq!(updated.attributes().cloned(), Some(item([("visits", n(2))])));
+    assert_eq!(
+        updated.attributes().cloned(),
+        Some(item([("visits", n(2))]))
+    );
 
     let deleted = client
         .delete_item()

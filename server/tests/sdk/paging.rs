@@ -71,7 +71,10 @@ async fn query_pages_by_limit_and_by_size() {
     assert_eq!(pages.len(), 8, "7 full pages of 7, then 1");
     assert!(pages[..7].iter().all(|p| p.count() == 7));
     assert!(pages[7].last_evaluated_key().is_none());
-    let sks: Vec<i64> = pages.iter().flat_map(|p| p.items().iter().map(sk)).collect();
+    let sks: Vec<i64> = pages
+        .iter()
+        .flat_map(|p| p.items().iter().map(sk))
+        .collect();
     assert_eq!(sks, (0..SMALL).collect::<Vec<_>>());
 
     // Descending, with a range on the sort key, item by item.
@@ -109,7 +112,10 @@ async fn query_pages_by_limit_and_by_size() {
     assert!(pages
         .iter()
         .all(|p| (p.count() as usize - 1) * BIG_BYTES < 1024 * 1024));
-    let sks: Vec<i64> = pages.iter().flat_map(|p| p.items().iter().map(sk)).collect();
+    let sks: Vec<i64> = pages
+        .iter()
+        .flat_map(|p| p.items().iter().map(sk))
+        .collect();
     assert_eq!(sks, (0..BIG).collect::<Vec<_>>());
 
     // Select COUNT pages too.

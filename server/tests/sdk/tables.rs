@@ -28,7 +28,9 @@ async fn create_describe_list_update_delete() {
         .expect("CreateTable");
     let desc = created.table_description().expect("TableDescription");
     assert_eq!(desc.table_name(), Some("Music"));
-    assert!(desc.table_arn().is_some_and(|a| a.ends_with(":table/Music")));
+    assert!(desc
+        .table_arn()
+        .is_some_and(|a| a.ends_with(":table/Music")));
     assert_eq!(desc.key_schema().len(), 2);
 
     let described = client
@@ -41,9 +43,7 @@ async fn create_describe_list_update_delete() {
     assert_eq!(table.table_status(), Some(&TableStatus::Active));
     assert_eq!(table.item_count(), Some(0));
     assert_eq!(
-        table
-            .billing_mode_summary()
-            .and_then(|b| b.billing_mode()),
+        table.billing_mode_summary().and_then(|b| b.billing_mode()),
         Some(&BillingMode::PayPerRequest)
     );
 

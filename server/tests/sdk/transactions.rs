@@ -90,7 +90,10 @@ async fn transfers_commit_whole_or_cancel_with_reasons() {
     create_table(&client, "Audit", false).await;
     client
         .transact_write_items()
-        .transact_items(put("Accounts", item([("pk", s("alice")), ("balance", n(100))])))
+        .transact_items(put(
+            "Accounts",
+            item([("pk", s("alice")), ("balance", n(100))]),
+        ))
         .transact_items(put("Accounts", item([("pk", s("bob")), ("balance", n(0))])))
         .transact_items(put("Audit", item([("pk", s("opened"))])))
         .send()
@@ -155,7 +158,10 @@ async fn transfers_commit_whole_or_cancel_with_reasons() {
         .send()
         .await
         .expect("GetItem");
-    assert!(audit.item().is_none(), "nothing of a cancelled transaction lands");
+    assert!(
+        audit.item().is_none(),
+        "nothing of a cancelled transaction lands"
+    );
 
     // A delete in a transaction, and a ValidationException for two actions
     // on one item.
