@@ -11,3 +11,4 @@ mod items;
 mod paging;
 mod tables;
 mod transactions;
+mod ttl_tags;
