@@ -10,6 +10,11 @@ use siltdb::dynamo::api::{
     TransactWriteItemsOutput, UpdateItemInput, UpdateItemOutput, UpdateTableInput,
     UpdateTableOutput,
 };
+use siltdb::dynamo::api::{
+    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, ListTagsOfResourceInput,
+    ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
+    UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
+};
 
 macro_rules! operations {
     ($($op:ident($input:ty => $output:ty),)+) => {
@@ -88,6 +93,11 @@ operations! {
     BatchWriteItem(BatchWriteItemInput => BatchWriteItemOutput),
     TransactWriteItems(TransactWriteItemsInput => TransactWriteItemsOutput),
     TransactGetItems(TransactGetItemsInput => TransactGetItemsOutput),
+    UpdateTimeToLive(UpdateTimeToLiveInput => UpdateTimeToLiveOutput),
+    DescribeTimeToLive(DescribeTimeToLiveInput => DescribeTimeToLiveOutput),
+    TagResource(TagResourceInput => TagResourceOutput),
+    UntagResource(UntagResourceInput => UntagResourceOutput),
+    ListTagsOfResource(ListTagsOfResourceInput => ListTagsOfResourceOutput),
 }
 
 #[cfg(test)]

@@ -11,12 +11,15 @@ use super::schema::TableMeta;
 use super::value::Item;
 use crate::WriteBatch;
 
-/// Who made a change (stream records will name the TTL service as the
-/// principal of expiry deletions; that variant arrives with TTL).
+/// Who made a change (stream records name the TTL service as the
+/// principal of expiry deletions: `userIdentity` `{"type": "Service",
+/// "principalId": "dynamodb.amazonaws.com"}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// A client request.
     User,
+    /// The TTL sweeper deleting an expired item.
+    Ttl,
 }
 
 impl DynamoDb {
@@ -32,13 +35,27 @@ impl DynamoDb {
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        let _ = origin;
-        match new {
-            Some(item) => batch.put(key, &encode_item_to_vec(item)),
-            None if old.is_some() => batch.delete(key),
-            None => {}
-        }
-        stage_index_writes(batch, meta, old, new)?;
-        Ok(())
+        stage_item_change(batch, meta, key, old, new, origin)
     }
+}
+
+/// The body of [`DynamoDb::stage_change`], callable without a handle: the
+/// TTL sweeper's thread has none (it works on `ttl::SweepCtx`). Anything a
+/// change needs beyond its arguments must be reachable from there too.
+pub(crate) fn stage_item_change(
+    batch: &mut WriteBatch,
+    meta: &TableMeta,
+    key: &[u8],
+    old: Option<&Item>,
+    new: Option<&Item>,
+    origin: Origin,
+) -> Result<(), DynamoError> {
+    let _ = origin;
+    match new {
+        Some(item) => batch.put(key, &encode_item_to_vec(item)),
+        None if old.is_some() => batch.delete(key),
+        None => {}
+    }
+    stage_index_writes(batch, meta, old, new)?;
+    Ok(())
 }

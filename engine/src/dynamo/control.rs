@@ -21,6 +21,7 @@ use super::db::{decode_stored, table_name_of, DynamoDb, SizeCache, Table};
 use super::error::DynamoError;
 use super::layout::{range_prefix, TABLE_INDEX_ID};
 use super::schema::{KeyAttr, TableMeta};
+use super::tags;
 use super::value::{item_size, INVALID_PARAMETER};
 use crate::WriteBatch;
 
@@ -110,6 +111,7 @@ impl DynamoDb {
             }
             (BillingMode::PayPerRequest, None) => (0, 0),
         };
+        let tags = tags::initial_tags(input.tags.as_deref())?;
         let mut next_id = self.control_lock();
         if self.tables_read().contains_key(&input.table_name) {
             // API reference, ResourceInUseException; wording as DynamoDB sends it.
@@ -145,6 +147,8 @@ impl DynamoDb {
             deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
             indexes: Vec::new(),
             next_index_id: 1,
+            ttl_attribute: None,
+            tags,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use super::catalog;
 use super::clock::{Clock, SystemClock};
@@ -14,6 +15,7 @@ use super::itemcodec::decode_item;
 use super::locks::ItemLocks;
 use super::reclaim::Reclaimer;
 use super::schema::TableMeta;
+use super::ttl::{SweepCtx, Sweeper};
 use super::value::Item;
 use crate::fs::MemFs;
 use crate::{Db, Options, WriteBatch};
@@ -27,7 +29,17 @@ pub struct DynamoOptions {
     pub account_id: String,
     /// Wall clock (creation times, TTL). Tests inject a manual one.
     pub clock: Arc<dyn Clock>,
+    /// How often the background TTL sweeper deletes expired items
+    /// (default 60 s; at least 1 ms). Each sweep reads every item of every
+    /// TTL-enabled table, so a shorter interval trades CPU and I/O for
+    /// promptness — DynamoDB itself only promises deletion within days.
+    /// `None` starts no sweeper: expired items then go only when
+    /// [`DynamoDb::sweep_expired_now`] is called.
+    pub ttl_sweep_interval: Option<Duration>,
 }
+
+/// The default [`DynamoOptions::ttl_sweep_interval`].
+pub const DEFAULT_TTL_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
 impl Default for DynamoOptions {
     fn default() -> Self {
@@ -35,6 +47,7 @@ impl Default for DynamoOptions {
             region: "ddblocal".to_string(),
             account_id: "000000000000".to_string(),
             clock: Arc::new(SystemClock),
+            ttl_sweep_interval: Some(DEFAULT_TTL_SWEEP_INTERVAL),
         }
     }
 }
@@ -44,6 +57,7 @@ impl std::fmt::Debug for DynamoOptions {
         f.debug_struct("DynamoOptions")
             .field("region", &self.region)
             .field("account_id", &self.account_id)
+            .field("ttl_sweep_interval", &self.ttl_sweep_interval)
             .finish_non_exhaustive()
     }
 }
@@ -139,11 +153,13 @@ impl Table {
 pub struct DynamoDb {
     pub(crate) db: Arc<Db>,
     pub(crate) opts: DynamoOptions,
-    tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    tables: Arc<RwLock<BTreeMap<String, Arc<Table>>>>,
     /// Serialises control-plane changes and owns the next table id.
     pub(crate) control: Mutex<u32>,
-    pub(crate) locks: ItemLocks,
+    pub(crate) locks: Arc<ItemLocks>,
     pub(crate) reclaimer: Reclaimer,
+    /// The TTL sweeper (shares `db`, `tables` and `locks`).
+    pub(crate) sweeper: Sweeper,
     /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
     pub(crate) tokens: TokenCache,
 }
@@ -185,13 +201,25 @@ impl DynamoDb {
         for id in loaded.retired {
             reclaimer.reclaim(id);
         }
+        let tables = Arc::new(RwLock::new(tables));
+        let locks = Arc::new(ItemLocks::default());
+        let sweeper = Sweeper::start(
+            SweepCtx::new(
+                Arc::clone(&db),
+                Arc::clone(&tables),
+                Arc::clone(&locks),
+                Arc::clone(&opts.clock),
+            ),
+            opts.ttl_sweep_interval,
+        );
         Ok(DynamoDb {
             db,
             opts,
-            tables: RwLock::new(tables),
+            tables,
             control: Mutex::new(loaded.next_id),
-            locks: ItemLocks::default(),
+            locks,
             reclaimer,
+            sweeper,
             tokens: TokenCache::default(),
         })
     }
@@ -203,6 +231,7 @@ impl DynamoDb {
 
     /// Stops background work and closes the engine (syncing the WAL).
     pub fn close(&self) -> Result<(), DynamoError> {
+        self.sweeper.stop();
         self.reclaimer.stop();
         self.db.close()?;
         Ok(())
@@ -265,6 +294,7 @@ impl DynamoDb {
 
 impl Drop for DynamoDb {
     fn drop(&mut self) {
+        self.sweeper.stop();
         self.reclaimer.stop();
     }
 }

@@ -1,6 +1,8 @@
 //! A table's definition and the key rules every item request is checked
 //! against.
 
+use std::collections::BTreeMap;
+
 use super::api::{
     AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndexDescription,
     IndexStatus, KeySchemaElement, KeyType, LocalSecondaryIndexDescription, Projection,
@@ -133,6 +135,10 @@ pub struct TableMeta {
     pub indexes: Vec<IndexMeta>,
     /// The id the next index gets.
     pub next_index_id: u8,
+    /// The expiry attribute while Time to Live is enabled (`None`: disabled).
+    pub ttl_attribute: Option<String>,
+    /// The table's tags, by key.
+    pub tags: BTreeMap<String, String>,
 }
 
 fn seconds(millis: i64) -> f64 {
@@ -400,6 +406,8 @@ mod tests {
             deletion_protection: false,
             indexes: Vec::new(),
             next_index_id: 1,
+            ttl_attribute: None,
+            tags: BTreeMap::new(),
         }
     }
 

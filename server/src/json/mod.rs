@@ -5,8 +5,8 @@
 //! exception and message DynamoDB gives (`decode` explains the passes).
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
-//! `transact`, `tables` (control plane), `common` (shared members and
-//! capacity), [`errors`] (error bodies).
+//! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
+//! `common` (shared members and capacity), [`errors`] (error bodies).
 
 mod batch;
 mod common;
@@ -15,7 +15,9 @@ pub mod errors;
 mod item;
 mod query;
 mod tables;
+mod tags;
 mod transact;
+mod ttl;
 pub(crate) mod value;
 
 use serde_json::Value;
@@ -60,6 +62,17 @@ pub fn decode_request(op: Operation, body: &Value) -> Result<Request, DynamoErro
         Operation::TransactGetItems => {
             Request::TransactGetItems(transact::transact_get_items_input(&mut d, s)?)
         }
+        Operation::UpdateTimeToLive => {
+            Request::UpdateTimeToLive(ttl::update_time_to_live_input(&mut d, s)?)
+        }
+        Operation::DescribeTimeToLive => {
+            Request::DescribeTimeToLive(ttl::describe_time_to_live_input(&mut d, s)?)
+        }
+        Operation::TagResource => Request::TagResource(tags::tag_resource_input(&mut d, s)?),
+        Operation::UntagResource => Request::UntagResource(tags::untag_resource_input(&mut d, s)?),
+        Operation::ListTagsOfResource => {
+            Request::ListTagsOfResource(tags::list_tags_of_resource_input(&mut d, s)?)
+        }
     };
     d.finish(request)
 }
@@ -81,6 +94,11 @@ pub fn encode_response(response: &Response) -> Value {
         Response::BatchWriteItem(o) => batch::batch_write_item_output(o),
         Response::TransactWriteItems(o) => transact::transact_write_items_output(o),
         Response::TransactGetItems(o) => transact::transact_get_items_output(o),
+        Response::UpdateTimeToLive(o) => ttl::update_time_to_live_output(o),
+        Response::DescribeTimeToLive(o) => ttl::describe_time_to_live_output(o),
+        Response::TagResource(o) => tags::tag_resource_output(o),
+        Response::UntagResource(o) => tags::untag_resource_output(o),
+        Response::ListTagsOfResource(o) => tags::list_tags_of_resource_output(o),
     }
 }
 
@@ -151,6 +169,23 @@ mod tests {
             (
                 Operation::TransactGetItems,
                 json!({"TransactItems": [{"Get": {"TableName": "T", "Key": {"k": {"S": "1"}}}}]}),
+            ),
+            (
+                Operation::UpdateTimeToLive,
+                json!({"TableName": "T", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "e"}}),
+            ),
+            (Operation::DescribeTimeToLive, json!({"TableName": "T"})),
+            (
+                Operation::TagResource,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T", "Tags": [{"Key": "k", "Value": "v"}]}),
+            ),
+            (
+                Operation::UntagResource,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T", "TagKeys": ["k"]}),
+            ),
+            (
+                Operation::ListTagsOfResource,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
             ),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());

@@ -23,7 +23,9 @@ mod item;
 mod legacy;
 mod query;
 mod table;
+mod tags;
 mod transact;
+mod ttl;
 
 pub use batch::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
@@ -55,10 +57,18 @@ pub use table::{
     ProvisionedThroughputDescription, TableDescription, TableStatus, UpdateTableInput,
     UpdateTableOutput,
 };
+pub use tags::{
+    ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagResourceOutput,
+    UntagResourceInput, UntagResourceOutput,
+};
 pub use transact::{
     CancellationReason, ConditionCheck, Delete, Get, ItemResponse, Put, TransactGetItem,
     TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
     TransactWriteItemsOutput, Update,
+};
+pub use ttl::{
+    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, TimeToLiveDescription,
+    TimeToLiveSpecification, TimeToLiveStatus, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
 };
 
 use std::collections::HashMap;

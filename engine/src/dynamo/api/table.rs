@@ -6,6 +6,7 @@ use super::index::{
     GlobalSecondaryIndex, GlobalSecondaryIndexDescription, GlobalSecondaryIndexUpdate,
     LocalSecondaryIndex, LocalSecondaryIndexDescription,
 };
+use super::tags::Tag;
 use crate::dynamo::keycodec::ScalarAttributeType;
 
 wire_enum! {
@@ -148,6 +149,8 @@ pub struct CreateTableInput {
     pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
     /// Up to 20 global secondary indexes.
     pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
+    /// Tags for the new table (at most 50; see [`Tag`]).
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// `CreateTable` response.
