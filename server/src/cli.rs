@@ -21,21 +21,42 @@ pub enum Command {
     /// Serve a database over DynamoDB's JSON protocol (aws-cli, boto3 and
     /// the AWS SDKs work unchanged with `--endpoint-url`).
     Serve(ServeArgs),
-    /// Verify every checksum of a database directory (offline); print what
-    /// is damaged or missing. Exit status 1 if anything is.
+    /// Verify every checksum of a database directory (offline).
+    ///
+    /// Reads CURRENT, replays the MANIFEST, verifies every live table block
+    /// by block and every live WAL record by record, and prints one line per
+    /// file, what is damaged or missing, and a verdict. Exit status 0 if the
+    /// directory is clean, 1 if anything is damaged, unreadable or missing.
+    /// Run it on a directory no server has open.
     Check(CheckArgs),
-    /// Show the shape of a database directory (offline): tables, bytes,
-    /// entries and key range per level, and the WAL.
+    /// Show tables, bytes and entries per level of a database directory.
+    ///
+    /// Per level of the LSM tree: tables, bytes, entries, tombstones and key
+    /// range (from the MANIFEST and the tables' properties), then the WAL
+    /// files. Offline and read-only.
     Stats(StatsArgs),
-    /// Print what one database file (WAL, SSTable, MANIFEST, CURRENT) holds,
-    /// in the terms of format-spec/. Exit status 1 if the file is damaged
-    /// (everything before the damage is printed).
+    /// Print what one database file holds, in the terms of format-spec/.
+    ///
+    /// A WAL record by record, a table block by block, a MANIFEST edit by
+    /// edit, CURRENT. For a damaged file, everything before the damage is
+    /// printed, then the error; the exit status is then 1.
     Dump(DumpArgs),
-    /// Write a table's items as DynamoDB JSON lines, one
-    /// `{"Item":{...}}` per line: the format of DynamoDB's export to S3.
+    /// Write a table's items as DynamoDB JSON lines.
+    ///
+    /// One `{"Item":{...}}` object per line, each attribute in DynamoDB's
+    /// marshalled JSON: the DYNAMODB_JSON format of DynamoDB's export to S3,
+    /// which DynamoDB's import from S3 and `siltdb import` read. The
+    /// database is opened exclusively (stop the server first).
     Export(ExportArgs),
-    /// Load DynamoDB JSON lines (as `siltdb export` or DynamoDB's export to
-    /// S3 write them) into a table.
+    /// Load DynamoDB JSON lines into a table.
+    ///
+    /// Reads what `siltdb export` and DynamoDB's export to S3 write (one
+    /// `{"Item":{...}}` per line; gunzip DynamoDB's `.json.gz` data files
+    /// first). The table must exist unless `--create-from` is given. Items
+    /// go in 25 at a time (BatchWriteItem) with DynamoDB's validation; the
+    /// import stops at the first bad line, naming it, after importing every
+    /// line before it. The database is opened exclusively (stop the server
+    /// first).
     Import(ImportArgs),
 }
 
@@ -172,5 +193,42 @@ mod tests {
         assert!(
             Cli::try_parse_from(["siltdb", "serve", "--in-memory", "--data-dir", "x"]).is_err()
         );
+    }
+
+    #[test]
+    fn export_and_import_defaults_and_flags() {
+        let cli = Cli::try_parse_from(["siltdb", "export", "--table", "T"]).expect("parses");
+        let Command::Export(a) = cli.command else {
+            panic!("not export")
+        };
+        assert_eq!(a.data_dir, PathBuf::from("./siltdb-data"));
+        assert_eq!(a.out, PathBuf::from("-"));
+        let cli = Cli::try_parse_from([
+            "siltdb",
+            "import",
+            "--data-dir",
+            "d",
+            "--table",
+            "T",
+            "--in",
+            "x.jsonl",
+            "--create-from",
+            "t.json",
+        ])
+        .expect("parses");
+        let Command::Import(a) = cli.command else {
+            panic!("not import")
+        };
+        assert_eq!(a.input, PathBuf::from("x.jsonl"));
+        assert_eq!(a.create_from, Some(PathBuf::from("t.json")));
+        assert!(
+            Cli::try_parse_from(["siltdb", "import"]).is_err(),
+            "--table is required"
+        );
+        let cli = Cli::try_parse_from(["siltdb", "dump", "f.sst"]).expect("parses");
+        let Command::Dump(a) = cli.command else {
+            panic!("not dump")
+        };
+        assert_eq!(a.width, 48);
     }
 }

@@ -16,6 +16,7 @@ use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
 
+use indicatif::ProgressBar;
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{DescribeTableInput, ScanInput};
 use siltdb::dynamo::DynamoDb;
@@ -77,6 +78,18 @@ pub(crate) fn export(db: &DynamoDb, table: &str, out: &mut dyn Write) -> Result<
     } else {
         progress(None, "{pos} items ({per_sec})")
     };
+    let result = scan_into(db, table, out, &bar);
+    bar.finish_and_clear();
+    result
+}
+
+/// The Scan loop of [`export`].
+fn scan_into(
+    db: &DynamoDb,
+    table: &str,
+    out: &mut dyn Write,
+    bar: &ProgressBar,
+) -> Result<u64, String> {
     let mut written = 0u64;
     let mut start = None;
     let mut line = Vec::new();
@@ -103,9 +116,7 @@ pub(crate) fn export(db: &DynamoDb, table: &str, out: &mut dyn Write) -> Result<
         bar.set_position(written);
         match page.last_evaluated_key {
             Some(key) => start = Some(key),
-            None => break,
+            None => return Ok(written),
         }
     }
-    bar.finish_and_clear();
-    Ok(written)
 }

@@ -76,7 +76,7 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
             imported: 0,
             bar: &bar,
         };
-        let result = importer.run(bar.wrap_read(input));
+        let result = importer.run(input);
         bar.finish_and_clear();
         result
     });
@@ -154,7 +154,12 @@ impl Importer<'_> {
             number += 1;
             let parsed = match read {
                 Ok(0) => break,
-                Ok(_) => parse_line(&line),
+                Ok(n) => {
+                    // Bytes consumed, not read ahead: the bar's rate and ETA
+                    // follow the import, not the 1 MiB buffer refills.
+                    self.bar.inc(n as u64);
+                    parse_line(&line)
+                }
                 Err(e) => Err(format!("reading: {e}")),
             };
             match parsed {

@@ -79,10 +79,7 @@ pub(crate) fn progress(len: Option<u64>, template: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = match len {
-        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
-    };
+    let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     let prefix = if len.is_some() {
         "{elapsed_precise} [{wide_bar}] "
     } else {
