@@ -83,3 +83,12 @@ def test_resource_api_with_python_types(resource, sorted_table):
     )
     assert [i["sk"] for i in out["Items"]] == [3, 2]
     assert (out["Count"], out["ScannedCount"]) == (2, 3)
+
+
+def test_consumed_capacity_is_reported(ddb, table):
+    out = ddb.put_item(TableName=table, Item={"pk": {"S": "c"}, "v": {"S": "x" * 1500}}, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 2.0}  # 1 WCU per KB
+    out = ddb.get_item(TableName=table, Key={"pk": {"S": "c"}}, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 0.5}  # eventually consistent
+    out = ddb.get_item(TableName=table, Key={"pk": {"S": "c"}}, ReturnConsumedCapacity="NONE")
+    assert "ConsumedCapacity" not in out
