@@ -13,6 +13,10 @@ use siltdb::dynamo::api::{
     TransactWriteItemsOutput, UpdateItemInput, UpdateItemOutput, UpdateTableInput,
     UpdateTableOutput,
 };
+use siltdb::dynamo::api::{
+    DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
+    GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput,
+};
 use siltdb::dynamo::DynamoError;
 
 use crate::operation::{Request, Response};
@@ -49,11 +53,39 @@ pub trait Backend: Send + Sync + 'static {
         input: TransactGetItemsInput,
     ) -> Result<TransactGetItemsOutput, DynamoError>;
 
+    // The DynamoDB Streams API. The defaults answer as an endpoint without
+    // DynamoDB Streams does; siltdb's `DynamoDb` answers them all
+    // (`crate::backend_streams`).
+
+    fn list_streams(&self, _input: ListStreamsInput) -> Result<ListStreamsOutput, DynamoError> {
+        Err(no_streams())
+    }
+    fn describe_stream(
+        &self,
+        _input: DescribeStreamInput,
+    ) -> Result<DescribeStreamOutput, DynamoError> {
+        Err(no_streams())
+    }
+    fn get_shard_iterator(
+        &self,
+        _input: GetShardIteratorInput,
+    ) -> Result<GetShardIteratorOutput, DynamoError> {
+        Err(no_streams())
+    }
+    fn get_records(&self, _input: GetRecordsInput) -> Result<GetRecordsOutput, DynamoError> {
+        Err(no_streams())
+    }
+
     /// Flushes and closes the store; called once when the server stops,
     /// after the last request finished.
     fn close(&self) -> Result<(), DynamoError> {
         Ok(())
     }
+}
+
+/// What a backend without DynamoDB Streams answers to its operations.
+fn no_streams() -> DynamoError {
+    DynamoError::UnknownOperationException(String::new())
 }
 
 /// Runs `request` on `backend`.
@@ -76,6 +108,10 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
             Response::TransactWriteItems(backend.transact_write_items(i)?)
         }
         Request::TransactGetItems(i) => Response::TransactGetItems(backend.transact_get_items(i)?),
+        Request::ListStreams(i) => Response::ListStreams(backend.list_streams(i)?),
+        Request::DescribeStream(i) => Response::DescribeStream(backend.describe_stream(i)?),
+        Request::GetShardIterator(i) => Response::GetShardIterator(backend.get_shard_iterator(i)?),
+        Request::GetRecords(i) => Response::GetRecords(backend.get_records(i)?),
     })
 }
 

@@ -1,18 +1,21 @@
 //! siltdb over DynamoDB's wire protocol.
 //!
 //! The `siltdb` binary serves a siltdb database over DynamoDB's JSON 1.0
-//! protocol (`POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>`),
+//! protocol (`POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>`, and
+//! `DynamoDBStreams_20120810.<Operation>` for DynamoDB Streams),
 //! so aws-cli, boto3 and the AWS SDKs talk to it unchanged. This crate is
 //! that server as a library, so tests and embedders can run it in-process:
 //!
 //! - [`json`]: DynamoDB JSON ↔ siltdb's API types, with DynamoDB's errors;
 //! - [`http`]: the hyper server, framing, headers and error bodies;
 //! - [`auth`]: AWS Signature Version 4 checking;
-//! - [`backend`]: the trait the server calls to do the work.
+//! - [`backend`]: the trait the server calls to do the work;
+//! - [`backend_streams`]: its DynamoDB Streams methods for siltdb's handle.
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod backend;
+pub mod backend_streams;
 pub mod http;
 pub mod json;
 pub mod operation;

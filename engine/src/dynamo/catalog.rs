@@ -16,6 +16,7 @@ use super::itemcodec::{decode_item, encode_item_to_vec};
 use super::keycodec::ScalarAttributeType;
 use super::layout;
 use super::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
+use super::stream;
 use super::value::{AttributeValue, Item};
 use super::Number;
 use crate::{Db, WriteBatch};
@@ -87,6 +88,9 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
     }
     if m.next_index_id != 1 {
         item.insert("NextIndexId".into(), n(i64::from(m.next_index_id)));
+    }
+    if !m.streams.is_empty() {
+        item.insert("Streams".into(), stream::streams_to_catalog(&m.streams));
     }
     encode_item_to_vec(&item)
 }
@@ -272,6 +276,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
             None => 1,
             Some(v) => u8::try_from(v).map_err(|_| corrupt("NextIndexId"))?,
         },
+        streams: stream::streams_from_catalog(item.get("Streams"))?,
     })
 }
 
@@ -390,6 +395,7 @@ mod tests {
             deletion_protection: true,
             indexes: Vec::new(),
             next_index_id: 1,
+            streams: Vec::new(),
         }
     }
 

@@ -11,12 +11,14 @@ use super::schema::TableMeta;
 use super::value::Item;
 use crate::WriteBatch;
 
-/// Who made a change (stream records will name the TTL service as the
-/// principal of expiry deletions; that variant arrives with TTL).
+/// Who made a change (stream records name the TTL service as the
+/// principal of expiry deletions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// A client request.
     User,
+    /// Time to Live deleting an expired item.
+    Ttl,
 }
 
 impl DynamoDb {
@@ -32,13 +34,15 @@ impl DynamoDb {
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        let _ = origin;
+        if batch.is_empty() {
+            self.forget_uncommitted_records();
+        }
         match new {
             Some(item) => batch.put(key, &encode_item_to_vec(item)),
             None if old.is_some() => batch.delete(key),
             None => {}
         }
         stage_index_writes(batch, meta, old, new)?;
-        Ok(())
+        self.stage_record(batch, meta, old, new, origin)
     }
 }

@@ -14,6 +14,7 @@ use super::itemcodec::decode_item;
 use super::locks::ItemLocks;
 use super::reclaim::Reclaimer;
 use super::schema::TableMeta;
+use super::stream::StreamState;
 use super::value::Item;
 use crate::fs::MemFs;
 use crate::{Db, Options, WriteBatch};
@@ -146,6 +147,8 @@ pub struct DynamoDb {
     pub(crate) reclaimer: Reclaimer,
     /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
     pub(crate) tokens: TokenCache,
+    /// Stream sequence numbers (one counter for the whole database).
+    pub(crate) streams: StreamState,
 }
 
 impl std::fmt::Debug for DynamoDb {
@@ -176,6 +179,7 @@ impl DynamoDb {
     pub fn with_db(db: Db, opts: DynamoOptions) -> Result<DynamoDb, DynamoError> {
         let db = Arc::new(db);
         let loaded = catalog::load(&db)?;
+        let streams = StreamState::open(&db, loaded.tables.values())?;
         let tables = loaded
             .tables
             .into_iter()
@@ -193,6 +197,7 @@ impl DynamoDb {
             locks: ItemLocks::default(),
             reclaimer,
             tokens: TokenCache::default(),
+            streams,
         })
     }
 
@@ -258,7 +263,9 @@ impl DynamoDb {
 
     /// Commits `batch` (durably, unless the engine was opened with sync off).
     pub(crate) fn commit(&self, batch: WriteBatch) -> Result<(), DynamoError> {
-        self.db.write(batch)?;
+        let written = self.db.write(batch);
+        self.settle_records();
+        written?;
         Ok(())
     }
 }

@@ -5,8 +5,8 @@
 //! exception and message DynamoDB gives (`decode` explains the passes).
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
-//! `transact`, `tables` (control plane), `common` (shared members and
-//! capacity), [`errors`] (error bodies).
+//! `transact`, `tables` (control plane), `streams` (the DynamoDB Streams
+//! API), `common` (shared members and capacity), [`errors`] (error bodies).
 
 mod batch;
 mod common;
@@ -14,6 +14,7 @@ pub(crate) mod decode;
 pub mod errors;
 mod item;
 mod query;
+mod streams;
 mod tables;
 mod transact;
 pub(crate) mod value;
@@ -60,6 +61,14 @@ pub fn decode_request(op: Operation, body: &Value) -> Result<Request, DynamoErro
         Operation::TransactGetItems => {
             Request::TransactGetItems(transact::transact_get_items_input(&mut d, s)?)
         }
+        Operation::ListStreams => Request::ListStreams(streams::list_streams_input(&mut d, s)?),
+        Operation::DescribeStream => {
+            Request::DescribeStream(streams::describe_stream_input(&mut d, s)?)
+        }
+        Operation::GetShardIterator => {
+            Request::GetShardIterator(streams::get_shard_iterator_input(&mut d, s)?)
+        }
+        Operation::GetRecords => Request::GetRecords(streams::get_records_input(&mut d, s)?),
     };
     d.finish(request)
 }
@@ -81,6 +90,10 @@ pub fn encode_response(response: &Response) -> Value {
         Response::BatchWriteItem(o) => batch::batch_write_item_output(o),
         Response::TransactWriteItems(o) => transact::transact_write_items_output(o),
         Response::TransactGetItems(o) => transact::transact_get_items_output(o),
+        Response::ListStreams(o) => streams::list_streams_output(o),
+        Response::DescribeStream(o) => streams::describe_stream_output(o),
+        Response::GetShardIterator(o) => streams::get_shard_iterator_output(o),
+        Response::GetRecords(o) => streams::get_records_output(o),
     }
 }
 
@@ -135,6 +148,14 @@ mod tests {
                 Operation::TransactGetItems,
                 json!({"TransactItems": [{"Get": {"TableName": "T", "Key": {"k": {"S": "1"}}}}]}),
             ),
+            (Operation::ListStreams, json!({})),
+            (Operation::DescribeStream, json!({"StreamArn": "arn:x"})),
+            (
+                Operation::GetShardIterator,
+                json!({"StreamArn": "arn:x", "ShardId": "shardId-00000001700000000000-abcdef01",
+                       "ShardIteratorType": "LATEST"}),
+            ),
+            (Operation::GetRecords, json!({"ShardIterator": "x"})),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());
         for (op, body) in bodies {
