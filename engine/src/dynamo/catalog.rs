@@ -439,6 +439,28 @@ mod tests {
     }
 
     #[test]
+    fn streams_round_trip_through_the_record() {
+        let mut meta = vector_meta();
+        meta.streams = vec![
+            stream::StreamMeta {
+                label: stream::stream_label(1_700_000_000_123),
+                created_millis: 1_700_000_000_123,
+                view_type: crate::dynamo::api::StreamViewType::KeysOnly,
+                start_seq: 5,
+                disabled: Some((9, 1_700_000_001_000)),
+            },
+            stream::StreamMeta {
+                label: stream::stream_label(1_700_000_002_000),
+                created_millis: 1_700_000_002_000,
+                view_type: crate::dynamo::api::StreamViewType::NewImage,
+                start_seq: 10,
+                disabled: None,
+            },
+        ];
+        assert_eq!(decode_meta(&encode_meta(&meta)), Ok(meta));
+    }
+
+    #[test]
     fn meta_round_trips_through_its_record() {
         let meta = vector_meta();
         let bytes = encode_meta(&meta);

@@ -22,6 +22,10 @@
 //! - [`itemcodec`]: the compact binary encoding of a whole item, the value
 //!   the engine stores for it (`format-spec/items.md`).
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
+//! - [`stream`]: DynamoDB Streams — a table's streams, the record every item
+//!   change stages beside the item, the 24-hour trim; the Streams API
+//!   (ListStreams, DescribeStream, GetShardIterator, GetRecords) is on
+//!   [`DynamoDb`] (`format-spec/streams.md`).
 //!
 //! Error messages copy DynamoDB's wording; each is documented where it is
 //! built, with where the wording was found.

@@ -25,6 +25,11 @@
 //! sequence numbers from *S* up to the number at which *S* was disabled. A
 //! write that read the table definition just before a stream change and
 //! took its number just after is thereby counted as made after the change.
+//!
+//! **Trim.** Records are deleted 24 hours after they were made, oldest
+//! first, with the table's trim marker advanced in the same batch: by a
+//! write to the table at most every 10 seconds (while it holds the table's
+//! write gate), and by every Streams read of the table before it reads.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -159,8 +164,6 @@ pub(crate) fn civil(millis: i64) -> (i64, u32, u32, u32, u32, u32, u32) {
 struct InFlight {
     thread: ThreadId,
     since: Instant,
-    /// A table the committing thread trims afterwards.
-    trim: Option<u32>,
 }
 
 #[derive(Debug, Default)]
@@ -223,9 +226,10 @@ impl StreamState {
 
     /// Takes the next sequence number for a record of table `table_id`,
     /// with the time of the change read under the same lock (so creation
-    /// times follow sequence order). The number is in flight until this
-    /// thread commits or drops its batch.
-    fn take(&self, table_id: u32, clock: &dyn Clock) -> (u64, i64) {
+    /// times follow sequence order), and whether the table is due for a
+    /// trim. The number is in flight until this thread commits or drops its
+    /// batch.
+    fn take(&self, table_id: u32, clock: &dyn Clock) -> (u64, i64, bool) {
         let mut s = self.lock();
         let now = clock.now_millis();
         let seq = s.next;
@@ -242,11 +246,10 @@ impl StreamState {
             InFlight {
                 thread: std::thread::current().id(),
                 since: Instant::now(),
-                trim: due.then_some(table_id),
             },
         );
         self.pending.fetch_add(1, Ordering::SeqCst);
-        (seq, now)
+        (seq, now, due)
     }
 
     /// Takes a sequence number that no record will have (a new stream's
@@ -280,30 +283,17 @@ impl StreamState {
         s.in_flight.keys().next().copied().unwrap_or(s.next)
     }
 
-    /// Ends this thread's in-flight numbers; returns the tables it should
-    /// trim.
-    fn release_mine(&self) -> Vec<u32> {
+    /// Ends this thread's in-flight numbers.
+    fn release_mine(&self) {
         if self.pending.load(Ordering::SeqCst) == 0 {
-            return Vec::new();
+            return;
         }
         let me = std::thread::current().id();
         let mut s = self.lock();
-        let mine: Vec<u64> = s
-            .in_flight
-            .iter()
-            .filter(|(_, f)| f.thread == me)
-            .map(|(seq, _)| *seq)
-            .collect();
-        let mut trims = Vec::new();
-        for seq in mine {
-            if let Some(f) = s.in_flight.remove(&seq) {
-                self.pending.fetch_sub(1, Ordering::SeqCst);
-                trims.extend(f.trim);
-            }
-        }
-        trims.sort_unstable();
-        trims.dedup();
-        trims
+        let before = s.in_flight.len();
+        s.in_flight.retain(|_, f| f.thread != me);
+        let released = before - s.in_flight.len();
+        self.pending.fetch_sub(released, Ordering::SeqCst);
     }
 
     /// Asks for table `table_id` to be trimmed at its next write.
@@ -346,7 +336,14 @@ impl DynamoDb {
             StreamViewType::OldImage => (old, None),
             StreamViewType::NewAndOldImages => (old, new),
         };
-        let (seq, created_millis) = self.streams.take(meta.id, &*self.opts.clock);
+        let (seq, created_millis, trim_due) = self.streams.take(meta.id, &*self.opts.clock);
+        if trim_due {
+            // Housekeeping, here because the caller holds the table's write
+            // gate (so the trim cannot race DeleteTable's reclaiming): a
+            // failure leaves the records for the next attempt, and readers
+            // never see expired records anyway.
+            let _ = self.trim_records(meta.id);
+        }
         let value = encode_record(&RecordRef {
             event,
             view_type: stream.view_type,
@@ -364,19 +361,13 @@ impl DynamoDb {
     /// Called as a batch is started: any record this thread staged before
     /// went into a batch that was dropped uncommitted.
     pub(crate) fn forget_uncommitted_records(&self) {
-        let _ = self.streams.release_mine();
+        self.streams.release_mine();
     }
 
-    /// Called after every commit (successful or not): this thread's records
-    /// are now durable or lost, and tables due for a trim are trimmed.
-    /// REQUIRES: the caller still holds the write gates of the tables it
-    /// wrote (so a trim cannot race DeleteTable's reclaiming).
+    /// Called after every commit, successful or not: this thread's records
+    /// are now durable or lost, so readers may pass their numbers.
     pub(crate) fn settle_records(&self) {
-        for table_id in self.streams.release_mine() {
-            // Trimming is housekeeping: a failure leaves the records for the
-            // next attempt, and readers never see expired records anyway.
-            let _ = self.trim_records(table_id);
-        }
+        self.streams.release_mine();
     }
 
     /// Deletes the records of table `table_id` created 24 hours or more

@@ -578,6 +578,140 @@ fn parse_sequence_number(s: &str) -> Result<u64, DynamoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dynamo::api::{
+        AttributeDefinition, BillingMode, CreateTableInput, DescribeTableInput, KeySchemaElement,
+        KeyType, PutItemInput, StreamSpecification, StreamViewType,
+    };
+    use crate::dynamo::keycodec::ScalarAttributeType;
+    use crate::dynamo::value::{AttributeValue, Item};
+    use crate::WriteBatch;
+
+    fn db_with_stream() -> (DynamoDb, String) {
+        let db = DynamoDb::open_in_memory().expect("open");
+        db.create_table(CreateTableInput {
+            table_name: "Tab".into(),
+            attribute_definitions: vec![AttributeDefinition {
+                attribute_name: "id".into(),
+                attribute_type: ScalarAttributeType::S,
+            }],
+            key_schema: vec![KeySchemaElement {
+                attribute_name: "id".into(),
+                key_type: KeyType::Hash,
+            }],
+            billing_mode: Some(BillingMode::PayPerRequest),
+            stream_specification: Some(StreamSpecification {
+                stream_enabled: true,
+                stream_view_type: Some(StreamViewType::NewAndOldImages),
+            }),
+            ..Default::default()
+        })
+        .expect("create");
+        let arn = db
+            .describe_table(DescribeTableInput {
+                table_name: "Tab".into(),
+            })
+            .expect("describe")
+            .table
+            .latest_stream_arn
+            .expect("stream");
+        (db, arn)
+    }
+
+    fn key(id: &str) -> Item {
+        [("id".to_string(), AttributeValue::S(id.to_string()))].into()
+    }
+
+    fn put(db: &DynamoDb, id: &str) {
+        db.put_item(PutItemInput {
+            table_name: "Tab".into(),
+            item: key(id),
+            ..Default::default()
+        })
+        .expect("put");
+    }
+
+    fn read_all(db: &DynamoDb, arn: &str) -> Vec<Record> {
+        let f = db.find_stream(arn).expect("stream");
+        let it = db
+            .get_shard_iterator(GetShardIteratorInput {
+                stream_arn: arn.to_string(),
+                shard_id: shard_id(&f.meta, &f.stream),
+                shard_iterator_type: ShardIteratorType::TrimHorizon,
+                ..Default::default()
+            })
+            .expect("iterator")
+            .shard_iterator
+            .expect("iterator");
+        db.get_records(GetRecordsInput {
+            shard_iterator: it,
+            limit: None,
+        })
+        .expect("records")
+        .records
+    }
+
+    /// Stages the change of `id` from what is stored to `new` into a batch
+    /// of its own, as the write paths do.
+    fn stage(db: &DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> WriteBatch {
+        let meta = db.table("Tab").expect("table").meta();
+        let k = meta.key_of(&key(id)).expect("key");
+        let old = db.read_item(&k).expect("read");
+        let mut batch = WriteBatch::new();
+        db.stage_change(&mut batch, &meta, &k, old.as_ref(), new, origin)
+            .expect("stage");
+        batch
+    }
+
+    #[test]
+    fn time_to_live_deletions_name_the_service() {
+        let (db, arn) = db_with_stream();
+        put(&db, "a");
+        let batch = stage(&db, "a", None, Origin::Ttl);
+        db.commit(batch).expect("commit");
+        let records = read_all(&db, &arn);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].user_identity, None);
+        assert_eq!(
+            records[1].event_name,
+            crate::dynamo::api::OperationType::Remove
+        );
+        assert_eq!(
+            records[1].user_identity,
+            Some(Identity {
+                principal_id: "dynamodb.amazonaws.com".into(),
+                identity_type: "Service".into(),
+            })
+        );
+        assert_eq!(records[1].dynamodb.old_image, Some(key("a")));
+    }
+
+    #[test]
+    fn readers_wait_for_numbers_in_flight_and_a_dropped_batch_releases_them() {
+        let (db, arn) = db_with_stream();
+        put(&db, "a");
+        let staged = stage(&db, "b", Some(&key("b")), Origin::User);
+        let held = db.streams.visible_end();
+        assert_eq!(
+            held + 1,
+            db.streams.peek_next(),
+            "the staged number holds readers"
+        );
+        // Another thread's write commits above it and stays invisible.
+        std::thread::scope(|s| {
+            s.spawn(|| put(&db, "c"));
+        });
+        assert_eq!(db.streams.visible_end(), held);
+        assert_eq!(read_all(&db, &arn).len(), 1);
+        // The batch is dropped; this thread's next batch releases the number.
+        drop(staged);
+        put(&db, "d");
+        assert_eq!(db.streams.visible_end(), db.streams.peek_next());
+        let ids: Vec<_> = read_all(&db, &arn)
+            .into_iter()
+            .map(|r| r.dynamodb.keys)
+            .collect();
+        assert_eq!(ids, vec![key("a"), key("c"), key("d")]);
+    }
 
     #[test]
     fn iterators_round_trip_and_reject_tampering() {
