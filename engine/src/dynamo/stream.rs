@@ -37,7 +37,10 @@ use std::sync::{Mutex, MutexGuard};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-use super::api::{OperationType, StreamSpecification, StreamViewType, UpdateTableInput};
+use super::api::{
+    GlobalSecondaryIndexUpdate, OperationType, StreamSpecification, StreamViewType,
+    UpdateTableInput,
+};
 use super::change::Origin;
 use super::clock::Clock;
 use super::db::DynamoDb;
@@ -560,7 +563,17 @@ pub(crate) fn check_update_stream(input: &UpdateTableInput) -> Result<(), Dynamo
             "{INVALID_PARAMETER}You cannot modify stream status while updating table IOPS"
         )));
     }
-    if input.global_secondary_index_updates.is_some() {
+    let creates_or_deletes = input
+        .global_secondary_index_updates
+        .iter()
+        .flatten()
+        .any(|u| {
+            matches!(
+                u,
+                GlobalSecondaryIndexUpdate::Create(_) | GlobalSecondaryIndexUpdate::Delete(_)
+            )
+        });
+    if creates_or_deletes {
         return Err(DynamoError::validation(format!(
             "{INVALID_PARAMETER}You cannot create or delete index while changing stream status"
         )));
