@@ -419,6 +419,59 @@ fn transactions_and_batch_writes_write_one_record_per_changed_item() {
     assert_eq!(seq(&a[2]) + 1, seq(&b[0]));
 }
 
+#[test]
+fn time_to_live_deletions_name_the_service() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let options = Options {
+        fs: Arc::new(MemFs::new()),
+        ..Options::default()
+    };
+    let db = DynamoDb::with_db(
+        Db::open("/ttl", options).expect("open engine"),
+        DynamoOptions {
+            clock: Arc::clone(&clock) as _,
+            ttl_sweep_interval: None,
+            ..DynamoOptions::default()
+        },
+    )
+    .expect("open dynamo");
+    create(&db, "Tab", spec(StreamViewType::OldImage));
+    db.update_time_to_live(UpdateTimeToLiveInput {
+        table_name: "Tab".into(),
+        time_to_live_specification: TimeToLiveSpecification {
+            enabled: true,
+            attribute_name: "exp".into(),
+        },
+    })
+    .expect("enable TTL");
+    let expiring = item(&[("id", s("old")), ("exp", n(T0 / 1000 - 60))]);
+    put(&db, "Tab", expiring.clone());
+    put(
+        &db,
+        "Tab",
+        item(&[("id", s("young")), ("exp", n(T0 / 1000 + 3600))]),
+    );
+    assert_eq!(db.sweep_expired_now().expect("sweep"), 1);
+    let records = all_records(&db, &latest_arn(&db, "Tab"));
+    assert_eq!(
+        events(&records),
+        vec![
+            (OperationType::Insert, "old".to_string()),
+            (OperationType::Insert, "young".to_string()),
+            (OperationType::Remove, "old".to_string()),
+        ]
+    );
+    assert_eq!(records[0].user_identity, None);
+    assert_eq!(
+        records[2].user_identity,
+        Some(Identity {
+            principal_id: "dynamodb.amazonaws.com".into(),
+            identity_type: "Service".into(),
+        })
+    );
+    assert_eq!(records[2].dynamodb.old_image.as_ref(), Some(&expiring));
+}
+
 // ------------------------------------------------------ enable, disable
 
 #[test]

@@ -1,6 +1,7 @@
 //! What the server calls to do the work: one blocking method per operation.
 //!
-//! The real implementation is siltdb's `DynamoDb` handle; tests use a fake.
+//! The real implementation is siltdb's [`DynamoDb`] handle; tests also use
+//! a fake.
 //! Methods block (they may wait for an fsync), so the server calls them
 //! through `tokio::task::spawn_blocking`.
 
@@ -17,7 +18,12 @@ use siltdb::dynamo::api::{
     DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
     GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput,
 };
-use siltdb::dynamo::DynamoError;
+use siltdb::dynamo::api::{
+    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, ListTagsOfResourceInput,
+    ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
+    UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
+};
+use siltdb::dynamo::{DynamoDb, DynamoError};
 
 use crate::operation::{Request, Response};
 
@@ -54,8 +60,7 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<TransactGetItemsOutput, DynamoError>;
 
     // The DynamoDB Streams API. The defaults answer as an endpoint without
-    // DynamoDB Streams does; siltdb's `DynamoDb` answers them all
-    // (`crate::backend_streams`).
+    // DynamoDB Streams does (UnknownOperationException).
 
     fn list_streams(&self, _input: ListStreamsInput) -> Result<ListStreamsOutput, DynamoError> {
         Err(no_streams())
@@ -76,6 +81,40 @@ pub trait Backend: Send + Sync + 'static {
         Err(no_streams())
     }
 
+    // Time to Live and tags. The defaults refuse; a backend implements them
+    fn update_time_to_live(
+        &self,
+        input: UpdateTimeToLiveInput,
+    ) -> Result<UpdateTimeToLiveOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("UpdateTimeToLive"))
+    }
+    fn describe_time_to_live(
+        &self,
+        input: DescribeTimeToLiveInput,
+    ) -> Result<DescribeTimeToLiveOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("DescribeTimeToLive"))
+    }
+    fn tag_resource(&self, input: TagResourceInput) -> Result<TagResourceOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("TagResource"))
+    }
+    fn untag_resource(
+        &self,
+        input: UntagResourceInput,
+    ) -> Result<UntagResourceOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("UntagResource"))
+    }
+    fn list_tags_of_resource(
+        &self,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("ListTagsOfResource"))
+    }
+
     /// Flushes and closes the store; called once when the server stops,
     /// after the last request finished.
     fn close(&self) -> Result<(), DynamoError> {
@@ -86,6 +125,11 @@ pub trait Backend: Send + Sync + 'static {
 /// What a backend without DynamoDB Streams answers to its operations.
 fn no_streams() -> DynamoError {
     DynamoError::UnknownOperationException(String::new())
+}
+
+/// The error of an operation a backend does not implement.
+pub fn not_implemented(operation: &str) -> DynamoError {
+    DynamoError::InternalServerError(format!("{operation} is not implemented by this backend"))
 }
 
 /// Runs `request` on `backend`.
@@ -112,31 +156,37 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
         Request::DescribeStream(i) => Response::DescribeStream(backend.describe_stream(i)?),
         Request::GetShardIterator(i) => Response::GetShardIterator(backend.get_shard_iterator(i)?),
         Request::GetRecords(i) => Response::GetRecords(backend.get_records(i)?),
+        Request::UpdateTimeToLive(i) => Response::UpdateTimeToLive(backend.update_time_to_live(i)?),
+        Request::DescribeTimeToLive(i) => {
+            Response::DescribeTimeToLive(backend.describe_time_to_live(i)?)
+        }
+        Request::TagResource(i) => Response::TagResource(backend.tag_resource(i)?),
+        Request::UntagResource(i) => Response::UntagResource(backend.untag_resource(i)?),
+        Request::ListTagsOfResource(i) => {
+            Response::ListTagsOfResource(backend.list_tags_of_resource(i)?)
+        }
     })
 }
 
-/// A backend that answers every operation with `InternalServerError`.
-///
-/// TEMPORARY: `siltdb serve` uses it until siltdb's `DynamoDb` handle is on
-/// main; then `Backend` is implemented for `DynamoDb` and this goes away.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unavailable;
-
-macro_rules! unavailable {
+/// siltdb's own DynamoDB handle: every operation is the method of the same
+/// name, and [`Backend::close`] closes the engine (syncing the WAL).
+macro_rules! delegate {
     ($($method:ident($input:ty) -> $output:ty;)+) => {
-        impl Backend for Unavailable {
+        impl Backend for DynamoDb {
             $(
-                fn $method(&self, _input: $input) -> Result<$output, DynamoError> {
-                    Err(DynamoError::InternalServerError(
-                        "this siltdb build has no DynamoDB engine handle yet; the server can parse requests but not execute them".to_string(),
-                    ))
+                fn $method(&self, input: $input) -> Result<$output, DynamoError> {
+                    DynamoDb::$method(self, input)
                 }
             )+
+
+            fn close(&self) -> Result<(), DynamoError> {
+                DynamoDb::close(self)
+            }
         }
     };
 }
 
-unavailable! {
+delegate! {
     create_table(CreateTableInput) -> CreateTableOutput;
     describe_table(DescribeTableInput) -> DescribeTableOutput;
     list_tables(ListTablesInput) -> ListTablesOutput;
@@ -152,4 +202,13 @@ unavailable! {
     batch_write_item(BatchWriteItemInput) -> BatchWriteItemOutput;
     transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
     transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
+    update_time_to_live(UpdateTimeToLiveInput) -> UpdateTimeToLiveOutput;
+    describe_time_to_live(DescribeTimeToLiveInput) -> DescribeTimeToLiveOutput;
+    tag_resource(TagResourceInput) -> TagResourceOutput;
+    untag_resource(UntagResourceInput) -> UntagResourceOutput;
+    list_tags_of_resource(ListTagsOfResourceInput) -> ListTagsOfResourceOutput;
+    list_streams(ListStreamsInput) -> ListStreamsOutput;
+    describe_stream(DescribeStreamInput) -> DescribeStreamOutput;
+    get_shard_iterator(GetShardIteratorInput) -> GetShardIteratorOutput;
+    get_records(GetRecordsInput) -> GetRecordsOutput;
 }

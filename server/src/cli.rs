@@ -21,6 +21,22 @@ pub enum Command {
     /// Serve a database over DynamoDB's JSON protocol (aws-cli, boto3 and
     /// the AWS SDKs work unchanged with `--endpoint-url`).
     Serve(ServeArgs),
+    /// Verify every checksum of a database directory (offline); print what
+    /// is damaged or missing. Exit status 1 if anything is.
+    Check(CheckArgs),
+    /// Show the shape of a database directory (offline): tables, bytes,
+    /// entries and key range per level, and the WAL.
+    Stats(StatsArgs),
+    /// Print what one database file (WAL, SSTable, MANIFEST, CURRENT) holds,
+    /// in the terms of format-spec/. Exit status 1 if the file is damaged
+    /// (everything before the damage is printed).
+    Dump(DumpArgs),
+    /// Write a table's items as DynamoDB JSON lines, one
+    /// `{"Item":{...}}` per line: the format of DynamoDB's export to S3.
+    Export(ExportArgs),
+    /// Load DynamoDB JSON lines (as `siltdb export` or DynamoDB's export to
+    /// S3 write them) into a table.
+    Import(ImportArgs),
 }
 
 /// `siltdb serve`.
@@ -44,6 +60,72 @@ pub struct ServeArgs {
     pub credentials: Option<Credentials>,
 }
 
+/// `siltdb check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The database directory. Check it while no server has it open: files
+    /// being written would look damaged.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `siltdb stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The database directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `siltdb dump`.
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// The file: `NNNNNN.log`, `NNNNNN.sst`, `MANIFEST-NNNNNN` or `CURRENT`
+    /// (a file named otherwise is recognised by its contents).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Bytes of each key and value shown before it is cut short.
+    #[arg(long, default_value_t = 48)]
+    pub width: usize,
+}
+
+/// `siltdb export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Directory holding the database (it must exist, and no server may
+    /// have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The table to export.
+    #[arg(long)]
+    pub table: String,
+    /// Where to write the items; `-` is standard output.
+    #[arg(long, default_value = "-", value_name = "FILE|-")]
+    pub out: PathBuf,
+}
+
+/// `siltdb import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Directory holding the database (it must exist, and no server may
+    /// have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The table to load the items into. It must exist, unless
+    /// `--create-from` is given.
+    #[arg(long)]
+    pub table: String,
+    /// Where to read the items; `-` is standard input.
+    #[arg(long = "in", default_value = "-", value_name = "FILE|-")]
+    pub input: PathBuf,
+    /// Create the table first, from a CreateTable request in JSON (as
+    /// `aws dynamodb create-table --cli-input-json` takes it); its
+    /// `TableName` is replaced by `--table`. Fails if the table exists.
+    /// The database directory is created too if missing.
+    #[arg(long, value_name = "JSON_FILE")]
+    pub create_from: Option<PathBuf>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,7 +139,9 @@ mod tests {
     #[test]
     fn serve_defaults_and_flags() {
         let cli = Cli::try_parse_from(["siltdb", "serve"]).expect("parses");
-        let Command::Serve(a) = cli.command;
+        let Command::Serve(a) = cli.command else {
+            panic!("not serve")
+        };
         assert_eq!(a.port, 8000);
         assert_eq!(a.bind.to_string(), "127.0.0.1");
         assert_eq!(a.data_dir, PathBuf::from("./siltdb-data"));
@@ -75,7 +159,9 @@ mod tests {
             "AK:SE:CRET",
         ])
         .expect("parses");
-        let Command::Serve(a) = cli.command;
+        let Command::Serve(a) = cli.command else {
+            panic!("not serve")
+        };
         assert_eq!(a.port, 0);
         assert!(a.in_memory);
         assert_eq!(

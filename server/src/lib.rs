@@ -9,16 +9,21 @@
 //! - [`json`]: DynamoDB JSON ↔ siltdb's API types, with DynamoDB's errors;
 //! - [`http`]: the hyper server, framing, headers and error bodies;
 //! - [`auth`]: AWS Signature Version 4 checking;
-//! - [`backend`]: the trait the server calls to do the work;
-//! - [`backend_streams`]: its DynamoDB Streams methods for siltdb's handle.
+//! - [`backend`]: the trait the server calls to do the work (its Time to
+//!   Live and tag methods for siltdb's handle: `backend_ttl_tags`).
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod backend;
-pub mod backend_streams;
+mod backend_ttl_tags;
 pub mod http;
 pub mod json;
 pub mod operation;
 
 pub use backend::Backend;
 pub use operation::{Operation, Request, Response};
+
+// The README's Rust examples, compiled (and the DynamoDb one run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;

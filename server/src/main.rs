@@ -1,12 +1,15 @@
 //! `siltdb`: the command-line entry point.
 
 mod cli;
+mod commands;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use siltdb::dynamo::DynamoDb;
+use siltdb::Options;
 use siltdb_server::http::{serve, ServerConfig};
 use siltdb_server::Backend;
 use tokio::net::TcpListener;
@@ -25,6 +28,11 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Serve(args) => run_serve(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Stats(args) => commands::stats::run(args),
+        Command::Dump(args) => commands::dump::run(args),
+        Command::Export(args) => commands::export::run(args),
+        Command::Import(args) => commands::import::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,13 +109,16 @@ async fn shutdown_signal() {
     tracing::info!("signal received");
 }
 
-/// Opens the database `args` names.
-///
-/// TEMPORARY: siltdb's `DynamoDb` handle is not on main yet; until it is,
-/// the server answers every operation with `InternalServerError` saying so.
-/// When it lands this becomes `DynamoDb::open(&args.data_dir, Options::default())`
-/// or `DynamoDb::open_in_memory()`.
+/// Opens the database `args` names: siltdb's `DynamoDb` in `--data-dir`
+/// (created if missing), or in memory with `--in-memory`.
 fn open_backend(args: &ServeArgs) -> Result<Arc<dyn Backend>, String> {
-    let _ = (&args.data_dir, args.in_memory);
-    Ok(Arc::new(siltdb_server::backend::Unavailable))
+    let db = if args.in_memory {
+        DynamoDb::open_in_memory().map_err(|e| format!("opening an in-memory database: {e}"))?
+    } else {
+        let dir = &args.data_dir;
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        DynamoDb::open(dir, Options::default())
+            .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?
+    };
+    Ok(Arc::new(db))
 }

@@ -14,6 +14,11 @@ use siltdb::dynamo::api::{
     DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
     GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput,
 };
+use siltdb::dynamo::api::{
+    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, ListTagsOfResourceInput,
+    ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
+    UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
+};
 
 macro_rules! operations {
     ($($op:ident($input:ty => $output:ty),)+) => {
@@ -97,6 +102,11 @@ operations! {
     DescribeStream(DescribeStreamInput => DescribeStreamOutput),
     GetShardIterator(GetShardIteratorInput => GetShardIteratorOutput),
     GetRecords(GetRecordsInput => GetRecordsOutput),
+    UpdateTimeToLive(UpdateTimeToLiveInput => UpdateTimeToLiveOutput),
+    DescribeTimeToLive(DescribeTimeToLiveInput => DescribeTimeToLiveOutput),
+    TagResource(TagResourceInput => TagResourceOutput),
+    UntagResource(UntagResourceInput => UntagResourceOutput),
+    ListTagsOfResource(ListTagsOfResourceInput => ListTagsOfResourceOutput),
 }
 
 impl Operation {

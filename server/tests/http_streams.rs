@@ -1,92 +1,21 @@
 //! DynamoDB Streams over the wire: `DynamoDBStreams_20120810.*` targets
-//! reach siltdb's handle (through `streams_backend_methods!`), and a table's
-//! changes come back as DynamoDB JSON stream records.
+//! reach siltdb's handle, and a table's changes come back as DynamoDB JSON
+//! stream records.
 
 mod common;
 
-use std::borrow::Borrow;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::call;
 use serde_json::{json, Value};
-use siltdb::dynamo::api::*;
-use siltdb::dynamo::{DynamoDb, DynamoError};
+use siltdb::dynamo::DynamoDb;
 use siltdb_server::http::{serve, ServerConfig};
 use siltdb_server::Backend;
 
-/// siltdb's handle as a server backend, the way an embedder wires it.
-struct Embedded(DynamoDb);
-
-impl Borrow<DynamoDb> for Embedded {
-    fn borrow(&self) -> &DynamoDb {
-        &self.0
-    }
-}
-
-impl Backend for Embedded {
-    fn create_table(&self, i: CreateTableInput) -> Result<CreateTableOutput, DynamoError> {
-        self.0.create_table(i)
-    }
-    fn describe_table(&self, i: DescribeTableInput) -> Result<DescribeTableOutput, DynamoError> {
-        self.0.describe_table(i)
-    }
-    fn list_tables(&self, i: ListTablesInput) -> Result<ListTablesOutput, DynamoError> {
-        self.0.list_tables(i)
-    }
-    fn update_table(&self, i: UpdateTableInput) -> Result<UpdateTableOutput, DynamoError> {
-        self.0.update_table(i)
-    }
-    fn delete_table(&self, i: DeleteTableInput) -> Result<DeleteTableOutput, DynamoError> {
-        self.0.delete_table(i)
-    }
-    fn put_item(&self, i: PutItemInput) -> Result<PutItemOutput, DynamoError> {
-        self.0.put_item(i)
-    }
-    fn get_item(&self, i: GetItemInput) -> Result<GetItemOutput, DynamoError> {
-        self.0.get_item(i)
-    }
-    fn update_item(&self, i: UpdateItemInput) -> Result<UpdateItemOutput, DynamoError> {
-        self.0.update_item(i)
-    }
-    fn delete_item(&self, i: DeleteItemInput) -> Result<DeleteItemOutput, DynamoError> {
-        self.0.delete_item(i)
-    }
-    fn query(&self, i: QueryInput) -> Result<QueryOutput, DynamoError> {
-        self.0.query(i)
-    }
-    fn scan(&self, i: ScanInput) -> Result<ScanOutput, DynamoError> {
-        self.0.scan(i)
-    }
-    fn batch_get_item(&self, i: BatchGetItemInput) -> Result<BatchGetItemOutput, DynamoError> {
-        self.0.batch_get_item(i)
-    }
-    fn batch_write_item(
-        &self,
-        i: BatchWriteItemInput,
-    ) -> Result<BatchWriteItemOutput, DynamoError> {
-        self.0.batch_write_item(i)
-    }
-    fn transact_write_items(
-        &self,
-        i: TransactWriteItemsInput,
-    ) -> Result<TransactWriteItemsOutput, DynamoError> {
-        self.0.transact_write_items(i)
-    }
-    fn transact_get_items(
-        &self,
-        i: TransactGetItemsInput,
-    ) -> Result<TransactGetItemsOutput, DynamoError> {
-        self.0.transact_get_items(i)
-    }
-    siltdb_server::streams_backend_methods!();
-}
-
 #[test]
 fn a_tables_changes_come_back_as_stream_records() {
-    let backend: Arc<dyn Backend> = Arc::new(Embedded(
-        DynamoDb::open_in_memory().expect("open in memory"),
-    ));
+    let backend: Arc<dyn Backend> = Arc::new(DynamoDb::open_in_memory().expect("open in memory"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let server = std::thread::spawn(move || -> std::io::Result<()> {

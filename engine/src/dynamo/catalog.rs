@@ -92,6 +92,13 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
     if !m.streams.is_empty() {
         item.insert("Streams".into(), stream::streams_to_catalog(&m.streams));
     }
+    if let Some(a) = &m.ttl_attribute {
+        item.insert("TtlAttribute".into(), s(a));
+    }
+    if !m.tags.is_empty() {
+        let tags = m.tags.iter().map(|(k, v)| (k.clone(), s(v))).collect();
+        item.insert("Tags".into(), AttributeValue::M(tags));
+    }
     encode_item_to_vec(&item)
 }
 
@@ -277,6 +284,21 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
             Some(v) => u8::try_from(v).map_err(|_| corrupt("NextIndexId"))?,
         },
         streams: stream::streams_from_catalog(item.get("Streams"))?,
+        ttl_attribute: match item.get("TtlAttribute") {
+            None => None,
+            Some(_) => Some(get_s(&item, "TtlAttribute")?.to_string()),
+        },
+        tags: match item.get("Tags") {
+            None => BTreeMap::new(),
+            Some(AttributeValue::M(m)) => m
+                .iter()
+                .map(|(k, v)| match v {
+                    AttributeValue::S(v) => Ok((k.clone(), v.clone())),
+                    _ => Err(corrupt("Tags")),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(corrupt("Tags")),
+        },
     })
 }
 
@@ -396,7 +418,21 @@ mod tests {
             indexes: Vec::new(),
             next_index_id: 1,
             streams: Vec::new(),
+            ttl_attribute: None,
+            tags: BTreeMap::new(),
         }
+    }
+
+    /// The table of `catalog-table-ttl-tags.hex`: `vector_meta` with TTL
+    /// enabled and two tags.
+    fn ttl_tags_meta() -> TableMeta {
+        let mut meta = vector_meta();
+        meta.ttl_attribute = Some("expires".into());
+        meta.tags = BTreeMap::from([
+            ("env".to_string(), "prod".to_string()),
+            ("team".to_string(), String::new()),
+        ]);
+        meta
     }
 
     #[test]
@@ -479,15 +515,45 @@ mod tests {
         assert_eq!(encode_meta(&vector_meta()), bytes);
     }
 
+    /// format-spec/vectors/catalog-table-ttl-tags.hex is
+    /// `encode_meta(ttl_tags_meta())`: the optional `TtlAttribute` and
+    /// `Tags` attributes.
     #[test]
-    #[ignore = "prints the catalog vector"]
-    fn print_catalog_vector() {
-        let hex: String = encode_meta(&vector_meta())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    fn catalog_ttl_tags_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/catalog-table-ttl-tags.hex"
+        ));
+        assert_eq!(decode_meta(&bytes), Ok(ttl_tags_meta()));
+        assert_eq!(encode_meta(&ttl_tags_meta()), bytes);
+    }
+
+    #[test]
+    fn ttl_and_tags_of_the_wrong_type_are_corruption() {
+        let mut item = decode_item(&encode_meta(&ttl_tags_meta())).expect("item");
+        item.insert("TtlAttribute".into(), n(1));
+        assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
+        let mut item = decode_item(&encode_meta(&ttl_tags_meta())).expect("item");
+        item.insert(
+            "Tags".into(),
+            AttributeValue::M(BTreeMap::from([("k".to_string(), n(1))])),
+        );
+        assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
+        item.insert("Tags".into(), s("k"));
+        assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
+    }
+
+    fn print_hex(bytes: &[u8]) {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         for chunk in hex.as_bytes().chunks(64) {
             println!("{}", String::from_utf8_lossy(chunk));
         }
+    }
+
+    #[test]
+    #[ignore = "prints the catalog vectors"]
+    fn print_catalog_vector() {
+        print_hex(&encode_meta(&vector_meta()));
+        println!();
+        print_hex(&encode_meta(&ttl_tags_meta()));
     }
 }

@@ -8,16 +8,18 @@ use super::error::DynamoError;
 use super::index::stage_index_writes;
 use super::itemcodec::encode_item_to_vec;
 use super::schema::TableMeta;
+use super::stream::StreamState;
 use super::value::Item;
 use crate::WriteBatch;
 
 /// Who made a change (stream records name the TTL service as the
-/// principal of expiry deletions).
+/// principal of expiry deletions: `userIdentity` `{"type": "Service",
+/// "principalId": "dynamodb.amazonaws.com"}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// A client request.
     User,
-    /// Time to Live deleting an expired item.
+    /// The TTL sweeper deleting an expired item.
     Ttl,
 }
 
@@ -34,15 +36,36 @@ impl DynamoDb {
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        if batch.is_empty() {
-            self.forget_uncommitted_records();
-        }
-        match new {
-            Some(item) => batch.put(key, &encode_item_to_vec(item)),
-            None if old.is_some() => batch.delete(key),
-            None => {}
-        }
-        stage_index_writes(batch, meta, old, new)?;
-        self.stage_record(batch, meta, old, new, origin)
+        stage_item_change(batch, meta, key, old, new, origin, &self.streams)
     }
+}
+
+/// The body of [`DynamoDb::stage_change`], callable without a handle: the
+/// TTL sweeper's thread has none (it works on `ttl::SweepCtx`). Anything a
+/// change needs beyond its arguments must be reachable from there too.
+///
+/// `streams` numbers the stream record; the caller calls
+/// [`StreamState::settle`] once it has committed the batch, successfully or
+/// not ([`DynamoDb::commit`] does).
+pub(crate) fn stage_item_change(
+    batch: &mut WriteBatch,
+    meta: &TableMeta,
+    key: &[u8],
+    old: Option<&Item>,
+    new: Option<&Item>,
+    origin: Origin,
+    streams: &StreamState,
+) -> Result<(), DynamoError> {
+    if batch.is_empty() {
+        // A new batch: a record this thread staged before went into a batch
+        // that was dropped uncommitted.
+        streams.forget_uncommitted();
+    }
+    match new {
+        Some(item) => batch.put(key, &encode_item_to_vec(item)),
+        None if old.is_some() => batch.delete(key),
+        None => {}
+    }
+    stage_index_writes(batch, meta, old, new)?;
+    streams.stage_record(batch, meta, old, new, origin)
 }

@@ -22,6 +22,7 @@ use super::error::DynamoError;
 use super::layout::{range_prefix, TABLE_INDEX_ID};
 use super::schema::{KeyAttr, TableMeta};
 use super::stream::{check_create_stream, check_update_stream};
+use super::tags;
 use super::value::{item_size, INVALID_PARAMETER};
 use crate::WriteBatch;
 
@@ -112,6 +113,7 @@ impl DynamoDb {
             (BillingMode::PayPerRequest, None) => (0, 0),
         };
         check_create_stream(input.stream_specification.as_ref())?;
+        let tags = tags::initial_tags(input.tags.as_deref())?;
         let mut next_id = self.control_lock();
         if self.tables_read().contains_key(&input.table_name) {
             // API reference, ResourceInUseException; wording as DynamoDB sends it.
@@ -148,6 +150,8 @@ impl DynamoDb {
             indexes: Vec::new(),
             next_index_id: 1,
             streams: self.initial_streams(input.stream_specification.as_ref(), now),
+            ttl_attribute: None,
+            tags,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);

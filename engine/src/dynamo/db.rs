@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use super::catalog;
 use super::clock::{Clock, SystemClock};
@@ -15,6 +16,7 @@ use super::locks::ItemLocks;
 use super::reclaim::Reclaimer;
 use super::schema::TableMeta;
 use super::stream::StreamState;
+use super::ttl::{SweepCtx, Sweeper};
 use super::value::Item;
 use crate::fs::MemFs;
 use crate::{Db, Options, WriteBatch};
@@ -28,7 +30,17 @@ pub struct DynamoOptions {
     pub account_id: String,
     /// Wall clock (creation times, TTL). Tests inject a manual one.
     pub clock: Arc<dyn Clock>,
+    /// How often the background TTL sweeper deletes expired items
+    /// (default 60 s; at least 1 ms). Each sweep reads every item of every
+    /// TTL-enabled table, so a shorter interval trades CPU and I/O for
+    /// promptness — DynamoDB itself only promises deletion within days.
+    /// `None` starts no sweeper: expired items then go only when
+    /// [`DynamoDb::sweep_expired_now`] is called.
+    pub ttl_sweep_interval: Option<Duration>,
 }
+
+/// The default [`DynamoOptions::ttl_sweep_interval`].
+pub const DEFAULT_TTL_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
 impl Default for DynamoOptions {
     fn default() -> Self {
@@ -36,6 +48,7 @@ impl Default for DynamoOptions {
             region: "ddblocal".to_string(),
             account_id: "000000000000".to_string(),
             clock: Arc::new(SystemClock),
+            ttl_sweep_interval: Some(DEFAULT_TTL_SWEEP_INTERVAL),
         }
     }
 }
@@ -45,6 +58,7 @@ impl std::fmt::Debug for DynamoOptions {
         f.debug_struct("DynamoOptions")
             .field("region", &self.region)
             .field("account_id", &self.account_id)
+            .field("ttl_sweep_interval", &self.ttl_sweep_interval)
             .finish_non_exhaustive()
     }
 }
@@ -140,15 +154,17 @@ impl Table {
 pub struct DynamoDb {
     pub(crate) db: Arc<Db>,
     pub(crate) opts: DynamoOptions,
-    tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    tables: Arc<RwLock<BTreeMap<String, Arc<Table>>>>,
     /// Serialises control-plane changes and owns the next table id.
     pub(crate) control: Mutex<u32>,
-    pub(crate) locks: ItemLocks,
+    pub(crate) locks: Arc<ItemLocks>,
     pub(crate) reclaimer: Reclaimer,
+    /// The TTL sweeper (shares `db`, `tables` and `locks`).
+    pub(crate) sweeper: Sweeper,
     /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
     pub(crate) tokens: TokenCache,
-    /// Stream sequence numbers (one counter for the whole database).
-    pub(crate) streams: StreamState,
+    /// Stream sequence numbers and trimming (shared with the TTL sweeper).
+    pub(crate) streams: Arc<StreamState>,
 }
 
 impl std::fmt::Debug for DynamoDb {
@@ -179,7 +195,7 @@ impl DynamoDb {
     pub fn with_db(db: Db, opts: DynamoOptions) -> Result<DynamoDb, DynamoError> {
         let db = Arc::new(db);
         let loaded = catalog::load(&db)?;
-        let streams = StreamState::open(&db, loaded.tables.values())?;
+        let streams = Arc::new(StreamState::open(&db, &opts.clock, loaded.tables.values())?);
         let tables = loaded
             .tables
             .into_iter()
@@ -189,13 +205,26 @@ impl DynamoDb {
         for id in loaded.retired {
             reclaimer.reclaim(id);
         }
+        let tables = Arc::new(RwLock::new(tables));
+        let locks = Arc::new(ItemLocks::default());
+        let sweeper = Sweeper::start(
+            SweepCtx::new(
+                Arc::clone(&db),
+                Arc::clone(&tables),
+                Arc::clone(&locks),
+                Arc::clone(&opts.clock),
+                Arc::clone(&streams),
+            ),
+            opts.ttl_sweep_interval,
+        );
         Ok(DynamoDb {
             db,
             opts,
-            tables: RwLock::new(tables),
+            tables,
             control: Mutex::new(loaded.next_id),
-            locks: ItemLocks::default(),
+            locks,
             reclaimer,
+            sweeper,
             tokens: TokenCache::default(),
             streams,
         })
@@ -208,6 +237,7 @@ impl DynamoDb {
 
     /// Stops background work and closes the engine (syncing the WAL).
     pub fn close(&self) -> Result<(), DynamoError> {
+        self.sweeper.stop();
         self.reclaimer.stop();
         self.db.close()?;
         Ok(())
@@ -264,7 +294,7 @@ impl DynamoDb {
     /// Commits `batch` (durably, unless the engine was opened with sync off).
     pub(crate) fn commit(&self, batch: WriteBatch) -> Result<(), DynamoError> {
         let written = self.db.write(batch);
-        self.settle_records();
+        self.streams.settle();
         written?;
         Ok(())
     }
@@ -272,6 +302,7 @@ impl DynamoDb {
 
 impl Drop for DynamoDb {
     fn drop(&mut self) {
+        self.sweeper.stop();
         self.reclaimer.stop();
     }
 }

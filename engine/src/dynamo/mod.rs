@@ -27,6 +27,12 @@
 //!   (ListStreams, DescribeStream, GetShardIterator, GetRecords) is on
 //!   [`DynamoDb`] (`format-spec/streams.md`).
 //!
+//! Time to Live (UpdateTimeToLive, DescribeTimeToLive, and a background
+//! sweeper deleting expired items — [`DynamoOptions::ttl_sweep_interval`],
+//! [`DynamoDb::sweep_expired_now`]) and tags (TagResource, UntagResource,
+//! ListTagsOfResource, CreateTable's `Tags`) are methods of [`DynamoDb`];
+//! both settings live in the table's catalog record.
+//!
 //! Error messages copy DynamoDB's wording; each is documented where it is
 //! built, with where the wording was found.
 
@@ -60,12 +66,14 @@ pub mod schema;
 pub mod stream;
 mod stream_record;
 mod streams_api;
+mod tags;
 pub mod transact;
+mod ttl;
 pub mod validate;
 pub mod value;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use db::{DynamoDb, DynamoOptions};
+pub use db::{DynamoDb, DynamoOptions, DEFAULT_TTL_SWEEP_INTERVAL};
 pub use error::DynamoError;
 pub use keycodec::ScalarAttributeType;
 pub use number::{Number, NumberError};

@@ -1,14 +1,17 @@
-//! Scan: every item of a table in hash-prefix order; a parallel scan's
-//! segment is a slice of the 32-bit hash-prefix space.
+//! Scan: every item of a table (or entry of a secondary index) in
+//! hash-prefix order; a parallel scan's segment is a slice of the 32-bit
+//! hash-prefix space.
 
 use super::api::{AttributeValues, ScanInput, ScanOutput};
-use super::capacity::{consumed, read_units};
 use super::db::DynamoDb;
 use super::error::DynamoError;
 use super::keycodec::HASH_PREFIX_LEN;
 use super::layout::{prefix_end, range_prefix, TABLE_INDEX_ID};
 use super::legacy;
-use super::page::{check_limit, resolve_select, start_key, PageSpec, Shape};
+use super::page::{
+    check_index, check_limit, check_start_key_size, check_start_piece, index_start_key, key_names,
+    page_capacity, read_plan, resolve_select, start_key, PageSpec, Shape,
+};
 use super::request::ExprParams;
 
 /// Largest `TotalSegments` (API model: 1..=1000000).
@@ -74,7 +77,8 @@ fn check_segments(
 }
 
 impl DynamoDb {
-    /// `Scan`.
+    /// `Scan`, of a table or (with `IndexName`) one of its secondary
+    /// indexes; index entries come in the index's hash-prefix order.
     pub fn scan(&self, input: ScanInput) -> Result<ScanOutput, DynamoError> {
         let limit = check_limit(input.limit)?;
         let segments = check_segments(input.segment, input.total_segments)?;
@@ -107,7 +111,7 @@ impl DynamoDb {
             input.select,
             projection_param,
             input.index_name.as_deref(),
-            "Scanning",
+            false,
         )?;
         let mut prepared = params.prepare()?;
         if !legacy_names.is_empty() {
@@ -127,12 +131,27 @@ impl DynamoDb {
         }
         let table = self.table(&input.table_name)?;
         let meta = table.meta();
-        if let Some(index) = &input.index_name {
-            return Err(DynamoError::validation(format!(
-                "The table does not have the specified index: {index}"
-            )));
+        let consistent = input.consistent_read.unwrap_or(false);
+        let index = match &input.index_name {
+            Some(name) => Some(check_index(&meta, name, consistent)?),
+            None => None,
+        };
+        // Order of checks: dynalite `db/scan.js` — the start key's shape
+        // and index attributes, then what the index can return, then the
+        // start key's table key.
+        let esk = input.exclusive_start_key.as_ref();
+        if let (Some(idx), Some(esk)) = (index, esk) {
+            check_start_key_size(&meta, idx, esk)?;
+            for attr in std::iter::once(&idx.hash).chain(idx.range.as_ref()) {
+                check_start_piece(esk, attr)?;
+            }
         }
-        let prefix = range_prefix(meta.id, TABLE_INDEX_ID);
+        let paths = match shape {
+            Shape::Projected => prepared.projection.as_deref(),
+            _ => None,
+        };
+        let plan = read_plan(&meta, index, shape, paths)?;
+        let prefix = range_prefix(meta.id, index.map_or(TABLE_INDEX_ID, |i| i.id));
         let (mut start, end) = match segments {
             None => (prefix.clone(), prefix_end(&prefix)),
             Some((s, t)) => {
@@ -150,8 +169,11 @@ impl DynamoDb {
                 (start, end)
             }
         };
-        if let Some(esk) = &input.exclusive_start_key {
-            let k = start_key(&meta, esk)?;
+        if let Some(esk) = esk {
+            let k = match index {
+                Some(idx) => index_start_key(&meta, idx, esk)?,
+                None => start_key(&meta, esk)?,
+            };
             if let Some((s, t)) = segments {
                 let hash = k
                     .get(prefix.len()..prefix.len() + HASH_PREFIX_LEN)
@@ -179,20 +201,24 @@ impl DynamoDb {
             limit,
             filter: prepared.filter.as_ref(),
             values: &prepared.values,
-            projection: match shape {
-                Shape::Projected => prepared.projection.as_deref(),
-                _ => None,
-            },
-            count_only: shape == Shape::Count,
-            meta: &meta,
+            projection: plan.projection,
+            count_only: plan.count_only,
+            key_names: key_names(&meta, index),
+            fetch: plan.fetch,
         })?;
-        let units = read_units(page.bytes, input.consistent_read.unwrap_or(false));
+        let consumed_capacity = page_capacity(
+            input.return_consumed_capacity,
+            &meta,
+            index,
+            &page,
+            consistent,
+        );
         Ok(ScanOutput {
-            items: (shape != Shape::Count).then_some(page.items),
+            items: (!plan.count_only).then_some(page.items),
             count: page.count,
             scanned_count: page.scanned_count,
             last_evaluated_key: page.last_evaluated_key,
-            consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
+            consumed_capacity,
         })
     }
 }

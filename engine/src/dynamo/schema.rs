@@ -1,6 +1,8 @@
 //! A table's definition and the key rules every item request is checked
 //! against.
 
+use std::collections::BTreeMap;
+
 use super::api::{
     AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndexDescription,
     IndexStatus, KeySchemaElement, KeyType, LocalSecondaryIndexDescription, Projection,
@@ -137,6 +139,10 @@ pub struct TableMeta {
     /// Its streams, oldest first: disabled ones still readable, and last
     /// the enabled one, if any.
     pub streams: Vec<StreamMeta>,
+    /// The expiry attribute while Time to Live is enabled (`None`: disabled).
+    pub ttl_attribute: Option<String>,
+    /// The table's tags, by key.
+    pub tags: BTreeMap<String, String>,
 }
 
 fn seconds(millis: i64) -> f64 {
@@ -411,6 +417,8 @@ mod tests {
             indexes: Vec::new(),
             next_index_id: 1,
             streams: Vec::new(),
+            ttl_attribute: None,
+            tags: BTreeMap::new(),
         }
     }
 

@@ -33,7 +33,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
@@ -178,9 +178,12 @@ struct Seqs {
     last_trim: HashMap<u32, i64>,
 }
 
-/// The sequence counter and what readers need to know about it.
-#[derive(Debug, Default)]
+/// The sequence counter, what readers need to know about it, and the
+/// trim. Shared by the handle and the TTL sweeper.
 pub(crate) struct StreamState {
+    db: Arc<Db>,
+    /// Record creation times and the trim horizon.
+    clock: Arc<dyn Clock>,
     seqs: Mutex<Seqs>,
     /// `in_flight.len()`, so writes to tables without streams skip the lock.
     pending: AtomicUsize,
@@ -188,11 +191,20 @@ pub(crate) struct StreamState {
     trim_lock: Mutex<()>,
 }
 
+impl std::fmt::Debug for StreamState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamState")
+            .field("seqs", &self.seqs)
+            .finish_non_exhaustive()
+    }
+}
+
 impl StreamState {
-    /// The state for a database whose live tables are `tables`: the counter
-    /// starts above every sequence number stored or reserved.
+    /// The state for database `db` whose live tables are `tables`: the
+    /// counter starts above every sequence number stored or reserved.
     pub(crate) fn open<'a>(
-        db: &Db,
+        db: &Arc<Db>,
+        clock: &Arc<dyn Clock>,
         tables: impl Iterator<Item = &'a TableMeta>,
     ) -> Result<StreamState, DynamoError> {
         let mut max = 0u64;
@@ -215,11 +227,14 @@ impl StreamState {
             }
         }
         Ok(StreamState {
+            db: Arc::clone(db),
+            clock: Arc::clone(clock),
             seqs: Mutex::new(Seqs {
                 next: max.saturating_add(1).max(1),
                 ..Seqs::default()
             }),
-            ..StreamState::default()
+            pending: AtomicUsize::new(0),
+            trim_lock: Mutex::new(()),
         })
     }
 
@@ -232,9 +247,9 @@ impl StreamState {
     /// times follow sequence order), and whether the table is due for a
     /// trim. The number is in flight until this thread commits or drops its
     /// batch.
-    fn take(&self, table_id: u32, clock: &dyn Clock) -> (u64, i64, bool) {
+    fn take(&self, table_id: u32) -> (u64, i64, bool) {
         let mut s = self.lock();
-        let now = clock.now_millis();
+        let now = self.clock.now_millis();
         let seq = s.next;
         s.next = s.next.saturating_add(1);
         let due = s
@@ -309,11 +324,12 @@ fn corrupt(what: &str) -> DynamoError {
     DynamoError::InternalServerError(format!("corrupt stream data: {what}"))
 }
 
-impl DynamoDb {
+impl StreamState {
     /// Adds to `batch` the stream record of the change of an item of `meta`
     /// from `old` to `new`, if the table has an enabled stream and the
     /// change changed something. REQUIRES: the caller holds the item's lock
-    /// and commits `batch` with [`DynamoDb::commit`].
+    /// and the table's write gate, and calls [`StreamState::settle`] once
+    /// it has committed `batch`.
     pub(crate) fn stage_record(
         &self,
         batch: &mut WriteBatch,
@@ -339,7 +355,7 @@ impl DynamoDb {
             StreamViewType::OldImage => (old, None),
             StreamViewType::NewAndOldImages => (old, new),
         };
-        let (seq, created_millis, trim_due) = self.streams.take(meta.id, &*self.opts.clock);
+        let (seq, created_millis, trim_due) = self.take(meta.id);
         if trim_due {
             // Housekeeping, here because the caller holds the table's write
             // gate (so the trim cannot race DeleteTable's reclaiming): a
@@ -363,30 +379,22 @@ impl DynamoDb {
 
     /// Called as a batch is started: any record this thread staged before
     /// went into a batch that was dropped uncommitted.
-    pub(crate) fn forget_uncommitted_records(&self) {
-        self.streams.release_mine();
+    pub(crate) fn forget_uncommitted(&self) {
+        self.release_mine();
     }
 
     /// Called after every commit, successful or not: this thread's records
     /// are now durable or lost, so readers may pass their numbers.
-    pub(crate) fn settle_records(&self) {
-        self.streams.release_mine();
+    pub(crate) fn settle(&self) {
+        self.release_mine();
     }
 
     /// Deletes the records of table `table_id` created 24 hours or more
     /// ago (up to [`TRIM_BATCH`] of them) and advances its trim marker.
     /// REQUIRES: the table's write gate is held.
     pub(crate) fn trim_records(&self, table_id: u32) -> Result<(), DynamoError> {
-        let _trim = self
-            .streams
-            .trim_lock
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let horizon = self
-            .opts
-            .clock
-            .now_millis()
-            .saturating_sub(RETENTION_MILLIS);
+        let _trim = self.trim_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let horizon = self.clock.now_millis().saturating_sub(RETENTION_MILLIS);
         let prefix = range_prefix(table_id, STREAM_INDEX_ID);
         let mut batch = WriteBatch::new();
         let mut last = None;
@@ -413,7 +421,7 @@ impl DynamoDb {
             );
             self.db.write(batch)?;
             if count == TRIM_BATCH {
-                self.streams.trim_again(table_id);
+                self.trim_again(table_id);
             }
         }
         Ok(())
@@ -427,7 +435,9 @@ impl DynamoDb {
             None => Ok(0),
         }
     }
+}
 
+impl DynamoDb {
     /// The streams of a new table created with `spec` at `now_millis`
     /// (checked by [`check_create_stream`]).
     pub(crate) fn initial_streams(

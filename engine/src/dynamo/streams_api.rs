@@ -289,8 +289,8 @@ impl DynamoDb {
         let f = self.find_stream(&input.stream_arn)?;
         let first_kept = {
             let _gate = f.table.write_gate()?;
-            self.trim_records(f.meta.id)?;
-            self.trimmed_below(f.meta.id)?
+            self.streams.trim_records(f.meta.id)?;
+            self.streams.trimmed_below(f.meta.id)?
         };
         let id = shard_id(&f.meta, &f.stream);
         let ending = f.stream.disabled.map(|(end, _)| end.saturating_sub(1));
@@ -387,8 +387,8 @@ impl DynamoDb {
             )));
         }
         let _gate = f.table.write_gate()?;
-        self.trim_records(f.meta.id)?;
-        let first_kept = self.trimmed_below(f.meta.id)?;
+        self.streams.trim_records(f.meta.id)?;
+        let first_kept = self.streams.trimmed_below(f.meta.id)?;
         let now = self.opts.clock.now_millis();
         let end = self.streams.visible_end().min(f.stream.end_seq());
         let position = match ty {
@@ -480,8 +480,8 @@ impl DynamoDb {
         }
         let f = self.find_stream(&it.stream_arn)?;
         let _gate = f.table.write_gate()?;
-        self.trim_records(f.meta.id)?;
-        let first_kept = self.trimmed_below(f.meta.id)?;
+        self.streams.trim_records(f.meta.id)?;
+        let first_kept = self.streams.trimmed_below(f.meta.id)?;
         let start = match it.position {
             Position::TrimHorizon => first_kept.max(f.stream.start_seq),
             Position::At(p) if p < first_kept => return Err(trimmed()),

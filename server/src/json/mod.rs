@@ -5,8 +5,9 @@
 //! exception and message DynamoDB gives (`decode` explains the passes).
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
-//! `transact`, `tables` (control plane), `streams` (the DynamoDB Streams
-//! API), `common` (shared members and capacity), [`errors`] (error bodies).
+//! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
+//! `streams` (the DynamoDB Streams API), `common` (shared members and
+//! capacity), [`errors`] (error bodies).
 
 mod batch;
 mod common;
@@ -16,14 +17,16 @@ mod item;
 mod query;
 mod streams;
 mod tables;
+mod tags;
 mod transact;
+mod ttl;
 pub(crate) mod value;
 
 use serde_json::Value;
-use siltdb::dynamo::DynamoError;
+use siltdb::dynamo::{DynamoError, Item};
 
 use crate::operation::{Operation, Request, Response};
-use decode::{Decoder, Struct};
+use decode::{Decoder, Position, Struct};
 
 /// Reads the body of a request for `op`.
 ///
@@ -69,6 +72,17 @@ pub fn decode_request(op: Operation, body: &Value) -> Result<Request, DynamoErro
             Request::GetShardIterator(streams::get_shard_iterator_input(&mut d, s)?)
         }
         Operation::GetRecords => Request::GetRecords(streams::get_records_input(&mut d, s)?),
+        Operation::UpdateTimeToLive => {
+            Request::UpdateTimeToLive(ttl::update_time_to_live_input(&mut d, s)?)
+        }
+        Operation::DescribeTimeToLive => {
+            Request::DescribeTimeToLive(ttl::describe_time_to_live_input(&mut d, s)?)
+        }
+        Operation::TagResource => Request::TagResource(tags::tag_resource_input(&mut d, s)?),
+        Operation::UntagResource => Request::UntagResource(tags::untag_resource_input(&mut d, s)?),
+        Operation::ListTagsOfResource => {
+            Request::ListTagsOfResource(tags::list_tags_of_resource_input(&mut d, s)?)
+        }
     };
     d.finish(request)
 }
@@ -94,7 +108,29 @@ pub fn encode_response(response: &Response) -> Value {
         Response::DescribeStream(o) => streams::describe_stream_output(o),
         Response::GetShardIterator(o) => streams::get_shard_iterator_output(o),
         Response::GetRecords(o) => streams::get_records_output(o),
+        Response::UpdateTimeToLive(o) => ttl::update_time_to_live_output(o),
+        Response::DescribeTimeToLive(o) => ttl::describe_time_to_live_output(o),
+        Response::TagResource(o) => tags::tag_resource_output(o),
+        Response::UntagResource(o) => tags::untag_resource_output(o),
+        Response::ListTagsOfResource(o) => tags::list_tags_of_resource_output(o),
     }
+}
+
+/// An item (or key) as DynamoDB JSON: `{"pk": {"S": "a"}, "n": {"N": "1"}}`,
+/// exactly as the wire protocol and DynamoDB's export to S3 write it
+/// (numbers canonical, binaries in padded base64, sets in siltdb's order).
+pub fn item_to_json(item: &Item) -> Value {
+    value::item_json(item)
+}
+
+/// Reads an item written as DynamoDB JSON, with the rules and messages a
+/// request's `Item` is read with: `SerializationException` for a wrong JSON
+/// type, `ValidationException` for a value DynamoDB rejects (an empty set, a
+/// number out of range, ...). Members whose value is `null` are absent.
+pub fn item_from_json(v: &Value) -> Result<Item, DynamoError> {
+    let mut d = Decoder::new();
+    let item = value::item(&mut d, v, Position::Field)?;
+    d.finish(item)
 }
 
 #[cfg(test)]
@@ -156,6 +192,23 @@ mod tests {
                        "ShardIteratorType": "LATEST"}),
             ),
             (Operation::GetRecords, json!({"ShardIterator": "x"})),
+            (
+                Operation::UpdateTimeToLive,
+                json!({"TableName": "T", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "e"}}),
+            ),
+            (Operation::DescribeTimeToLive, json!({"TableName": "T"})),
+            (
+                Operation::TagResource,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T", "Tags": [{"Key": "k", "Value": "v"}]}),
+            ),
+            (
+                Operation::UntagResource,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T", "TagKeys": ["k"]}),
+            ),
+            (
+                Operation::ListTagsOfResource,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());
         for (op, body) in bodies {
@@ -210,5 +263,22 @@ mod tests {
             e.message(),
             "The parameter cannot be converted to a numeric value: x"
         );
+    }
+
+    #[test]
+    fn items_round_trip_through_public_json() {
+        let v = json!({"pk": {"S": "a"}, "n": {"N": "1.50"}, "b": {"B": "AAEC"},
+                       "m": {"M": {"ns": {"NS": ["2", "1"]}}}, "gone": null});
+        let item = item_from_json(&v).expect("valid item");
+        assert_eq!(item.len(), 4);
+        assert_eq!(
+            item_to_json(&item),
+            json!({"pk": {"S": "a"}, "n": {"N": "1.5"}, "b": {"B": "AAEC"},
+                   "m": {"M": {"ns": {"NS": ["1", "2"]}}}})
+        );
+        let e = item_from_json(&json!({"a": {"SS": []}})).expect_err("empty set");
+        assert_eq!(e.name(), "ValidationException");
+        let e = item_from_json(&json!([1])).expect_err("not a map");
+        assert_eq!(e.name(), "SerializationException");
     }
 }

@@ -6,8 +6,9 @@
 //! naming the member rather than silently ignored: a table created without
 //! the index its application asked for would fail later and obscurely.
 //! Members with no effect on a single-node store (`SSESpecification`,
-//! `TableClass`, `Tags`, `ResourcePolicy`, `OnDemandThroughput`,
-//! `WarmThroughput`) are accepted and ignored.
+//! `TableClass`, `ResourcePolicy`, `OnDemandThroughput`, `WarmThroughput`)
+//! are accepted and ignored. `Tags` are read as TagResource reads them and
+//! stored with the table.
 
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
@@ -21,6 +22,7 @@ use siltdb::dynamo::{DynamoError, ScalarAttributeType};
 use super::common::{put_opt, struct_list};
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
 use super::streams::{stream_specification, stream_specification_json};
+use super::tags::tags;
 
 /// `AttributeType` as DynamoDB prints its set (dynalite, `createTable.js`).
 const ATTRIBUTE_TYPE_SET: &str = "[B, N, S]";
@@ -161,6 +163,7 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
     }
     let billing_mode = s.enumeration(d, "BillingMode", BillingMode::parse, BILLING_MODE_SET)?;
     let provisioned_throughput = provisioned_throughput(d, &s)?;
+    let tags = tags(d, &s)?;
     refuse_unsupported(
         d,
         &s,
@@ -180,6 +183,7 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
         provisioned_throughput,
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
+        tags,
     })
 }
 
@@ -446,6 +450,22 @@ mod tests {
             })
         );
         assert_eq!(i.deletion_protection_enabled, Some(true));
+        assert_eq!(
+            i.tags,
+            Some(vec![siltdb::dynamo::api::Tag {
+                key: "a".into(),
+                value: "b".into()
+            }])
+        );
+        let e = read(
+            json!({"TableName": "Music",
+                   "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                   "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                   "Tags": [{"Value": "b"}]}),
+            create_table_input,
+        )
+        .expect_err("tag without key");
+        assert_eq!(e.message(), "The Tag Key provided is invalid, Key: null");
     }
 
     #[test]

@@ -236,28 +236,46 @@ pub fn raw(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
 pub fn read_reply(s: &mut TcpStream) -> Reply {
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
+    parse_reply(&buf).expect("a complete response head")
+}
+
+/// The response in `buf`, if it holds a complete head with a status code.
+pub fn parse_reply(buf: &[u8]) -> Option<Reply> {
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&buf[..split]).into_owned();
     let body = buf[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
+    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok())?;
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
-    Reply {
+    Some(Reply {
         status,
         headers,
         body,
-    }
+    })
+}
+
+/// Like [`call`], but `None` instead of a panic when the connection fails
+/// or closes before a whole response (a server being killed).
+pub fn try_call(addr: SocketAddr, target: &str, body: &str) -> Option<Reply> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).ok();
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let reply = parse_reply(&buf)?;
+    let complete = reply
+        .header("content-length")
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|n| n == reply.body.len());
+    complete.then_some(reply)
 }
 
 /// A signed-looking DynamoDB request (any Authorization passes without

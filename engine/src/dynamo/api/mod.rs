@@ -24,7 +24,9 @@ mod legacy;
 mod query;
 mod stream;
 mod table;
+mod tags;
 mod transact;
+mod ttl;
 
 pub use batch::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
@@ -63,10 +65,18 @@ pub use table::{
     ProvisionedThroughputDescription, TableDescription, TableStatus, UpdateTableInput,
     UpdateTableOutput,
 };
+pub use tags::{
+    ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagResourceOutput,
+    UntagResourceInput, UntagResourceOutput,
+};
 pub use transact::{
     CancellationReason, ConditionCheck, Delete, Get, ItemResponse, Put, TransactGetItem,
     TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
     TransactWriteItemsOutput, Update,
+};
+pub use ttl::{
+    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, TimeToLiveDescription,
+    TimeToLiveSpecification, TimeToLiveStatus, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
 };
 
 use std::collections::HashMap;

@@ -7,6 +7,7 @@ use super::index::{
     LocalSecondaryIndex, LocalSecondaryIndexDescription,
 };
 use super::stream::StreamSpecification;
+use super::tags::Tag;
 use crate::dynamo::keycodec::ScalarAttributeType;
 
 wire_enum! {
@@ -157,6 +158,8 @@ pub struct CreateTableInput {
     pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
     /// `StreamSpecification`: a stream from the start.
     pub stream_specification: Option<StreamSpecification>,
+    /// Tags for the new table (at most 50; see [`Tag`]).
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// `CreateTable` response.

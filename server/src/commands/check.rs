@@ -1,0 +1,34 @@
+//! `siltdb check DIR`: [`siltdb::inspect::check_dir`] on a directory, the
+//! report on stdout, exit status 1 if anything is damaged, unreadable or
+//! missing.
+
+use std::io::Write;
+
+use siltdb::fs::OsFs;
+use siltdb::inspect::{check_dir, FileStatus};
+
+use crate::cli::CheckArgs;
+
+/// Runs `siltdb check`.
+pub fn run(args: CheckArgs) -> Result<(), String> {
+    let report = check_dir(&OsFs::new(), &args.dir)
+        .map_err(|e| format!("checking {}: {e}", args.dir.display()))?;
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (`| head`) must not hide the verdict: the exit status
+    // still says it.
+    let _ = writeln!(out, "{report}").and_then(|()| out.flush());
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is damaged: {} corrupt or unreadable files, {} missing",
+            args.dir.display(),
+            report
+                .files
+                .iter()
+                .filter(|f| matches!(f.status, FileStatus::Corrupt(_) | FileStatus::Unreadable(_)))
+                .count(),
+            report.missing.len()
+        ))
+    }
+}

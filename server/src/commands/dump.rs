@@ -1,0 +1,32 @@
+//! `siltdb dump FILE`: [`siltdb::inspect::dump_file_with`] on one file, the
+//! dump on stdout. A damaged file is printed up to the damage, then the
+//! command fails with the engine's error.
+
+use std::io::{BufWriter, Write};
+
+use siltdb::fs::OsFs;
+use siltdb::inspect::{dump_file_with, DumpOptions};
+use siltdb::Error;
+
+use crate::cli::DumpArgs;
+
+/// Runs `siltdb dump`.
+pub fn run(args: DumpArgs) -> Result<(), String> {
+    let opts = DumpOptions { width: args.width };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let dumped = dump_file_with(&OsFs::new(), &args.file, &mut out, &opts);
+    let flushed = out.flush();
+    match dumped {
+        Ok(()) => {}
+        // The reader went away (`siltdb dump x.sst | head`): not a failure.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(())
+        }
+        Err(e) => return Err(format!("{}: {e}", args.file.display())),
+    }
+    match flushed {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("writing to stdout: {e}")),
+    }
+}

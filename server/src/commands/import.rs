@@ -1,0 +1,284 @@
+//! `siltdb import`: DynamoDB JSON lines into a table.
+//!
+//! Reads the format `siltdb export` writes and DynamoDB's export to S3
+//! (`DYNAMODB_JSON`) and import from S3 use (Developer Guide, "Amazon S3
+//! import formats for DynamoDB", DynamoDB JSON): one `{"Item":{...}}` object
+//! per line, each attribute in DynamoDB's marshalled JSON. Blank lines are
+//! skipped; an object with any member other than `Item` is refused (an
+//! incremental export's `NewImage`/`OldImage` lines are not a table's
+//! items). Input must be uncompressed: `gunzip -c part.json.gz | siltdb
+//! import ...` for DynamoDB's gzipped data objects.
+//!
+//! The database and the table must exist, unless `--create-from` names a
+//! CreateTable request in JSON to create the table with (its `TableName`
+//! replaced by `--table`); then the database is created too if missing, and
+//! an existing table of that name is an error.
+//!
+//! Items are written 25 at a time with BatchWriteItem, each batch one
+//! atomic engine write. Every item is checked by DynamoDB's rules (key
+//! schema, types, the 400 KB limit); a batch DynamoDB's validation refuses
+//! is replayed item by item with PutItem, so the error names its line, and
+//! a key repeated within a batch ends up with its last line's item, as
+//! sequential puts would leave it.
+//!
+//! Import stops at the first bad line; every item on the lines before it is
+//! imported (puts are idempotent: fix the line and run the import again).
+//! Writes are not synced one by one; the WAL is synced when the database is
+//! closed at the end, so a finished import is durable.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use indicatif::ProgressBar;
+use serde_json::Value;
+use siltdb::dynamo::api::{
+    BatchWriteItemInput, CreateTableInput, PutItemInput, PutRequest, ScanInput, WriteRequest,
+};
+use siltdb::dynamo::{DynamoDb, DynamoError, Item};
+use siltdb_server::json::{decode_request, item_from_json};
+use siltdb_server::{Operation, Request};
+
+use super::{close, dynamo, open_db, progress};
+use crate::cli::ImportArgs;
+
+/// Items per BatchWriteItem: DynamoDB's limit.
+const BATCH: usize = 25;
+
+/// Runs `siltdb import`.
+pub fn run(args: ImportArgs) -> Result<(), String> {
+    // Read everything that can be wrong before the database is touched.
+    let create = match &args.create_from {
+        Some(path) => Some(create_table_input(path, &args.table)?),
+        None => None,
+    };
+    let (input, len): (Box<dyn Read>, Option<u64>) = if args.input == Path::new("-") {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let file = File::open(&args.input)
+            .map_err(|e| format!("opening {}: {e}", args.input.display()))?;
+        let len = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), len)
+    };
+    let db = open_db(&args.data_dir, create.is_some(), false)?;
+    let result = prepare_table(&db, &args.table, create).and_then(|()| {
+        let bar = match len {
+            Some(_) => progress(
+                len,
+                "{bytes}/{total_bytes} ({bytes_per_sec}, {eta} left) {msg}",
+            ),
+            None => progress(None, "{bytes} read ({bytes_per_sec}) {msg}"),
+        };
+        let mut importer = Importer {
+            db: &db,
+            table: &args.table,
+            pending: Vec::with_capacity(BATCH),
+            imported: 0,
+            bar: &bar,
+        };
+        let result = importer.run(bar.wrap_read(input));
+        bar.finish_and_clear();
+        result
+    });
+    let imported = close(db, result)?;
+    eprintln!("imported {imported} items into {}", args.table);
+    Ok(())
+}
+
+/// Reads the CreateTable request in `path`, naming the table `table`.
+fn create_table_input(path: &Path, table: &str) -> Result<CreateTableInput, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+    let Value::Object(mut request) = value else {
+        return Err(format!(
+            "{}: expected a CreateTable request, a JSON object",
+            path.display()
+        ));
+    };
+    request.insert("TableName".to_string(), Value::String(table.to_string()));
+    match decode_request(Operation::CreateTable, &Value::Object(request)) {
+        Ok(Request::CreateTable(input)) => Ok(input),
+        Ok(_) => Err("internal error: a CreateTable body decoded as another request".to_string()),
+        Err(e) => Err(format!("{}: {}", path.display(), dynamo(&e))),
+    }
+}
+
+/// Creates the table from `create`, or checks that it exists.
+fn prepare_table(
+    db: &DynamoDb,
+    table: &str,
+    create: Option<CreateTableInput>,
+) -> Result<(), String> {
+    match create {
+        Some(input) => db
+            .create_table(input)
+            .map(|_| ())
+            .map_err(|e| format!("creating table {table}: {}", dynamo(&e))),
+        None => db
+            .scan(ScanInput {
+                table_name: table.to_string(),
+                limit: Some(1),
+                ..ScanInput::default()
+            })
+            .map(|_| ())
+            .map_err(|e| match e {
+                DynamoError::ResourceNotFoundException(_) => {
+                    format!("table {table} does not exist (create it, or pass --create-from)")
+                }
+                e => format!("table {table}: {}", dynamo(&e)),
+            }),
+    }
+}
+
+/// The state of one import.
+struct Importer<'a> {
+    db: &'a DynamoDb,
+    table: &'a str,
+    /// Items read but not yet written, with their line numbers.
+    pending: Vec<(u64, Item)>,
+    /// Items written so far.
+    imported: u64,
+    bar: &'a ProgressBar,
+}
+
+impl Importer<'_> {
+    /// Imports every line of `input`; returns the number of items written.
+    fn run(&mut self, input: impl Read) -> Result<u64, String> {
+        let mut reader = BufReader::with_capacity(1 << 20, input);
+        let mut line = Vec::new();
+        let mut number = 0u64;
+        loop {
+            line.clear();
+            let read = reader.read_until(b'\n', &mut line);
+            number += 1;
+            let parsed = match read {
+                Ok(0) => break,
+                Ok(_) => parse_line(&line),
+                Err(e) => Err(format!("reading: {e}")),
+            };
+            match parsed {
+                Ok(Some(item)) => {
+                    self.pending.push((number, item));
+                    if self.pending.len() == BATCH {
+                        self.flush()?;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // Everything before the bad line goes in, as promised.
+                    self.flush()?;
+                    return Err(format!(
+                        "line {number}: {e} ({} items on the lines before it were imported)",
+                        self.imported
+                    ));
+                }
+            }
+        }
+        self.flush()?;
+        Ok(self.imported)
+    }
+
+    /// Writes the pending items.
+    fn flush(&mut self) -> Result<(), String> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let requests = self
+            .pending
+            .iter()
+            .map(|(_, item)| WriteRequest::Put(PutRequest { item: item.clone() }))
+            .collect();
+        let input = BatchWriteItemInput {
+            request_items: [(self.table.to_string(), requests)].into(),
+            ..BatchWriteItemInput::default()
+        };
+        match self.db.batch_write_item(input) {
+            Ok(out) if out.unprocessed_items.values().all(Vec::is_empty) => {
+                self.imported += self.pending.len() as u64;
+                self.pending.clear();
+            }
+            // Unprocessed items, or a batch refused as a whole: one by one,
+            // in line order, so a failure names its line.
+            Ok(_) | Err(DynamoError::ValidationException(_)) => self.put_one_by_one()?,
+            Err(e) => {
+                let first = self.pending.first().map_or(0, |(n, _)| *n);
+                let last = self.pending.last().map_or(0, |(n, _)| *n);
+                return Err(format!(
+                    "lines {first}-{last}: {} ({} items on the lines before them were imported)",
+                    dynamo(&e),
+                    self.imported
+                ));
+            }
+        }
+        self.bar.set_message(format!("{} items", self.imported));
+        Ok(())
+    }
+
+    /// Writes the pending items with PutItem, in order, stopping at the
+    /// first failure.
+    fn put_one_by_one(&mut self) -> Result<(), String> {
+        for (number, item) in std::mem::take(&mut self.pending) {
+            self.db
+                .put_item(PutItemInput {
+                    table_name: self.table.to_string(),
+                    item,
+                    ..PutItemInput::default()
+                })
+                .map_err(|e| {
+                    format!(
+                        "line {number}: {} ({} items on the lines before it were imported)",
+                        dynamo(&e),
+                        self.imported
+                    )
+                })?;
+            self.imported += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Reads one line: `Ok(None)` for a blank one.
+fn parse_line(line: &[u8]) -> Result<Option<Item>, String> {
+    let text = line.trim_ascii();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_slice(text).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Object(mut object) = value else {
+        return Err(r#"expected an object {"Item":{...}}"#.to_string());
+    };
+    let item = object
+        .remove("Item")
+        .ok_or_else(|| r#"no "Item" member (expected {"Item":{...}})"#.to_string())?;
+    if let Some(other) = object.keys().next() {
+        return Err(format!(
+            r#"unexpected member "{other}" (expected only "Item")"#
+        ));
+    }
+    item_from_json(&item).map(Some).map_err(|e| dynamo(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_items_wrapped_in_item() {
+        let item = parse_line(br#"{"Item":{"pk":{"S":"a"},"n":{"N":"1.0"}}}"#)
+            .expect("valid")
+            .expect("an item");
+        assert_eq!(item.len(), 2);
+        assert_eq!(parse_line(b"  \r\n").expect("blank"), None);
+        let e = parse_line(br#"{"pk":{"S":"a"}}"#).expect_err("bare item");
+        assert!(e.contains(r#"no "Item" member"#), "{e}");
+        let e = parse_line(br#"{"Item":{"pk":{"S":"a"}},"Keys":{}}"#).expect_err("extra");
+        assert!(e.contains(r#"unexpected member "Keys""#), "{e}");
+        let e = parse_line(br#"{"Item":{"pk":{"SS":[]}}}"#).expect_err("empty set");
+        assert!(e.starts_with("ValidationException: "), "{e}");
+        let e = parse_line(b"{\"Item\":").expect_err("cut short");
+        assert!(e.starts_with("not JSON"), "{e}");
+        let e = parse_line(b"[1]").expect_err("array");
+        assert!(e.starts_with("expected an object"), "{e}");
+    }
+}

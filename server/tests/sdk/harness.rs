@@ -1,0 +1,137 @@
+//! An in-process `siltdb serve` on an in-memory [`DynamoDb`], on a free
+//! loopback port, and an `aws-sdk-dynamodb` client pointed at it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
+use aws_sdk_dynamodb::Client;
+use siltdb::dynamo::DynamoDb;
+use siltdb_server::http::{serve, ServerConfig};
+use siltdb_server::Backend;
+
+/// The server, running on its own runtime thread until dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// Starts a server over a fresh in-memory database.
+    pub fn start() -> Server {
+        let db = DynamoDb::open_in_memory().expect("open an in-memory database");
+        let backend: Arc<dyn Backend> = Arc::new(db);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                ready_tx.send(listener.local_addr()?).ok();
+                serve(listener, backend, ServerConfig::default(), async {
+                    stopped.await.ok();
+                })
+                .await
+            })
+        });
+        let addr = ready_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("server started");
+        Server {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// A client as an application would configure one for DynamoDB, but
+    /// with the endpoint changed (static credentials, a region, plain HTTP).
+    pub fn client(&self) -> Client {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            ))
+            .endpoint_url(format!("http://{}", self.addr))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        Client::from_conf(config)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            s.send(()).ok();
+        }
+        if let Some(t) = self.thread.take() {
+            let result = t.join();
+            if !std::thread::panicking() {
+                result
+                    .expect("server thread")
+                    .expect("server stopped cleanly");
+            }
+        }
+    }
+}
+
+/// Creates an on-demand table keyed by `pk` (S) and, if given, `sk` (N).
+pub async fn create_table(client: &Client, name: &str, sort_key: bool) {
+    let mut req = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr("pk", ScalarAttributeType::S))
+        .key_schema(key("pk", KeyType::Hash));
+    if sort_key {
+        req = req
+            .attribute_definitions(attr("sk", ScalarAttributeType::N))
+            .key_schema(key("sk", KeyType::Range));
+    }
+    req.send().await.expect("CreateTable");
+}
+
+pub fn attr(name: &str, t: ScalarAttributeType) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(t)
+        .build()
+        .expect("attribute definition")
+}
+
+pub fn key(name: &str, t: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(t)
+        .build()
+        .expect("key schema element")
+}
+
+pub fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// An item from `(name, value)` pairs.
+pub fn item<const N: usize>(pairs: [(&str, AttributeValue); N]) -> HashMap<String, AttributeValue> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}

@@ -1,0 +1,13 @@
+//! The official AWS SDK for Rust (`aws-sdk-dynamodb`) as a real client of
+//! siltdb's server: every request is built, signed and sent by the SDK, and
+//! every answer parsed by it, so a shape the SDK does not accept fails here.
+//! One behaviour per module; one binary, so the SDK is linked once.
+
+mod harness;
+
+mod batches;
+mod conditional_writes;
+mod items;
+mod paging;
+mod tables;
+mod transactions;
