@@ -469,6 +469,7 @@ fn the_sweep_removes_index_entries() {
         next_index_id: 3,
         ttl_attribute: Some("exp".into()),
         tags: BTreeMap::new(),
+        streams: Vec::new(),
     };
     {
         let raw = Db::open(

@@ -15,6 +15,10 @@ use siltdb::dynamo::api::{
     UpdateTableOutput,
 };
 use siltdb::dynamo::api::{
+    DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
+    GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput,
+};
+use siltdb::dynamo::api::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, ListTagsOfResourceInput,
     ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
     UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
@@ -54,6 +58,28 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         input: TransactGetItemsInput,
     ) -> Result<TransactGetItemsOutput, DynamoError>;
+
+    // The DynamoDB Streams API. The defaults answer as an endpoint without
+    // DynamoDB Streams does (UnknownOperationException).
+
+    fn list_streams(&self, _input: ListStreamsInput) -> Result<ListStreamsOutput, DynamoError> {
+        Err(no_streams())
+    }
+    fn describe_stream(
+        &self,
+        _input: DescribeStreamInput,
+    ) -> Result<DescribeStreamOutput, DynamoError> {
+        Err(no_streams())
+    }
+    fn get_shard_iterator(
+        &self,
+        _input: GetShardIteratorInput,
+    ) -> Result<GetShardIteratorOutput, DynamoError> {
+        Err(no_streams())
+    }
+    fn get_records(&self, _input: GetRecordsInput) -> Result<GetRecordsOutput, DynamoError> {
+        Err(no_streams())
+    }
 
     // Time to Live and tags. The defaults refuse; a backend implements them
     fn update_time_to_live(
@@ -96,6 +122,11 @@ pub trait Backend: Send + Sync + 'static {
     }
 }
 
+/// What a backend without DynamoDB Streams answers to its operations.
+fn no_streams() -> DynamoError {
+    DynamoError::UnknownOperationException(String::new())
+}
+
 /// The error of an operation a backend does not implement.
 pub fn not_implemented(operation: &str) -> DynamoError {
     DynamoError::InternalServerError(format!("{operation} is not implemented by this backend"))
@@ -121,6 +152,10 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
             Response::TransactWriteItems(backend.transact_write_items(i)?)
         }
         Request::TransactGetItems(i) => Response::TransactGetItems(backend.transact_get_items(i)?),
+        Request::ListStreams(i) => Response::ListStreams(backend.list_streams(i)?),
+        Request::DescribeStream(i) => Response::DescribeStream(backend.describe_stream(i)?),
+        Request::GetShardIterator(i) => Response::GetShardIterator(backend.get_shard_iterator(i)?),
+        Request::GetRecords(i) => Response::GetRecords(backend.get_records(i)?),
         Request::UpdateTimeToLive(i) => Response::UpdateTimeToLive(backend.update_time_to_live(i)?),
         Request::DescribeTimeToLive(i) => {
             Response::DescribeTimeToLive(backend.describe_time_to_live(i)?)
@@ -172,4 +207,8 @@ delegate! {
     tag_resource(TagResourceInput) -> TagResourceOutput;
     untag_resource(UntagResourceInput) -> UntagResourceOutput;
     list_tags_of_resource(ListTagsOfResourceInput) -> ListTagsOfResourceOutput;
+    list_streams(ListStreamsInput) -> ListStreamsOutput;
+    describe_stream(DescribeStreamInput) -> DescribeStreamOutput;
+    get_shard_iterator(GetShardIteratorInput) -> GetShardIteratorOutput;
+    get_records(GetRecordsInput) -> GetRecordsOutput;
 }

@@ -1,7 +1,8 @@
 //! siltdb over DynamoDB's wire protocol.
 //!
 //! The `siltdb` binary serves a siltdb database over DynamoDB's JSON 1.0
-//! protocol (`POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>`),
+//! protocol (`POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>`, and
+//! `DynamoDBStreams_20120810.<Operation>` for DynamoDB Streams),
 //! so aws-cli, boto3 and the AWS SDKs talk to it unchanged. This crate is
 //! that server as a library, so tests and embedders can run it in-process:
 //!

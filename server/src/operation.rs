@@ -11,6 +11,10 @@ use siltdb::dynamo::api::{
     UpdateTableOutput,
 };
 use siltdb::dynamo::api::{
+    DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
+    GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput,
+};
+use siltdb::dynamo::api::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, ListTagsOfResourceInput,
     ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
     UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
@@ -19,7 +23,8 @@ use siltdb::dynamo::api::{
 macro_rules! operations {
     ($($op:ident($input:ty => $output:ty),)+) => {
         /// A DynamoDB operation the server implements, named as in
-        /// `X-Amz-Target: DynamoDB_20120810.<Name>`.
+        /// `X-Amz-Target: DynamoDB_20120810.<Name>` (or
+        /// `DynamoDBStreams_20120810.<Name>`, see [`Operation::is_streams`]).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Operation {
             $(
@@ -93,11 +98,30 @@ operations! {
     BatchWriteItem(BatchWriteItemInput => BatchWriteItemOutput),
     TransactWriteItems(TransactWriteItemsInput => TransactWriteItemsOutput),
     TransactGetItems(TransactGetItemsInput => TransactGetItemsOutput),
+    ListStreams(ListStreamsInput => ListStreamsOutput),
+    DescribeStream(DescribeStreamInput => DescribeStreamOutput),
+    GetShardIterator(GetShardIteratorInput => GetShardIteratorOutput),
+    GetRecords(GetRecordsInput => GetRecordsOutput),
     UpdateTimeToLive(UpdateTimeToLiveInput => UpdateTimeToLiveOutput),
     DescribeTimeToLive(DescribeTimeToLiveInput => DescribeTimeToLiveOutput),
     TagResource(TagResourceInput => TagResourceOutput),
     UntagResource(UntagResourceInput => UntagResourceOutput),
     ListTagsOfResource(ListTagsOfResourceInput => ListTagsOfResourceOutput),
+}
+
+impl Operation {
+    /// Whether the operation belongs to the DynamoDB Streams API
+    /// (`X-Amz-Target: DynamoDBStreams_20120810.<Name>`) rather than
+    /// DynamoDB's.
+    pub fn is_streams(self) -> bool {
+        matches!(
+            self,
+            Operation::ListStreams
+                | Operation::DescribeStream
+                | Operation::GetShardIterator
+                | Operation::GetRecords
+        )
+    }
 }
 
 #[cfg(test)]

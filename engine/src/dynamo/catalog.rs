@@ -16,6 +16,7 @@ use super::itemcodec::{decode_item, encode_item_to_vec};
 use super::keycodec::ScalarAttributeType;
 use super::layout;
 use super::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
+use super::stream;
 use super::value::{AttributeValue, Item};
 use super::Number;
 use crate::{Db, WriteBatch};
@@ -87,6 +88,9 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
     }
     if m.next_index_id != 1 {
         item.insert("NextIndexId".into(), n(i64::from(m.next_index_id)));
+    }
+    if !m.streams.is_empty() {
+        item.insert("Streams".into(), stream::streams_to_catalog(&m.streams));
     }
     if let Some(a) = &m.ttl_attribute {
         item.insert("TtlAttribute".into(), s(a));
@@ -279,6 +283,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
             None => 1,
             Some(v) => u8::try_from(v).map_err(|_| corrupt("NextIndexId"))?,
         },
+        streams: stream::streams_from_catalog(item.get("Streams"))?,
         ttl_attribute: match item.get("TtlAttribute") {
             None => None,
             Some(_) => Some(get_s(&item, "TtlAttribute")?.to_string()),
@@ -412,6 +417,7 @@ mod tests {
             deletion_protection: true,
             indexes: Vec::new(),
             next_index_id: 1,
+            streams: Vec::new(),
             ttl_attribute: None,
             tags: BTreeMap::new(),
         }
@@ -465,6 +471,28 @@ mod tests {
             },
         ];
         meta.next_index_id = 3;
+        assert_eq!(decode_meta(&encode_meta(&meta)), Ok(meta));
+    }
+
+    #[test]
+    fn streams_round_trip_through_the_record() {
+        let mut meta = vector_meta();
+        meta.streams = vec![
+            stream::StreamMeta {
+                label: stream::stream_label(1_700_000_000_123),
+                created_millis: 1_700_000_000_123,
+                view_type: crate::dynamo::api::StreamViewType::KeysOnly,
+                start_seq: 5,
+                disabled: Some((9, 1_700_000_001_000)),
+            },
+            stream::StreamMeta {
+                label: stream::stream_label(1_700_000_002_000),
+                created_millis: 1_700_000_002_000,
+                view_type: crate::dynamo::api::StreamViewType::NewImage,
+                start_seq: 10,
+                disabled: None,
+            },
+        ];
         assert_eq!(decode_meta(&encode_meta(&meta)), Ok(meta));
     }
 

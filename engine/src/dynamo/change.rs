@@ -8,6 +8,7 @@ use super::error::DynamoError;
 use super::index::stage_index_writes;
 use super::itemcodec::encode_item_to_vec;
 use super::schema::TableMeta;
+use super::stream::StreamState;
 use super::value::Item;
 use crate::WriteBatch;
 
@@ -35,13 +36,17 @@ impl DynamoDb {
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        stage_item_change(batch, meta, key, old, new, origin)
+        stage_item_change(batch, meta, key, old, new, origin, &self.streams)
     }
 }
 
 /// The body of [`DynamoDb::stage_change`], callable without a handle: the
 /// TTL sweeper's thread has none (it works on `ttl::SweepCtx`). Anything a
 /// change needs beyond its arguments must be reachable from there too.
+///
+/// `streams` numbers the stream record; the caller calls
+/// [`StreamState::settle`] once it has committed the batch, successfully or
+/// not ([`DynamoDb::commit`] does).
 pub(crate) fn stage_item_change(
     batch: &mut WriteBatch,
     meta: &TableMeta,
@@ -49,13 +54,18 @@ pub(crate) fn stage_item_change(
     old: Option<&Item>,
     new: Option<&Item>,
     origin: Origin,
+    streams: &StreamState,
 ) -> Result<(), DynamoError> {
-    let _ = origin;
+    if batch.is_empty() {
+        // A new batch: a record this thread staged before went into a batch
+        // that was dropped uncommitted.
+        streams.forget_uncommitted();
+    }
     match new {
         Some(item) => batch.put(key, &encode_item_to_vec(item)),
         None if old.is_some() => batch.delete(key),
         None => {}
     }
     stage_index_writes(batch, meta, old, new)?;
-    Ok(())
+    streams.stage_record(batch, meta, old, new, origin)
 }

@@ -21,6 +21,7 @@ use super::db::{decode_stored, table_name_of, DynamoDb, SizeCache, Table};
 use super::error::DynamoError;
 use super::layout::{range_prefix, TABLE_INDEX_ID};
 use super::schema::{KeyAttr, TableMeta};
+use super::stream::{check_create_stream, check_update_stream};
 use super::tags;
 use super::value::{item_size, INVALID_PARAMETER};
 use crate::WriteBatch;
@@ -111,6 +112,7 @@ impl DynamoDb {
             }
             (BillingMode::PayPerRequest, None) => (0, 0),
         };
+        check_create_stream(input.stream_specification.as_ref())?;
         let tags = tags::initial_tags(input.tags.as_deref())?;
         let mut next_id = self.control_lock();
         if self.tables_read().contains_key(&input.table_name) {
@@ -147,6 +149,7 @@ impl DynamoDb {
             deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
             indexes: Vec::new(),
             next_index_id: 1,
+            streams: self.initial_streams(input.stream_specification.as_ref(), now),
             ttl_attribute: None,
             tags,
         };
@@ -240,17 +243,20 @@ impl DynamoDb {
         })
     }
 
-    /// `UpdateTable` (billing mode, provisioned throughput, deletion protection).
+    /// `UpdateTable` (billing mode, provisioned throughput, deletion
+    /// protection, stream).
     pub fn update_table(&self, input: UpdateTableInput) -> Result<UpdateTableOutput, DynamoError> {
         if input.billing_mode.is_none()
             && input.provisioned_throughput.is_none()
             && input.deletion_protection_enabled.is_none()
+            && input.stream_specification.is_none()
         {
             // API reference, UpdateTable (DynamoDB's message lists the members).
             return Err(DynamoError::validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
             ));
         }
+        check_update_stream(&input)?;
         let _control = self.control_lock();
         let table = self.control_table(&input.table_name)?;
         let mut meta = (*table.meta()).clone();
@@ -311,6 +317,7 @@ impl DynamoDb {
         if let Some(p) = input.deletion_protection_enabled {
             meta.deletion_protection = p;
         }
+        self.update_streams(&mut meta, input.stream_specification.as_ref(), now)?;
         let mut batch = WriteBatch::new();
         batch.put(
             &catalog::table_key(&meta.name),

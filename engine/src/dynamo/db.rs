@@ -15,6 +15,7 @@ use super::itemcodec::decode_item;
 use super::locks::ItemLocks;
 use super::reclaim::Reclaimer;
 use super::schema::TableMeta;
+use super::stream::StreamState;
 use super::ttl::{SweepCtx, Sweeper};
 use super::value::Item;
 use crate::fs::MemFs;
@@ -162,6 +163,8 @@ pub struct DynamoDb {
     pub(crate) sweeper: Sweeper,
     /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
     pub(crate) tokens: TokenCache,
+    /// Stream sequence numbers and trimming (shared with the TTL sweeper).
+    pub(crate) streams: Arc<StreamState>,
 }
 
 impl std::fmt::Debug for DynamoDb {
@@ -192,6 +195,7 @@ impl DynamoDb {
     pub fn with_db(db: Db, opts: DynamoOptions) -> Result<DynamoDb, DynamoError> {
         let db = Arc::new(db);
         let loaded = catalog::load(&db)?;
+        let streams = Arc::new(StreamState::open(&db, &opts.clock, loaded.tables.values())?);
         let tables = loaded
             .tables
             .into_iter()
@@ -209,6 +213,7 @@ impl DynamoDb {
                 Arc::clone(&tables),
                 Arc::clone(&locks),
                 Arc::clone(&opts.clock),
+                Arc::clone(&streams),
             ),
             opts.ttl_sweep_interval,
         );
@@ -221,6 +226,7 @@ impl DynamoDb {
             reclaimer,
             sweeper,
             tokens: TokenCache::default(),
+            streams,
         })
     }
 
@@ -287,7 +293,9 @@ impl DynamoDb {
 
     /// Commits `batch` (durably, unless the engine was opened with sync off).
     pub(crate) fn commit(&self, batch: WriteBatch) -> Result<(), DynamoError> {
-        self.db.write(batch)?;
+        let written = self.db.write(batch);
+        self.streams.settle();
+        written?;
         Ok(())
     }
 }

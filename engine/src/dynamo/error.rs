@@ -49,6 +49,14 @@ pub enum DynamoError {
     SerializationException(String),
     /// Something failed inside siltdb (including storage corruption). HTTP 500.
     InternalServerError(String),
+    /// A DynamoDB Streams shard iterator is older than 15 minutes. HTTP 400.
+    ExpiredIteratorException(String),
+    /// A DynamoDB Streams read asked for records already trimmed (older
+    /// than 24 hours). HTTP 400.
+    TrimmedDataAccessException(String),
+    /// The endpoint does not implement the operation (protocol level,
+    /// `com.amazon.coral.service#UnknownOperationException`). HTTP 400.
+    UnknownOperationException(String),
 }
 
 impl DynamoError {
@@ -102,6 +110,9 @@ impl DynamoError {
             }
             DynamoError::SerializationException(_) => "SerializationException",
             DynamoError::InternalServerError(_) => "InternalServerError",
+            DynamoError::ExpiredIteratorException(_) => "ExpiredIteratorException",
+            DynamoError::TrimmedDataAccessException(_) => "TrimmedDataAccessException",
+            DynamoError::UnknownOperationException(_) => "UnknownOperationException",
         }
     }
 
@@ -117,7 +128,10 @@ impl DynamoError {
             | DynamoError::TransactionConflictException(m)
             | DynamoError::ItemCollectionSizeLimitExceededException(m)
             | DynamoError::SerializationException(m)
-            | DynamoError::InternalServerError(m) => m,
+            | DynamoError::InternalServerError(m)
+            | DynamoError::ExpiredIteratorException(m)
+            | DynamoError::TrimmedDataAccessException(m)
+            | DynamoError::UnknownOperationException(m) => m,
         }
     }
 }

@@ -13,6 +13,8 @@
 pub const TABLE_ID_LEN: usize = 4;
 /// Index id of the table's own items.
 pub const TABLE_INDEX_ID: u8 = 0;
+/// Index id under which a table's stream records live (never an index).
+pub const STREAM_INDEX_ID: u8 = 0xFE;
 
 /// Catalog record kind: a table definition, keyed by table name.
 pub const CATALOG_TABLE: u8 = b'T';

@@ -22,6 +22,10 @@
 //! - [`itemcodec`]: the compact binary encoding of a whole item, the value
 //!   the engine stores for it (`format-spec/items.md`).
 //! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
+//! - [`stream`]: DynamoDB Streams — a table's streams, the record every item
+//!   change stages beside the item, the 24-hour trim; the Streams API
+//!   (ListStreams, DescribeStream, GetShardIterator, GetRecords) is on
+//!   [`DynamoDb`] (`format-spec/streams.md`).
 //!
 //! Time to Live (UpdateTimeToLive, DescribeTimeToLive, and a background
 //! sweeper deleting expired items — [`DynamoOptions::ttl_sweep_interval`],
@@ -59,6 +63,9 @@ mod reclaim;
 pub mod request;
 mod scan;
 pub mod schema;
+pub mod stream;
+mod stream_record;
+mod streams_api;
 mod tags;
 pub mod transact;
 mod ttl;

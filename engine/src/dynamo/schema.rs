@@ -11,6 +11,7 @@ use super::api::{
 use super::error::DynamoError;
 use super::keycodec::{encode_primary_key, ScalarAttributeType};
 use super::layout;
+use super::stream::{stream_specification, StreamMeta};
 use super::value::{AttributeValue, Item, INVALID_PARAMETER};
 
 /// Largest partition key value, in bytes (Developer Guide, `Limits`,
@@ -135,6 +136,9 @@ pub struct TableMeta {
     pub indexes: Vec<IndexMeta>,
     /// The id the next index gets.
     pub next_index_id: u8,
+    /// Its streams, oldest first: disabled ones still readable, and last
+    /// the enabled one, if any.
+    pub streams: Vec<StreamMeta>,
     /// The expiry attribute while Time to Live is enabled (`None`: disabled).
     pub ttl_attribute: Option<String>,
     /// The table's tags, by key.
@@ -204,6 +208,12 @@ impl TableMeta {
             deletion_protection_enabled: self.deletion_protection,
             local_secondary_indexes: self.local_index_descriptions(region, account),
             global_secondary_indexes: self.global_index_descriptions(region, account),
+            stream_specification: stream_specification(&self.streams),
+            latest_stream_label: self.streams.last().map(|s| s.label.clone()),
+            latest_stream_arn: self
+                .streams
+                .last()
+                .map(|s| s.arn(&self.arn(region, account))),
         }
     }
 
@@ -406,6 +416,7 @@ mod tests {
             deletion_protection: false,
             indexes: Vec::new(),
             next_index_id: 1,
+            streams: Vec::new(),
             ttl_attribute: None,
             tags: BTreeMap::new(),
         }

@@ -45,6 +45,7 @@ use super::error::DynamoError;
 use super::layout::{range_prefix, TABLE_INDEX_ID};
 use super::locks::{lock_id, ItemLocks};
 use super::number::Number;
+use super::stream::StreamState;
 use super::value::{AttributeValue, Item};
 use crate::{Db, WriteBatch};
 
@@ -107,6 +108,8 @@ pub(crate) struct SweepCtx {
     pub tables: Arc<RwLock<BTreeMap<String, Arc<Table>>>>,
     pub locks: Arc<ItemLocks>,
     pub clock: Arc<dyn Clock>,
+    /// Numbers the stream records of the deletions.
+    pub streams: Arc<StreamState>,
     /// Set by [`Sweeper::stop`]; a sweep in progress ends after its batch.
     stopping: AtomicBool,
     /// One sweep at a time (the thread's or a caller's).
@@ -120,12 +123,14 @@ impl SweepCtx {
         tables: Arc<RwLock<BTreeMap<String, Arc<Table>>>>,
         locks: Arc<ItemLocks>,
         clock: Arc<dyn Clock>,
+        streams: Arc<StreamState>,
     ) -> SweepCtx {
         SweepCtx {
             db,
             tables,
             locks,
             clock,
+            streams,
             stopping: AtomicBool::new(false),
             running: Mutex::new(()),
         }
@@ -242,11 +247,21 @@ impl SweepCtx {
             if !is_expired(&old, attribute, window) {
                 continue;
             }
-            stage_item_change(&mut batch, &meta, key, Some(&old), None, Origin::Ttl)?;
+            stage_item_change(
+                &mut batch,
+                &meta,
+                key,
+                Some(&old),
+                None,
+                Origin::Ttl,
+                &self.streams,
+            )?;
             deleted += 1;
         }
         if deleted > 0 {
-            self.db.write(batch)?;
+            let written = self.db.write(batch);
+            self.streams.settle();
+            written?;
             table.touch();
         }
         drop(guards);

@@ -63,9 +63,8 @@ impl State {
 pub(crate) fn parse_target(target: &str) -> Option<Operation> {
     let (api, name) = target.split_once('.')?;
     match api {
-        DYNAMODB_TARGET => Operation::from_name(name),
-        // No DynamoDB Streams operation is implemented yet.
-        STREAMS_TARGET => None,
+        DYNAMODB_TARGET => Operation::from_name(name).filter(|op| !op.is_streams()),
+        STREAMS_TARGET => Operation::from_name(name).filter(|op| op.is_streams()),
         _ => None,
     }
 }
@@ -261,7 +260,12 @@ mod tests {
         );
         assert_eq!(parse_target("DynamoDB_20120810.ListTable"), None);
         assert_eq!(parse_target("DynamoDB_20111205.PutItem"), None);
-        assert_eq!(parse_target("DynamoDBStreams_20120810.ListStreams"), None);
+        assert_eq!(
+            parse_target("DynamoDBStreams_20120810.GetRecords"),
+            Some(Operation::GetRecords)
+        );
+        assert_eq!(parse_target("DynamoDB_20120810.GetRecords"), None);
+        assert_eq!(parse_target("DynamoDBStreams_20120810.PutItem"), None);
         assert_eq!(parse_target("whatever"), None);
         assert_eq!(parse_target("DynamoDB_20120810.PutItem.x"), None);
     }

@@ -61,6 +61,7 @@ pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
     let mut m = Map::new();
     let (namespace, message_key) = match e {
         DynamoError::SerializationException(_) => (SERVICE_NAMESPACE, "Message"),
+        DynamoError::UnknownOperationException(_) => (SERVICE_NAMESPACE, "message"),
         DynamoError::ValidationException(_) => (VALIDATE_NAMESPACE, "message"),
         _ => (DYNAMODB_NAMESPACE, "message"),
     };
@@ -68,8 +69,13 @@ pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
         "__type".to_string(),
         Value::String(format!("{namespace}#{}", e.name())),
     );
-    // A body that is not JSON gets a SerializationException without text.
-    if !(matches!(e, DynamoError::SerializationException(_)) && e.message().is_empty()) {
+    // A body that is not JSON gets a SerializationException without text,
+    // and an unknown operation an UnknownOperationException without text.
+    let bare = matches!(
+        e,
+        DynamoError::SerializationException(_) | DynamoError::UnknownOperationException(_)
+    );
+    if !(bare && e.message().is_empty()) {
         m.insert(
             message_key.to_string(),
             Value::String(e.message().to_string()),

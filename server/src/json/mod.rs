@@ -6,7 +6,8 @@
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
-//! `common` (shared members and capacity), [`errors`] (error bodies).
+//! `streams` (the DynamoDB Streams API), `common` (shared members and
+//! capacity), [`errors`] (error bodies).
 
 mod batch;
 mod common;
@@ -14,6 +15,7 @@ pub(crate) mod decode;
 pub mod errors;
 mod item;
 mod query;
+mod streams;
 mod tables;
 mod tags;
 mod transact;
@@ -62,6 +64,14 @@ pub fn decode_request(op: Operation, body: &Value) -> Result<Request, DynamoErro
         Operation::TransactGetItems => {
             Request::TransactGetItems(transact::transact_get_items_input(&mut d, s)?)
         }
+        Operation::ListStreams => Request::ListStreams(streams::list_streams_input(&mut d, s)?),
+        Operation::DescribeStream => {
+            Request::DescribeStream(streams::describe_stream_input(&mut d, s)?)
+        }
+        Operation::GetShardIterator => {
+            Request::GetShardIterator(streams::get_shard_iterator_input(&mut d, s)?)
+        }
+        Operation::GetRecords => Request::GetRecords(streams::get_records_input(&mut d, s)?),
         Operation::UpdateTimeToLive => {
             Request::UpdateTimeToLive(ttl::update_time_to_live_input(&mut d, s)?)
         }
@@ -94,6 +104,10 @@ pub fn encode_response(response: &Response) -> Value {
         Response::BatchWriteItem(o) => batch::batch_write_item_output(o),
         Response::TransactWriteItems(o) => transact::transact_write_items_output(o),
         Response::TransactGetItems(o) => transact::transact_get_items_output(o),
+        Response::ListStreams(o) => streams::list_streams_output(o),
+        Response::DescribeStream(o) => streams::describe_stream_output(o),
+        Response::GetShardIterator(o) => streams::get_shard_iterator_output(o),
+        Response::GetRecords(o) => streams::get_records_output(o),
         Response::UpdateTimeToLive(o) => ttl::update_time_to_live_output(o),
         Response::DescribeTimeToLive(o) => ttl::describe_time_to_live_output(o),
         Response::TagResource(o) => tags::tag_resource_output(o),
@@ -170,6 +184,14 @@ mod tests {
                 Operation::TransactGetItems,
                 json!({"TransactItems": [{"Get": {"TableName": "T", "Key": {"k": {"S": "1"}}}}]}),
             ),
+            (Operation::ListStreams, json!({})),
+            (Operation::DescribeStream, json!({"StreamArn": "arn:x"})),
+            (
+                Operation::GetShardIterator,
+                json!({"StreamArn": "arn:x", "ShardId": "shardId-00000001700000000000-abcdef01",
+                       "ShardIteratorType": "LATEST"}),
+            ),
+            (Operation::GetRecords, json!({"ShardIterator": "x"})),
             (
                 Operation::UpdateTimeToLive,
                 json!({"TableName": "T", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "e"}}),

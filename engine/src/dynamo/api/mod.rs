@@ -22,6 +22,7 @@ mod index;
 mod item;
 mod legacy;
 mod query;
+mod stream;
 mod table;
 mod tags;
 mod transact;
@@ -50,6 +51,13 @@ pub use legacy::{
     ExpectedAttributeValue, LegacyCondition,
 };
 pub use query::{QueryInput, QueryOutput, ScanInput, ScanOutput};
+pub use stream::{
+    DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
+    GetShardIteratorInput, GetShardIteratorOutput, Identity, ListStreamsInput, ListStreamsOutput,
+    OperationType, Record, SequenceNumberRange, Shard, ShardFilter, ShardFilterType,
+    ShardIteratorType, Stream, StreamDescription, StreamRecord, StreamSpecification, StreamStatus,
+    StreamViewType,
+};
 pub use table::{
     AttributeDefinition, BillingMode, BillingModeSummary, CreateTableInput, CreateTableOutput,
     DeleteTableInput, DeleteTableOutput, DescribeTableInput, DescribeTableOutput, KeySchemaElement,

@@ -6,6 +6,7 @@ use super::index::{
     GlobalSecondaryIndex, GlobalSecondaryIndexDescription, GlobalSecondaryIndexUpdate,
     LocalSecondaryIndex, LocalSecondaryIndexDescription,
 };
+use super::stream::StreamSpecification;
 use super::tags::Tag;
 use crate::dynamo::keycodec::ScalarAttributeType;
 
@@ -128,6 +129,12 @@ pub struct TableDescription {
     pub local_secondary_indexes: Option<Vec<LocalSecondaryIndexDescription>>,
     /// Global secondary indexes, if any.
     pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndexDescription>>,
+    /// The stream settings while a stream is enabled (absent otherwise).
+    pub stream_specification: Option<StreamSpecification>,
+    /// The label of the table's newest stream, enabled or not.
+    pub latest_stream_label: Option<String>,
+    /// The ARN of the table's newest stream, enabled or not.
+    pub latest_stream_arn: Option<String>,
 }
 
 /// `CreateTable` request.
@@ -149,6 +156,8 @@ pub struct CreateTableInput {
     pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
     /// Up to 20 global secondary indexes.
     pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
+    /// `StreamSpecification`: a stream from the start.
+    pub stream_specification: Option<StreamSpecification>,
     /// Tags for the new table (at most 50; see [`Tag`]).
     pub tags: Option<Vec<Tag>>,
 }
@@ -207,6 +216,8 @@ pub struct UpdateTableInput {
     pub deletion_protection_enabled: Option<bool>,
     /// One global secondary index change per call.
     pub global_secondary_index_updates: Option<Vec<GlobalSecondaryIndexUpdate>>,
+    /// `StreamSpecification`: enable or disable the stream.
+    pub stream_specification: Option<StreamSpecification>,
 }
 
 /// `UpdateTable` response.
