@@ -642,8 +642,7 @@ impl Harness {
         let mem = MemFs::new();
         let fault = FaultFs::new(Arc::new(mem.clone()));
         let db = DynamoDb::open(DIR, options(&fault, &cfg)).expect("open");
-        db.create_table_with_indexes_for_tests(table_input())
-            .expect("create table");
+        db.create_table(table_input()).expect("create table");
         // Make the table itself durable whatever the sync setting.
         db.close().expect("close");
         drop(db);

@@ -23,6 +23,7 @@ use super::api::{
 };
 use super::capacity::{consumed, read_units, write_units};
 use super::change::Origin;
+use super::collection::{wants_metrics, Collections, COLLECTION_SIZE_EXCEEDED};
 use super::db::{decode_stored, DynamoDb, Table};
 use super::error::DynamoError;
 use super::expr::{project, Path};
@@ -305,6 +306,7 @@ impl DynamoDb {
 
         let mut units = vec![0.0; tables.len()];
         let mut batch = WriteBatch::new();
+        let mut collections = Collections::default();
         for (t, key, item) in &writes {
             let meta = tables[*t].meta();
             if let Some(item) = item {
@@ -313,8 +315,23 @@ impl DynamoDb {
             let old = self.read_item(key)?;
             let old_size = old.as_ref().map(item_size).unwrap_or(0);
             let new_size = item.map(item_size).unwrap_or(0);
+            if let Some(k) = item.or(old.as_ref()) {
+                collections.add(&meta, k, old.as_ref(), *item);
+            }
             self.stage_change(&mut batch, &meta, key, old.as_ref(), *item, Origin::User)?;
             units[*t] += write_units(old_size.max(new_size));
+        }
+        let want_metrics = wants_metrics(input.return_item_collection_metrics);
+        let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        if !collections.is_empty() {
+            for r in collections.evaluate(self, want_metrics)? {
+                if r.exceeded {
+                    return Err(DynamoError::ItemCollectionSizeLimitExceededException(
+                        COLLECTION_SIZE_EXCEEDED.to_string(),
+                    ));
+                }
+                metrics.entry(r.table_name).or_default().push(r.metrics);
+            }
         }
         self.commit(batch)?;
         for table in &tables {
@@ -330,7 +347,7 @@ impl DynamoDb {
             .collect();
         Ok(BatchWriteItemOutput {
             unprocessed_items: BTreeMap::new(),
-            item_collection_metrics: None,
+            item_collection_metrics: (want_metrics && !metrics.is_empty()).then_some(metrics),
             consumed_capacity: capacity_report(input.return_consumed_capacity, capacity),
         })
     }

@@ -312,6 +312,27 @@ pub fn retired_key(id: u32) -> Vec<u8> {
     layout::catalog_key(layout::CATALOG_RETIRED, &id.to_be_bytes())
 }
 
+/// The catalog key of a retired (deleted, not yet reclaimed) secondary
+/// index `index_id` of table `table_id`.
+pub fn retired_index_key(table_id: u32, index_id: u8) -> Vec<u8> {
+    let mut suffix = table_id.to_be_bytes().to_vec();
+    suffix.push(index_id);
+    layout::catalog_key(layout::CATALOG_RETIRED_INDEX, &suffix)
+}
+
+/// Reads a retired-index key back into `(table_id, index_id)`.
+pub fn decode_retired_index_key(key: &[u8]) -> Result<(u32, u8), DynamoError> {
+    let prefix = layout::catalog_prefix(layout::CATALOG_RETIRED_INDEX);
+    let suffix = key
+        .strip_prefix(prefix.as_slice())
+        .ok_or_else(|| corrupt("retired index key"))?;
+    let (id, index) = match suffix {
+        [a, b, c, d, i] => ([*a, *b, *c, *d], *i),
+        _ => return Err(corrupt("retired index key")),
+    };
+    Ok((u32::from_be_bytes(id), index))
+}
+
 /// The key of the next-table-id record.
 pub fn next_id_key() -> Vec<u8> {
     layout::catalog_key(layout::CATALOG_NEXT_ID, &[])
@@ -338,6 +359,9 @@ pub struct Loaded {
     pub next_id: u32,
     /// Deleted tables whose items are still to be reclaimed.
     pub retired: Vec<u32>,
+    /// Deleted secondary indexes `(table_id, index_id)` whose entries are
+    /// still to be reclaimed.
+    pub retired_indexes: Vec<(u32, u8)>,
 }
 
 /// Reads the whole catalog.
@@ -366,6 +390,14 @@ pub fn load(db: &Db) -> Result<Loaded, DynamoError> {
         loaded.retired.push(u32::from_be_bytes(id_bytes));
         it.next()?;
     }
+    let prefix = layout::catalog_prefix(layout::CATALOG_RETIRED_INDEX);
+    it.seek(&prefix)?;
+    while it.valid() && it.key().starts_with(&prefix) {
+        loaded
+            .retired_indexes
+            .push(decode_retired_index_key(it.key())?);
+        it.next()?;
+    }
     Ok(loaded)
 }
 
@@ -379,6 +411,13 @@ pub fn create(batch: &mut WriteBatch, meta: &TableMeta) {
 pub fn delete(batch: &mut WriteBatch, meta: &TableMeta) {
     batch.delete(&table_key(&meta.name));
     batch.put(&retired_key(meta.id), &[]);
+}
+
+/// Adds to `batch` the records that remove index `index_id` from `meta`
+/// (already without it) and retire the index's key range.
+pub fn retire_index(batch: &mut WriteBatch, meta: &TableMeta, index_id: u8) {
+    batch.put(&table_key(&meta.name), &encode_meta(meta));
+    batch.put(&retired_index_key(meta.id, index_id), &[]);
 }
 
 /// Shared ownership of a table definition.
@@ -513,6 +552,19 @@ mod tests {
         ));
         assert_eq!(decode_meta(&bytes), Ok(vector_meta()));
         assert_eq!(encode_meta(&vector_meta()), bytes);
+    }
+
+    /// format-spec/vectors/catalog-retired-index.hex is
+    /// `retired_index_key(42, 3)`.
+    #[test]
+    fn retired_index_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/catalog-retired-index.hex"
+        ));
+        assert_eq!(decode_retired_index_key(&bytes), Ok((42, 3)));
+        assert_eq!(retired_index_key(42, 3), bytes);
+        assert!(decode_retired_index_key(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode_retired_index_key(&retired_key(42)).is_err());
     }
 
     /// format-spec/vectors/catalog-table-ttl-tags.hex is

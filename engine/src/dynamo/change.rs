@@ -26,7 +26,14 @@ pub enum Origin {
 impl DynamoDb {
     /// Adds to `batch` every write that takes the item at engine key `key`
     /// of table `meta` from `old` to `new` (`None` = absent). The caller
-    /// holds the item's lock and commits the batch.
+    /// holds the table's write gate and the item's lock, and commits the
+    /// batch before releasing them.
+    ///
+    /// Index entries follow the table's *current* definition, not `meta`
+    /// (which the caller may have read before an index was added or
+    /// removed): an index being backfilled must see every write made after
+    /// it was added, and a deleted index none made after its range is
+    /// reclaimed (see `backfill.rs` and `Table::quiesce`).
     pub(crate) fn stage_change(
         &self,
         batch: &mut WriteBatch,
@@ -36,7 +43,24 @@ impl DynamoDb {
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        stage_item_change(batch, meta, key, old, new, origin, &self.streams)
+        let current = self.current_meta(meta);
+        stage_item_change(
+            batch,
+            current.as_deref().unwrap_or(meta),
+            key,
+            old,
+            new,
+            origin,
+            &self.streams,
+        )
+    }
+
+    /// The live definition of the table `meta` describes (same id), if it
+    /// is still registered.
+    fn current_meta(&self, meta: &TableMeta) -> Option<std::sync::Arc<TableMeta>> {
+        let table = self.tables_read().get(&meta.name).cloned()?;
+        let current = table.meta();
+        (current.id == meta.id).then_some(current)
     }
 }
 

@@ -8,19 +8,23 @@
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::api::{
     BillingMode, CreateTableInput, CreateTableOutput, DeleteTableInput, DeleteTableOutput,
-    DescribeTableInput, DescribeTableOutput, KeyType, ListTablesInput, ListTablesOutput,
-    TableDescription, TableStatus, UpdateTableInput, UpdateTableOutput,
+    DescribeTableInput, DescribeTableOutput, GlobalSecondaryIndexDescription, IndexStatus, KeyType,
+    ListTablesInput, ListTablesOutput, ProvisionedThroughputDescription, TableDescription,
+    TableStatus, UpdateTableInput, UpdateTableOutput,
 };
 use super::catalog;
+use super::collection::INDEX_ENTRY_OVERHEAD;
 use super::db::{decode_stored, table_name_of, DynamoDb, SizeCache, Table};
 use super::error::DynamoError;
-use super::layout::{range_prefix, TABLE_INDEX_ID};
-use super::schema::{KeyAttr, TableMeta};
+use super::index_ddl::{self, OtherChanges};
+use super::layout::{range_prefix, table_prefix, TABLE_ID_LEN, TABLE_INDEX_ID};
+use super::schema::{IndexMeta, KeyAttr, TableMeta};
 use super::stream::{check_create_stream, check_update_stream};
 use super::tags;
 use super::value::{item_size, INVALID_PARAMETER};
@@ -89,10 +93,13 @@ fn uuid_for(id: u32, millis: i64) -> String {
 }
 
 impl DynamoDb {
-    /// `CreateTable`.
+    /// `CreateTable`, with up to 5 local and 20 global secondary indexes
+    /// (all `ACTIVE` at once: there is nothing to backfill).
     pub fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput, DynamoError> {
         check_table_name(&input.table_name)?;
+        index_ddl::check_create_members(&input)?;
         let (hash, range) = check_key_schema(&input)?;
+        let mut indexes = index_ddl::create_table_indexes(&input, &hash, range.as_ref())?;
         let billing_mode = input.billing_mode.unwrap_or_default();
         let (read, write) = match (billing_mode, input.provisioned_throughput) {
             (BillingMode::Provisioned, None) => {
@@ -114,6 +121,8 @@ impl DynamoDb {
         };
         check_create_stream(input.stream_specification.as_ref())?;
         let tags = tags::initial_tags(input.tags.as_deref())?;
+        index_ddl::check_create_throughput(&input, billing_mode, &mut indexes)?;
+        let next_index_id = u8::try_from(indexes.len() + 1).unwrap_or(index_ddl::MAX_INDEX_ID);
         let mut next_id = self.control_lock();
         if self.tables_read().contains_key(&input.table_name) {
             // API reference, ResourceInUseException; wording as DynamoDB sends it.
@@ -147,8 +156,8 @@ impl DynamoDb {
             last_pay_per_request_millis: (billing_mode == BillingMode::PayPerRequest)
                 .then_some(now),
             deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
-            indexes: Vec::new(),
-            next_index_id: 1,
+            indexes,
+            next_index_id,
             streams: self.initial_streams(input.stream_specification.as_ref(), now),
             ttl_attribute: None,
             tags,
@@ -178,25 +187,53 @@ impl DynamoDb {
 
     fn describe(&self, table: &Table) -> Result<TableDescription, DynamoError> {
         let meta = table.meta();
+        self.describe_meta(table, &meta)
+    }
+
+    /// DescribeTable's view of `meta` (the definition of `table`, possibly
+    /// one just written), with item counts and sizes.
+    fn describe_meta(
+        &self,
+        table: &Table,
+        meta: &TableMeta,
+    ) -> Result<TableDescription, DynamoError> {
         let mut d = meta.description(&self.opts.region, &self.opts.account_id);
         let sizes = self.table_sizes(table)?;
         d.item_count = sizes.item_count;
         d.table_size_bytes = sizes.size_bytes;
+        let index_sizes = |name: &str| {
+            meta.index(name)
+                .and_then(|i| sizes.indexes.get(&i.id))
+                .copied()
+                .unwrap_or((0, 0))
+        };
+        for l in d.local_secondary_indexes.iter_mut().flatten() {
+            (l.item_count, l.index_size_bytes) = index_sizes(&l.index_name);
+        }
+        for g in d.global_secondary_indexes.iter_mut().flatten() {
+            (g.item_count, g.index_size_bytes) = index_sizes(&g.index_name);
+        }
         Ok(d)
     }
 
-    /// Item count and size, recomputed by a scan when the table changed since
-    /// the last count. (DynamoDB refreshes these about every six hours; we
-    /// are exact.)
+    /// Item count and size of the table and of each index, recomputed by a
+    /// scan when the table changed since the last count. (DynamoDB refreshes
+    /// these about every six hours; we are exact.) An index entry counts its
+    /// projected attributes plus DynamoDB's 100 bytes of overhead.
     fn table_sizes(&self, table: &Table) -> Result<SizeCache, DynamoError> {
         let generation = table.generation.load(Ordering::Acquire);
-        if let Some(c) = *table.sizes.lock().unwrap_or_else(|p| p.into_inner()) {
+        if let Some(c) = table
+            .sizes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             if c.generation == generation {
-                return Ok(c);
+                return Ok(c.clone());
             }
         }
         let meta = table.meta();
-        let prefix = range_prefix(meta.id, TABLE_INDEX_ID);
+        let prefix = table_prefix(meta.id);
         let mut it = self.db.iter()?;
         it.seek(&prefix)?;
         let mut c = SizeCache {
@@ -204,12 +241,33 @@ impl DynamoDb {
             ..SizeCache::default()
         };
         while it.valid() && it.key().starts_with(&prefix) {
-            let item = decode_stored(it.value())?;
-            c.item_count += 1;
-            c.size_bytes += item_size(&item) as i64;
+            let index_id = it
+                .key()
+                .get(TABLE_ID_LEN)
+                .copied()
+                .unwrap_or(TABLE_INDEX_ID);
+            if index_id == TABLE_INDEX_ID {
+                let item = decode_stored(it.value())?;
+                c.item_count += 1;
+                c.size_bytes += item_size(&item) as i64;
+            } else if meta.indexes.iter().any(|i| i.id == index_id) {
+                let entry = decode_stored(it.value())?;
+                let e = c.indexes.entry(index_id).or_insert((0, 0));
+                e.0 += 1;
+                e.1 += item_size(&entry) as i64 + INDEX_ENTRY_OVERHEAD as i64;
+            } else {
+                // A deleted index not yet reclaimed: skip its range.
+                match index_id.checked_add(1) {
+                    Some(next) => {
+                        it.seek(&range_prefix(meta.id, next))?;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
             it.next()?;
         }
-        *table.sizes.lock().unwrap_or_else(|p| p.into_inner()) = Some(c);
+        *table.sizes.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
         Ok(c)
     }
 
@@ -243,13 +301,23 @@ impl DynamoDb {
         })
     }
 
-    /// `UpdateTable` (billing mode, provisioned throughput, deletion
-    /// protection, stream).
+    /// `UpdateTable`: billing mode, provisioned throughput, deletion
+    /// protection, stream, and one global secondary index change.
+    ///
+    /// A `Create` records the index as `CREATING` and returns; a background
+    /// backfill adds the existing items and then turns it `ACTIVE` (writes
+    /// made meanwhile maintain it themselves). Only one index may be created
+    /// or deleted at a time per table. A `Delete` removes the index at once
+    /// (the response still shows it, `DELETING`) and reclaims its entries in
+    /// the background; deleting a `CREATING` index cancels it. An `Update`
+    /// changes a global index's provisioned throughput.
     pub fn update_table(&self, input: UpdateTableInput) -> Result<UpdateTableOutput, DynamoError> {
+        let gsi_updates = input.global_secondary_index_updates.as_deref();
         if input.billing_mode.is_none()
             && input.provisioned_throughput.is_none()
             && input.deletion_protection_enabled.is_none()
             && input.stream_specification.is_none()
+            && gsi_updates.is_none_or(|u| u.is_empty())
         {
             // API reference, UpdateTable (DynamoDB's message lists the members).
             return Err(DynamoError::validation(
@@ -257,9 +325,14 @@ impl DynamoDb {
             ));
         }
         check_update_stream(&input)?;
+        if gsi_updates.is_some_and(|u| u.is_empty()) {
+            // An empty list with another change (lab, DDB-TABLE-359).
+            return Err(invalid("List of GlobalSecondaryIndexUpdates is empty"));
+        }
         let _control = self.control_lock();
         let table = self.control_table(&input.table_name)?;
-        let mut meta = (*table.meta()).clone();
+        let original = table.meta();
+        let mut meta = (*original).clone();
         let now = self.opts.clock.now_millis();
         let mode = input.billing_mode.unwrap_or(meta.billing_mode);
         match (mode, input.provisioned_throughput) {
@@ -310,6 +383,16 @@ impl DynamoDb {
                 meta.write_capacity_units = t.write_capacity_units;
             }
         }
+        let plan = index_ddl::plan_gsi_updates(
+            &original,
+            gsi_updates.unwrap_or_default(),
+            input.attribute_definitions.as_deref(),
+            mode,
+            OtherChanges {
+                table_throughput: input.provisioned_throughput.is_some(),
+                deletion_protection: input.deletion_protection_enabled.is_some(),
+            },
+        )?;
         if input.billing_mode.is_some() {
             meta.billing_mode_explicit = true;
         }
@@ -318,15 +401,62 @@ impl DynamoDb {
             meta.deletion_protection = p;
         }
         self.update_streams(&mut meta, input.stream_specification.as_ref(), now)?;
+        for idx in meta.indexes.iter_mut() {
+            if let Some((read, write)) = plan.throughput.get(&idx.name) {
+                idx.read_capacity_units = *read;
+                idx.write_capacity_units = *write;
+            }
+        }
+        if let Some(deleted) = &plan.delete {
+            meta.indexes.retain(|i| i.id != deleted.id);
+            meta.attribute_definitions = index_ddl::prune_definitions(&meta);
+        }
+        if let Some(created) = &plan.create {
+            meta.indexes.push(created.clone());
+            meta.next_index_id = created.id.saturating_add(1);
+            meta.attribute_definitions
+                .extend(plan.new_definitions.iter().cloned());
+        }
         let mut batch = WriteBatch::new();
-        batch.put(
-            &catalog::table_key(&meta.name),
-            &catalog::encode_meta(&meta),
-        );
+        match &plan.delete {
+            Some(deleted) => catalog::retire_index(&mut batch, &meta, deleted.id),
+            None => batch.put(
+                &catalog::table_key(&meta.name),
+                &catalog::encode_meta(&meta),
+            ),
+        }
         self.commit(batch)?;
-        table.set_meta(meta);
+        table.set_meta(meta.clone());
+        table.touch();
+        let mut description = self.describe_meta(&table, &meta)?;
+        if let Some(deleted) = &plan.delete {
+            // Every write that could still add an entry of the deleted index
+            // read the old definition while holding the table's gate; once
+            // they are done the range can be emptied.
+            table.quiesce();
+            self.reclaimer.reclaim_index(meta.id, deleted.id);
+            // The response still shows the index, DELETING (as DynamoDB's
+            // does), and the table UPDATING.
+            description
+                .global_secondary_indexes
+                .get_or_insert_with(Vec::new)
+                .push(deleting_description(&description.table_arn, deleted));
+            description.table_status = TableStatus::Updating;
+        }
+        if let Some(created) = &plan.create {
+            self.start_backfill(Arc::clone(&table), created.id);
+            // DynamoDB's response shows the table UPDATING and the new index
+            // CREATING, not yet backfilling (its resource allocation phase);
+            // DescribeTable then shows Backfilling true until it is ACTIVE.
+            description.table_status = TableStatus::Updating;
+            for g in description.global_secondary_indexes.iter_mut().flatten() {
+                if g.index_name == created.name {
+                    g.backfilling = Some(false);
+                }
+            }
+        }
         Ok(UpdateTableOutput {
-            table_description: self.describe(&table)?,
+            table_description: description,
         })
     }
 
@@ -343,6 +473,13 @@ impl DynamoDb {
                 meta.name
             )));
         }
+        if meta.indexes.iter().any(|i| i.status != IndexStatus::Active) {
+            // As DynamoDB answers while a global index is CREATING (lab,
+            // DDB-TABLE-150).
+            return Err(DynamoError::ResourceInUseException(
+                "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.".to_string(),
+            ));
+        }
         let mut description = self.describe(&table)?;
         description.table_status = TableStatus::Deleting;
         table.kill();
@@ -354,6 +491,25 @@ impl DynamoDb {
         Ok(DeleteTableOutput {
             table_description: description,
         })
+    }
+}
+
+/// A deleted global index as UpdateTable's response shows it.
+fn deleting_description(table_arn: &str, idx: &IndexMeta) -> GlobalSecondaryIndexDescription {
+    GlobalSecondaryIndexDescription {
+        index_name: idx.name.clone(),
+        key_schema: idx.key_schema(),
+        projection: idx.projection(),
+        index_status: IndexStatus::Deleting,
+        backfilling: None,
+        provisioned_throughput: ProvisionedThroughputDescription {
+            read_capacity_units: idx.read_capacity_units,
+            write_capacity_units: idx.write_capacity_units,
+            ..ProvisionedThroughputDescription::default()
+        },
+        index_size_bytes: 0,
+        item_count: 0,
+        index_arn: format!("{table_arn}/index/{}", idx.name),
     }
 }
 
@@ -397,9 +553,13 @@ fn check_key_schema(input: &CreateTableInput) -> Result<(KeyAttr, Option<KeyAttr
     let mut names = BTreeSet::new();
     for d in &input.attribute_definitions {
         if !names.insert(d.attribute_name.as_str()) {
-            return Err(DynamoError::validation(
-                "Cannot have two attributes with the same name",
-            ));
+            // As DynamoDB words it now (lab, DDB-TABLE-127); dynalite
+            // recorded an older "Cannot have two attributes with the same
+            // name".
+            return Err(DynamoError::validation(format!(
+                "Attribute Name is duplicated: {}",
+                d.attribute_name
+            )));
         }
     }
     if ks[0].key_type != KeyType::Hash {
@@ -443,11 +603,7 @@ fn check_key_schema(input: &CreateTableInput) -> Result<(KeyAttr, Option<KeyAttr
             defs.join(", ")
         )));
     }
-    if input.attribute_definitions.len() != ks.len() {
-        return Err(invalid(
-            "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
-        ));
-    }
+    index_ddl::check_attribute_definitions(input)?;
     let attr = |i: usize| -> Result<KeyAttr, DynamoError> {
         let name = ks[i].attribute_name.clone();
         let ty = def_of(&name).ok_or_else(|| invalid("key attribute not defined"))?;

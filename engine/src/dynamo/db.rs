@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
+use super::api::IndexStatus;
+use super::backfill::{BackfillContext, Backfiller};
 use super::catalog;
 use super::clock::{Clock, SystemClock};
 use super::error::DynamoError;
@@ -37,10 +39,27 @@ pub struct DynamoOptions {
     /// `None` starts no sweeper: expired items then go only when
     /// [`DynamoDb::sweep_expired_now`] is called.
     pub ttl_sweep_interval: Option<Duration>,
+    /// Largest item collection (the items sharing a partition key plus their
+    /// local secondary index entries, in tables with local secondary
+    /// indexes), in bytes: a write that would grow a collection past it fails
+    /// with `ItemCollectionSizeLimitExceededException`. DynamoDB's limit is
+    /// 10 GB, the default here ([`DEFAULT_ITEM_COLLECTION_SIZE_LIMIT`]).
+    pub item_collection_size_limit: u64,
+    /// Items a global secondary index backfill adds per write batch (at
+    /// least 1). Each batch holds the locks of its items while it commits;
+    /// smaller batches hold them for less time, larger ones sync less often.
+    pub backfill_batch_items: usize,
 }
 
 /// The default [`DynamoOptions::ttl_sweep_interval`].
 pub const DEFAULT_TTL_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+/// DynamoDB's item collection size limit: 10 GB (Developer Guide, "Item
+/// collection size limit"), taken as 10 GiB.
+pub const DEFAULT_ITEM_COLLECTION_SIZE_LIMIT: u64 = 10 * 1024 * 1024 * 1024;
+
+/// Default [`DynamoOptions::backfill_batch_items`].
+pub const DEFAULT_BACKFILL_BATCH_ITEMS: usize = 256;
 
 impl Default for DynamoOptions {
     fn default() -> Self {
@@ -49,6 +68,8 @@ impl Default for DynamoOptions {
             account_id: "000000000000".to_string(),
             clock: Arc::new(SystemClock),
             ttl_sweep_interval: Some(DEFAULT_TTL_SWEEP_INTERVAL),
+            item_collection_size_limit: DEFAULT_ITEM_COLLECTION_SIZE_LIMIT,
+            backfill_batch_items: DEFAULT_BACKFILL_BATCH_ITEMS,
         }
     }
 }
@@ -59,16 +80,24 @@ impl std::fmt::Debug for DynamoOptions {
             .field("region", &self.region)
             .field("account_id", &self.account_id)
             .field("ttl_sweep_interval", &self.ttl_sweep_interval)
+            .field(
+                "item_collection_size_limit",
+                &self.item_collection_size_limit,
+            )
+            .field("backfill_batch_items", &self.backfill_batch_items)
             .finish_non_exhaustive()
     }
 }
 
-/// Cached `ItemCount` / `TableSizeBytes`, valid for one write generation.
-#[derive(Debug, Clone, Copy, Default)]
+/// Cached `ItemCount` / `TableSizeBytes` and the same per index, valid for
+/// one write generation.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct SizeCache {
     pub generation: u64,
     pub item_count: i64,
     pub size_bytes: i64,
+    /// Index id → (entries, `IndexSizeBytes`).
+    pub indexes: BTreeMap<u8, (i64, i64)>,
 }
 
 /// A live table: its definition and the state item operations share.
@@ -110,6 +139,14 @@ impl Table {
             return Err(DynamoError::resource_not_found());
         }
         Ok(g)
+    }
+
+    /// Waits until every write in flight has committed. A write reads the
+    /// table's current definition while it holds the gate, so after a
+    /// definition change and `quiesce` no write can still act on the old
+    /// definition.
+    pub fn quiesce(&self) {
+        drop(self.alive.write().unwrap_or_else(|p| p.into_inner()));
     }
 
     /// Marks the table deleted, waiting for writes in flight.
@@ -155,12 +192,15 @@ pub struct DynamoDb {
     pub(crate) db: Arc<Db>,
     pub(crate) opts: DynamoOptions,
     tables: Arc<RwLock<BTreeMap<String, Arc<Table>>>>,
-    /// Serialises control-plane changes and owns the next table id.
-    pub(crate) control: Mutex<u32>,
+    /// Serialises control-plane changes (and index backfills finishing) and
+    /// owns the next table id.
+    pub(crate) control: Arc<Mutex<u32>>,
     pub(crate) locks: Arc<ItemLocks>,
     pub(crate) reclaimer: Reclaimer,
     /// The TTL sweeper (shares `db`, `tables` and `locks`).
     pub(crate) sweeper: Sweeper,
+    /// Global secondary index backfills in progress.
+    pub(crate) backfiller: Backfiller,
     /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
     pub(crate) tokens: TokenCache,
     /// Stream sequence numbers and trimming (shared with the TTL sweeper).
@@ -196,7 +236,7 @@ impl DynamoDb {
         let db = Arc::new(db);
         let loaded = catalog::load(&db)?;
         let streams = Arc::new(StreamState::open(&db, &opts.clock, loaded.tables.values())?);
-        let tables = loaded
+        let tables: BTreeMap<String, Arc<Table>> = loaded
             .tables
             .into_iter()
             .map(|(name, meta)| (name, Arc::new(Table::new(meta))))
@@ -204,6 +244,9 @@ impl DynamoDb {
         let reclaimer = Reclaimer::start(Arc::clone(&db));
         for id in loaded.retired {
             reclaimer.reclaim(id);
+        }
+        for (table_id, index_id) in loaded.retired_indexes {
+            reclaimer.reclaim_index(table_id, index_id);
         }
         let tables = Arc::new(RwLock::new(tables));
         let locks = Arc::new(ItemLocks::default());
@@ -217,17 +260,52 @@ impl DynamoDb {
             ),
             opts.ttl_sweep_interval,
         );
-        Ok(DynamoDb {
+        let dynamo = DynamoDb {
             db,
             opts,
             tables,
-            control: Mutex::new(loaded.next_id),
+            control: Arc::new(Mutex::new(loaded.next_id)),
             locks,
             reclaimer,
             sweeper,
+            backfiller: Backfiller::default(),
             tokens: TokenCache::default(),
             streams,
-        })
+        };
+        // A backfill cut short by a close or a crash starts over: its
+        // entries so far are correct (each was written under its item's
+        // lock) and writing them again changes nothing.
+        let creating: Vec<(Arc<Table>, u8)> = dynamo
+            .tables_read()
+            .values()
+            .flat_map(|t| {
+                t.meta()
+                    .indexes
+                    .iter()
+                    .filter(|i| i.status == IndexStatus::Creating)
+                    .map(|i| (Arc::clone(t), i.id))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (table, index_id) in creating {
+            dynamo.start_backfill(table, index_id);
+        }
+        Ok(dynamo)
+    }
+
+    /// Starts adding the existing items of `table` to its `CREATING` index
+    /// `index_id` in the background; the index turns `ACTIVE` when done.
+    pub(crate) fn start_backfill(&self, table: Arc<Table>, index_id: u8) {
+        self.backfiller.start(
+            BackfillContext {
+                db: Arc::clone(&self.db),
+                locks: Arc::clone(&self.locks),
+                control: Arc::clone(&self.control),
+                batch_items: self.opts.backfill_batch_items.max(1),
+            },
+            table,
+            index_id,
+        );
     }
 
     /// The storage engine underneath (for stats, flush, compaction).
@@ -238,6 +316,7 @@ impl DynamoDb {
     /// Stops background work and closes the engine (syncing the WAL).
     pub fn close(&self) -> Result<(), DynamoError> {
         self.sweeper.stop();
+        self.backfiller.stop();
         self.reclaimer.stop();
         self.db.close()?;
         Ok(())
@@ -303,6 +382,7 @@ impl DynamoDb {
 impl Drop for DynamoDb {
     fn drop(&mut self) {
         self.sweeper.stop();
+        self.backfiller.stop();
         self.reclaimer.stop();
     }
 }

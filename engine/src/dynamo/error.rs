@@ -44,6 +44,10 @@ pub enum DynamoError {
     /// An item collection (items sharing a partition key, with local
     /// secondary indexes) exceeded 10 GB. HTTP 400.
     ItemCollectionSizeLimitExceededException(String),
+    /// A per-table limit of the control plane was hit ("Subscriber limit
+    /// exceeded: Only 1 online index can be created or deleted simultaneously
+    /// per table", the 21st global secondary index). HTTP 400.
+    LimitExceededException(String),
     /// The request body is not valid DynamoDB JSON (protocol level,
     /// `com.amazon.coral.service#SerializationException`). HTTP 400.
     SerializationException(String),
@@ -108,6 +112,7 @@ impl DynamoError {
             DynamoError::ItemCollectionSizeLimitExceededException(_) => {
                 "ItemCollectionSizeLimitExceededException"
             }
+            DynamoError::LimitExceededException(_) => "LimitExceededException",
             DynamoError::SerializationException(_) => "SerializationException",
             DynamoError::InternalServerError(_) => "InternalServerError",
             DynamoError::ExpiredIteratorException(_) => "ExpiredIteratorException",
@@ -127,6 +132,7 @@ impl DynamoError {
             | DynamoError::IdempotentParameterMismatchException(m)
             | DynamoError::TransactionConflictException(m)
             | DynamoError::ItemCollectionSizeLimitExceededException(m)
+            | DynamoError::LimitExceededException(m)
             | DynamoError::SerializationException(m)
             | DynamoError::InternalServerError(m)
             | DynamoError::ExpiredIteratorException(m)

@@ -167,6 +167,13 @@ impl DynamoDb {
                 input.return_values_on_condition_check_failure,
             ));
         }
+        let metrics = self.item_collection_write(
+            &meta,
+            &input.item,
+            old.as_ref(),
+            Some(&input.item),
+            input.return_item_collection_metrics,
+        )?;
         let mut batch = WriteBatch::new();
         self.stage_change(
             &mut batch,
@@ -191,7 +198,7 @@ impl DynamoDb {
                 &meta.name,
                 write_units(old_size.max(new_size)),
             ),
-            item_collection_metrics: None,
+            item_collection_metrics: metrics,
         })
     }
 
@@ -288,6 +295,13 @@ impl DynamoDb {
             &prepared.values,
         )?;
         check_index_keys(&meta, &new)?;
+        let metrics = self.item_collection_write(
+            &meta,
+            &input.key,
+            old.as_ref(),
+            Some(&new),
+            input.return_item_collection_metrics,
+        )?;
         let mut batch = WriteBatch::new();
         self.stage_change(
             &mut batch,
@@ -313,7 +327,7 @@ impl DynamoDb {
         Ok(UpdateItemOutput {
             attributes,
             consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
-            item_collection_metrics: None,
+            item_collection_metrics: metrics,
         })
     }
 
@@ -342,6 +356,13 @@ impl DynamoDb {
                 input.return_values_on_condition_check_failure,
             ));
         }
+        let metrics = self.item_collection_write(
+            &meta,
+            &input.key,
+            old.as_ref(),
+            None,
+            input.return_item_collection_metrics,
+        )?;
         if old.is_some() {
             let mut batch = WriteBatch::new();
             self.stage_change(&mut batch, &meta, &key, old.as_ref(), None, Origin::User)?;
@@ -357,7 +378,7 @@ impl DynamoDb {
                 _ => None,
             },
             consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
-            item_collection_metrics: None,
+            item_collection_metrics: metrics,
         })
     }
 }

@@ -23,6 +23,9 @@ pub const CATALOG_NEXT_ID: u8 = b'S';
 /// Catalog record kind: a deleted table whose items are still being
 /// reclaimed, keyed by table id.
 pub const CATALOG_RETIRED: u8 = b'R';
+/// Catalog record kind: a deleted secondary index whose entries are still
+/// being reclaimed, keyed by table id (u32 BE) and index id (u8).
+pub const CATALOG_RETIRED_INDEX: u8 = b'I';
 
 /// The catalog key of `kind` + `suffix`.
 pub fn catalog_key(kind: u8, suffix: &[u8]) -> Vec<u8> {

@@ -37,11 +37,13 @@
 //! built, with where the wording was found.
 
 pub mod api;
+mod backfill;
 pub mod batch;
 pub mod capacity;
 pub mod catalog;
 mod change;
 pub mod clock;
+mod collection;
 mod control;
 mod db;
 pub mod error;
@@ -50,6 +52,7 @@ pub mod error;
 pub mod expr;
 mod idempotency;
 pub mod index;
+mod index_ddl;
 pub mod itemcodec;
 mod items;
 pub mod keycodec;
@@ -73,7 +76,10 @@ pub mod validate;
 pub mod value;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use db::{DynamoDb, DynamoOptions, DEFAULT_TTL_SWEEP_INTERVAL};
+pub use db::{
+    DynamoDb, DynamoOptions, DEFAULT_BACKFILL_BATCH_ITEMS, DEFAULT_ITEM_COLLECTION_SIZE_LIMIT,
+    DEFAULT_TTL_SWEEP_INTERVAL,
+};
 pub use error::DynamoError;
 pub use keycodec::ScalarAttributeType;
 pub use number::{Number, NumberError};

@@ -392,96 +392,6 @@ impl DynamoDb {
     }
 }
 
-// TEMPORARY, until the index control plane (CreateTable with
-// `LocalSecondaryIndexes` / `GlobalSecondaryIndexes`) lands on main: the
-// tests of index reads build their tables through this. Remove it then and
-// call `create_table` instead.
-impl DynamoDb {
-    /// Test support only: CreateTable honouring `LocalSecondaryIndexes` and
-    /// `GlobalSecondaryIndexes` without CreateTable's index validation.
-    #[doc(hidden)]
-    pub fn create_table_with_indexes_for_tests(
-        &self,
-        input: super::api::CreateTableInput,
-    ) -> Result<super::api::CreateTableOutput, DynamoError> {
-        use super::api::{IndexStatus, KeySchemaElement, KeyType, ProjectionType};
-        use super::schema::IndexKind;
-        let defs = input.attribute_definitions.clone();
-        let mut plain = input.clone();
-        plain.local_secondary_indexes = None;
-        plain.global_secondary_indexes = None;
-        plain.attribute_definitions.retain(|d| {
-            input
-                .key_schema
-                .iter()
-                .any(|k| k.attribute_name == d.attribute_name)
-        });
-        self.create_table(plain)?;
-        let _control = self.control_lock();
-        let table = self.control_table(&input.table_name)?;
-        let mut meta = (*table.meta()).clone();
-        let attr = |k: &KeySchemaElement| -> Result<KeyAttr, DynamoError> {
-            let ty = defs
-                .iter()
-                .find(|d| d.attribute_name == k.attribute_name)
-                .map(|d| d.attribute_type)
-                .ok_or_else(|| DynamoError::validation("index key attribute not defined"))?;
-            Ok(KeyAttr {
-                name: k.attribute_name.clone(),
-                ty,
-            })
-        };
-        let locals = input.local_secondary_indexes.iter().flatten().map(|i| {
-            (
-                IndexKind::Local,
-                &i.index_name,
-                &i.key_schema,
-                &i.projection,
-            )
-        });
-        let globals = input.global_secondary_indexes.iter().flatten().map(|i| {
-            (
-                IndexKind::Global,
-                &i.index_name,
-                &i.key_schema,
-                &i.projection,
-            )
-        });
-        for (kind, name, ks, projection) in locals.chain(globals) {
-            let hash = ks
-                .iter()
-                .find(|k| k.key_type == KeyType::Hash)
-                .ok_or_else(|| DynamoError::validation("index without a HASH key"))?;
-            let range = ks.iter().find(|k| k.key_type == KeyType::Range);
-            meta.indexes.push(IndexMeta {
-                name: name.clone(),
-                id: meta.next_index_id,
-                kind,
-                hash: attr(hash)?,
-                range: range.map(attr).transpose()?,
-                projection_type: projection.projection_type.unwrap_or(ProjectionType::All),
-                non_key_attributes: projection.non_key_attributes.clone().unwrap_or_default(),
-                status: IndexStatus::Active,
-                read_capacity_units: 0,
-                write_capacity_units: 0,
-            });
-            meta.next_index_id += 1;
-        }
-        meta.attribute_definitions = defs;
-        let mut batch = crate::WriteBatch::new();
-        batch.put(
-            &super::catalog::table_key(&meta.name),
-            &super::catalog::encode_meta(&meta),
-        );
-        self.commit(batch)?;
-        let description = meta.description(&self.opts.region, &self.opts.account_id);
-        table.set_meta(meta);
-        Ok(super::api::CreateTableOutput {
-            table_description: description,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,7 +410,7 @@ mod tests {
     #[test]
     fn an_index_being_backfilled_cannot_be_read() {
         let db = DynamoDb::open_in_memory().expect("open");
-        db.create_table_with_indexes_for_tests(CreateTableInput {
+        db.create_table(CreateTableInput {
             table_name: "tbl".into(),
             attribute_definitions: ["pk", "g"]
                 .iter()
@@ -514,7 +424,10 @@ mod tests {
             global_secondary_indexes: Some(vec![GlobalSecondaryIndex {
                 index_name: "byG".into(),
                 key_schema: ks("g"),
-                projection: Projection::default(),
+                projection: Projection {
+                    projection_type: Some(crate::dynamo::api::ProjectionType::All),
+                    non_key_attributes: None,
+                },
                 provisioned_throughput: None,
             }]),
             ..Default::default()

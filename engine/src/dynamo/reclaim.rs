@@ -1,28 +1,40 @@
-//! Reclaiming the items of deleted tables.
+//! Reclaiming the items of deleted tables and the entries of deleted
+//! secondary indexes.
 //!
 //! DeleteTable retires the table id at once (the catalog record goes, a
 //! "retired" record appears, in one batch); the items become unreachable.
-//! This background thread then writes tombstones over the id's key range in
-//! bounded batches, drops the retired record, and compacts the range so the
-//! space returns. After a restart, [`super::db::DynamoDb`] re-queues every
-//! retired id it finds.
+//! Deleting a global secondary index does the same for the index's range
+//! `table_id ++ index_id` (the index leaves the table record and a
+//! retired-index record appears, in one batch). This background thread then
+//! writes tombstones over the retired key range in bounded batches, drops
+//! the retired record, and compacts the range so the space returns. After a
+//! restart, [`super::db::DynamoDb`] re-queues every retired record it finds.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::catalog::retired_key;
-use super::layout::{prefix_end, table_prefix};
+use super::catalog::{retired_index_key, retired_key};
+use super::layout::{prefix_end, range_prefix, table_prefix};
 use crate::{Db, WriteBatch};
 
 /// Tombstones per batch.
 const BATCH_KEYS: usize = 1000;
 
+/// One key range to empty, and the catalog record that remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Job {
+    /// Every key starting with this is deleted.
+    prefix: Vec<u8>,
+    /// Deleted last, once the range is empty.
+    record: Vec<u8>,
+}
+
 /// The background reclaimer.
 #[derive(Debug)]
 pub struct Reclaimer {
-    tx: Mutex<Option<Sender<u32>>>,
+    tx: Mutex<Option<Sender<Job>>>,
     stopping: Arc<AtomicBool>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
@@ -30,7 +42,7 @@ pub struct Reclaimer {
 impl Reclaimer {
     /// Starts the thread.
     pub fn start(db: Arc<Db>) -> Reclaimer {
-        let (tx, rx) = channel::<u32>();
+        let (tx, rx) = channel::<Job>();
         let stopping = Arc::new(AtomicBool::new(false));
         let stop = Arc::clone(&stopping);
         let thread = std::thread::Builder::new()
@@ -39,8 +51,8 @@ impl Reclaimer {
                 // Ends when the sender is dropped by `stop`. Errors (a closed
                 // or failed engine) leave the retired record in place; the
                 // next open retries.
-                while let Ok(id) = rx.recv() {
-                    let _ = reclaim(&db, id, &stop);
+                while let Ok(job) = rx.recv() {
+                    let _ = reclaim(&db, &job, &stop);
                 }
             })
             .ok();
@@ -53,8 +65,26 @@ impl Reclaimer {
 
     /// Queues the items of table `id` for deletion.
     pub fn reclaim(&self, id: u32) {
+        self.send(Job {
+            prefix: table_prefix(id),
+            record: retired_key(id),
+        });
+    }
+
+    /// Queues the entries of index `index_id` of table `table_id` for
+    /// deletion. REQUIRES: no write can add an entry of that index any more
+    /// (the index has left the table's definition and every write that
+    /// read the old definition has committed).
+    pub fn reclaim_index(&self, table_id: u32, index_id: u8) {
+        self.send(Job {
+            prefix: range_prefix(table_id, index_id),
+            record: retired_index_key(table_id, index_id),
+        });
+    }
+
+    fn send(&self, job: Job) {
         if let Some(tx) = self.tx.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            let _ = tx.send(id);
+            let _ = tx.send(job);
         }
     }
 
@@ -69,10 +99,10 @@ impl Reclaimer {
     }
 }
 
-/// Deletes every key of table `id`, then its retired record.
-fn reclaim(db: &Db, id: u32, stopping: &AtomicBool) -> crate::Result<()> {
-    let prefix = table_prefix(id);
-    let end = prefix_end(&prefix);
+/// Deletes every key of `job.prefix`, then its retired record.
+fn reclaim(db: &Db, job: &Job, stopping: &AtomicBool) -> crate::Result<()> {
+    let prefix = &job.prefix;
+    let end = prefix_end(prefix);
     loop {
         if stopping.load(Ordering::SeqCst) {
             return Ok(());
@@ -80,9 +110,9 @@ fn reclaim(db: &Db, id: u32, stopping: &AtomicBool) -> crate::Result<()> {
         let mut batch = WriteBatch::new();
         {
             let mut it = db.iter()?;
-            it.seek(&prefix)?;
+            it.seek(prefix)?;
             while it.valid()
-                && it.key().starts_with(&prefix)
+                && it.key().starts_with(prefix)
                 && (batch.count() as usize) < BATCH_KEYS
             {
                 batch.delete(it.key());
@@ -94,7 +124,7 @@ fn reclaim(db: &Db, id: u32, stopping: &AtomicBool) -> crate::Result<()> {
         }
         db.write(batch)?;
     }
-    db.delete(&retired_key(id))?;
-    db.compact_range(Some(&prefix), end.as_deref())?;
+    db.delete(&job.record)?;
+    db.compact_range(Some(prefix), end.as_deref())?;
     Ok(())
 }

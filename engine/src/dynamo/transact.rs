@@ -38,12 +38,13 @@ use std::sync::Arc;
 
 use super::api::{
     CancellationReason, ConsumedCapacity, Get, ItemResponse, ReturnConsumedCapacity,
-    ReturnValuesOnConditionCheckFailure, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
+    ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure, TransactGetItemsInput,
+    TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
 };
 use super::batch::{member_constraints, table_gates};
 use super::capacity::{consumed_transactional, read_units, write_units};
 use super::change::Origin;
+use super::collection::{wants_metrics, Collections, COLLECTION_SIZE_EXCEEDED};
 use super::db::{decode_stored, DynamoDb, Table};
 use super::error::DynamoError;
 use super::expr::{project, Path};
@@ -330,7 +331,11 @@ impl DynamoDb {
             }
             None => None,
         };
-        let out = self.run_writes(&plan, input.return_consumed_capacity)?;
+        let out = self.run_writes(
+            &plan,
+            input.return_consumed_capacity,
+            input.return_item_collection_metrics,
+        )?;
         if let Some(claim) = claim {
             claim.complete(self.opts.clock.now_millis());
         }
@@ -397,6 +402,7 @@ impl DynamoDb {
         &self,
         plan: &[Resolved<'_>],
         mode: Option<ReturnConsumedCapacity>,
+        collection_metrics: Option<ReturnItemCollectionMetrics>,
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
         let gates = table_gates(plan.iter().map(|r| &r.table))?;
         let keys: Vec<Vec<u8>> = plan.iter().map(|r| r.key.clone()).collect();
@@ -485,6 +491,37 @@ impl DynamoDb {
             return Err(cancelled(reasons));
         }
 
+        // Item collections (tables with local secondary indexes): a write
+        // that grows one past the limit cancels the transaction.
+        let mut collections = Collections::default();
+        let mut groups = Vec::with_capacity(plan.len());
+        for (r, w) in plan.iter().zip(&writes) {
+            groups.push(match w {
+                Write::Change(old, new) => {
+                    collections.add(&r.meta, r.parsed.item, old.as_ref(), new.as_ref())
+                }
+                Write::Nothing => None,
+            });
+        }
+        let want_metrics = wants_metrics(collection_metrics);
+        let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        if !collections.is_empty() {
+            let results = collections.evaluate(self, want_metrics)?;
+            for (i, g) in groups.iter().enumerate() {
+                if g.and_then(|g| results.get(g)).is_some_and(|r| r.exceeded) {
+                    reasons[i] =
+                        reason("ItemCollectionSizeLimitExceeded", COLLECTION_SIZE_EXCEEDED);
+                    failed = true;
+                }
+            }
+            if failed {
+                return Err(cancelled(reasons));
+            }
+            for r in results {
+                metrics.entry(r.table_name).or_default().push(r.metrics);
+            }
+        }
+
         let mut batch = WriteBatch::new();
         for (r, w) in plan.iter().zip(&writes) {
             if let Write::Change(old, new) = w {
@@ -510,7 +547,7 @@ impl DynamoDb {
         drop(gates);
         Ok(TransactWriteItemsOutput {
             consumed_capacity: capacity_report(mode, shares),
-            item_collection_metrics: None,
+            item_collection_metrics: (want_metrics && !metrics.is_empty()).then_some(metrics),
         })
     }
 

@@ -217,8 +217,7 @@ impl SweepCtx {
         let Ok(gate) = table.write_gate() else {
             return Ok(None);
         };
-        let meta = table.meta();
-        if meta.ttl_attribute.as_deref() != Some(attribute) {
+        if table.meta().ttl_attribute.as_deref() != Some(attribute) {
             return Ok(None);
         }
         // Item locks in lock-id order, as BatchWriteItem takes them, so two
@@ -235,6 +234,10 @@ impl SweepCtx {
                 last = Some(*id);
             }
         }
+        // The definition is read under the item locks, as every writer reads
+        // it: an index a backfill has just filled for these items is one
+        // this batch maintains (see `DynamoDb::stage_change`).
+        let meta = table.meta();
         let mut batch = WriteBatch::new();
         let mut deleted = 0;
         for key in &keys {

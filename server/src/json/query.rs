@@ -200,7 +200,7 @@ mod tests {
             key_type: t,
         };
         // TEMPORARY path until CreateTable accepts indexes on main.
-        db.create_table_with_indexes_for_tests(CreateTableInput {
+        db.create_table(CreateTableInput {
             table_name: "TTT".into(),
             attribute_definitions: vec![
                 def("pk", ScalarAttributeType::S),
