@@ -1,5 +1,6 @@
 //! An in-process `siltdb serve` on an in-memory [`DynamoDb`], on a free
-//! loopback port, and an `aws-sdk-dynamodb` client pointed at it.
+//! loopback port, and `aws-sdk-dynamodb` and `aws-sdk-dynamodbstreams`
+//! clients pointed at it.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -72,6 +73,25 @@ impl Server {
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .build();
         Client::from_conf(config)
+    }
+
+    /// A DynamoDB Streams client configured the same way: DynamoDB Streams
+    /// is served on the same endpoint, told apart by `X-Amz-Target`.
+    pub fn streams_client(&self) -> aws_sdk_dynamodbstreams::Client {
+        let config = aws_sdk_dynamodbstreams::Config::builder()
+            .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            ))
+            .endpoint_url(format!("http://{}", self.addr))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_dynamodbstreams::Client::from_conf(config)
     }
 }
 

@@ -1,4 +1,5 @@
-//! The official AWS SDK for Rust (`aws-sdk-dynamodb`) as a real client of
+//! The official AWS SDK for Rust (`aws-sdk-dynamodb`, and
+//! `aws-sdk-dynamodbstreams` for DynamoDB Streams) as a real client of
 //! siltdb's server: every request is built, signed and sent by the SDK, and
 //! every answer parsed by it, so a shape the SDK does not accept fails here.
 //! One behaviour per module; one binary, so the SDK is linked once.
@@ -7,8 +8,10 @@ mod harness;
 
 mod batches;
 mod conditional_writes;
+mod indexes;
 mod items;
 mod paging;
+mod streams;
 mod tables;
 mod transactions;
 mod ttl_tags;
