@@ -46,6 +46,7 @@ fn main() -> ExitCode {
 fn run_serve(args: ServeArgs) -> Result<(), String> {
     let backend = open_backend(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(usize::try_from(args.worker_threads).unwrap_or(1))
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;

@@ -124,6 +124,46 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// Whether the server runs the operation on the runtime worker that
+    /// read the request, rather than handing it to tokio's blocking pool.
+    ///
+    /// True for item reads and writes: reads are bounded (a Query or Scan
+    /// page is at most 1 MB, a BatchGetItem at most 100 items) and never
+    /// wait on a lock; writes wait only for their group commit's fsync,
+    /// which some running thread is always completing. A hand-off to the
+    /// pool costs two thread wake-ups per request, measured at a quarter of
+    /// a PutItem's server CPU time (benches/RESULTS.md); the server's worker
+    /// count ([`crate::http::DEFAULT_WORKER_THREADS`]) bounds how many synced
+    /// writes can share one fsync.
+    ///
+    /// False for the control plane, whose work is unbounded or waits for
+    /// writes in flight: DescribeTable may recount a changed table's items,
+    /// DeleteTable and UpdateTable wait for writers to drain.
+    pub fn runs_inline(self) -> bool {
+        matches!(
+            self,
+            Operation::GetItem
+                | Operation::PutItem
+                | Operation::UpdateItem
+                | Operation::DeleteItem
+                | Operation::Query
+                | Operation::Scan
+                | Operation::BatchGetItem
+                | Operation::BatchWriteItem
+                | Operation::TransactGetItems
+                | Operation::TransactWriteItems
+                | Operation::ListTables
+                | Operation::DescribeTimeToLive
+                | Operation::ListTagsOfResource
+                | Operation::ListStreams
+                | Operation::DescribeStream
+                | Operation::GetShardIterator
+                | Operation::GetRecords
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +175,22 @@ mod tests {
         }
         assert_eq!(Operation::from_name("putItem"), None);
         assert_eq!(Operation::from_name("ListTable"), None);
+    }
+
+    #[test]
+    fn the_control_plane_goes_to_the_blocking_pool() {
+        for op in [
+            Operation::CreateTable,
+            Operation::DescribeTable,
+            Operation::UpdateTable,
+            Operation::DeleteTable,
+            Operation::UpdateTimeToLive,
+            Operation::TagResource,
+            Operation::UntagResource,
+        ] {
+            assert!(!op.runs_inline(), "{}", op.name());
+        }
+        assert!(Operation::PutItem.runs_inline());
+        assert!(Operation::Query.runs_inline());
     }
 }

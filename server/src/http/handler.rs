@@ -209,6 +209,17 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
     let result = match parsed {
         None => Err(DynamoError::SerializationException(String::new())),
         Some(v) => match decode_request(op, &v) {
+            Ok(request) if op.runs_inline() => {
+                // On this worker, with the blocking pool's panic handling.
+                let backend = state.backend.as_ref();
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    dispatch(backend, request)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!(operation = op.name(), "the operation panicked");
+                    Err(internal_error())
+                })
+            }
             Ok(request) => {
                 let backend = state.backend.clone();
                 match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await
@@ -216,10 +227,7 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
                     Ok(r) => r,
                     Err(join) => {
                         tracing::error!(operation = op.name(), "the operation panicked: {join}");
-                        Err(DynamoError::InternalServerError(
-                            "The server encountered an internal error trying to fulfill the request."
-                                .to_string(),
-                        ))
+                        Err(internal_error())
                     }
                 }
             }
@@ -246,6 +254,13 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
 
 fn too_large() -> Response<Full<Bytes>> {
     response::build(StatusCode::PAYLOAD_TOO_LARGE, None, Vec::new())
+}
+
+/// The error a request gets when its operation panicked.
+fn internal_error() -> DynamoError {
+    DynamoError::InternalServerError(
+        "The server encountered an internal error trying to fulfill the request.".to_string(),
+    )
 }
 
 #[cfg(test)]

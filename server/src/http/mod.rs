@@ -24,6 +24,15 @@ use crate::backend::Backend;
 
 pub use handler::MAX_REQUEST_BYTES;
 
+/// Runtime worker threads `siltdb serve` starts by default. Item reads and
+/// writes run to completion on a worker (see
+/// [`crate::Operation::runs_inline`]), a synced write blocking it until its
+/// group commit's fsync, so this is also how many synced writes can share
+/// one fsync. Measured on 2 cores with 32 client connections: 32 workers
+/// cost a PutItem a quarter less server CPU than handing writes to the
+/// blocking pool, and 16 or fewer group too few writes per fsync.
+pub const DEFAULT_WORKER_THREADS: usize = 32;
+
 /// How long [`serve`] waits for in-flight requests after shutdown begins.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
