@@ -57,6 +57,9 @@ struct QueuedWrite {
     sync: bool,
     /// Not a write: a request to freeze the memtable (from `flush`).
     force_switch: bool,
+    /// The thread waiting for this write, unparked when its result is ready
+    /// or when it reaches the front of the queue (and so leads a group).
+    waiter: std::thread::Thread,
 }
 
 struct State {

@@ -21,6 +21,14 @@ use crate::wal::LogWriter;
 /// write is not made to wait behind a huge group.
 const SMALL_GROUP_EXTRA: usize = 128 << 10;
 
+/// Unparks the writer now at the front of the queue: it leads the next
+/// group.
+fn wake_front(st: &State) {
+    if let Some(w) = st.writers.front() {
+        w.waiter.unpark();
+    }
+}
+
 impl DbInner {
     pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
         if batch.is_empty() && !force_switch {
@@ -34,6 +42,7 @@ impl DbInner {
             batch: Some(batch),
             sync,
             force_switch,
+            waiter: std::thread::current(),
         });
         loop {
             if let Some(r) = st.results.remove(&id) {
@@ -42,14 +51,21 @@ impl DbInner {
             if st.writers.front().map(|w| w.id) == Some(id) {
                 break;
             }
-            st = self.cv.wait(st).unwrap_or_else(|p| p.into_inner());
+            // Woken only by the leader that finished this write or made it
+            // the front, not by every group's end: with many writers a
+            // shared condvar woke each one once per group. An unpark that
+            // comes before the park is kept, so none is lost; a spurious
+            // return loops.
+            drop(st);
+            std::thread::park();
+            st = lock(&self.state);
         }
 
         // This writer leads a group.
         let (mut st, room) = self.make_room_for_write(st, force_switch);
         if let Err(e) = room {
             st.writers.pop_front();
-            self.cv.notify_all();
+            wake_front(&st);
             return Err(e);
         }
         if force_switch {
@@ -66,7 +82,7 @@ impl DbInner {
                 }
             }
             st.writers.pop_front();
-            self.cv.notify_all();
+            wake_front(&st);
             return r;
         }
 
@@ -74,7 +90,7 @@ impl DbInner {
             Some(b) => b,
             None => {
                 st.writers.pop_front();
-                self.cv.notify_all();
+                wake_front(&st);
                 return Err(Error::InvalidArgument("write queue lost a batch".into()));
             }
         };
@@ -121,20 +137,22 @@ impl DbInner {
                 }
             }
         }
+        let mut done = Vec::with_capacity(members);
         for _ in 0..members {
             if let Some(w) = st.writers.pop_front() {
                 if w.id != id {
                     st.results
                         .insert(w.id, result.as_ref().map(|_| ()).map_err(|e| e.duplicate()));
+                    done.push(w.waiter);
                 }
             }
         }
-        // Wake the group's other members (their results are ready) and the
-        // next leader, if any.
-        let waiters = members > 1 || !st.writers.is_empty();
+        // Wake the next leader, if any, then the group's other members
+        // (their results are ready).
+        wake_front(&st);
         drop(st);
-        if waiters {
-            self.cv.notify_all();
+        for t in done {
+            t.unpark();
         }
         result
     }
