@@ -364,6 +364,35 @@ fn key_attrs(
     Ok((attr(h)?, range))
 }
 
+/// An `ACTIVE` index of CreateTable (id and throughput set later), after
+/// its projection is checked and its name found unique among `names`.
+fn new_index<'a>(
+    kind: IndexKind,
+    name: &'a str,
+    key_schema: &[KeySchemaElement],
+    projection: &Projection,
+    defs: &[AttributeDefinition],
+    names: &mut BTreeSet<&'a str>,
+) -> Result<IndexMeta, DynamoError> {
+    let (projection_type, non_key_attributes) = check_projection(projection)?;
+    if !names.insert(name) {
+        return Err(invalid(format!("Duplicate index name: {name}")));
+    }
+    let (hash, range) = key_attrs(key_schema, defs)?;
+    Ok(IndexMeta {
+        name: name.to_string(),
+        id: 0,
+        kind,
+        hash,
+        range,
+        projection_type,
+        non_key_attributes,
+        status: IndexStatus::Active,
+        read_capacity_units: 0,
+        write_capacity_units: 0,
+    })
+}
+
 /// CreateTable's index rules, after the table's key schema and the
 /// AttributeDefinitions check passed: builds the indexes (all `ACTIVE`, ids
 /// from 1, local indexes first, then global ones, each in request order;
@@ -406,24 +435,16 @@ pub fn create_table_indexes(
                     l.index_name, hash.name
                 )));
             }
-            let (projection_type, non_key_attributes) = check_projection(&l.projection)?;
-            if !names.insert(l.index_name.as_str()) {
-                return Err(invalid(format!("Duplicate index name: {}", l.index_name)));
-            }
-            projected += non_key_attributes.len();
-            let (ih, ir) = key_attrs(&l.key_schema, defs)?;
-            out.push(IndexMeta {
-                name: l.index_name.clone(),
-                id: 0,
-                kind: IndexKind::Local,
-                hash: ih,
-                range: ir,
-                projection_type,
-                non_key_attributes,
-                status: IndexStatus::Active,
-                read_capacity_units: 0,
-                write_capacity_units: 0,
-            });
+            let index = new_index(
+                IndexKind::Local,
+                &l.index_name,
+                &l.key_schema,
+                &l.projection,
+                defs,
+                &mut names,
+            )?;
+            projected += index.non_key_attributes.len();
+            out.push(index);
         }
         if locals.len() > MAX_LOCAL_INDEXES {
             return Err(invalid(format!(
@@ -437,24 +458,16 @@ pub fn create_table_indexes(
         }
         for g in globals {
             check_index_key_schema(&g.key_schema)?;
-            let (projection_type, non_key_attributes) = check_projection(&g.projection)?;
-            if !names.insert(g.index_name.as_str()) {
-                return Err(invalid(format!("Duplicate index name: {}", g.index_name)));
-            }
-            projected += non_key_attributes.len();
-            let (ih, ir) = key_attrs(&g.key_schema, defs)?;
-            out.push(IndexMeta {
-                name: g.index_name.clone(),
-                id: 0,
-                kind: IndexKind::Global,
-                hash: ih,
-                range: ir,
-                projection_type,
-                non_key_attributes,
-                status: IndexStatus::Active,
-                read_capacity_units: 0,
-                write_capacity_units: 0,
-            });
+            let index = new_index(
+                IndexKind::Global,
+                &g.index_name,
+                &g.key_schema,
+                &g.projection,
+                defs,
+                &mut names,
+            )?;
+            projected += index.non_key_attributes.len();
+            out.push(index);
         }
         if globals.len() > MAX_GLOBAL_INDEXES {
             return Err(invalid(format!(

@@ -19,6 +19,7 @@ use siltdb::dynamo::DynamoError;
 
 use super::common::put_opt;
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+use super::tables::key_schema_json;
 use super::value::item_json;
 
 /// `StreamViewType` as DynamoDB prints its set (recorded in the
@@ -247,26 +248,7 @@ fn stream_description_json(d: &StreamDescription) -> Value {
         f64_json(d.creation_request_date_time),
     );
     m.insert("TableName".into(), Value::String(d.table_name.clone()));
-    m.insert(
-        "KeySchema".into(),
-        Value::Array(
-            d.key_schema
-                .iter()
-                .map(|k| {
-                    let mut e = Map::new();
-                    e.insert(
-                        "AttributeName".into(),
-                        Value::String(k.attribute_name.clone()),
-                    );
-                    e.insert(
-                        "KeyType".into(),
-                        Value::String(k.key_type.as_str().to_string()),
-                    );
-                    Value::Object(e)
-                })
-                .collect(),
-        ),
-    );
+    m.insert("KeySchema".into(), key_schema_json(&d.key_schema));
     m.insert(
         "Shards".into(),
         Value::Array(

@@ -401,7 +401,8 @@ fn f64_json(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
-fn key_schema_json(ks: &[KeySchemaElement]) -> Value {
+/// A `KeySchema` list.
+pub(crate) fn key_schema_json(ks: &[KeySchemaElement]) -> Value {
     Value::Array(
         ks.iter()
             .map(|k| {
