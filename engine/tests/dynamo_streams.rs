@@ -745,13 +745,25 @@ fn list_streams_pages_across_tables() {
             .expect_err("bad limit");
         assert_eq!(e.name(), "ValidationException");
     }
-    // A deleted table's streams go with it.
+    // A deleted table's stream stays listed (DISABLED) for 24 hours.
     db.delete_table(DeleteTableInput {
         table_name: "Bbb".into(),
     })
     .expect("delete");
     let out = db.list_streams(ListStreamsInput::default()).expect("list");
-    assert_eq!(out.streams.len(), 2);
+    let names: Vec<_> = out.streams.iter().map(|s| s.table_name.as_str()).collect();
+    assert_eq!(names, vec!["Aaa", "Bbb", "Ccc"]);
+    let bbb = &out.streams[1].stream_arn;
+    assert_eq!(
+        db.describe_stream(DescribeStreamInput {
+            stream_arn: bbb.clone(),
+            ..Default::default()
+        })
+        .expect("describe")
+        .stream_description
+        .stream_status,
+        StreamStatus::Disabled
+    );
 }
 
 // ------------------------------------------------------------- iterators

@@ -333,6 +333,39 @@ pub fn decode_retired_index_key(key: &[u8]) -> Result<(u32, u8), DynamoError> {
     Ok((u32::from_be_bytes(id), index))
 }
 
+/// The catalog key of the retained streams of deleted table `id`.
+pub fn retired_streams_key(id: u32) -> Vec<u8> {
+    layout::catalog_key(layout::CATALOG_RETIRED_STREAMS, &id.to_be_bytes())
+}
+
+/// Reads a retained-streams key back into its table id.
+pub fn decode_retired_streams_key(key: &[u8]) -> Result<u32, DynamoError> {
+    let prefix = layout::catalog_prefix(layout::CATALOG_RETIRED_STREAMS);
+    let suffix = key
+        .strip_prefix(prefix.as_slice())
+        .ok_or_else(|| corrupt("retired streams key"))?;
+    let id: [u8; 4] = suffix
+        .try_into()
+        .map_err(|_| corrupt("retired streams key"))?;
+    Ok(u32::from_be_bytes(id))
+}
+
+/// Reads a retained-streams record (`key`, `value`) back: the deleted
+/// table's record, whose streams are all disabled. A record that is not
+/// one (another table id than its key's, no streams, an enabled stream) is
+/// corruption.
+pub fn decode_retired_streams(key: &[u8], value: &[u8]) -> Result<TableMeta, DynamoError> {
+    let id = decode_retired_streams_key(key)?;
+    let meta = decode_meta(value)?;
+    if meta.id != id {
+        return Err(corrupt("retired streams: TableId"));
+    }
+    if meta.streams.is_empty() || meta.streams.iter().any(|s| s.is_enabled()) {
+        return Err(corrupt("retired streams: Streams"));
+    }
+    Ok(meta)
+}
+
 /// The key of the next-table-id record.
 pub fn next_id_key() -> Vec<u8> {
     layout::catalog_key(layout::CATALOG_NEXT_ID, &[])
@@ -362,6 +395,9 @@ pub struct Loaded {
     /// Deleted secondary indexes `(table_id, index_id)` whose entries are
     /// still to be reclaimed.
     pub retired_indexes: Vec<(u32, u8)>,
+    /// Deleted tables whose streams are kept for 24 hours after they were
+    /// disabled (each the table's record, with only those streams).
+    pub retired_streams: Vec<TableMeta>,
 }
 
 /// Reads the whole catalog.
@@ -398,6 +434,14 @@ pub fn load(db: &Db) -> Result<Loaded, DynamoError> {
             .push(decode_retired_index_key(it.key())?);
         it.next()?;
     }
+    let prefix = layout::catalog_prefix(layout::CATALOG_RETIRED_STREAMS);
+    it.seek(&prefix)?;
+    while it.valid() && it.key().starts_with(&prefix) {
+        loaded
+            .retired_streams
+            .push(decode_retired_streams(it.key(), it.value())?);
+        it.next()?;
+    }
     Ok(loaded)
 }
 
@@ -407,10 +451,16 @@ pub fn create(batch: &mut WriteBatch, meta: &TableMeta) {
     batch.put(&next_id_key(), &encode_next_id(meta.id + 1));
 }
 
-/// Adds to `batch` the records that delete `meta` and retire its id.
-pub fn delete(batch: &mut WriteBatch, meta: &TableMeta) {
+/// Adds to `batch` the records that delete `meta` and retire its id, and,
+/// if `kept` (the table's record with only the streams still readable, all
+/// disabled) is given, the record that keeps those streams and their
+/// records until they expire.
+pub fn delete(batch: &mut WriteBatch, meta: &TableMeta, kept: Option<&TableMeta>) {
     batch.delete(&table_key(&meta.name));
     batch.put(&retired_key(meta.id), &[]);
+    if let Some(kept) = kept {
+        batch.put(&retired_streams_key(kept.id), &encode_meta(kept));
+    }
 }
 
 /// Adds to `batch` the records that remove index `index_id` from `meta`
@@ -594,6 +644,71 @@ mod tests {
         assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
     }
 
+    /// The record of `catalog-retired-streams.hex`: `vector_meta`, deleted
+    /// (so without deletion protection), keeping one disabled stream.
+    fn retired_streams_meta() -> TableMeta {
+        let mut meta = vector_meta();
+        meta.deletion_protection = false;
+        meta.streams = vec![stream::StreamMeta {
+            label: stream::stream_label(1_700_000_002_000),
+            created_millis: 1_700_000_002_000,
+            view_type: crate::dynamo::api::StreamViewType::NewAndOldImages,
+            start_seq: 10,
+            disabled: Some((25, 1_700_000_003_000)),
+        }];
+        meta
+    }
+
+    /// format-spec/vectors/catalog-retired-streams-key.hex is
+    /// `retired_streams_key(42)` and catalog-retired-streams.hex is
+    /// `encode_meta(retired_streams_meta())`, its value.
+    #[test]
+    fn retired_streams_vector_decodes() {
+        let key = crate::testutil::decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/catalog-retired-streams-key.hex"
+        ));
+        let value = crate::testutil::decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/catalog-retired-streams.hex"
+        ));
+        assert_eq!(retired_streams_key(42), key);
+        assert_eq!(decode_retired_streams_key(&key), Ok(42));
+        assert_eq!(
+            decode_retired_streams(&key, &value),
+            Ok(retired_streams_meta())
+        );
+        assert_eq!(encode_meta(&retired_streams_meta()), value);
+    }
+
+    #[test]
+    fn corrupt_retired_streams_records_are_errors() {
+        let key = retired_streams_key(42);
+        let value = encode_meta(&retired_streams_meta());
+        // Every truncation of the key or the value, and a longer key.
+        for n in 0..key.len() {
+            assert!(decode_retired_streams(&key[..n], &value).is_err(), "{n}");
+        }
+        assert!(decode_retired_streams(&[key.as_slice(), &[0]].concat(), &value).is_err());
+        for n in 0..value.len() {
+            assert!(decode_retired_streams(&key, &value[..n]).is_err(), "{n}");
+        }
+        // Every single-byte change is an error or still decodes: never a panic.
+        for i in 0..value.len() {
+            let mut bad = value.clone();
+            bad[i] ^= 0x5a;
+            let _ = decode_retired_streams(&key, &bad);
+        }
+        // Another kind's key, another table's id.
+        assert!(decode_retired_streams(&retired_key(42), &value).is_err());
+        assert!(decode_retired_streams(&retired_streams_key(43), &value).is_err());
+        // No streams, or an enabled one.
+        let mut meta = retired_streams_meta();
+        meta.streams.clear();
+        assert!(decode_retired_streams(&key, &encode_meta(&meta)).is_err());
+        let mut meta = retired_streams_meta();
+        meta.streams[0].disabled = None;
+        assert!(decode_retired_streams(&key, &encode_meta(&meta)).is_err());
+    }
+
     fn print_hex(bytes: &[u8]) {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         for chunk in hex.as_bytes().chunks(64) {
@@ -607,5 +722,10 @@ mod tests {
         print_hex(&encode_meta(&vector_meta()));
         println!();
         print_hex(&encode_meta(&ttl_tags_meta()));
+        println!();
+        print!(
+            "{}",
+            crate::testutil::encode_hex_vector(&encode_meta(&retired_streams_meta()))
+        );
     }
 }

@@ -25,7 +25,7 @@ use super::error::DynamoError;
 use super::index_ddl::{self, OtherChanges};
 use super::layout::{range_prefix, table_prefix, TABLE_ID_LEN, TABLE_INDEX_ID};
 use super::schema::{IndexMeta, KeyAttr, TableMeta};
-use super::stream::{check_create_stream, check_update_stream};
+use super::stream::{check_create_stream, check_update_stream, retire_streams};
 use super::tags;
 use super::value::{item_size, INVALID_PARAMETER};
 use crate::WriteBatch;
@@ -124,6 +124,7 @@ impl DynamoDb {
         index_ddl::check_create_throughput(&input, billing_mode, &mut indexes)?;
         let next_index_id = u8::try_from(indexes.len() + 1).unwrap_or(index_ddl::MAX_INDEX_ID);
         let mut next_id = self.control_lock();
+        self.expire_retired_streams();
         if self.tables_read().contains_key(&input.table_name) {
             // API reference, ResourceInUseException; wording as DynamoDB sends it.
             return Err(DynamoError::ResourceInUseException(format!(
@@ -158,7 +159,11 @@ impl DynamoDb {
             deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
             indexes,
             next_index_id,
-            streams: self.initial_streams(input.stream_specification.as_ref(), now),
+            streams: self.initial_streams(
+                &input.table_name,
+                input.stream_specification.as_ref(),
+                now,
+            ),
             ttl_attribute: None,
             tags,
         };
@@ -461,9 +466,12 @@ impl DynamoDb {
     }
 
     /// `DeleteTable`: the table disappears at once; its items are reclaimed
-    /// in the background.
+    /// in the background. Its streams (an enabled one is disabled now) stay
+    /// readable until 24 hours after they were disabled, as DynamoDB's do;
+    /// their records are reclaimed then (see `stream.rs`, "Deleted tables").
     pub fn delete_table(&self, input: DeleteTableInput) -> Result<DeleteTableOutput, DynamoError> {
         let _control = self.control_lock();
+        self.expire_retired_streams();
         let table = self.control_table(&input.table_name)?;
         let meta = table.meta();
         if meta.deletion_protection {
@@ -483,11 +491,22 @@ impl DynamoDb {
         let mut description = self.describe(&table)?;
         description.table_status = TableStatus::Deleting;
         table.kill();
+        // Every write of the table has committed: its stream ends below
+        // the next sequence number.
+        let kept = retire_streams(
+            &meta,
+            self.streams.peek_next(),
+            self.opts.clock.now_millis(),
+        );
         let mut batch = WriteBatch::new();
-        catalog::delete(&mut batch, &meta);
+        catalog::delete(&mut batch, &meta, kept.as_ref());
         self.commit(batch)?;
+        let keeps_streams = kept.is_some();
+        if let Some(kept) = kept {
+            self.keep_retired_streams(kept);
+        }
         self.tables_write().remove(table_name_of(&input.table_name));
-        self.reclaimer.reclaim(meta.id);
+        self.reclaimer.reclaim(meta.id, keeps_streams);
         Ok(DeleteTableOutput {
             table_description: description,
         })

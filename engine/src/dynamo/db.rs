@@ -17,7 +17,7 @@ use super::itemcodec::decode_item;
 use super::locks::ItemLocks;
 use super::reclaim::Reclaimer;
 use super::schema::TableMeta;
-use super::stream::StreamState;
+use super::stream::{StreamMeta, StreamState};
 use super::ttl::{SweepCtx, Sweeper};
 use super::value::Item;
 use crate::fs::MemFs;
@@ -205,6 +205,11 @@ pub struct DynamoDb {
     pub(crate) tokens: TokenCache,
     /// Stream sequence numbers and trimming (shared with the TTL sweeper).
     pub(crate) streams: Arc<StreamState>,
+    /// Deleted tables whose streams are still readable, by table id: each
+    /// a dead table (no writes, no items) whose definition lists only those
+    /// streams, all disabled. Its gate keeps the records from being
+    /// reclaimed under a reader.
+    retired_streams: Mutex<BTreeMap<u32, Arc<Table>>>,
 }
 
 impl std::fmt::Debug for DynamoDb {
@@ -235,7 +240,11 @@ impl DynamoDb {
     pub fn with_db(db: Db, opts: DynamoOptions) -> Result<DynamoDb, DynamoError> {
         let db = Arc::new(db);
         let loaded = catalog::load(&db)?;
-        let streams = Arc::new(StreamState::open(&db, &opts.clock, loaded.tables.values())?);
+        let streams = Arc::new(StreamState::open(
+            &db,
+            &opts.clock,
+            loaded.tables.values().chain(&loaded.retired_streams),
+        )?);
         let tables: BTreeMap<String, Arc<Table>> = loaded
             .tables
             .into_iter()
@@ -243,7 +252,19 @@ impl DynamoDb {
             .collect();
         let reclaimer = Reclaimer::start(Arc::clone(&db));
         for id in loaded.retired {
-            reclaimer.reclaim(id);
+            let keeps_streams = loaded.retired_streams.iter().any(|m| m.id == id);
+            reclaimer.reclaim(id, keeps_streams);
+        }
+        // Streams of deleted tables: kept while readable; the records of
+        // those that expired while the database was closed go now.
+        let now = opts.clock.now_millis();
+        let mut retired_streams = BTreeMap::new();
+        for meta in loaded.retired_streams {
+            if all_expired(&meta, now) {
+                reclaimer.reclaim_streams(meta.id);
+            } else {
+                retired_streams.insert(meta.id, Arc::new(Table::new(meta)));
+            }
         }
         for (table_id, index_id) in loaded.retired_indexes {
             reclaimer.reclaim_index(table_id, index_id);
@@ -271,6 +292,7 @@ impl DynamoDb {
             backfiller: Backfiller::default(),
             tokens: TokenCache::default(),
             streams,
+            retired_streams: Mutex::new(retired_streams),
         };
         // A backfill cut short by a close or a crash starts over: its
         // entries so far are correct (each was written under its item's
@@ -338,6 +360,60 @@ impl DynamoDb {
         self.tables.write().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn retired_streams_lock(&self) -> MutexGuard<'_, BTreeMap<u32, Arc<Table>>> {
+        self.retired_streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps the streams of a table just deleted: `kept` is its definition
+    /// with only its readable streams, all disabled.
+    pub(crate) fn keep_retired_streams(&self, kept: TableMeta) {
+        self.retired_streams_lock()
+            .insert(kept.id, Arc::new(Table::new(kept)));
+    }
+
+    /// The deleted tables whose streams are still kept, oldest table id
+    /// first — those named `name` if given, else all.
+    pub(crate) fn retired_stream_tables(&self, name: Option<&str>) -> Vec<Arc<Table>> {
+        self.retired_streams_lock()
+            .values()
+            .filter(|t| name.is_none_or(|n| t.meta().name == n))
+            .cloned()
+            .collect()
+    }
+
+    /// The kept streams of deleted tables named `name` (whose labels a new
+    /// stream of a table of that name must not repeat).
+    pub(crate) fn retired_streams_named(&self, name: &str) -> Vec<StreamMeta> {
+        self.retired_stream_tables(Some(name))
+            .iter()
+            .flat_map(|t| t.meta().streams.clone())
+            .collect()
+    }
+
+    /// Drops the deleted tables whose streams have all expired (24 hours
+    /// after they were disabled) and queues their records for reclaiming.
+    /// Called lazily: at open, by every Streams API call, and by CreateTable
+    /// and DeleteTable.
+    pub(crate) fn expire_retired_streams(&self) {
+        let now = self.opts.clock.now_millis();
+        let expired: Vec<Arc<Table>> = {
+            let mut retired = self.retired_streams_lock();
+            let ids: Vec<u32> = retired
+                .iter()
+                .filter(|(_, t)| all_expired(&t.meta(), now))
+                .map(|(id, _)| *id)
+                .collect();
+            ids.iter().filter_map(|id| retired.remove(id)).collect()
+        };
+        for table in expired {
+            // Waits for readers in flight (they hold the gate).
+            table.kill();
+            self.reclaimer.reclaim_streams(table.meta().id);
+        }
+    }
+
     pub(crate) fn insert_table(&self, meta: TableMeta) {
         let name = meta.name.clone();
         self.tables_write().insert(name, Arc::new(Table::new(meta)));
@@ -385,6 +461,11 @@ impl Drop for DynamoDb {
         self.backfiller.stop();
         self.reclaimer.stop();
     }
+}
+
+/// Whether every stream of `meta` has expired at `now_millis`.
+fn all_expired(meta: &TableMeta, now_millis: i64) -> bool {
+    meta.streams.iter().all(|s| s.expired(now_millis))
 }
 
 /// Decodes an item read from the engine; bad bytes are an internal error.

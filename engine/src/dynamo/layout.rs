@@ -26,6 +26,10 @@ pub const CATALOG_RETIRED: u8 = b'R';
 /// Catalog record kind: a deleted secondary index whose entries are still
 /// being reclaimed, keyed by table id (u32 BE) and index id (u8).
 pub const CATALOG_RETIRED_INDEX: u8 = b'I';
+/// Catalog record kind: the streams of a deleted table, readable (and their
+/// records kept) until 24 hours after they were disabled; keyed by table id
+/// (u32 BE).
+pub const CATALOG_RETIRED_STREAMS: u8 = b'D';
 
 /// The catalog key of `kind` + `suffix`.
 pub fn catalog_key(kind: u8, suffix: &[u8]) -> Vec<u8> {

@@ -9,14 +9,19 @@
 //! writes tombstones over the retired key range in bounded batches, drops
 //! the retired record, and compacts the range so the space returns. After a
 //! restart, [`super::db::DynamoDb`] re-queues every retired record it finds.
+//!
+//! A deleted table whose streams are still readable keeps its stream
+//! records: the table's job skips the `table_id ++ FE` range, which a job of
+//! its own empties once the streams have expired (its record is the
+//! retained-streams record, `catalog::retired_streams_key`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::catalog::{retired_index_key, retired_key};
-use super::layout::{prefix_end, range_prefix, table_prefix};
+use super::catalog::{retired_index_key, retired_key, retired_streams_key};
+use super::layout::{prefix_end, range_prefix, table_prefix, STREAM_INDEX_ID};
 use crate::{Db, WriteBatch};
 
 /// Tombstones per batch.
@@ -29,6 +34,8 @@ struct Job {
     prefix: Vec<u8>,
     /// Deleted last, once the range is empty.
     record: Vec<u8>,
+    /// Keys starting with this are kept.
+    skip: Option<Vec<u8>>,
 }
 
 /// The background reclaimer.
@@ -63,11 +70,25 @@ impl Reclaimer {
         }
     }
 
-    /// Queues the items of table `id` for deletion.
-    pub fn reclaim(&self, id: u32) {
+    /// Queues the items of table `id` for deletion — all its keys, or, if
+    /// `keep_streams`, all but its stream records (left to
+    /// [`Reclaimer::reclaim_streams`]).
+    pub fn reclaim(&self, id: u32, keep_streams: bool) {
         self.send(Job {
             prefix: table_prefix(id),
             record: retired_key(id),
+            skip: keep_streams.then(|| range_prefix(id, STREAM_INDEX_ID)),
+        });
+    }
+
+    /// Queues the stream records of deleted table `id` for deletion, and
+    /// then its retained-streams record. REQUIRES: no reader can reach
+    /// those streams any more.
+    pub fn reclaim_streams(&self, id: u32) {
+        self.send(Job {
+            prefix: range_prefix(id, STREAM_INDEX_ID),
+            record: retired_streams_key(id),
+            skip: None,
         });
     }
 
@@ -79,6 +100,7 @@ impl Reclaimer {
         self.send(Job {
             prefix: range_prefix(table_id, index_id),
             record: retired_index_key(table_id, index_id),
+            skip: None,
         });
     }
 
@@ -99,10 +121,12 @@ impl Reclaimer {
     }
 }
 
-/// Deletes every key of `job.prefix`, then its retired record.
+/// Deletes every key of `job.prefix` (but those of `job.skip`), then its
+/// retired record.
 fn reclaim(db: &Db, job: &Job, stopping: &AtomicBool) -> crate::Result<()> {
     let prefix = &job.prefix;
     let end = prefix_end(prefix);
+    let skip = job.skip.as_ref().map(|s| (s, prefix_end(s)));
     loop {
         if stopping.load(Ordering::SeqCst) {
             return Ok(());
@@ -115,6 +139,17 @@ fn reclaim(db: &Db, job: &Job, stopping: &AtomicBool) -> crate::Result<()> {
                 && it.key().starts_with(prefix)
                 && (batch.count() as usize) < BATCH_KEYS
             {
+                if let Some((skip, skip_end)) = &skip {
+                    if it.key().starts_with(skip) {
+                        match skip_end {
+                            Some(e) => {
+                                it.seek(e)?;
+                                continue;
+                            }
+                            None => break,
+                        }
+                    }
+                }
                 batch.delete(it.key());
                 it.next()?;
             }

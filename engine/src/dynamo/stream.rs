@@ -30,6 +30,18 @@
 //! first, with the table's trim marker advanced in the same batch: by a
 //! write to the table at most every 10 seconds (while it holds the table's
 //! write gate), and by every Streams read of the table before it reads.
+//!
+//! **Deleted tables.** DeleteTable disables the table's enabled stream and,
+//! in the same catalog batch, writes a *retained-streams* record (kind `D`,
+//! format-spec/items.md): the table's record with only its streams still
+//! readable. Those streams stay listed and readable, `DISABLED` with a
+//! closed shard, until 24 hours after they were disabled; the table's items
+//! and index entries are reclaimed at once, its `FE` range is kept. Expiry
+//! is checked lazily — at open, by every Streams API call and by
+//! CreateTable and DeleteTable — and then the `FE` range and the record are
+//! reclaimed in the background (resumed after a restart). A table created
+//! again under the same name gets new stream labels, so the old and new
+//! streams' ARNs differ.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -437,11 +449,25 @@ impl StreamState {
     }
 }
 
+/// What DeleteTable keeps of table `meta`'s streams at `now_millis`: the
+/// table's record with its enabled stream disabled (ending before `end`,
+/// the first sequence number no write of the table took) and only the
+/// streams not yet expired — or `None` if no stream remains readable.
+pub(crate) fn retire_streams(meta: &TableMeta, end: u64, now_millis: i64) -> Option<TableMeta> {
+    let mut kept = meta.clone();
+    for s in kept.streams.iter_mut().filter(|s| s.is_enabled()) {
+        s.disabled = Some((end, now_millis));
+    }
+    kept.streams.retain(|s| !s.expired(now_millis));
+    (!kept.streams.is_empty()).then_some(kept)
+}
+
 impl DynamoDb {
-    /// The streams of a new table created with `spec` at `now_millis`
-    /// (checked by [`check_create_stream`]).
+    /// The streams of a new table `name` created with `spec` at
+    /// `now_millis` (checked by [`check_create_stream`]).
     pub(crate) fn initial_streams(
         &self,
+        name: &str,
         spec: Option<&StreamSpecification>,
         now_millis: i64,
     ) -> Vec<StreamMeta> {
@@ -449,7 +475,10 @@ impl DynamoDb {
             Some(StreamSpecification {
                 stream_enabled: true,
                 stream_view_type: Some(view_type),
-            }) => vec![self.new_stream(&[], *view_type, now_millis)],
+            }) => {
+                let taken = self.retired_streams_named(name);
+                vec![self.new_stream(&taken, *view_type, now_millis)]
+            }
             _ => Vec::new(),
         }
     }
@@ -460,8 +489,9 @@ impl DynamoDb {
         view_type: StreamViewType,
         now_millis: i64,
     ) -> StreamMeta {
-        // Labels name streams within a table: two in one millisecond get
-        // successive milliseconds.
+        // Labels name streams within a table name (`existing` holds those
+        // of the table and of deleted tables of that name still readable):
+        // two in one millisecond get successive milliseconds.
         let mut created_millis = now_millis;
         while existing.iter().any(|s| s.created_millis == created_millis) {
             created_millis += 1;
@@ -501,7 +531,9 @@ impl DynamoDb {
                 )));
             }
             (true, Some(view_type)) => {
-                let stream = self.new_stream(&meta.streams, view_type, now_millis);
+                let mut taken = self.retired_streams_named(&meta.name);
+                taken.extend(meta.streams.iter().cloned());
+                let stream = self.new_stream(&taken, view_type, now_millis);
                 meta.streams.push(stream);
             }
             (false, _) if !enabled => {

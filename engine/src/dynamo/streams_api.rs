@@ -10,6 +10,10 @@
 //! Reads take the table's write gate (so DeleteTable cannot reclaim the
 //! records underneath) and first trim the table's expired records, so a
 //! position is trimmed exactly when it lies below the trim marker.
+//!
+//! A deleted table's streams are found by the same ARNs until they expire
+//! (`stream.rs`, "Deleted tables"); every call here first drops the deleted
+//! tables whose streams have all expired.
 
 use std::sync::Arc;
 
@@ -22,7 +26,7 @@ use super::api::{
     StreamStatus,
 };
 use super::change::Origin;
-use super::db::{DynamoDb, Table};
+use super::db::{table_name_of, DynamoDb, Table};
 use super::error::DynamoError;
 use super::layout::{range_prefix, STREAM_INDEX_ID};
 use super::schema::TableMeta;
@@ -218,39 +222,59 @@ impl DynamoDb {
                 "Requested resource not found: Stream: {arn} not found"
             ))
         };
-        let table = self
-            .tables_read()
-            .get(name)
-            .cloned()
-            .ok_or_else(not_found)?;
-        let meta = table.meta();
-        let table_arn = meta.arn(&self.opts.region, &self.opts.account_id);
+        self.expire_retired_streams();
+        // Deleted tables of that name first: the table being deleted
+        // lists the same stream until it is gone.
+        let mut tables = self.retired_stream_tables(Some(name));
+        tables.extend(self.tables_read().get(name).cloned());
         let now = self.opts.clock.now_millis();
-        let stream = meta
-            .streams
-            .iter()
-            .find(|s| s.label == label && s.arn(&table_arn) == arn && !s.expired(now))
-            .cloned()
-            .ok_or_else(not_found)?;
-        Ok(Found {
-            table,
-            meta,
-            stream,
-            arn: arn.to_string(),
-        })
+        for table in tables {
+            let meta = table.meta();
+            let table_arn = meta.arn(&self.opts.region, &self.opts.account_id);
+            let stream = meta
+                .streams
+                .iter()
+                .find(|s| s.label == label && s.arn(&table_arn) == arn && !s.expired(now))
+                .cloned();
+            if let Some(stream) = stream {
+                return Ok(Found {
+                    table,
+                    meta,
+                    stream,
+                    arn: arn.to_string(),
+                });
+            }
+        }
+        Err(not_found())
     }
 
     /// `ListStreams`: the streams (enabled, or disabled less than 24 hours
-    /// ago) of one table or of all, by table name, then age.
+    /// ago) of one table name or of all, by table name, then age. Deleted
+    /// tables' streams are listed until they expire, under the table's
+    /// name too.
     pub fn list_streams(&self, input: ListStreamsInput) -> Result<ListStreamsOutput, DynamoError> {
         let limit = check_limit(input.limit, MAX_LIST)? as usize;
         let start = match &input.exclusive_start_stream_arn {
             Some(arn) => Some(parse_stream_arn(arn).ok_or_else(invalid_stream_arn)?),
             None => None,
         };
+        self.expire_retired_streams();
         let tables: Vec<Arc<Table>> = match &input.table_name {
-            Some(name) => vec![self.control_table(name)?],
-            None => self.tables_read().values().cloned().collect(),
+            Some(name) => {
+                let name = table_name_of(name);
+                let mut tables = self.retired_stream_tables(Some(name));
+                tables.extend(self.tables_read().get(name).cloned());
+                if tables.is_empty() {
+                    vec![self.control_table(name)?]
+                } else {
+                    tables
+                }
+            }
+            None => {
+                let mut tables = self.retired_stream_tables(None);
+                tables.extend(self.tables_read().values().cloned());
+                tables
+            }
         };
         let now = self.opts.clock.now_millis();
         let mut all = Vec::new();
@@ -268,6 +292,8 @@ impl DynamoDb {
                 });
             }
         }
+        // Labels are creation times, distinct within a table name.
+        all.sort_by(|a, b| (&a.table_name, &a.stream_label).cmp(&(&b.table_name, &b.stream_label)));
         let more = all.len() > limit;
         all.truncate(limit);
         Ok(ListStreamsOutput {
