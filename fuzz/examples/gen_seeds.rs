@@ -37,8 +37,22 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "block_decoder" => siltdb_fuzz::run_block(data),
         "item_decoder" => siltdb_fuzz::run_item(data),
         "expr_parser" => siltdb_fuzz::run_expr(data),
+        "catalog_decoder" => siltdb_fuzz::run_catalog(data),
         _ => unreachable!(),
     }
+}
+
+/// The bytes of a format-spec vector: hex digits, `#` comment lines.
+fn hex_vector(text: &str) -> Vec<u8> {
+    let digits: Vec<u8> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(|l| l.bytes().filter(|b| b.is_ascii_hexdigit()))
+        .collect();
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).expect("ascii"), 16).expect("hex"))
+        .collect()
 }
 
 fn log_of(records: &[Vec<u8>]) -> Vec<u8> {
@@ -295,6 +309,30 @@ fn main() {
             write("item_decoder", &format!("{name}-value-{i}"), &value);
         }
     }
+
+    // Catalog records: the format-spec vectors, and a retained-streams pair
+    // as `run_catalog` splits it (first byte = key length).
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/vectors");
+    for name in [
+        "catalog-table",
+        "catalog-table-ttl-tags",
+        "catalog-retired-index",
+        "catalog-retired-streams-key",
+        "catalog-retired-streams",
+    ] {
+        let text = fs::read_to_string(spec.join(format!("{name}.hex"))).expect("read vector");
+        write("catalog_decoder", name, &hex_vector(&text));
+    }
+    let key = hex_vector(
+        &fs::read_to_string(spec.join("catalog-retired-streams-key.hex")).expect("read vector"),
+    );
+    let value = hex_vector(
+        &fs::read_to_string(spec.join("catalog-retired-streams.hex")).expect("read vector"),
+    );
+    let mut pair = vec![u8::try_from(key.len()).expect("short key")];
+    pair.extend_from_slice(&key);
+    pair.extend_from_slice(&value);
+    write("catalog_decoder", "retired-streams-pair", &pair);
 
     // Expressions
     for (kind, exprs) in EXPRESSIONS.iter().enumerate() {

@@ -11,16 +11,18 @@
 //! mutations inside records and blocks reach the decoders behind the
 //! checksums.
 //!
-//! The DynamoDB layer's drivers ([`item`], [`expr`]) have no checksums to
+//! The DynamoDB layer's drivers ([`item`], [`expr`], [`catalog`]) have no checksums to
 //! fix up: they feed the bytes straight in.
 //!
 //! Besides "never panic", the drivers check a few properties that must hold
 //! for any input, and bound every loop by the input size so a
 //! non-terminating iterator shows up as a panic rather than a timeout.
 
+pub mod catalog;
 pub mod expr;
 pub mod item;
 
+pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use item::run_item;
 
