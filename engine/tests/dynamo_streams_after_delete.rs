@@ -554,3 +554,29 @@ fn a_table_created_again_gets_a_stream_of_its_own() {
             && !retained_record(&db, FIRST_ID + 1)
     });
 }
+
+#[test]
+fn the_ttl_sweep_reclaims_expired_streams_without_a_streams_call() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let db = open(&MemFs::new(), &clock, true);
+    create(&db, "Tab", spec(StreamViewType::NewImage));
+    put(&db, "Tab", "a");
+    put(&db, "Tab", "b");
+    delete_table(&db, "Tab");
+    let kept = keys_in(&db, FIRST_ID, STREAM_INDEX_ID);
+    assert!(kept >= 2, "the stream's records are kept: {kept}");
+
+    // Within the 24 hours a sweep keeps them.
+    clock.advance_millis(DAY - 1);
+    db.sweep_expired_now().expect("sweep");
+    assert!(retained_record(&db, FIRST_ID));
+    assert_eq!(keys_in(&db, FIRST_ID, STREAM_INDEX_ID), kept);
+
+    // Past them, the sweep alone (no ListStreams, DescribeStream, ...)
+    // reclaims the records and the retained-streams record.
+    clock.advance_millis(2);
+    db.sweep_expired_now().expect("sweep");
+    eventually("the expired stream reclaimed by the sweep", || {
+        keys_in(&db, FIRST_ID, STREAM_INDEX_ID) == 0 && !retained_record(&db, FIRST_ID)
+    });
+}

@@ -196,7 +196,7 @@ pub struct DynamoDb {
     /// owns the next table id.
     pub(crate) control: Arc<Mutex<u32>>,
     pub(crate) locks: Arc<ItemLocks>,
-    pub(crate) reclaimer: Reclaimer,
+    pub(crate) reclaimer: Arc<Reclaimer>,
     /// The TTL sweeper (shares `db`, `tables` and `locks`).
     pub(crate) sweeper: Sweeper,
     /// Global secondary index backfills in progress.
@@ -209,7 +209,8 @@ pub struct DynamoDb {
     /// a dead table (no writes, no items) whose definition lists only those
     /// streams, all disabled. Its gate keeps the records from being
     /// reclaimed under a reader.
-    retired_streams: Mutex<BTreeMap<u32, Arc<Table>>>,
+    /// Shared with the TTL sweeper, which expires them periodically.
+    retired_streams: Arc<RetiredStreams>,
 }
 
 impl std::fmt::Debug for DynamoDb {
@@ -250,7 +251,7 @@ impl DynamoDb {
             .into_iter()
             .map(|(name, meta)| (name, Arc::new(Table::new(meta))))
             .collect();
-        let reclaimer = Reclaimer::start(Arc::clone(&db));
+        let reclaimer = Arc::new(Reclaimer::start(Arc::clone(&db)));
         for id in loaded.retired {
             let keeps_streams = loaded.retired_streams.iter().any(|m| m.id == id);
             reclaimer.reclaim(id, keeps_streams);
@@ -271,6 +272,7 @@ impl DynamoDb {
         }
         let tables = Arc::new(RwLock::new(tables));
         let locks = Arc::new(ItemLocks::default());
+        let retired_streams = Arc::new(Mutex::new(retired_streams));
         let sweeper = Sweeper::start(
             SweepCtx::new(
                 Arc::clone(&db),
@@ -278,6 +280,8 @@ impl DynamoDb {
                 Arc::clone(&locks),
                 Arc::clone(&opts.clock),
                 Arc::clone(&streams),
+                Arc::clone(&retired_streams),
+                Arc::clone(&reclaimer),
             ),
             opts.ttl_sweep_interval,
         );
@@ -292,7 +296,7 @@ impl DynamoDb {
             backfiller: Backfiller::default(),
             tokens: TokenCache::default(),
             streams,
-            retired_streams: Mutex::new(retired_streams),
+            retired_streams,
         };
         // A backfill cut short by a close or a crash starts over: its
         // entries so far are correct (each was written under its item's
@@ -394,24 +398,14 @@ impl DynamoDb {
 
     /// Drops the deleted tables whose streams have all expired (24 hours
     /// after they were disabled) and queues their records for reclaiming.
-    /// Called lazily: at open, by every Streams API call, and by CreateTable
-    /// and DeleteTable.
+    /// Called at open, by every Streams API call, by CreateTable and
+    /// DeleteTable, and after every TTL sweep (see [`expire_retired`]).
     pub(crate) fn expire_retired_streams(&self) {
-        let now = self.opts.clock.now_millis();
-        let expired: Vec<Arc<Table>> = {
-            let mut retired = self.retired_streams_lock();
-            let ids: Vec<u32> = retired
-                .iter()
-                .filter(|(_, t)| all_expired(&t.meta(), now))
-                .map(|(id, _)| *id)
-                .collect();
-            ids.iter().filter_map(|id| retired.remove(id)).collect()
-        };
-        for table in expired {
-            // Waits for readers in flight (they hold the gate).
-            table.kill();
-            self.reclaimer.reclaim_streams(table.meta().id);
-        }
+        expire_retired(
+            &self.retired_streams,
+            &self.reclaimer,
+            self.opts.clock.now_millis(),
+        );
     }
 
     pub(crate) fn insert_table(&self, meta: TableMeta) {
@@ -464,6 +458,30 @@ impl Drop for DynamoDb {
 }
 
 /// Whether every stream of `meta` has expired at `now_millis`.
+/// Deleted tables whose streams are still readable, by table id (see
+/// [`DynamoDb::expire_retired_streams`]).
+pub(crate) type RetiredStreams = Mutex<BTreeMap<u32, Arc<Table>>>;
+
+/// The body of [`DynamoDb::expire_retired_streams`], callable without a
+/// handle: the TTL sweeper's thread runs it after every sweep, so expired
+/// stream records are reclaimed even when no Streams call comes.
+pub(crate) fn expire_retired(retired: &RetiredStreams, reclaimer: &Reclaimer, now_millis: i64) {
+    let expired: Vec<Arc<Table>> = {
+        let mut retired = retired.lock().unwrap_or_else(|p| p.into_inner());
+        let ids: Vec<u32> = retired
+            .iter()
+            .filter(|(_, t)| all_expired(&t.meta(), now_millis))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.iter().filter_map(|id| retired.remove(id)).collect()
+    };
+    for table in expired {
+        // Waits for readers in flight (they hold the gate).
+        table.kill();
+        reclaimer.reclaim_streams(table.meta().id);
+    }
+}
+
 fn all_expired(meta: &TableMeta, now_millis: i64) -> bool {
     meta.streams.iter().all(|s| s.expired(now_millis))
 }

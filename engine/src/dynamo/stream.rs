@@ -37,8 +37,8 @@
 //! readable. Those streams stay listed and readable, `DISABLED` with a
 //! closed shard, until 24 hours after they were disabled; the table's items
 //! and index entries are reclaimed at once, its `FE` range is kept. Expiry
-//! is checked lazily — at open, by every Streams API call and by
-//! CreateTable and DeleteTable — and then the `FE` range and the record are
+//! is checked at open, by every Streams API call, by CreateTable and
+//! DeleteTable, and after every TTL sweep — and then the `FE` range and the record are
 //! reclaimed in the background (resumed after a restart). A table created
 //! again under the same name gets new stream labels, so the old and new
 //! streams' ARNs differ.

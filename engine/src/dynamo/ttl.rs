@@ -40,11 +40,12 @@ use super::api::{
 use super::catalog;
 use super::change::{stage_item_change, Origin};
 use super::clock::Clock;
-use super::db::{decode_stored, DynamoDb, Table};
+use super::db::{decode_stored, expire_retired, DynamoDb, RetiredStreams, Table};
 use super::error::DynamoError;
 use super::layout::{range_prefix, TABLE_INDEX_ID};
 use super::locks::{lock_id, ItemLocks};
 use super::number::Number;
+use super::reclaim::Reclaimer;
 use super::stream::StreamState;
 use super::value::{AttributeValue, Item};
 use crate::{Db, WriteBatch};
@@ -110,6 +111,10 @@ pub(crate) struct SweepCtx {
     pub clock: Arc<dyn Clock>,
     /// Numbers the stream records of the deletions.
     pub streams: Arc<StreamState>,
+    /// Deleted tables' streams, expired after every sweep.
+    pub retired_streams: Arc<RetiredStreams>,
+    /// Reclaims the records of expired streams.
+    pub reclaimer: Arc<Reclaimer>,
     /// Set by [`Sweeper::stop`]; a sweep in progress ends after its batch.
     stopping: AtomicBool,
     /// One sweep at a time (the thread's or a caller's).
@@ -124,6 +129,8 @@ impl SweepCtx {
         locks: Arc<ItemLocks>,
         clock: Arc<dyn Clock>,
         streams: Arc<StreamState>,
+        retired_streams: Arc<RetiredStreams>,
+        reclaimer: Arc<Reclaimer>,
     ) -> SweepCtx {
         SweepCtx {
             db,
@@ -131,6 +138,8 @@ impl SweepCtx {
             locks,
             clock,
             streams,
+            retired_streams,
+            reclaimer,
             stopping: AtomicBool::new(false),
             running: Mutex::new(()),
         }
@@ -153,6 +162,13 @@ impl SweepCtx {
         for table in tables {
             deleted += self.sweep_table(&table, &window)?;
         }
+        // Streams of deleted tables past their 24 hours go too, whether or
+        // not anyone calls the Streams API.
+        expire_retired(
+            &self.retired_streams,
+            &self.reclaimer,
+            self.clock.now_millis(),
+        );
         Ok(deleted)
     }
 
