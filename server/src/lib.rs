@@ -9,13 +9,12 @@
 //! - [`json`]: DynamoDB JSON ↔ siltdb's API types, with DynamoDB's errors;
 //! - [`http`]: the hyper server, framing, headers and error bodies;
 //! - [`auth`]: AWS Signature Version 4 checking;
-//! - [`backend`]: the trait the server calls to do the work (its Time to
-//!   Live and tag methods for siltdb's handle: `backend_ttl_tags`).
+//! - [`backend`]: the trait the server calls to do the work, implemented
+//!   by siltdb's handle.
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod backend;
-mod backend_ttl_tags;
 pub mod http;
 pub mod json;
 pub mod operation;

@@ -318,7 +318,14 @@ impl DynamoDb {
             if let Some(k) = item.or(old.as_ref()) {
                 collections.add(&meta, k, old.as_ref(), *item);
             }
-            self.stage_change(&mut batch, &meta, key, old.as_ref(), *item, Origin::User)?;
+            self.stage_change(
+                &mut batch,
+                &tables[*t],
+                key,
+                old.as_ref(),
+                *item,
+                Origin::User,
+            )?;
             units[*t] += write_units(old_size.max(new_size));
         }
         let want_metrics = wants_metrics(input.return_item_collection_metrics);

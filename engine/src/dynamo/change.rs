@@ -3,7 +3,7 @@
 //! batch — so an index or a stream never disagrees with the table, even
 //! across a crash.
 
-use super::db::DynamoDb;
+use super::db::{DynamoDb, Table};
 use super::error::DynamoError;
 use super::index::stage_index_writes;
 use super::itemcodec::encode_item_to_vec;
@@ -25,42 +25,25 @@ pub enum Origin {
 
 impl DynamoDb {
     /// Adds to `batch` every write that takes the item at engine key `key`
-    /// of table `meta` from `old` to `new` (`None` = absent). The caller
-    /// holds the table's write gate and the item's lock, and commits the
-    /// batch before releasing them.
+    /// of `table` from `old` to `new` (`None` = absent). The caller holds
+    /// the table's write gate and the item's lock, and commits the batch
+    /// before releasing them.
     ///
-    /// Index entries follow the table's *current* definition, not `meta`
-    /// (which the caller may have read before an index was added or
-    /// removed): an index being backfilled must see every write made after
-    /// it was added, and a deleted index none made after its range is
-    /// reclaimed (see `backfill.rs` and `Table::quiesce`).
+    /// Index entries follow the table's definition as it is now, read here
+    /// under the item's lock, not one the caller read earlier (before an
+    /// index was added or removed): an index being backfilled must see every
+    /// write made after it was added, and a deleted index none made after
+    /// its range is reclaimed (see `backfill.rs` and `Table::quiesce`).
     pub(crate) fn stage_change(
         &self,
         batch: &mut WriteBatch,
-        meta: &TableMeta,
+        table: &Table,
         key: &[u8],
         old: Option<&Item>,
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        let current = self.current_meta(meta);
-        stage_item_change(
-            batch,
-            current.as_deref().unwrap_or(meta),
-            key,
-            old,
-            new,
-            origin,
-            &self.streams,
-        )
-    }
-
-    /// The live definition of the table `meta` describes (same id), if it
-    /// is still registered.
-    fn current_meta(&self, meta: &TableMeta) -> Option<std::sync::Arc<TableMeta>> {
-        let table = self.tables_read().get(&meta.name).cloned()?;
-        let current = table.meta();
-        (current.id == meta.id).then_some(current)
+        stage_item_change(batch, &table.meta(), key, old, new, origin, &self.streams)
     }
 }
 

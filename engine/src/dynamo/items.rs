@@ -177,7 +177,7 @@ impl DynamoDb {
         let mut batch = WriteBatch::new();
         self.stage_change(
             &mut batch,
-            &meta,
+            &table,
             &key,
             old.as_ref(),
             Some(&input.item),
@@ -305,7 +305,7 @@ impl DynamoDb {
         let mut batch = WriteBatch::new();
         self.stage_change(
             &mut batch,
-            &meta,
+            &table,
             &key,
             old.as_ref(),
             Some(&new),
@@ -365,7 +365,7 @@ impl DynamoDb {
         )?;
         if old.is_some() {
             let mut batch = WriteBatch::new();
-            self.stage_change(&mut batch, &meta, &key, old.as_ref(), None, Origin::User)?;
+            self.stage_change(&mut batch, &table, &key, old.as_ref(), None, Origin::User)?;
             self.commit(batch)?;
             table.touch();
         }

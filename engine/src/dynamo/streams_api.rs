@@ -679,11 +679,11 @@ mod tests {
     /// Stages the change of `id` from what is stored to `new` into a batch
     /// of its own, as the write paths do.
     fn stage(db: &DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> WriteBatch {
-        let meta = db.table("Tab").expect("table").meta();
-        let k = meta.key_of(&key(id)).expect("key");
+        let table = db.table("Tab").expect("table");
+        let k = table.meta().key_of(&key(id)).expect("key");
         let old = db.read_item(&k).expect("read");
         let mut batch = WriteBatch::new();
-        db.stage_change(&mut batch, &meta, &k, old.as_ref(), new, origin)
+        db.stage_change(&mut batch, &table, &k, old.as_ref(), new, origin)
             .expect("stage");
         batch
     }

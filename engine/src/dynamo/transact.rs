@@ -527,7 +527,7 @@ impl DynamoDb {
             if let Write::Change(old, new) = w {
                 self.stage_change(
                     &mut batch,
-                    &r.meta,
+                    &r.table,
                     &r.key,
                     old.as_ref(),
                     new.as_ref(),
