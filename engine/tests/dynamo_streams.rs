@@ -10,6 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+mod common;
+
+use common::streams::*;
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
@@ -127,65 +130,6 @@ fn delete(db: &DynamoDb, table: &str, id: &str) {
         ..Default::default()
     })
     .expect("delete");
-}
-
-fn latest_arn(db: &DynamoDb, table: &str) -> String {
-    db.describe_table(DescribeTableInput {
-        table_name: table.into(),
-    })
-    .expect("describe")
-    .table
-    .latest_stream_arn
-    .expect("a stream")
-}
-
-fn shard(db: &DynamoDb, arn: &str) -> Shard {
-    let d = db
-        .describe_stream(DescribeStreamInput {
-            stream_arn: arn.into(),
-            ..Default::default()
-        })
-        .expect("describe stream")
-        .stream_description;
-    assert_eq!(d.shards.len(), 1);
-    d.shards[0].clone()
-}
-
-fn iterator(
-    db: &DynamoDb,
-    arn: &str,
-    ty: ShardIteratorType,
-    seq: Option<&str>,
-) -> Result<String, DynamoError> {
-    let out = db.get_shard_iterator(GetShardIteratorInput {
-        stream_arn: arn.into(),
-        shard_id: shard(db, arn).shard_id,
-        shard_iterator_type: ty,
-        sequence_number: seq.map(str::to_string),
-        timestamp: None,
-    })?;
-    Ok(out.shard_iterator.expect("an iterator"))
-}
-
-fn get(db: &DynamoDb, it: &str, limit: Option<i64>) -> Result<GetRecordsOutput, DynamoError> {
-    db.get_records(GetRecordsInput {
-        shard_iterator: it.into(),
-        limit,
-    })
-}
-
-/// Reads from `it` until a read returns nothing (or the shard ends).
-fn drain(db: &DynamoDb, mut it: String) -> (Vec<Record>, Option<String>) {
-    let mut all = Vec::new();
-    loop {
-        let out = get(db, &it, None).expect("get records");
-        let empty = out.records.is_empty();
-        all.extend(out.records);
-        match out.next_shard_iterator {
-            Some(next) if !empty => it = next,
-            next => return (all, next),
-        }
-    }
 }
 
 fn all_records(db: &DynamoDb, arn: &str) -> Vec<Record> {

@@ -8,6 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::streams::*;
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::catalog::retired_streams_key;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
@@ -95,69 +98,13 @@ fn delete_item(db: &DynamoDb, table: &str, id: &str) {
     .expect("delete item");
 }
 
-fn latest_arn(db: &DynamoDb, table: &str) -> String {
-    db.describe_table(DescribeTableInput {
-        table_name: table.into(),
-    })
-    .expect("describe")
-    .table
-    .latest_stream_arn
-    .expect("a stream")
-}
-
-fn describe(db: &DynamoDb, arn: &str) -> Result<StreamDescription, DynamoError> {
-    db.describe_stream(DescribeStreamInput {
-        stream_arn: arn.into(),
-        ..Default::default()
-    })
-    .map(|o| o.stream_description)
-}
-
-fn shard(db: &DynamoDb, arn: &str) -> Shard {
-    let d = describe(db, arn).expect("describe stream");
-    assert_eq!(d.shards.len(), 1);
-    d.shards[0].clone()
-}
-
-fn iterator(db: &DynamoDb, arn: &str, ty: ShardIteratorType) -> String {
-    db.get_shard_iterator(GetShardIteratorInput {
-        stream_arn: arn.into(),
-        shard_id: shard(db, arn).shard_id,
-        shard_iterator_type: ty,
-        sequence_number: None,
-        timestamp: None,
-    })
-    .expect("iterator")
-    .shard_iterator
-    .expect("an iterator")
-}
-
-fn get(db: &DynamoDb, it: &str, limit: Option<i64>) -> GetRecordsOutput {
-    db.get_records(GetRecordsInput {
-        shard_iterator: it.into(),
-        limit,
-    })
-    .expect("get records")
-}
-
-/// Reads from `it`, a record at a time, until a read returns nothing or
-/// the shard ends; returns the records and the last `NextShardIterator`.
-fn drain(db: &DynamoDb, mut it: String) -> (Vec<Record>, Option<String>) {
-    let mut all = Vec::new();
-    loop {
-        let out = get(db, &it, Some(1));
-        let empty = out.records.is_empty();
-        all.extend(out.records);
-        match out.next_shard_iterator {
-            Some(next) if !empty => it = next,
-            next => return (all, next),
-        }
-    }
-}
-
 /// Every record of stream `arn`, and whether the shard ended.
 fn read_to_end(db: &DynamoDb, arn: &str) -> (Vec<String>, bool) {
-    let (records, next) = drain(db, iterator(db, arn, ShardIteratorType::TrimHorizon));
+    let (records, next) = drain_with(
+        db,
+        iterator(db, arn, ShardIteratorType::TrimHorizon, None).expect("iterator"),
+        Some(1),
+    );
     let ids = records
         .iter()
         .map(|r| match r.dynamodb.keys.get("id") {
@@ -231,7 +178,11 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
     put(&db, "Tab", "b");
     delete_item(&db, "Tab", "b");
     // A consumer caught up with the open shard.
-    let (_, follow) = drain(&db, iterator(&db, &arn, ShardIteratorType::TrimHorizon));
+    let (_, follow) = drain_with(
+        &db,
+        iterator(&db, &arn, ShardIteratorType::TrimHorizon, None).expect("iterator"),
+        Some(1),
+    );
     let follow = follow.expect("open shard");
     let before = shard(&db, &arn);
     assert_eq!(before.sequence_number_range.ending_sequence_number, None);
@@ -249,7 +200,7 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
     assert_eq!(keys_in(&db, FIRST_ID, STREAM_INDEX_ID), 3);
     assert!(retained_record(&db, FIRST_ID));
 
-    let d = describe(&db, &arn).expect("describe a deleted table's stream");
+    let d = describe_stream(&db, &arn).expect("describe a deleted table's stream");
     assert_eq!(d.stream_status, StreamStatus::Disabled);
     assert_eq!(d.table_name, "Tab");
     assert_eq!(
@@ -267,7 +218,11 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
         range.starting_sequence_number,
         before.sequence_number_range.starting_sequence_number
     );
-    let (records, _) = drain(&db, iterator(&db, &arn, ShardIteratorType::TrimHorizon));
+    let (records, _) = drain_with(
+        &db,
+        iterator(&db, &arn, ShardIteratorType::TrimHorizon, None).expect("iterator"),
+        Some(1),
+    );
     assert_eq!(records.len(), 3);
     assert_eq!(
         range.ending_sequence_number.as_deref(),
@@ -282,11 +237,16 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
         )
     );
     // The caught-up consumer reads the end of the shard.
-    let out = get(&db, &follow, None);
+    let out = get(&db, &follow, None).expect("get records");
     assert!(out.records.is_empty());
     assert_eq!(out.next_shard_iterator, None);
     // LATEST on the closed shard: nothing, and the end.
-    let out = get(&db, &iterator(&db, &arn, ShardIteratorType::Latest), None);
+    let out = get(
+        &db,
+        &iterator(&db, &arn, ShardIteratorType::Latest, None).expect("iterator"),
+        None,
+    )
+    .expect("get records");
     assert!(out.records.is_empty());
     assert_eq!(out.next_shard_iterator, None);
     // Listed, with and without the deleted table's name.
@@ -300,7 +260,7 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
     // ...the stream until 24 hours after the delete (its disable time)...
     clock.set_millis(T0 + 10 * MINUTE + DAY - 1);
     assert_eq!(
-        describe(&db, &arn).map(|d| d.stream_status),
+        describe_stream(&db, &arn).map(|d| d.stream_status),
         Ok(StreamStatus::Disabled)
     );
     assert_eq!(read_to_end(&db, &arn), (Vec::new(), true));
@@ -313,7 +273,7 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
     clock.advance_millis(1);
     assert_eq!(listed(&db, None), Ok(Vec::new()));
     not_found(listed(&db, Some("Tab")));
-    not_found(describe(&db, &arn));
+    not_found(describe_stream(&db, &arn));
     not_found(db.get_shard_iterator(GetShardIteratorInput {
         stream_arn: arn.clone(),
         shard_id: before.shard_id.clone(),
@@ -364,9 +324,9 @@ fn each_stream_of_a_deleted_table_keeps_its_own_24_hours() {
     // The first stream was disabled at T0: gone at T0 + 24 h.
     clock.set_millis(T0 + DAY);
     assert_eq!(listed(&db, None), Ok(vec![second.clone()]));
-    not_found(describe(&db, &first));
+    not_found(describe_stream(&db, &first));
     assert_eq!(
-        describe(&db, &second).map(|d| d.stream_status),
+        describe_stream(&db, &second).map(|d| d.stream_status),
         Ok(StreamStatus::Disabled)
     );
     // (Its record was made at T0 and is trimmed by now too.)
@@ -434,7 +394,11 @@ fn the_kept_stream_survives_reopen_and_crash_and_expires_at_open() {
     create(&db, "New", spec(StreamViewType::KeysOnly));
     put(&db, "New", "c");
     let new_arn = latest_arn(&db, "New");
-    let (new_records, _) = drain(&db, iterator(&db, &new_arn, ShardIteratorType::TrimHorizon));
+    let (new_records, _) = drain_with(
+        &db,
+        iterator(&db, &new_arn, ShardIteratorType::TrimHorizon, None).expect("iterator"),
+        Some(1),
+    );
     let ending = closed
         .sequence_number_range
         .ending_sequence_number
@@ -446,7 +410,7 @@ fn the_kept_stream_survives_reopen_and_crash_and_expires_at_open() {
     let db = open(&fs, &clock, true);
     assert_eq!(read_to_end(&db, &arn).0.len(), 2);
     assert_eq!(
-        describe(&db, &arn).map(|d| d.stream_status),
+        describe_stream(&db, &arn).map(|d| d.stream_status),
         Ok(StreamStatus::Disabled)
     );
     db.close().expect("close");
@@ -458,7 +422,7 @@ fn the_kept_stream_survives_reopen_and_crash_and_expires_at_open() {
     eventually("stream records reclaimed", || {
         keys_in(&db, FIRST_ID, STREAM_INDEX_ID) == 0 && !retained_record(&db, FIRST_ID)
     });
-    not_found(describe(&db, &arn));
+    not_found(describe_stream(&db, &arn));
     assert_eq!(listed(&db, Some("New")), Ok(vec![new_arn]));
 }
 
@@ -492,7 +456,10 @@ fn delete_table_keeps_the_stream_atomically_across_a_crash() {
         } else {
             StreamStatus::Disabled
         };
-        assert_eq!(describe(&db, &arn).map(|d| d.stream_status), Ok(expected));
+        assert_eq!(
+            describe_stream(&db, &arn).map(|d| d.stream_status),
+            Ok(expected)
+        );
         assert_eq!(read_to_end(&db, &arn).0, vec!["Insert a".to_string()]);
         assert_eq!(listed(&db, None), Ok(vec![arn]));
     }
@@ -515,11 +482,11 @@ fn a_table_created_again_gets_a_stream_of_its_own() {
     assert_eq!(read_to_end(&db, &old), (vec!["Insert old".into()], true));
     assert_eq!(read_to_end(&db, &new), (vec!["Insert new".into()], false));
     assert_eq!(
-        describe(&db, &old).map(|d| d.stream_status),
+        describe_stream(&db, &old).map(|d| d.stream_status),
         Ok(StreamStatus::Disabled)
     );
     assert_eq!(
-        describe(&db, &new).map(|d| d.stream_status),
+        describe_stream(&db, &new).map(|d| d.stream_status),
         Ok(StreamStatus::Enabled)
     );
     // Both listed, oldest first, and paged one at a time.

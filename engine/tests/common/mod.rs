@@ -1,6 +1,8 @@
 //! Shared helpers for the DynamoDB-layer integration tests.
 #![allow(dead_code)]
 
+pub mod streams;
+
 use std::collections::HashMap;
 
 use siltdb::dynamo::api::*;
