@@ -275,15 +275,7 @@ mod tests {
     use serde_json::json;
     use siltdb::dynamo::AttributeValue;
 
-    fn read<T>(
-        body: Value,
-        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
-    ) -> Result<T, DynamoError> {
-        let map = body.as_object().expect("object").clone();
-        let mut d = Decoder::new();
-        let v = f(&mut d, Struct::root(&map))?;
-        d.finish(v)
-    }
+    use crate::json::decode::read_request as read;
 
     #[test]
     fn batch_get_reads_and_checks() {

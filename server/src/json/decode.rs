@@ -527,6 +527,19 @@ pub(crate) fn entry_path(map_path: &str, key: &str) -> String {
     format!("{map_path}.{key}.member")
 }
 
+/// Test support: reads the JSON object `body` as a whole request with `f`,
+/// then checks the decoder's collected violations, as a request is read.
+#[cfg(test)]
+pub(crate) fn read_request<T>(
+    body: Value,
+    f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
+) -> Result<T, DynamoError> {
+    let map = body.as_object().expect("object").clone();
+    let mut d = Decoder::new();
+    let v = f(&mut d, Struct::root(&map))?;
+    d.finish(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

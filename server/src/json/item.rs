@@ -154,15 +154,7 @@ mod tests {
     use siltdb::dynamo::api::{ConsumedCapacity, ReturnConsumedCapacity, ReturnValue};
     use siltdb::dynamo::AttributeValue;
 
-    fn read<T>(
-        body: Value,
-        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
-    ) -> Result<T, siltdb::DynamoError> {
-        let map = body.as_object().expect("object").clone();
-        let mut d = Decoder::new();
-        let v = f(&mut d, Struct::root(&map))?;
-        d.finish(v)
-    }
+    use crate::json::decode::read_request as read;
 
     #[test]
     fn put_item_reads_every_member() {

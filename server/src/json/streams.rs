@@ -378,15 +378,7 @@ mod tests {
     };
     use siltdb::dynamo::AttributeValue;
 
-    fn read<T>(
-        body: Value,
-        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
-    ) -> Result<T, DynamoError> {
-        let map = body.as_object().cloned().unwrap_or_default();
-        let mut d = Decoder::new();
-        let v = f(&mut d, Struct::root(&map))?;
-        d.finish(v)
-    }
+    use crate::json::decode::read_request as read;
 
     fn spec(body: Value) -> Result<Option<StreamSpecification>, DynamoError> {
         read(body, |d, s| stream_specification(d, &s))

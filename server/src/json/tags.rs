@@ -126,15 +126,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn read<T>(
-        body: Value,
-        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
-    ) -> Result<T, DynamoError> {
-        let map = body.as_object().expect("object").clone();
-        let mut d = Decoder::new();
-        let v = f(&mut d, Struct::root(&map))?;
-        d.finish(v)
-    }
+    use crate::json::decode::read_request as read;
 
     fn msg<T: std::fmt::Debug>(r: Result<T, DynamoError>) -> String {
         r.expect_err("invalid").message().to_string()

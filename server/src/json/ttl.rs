@@ -112,17 +112,8 @@ mod tests {
     use super::*;
     use serde_json::json;
     use siltdb::dynamo::api::{TimeToLiveDescription, TimeToLiveStatus};
-    use siltdb::dynamo::DynamoError;
 
-    fn read<T>(
-        body: Value,
-        f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
-    ) -> Result<T, DynamoError> {
-        let map = body.as_object().expect("object").clone();
-        let mut d = Decoder::new();
-        let v = f(&mut d, Struct::root(&map))?;
-        d.finish(v)
-    }
+    use crate::json::decode::read_request as read;
 
     #[test]
     fn update_reads_the_specification() {
