@@ -215,10 +215,7 @@ fn activate(ctx: &BackfillContext, table: &Table, index_id: u8) -> Result<(), Dy
     };
     idx.status = IndexStatus::Active;
     let mut batch = WriteBatch::new();
-    batch.put(
-        &catalog::table_key(&meta.name),
-        &catalog::encode_meta(&meta),
-    );
+    catalog::update(&mut batch, &meta);
     ctx.db.write(batch)?;
     table.set_meta(meta);
     drop(gate);

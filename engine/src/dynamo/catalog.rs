@@ -463,10 +463,16 @@ pub fn delete(batch: &mut WriteBatch, meta: &TableMeta, kept: Option<&TableMeta>
     }
 }
 
+/// Adds to `batch` the record that replaces the table record of `meta`'s
+/// table with `meta` (a changed definition, same name and id).
+pub fn update(batch: &mut WriteBatch, meta: &TableMeta) {
+    batch.put(&table_key(&meta.name), &encode_meta(meta));
+}
+
 /// Adds to `batch` the records that remove index `index_id` from `meta`
 /// (already without it) and retire the index's key range.
 pub fn retire_index(batch: &mut WriteBatch, meta: &TableMeta, index_id: u8) {
-    batch.put(&table_key(&meta.name), &encode_meta(meta));
+    update(batch, meta);
     batch.put(&retired_index_key(meta.id, index_id), &[]);
 }
 

@@ -425,10 +425,7 @@ impl DynamoDb {
         let mut batch = WriteBatch::new();
         match &plan.delete {
             Some(deleted) => catalog::retire_index(&mut batch, &meta, deleted.id),
-            None => batch.put(
-                &catalog::table_key(&meta.name),
-                &catalog::encode_meta(&meta),
-            ),
+            None => catalog::update(&mut batch, &meta),
         }
         self.commit(batch)?;
         table.set_meta(meta.clone());

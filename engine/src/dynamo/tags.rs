@@ -241,10 +241,7 @@ impl DynamoDb {
         }
         meta.tags = tags;
         let mut batch = WriteBatch::new();
-        batch.put(
-            &catalog::table_key(&meta.name),
-            &catalog::encode_meta(&meta),
-        );
+        catalog::update(&mut batch, &meta);
         self.commit(batch)?;
         table.set_meta(meta);
         Ok(())

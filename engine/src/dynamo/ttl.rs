@@ -392,10 +392,7 @@ impl DynamoDb {
             (None, true) => meta.ttl_attribute = Some(spec.attribute_name.clone()),
         }
         let mut batch = WriteBatch::new();
-        batch.put(
-            &catalog::table_key(&meta.name),
-            &catalog::encode_meta(&meta),
-        );
+        catalog::update(&mut batch, &meta);
         self.commit(batch)?;
         table.set_meta(meta);
         Ok(UpdateTimeToLiveOutput {
