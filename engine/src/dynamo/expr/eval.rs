@@ -35,9 +35,9 @@ use super::ast::{Comparator, Condition, Operand, Path, PathElem};
 use super::error::{ExprError, ExprKind};
 use super::update::eval_set_operand;
 use super::validate::between_bounds_message;
-use crate::dynamo::number::Number;
-use crate::dynamo::validate::validate_value;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::number::Number;
+use crate::dynamo::items::validate::validate_value;
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 /// A request's ExpressionAttributeValues: placeholder (with its colon, e.g.
 /// `":v"`) → value.

@@ -37,9 +37,9 @@ use serde_json::Value as Json;
 
 use super::eval::base64;
 use super::*;
-use crate::dynamo::number::Number;
-use crate::dynamo::validate::validate_value;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::number::Number;
+use crate::dynamo::items::validate::validate_value;
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 // ----- DynamoDB JSON fixtures ----------------------------------------------------
 

@@ -1,0 +1,252 @@
+//! Scan: every item of a table (or entry of a secondary index) in
+//! hash-prefix order; a parallel scan's segment is a slice of the 32-bit
+//! hash-prefix space.
+
+use crate::dynamo::api::{AttributeValues, ScanInput, ScanOutput};
+use crate::dynamo::db::DynamoDb;
+use crate::dynamo::error::DynamoError;
+use crate::dynamo::expr::legacy;
+use crate::dynamo::expr::request::ExprParams;
+use crate::dynamo::keys::codec::HASH_PREFIX_LEN;
+use crate::dynamo::keys::layout::{prefix_end, range_prefix, TABLE_INDEX_ID};
+use crate::dynamo::query::page::{
+    check_index, check_limit, check_start_key_size, check_start_piece, index_start_key, key_names,
+    page_capacity, read_plan, resolve_select, start_key, PageSpec, Shape,
+};
+
+/// Largest `TotalSegments` (API model: 1..=1000000).
+pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
+
+/// The hash-prefix range `[lo, hi)` of `segment` out of `total`; `hi` is
+/// `None` for the last segment (up to 2^32).
+pub fn segment_bounds(segment: u64, total: u64) -> (u32, Option<u32>) {
+    let space = 1u64 << 32;
+    let lo = segment * space / total;
+    let hi = (segment + 1) * space / total;
+    (lo as u32, (hi < space).then_some(hi as u32))
+}
+
+fn check_segments(
+    segment: Option<i64>,
+    total: Option<i64>,
+) -> Result<Option<(u64, u64)>, DynamoError> {
+    let mut errors = Vec::new();
+    if let Some(t) = total {
+        if t < 1 {
+            errors.push(format!("Value '{t}' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1"));
+        } else if t > MAX_TOTAL_SEGMENTS {
+            errors.push(format!("Value '{t}' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to {MAX_TOTAL_SEGMENTS}"));
+        }
+    }
+    if let Some(s) = segment {
+        if s < 0 {
+            errors.push(format!("Value '{s}' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"));
+        } else if s > MAX_TOTAL_SEGMENTS - 1 {
+            errors.push(format!("Value '{s}' at 'segment' failed to satisfy constraint: Member must have value less than or equal to {}", MAX_TOTAL_SEGMENTS - 1));
+        }
+    }
+    match errors.len() {
+        0 => {}
+        1 => {
+            return Err(DynamoError::validation(format!(
+                "1 validation error detected: {}",
+                errors[0]
+            )))
+        }
+        n => {
+            return Err(DynamoError::validation(format!(
+                "{n} validation errors detected: {}",
+                errors.join("; ")
+            )))
+        }
+    }
+    // Messages: dynalite validations/scan.js (as DynamoDB words them).
+    match (segment, total) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(DynamoError::validation(
+            "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+        )),
+        (None, Some(_)) => Err(DynamoError::validation(
+            "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
+        )),
+        (Some(s), Some(t)) if s >= t => Err(DynamoError::validation(format!(
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {s} is not less than TotalSegments: {t}"
+        ))),
+        (Some(s), Some(t)) => Ok(Some((s as u64, t as u64))),
+    }
+}
+
+impl DynamoDb {
+    /// `Scan`, of a table or (with `IndexName`) one of its secondary
+    /// indexes; index entries come in the index's hash-prefix order.
+    pub fn scan(&self, input: ScanInput) -> Result<ScanOutput, DynamoError> {
+        let limit = check_limit(input.limit)?;
+        let segments = check_segments(input.segment, input.total_segments)?;
+        let params = ExprParams {
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+            filter: input.filter_expression.as_deref(),
+            projection: input.projection_expression.as_deref(),
+            ..ExprParams::default()
+        };
+        let mut legacy_names = Vec::new();
+        for (name, here) in [
+            ("AttributesToGet", input.attributes_to_get.is_some()),
+            ("ScanFilter", input.scan_filter.is_some()),
+            ("ConditionalOperator", input.conditional_operator.is_some()),
+        ] {
+            if here {
+                legacy_names.push(name);
+            }
+        }
+        legacy::check_not_mixed(&legacy_names, &params.present())?;
+        let projection_param = if input.projection_expression.is_some() {
+            Some("ProjectionExpression")
+        } else if input.attributes_to_get.is_some() {
+            Some("AttributesToGet")
+        } else {
+            None
+        };
+        let shape = resolve_select(
+            input.select,
+            projection_param,
+            input.index_name.as_deref(),
+            false,
+        )?;
+        let mut prepared = params.prepare()?;
+        if !legacy_names.is_empty() {
+            let mut values = AttributeValues::new();
+            if let Some(f) = &input.scan_filter {
+                prepared.filter = legacy::filter_to_condition(
+                    "ScanFilter",
+                    f,
+                    input.conditional_operator,
+                    &mut values,
+                )?;
+            }
+            if let Some(attrs) = &input.attributes_to_get {
+                prepared.projection = Some(legacy::attributes_to_get_to_projection(attrs)?);
+            }
+            prepared.values = values;
+        }
+        let table = self.table(&input.table_name)?;
+        let meta = table.meta();
+        let consistent = input.consistent_read.unwrap_or(false);
+        let index = match &input.index_name {
+            Some(name) => Some(check_index(&meta, name, consistent)?),
+            None => None,
+        };
+        // Order of checks: dynalite `db/scan.js` — the start key's shape
+        // and index attributes, then what the index can return, then the
+        // start key's table key.
+        let esk = input.exclusive_start_key.as_ref();
+        if let (Some(idx), Some(esk)) = (index, esk) {
+            check_start_key_size(&meta, idx, esk)?;
+            for attr in std::iter::once(&idx.hash).chain(idx.range.as_ref()) {
+                check_start_piece(esk, attr)?;
+            }
+        }
+        let paths = match shape {
+            Shape::Projected => prepared.projection.as_deref(),
+            _ => None,
+        };
+        let plan = read_plan(&meta, index, shape, paths)?;
+        let prefix = range_prefix(meta.id, index.map_or(TABLE_INDEX_ID, |i| i.id));
+        let (mut start, end) = match segments {
+            None => (prefix.clone(), prefix_end(&prefix)),
+            Some((s, t)) => {
+                let (lo, hi) = segment_bounds(s, t);
+                let mut start = prefix.clone();
+                start.extend_from_slice(&lo.to_be_bytes());
+                let end = match hi {
+                    Some(hi) => {
+                        let mut e = prefix.clone();
+                        e.extend_from_slice(&hi.to_be_bytes());
+                        Some(e)
+                    }
+                    None => prefix_end(&prefix),
+                };
+                (start, end)
+            }
+        };
+        if let Some(esk) = esk {
+            let k = match index {
+                Some(idx) => index_start_key(&meta, idx, esk)?,
+                None => start_key(&meta, esk)?,
+            };
+            if let Some((s, t)) = segments {
+                let hash = k
+                    .get(prefix.len()..prefix.len() + HASH_PREFIX_LEN)
+                    .and_then(|h| <[u8; 4]>::try_from(h).ok())
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(0);
+                let (lo, hi) = segment_bounds(s, t);
+                if hash < lo || hi.is_some_and(|hi| hash >= hi) {
+                    // Wording inferred from DynamoDB's Scan documentation.
+                    return Err(DynamoError::validation(
+                        "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.",
+                    ));
+                }
+            }
+            let mut after = k;
+            after.push(0);
+            if after > start {
+                start = after;
+            }
+        }
+        let page = self.read_page(&PageSpec {
+            start,
+            end,
+            forward: true,
+            limit,
+            filter: prepared.filter.as_ref(),
+            values: &prepared.values,
+            projection: plan.projection,
+            count_only: plan.count_only,
+            key_names: key_names(&meta, index),
+            fetch: plan.fetch,
+        })?;
+        let consumed_capacity = page_capacity(
+            input.return_consumed_capacity,
+            &meta,
+            index,
+            &page,
+            consistent,
+        );
+        Ok(ScanOutput {
+            items: (!plan.count_only).then_some(page.items),
+            count: page.count,
+            scanned_count: page.scanned_count,
+            last_evaluated_key: page.last_evaluated_key,
+            consumed_capacity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_tile_the_hash_space() {
+        for total in [1u64, 2, 3, 7, 1000] {
+            let mut next_lo = 0u32;
+            for s in 0..total {
+                let (lo, hi) = segment_bounds(s, total);
+                assert_eq!(
+                    lo, next_lo,
+                    "segment {s} of {total} starts where the last ended"
+                );
+                match hi {
+                    Some(hi) => {
+                        assert!(hi > lo);
+                        next_lo = hi;
+                    }
+                    None => assert_eq!(s, total - 1, "only the last segment is open-ended"),
+                }
+            }
+        }
+        let (lo, hi) = segment_bounds(999_999, 1_000_000);
+        assert!(lo > 0 && hi.is_none());
+    }
+}
