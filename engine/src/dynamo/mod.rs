@@ -45,6 +45,7 @@ mod query;
 mod streams;
 mod tables;
 mod ttl;
+mod worker;
 mod write;
 
 // The module paths embedders, the server, benches, tests and fuzz targets

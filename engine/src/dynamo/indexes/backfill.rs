@@ -22,26 +22,15 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use crate::dynamo::api::IndexStatus;
-use crate::dynamo::db::{decode_stored, Table};
+use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::entries::{entry_key, project_for_index};
 use crate::dynamo::items::codec::encode_item_to_vec;
 use crate::dynamo::keys::layout::{range_prefix, TABLE_INDEX_ID};
 use crate::dynamo::tables::catalog;
-use crate::dynamo::write::locks::{lock_id, ItemLocks};
+use crate::dynamo::tables::table::Table;
+use crate::dynamo::worker::{join_unless_current, WeakHandle};
 use crate::{Db, WriteBatch};
-
-/// What a backfill thread needs from the database.
-pub(crate) struct BackfillContext {
-    /// The engine.
-    pub db: Arc<Db>,
-    /// The item locks every write takes.
-    pub locks: Arc<ItemLocks>,
-    /// The control-plane lock, held while the index turns `ACTIVE`.
-    pub control: Arc<Mutex<u32>>,
-    /// Items per batch (≥ 1).
-    pub batch_items: usize,
-}
 
 /// The backfill threads of one database.
 #[derive(Debug, Default)]
@@ -51,27 +40,6 @@ pub(crate) struct Backfiller {
 }
 
 impl Backfiller {
-    /// Starts backfilling index `index_id` of `table`.
-    pub fn start(&self, ctx: BackfillContext, table: Arc<Table>, index_id: u8) {
-        let stopping = Arc::clone(&self.stopping);
-        if stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
-        threads.retain(|t| !t.is_finished());
-        // A backfill that cannot finish (the engine failed, the table went
-        // away) simply stops; the index stays `CREATING` and the next open
-        // starts it again.
-        let spawned = std::thread::Builder::new()
-            .name("siltdb-backfill".into())
-            .spawn(move || {
-                let _ = backfill(&ctx, &table, index_id, &stopping);
-            });
-        if let Ok(t) = spawned {
-            threads.push(t);
-        }
-    }
-
     /// Stops every backfill after its batch in progress and waits for the
     /// threads. Unfinished backfills resume at the next open.
     pub fn stop(&self) {
@@ -83,7 +51,48 @@ impl Backfiller {
             .drain(..)
             .collect();
         for t in threads {
-            let _ = t.join();
+            join_unless_current(t);
+        }
+    }
+}
+
+impl DynamoDb {
+    /// Starts adding the existing items of `table` to its `CREATING` index
+    /// `index_id` in the background; the index turns `ACTIVE` when done.
+    pub(crate) fn start_backfill(&self, table: Arc<Table>, index_id: u8) {
+        let backfiller = &self.inner.backfiller;
+        let stopping = Arc::clone(&backfiller.stopping);
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut threads = backfiller.threads.lock().unwrap_or_else(|p| p.into_inner());
+        threads.retain(|t| !t.is_finished());
+        let db = WeakHandle::new(self);
+        let failed = Arc::clone(&table);
+        let spawned = std::thread::Builder::new()
+            .name("siltdb-backfill".into())
+            .spawn(move || {
+                // A backfill that cannot finish (the engine failed) stops;
+                // the index stays `CREATING`, DescribeTable reports why, and
+                // the next open starts it again.
+                if let Err(e) = backfill(&db, &table, index_id, &stopping) {
+                    let meta = table.meta();
+                    let index = meta.indexes.iter().find(|i| i.id == index_id);
+                    tracing::error!(
+                        table = %meta.name,
+                        index = index.map_or("?", |i| i.name.as_str()),
+                        error = %e,
+                        "index backfill failed; it starts again at the next open"
+                    );
+                    table.backfill_failed(index_id, e.message().to_string());
+                }
+            });
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start an index backfill thread");
+                failed.backfill_failed(index_id, format!("cannot start a backfill thread: {e}"));
+            }
         }
     }
 }
@@ -110,9 +119,10 @@ impl From<crate::Error> for Stop {
 }
 
 /// Walks every item of `table` into index `index_id`, then marks the index
-/// `ACTIVE`.
+/// `ACTIVE`. Each batch runs on a handle of its own, so a database no
+/// application holds any more ends the walk.
 fn backfill(
-    ctx: &BackfillContext,
+    db: &WeakHandle,
     table: &Table,
     index_id: u8,
     stopping: &AtomicBool,
@@ -125,18 +135,23 @@ fn backfill(
         if stopping.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let keys = next_keys(&ctx.db, &prefix, &cursor, ctx.batch_items)?;
-        let Some(last) = keys.last() else { break };
+        let Some(db) = db.upgrade() else {
+            return Ok(());
+        };
+        let batch_items = db.inner.opts.backfill_batch_items.max(1);
+        let keys = next_keys(&db.inner.db, &prefix, &cursor, batch_items)?;
+        let Some(last) = keys.last() else {
+            return activate(&db, table, index_id);
+        };
         let mut next = last.clone();
         next.push(0);
-        match fill_batch(ctx, table, index_id, &keys) {
+        match fill_batch(&db, table, index_id, &keys) {
             Ok(()) => {}
             Err(Stop::Quietly) => return Ok(()),
             Err(Stop::Failed(e)) => return Err(e),
         }
         cursor = next;
     }
-    activate(ctx, table, index_id)
 }
 
 /// Up to `n` item keys of the table range `prefix`, from `from` on.
@@ -153,12 +168,7 @@ fn next_keys(db: &Db, prefix: &[u8], from: &[u8], n: usize) -> Result<Vec<Vec<u8
 
 /// Writes the index entries of the items at `keys`, under their locks, in
 /// one batch.
-fn fill_batch(
-    ctx: &BackfillContext,
-    table: &Table,
-    index_id: u8,
-    keys: &[Vec<u8>],
-) -> Result<(), Stop> {
+fn fill_batch(db: &DynamoDb, table: &Table, index_id: u8, keys: &[Vec<u8>]) -> Result<(), Stop> {
     // The gate keeps the table (and, through `Table::quiesce`, an index
     // deletion) from completing while this batch is in flight.
     let gate = table.write_gate().map_err(|_| Stop::Quietly)?;
@@ -170,15 +180,11 @@ fn fill_batch(
     else {
         return Err(Stop::Quietly);
     };
-    // Lock ids in ascending order, as BatchWriteItem takes them, so the two
-    // never wait on each other in a cycle.
-    let mut order: Vec<(u64, &[u8])> = keys.iter().map(|k| (lock_id(k), k.as_slice())).collect();
-    order.sort_unstable();
-    order.dedup_by_key(|(id, _)| *id);
-    let guards: Vec<_> = order.iter().map(|(_, k)| ctx.locks.lock(k)).collect();
+    // In lock-id order, as every multi-item write takes them.
+    let guards = db.inner.locks.lock_all(keys);
     let mut batch = WriteBatch::new();
     for key in keys {
-        let Some(bytes) = ctx.db.get(key)? else {
+        let Some(bytes) = db.inner.db.get(key)? else {
             continue;
         };
         let item = decode_stored(&bytes)?;
@@ -190,7 +196,7 @@ fn fill_batch(
         }
     }
     if !batch.is_empty() {
-        ctx.db.write(batch)?;
+        db.inner.db.write(batch)?;
         table.touch();
     }
     drop(guards);
@@ -200,8 +206,8 @@ fn fill_batch(
 
 /// Marks index `index_id` of `table` `ACTIVE` in the catalog, unless it was
 /// deleted (or the table was) meanwhile.
-fn activate(ctx: &BackfillContext, table: &Table, index_id: u8) -> Result<(), DynamoError> {
-    let _control = ctx.control.lock().unwrap_or_else(|p| p.into_inner());
+fn activate(db: &DynamoDb, table: &Table, index_id: u8) -> Result<(), DynamoError> {
+    let _control = db.control_lock();
     let Ok(gate) = table.write_gate() else {
         return Ok(());
     };
@@ -216,7 +222,7 @@ fn activate(ctx: &BackfillContext, table: &Table, index_id: u8) -> Result<(), Dy
     idx.status = IndexStatus::Active;
     let mut batch = WriteBatch::new();
     catalog::update(&mut batch, &meta);
-    ctx.db.write(batch)?;
+    db.inner.db.write(batch)?;
     table.set_meta(meta);
     drop(gate);
     Ok(())

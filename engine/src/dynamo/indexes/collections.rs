@@ -154,7 +154,7 @@ impl Collections {
             }
             let before = db.collection_size(&g.meta, &g.key.1)?;
             let after = u64::try_from((i128::from(before) + g.delta).max(0)).unwrap_or(u64::MAX);
-            let exceeded = g.delta > 0 && after > db.opts.item_collection_size_limit;
+            let exceeded = g.delta > 0 && after > db.inner.opts.item_collection_size_limit;
             out.push(CollectionResult {
                 table_name: g.table_name.clone(),
                 exceeded,
@@ -187,7 +187,7 @@ impl DynamoDb {
         let mut prefix = range_prefix(meta.id, TABLE_INDEX_ID);
         prefix.extend_from_slice(&hash_prefix(&pk_enc));
         prefix.extend_from_slice(&pk_enc);
-        let mut it = self.db.iter()?;
+        let mut it = self.inner.db.iter()?;
         it.seek(&prefix)?;
         let mut total = 0u64;
         while it.valid() && it.key().starts_with(&prefix) {

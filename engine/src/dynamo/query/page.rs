@@ -84,7 +84,7 @@ impl DynamoDb {
     /// Reads one page.
     pub(crate) fn read_page(&self, spec: &PageSpec<'_>) -> Result<Page, DynamoError> {
         let mut page = Page::default();
-        let snapshot = self.db.snapshot();
+        let snapshot = self.inner.db.snapshot();
         let mut it = snapshot.iter()?;
         if spec.forward {
             it.seek(&spec.start)?;

@@ -25,7 +25,7 @@ use crate::dynamo::api::{
     Record, SequenceNumberRange, Shard, ShardIteratorType, Stream, StreamDescription, StreamRecord,
     StreamStatus,
 };
-use crate::dynamo::db::{table_name_of, DynamoDb, Table};
+use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::item_size;
 use crate::dynamo::keys::layout::{range_prefix, STREAM_INDEX_ID};
@@ -34,6 +34,7 @@ use crate::dynamo::streams::record::{
 };
 use crate::dynamo::streams::{civil, StreamMeta};
 use crate::dynamo::tables::schema::TableMeta;
+use crate::dynamo::tables::table::{table_name_of, Table};
 use crate::dynamo::write::change::Origin;
 
 /// How long a shard iterator stays valid: 15 minutes.
@@ -225,12 +226,12 @@ impl DynamoDb {
         self.expire_retired_streams();
         // Deleted tables of that name first: the table being deleted
         // lists the same stream until it is gone.
-        let mut tables = self.retired_stream_tables(Some(name));
+        let mut tables = self.inner.retired_streams.tables(Some(name));
         tables.extend(self.tables_read().get(name).cloned());
-        let now = self.opts.clock.now_millis();
+        let now = self.inner.opts.clock.now_millis();
         for table in tables {
             let meta = table.meta();
-            let table_arn = meta.arn(&self.opts.region, &self.opts.account_id);
+            let table_arn = meta.arn(&self.inner.opts.region, &self.inner.opts.account_id);
             let stream = meta
                 .streams
                 .iter()
@@ -262,7 +263,7 @@ impl DynamoDb {
         let tables: Vec<Arc<Table>> = match &input.table_name {
             Some(name) => {
                 let name = table_name_of(name);
-                let mut tables = self.retired_stream_tables(Some(name));
+                let mut tables = self.inner.retired_streams.tables(Some(name));
                 tables.extend(self.tables_read().get(name).cloned());
                 if tables.is_empty() {
                     vec![self.control_table(name)?]
@@ -271,16 +272,16 @@ impl DynamoDb {
                 }
             }
             None => {
-                let mut tables = self.retired_stream_tables(None);
+                let mut tables = self.inner.retired_streams.tables(None);
                 tables.extend(self.tables_read().values().cloned());
                 tables
             }
         };
-        let now = self.opts.clock.now_millis();
+        let now = self.inner.opts.clock.now_millis();
         let mut all = Vec::new();
         for table in tables {
             let meta = table.meta();
-            let table_arn = meta.arn(&self.opts.region, &self.opts.account_id);
+            let table_arn = meta.arn(&self.inner.opts.region, &self.inner.opts.account_id);
             for s in meta.streams.iter().filter(|s| !s.expired(now)) {
                 if start.is_some_and(|(n, l)| (meta.name.as_str(), s.label.as_str()) <= (n, l)) {
                     continue;
@@ -315,8 +316,10 @@ impl DynamoDb {
         let f = self.find_stream(&input.stream_arn)?;
         let first_kept = {
             let _gate = f.table.write_gate()?;
-            self.streams.trim_records(f.meta.id)?;
-            self.streams.trimmed_below(f.meta.id)?
+            self.inner.streams.trim_records(&self.inner.db, f.meta.id)?;
+            self.inner
+                .streams
+                .trimmed_below(&self.inner.db, f.meta.id)?
         };
         let id = shard_id(&f.meta, &f.stream);
         let ending = f.stream.disabled.map(|(end, _)| end.saturating_sub(1));
@@ -413,10 +416,13 @@ impl DynamoDb {
             )));
         }
         let _gate = f.table.write_gate()?;
-        self.streams.trim_records(f.meta.id)?;
-        let first_kept = self.streams.trimmed_below(f.meta.id)?;
-        let now = self.opts.clock.now_millis();
-        let end = self.streams.visible_end().min(f.stream.end_seq());
+        self.inner.streams.trim_records(&self.inner.db, f.meta.id)?;
+        let first_kept = self
+            .inner
+            .streams
+            .trimmed_below(&self.inner.db, f.meta.id)?;
+        let now = self.inner.opts.clock.now_millis();
+        let end = self.inner.streams.visible_end().min(f.stream.end_seq());
         let position = match ty {
             ShardIteratorType::TrimHorizon => Position::TrimHorizon,
             ShardIteratorType::Latest => Position::At(end),
@@ -424,7 +430,7 @@ impl DynamoDb {
                 let seq = seq.unwrap_or_default();
                 if seq < f.stream.start_seq
                     || seq >= f.stream.end_seq()
-                    || seq >= self.streams.peek_next()
+                    || seq >= self.inner.streams.peek_next()
                 {
                     return Err(DynamoError::validation(format!(
                         "Invalid SequenceNumber {} for shard {id}",
@@ -474,7 +480,7 @@ impl DynamoDb {
         millis: i64,
     ) -> Result<Option<u64>, DynamoError> {
         let prefix = range_prefix(f.meta.id, STREAM_INDEX_ID);
-        let mut it = self.db.iter()?;
+        let mut it = self.inner.db.iter()?;
         it.seek(&record_key(f.meta.id, from))?;
         while it.valid() && it.key().starts_with(&prefix) {
             let seq = seq_of_key(it.key()).unwrap_or(u64::MAX);
@@ -496,7 +502,7 @@ impl DynamoDb {
     pub fn get_records(&self, input: GetRecordsInput) -> Result<GetRecordsOutput, DynamoError> {
         let limit = check_limit(input.limit, MAX_GET_RECORDS)? as usize;
         let it = decode_iterator(&input.shard_iterator)?;
-        let now = self.opts.clock.now_millis();
+        let now = self.inner.opts.clock.now_millis();
         if now.saturating_sub(it.issued_millis) > ITERATOR_LIFETIME_MILLIS {
             return Err(DynamoError::ExpiredIteratorException(format!(
                 "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {ITERATOR_LIFETIME_MILLIS} milliseconds.",
@@ -506,19 +512,22 @@ impl DynamoDb {
         }
         let f = self.find_stream(&it.stream_arn)?;
         let _gate = f.table.write_gate()?;
-        self.streams.trim_records(f.meta.id)?;
-        let first_kept = self.streams.trimmed_below(f.meta.id)?;
+        self.inner.streams.trim_records(&self.inner.db, f.meta.id)?;
+        let first_kept = self
+            .inner
+            .streams
+            .trimmed_below(&self.inner.db, f.meta.id)?;
         let start = match it.position {
             Position::TrimHorizon => first_kept.max(f.stream.start_seq),
             Position::At(p) if p < first_kept => return Err(trimmed()),
             Position::At(p) => p,
         };
-        let end = self.streams.visible_end().min(f.stream.end_seq());
+        let end = self.inner.streams.visible_end().min(f.stream.end_seq());
         let prefix = range_prefix(f.meta.id, STREAM_INDEX_ID);
         let mut records = Vec::new();
         let mut bytes = 0usize;
         let mut next = start.max(end);
-        let mut db_it = self.db.iter()?;
+        let mut db_it = self.inner.db.iter()?;
         db_it.seek(&record_key(f.meta.id, start))?;
         while db_it.valid() && db_it.key().starts_with(&prefix) {
             let seq = seq_of_key(db_it.key()).unwrap_or(u64::MAX);
@@ -567,7 +576,7 @@ impl DynamoDb {
             event_name: r.event,
             event_version: "1.1".to_string(),
             event_source: "aws:dynamodb".to_string(),
-            aws_region: self.opts.region.clone(),
+            aws_region: self.inner.opts.region.clone(),
             dynamodb: StreamRecord {
                 approximate_creation_date_time: r.created_millis.div_euclid(1000) as f64,
                 keys: r.keys,
@@ -716,22 +725,22 @@ mod tests {
         let (db, arn) = db_with_stream();
         put(&db, "a");
         let staged = stage(&db, "b", Some(&key("b")), Origin::User);
-        let held = db.streams.visible_end();
+        let held = db.inner.streams.visible_end();
         assert_eq!(
             held + 1,
-            db.streams.peek_next(),
+            db.inner.streams.peek_next(),
             "the staged number holds readers"
         );
         // Another thread's write commits above it and stays invisible.
         std::thread::scope(|s| {
             s.spawn(|| put(&db, "c"));
         });
-        assert_eq!(db.streams.visible_end(), held);
+        assert_eq!(db.inner.streams.visible_end(), held);
         assert_eq!(read_all(&db, &arn).len(), 1);
         // The batch is dropped; this thread's next batch releases the number.
         drop(staged);
         put(&db, "d");
-        assert_eq!(db.streams.visible_end(), db.streams.peek_next());
+        assert_eq!(db.inner.streams.visible_end(), db.inner.streams.peek_next());
         let ids: Vec<_> = read_all(&db, &arn)
             .into_iter()
             .map(|r| r.dynamodb.keys)

@@ -45,6 +45,7 @@
 
 pub(crate) mod api;
 pub(crate) mod record;
+pub(crate) mod retired;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -196,7 +197,6 @@ struct Seqs {
 /// The sequence counter, what readers need to know about it, and the
 /// trim. Shared by the handle and the TTL sweeper.
 pub(crate) struct StreamState {
-    db: Arc<Db>,
     /// Record creation times and the trim horizon.
     clock: Arc<dyn Clock>,
     seqs: Mutex<Seqs>,
@@ -218,7 +218,7 @@ impl StreamState {
     /// The state for database `db` whose live tables are `tables`: the
     /// counter starts above every sequence number stored or reserved.
     pub(crate) fn open<'a>(
-        db: &Arc<Db>,
+        db: &Db,
         clock: &Arc<dyn Clock>,
         tables: impl Iterator<Item = &'a TableMeta>,
     ) -> Result<StreamState, DynamoError> {
@@ -242,7 +242,6 @@ impl StreamState {
             }
         }
         Ok(StreamState {
-            db: Arc::clone(db),
             clock: Arc::clone(clock),
             seqs: Mutex::new(Seqs {
                 next: max.saturating_add(1).max(1),
@@ -347,6 +346,7 @@ impl StreamState {
     /// it has committed `batch`.
     pub(crate) fn stage_record(
         &self,
+        db: &Db,
         batch: &mut WriteBatch,
         meta: &TableMeta,
         old: Option<&Item>,
@@ -376,7 +376,7 @@ impl StreamState {
             // gate (so the trim cannot race DeleteTable's reclaiming): a
             // failure leaves the records for the next attempt, and readers
             // never see expired records anyway.
-            let _ = self.trim_records(meta.id);
+            let _ = self.trim_records(db, meta.id);
         }
         let value = encode_record(&RecordRef {
             event,
@@ -407,7 +407,7 @@ impl StreamState {
     /// Deletes the records of table `table_id` created 24 hours or more
     /// ago (up to [`TRIM_BATCH`] of them) and advances its trim marker.
     /// REQUIRES: the table's write gate is held.
-    pub(crate) fn trim_records(&self, table_id: u32) -> Result<(), DynamoError> {
+    pub(crate) fn trim_records(&self, db: &Db, table_id: u32) -> Result<(), DynamoError> {
         let _trim = self.trim_lock.lock().unwrap_or_else(|p| p.into_inner());
         let horizon = self.clock.now_millis().saturating_sub(RETENTION_MILLIS);
         let prefix = range_prefix(table_id, STREAM_INDEX_ID);
@@ -415,7 +415,7 @@ impl StreamState {
         let mut last = None;
         let mut count = 0;
         {
-            let mut it = self.db.iter()?;
+            let mut it = db.iter()?;
             it.seek(&record_key(table_id, 1))?;
             while it.valid() && it.key().starts_with(&prefix) && count < TRIM_BATCH {
                 let created =
@@ -434,7 +434,7 @@ impl StreamState {
                 &trim_marker_key(table_id),
                 &encode_trim_marker(last.saturating_add(1)),
             );
-            self.db.write(batch)?;
+            db.write(batch)?;
             if count == TRIM_BATCH {
                 self.trim_again(table_id);
             }
@@ -444,8 +444,8 @@ impl StreamState {
 
     /// The first sequence number of table `table_id` not trimmed (0 if
     /// nothing was ever trimmed).
-    pub(crate) fn trimmed_below(&self, table_id: u32) -> Result<u64, DynamoError> {
-        match self.db.get(&trim_marker_key(table_id))? {
+    pub(crate) fn trimmed_below(&self, db: &Db, table_id: u32) -> Result<u64, DynamoError> {
+        match db.get(&trim_marker_key(table_id))? {
             Some(v) => decode_trim_marker(&v).ok_or_else(|| corrupt("trim marker")),
             None => Ok(0),
         }
@@ -479,7 +479,7 @@ impl DynamoDb {
                 stream_enabled: true,
                 stream_view_type: Some(view_type),
             }) => {
-                let taken = self.retired_streams_named(name);
+                let taken = self.inner.retired_streams.named(name);
                 vec![self.new_stream(&taken, *view_type, now_millis)]
             }
             _ => Vec::new(),
@@ -503,7 +503,7 @@ impl DynamoDb {
             label: stream_label(created_millis),
             created_millis,
             view_type,
-            start_seq: self.streams.reserve(),
+            start_seq: self.inner.streams.reserve(),
             disabled: None,
         }
     }
@@ -534,7 +534,7 @@ impl DynamoDb {
                 )));
             }
             (true, Some(view_type)) => {
-                let mut taken = self.retired_streams_named(&meta.name);
+                let mut taken = self.inner.retired_streams.named(&meta.name);
                 taken.extend(meta.streams.iter().cloned());
                 let stream = self.new_stream(&taken, view_type, now_millis);
                 meta.streams.push(stream);
@@ -546,7 +546,7 @@ impl DynamoDb {
                 )));
             }
             (false, _) => {
-                let end = self.streams.peek_next();
+                let end = self.inner.streams.peek_next();
                 if let Some(s) = meta.streams.last_mut() {
                     s.disabled = Some((end, now_millis));
                 }

@@ -18,7 +18,7 @@ use crate::dynamo::api::{
     ListTablesInput, ListTablesOutput, ProvisionedThroughputDescription, TableDescription,
     TableStatus, UpdateTableInput, UpdateTableOutput,
 };
-use crate::dynamo::db::{decode_stored, table_name_of, DynamoDb, SizeCache, Table};
+use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::collections::INDEX_ENTRY_OVERHEAD;
 use crate::dynamo::indexes::ddl::{self, OtherChanges};
@@ -27,6 +27,7 @@ use crate::dynamo::keys::layout::{range_prefix, table_prefix, TABLE_ID_LEN, TABL
 use crate::dynamo::streams::{check_create_stream, check_update_stream, retire_streams};
 use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta};
+use crate::dynamo::tables::table::{table_name_of, SizeCache, Table};
 use crate::dynamo::tables::tags;
 use crate::WriteBatch;
 
@@ -123,7 +124,7 @@ impl DynamoDb {
         let tags = tags::initial_tags(input.tags.as_deref())?;
         ddl::check_create_throughput(&input, billing_mode, &mut indexes)?;
         let next_index_id = u8::try_from(indexes.len() + 1).unwrap_or(ddl::MAX_INDEX_ID);
-        let mut next_id = self.control_lock();
+        let _control = self.control_lock();
         self.expire_retired_streams();
         if self.tables_read().contains_key(&input.table_name) {
             // API reference, ResourceInUseException; wording as DynamoDB sends it.
@@ -132,8 +133,8 @@ impl DynamoDb {
                 input.table_name
             )));
         }
-        let now = self.opts.clock.now_millis();
-        let id = *next_id;
+        let now = self.inner.opts.clock.now_millis();
+        let id = self.next_table_id();
         if id == u32::MAX {
             return Err(DynamoError::InternalServerError(
                 "table ids exhausted".to_string(),
@@ -170,10 +171,11 @@ impl DynamoDb {
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);
         self.commit(batch)?;
-        *next_id = id + 1;
-        let mut description = meta.description(&self.opts.region, &self.opts.account_id);
+        self.table_id_taken(id);
+        let mut description =
+            meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
         description.table_status = TableStatus::Active;
-        self.insert_table(meta);
+        self.inner.tables.insert(meta);
         Ok(CreateTableOutput {
             table_description: description,
         })
@@ -202,7 +204,7 @@ impl DynamoDb {
         table: &Table,
         meta: &TableMeta,
     ) -> Result<TableDescription, DynamoError> {
-        let mut d = meta.description(&self.opts.region, &self.opts.account_id);
+        let mut d = meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
         let sizes = self.table_sizes(table)?;
         d.item_count = sizes.item_count;
         d.table_size_bytes = sizes.size_bytes;
@@ -217,6 +219,11 @@ impl DynamoDb {
         }
         for g in d.global_secondary_indexes.iter_mut().flatten() {
             (g.item_count, g.index_size_bytes) = index_sizes(&g.index_name);
+            let failure = meta
+                .index(&g.index_name)
+                .filter(|i| i.status == IndexStatus::Creating)
+                .and_then(|i| table.backfill_failure(i.id));
+            g.backfill_error = failure;
         }
         Ok(d)
     }
@@ -239,7 +246,7 @@ impl DynamoDb {
         }
         let meta = table.meta();
         let prefix = table_prefix(meta.id);
-        let mut it = self.db.iter()?;
+        let mut it = self.inner.db.iter()?;
         it.seek(&prefix)?;
         let mut c = SizeCache {
             generation,
@@ -338,7 +345,7 @@ impl DynamoDb {
         let table = self.control_table(&input.table_name)?;
         let original = table.meta();
         let mut meta = (*original).clone();
-        let now = self.opts.clock.now_millis();
+        let now = self.inner.opts.clock.now_millis();
         let mode = input.billing_mode.unwrap_or(meta.billing_mode);
         match (mode, input.provisioned_throughput) {
             (BillingMode::PayPerRequest, Some(_)) => {
@@ -436,7 +443,7 @@ impl DynamoDb {
             // read the old definition while holding the table's gate; once
             // they are done the range can be emptied.
             table.quiesce();
-            self.reclaimer.reclaim_index(meta.id, deleted.id);
+            self.reclaim_index(meta.id, deleted.id);
             // The response still shows the index, DELETING (as DynamoDB's
             // does), and the table UPDATING.
             description
@@ -492,18 +499,18 @@ impl DynamoDb {
         // the next sequence number.
         let kept = retire_streams(
             &meta,
-            self.streams.peek_next(),
-            self.opts.clock.now_millis(),
+            self.inner.streams.peek_next(),
+            self.inner.opts.clock.now_millis(),
         );
         let mut batch = WriteBatch::new();
         catalog::delete(&mut batch, &meta, kept.as_ref());
         self.commit(batch)?;
         let keeps_streams = kept.is_some();
         if let Some(kept) = kept {
-            self.keep_retired_streams(kept);
+            self.inner.retired_streams.keep(kept);
         }
-        self.tables_write().remove(table_name_of(&input.table_name));
-        self.reclaimer.reclaim(meta.id, keeps_streams);
+        self.inner.tables.remove(table_name_of(&input.table_name));
+        self.reclaim_table(meta.id, keeps_streams);
         Ok(DeleteTableOutput {
             table_description: description,
         })
@@ -526,6 +533,7 @@ fn deleting_description(table_arn: &str, idx: &IndexMeta) -> GlobalSecondaryInde
         index_size_bytes: 0,
         item_count: 0,
         index_arn: format!("{table_arn}/index/{}", idx.name),
+        backfill_error: None,
     }
 }
 

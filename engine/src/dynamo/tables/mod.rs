@@ -6,4 +6,5 @@ pub mod catalog;
 pub(crate) mod control;
 pub mod reclaim;
 pub mod schema;
+pub(crate) mod table;
 pub(crate) mod tags;

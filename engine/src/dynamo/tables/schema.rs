@@ -261,6 +261,7 @@ impl TableMeta {
                 index_size_bytes: 0,
                 item_count: 0,
                 index_arn: format!("{}/index/{}", self.arn(region, account), i.name),
+                backfill_error: None,
             })
             .collect();
         (!v.is_empty()).then_some(v)

@@ -43,11 +43,12 @@ use crate::dynamo::api::{
     ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagResourceOutput,
     UntagResourceInput, UntagResourceOutput,
 };
-use crate::dynamo::db::{DynamoDb, Table};
+use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::INVALID_PARAMETER;
 use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::control::check_table_name;
+use crate::dynamo::tables::table::Table;
 use crate::WriteBatch;
 
 /// Most tags a table carries.
@@ -252,8 +253,8 @@ impl DynamoDb {
     pub fn tag_resource(&self, input: TagResourceInput) -> Result<TagResourceOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.opts.region,
-            &self.opts.account_id,
+            &self.inner.opts.region,
+            &self.inner.opts.account_id,
         )?;
         if input.tags.is_empty() {
             return Err(DynamoError::validation(
@@ -279,8 +280,8 @@ impl DynamoDb {
     ) -> Result<UntagResourceOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.opts.region,
-            &self.opts.account_id,
+            &self.inner.opts.region,
+            &self.inner.opts.account_id,
         )?;
         if input.tag_keys.is_empty() {
             return Err(DynamoError::validation(
@@ -310,8 +311,8 @@ impl DynamoDb {
     ) -> Result<ListTagsOfResourceOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.opts.region,
-            &self.opts.account_id,
+            &self.inner.opts.region,
+            &self.inner.opts.account_id,
         )?;
         let table = self.tagged_table(&input.resource_arn, name)?;
         let tags = table

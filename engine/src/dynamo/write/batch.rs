@@ -15,13 +15,13 @@
 //! take its response past 16 MB in `UnprocessedKeys`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, RwLockReadGuard};
+use std::sync::Arc;
 
 use crate::dynamo::api::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, WriteRequest,
 };
-use crate::dynamo::db::{decode_stored, DynamoDb, Table};
+use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::legacy;
 use crate::dynamo::expr::request::ExprParams;
@@ -31,6 +31,7 @@ use crate::dynamo::indexes::entries::check_index_keys;
 use crate::dynamo::items::capacity::{consumed, read_units, write_units};
 use crate::dynamo::items::validate::validate_value;
 use crate::dynamo::items::value::{item_size, Item};
+use crate::dynamo::tables::table::{table_gates, Table};
 use crate::dynamo::write::change::Origin;
 use crate::dynamo::write::locks::lock_id;
 use crate::dynamo::write::single::check_put_item;
@@ -163,7 +164,7 @@ impl DynamoDb {
             });
         }
 
-        let snapshot = self.db.snapshot();
+        let snapshot = self.inner.db.snapshot();
         let mut out = BatchGetItemOutput::default();
         let mut capacity = Vec::new();
         let mut response_bytes = 0usize;
@@ -302,7 +303,10 @@ impl DynamoDb {
             .collect();
         lock_order.sort_unstable();
         lock_order.dedup_by_key(|(id, _)| *id);
-        let guards: Vec<_> = lock_order.iter().map(|(_, k)| self.locks.lock(k)).collect();
+        let guards: Vec<_> = lock_order
+            .iter()
+            .map(|(_, k)| self.inner.locks.lock(k))
+            .collect();
 
         let mut units = vec![0.0; tables.len()];
         let mut batch = WriteBatch::new();
@@ -358,19 +362,6 @@ impl DynamoDb {
             consumed_capacity: capacity_report(input.return_consumed_capacity, capacity),
         })
     }
-}
-
-/// Holds every table of `tables` alive for a multi-table write: the gates
-/// are taken in table-id order, each table once, so two multi-table writes
-/// never wait on each other's gates in a cycle. REQUIRES: no item lock held
-/// yet (gates before item locks, as every write takes them).
-pub(crate) fn table_gates<'t>(
-    tables: impl Iterator<Item = &'t Arc<Table>>,
-) -> Result<Vec<RwLockReadGuard<'t, bool>>, DynamoError> {
-    let mut tables: Vec<(u32, &Arc<Table>)> = tables.map(|t| (t.meta().id, t)).collect();
-    tables.sort_by_key(|(id, _)| *id);
-    tables.dedup_by_key(|(id, _)| *id);
-    tables.into_iter().map(|(_, t)| t.write_gate()).collect()
 }
 
 /// The expression parameters of one BatchGetItem table.

@@ -3,13 +3,12 @@
 //! batch — so an index or a stream never disagrees with the table, even
 //! across a crash.
 
-use crate::dynamo::db::{DynamoDb, Table};
+use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::entries::stage_index_writes;
 use crate::dynamo::items::codec::encode_item_to_vec;
 use crate::dynamo::items::value::Item;
-use crate::dynamo::streams::StreamState;
-use crate::dynamo::tables::schema::TableMeta;
+use crate::dynamo::tables::table::Table;
 use crate::WriteBatch;
 
 /// Who made a change (stream records name the TTL service as the
@@ -43,36 +42,19 @@ impl DynamoDb {
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        stage_item_change(batch, &table.meta(), key, old, new, origin, &self.streams)
+        let streams = &self.inner.streams;
+        if batch.is_empty() {
+            // A new batch: a record this thread staged before went into a
+            // batch that was dropped uncommitted.
+            streams.forget_uncommitted();
+        }
+        let meta = table.meta();
+        match new {
+            Some(item) => batch.put(key, &encode_item_to_vec(item)),
+            None if old.is_some() => batch.delete(key),
+            None => {}
+        }
+        stage_index_writes(batch, &meta, old, new)?;
+        streams.stage_record(&self.inner.db, batch, &meta, old, new, origin)
     }
-}
-
-/// The body of [`DynamoDb::stage_change`], callable without a handle: the
-/// TTL sweeper's thread has none (it works on `ttl::SweepCtx`). Anything a
-/// change needs beyond its arguments must be reachable from there too.
-///
-/// `streams` numbers the stream record; the caller calls
-/// [`StreamState::settle`] once it has committed the batch, successfully or
-/// not ([`DynamoDb::commit`] does).
-pub(crate) fn stage_item_change(
-    batch: &mut WriteBatch,
-    meta: &TableMeta,
-    key: &[u8],
-    old: Option<&Item>,
-    new: Option<&Item>,
-    origin: Origin,
-    streams: &StreamState,
-) -> Result<(), DynamoError> {
-    if batch.is_empty() {
-        // A new batch: a record this thread staged before went into a batch
-        // that was dropped uncommitted.
-        streams.forget_uncommitted();
-    }
-    match new {
-        Some(item) => batch.put(key, &encode_item_to_vec(item)),
-        None if old.is_some() => batch.delete(key),
-        None => {}
-    }
-    stage_index_writes(batch, meta, old, new)?;
-    streams.stage_record(batch, meta, old, new, origin)
 }

@@ -59,6 +59,19 @@ impl ItemLocks {
         }
     }
 
+    /// Takes every key of `keys` for a multi-item plain write, one at a time
+    /// in lock-id order (keys whose ids collide share one lock), so two
+    /// multi-item writers never wait on each other in a cycle.
+    pub fn lock_all<K: AsRef<[u8]>>(&self, keys: &[K]) -> Vec<ItemGuard<'_>> {
+        let mut order: Vec<(u64, &[u8])> = keys
+            .iter()
+            .map(|k| (lock_id(k.as_ref()), k.as_ref()))
+            .collect();
+        order.sort_unstable();
+        order.dedup_by_key(|(id, _)| *id);
+        order.iter().map(|(_, k)| self.lock(k)).collect()
+    }
+
     /// Takes every key for a transaction. Waits while plain writes hold any
     /// of them; fails with the position (in `keys`) of the first key another
     /// transaction holds.

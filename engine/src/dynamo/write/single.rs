@@ -159,7 +159,7 @@ impl DynamoDb {
         check_index_keys(&meta, &input.item)?;
         let new_size = item_size(&input.item);
         let gate = table.write_gate()?;
-        let guard = self.locks.lock(&key);
+        let guard = self.inner.locks.lock(&key);
         let old = self.read_item(&key)?;
         if !check_condition(prepared.condition.as_ref(), old.as_ref(), &prepared.values)? {
             return Err(condition_failed(
@@ -280,7 +280,7 @@ impl DynamoDb {
             check_update_keys(&meta, u)?;
         }
         let gate = table.write_gate()?;
-        let guard = self.locks.lock(&key);
+        let guard = self.inner.locks.lock(&key);
         let old = self.read_item(&key)?;
         if !check_condition(prepared.condition.as_ref(), old.as_ref(), &prepared.values)? {
             return Err(condition_failed(
@@ -348,7 +348,7 @@ impl DynamoDb {
         let meta = table.meta();
         let key = meta.key_of(&input.key)?;
         let gate = table.write_gate()?;
-        let guard = self.locks.lock(&key);
+        let guard = self.inner.locks.lock(&key);
         let old = self.read_item(&key)?;
         if !check_condition(prepared.condition.as_ref(), old.as_ref(), &prepared.values)? {
             return Err(condition_failed(

@@ -41,7 +41,7 @@ use crate::dynamo::api::{
     ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure, TransactGetItemsInput,
     TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
 };
-use crate::dynamo::db::{decode_stored, DynamoDb, Table};
+use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::request::{ExprParams, Prepared};
 use crate::dynamo::expr::{project, Path};
@@ -51,7 +51,8 @@ use crate::dynamo::items::capacity::{consumed_transactional, read_units, write_u
 use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::TableMeta;
-use crate::dynamo::write::batch::{member_constraints, table_gates};
+use crate::dynamo::tables::table::{table_gates, Table};
+use crate::dynamo::write::batch::member_constraints;
 use crate::dynamo::write::change::Origin;
 use crate::dynamo::write::idempotency::{fingerprint, Claim};
 use crate::dynamo::write::single::{
@@ -323,10 +324,9 @@ impl DynamoDb {
 
         let claim = match &input.client_request_token {
             Some(token) => {
-                match self
-                    .tokens
-                    .claim(token, fingerprint(&input), || self.opts.clock.now_millis())?
-                {
+                match self.inner.tokens.claim(token, fingerprint(&input), || {
+                    self.inner.opts.clock.now_millis()
+                })? {
                     Claim::Repeat => return self.repeated(&plan, input.return_consumed_capacity),
                     Claim::Run(claim) => Some(claim),
                 }
@@ -339,7 +339,7 @@ impl DynamoDb {
             input.return_item_collection_metrics,
         )?;
         if let Some(claim) = claim {
-            claim.complete(self.opts.clock.now_millis());
+            claim.complete(self.inner.opts.clock.now_millis());
         }
         Ok(out)
     }
@@ -408,7 +408,7 @@ impl DynamoDb {
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
         let gates = table_gates(plan.iter().map(|r| &r.table))?;
         let keys: Vec<Vec<u8>> = plan.iter().map(|r| r.key.clone()).collect();
-        let guard = self.locks.lock_transaction(&keys).map_err(|pos| {
+        let guard = self.inner.locks.lock_transaction(&keys).map_err(|pos| {
             let mut reasons = vec![no_reason(); plan.len()];
             if let Some(r) = reasons.get_mut(pos) {
                 *r = reason("TransactionConflict", CONFLICT_MESSAGE);
@@ -563,7 +563,7 @@ impl DynamoDb {
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
         let mut shares = BTreeMap::new();
         if mode.unwrap_or_default() != ReturnConsumedCapacity::None {
-            let snapshot = self.db.snapshot();
+            let snapshot = self.inner.db.snapshot();
             for r in plan {
                 let size = match snapshot.get(&r.key)? {
                     Some(bytes) => item_size(&decode_stored(&bytes)?),
@@ -633,7 +633,7 @@ impl DynamoDb {
             return Err(cancelled(reasons));
         }
 
-        let snapshot = self.db.snapshot();
+        let snapshot = self.inner.db.snapshot();
         let mut shares = BTreeMap::new();
         let mut total = 0usize;
         let mut responses = Vec::with_capacity(n);
