@@ -33,6 +33,8 @@
 
 pub mod api;
 pub mod clock;
+#[cfg(test)]
+mod datadriven;
 mod db;
 pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,

@@ -26,7 +26,7 @@ use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::entries::{entry_key, project_for_index};
 use crate::dynamo::items::codec::encode_item_to_vec;
-use crate::dynamo::keys::layout::{range_prefix, TABLE_INDEX_ID};
+use crate::dynamo::keys::layout::{range_prefix, successor, TABLE_INDEX_ID};
 use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::table::Table;
 use crate::dynamo::worker::{join_unless_current, WeakHandle};
@@ -143,8 +143,7 @@ fn backfill(
         let Some(last) = keys.last() else {
             return activate(&db, table, index_id);
         };
-        let mut next = last.clone();
-        next.push(0);
+        let next = successor(last);
         match fill_batch(&db, table, index_id, &keys) {
             Ok(()) => {}
             Err(Stop::Quietly) => return Ok(()),

@@ -20,8 +20,7 @@ use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::entries::{entry_key, project_for_index};
 use crate::dynamo::items::value::{item_size, AttributeValue, Item};
-use crate::dynamo::keys::codec::{encode_key_value, hash_prefix};
-use crate::dynamo::keys::layout::{range_prefix, TABLE_INDEX_ID};
+use crate::dynamo::keys::layout::{partition_prefix, TABLE_INDEX_ID};
 use crate::dynamo::tables::schema::{IndexKind, TableMeta};
 
 /// Bytes DynamoDB adds for every index entry (Developer Guide, "Storage
@@ -182,11 +181,7 @@ impl DynamoDb {
         meta: &TableMeta,
         pk: &AttributeValue,
     ) -> Result<u64, DynamoError> {
-        let mut pk_enc = Vec::new();
-        encode_key_value(pk, &mut pk_enc)?;
-        let mut prefix = range_prefix(meta.id, TABLE_INDEX_ID);
-        prefix.extend_from_slice(&hash_prefix(&pk_enc));
-        prefix.extend_from_slice(&pk_enc);
+        let prefix = partition_prefix(meta.id, TABLE_INDEX_ID, pk)?;
         let mut it = self.inner.db.iter()?;
         it.seek(&prefix)?;
         let mut total = 0u64;

@@ -1,20 +1,17 @@
 //! Secondary index entries: their keys, their projected values, and how an
 //! item change turns into index writes.
 //!
-//! An index entry's engine key is
-//! `table_id ++ index_id ++ hash(index pk) ++ enc(index pk) ++ enc(index sk)? ++ encode_primary_key(table pk, table sk)`
-//! (format-spec/keys.md, "Secondary index entries"): index order first, the
-//! table key last so entries of equal index keys stay distinct. Its value is
-//! the item encoding of the projected attributes. An item missing an index
-//! key attribute has no entry (a sparse index).
+//! An index entry's engine key ([`layout::index_entry_key`],
+//! format-spec/keys.md, "Secondary index entries") puts the index key first
+//! and the table key last, so entries of equal index keys stay distinct. Its
+//! value is the item encoding of the projected attributes. An item missing
+//! an index key attribute has no entry (a sparse index).
 
 use crate::dynamo::api::ProjectionType;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::codec::encode_item_to_vec;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
-use crate::dynamo::keys::codec::{
-    encode_key_value, encode_primary_key, hash_prefix, ScalarAttributeType,
-};
+use crate::dynamo::keys::codec::{is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
 use crate::dynamo::tables::schema::{
     IndexMeta, TableMeta, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES,
@@ -41,9 +38,7 @@ pub fn check_index_keys(meta: &TableMeta, item: &Item) -> Result<(), DynamoError
                     idx.name
                 )));
             }
-            let empty = matches!(v, AttributeValue::S(s) if s.is_empty())
-                || matches!(v, AttributeValue::B(b) if b.is_empty());
-            if empty {
+            if is_empty_key(v) {
                 return Err(DynamoError::validation(format!(
                     "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {} value. IndexName: {}, IndexKey: {}",
                     if matches!(v, AttributeValue::S(_)) { "string" } else { "binary" },
@@ -60,15 +55,6 @@ pub fn check_index_keys(meta: &TableMeta, item: &Item) -> Result<(), DynamoError
         }
     }
     Ok(())
-}
-
-/// The prefix of every entry of `idx` whose index partition key encodes to
-/// `pk_enc`: `table_id ++ index_id ++ hash ++ pk`.
-pub fn partition_prefix(meta: &TableMeta, idx: &IndexMeta, pk_enc: &[u8]) -> Vec<u8> {
-    let mut k = layout::range_prefix(meta.id, idx.id);
-    k.extend_from_slice(&hash_prefix(pk_enc));
-    k.extend_from_slice(pk_enc);
-    k
 }
 
 /// The engine key of `item`'s entry in `idx`, or `None` if the item lacks
@@ -92,12 +78,6 @@ pub fn entry_key(
         },
         None => None,
     };
-    let mut pk_enc = Vec::new();
-    encode_key_value(pk, &mut pk_enc)?;
-    let mut key = partition_prefix(meta, idx, &pk_enc);
-    if let Some(sk) = sk {
-        encode_key_value(sk, &mut key)?;
-    }
     let (Some(tpk), tsk) = (
         item.get(&meta.hash.name),
         meta.range.as_ref().and_then(|r| item.get(&r.name)),
@@ -106,8 +86,7 @@ pub fn entry_key(
             "item without its table key".to_string(),
         ));
     };
-    key.extend_from_slice(&encode_primary_key(tpk, tsk)?);
-    Ok(Some(key))
+    layout::index_entry_key(meta.id, idx.id, (pk, sk), (tpk, tsk)).map(Some)
 }
 
 /// The attributes of `item` that `idx` holds.

@@ -2,6 +2,7 @@
 //! the compact binary form the engine stores (`format-spec/items.md`), and
 //! the capacity units an item's size costs.
 
+pub(crate) mod base64;
 pub mod capacity;
 pub mod codec;
 pub mod number;

@@ -162,6 +162,12 @@ pub fn encode_key_value(v: &AttributeValue, out: &mut Vec<u8>) -> Result<(), Dyn
     Ok(())
 }
 
+/// Whether `v` is an empty S or B (not allowed as a key value).
+pub(crate) fn is_empty_key(v: &AttributeValue) -> bool {
+    matches!(v, AttributeValue::S(s) if s.is_empty())
+        || matches!(v, AttributeValue::B(b) if b.is_empty())
+}
+
 /// Decodes an S/B body at the start of `input`: `(bytes, length consumed)`.
 fn decode_bytes(input: &[u8]) -> Result<(Vec<u8>, usize), KeyCodecError> {
     let mut out = Vec::new();
@@ -270,17 +276,24 @@ pub fn hash_prefix(encoded_partition_key: &[u8]) -> [u8; HASH_PREFIX_LEN] {
     ((xxh3_64(encoded_partition_key) >> 32) as u32).to_be_bytes()
 }
 
+/// The start of every key of one partition within its table or index
+/// range: `hash_prefix(pk) ++ encode(pk)`.
+pub fn encode_partition(partition: &AttributeValue) -> Result<Vec<u8>, DynamoError> {
+    let mut pk = Vec::new();
+    encode_key_value(partition, &mut pk)?;
+    let mut out = Vec::with_capacity(HASH_PREFIX_LEN + pk.len() + 24);
+    out.extend_from_slice(&hash_prefix(&pk));
+    out.extend_from_slice(&pk);
+    Ok(out)
+}
+
 /// The key of an item within its table or index range:
 /// `hash_prefix(pk) ++ encode(pk) ++ encode(sk)?`.
 pub fn encode_primary_key(
     partition: &AttributeValue,
     sort: Option<&AttributeValue>,
 ) -> Result<Vec<u8>, DynamoError> {
-    let mut pk = Vec::new();
-    encode_key_value(partition, &mut pk)?;
-    let mut out = Vec::with_capacity(HASH_PREFIX_LEN + pk.len() + 24);
-    out.extend_from_slice(&hash_prefix(&pk));
-    out.extend_from_slice(&pk);
+    let mut out = encode_partition(partition)?;
     if let Some(sk) = sort {
         encode_key_value(sk, &mut out)?;
     }

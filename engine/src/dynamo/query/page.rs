@@ -25,7 +25,8 @@ use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::{eval_condition, project, Condition, Operand, Path};
 use crate::dynamo::indexes::entries::entry_key;
 use crate::dynamo::items::capacity::{consumed, read_units, READ_UNIT_BYTES};
-use crate::dynamo::items::value::{item_size, AttributeValue, Item, INVALID_PARAMETER};
+use crate::dynamo::items::value::{item_size, Item, INVALID_PARAMETER};
+use crate::dynamo::keys::range::KeyRange;
 use crate::dynamo::tables::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
 use crate::dynamo::ScalarAttributeType;
 
@@ -44,10 +45,8 @@ pub(crate) struct Fetch<'a> {
 
 /// What one page reads and how it shapes results.
 pub(crate) struct PageSpec<'a> {
-    /// First engine key of the range (inclusive).
-    pub start: Vec<u8>,
-    /// End of the range (exclusive); `None` = to the end of the key space.
-    pub end: Option<Vec<u8>>,
+    /// The keys to read.
+    pub range: KeyRange,
     /// Ascending (true) or descending key order.
     pub forward: bool,
     /// Items to evaluate at most.
@@ -87,9 +86,9 @@ impl DynamoDb {
         let snapshot = self.inner.db.snapshot();
         let mut it = snapshot.iter()?;
         if spec.forward {
-            it.seek(&spec.start)?;
+            it.seek(&spec.range.start)?;
         } else {
-            match &spec.end {
+            match &spec.range.end {
                 Some(end) => {
                     it.seek(end)?;
                     if it.valid() {
@@ -104,9 +103,9 @@ impl DynamoDb {
         while it.valid() {
             let key = it.key();
             let in_range = if spec.forward {
-                spec.end.as_deref().is_none_or(|e| key < e)
+                spec.range.end.as_deref().is_none_or(|e| key < e)
             } else {
-                key >= spec.start.as_slice()
+                key >= spec.range.start.as_slice()
             };
             if !in_range {
                 break;
@@ -587,10 +586,4 @@ pub(crate) fn check_index<'a>(
         )));
     }
     Ok(idx)
-}
-
-/// Whether `v` is an empty S or B (not allowed as a key value).
-pub(crate) fn is_empty_key(v: &AttributeValue) -> bool {
-    matches!(v, AttributeValue::S(s) if s.is_empty())
-        || matches!(v, AttributeValue::B(b) if b.is_empty())
 }

@@ -1,239 +1,19 @@
 //! Query: the items of one partition of a table or a secondary index, in
-//! sort-key order, within a key condition compiled to a byte range.
+//! sort-key order, within a key condition compiled to a byte range
+//! (`keys/range.rs`).
 
 use crate::dynamo::api::{AttributeValues, QueryInput, QueryOutput};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::legacy;
 use crate::dynamo::expr::request::ExprParams;
-use crate::dynamo::expr::{between_bounds_message, Comparator, ExprKind, KeyCondition, KeyTest};
-use crate::dynamo::items::value::{AttributeValue, INVALID_PARAMETER};
-use crate::dynamo::keys::codec::{
-    encode_key_value, encode_prefix, hash_prefix, ScalarAttributeType,
-};
-use crate::dynamo::keys::layout::{prefix_end, range_prefix, TABLE_INDEX_ID};
+use crate::dynamo::keys::range::{key_range, missed, KeySpace};
 use crate::dynamo::query::page::{
     check_filter_projected, check_index, check_limit, check_start_key_size, check_start_piece,
-    index_start_key, is_empty_key, key_attribute_in, key_names, page_capacity, read_plan,
-    resolve_select, start_key, PageSpec, Shape,
+    index_start_key, key_attribute_in, key_names, page_capacity, read_plan, resolve_select,
+    start_key, PageSpec, Shape,
 };
-use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta, MAX_PARTITION_KEY_BYTES};
-
-/// What a Query reads: a table's items or one index's entries, with the
-/// key attributes its key condition must name.
-pub(crate) struct KeySpace<'a> {
-    /// The partition key.
-    pub hash: &'a KeyAttr,
-    /// The sort key, if any.
-    pub range: Option<&'a KeyAttr>,
-    /// `table_id ++ index_id`: the prefix of every key read.
-    pub prefix: Vec<u8>,
-    /// The index, when reading one (for its messages).
-    pub index: Option<&'a IndexMeta>,
-}
-
-impl<'a> KeySpace<'a> {
-    /// The table's own items.
-    pub fn table(meta: &'a TableMeta) -> KeySpace<'a> {
-        KeySpace {
-            hash: &meta.hash,
-            range: meta.range.as_ref(),
-            prefix: range_prefix(meta.id, TABLE_INDEX_ID),
-            index: None,
-        }
-    }
-
-    /// The entries of index `idx` of `meta`.
-    pub fn index(meta: &TableMeta, idx: &'a IndexMeta) -> KeySpace<'a> {
-        KeySpace {
-            hash: &idx.hash,
-            range: idx.range.as_ref(),
-            prefix: range_prefix(meta.id, idx.id),
-            index: Some(idx),
-        }
-    }
-}
-
-fn value<'a>(values: &'a AttributeValues, name: &str) -> Result<&'a AttributeValue, DynamoError> {
-    values.get(name).ok_or_else(|| {
-        DynamoError::validation(format!(
-            "Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: {name}"
-        ))
-    })
-}
-
-fn typed<'a>(
-    values: &'a AttributeValues,
-    name: &str,
-    attr: &KeyAttr,
-) -> Result<&'a AttributeValue, DynamoError> {
-    let v = value(values, name)?;
-    if ScalarAttributeType::of(v) != Some(attr.ty) {
-        // dynalite db/index.js (queryTable), as DynamoDB words it.
-        return Err(DynamoError::validation(format!(
-            "{INVALID_PARAMETER}Condition parameter type does not match schema type"
-        )));
-    }
-    Ok(v)
-}
-
-fn encoded(v: &AttributeValue) -> Result<Vec<u8>, DynamoError> {
-    let mut out = Vec::new();
-    encode_key_value(v, &mut out)?;
-    Ok(out)
-}
-
-fn missed(name: &str) -> DynamoError {
-    DynamoError::validation(format!("Query condition missed key schema element: {name}"))
-}
-
-/// `[start, end)` engine keys for a key condition on `space`.
-///
-/// Keys of index entries continue after the index sort key (the table key
-/// follows it), so bounds that must include every key starting with
-/// `partition ++ enc(v)` use [`prefix_end`] of it; on a table nothing
-/// follows the sort key and the same bounds select the same items.
-pub(crate) fn key_range(
-    space: &KeySpace<'_>,
-    kc: &KeyCondition,
-    values: &AttributeValues,
-) -> Result<(Vec<u8>, Option<Vec<u8>>), DynamoError> {
-    let mut hash_part = None;
-    let mut range_part = None;
-    for part in &kc.0 {
-        if part.attribute == space.hash.name {
-            hash_part = Some(part);
-        } else if space.range.is_some_and(|r| r.name == part.attribute) {
-            range_part = Some(part);
-        } else {
-            let name = match space.range {
-                Some(r)
-                    if hash_part.is_some()
-                        || kc.0.iter().any(|p| p.attribute == space.hash.name) =>
-                {
-                    r.name.as_str()
-                }
-                _ => space.hash.name.as_str(),
-            };
-            return Err(missed(name));
-        }
-    }
-    let hash_part = hash_part.ok_or_else(|| missed(&space.hash.name))?;
-    let KeyTest::Compare(Comparator::Eq, pk_name) = &hash_part.test else {
-        return Err(DynamoError::validation("Query key condition not supported"));
-    };
-    let pk = typed(values, pk_name, space.hash)?;
-    if is_empty_key(pk) {
-        let what = if matches!(pk, AttributeValue::S(_)) {
-            "string"
-        } else {
-            "binary"
-        };
-        return Err(DynamoError::validation(match space.index {
-            // DynamoDB Local's wording for an index key (as on writes).
-            Some(idx) => format!(
-                "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
-                idx.name, space.hash.name
-            ),
-            None => format!(
-                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {}",
-                space.hash.name
-            ),
-        }));
-    }
-    if pk.size() > MAX_PARTITION_KEY_BYTES {
-        return Err(DynamoError::validation(format!(
-            "{INVALID_PARAMETER}Size of hashkey has exceeded the maximum size limit of{MAX_PARTITION_KEY_BYTES} bytes"
-        )));
-    }
-    let pk_enc = encoded(pk)?;
-    let mut prefix = space.prefix.clone();
-    prefix.extend_from_slice(&hash_prefix(&pk_enc));
-    prefix.extend_from_slice(&pk_enc);
-    let partition_end = prefix_end(&prefix);
-    let (Some(part), Some(range_attr)) = (range_part, space.range) else {
-        return Ok((prefix, partition_end));
-    };
-    let at = |v: &AttributeValue| -> Result<Vec<u8>, DynamoError> {
-        let mut k = prefix.clone();
-        k.extend_from_slice(&encoded(v)?);
-        Ok(k)
-    };
-    // The first key after every key that starts with `k`.
-    let past = |k: Vec<u8>| prefix_end(&k);
-    // A start bound past the end of the key space selects nothing.
-    let from = |start: Option<Vec<u8>>| match start {
-        Some(s) => (s, partition_end.clone()),
-        None => (prefix.clone(), Some(prefix.clone())),
-    };
-    Ok(match &part.test {
-        KeyTest::Compare(op, name) => {
-            let v = typed(values, name, range_attr)?;
-            match op {
-                Comparator::Eq => {
-                    let k = at(v)?;
-                    (k.clone(), past(k))
-                }
-                Comparator::Lt => (prefix.clone(), Some(at(v)?)),
-                Comparator::Le => (prefix.clone(), past(at(v)?)),
-                Comparator::Gt => from(past(at(v)?)),
-                Comparator::Ge => (at(v)?, partition_end.clone()),
-                Comparator::Ne => {
-                    return Err(DynamoError::validation(
-                        "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>",
-                    ))
-                }
-            }
-        }
-        KeyTest::Between(lo, hi) => {
-            let lo_v = typed(values, lo, range_attr)?;
-            let hi_v = typed(values, hi, range_attr)?;
-            let (lo_k, hi_k) = (at(lo_v)?, at(hi_v)?);
-            if lo_k > hi_k {
-                return Err(between_bounds_message(
-                    ExprKind::KeyCondition,
-                    &describe(lo_v),
-                    &describe(hi_v),
-                )
-                .into());
-            }
-            (lo_k, past(hi_k))
-        }
-        KeyTest::BeginsWith(name) => {
-            let v = value(values, name)?;
-            let bytes: &[u8] = match (v, range_attr.ty) {
-                (AttributeValue::S(s), ScalarAttributeType::S) => s.as_bytes(),
-                (AttributeValue::B(b), ScalarAttributeType::B) => b,
-                (v, ScalarAttributeType::N) if ScalarAttributeType::of(v).is_some() => {
-                    return Err(DynamoError::validation(
-                        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
-                    ))
-                }
-                _ => {
-                    return Err(DynamoError::validation(format!(
-                        "{INVALID_PARAMETER}Condition parameter type does not match schema type"
-                    )))
-                }
-            };
-            let mut start = prefix.clone();
-            encode_prefix(bytes, &mut start);
-            let end = prefix_end(&start);
-            (start, end)
-        }
-    })
-}
-
-/// DynamoDB's rendering of a value in the BETWEEN message
-/// (`AttributeValue: {N:5}`).
-fn describe(v: &AttributeValue) -> String {
-    let body = match v {
-        AttributeValue::S(s) => s.clone(),
-        AttributeValue::N(n) => n.to_string(),
-        AttributeValue::B(b) => format!("{b:?}"),
-        other => other.type_name().to_string(),
-    };
-    format!("AttributeValue: {{{}:{body}}}", v.type_name())
-}
+use crate::dynamo::tables::schema::KeyAttr;
 
 impl DynamoDb {
     /// `Query`, on a table or (with `IndexName`) one of its secondary
@@ -305,10 +85,7 @@ impl DynamoDb {
             Some(name) => Some(check_index(&meta, name, consistent)?),
             None => None,
         };
-        let space = match index {
-            Some(idx) => KeySpace::index(&meta, idx),
-            None => KeySpace::table(&meta),
-        };
+        let space = KeySpace::of(&meta, index);
         // An index read checks its start key's index attributes as it
         // checks the key condition, attribute by attribute (dynalite
         // `db/query.js`), and the table key afterwards.
@@ -323,26 +100,23 @@ impl DynamoDb {
                 check_start_piece(esk, r)?;
             }
         }
-        let (mut start, mut end) = key_range(&space, kc, &prepared.values)?;
+        let mut range = key_range(&space, kc, &prepared.values)?;
         let forward = input.scan_index_forward.unwrap_or(true);
         if let Some(esk) = esk {
             let k = match index {
                 Some(idx) => index_start_key(&meta, idx, esk)?,
                 None => start_key(&meta, esk)?,
             };
-            let outside = k < start || end.as_ref().is_some_and(|e| &k >= e);
-            if outside {
+            if !range.contains(&k) {
                 return Err(DynamoError::validation(
                     "The provided starting key is outside query boundaries based on provided conditions",
                 ));
             }
-            if forward {
-                let mut after = k;
-                after.push(0);
-                start = after;
+            range = if forward {
+                range.after(&k)
             } else {
-                end = Some(k);
-            }
+                range.before(&k)
+            };
         }
         if let Some(filter) = &prepared.filter {
             let keys: Vec<&KeyAttr> = std::iter::once(space.hash).chain(space.range).collect();
@@ -366,8 +140,7 @@ impl DynamoDb {
         };
         let plan = read_plan(&meta, index, shape, paths)?;
         let page = self.read_page(&PageSpec {
-            start,
-            end,
+            range,
             forward,
             limit,
             filter: prepared.filter.as_ref(),
@@ -401,6 +174,7 @@ mod tests {
         AttributeDefinition, BillingMode, CreateTableInput, GlobalSecondaryIndex, IndexStatus,
         KeySchemaElement, KeyType, Projection, ScanInput,
     };
+    use crate::dynamo::{AttributeValue, ScalarAttributeType};
 
     fn ks(name: &str) -> Vec<KeySchemaElement> {
         vec![KeySchemaElement {

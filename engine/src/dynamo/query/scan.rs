@@ -7,24 +7,11 @@ use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::legacy;
 use crate::dynamo::expr::request::ExprParams;
-use crate::dynamo::keys::codec::HASH_PREFIX_LEN;
-use crate::dynamo::keys::layout::{prefix_end, range_prefix, TABLE_INDEX_ID};
+use crate::dynamo::keys::range::{KeySpace, MAX_TOTAL_SEGMENTS};
 use crate::dynamo::query::page::{
     check_index, check_limit, check_start_key_size, check_start_piece, index_start_key, key_names,
     page_capacity, read_plan, resolve_select, start_key, PageSpec, Shape,
 };
-
-/// Largest `TotalSegments` (API model: 1..=1000000).
-pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
-
-/// The hash-prefix range `[lo, hi)` of `segment` out of `total`; `hi` is
-/// `None` for the last segment (up to 2^32).
-pub fn segment_bounds(segment: u64, total: u64) -> (u32, Option<u32>) {
-    let space = 1u64 << 32;
-    let lo = segment * space / total;
-    let hi = (segment + 1) * space / total;
-    (lo as u32, (hi < space).then_some(hi as u32))
-}
 
 fn check_segments(
     segment: Option<i64>,
@@ -151,23 +138,10 @@ impl DynamoDb {
             _ => None,
         };
         let plan = read_plan(&meta, index, shape, paths)?;
-        let prefix = range_prefix(meta.id, index.map_or(TABLE_INDEX_ID, |i| i.id));
-        let (mut start, end) = match segments {
-            None => (prefix.clone(), prefix_end(&prefix)),
-            Some((s, t)) => {
-                let (lo, hi) = segment_bounds(s, t);
-                let mut start = prefix.clone();
-                start.extend_from_slice(&lo.to_be_bytes());
-                let end = match hi {
-                    Some(hi) => {
-                        let mut e = prefix.clone();
-                        e.extend_from_slice(&hi.to_be_bytes());
-                        Some(e)
-                    }
-                    None => prefix_end(&prefix),
-                };
-                (start, end)
-            }
+        let space = KeySpace::of(&meta, index);
+        let mut range = match segments {
+            None => space.whole(),
+            Some((s, t)) => space.segment(s, t),
         };
         if let Some(esk) = esk {
             let k = match index {
@@ -175,28 +149,17 @@ impl DynamoDb {
                 None => start_key(&meta, esk)?,
             };
             if let Some((s, t)) = segments {
-                let hash = k
-                    .get(prefix.len()..prefix.len() + HASH_PREFIX_LEN)
-                    .and_then(|h| <[u8; 4]>::try_from(h).ok())
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(0);
-                let (lo, hi) = segment_bounds(s, t);
-                if hash < lo || hi.is_some_and(|hi| hash >= hi) {
+                if !space.in_segment(&k, s, t) {
                     // Wording inferred from DynamoDB's Scan documentation.
                     return Err(DynamoError::validation(
                         "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.",
                     ));
                 }
             }
-            let mut after = k;
-            after.push(0);
-            if after > start {
-                start = after;
-            }
+            range = range.after(&k);
         }
         let page = self.read_page(&PageSpec {
-            start,
-            end,
+            range,
             forward: true,
             limit,
             filter: prepared.filter.as_ref(),
@@ -220,33 +183,5 @@ impl DynamoDb {
             last_evaluated_key: page.last_evaluated_key,
             consumed_capacity,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments_tile_the_hash_space() {
-        for total in [1u64, 2, 3, 7, 1000] {
-            let mut next_lo = 0u32;
-            for s in 0..total {
-                let (lo, hi) = segment_bounds(s, total);
-                assert_eq!(
-                    lo, next_lo,
-                    "segment {s} of {total} starts where the last ended"
-                );
-                match hi {
-                    Some(hi) => {
-                        assert!(hi > lo);
-                        next_lo = hi;
-                    }
-                    None => assert_eq!(s, total - 1, "only the last segment is open-ended"),
-                }
-            }
-        }
-        let (lo, hi) = segment_bounds(999_999, 1_000_000);
-        assert!(lo > 0 && hi.is_none());
     }
 }

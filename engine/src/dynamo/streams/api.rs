@@ -28,10 +28,10 @@ use crate::dynamo::api::{
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::item_size;
-use crate::dynamo::keys::layout::{range_prefix, STREAM_INDEX_ID};
-use crate::dynamo::streams::record::{
-    decode_record, record_created_millis, record_key, record_stream, seq_of_key,
+use crate::dynamo::keys::layout::{
+    range_prefix, stream_record_key, stream_seq_of_key, STREAM_INDEX_ID,
 };
+use crate::dynamo::streams::record::{decode_record, record_created_millis, record_stream};
 use crate::dynamo::streams::{civil, StreamMeta};
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::{table_name_of, Table};
@@ -481,9 +481,9 @@ impl DynamoDb {
     ) -> Result<Option<u64>, DynamoError> {
         let prefix = range_prefix(f.meta.id, STREAM_INDEX_ID);
         let mut it = self.inner.db.iter()?;
-        it.seek(&record_key(f.meta.id, from))?;
+        it.seek(&stream_record_key(f.meta.id, from))?;
         while it.valid() && it.key().starts_with(&prefix) {
-            let seq = seq_of_key(it.key()).unwrap_or(u64::MAX);
+            let seq = stream_seq_of_key(it.key()).unwrap_or(u64::MAX);
             if seq >= end {
                 break;
             }
@@ -528,9 +528,9 @@ impl DynamoDb {
         let mut bytes = 0usize;
         let mut next = start.max(end);
         let mut db_it = self.inner.db.iter()?;
-        db_it.seek(&record_key(f.meta.id, start))?;
+        db_it.seek(&stream_record_key(f.meta.id, start))?;
         while db_it.valid() && db_it.key().starts_with(&prefix) {
-            let seq = seq_of_key(db_it.key()).unwrap_or(u64::MAX);
+            let seq = stream_seq_of_key(db_it.key()).unwrap_or(u64::MAX);
             if seq >= end {
                 break;
             }

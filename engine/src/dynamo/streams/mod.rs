@@ -61,10 +61,11 @@ use crate::dynamo::clock::Clock;
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
-use crate::dynamo::keys::layout::{range_prefix, STREAM_INDEX_ID};
+use crate::dynamo::keys::layout::{
+    range_prefix, stream_record_key, stream_seq_of_key, stream_trim_marker_key, STREAM_INDEX_ID,
+};
 use crate::dynamo::streams::record::{
-    decode_trim_marker, encode_record, encode_trim_marker, record_created_millis, record_key,
-    seq_of_key, trim_marker_key, RecordRef,
+    decode_trim_marker, encode_record, encode_trim_marker, record_created_millis, RecordRef,
 };
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::write::change::Origin;
@@ -231,14 +232,14 @@ impl StreamState {
                     max = max.max(end.saturating_sub(1));
                 }
             }
-            if let Some(v) = db.get(&trim_marker_key(meta.id))? {
+            if let Some(v) = db.get(&stream_trim_marker_key(meta.id))? {
                 let first_kept = decode_trim_marker(&v).ok_or_else(|| corrupt("trim marker"))?;
                 max = max.max(first_kept.saturating_sub(1));
             }
             let prefix = range_prefix(meta.id, STREAM_INDEX_ID);
-            it.seek_for_prev(&record_key(meta.id, u64::MAX))?;
+            it.seek_for_prev(&stream_record_key(meta.id, u64::MAX))?;
             if it.valid() && it.key().starts_with(&prefix) {
-                max = max.max(seq_of_key(it.key()).ok_or_else(|| corrupt("record key"))?);
+                max = max.max(stream_seq_of_key(it.key()).ok_or_else(|| corrupt("record key"))?);
             }
         }
         Ok(StreamState {
@@ -388,7 +389,7 @@ impl StreamState {
             old_image,
             new_image,
         });
-        batch.put(&record_key(meta.id, seq), &value);
+        batch.put(&stream_record_key(meta.id, seq), &value);
         Ok(())
     }
 
@@ -416,7 +417,7 @@ impl StreamState {
         let mut count = 0;
         {
             let mut it = db.iter()?;
-            it.seek(&record_key(table_id, 1))?;
+            it.seek(&stream_record_key(table_id, 1))?;
             while it.valid() && it.key().starts_with(&prefix) && count < TRIM_BATCH {
                 let created =
                     record_created_millis(it.value()).ok_or_else(|| corrupt("record header"))?;
@@ -424,14 +425,14 @@ impl StreamState {
                     break;
                 }
                 batch.delete(it.key());
-                last = Some(seq_of_key(it.key()).ok_or_else(|| corrupt("record key"))?);
+                last = Some(stream_seq_of_key(it.key()).ok_or_else(|| corrupt("record key"))?);
                 count += 1;
                 it.next()?;
             }
         }
         if let Some(last) = last {
             batch.put(
-                &trim_marker_key(table_id),
+                &stream_trim_marker_key(table_id),
                 &encode_trim_marker(last.saturating_add(1)),
             );
             db.write(batch)?;
@@ -445,7 +446,7 @@ impl StreamState {
     /// The first sequence number of table `table_id` not trimmed (0 if
     /// nothing was ever trimmed).
     pub(crate) fn trimmed_below(&self, db: &Db, table_id: u32) -> Result<u64, DynamoError> {
-        match db.get(&trim_marker_key(table_id))? {
+        match db.get(&stream_trim_marker_key(table_id))? {
             Some(v) => decode_trim_marker(&v).ok_or_else(|| corrupt("trim marker")),
             None => Ok(0),
         }

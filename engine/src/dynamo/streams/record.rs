@@ -9,7 +9,6 @@ use crate::coding::{get_fixed64, get_varint32, put_fixed64, put_varint32};
 use crate::dynamo::api::{OperationType, StreamViewType};
 use crate::dynamo::items::codec::{decode_item, encode_item};
 use crate::dynamo::items::value::Item;
-use crate::dynamo::keys::layout::{range_prefix, STREAM_INDEX_ID};
 use crate::dynamo::write::change::Origin;
 
 /// Layout version of a record value (the first byte). Never changes for
@@ -76,25 +75,6 @@ fn origin_code(o: Origin) -> u8 {
         Origin::User => 0,
         Origin::Ttl => 1,
     }
-}
-
-/// The engine key of record `seq` of table `table_id`.
-pub(crate) fn record_key(table_id: u32, seq: u64) -> Vec<u8> {
-    let mut k = range_prefix(table_id, STREAM_INDEX_ID);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
-}
-
-/// The engine key of table `table_id`'s trim marker.
-pub(crate) fn trim_marker_key(table_id: u32) -> Vec<u8> {
-    record_key(table_id, 0)
-}
-
-/// The sequence number of a record key (any key under a table's stream
-/// prefix), or `None` if `key` is not one.
-pub(crate) fn seq_of_key(key: &[u8]) -> Option<u64> {
-    let b: [u8; 8] = key.get(5..)?.try_into().ok()?;
-    (key.get(4) == Some(&STREAM_INDEX_ID)).then_some(u64::from_be_bytes(b))
 }
 
 /// The value of a trim marker: the first sequence number not trimmed.
@@ -313,12 +293,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_sort_by_sequence_and_marker_comes_first() {
-        assert!(trim_marker_key(3) < record_key(3, 1));
-        assert!(record_key(3, 255) < record_key(3, 256));
-        assert!(record_key(3, u64::MAX) < range_prefix(3, 0xFF));
-        assert_eq!(seq_of_key(&record_key(3, 77)), Some(77));
-        assert_eq!(seq_of_key(&range_prefix(3, 0)), None);
+    fn trim_markers_round_trip() {
         assert_eq!(decode_trim_marker(&encode_trim_marker(9)), Some(9));
         assert_eq!(decode_trim_marker(&[1, 2]), None);
     }

@@ -23,7 +23,7 @@ use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::collections::INDEX_ENTRY_OVERHEAD;
 use crate::dynamo::indexes::ddl::{self, OtherChanges};
 use crate::dynamo::items::value::{item_size, INVALID_PARAMETER};
-use crate::dynamo::keys::layout::{range_prefix, table_prefix, TABLE_ID_LEN, TABLE_INDEX_ID};
+use crate::dynamo::keys::layout::{index_id_of, range_prefix, table_prefix, TABLE_INDEX_ID};
 use crate::dynamo::streams::{check_create_stream, check_update_stream, retire_streams};
 use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta};
@@ -253,11 +253,7 @@ impl DynamoDb {
             ..SizeCache::default()
         };
         while it.valid() && it.key().starts_with(&prefix) {
-            let index_id = it
-                .key()
-                .get(TABLE_ID_LEN)
-                .copied()
-                .unwrap_or(TABLE_INDEX_ID);
+            let index_id = index_id_of(it.key()).unwrap_or(TABLE_INDEX_ID);
             if index_id == TABLE_INDEX_ID {
                 let item = decode_stored(it.value())?;
                 c.item_count += 1;

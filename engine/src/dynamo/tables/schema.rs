@@ -10,7 +10,7 @@ use crate::dynamo::api::{
 };
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
-use crate::dynamo::keys::codec::{encode_primary_key, ScalarAttributeType};
+use crate::dynamo::keys::codec::{encode_primary_key, is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::{stream_specification, StreamMeta};
 
@@ -339,12 +339,7 @@ impl TableMeta {
                 mismatch()
             });
         }
-        let empty = match v {
-            AttributeValue::S(s) => s.is_empty(),
-            AttributeValue::B(b) => b.is_empty(),
-            _ => false,
-        };
-        if empty {
+        if is_empty_key(v) {
             let what = if matches!(v, AttributeValue::S(_)) {
                 "string"
             } else {
