@@ -21,6 +21,7 @@ use crate::dynamo::tables::table::{table_name_of, Table, Tables};
 use crate::dynamo::ttl::sweeper::{self, Sweeper};
 use crate::dynamo::write::idempotency::TokenCache;
 use crate::dynamo::write::locks::ItemLocks;
+use crate::dynamo::write::pipeline::Staged;
 use crate::fs::MemFs;
 use crate::{Db, Options, WriteBatch};
 
@@ -326,11 +327,18 @@ impl DynamoDb {
         }
     }
 
-    /// Commits `batch` (durably, unless the engine was opened with sync off).
-    pub(crate) fn commit(&self, batch: WriteBatch) -> Result<(), DynamoError> {
-        let written = self.inner.db.write(batch);
+    /// Commits a staged item write (durably, unless the engine was opened
+    /// with sync off).
+    pub(crate) fn commit(&self, staged: Staged) -> Result<(), DynamoError> {
+        let written = self.inner.db.write(staged.batch);
         self.inner.streams.settle();
         written?;
+        Ok(())
+    }
+
+    /// Commits a control-plane batch (catalog records).
+    pub(crate) fn commit_control(&self, batch: WriteBatch) -> Result<(), DynamoError> {
+        self.inner.db.write(batch)?;
         Ok(())
     }
 }

@@ -192,35 +192,6 @@ impl DynamoDb {
         }
         Ok(total)
     }
-
-    /// For a single-item write from `old` to `new` of the item keyed by
-    /// `key` (REQUIRES its lock held, before the commit): fails when the
-    /// write grows its collection past the limit, and returns the
-    /// collection's metrics after the write when `want` asks for them.
-    /// Tables without local indexes return `None`.
-    pub(crate) fn item_collection_write(
-        &self,
-        meta: &std::sync::Arc<TableMeta>,
-        key: &Item,
-        old: Option<&Item>,
-        new: Option<&Item>,
-        want: Option<ReturnItemCollectionMetrics>,
-    ) -> Result<Option<ItemCollectionMetrics>, DynamoError> {
-        let mut c = Collections::default();
-        if c.add(meta, key, old, new).is_none() {
-            return Ok(None);
-        }
-        let want = wants_metrics(want);
-        let Some(r) = c.evaluate(self, want)?.into_iter().next() else {
-            return Ok(None);
-        };
-        if r.exceeded {
-            return Err(DynamoError::ItemCollectionSizeLimitExceededException(
-                COLLECTION_SIZE_EXCEEDED.to_string(),
-            ));
-        }
-        Ok(want.then_some(r.metrics))
-    }
 }
 
 #[cfg(test)]

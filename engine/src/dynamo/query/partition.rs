@@ -2,11 +2,10 @@
 //! sort-key order, within a key condition compiled to a byte range
 //! (`keys/range.rs`).
 
-use crate::dynamo::api::{AttributeValues, QueryInput, QueryOutput};
+use crate::dynamo::api::{QueryInput, QueryOutput};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::expr::legacy;
-use crate::dynamo::expr::request::ExprParams;
+use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::keys::range::{key_range, missed, KeySpace};
 use crate::dynamo::query::page::{
     check_filter_projected, check_index, check_limit, check_start_key_size, check_start_piece,
@@ -20,59 +19,31 @@ impl DynamoDb {
     /// indexes.
     pub fn query(&self, input: QueryInput) -> Result<QueryOutput, DynamoError> {
         let limit = check_limit(input.limit)?;
-        let params = ExprParams {
-            names: input.expression_attribute_names.as_ref(),
-            values: input.expression_attribute_values.as_ref(),
-            key_condition: input.key_condition_expression.as_deref(),
-            filter: input.filter_expression.as_deref(),
-            projection: input.projection_expression.as_deref(),
-            ..ExprParams::default()
+        let params = RequestParams {
+            expr: ExprParams {
+                names: input.expression_attribute_names.as_ref(),
+                values: input.expression_attribute_values.as_ref(),
+                key_condition: input.key_condition_expression.as_deref(),
+                filter: input.filter_expression.as_deref(),
+                projection: input.projection_expression.as_deref(),
+                ..ExprParams::default()
+            },
+            legacy: LegacyParams {
+                attributes_to_get: input.attributes_to_get.as_deref(),
+                key_conditions: input.key_conditions.as_ref(),
+                filter: input.query_filter.as_ref().map(|f| ("QueryFilter", f)),
+                conditional_operator: input.conditional_operator,
+                ..LegacyParams::default()
+            },
         };
-        let mut legacy_names = Vec::new();
-        for (name, here) in [
-            ("AttributesToGet", input.attributes_to_get.is_some()),
-            ("KeyConditions", input.key_conditions.is_some()),
-            ("QueryFilter", input.query_filter.is_some()),
-            ("ConditionalOperator", input.conditional_operator.is_some()),
-        ] {
-            if here {
-                legacy_names.push(name);
-            }
-        }
-        legacy::check_not_mixed(&legacy_names, &params.present())?;
-        let projection_param = if input.projection_expression.is_some() {
-            Some("ProjectionExpression")
-        } else if input.attributes_to_get.is_some() {
-            Some("AttributesToGet")
-        } else {
-            None
-        };
+        params.check_not_mixed()?;
         let shape = resolve_select(
             input.select,
-            projection_param,
+            params.projection_param(),
             input.index_name.as_deref(),
             true,
         )?;
-        let mut prepared = params.prepare()?;
-        if !legacy_names.is_empty() {
-            let mut values = AttributeValues::new();
-            if let Some(kc) = &input.key_conditions {
-                prepared.key_condition =
-                    Some(legacy::key_conditions_to_key_condition(kc, &mut values)?);
-            }
-            if let Some(f) = &input.query_filter {
-                prepared.filter = legacy::filter_to_condition(
-                    "QueryFilter",
-                    f,
-                    input.conditional_operator,
-                    &mut values,
-                )?;
-            }
-            if let Some(attrs) = &input.attributes_to_get {
-                prepared.projection = Some(legacy::attributes_to_get_to_projection(attrs)?);
-            }
-            prepared.values = values;
-        }
+        let prepared = params.prepare_checked()?;
         let Some(kc) = prepared.key_condition.as_ref() else {
             return Err(DynamoError::validation(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",

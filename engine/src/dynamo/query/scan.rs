@@ -2,11 +2,10 @@
 //! hash-prefix order; a parallel scan's segment is a slice of the 32-bit
 //! hash-prefix space.
 
-use crate::dynamo::api::{AttributeValues, ScanInput, ScanOutput};
+use crate::dynamo::api::{ScanInput, ScanOutput};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::expr::legacy;
-use crate::dynamo::expr::request::ExprParams;
+use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::keys::range::{KeySpace, MAX_TOTAL_SEGMENTS};
 use crate::dynamo::query::page::{
     check_index, check_limit, check_start_key_size, check_start_piece, index_start_key, key_names,
@@ -69,53 +68,29 @@ impl DynamoDb {
     pub fn scan(&self, input: ScanInput) -> Result<ScanOutput, DynamoError> {
         let limit = check_limit(input.limit)?;
         let segments = check_segments(input.segment, input.total_segments)?;
-        let params = ExprParams {
-            names: input.expression_attribute_names.as_ref(),
-            values: input.expression_attribute_values.as_ref(),
-            filter: input.filter_expression.as_deref(),
-            projection: input.projection_expression.as_deref(),
-            ..ExprParams::default()
+        let params = RequestParams {
+            expr: ExprParams {
+                names: input.expression_attribute_names.as_ref(),
+                values: input.expression_attribute_values.as_ref(),
+                filter: input.filter_expression.as_deref(),
+                projection: input.projection_expression.as_deref(),
+                ..ExprParams::default()
+            },
+            legacy: LegacyParams {
+                attributes_to_get: input.attributes_to_get.as_deref(),
+                filter: input.scan_filter.as_ref().map(|f| ("ScanFilter", f)),
+                conditional_operator: input.conditional_operator,
+                ..LegacyParams::default()
+            },
         };
-        let mut legacy_names = Vec::new();
-        for (name, here) in [
-            ("AttributesToGet", input.attributes_to_get.is_some()),
-            ("ScanFilter", input.scan_filter.is_some()),
-            ("ConditionalOperator", input.conditional_operator.is_some()),
-        ] {
-            if here {
-                legacy_names.push(name);
-            }
-        }
-        legacy::check_not_mixed(&legacy_names, &params.present())?;
-        let projection_param = if input.projection_expression.is_some() {
-            Some("ProjectionExpression")
-        } else if input.attributes_to_get.is_some() {
-            Some("AttributesToGet")
-        } else {
-            None
-        };
+        params.check_not_mixed()?;
         let shape = resolve_select(
             input.select,
-            projection_param,
+            params.projection_param(),
             input.index_name.as_deref(),
             false,
         )?;
-        let mut prepared = params.prepare()?;
-        if !legacy_names.is_empty() {
-            let mut values = AttributeValues::new();
-            if let Some(f) = &input.scan_filter {
-                prepared.filter = legacy::filter_to_condition(
-                    "ScanFilter",
-                    f,
-                    input.conditional_operator,
-                    &mut values,
-                )?;
-            }
-            if let Some(attrs) = &input.attributes_to_get {
-                prepared.projection = Some(legacy::attributes_to_get_to_projection(attrs)?);
-            }
-            prepared.values = values;
-        }
+        let prepared = params.prepare_checked()?;
         let table = self.table(&input.table_name)?;
         let meta = table.meta();
         let consistent = input.consistent_read.unwrap_or(false);

@@ -619,7 +619,7 @@ mod tests {
     };
     use crate::dynamo::keys::codec::ScalarAttributeType;
     use crate::dynamo::value::{AttributeValue, Item};
-    use crate::WriteBatch;
+    use crate::dynamo::write::pipeline::Staged;
 
     fn db_with_stream() -> (DynamoDb, String) {
         let db = DynamoDb::open_in_memory().expect("open");
@@ -687,14 +687,14 @@ mod tests {
 
     /// Stages the change of `id` from what is stored to `new` into a batch
     /// of its own, as the write paths do.
-    fn stage(db: &DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> WriteBatch {
-        let table = db.table("Tab").expect("table");
-        let k = table.meta().key_of(&key(id)).expect("key");
+    fn stage(db: &DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> Staged {
+        let meta = db.table("Tab").expect("table").meta();
+        let k = meta.key_of(&key(id)).expect("key");
         let old = db.read_item(&k).expect("read");
-        let mut batch = WriteBatch::new();
-        db.stage_change(&mut batch, &table, &k, old.as_ref(), new, origin)
+        let mut staged = Staged::default();
+        db.stage_change(&mut staged, &meta, &k, old.as_ref(), new, origin)
             .expect("stage");
-        batch
+        staged
     }
 
     #[test]

@@ -170,7 +170,7 @@ impl DynamoDb {
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);
-        self.commit(batch)?;
+        self.commit_control(batch)?;
         self.table_id_taken(id);
         let mut description =
             meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
@@ -430,7 +430,7 @@ impl DynamoDb {
             Some(deleted) => catalog::retire_index(&mut batch, &meta, deleted.id),
             None => catalog::update(&mut batch, &meta),
         }
-        self.commit(batch)?;
+        self.commit_control(batch)?;
         table.set_meta(meta.clone());
         table.touch();
         let mut description = self.describe_meta(&table, &meta)?;
@@ -500,7 +500,7 @@ impl DynamoDb {
         );
         let mut batch = WriteBatch::new();
         catalog::delete(&mut batch, &meta, kept.as_ref());
-        self.commit(batch)?;
+        self.commit_control(batch)?;
         let keeps_streams = kept.is_some();
         if let Some(kept) = kept {
             self.inner.retired_streams.keep(kept);

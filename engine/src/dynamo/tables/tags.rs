@@ -243,7 +243,7 @@ impl DynamoDb {
         meta.tags = tags;
         let mut batch = WriteBatch::new();
         catalog::update(&mut batch, &meta);
-        self.commit(batch)?;
+        self.commit_control(batch)?;
         table.set_meta(meta);
         Ok(())
     }

@@ -121,7 +121,7 @@ impl DynamoDb {
         }
         let mut batch = WriteBatch::new();
         catalog::update(&mut batch, &meta);
-        self.commit(batch)?;
+        self.commit_control(batch)?;
         table.set_meta(meta);
         Ok(UpdateTimeToLiveOutput {
             time_to_live_specification: TimeToLiveSpecification {

@@ -13,12 +13,14 @@ use std::sync::{Arc, Mutex};
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::number::Number;
+use crate::dynamo::items::value::Item;
 use crate::dynamo::keys::layout::{range_prefix, TABLE_INDEX_ID};
+use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::Table;
 use crate::dynamo::ttl::{expiry_window, is_expired};
 use crate::dynamo::worker::{WeakHandle, Worker};
 use crate::dynamo::write::change::Origin;
-use crate::WriteBatch;
+use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target};
 
 /// Deletions per write batch of a sweep.
 const SWEEP_BATCH: usize = 64;
@@ -101,7 +103,7 @@ impl DynamoDb {
     /// keys in batches, and deletes each batch.
     fn sweep_table(
         &self,
-        table: &Table,
+        table: &Arc<Table>,
         window: &(Number, Number),
         stop: &dyn Fn() -> bool,
     ) -> Result<u64, DynamoError> {
@@ -150,44 +152,79 @@ impl DynamoDb {
         }
     }
 
-    /// Deletes the items at `keys` that are still expired, in one batch.
-    /// `None` when the table was deleted or its TTL attribute is no longer
-    /// `attribute`.
+    /// Deletes the items at `keys` that are still expired, in one batch,
+    /// through the write pipeline. `None` when the table was deleted or its
+    /// TTL attribute is no longer `attribute`.
     fn delete_expired(
         &self,
-        table: &Table,
+        table: &Arc<Table>,
         attribute: &str,
         keys: Vec<Vec<u8>>,
         window: &(Number, Number),
     ) -> Result<Option<u64>, DynamoError> {
-        let Ok(gate) = table.write_gate() else {
-            return Ok(None);
+        let targets: Vec<Target> = keys
+            .into_iter()
+            .map(|key| Target {
+                table: Arc::clone(table),
+                key,
+            })
+            .collect();
+        let mut write = Expire {
+            attribute,
+            window,
+            setting_changed: false,
         };
-        if table.meta().ttl_attribute.as_deref() != Some(attribute) {
+        let written = match self.write_items(&targets, &mut write) {
+            Ok(written) => written,
+            // The gate refuses a deleted table.
+            Err(DynamoError::ResourceNotFoundException(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if write.setting_changed {
             return Ok(None);
         }
-        let guards = self.inner.locks.lock_all(&keys);
-        let mut batch = WriteBatch::new();
-        let mut deleted = 0;
-        for key in &keys {
-            let Some(bytes) = self.inner.db.get(key)? else {
-                continue;
-            };
-            let Ok(old) = decode_stored(&bytes) else {
-                continue;
-            };
-            if !is_expired(&old, attribute, window) {
-                continue;
+        let deleted = written
+            .decisions
+            .iter()
+            .filter(|d| **d == Decision::Delete)
+            .count();
+        Ok(Some(deleted as u64))
+    }
+}
+
+/// The deletion of expired items as the write pipeline runs it: each item
+/// is re-read under its lock and deleted only if it is still expired.
+struct Expire<'a> {
+    attribute: &'a str,
+    window: &'a (Number, Number),
+    /// The table's TTL attribute is no longer `attribute`: nothing is
+    /// deleted.
+    setting_changed: bool,
+}
+
+impl<'a> ItemWrite<'a> for Expire<'_> {
+    fn origin(&self) -> Origin {
+        Origin::Ttl
+    }
+
+    fn skips_unreadable(&self) -> bool {
+        true
+    }
+
+    fn decide(
+        &mut self,
+        _: usize,
+        meta: &Arc<TableMeta>,
+        old: Option<&Item>,
+    ) -> Result<Decision<'a>, DynamoError> {
+        if meta.ttl_attribute.as_deref() != Some(self.attribute) {
+            self.setting_changed = true;
+        }
+        Ok(match old {
+            Some(old) if !self.setting_changed && is_expired(old, self.attribute, self.window) => {
+                Decision::Delete
             }
-            self.stage_change(&mut batch, table, key, Some(&old), None, Origin::Ttl)?;
-            deleted += 1;
-        }
-        if deleted > 0 {
-            self.commit(batch)?;
-            table.touch();
-        }
-        drop(guards);
-        drop(gate);
-        Ok(Some(deleted))
+            _ => Decision::Keep,
+        })
     }
 }

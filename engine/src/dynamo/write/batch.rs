@@ -14,28 +14,29 @@
 //! unprocessed by BatchWriteItem; BatchGetItem returns the keys that would
 //! take its response past 16 MB in `UnprocessedKeys`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use crate::dynamo::api::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
-    ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, WriteRequest,
+    ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
+    WriteRequest,
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::legacy;
-use crate::dynamo::expr::request::ExprParams;
+use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::expr::{project, Path};
-use crate::dynamo::indexes::collections::{wants_metrics, Collections, COLLECTION_SIZE_EXCEEDED};
+use crate::dynamo::indexes::collections::wants_metrics;
 use crate::dynamo::indexes::entries::check_index_keys;
 use crate::dynamo::items::capacity::{consumed, read_units, write_units};
 use crate::dynamo::items::validate::validate_value;
 use crate::dynamo::items::value::{item_size, Item};
-use crate::dynamo::tables::table::{table_gates, Table};
-use crate::dynamo::write::change::Origin;
-use crate::dynamo::write::locks::lock_id;
+use crate::dynamo::tables::schema::TableMeta;
+use crate::dynamo::tables::table::Table;
+use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target};
 use crate::dynamo::write::single::check_put_item;
-use crate::WriteBatch;
 
 /// Most keys one BatchGetItem may read, over all its tables (API
 /// reference, BatchGetItem: "up to 100 items").
@@ -67,6 +68,45 @@ pub(crate) fn member_constraints(errors: Vec<String>) -> Result<(), DynamoError>
             "{n} validation errors detected: {}",
             errors.join("; ")
         ))),
+    }
+}
+
+/// BatchWriteItem's puts and deletes as the write pipeline runs them.
+struct BatchWrite<'a> {
+    /// Per target: its table's position, its key, and the item a put writes.
+    writes: &'a [(usize, Vec<u8>, Option<&'a Item>)],
+    /// Write units per table.
+    units: Vec<f64>,
+    metrics: Option<ReturnItemCollectionMetrics>,
+}
+
+impl<'a> ItemWrite<'a> for BatchWrite<'a> {
+    fn decide(
+        &mut self,
+        i: usize,
+        meta: &Arc<TableMeta>,
+        old: Option<&Item>,
+    ) -> Result<Decision<'a>, DynamoError> {
+        let Some((t, _, item)) = self.writes.get(i) else {
+            return Ok(Decision::Keep);
+        };
+        if let Some(item) = item {
+            check_index_keys(meta, item)?;
+        }
+        let old_size = old.map(item_size).unwrap_or(0);
+        let new_size = item.map(item_size).unwrap_or(0);
+        if let Some(u) = self.units.get_mut(*t) {
+            *u += write_units(old_size.max(new_size));
+        }
+        Ok(match (item, old) {
+            (Some(item), _) => Decision::Put(Cow::Borrowed(*item)),
+            (None, Some(_)) => Decision::Delete,
+            (None, None) => Decision::Keep,
+        })
+    }
+
+    fn wants_collection_metrics(&self) -> bool {
+        wants_metrics(self.metrics)
     }
 }
 
@@ -116,23 +156,22 @@ impl DynamoDb {
         let mut legacy_names = Vec::new();
         let mut expression_names: Vec<&'static str> = Vec::new();
         for request in input.request_items.values() {
-            if request.attributes_to_get.is_some() && !legacy_names.contains(&"AttributesToGet") {
-                legacy_names.push("AttributesToGet");
-            }
-            for p in projection_params(request).present() {
-                if !expression_names.contains(&p) {
-                    expression_names.push(p);
+            let params = projection_params(request);
+            for (p, names) in [
+                (params.legacy.present(), &mut legacy_names),
+                (params.expr.present(), &mut expression_names),
+            ] {
+                for p in p {
+                    if !names.contains(&p) {
+                        names.push(p);
+                    }
                 }
             }
         }
         legacy::check_not_mixed(&legacy_names, &expression_names)?;
         let mut projections = Vec::with_capacity(input.request_items.len());
         for request in input.request_items.values() {
-            let mut prepared = projection_params(request).prepare()?;
-            if let Some(attrs) = &request.attributes_to_get {
-                prepared.projection = Some(legacy::attributes_to_get_to_projection(attrs)?);
-            }
-            projections.push(prepared.projection);
+            projections.push(projection_params(request).prepare_checked()?.projection);
         }
         let total: usize = input.request_items.values().map(|r| r.keys.len()).sum();
         if total > MAX_BATCH_GET_KEYS {
@@ -295,61 +334,25 @@ impl DynamoDb {
             tables.push(table);
         }
 
-        // Table gates in a fixed order, then item locks in lock-id order.
-        let gates = table_gates(tables.iter())?;
-        let mut lock_order: Vec<(u64, &[u8])> = writes
+        let targets: Vec<Target> = writes
             .iter()
-            .map(|(_, k, _)| (lock_id(k), k.as_slice()))
+            .map(|(t, key, _)| Target {
+                table: Arc::clone(&tables[*t]),
+                key: key.clone(),
+            })
             .collect();
-        lock_order.sort_unstable();
-        lock_order.dedup_by_key(|(id, _)| *id);
-        let guards: Vec<_> = lock_order
-            .iter()
-            .map(|(_, k)| self.inner.locks.lock(k))
-            .collect();
-
-        let mut units = vec![0.0; tables.len()];
-        let mut batch = WriteBatch::new();
-        let mut collections = Collections::default();
-        for (t, key, item) in &writes {
-            let meta = tables[*t].meta();
-            if let Some(item) = item {
-                check_index_keys(&meta, item)?;
-            }
-            let old = self.read_item(key)?;
-            let old_size = old.as_ref().map(item_size).unwrap_or(0);
-            let new_size = item.map(item_size).unwrap_or(0);
-            if let Some(k) = item.or(old.as_ref()) {
-                collections.add(&meta, k, old.as_ref(), *item);
-            }
-            self.stage_change(
-                &mut batch,
-                &tables[*t],
-                key,
-                old.as_ref(),
-                *item,
-                Origin::User,
-            )?;
-            units[*t] += write_units(old_size.max(new_size));
-        }
-        let want_metrics = wants_metrics(input.return_item_collection_metrics);
+        let mut write = BatchWrite {
+            writes: &writes,
+            units: vec![0.0; tables.len()],
+            metrics: input.return_item_collection_metrics,
+        };
+        let written = self.write_items(&targets, &mut write)?;
+        let want_metrics = write.wants_collection_metrics();
+        let units = write.units;
         let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        if !collections.is_empty() {
-            for r in collections.evaluate(self, want_metrics)? {
-                if r.exceeded {
-                    return Err(DynamoError::ItemCollectionSizeLimitExceededException(
-                        COLLECTION_SIZE_EXCEEDED.to_string(),
-                    ));
-                }
-                metrics.entry(r.table_name).or_default().push(r.metrics);
-            }
+        for r in written.collections {
+            metrics.entry(r.table_name).or_default().push(r.metrics);
         }
-        self.commit(batch)?;
-        for table in &tables {
-            table.touch();
-        }
-        drop(guards);
-        drop(gates);
 
         let capacity = tables
             .iter()
@@ -364,12 +367,18 @@ impl DynamoDb {
     }
 }
 
-/// The expression parameters of one BatchGetItem table.
-fn projection_params(request: &KeysAndAttributes) -> ExprParams<'_> {
-    ExprParams {
-        names: request.expression_attribute_names.as_ref(),
-        projection: request.projection_expression.as_deref(),
-        ..ExprParams::default()
+/// The projection parameters of one BatchGetItem table.
+fn projection_params(request: &KeysAndAttributes) -> RequestParams<'_> {
+    RequestParams {
+        expr: ExprParams {
+            names: request.expression_attribute_names.as_ref(),
+            projection: request.projection_expression.as_deref(),
+            ..ExprParams::default()
+        },
+        legacy: LegacyParams {
+            attributes_to_get: request.attributes_to_get.as_deref(),
+            ..LegacyParams::default()
+        },
     }
 }
 

@@ -75,8 +75,8 @@ impl ItemLocks {
     /// Takes every key for a transaction. Waits while plain writes hold any
     /// of them; fails with the position (in `keys`) of the first key another
     /// transaction holds.
-    pub fn lock_transaction(&self, keys: &[Vec<u8>]) -> Result<ItemGuard<'_>, usize> {
-        let ids: Vec<u64> = keys.iter().map(|k| lock_id(k)).collect();
+    pub fn lock_transaction<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<ItemGuard<'_>, usize> {
+        let ids: Vec<u64> = keys.iter().map(|k| lock_id(k.as_ref())).collect();
         let mut held = self.table();
         loop {
             if let Some(pos) = ids

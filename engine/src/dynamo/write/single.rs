@@ -1,54 +1,33 @@
-//! PutItem, GetItem, UpdateItem and DeleteItem.
+//! PutItem, GetItem, UpdateItem and DeleteItem, and the rules the item
+//! writes share with transactions (conditions, updates, key checks).
 //!
-//! A write takes its item's lock, reads the current item, checks the
-//! condition, and commits the new state in one batch before releasing the
-//! lock — so conditional writes and read-modify-write updates are atomic per
-//! item under any number of concurrent callers.
+//! A write goes through the write pipeline (`pipeline.rs`): it takes its
+//! item's lock, reads the current item, checks the condition, and commits
+//! the new state in one batch before releasing the lock — so conditional
+//! writes and read-modify-write updates are atomic per item under any
+//! number of concurrent callers.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::dynamo::api::{
-    AttributeValues, ConditionalOperator, DeleteItemInput, DeleteItemOutput,
-    ExpectedAttributeValue, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput, ReturnValue,
-    ReturnValuesOnConditionCheckFailure, UpdateItemInput, UpdateItemOutput,
+    AttributeNames, AttributeValues, ConditionalOperator, DeleteItemInput, DeleteItemOutput,
+    ExpectedAttributeValue, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,
+    ReturnItemCollectionMetrics, ReturnValue, ReturnValuesOnConditionCheckFailure, UpdateItemInput,
+    UpdateItemOutput,
 };
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::expr::legacy;
-use crate::dynamo::expr::request::{ExprParams, Prepared};
+use crate::dynamo::expr::request::{ExprParams, LegacyParams, Prepared, RequestParams};
 use crate::dynamo::expr::{apply_update, eval_condition, project, Condition, Path, UpdateExpr};
+use crate::dynamo::indexes::collections::wants_metrics;
 use crate::dynamo::indexes::entries::check_index_keys;
 use crate::dynamo::items::capacity::{consumed, read_units, write_units};
 use crate::dynamo::items::validate::{validate_item, MAX_ITEM_SIZE};
 use crate::dynamo::items::value::{item_size, Item, INVALID_PARAMETER};
 use crate::dynamo::tables::schema::TableMeta;
-use crate::dynamo::write::change::Origin;
-use crate::WriteBatch;
-
-/// Prepares a write's condition from either `ConditionExpression` or the
-/// legacy `Expected`/`ConditionalOperator` (never both).
-pub(crate) fn prepare_condition(
-    params: ExprParams<'_>,
-    expected: Option<&BTreeMap<String, ExpectedAttributeValue>>,
-    conditional_operator: Option<ConditionalOperator>,
-) -> Result<Prepared, DynamoError> {
-    let mut legacy_names = Vec::new();
-    if expected.is_some() {
-        legacy_names.push("Expected");
-    }
-    if conditional_operator.is_some() {
-        legacy_names.push("ConditionalOperator");
-    }
-    legacy::check_not_mixed(&legacy_names, &params.present())?;
-    let mut prepared = params.prepare()?;
-    if let Some(expected) = expected {
-        let mut values = AttributeValues::new();
-        prepared.condition =
-            legacy::expected_to_condition(expected, conditional_operator, &mut values)?;
-        prepared.values = values;
-    }
-    Ok(prepared)
-}
+use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target, Written};
 
 /// The error a failed condition raises, with the old item when asked for.
 pub(crate) fn condition_failed(
@@ -138,55 +117,153 @@ fn non_empty(item: Item) -> Option<Item> {
     (!item.is_empty()).then_some(item)
 }
 
+/// What a single-item write does once its condition holds.
+enum Action<'a> {
+    /// PutItem: write this item.
+    Put(&'a Item),
+    /// UpdateItem: apply the update to the item at this key (absent: start
+    /// from the key attributes).
+    Update(&'a Item, Option<&'a UpdateExpr>),
+    /// DeleteItem.
+    Delete,
+}
+
+/// PutItem, UpdateItem or DeleteItem as the write pipeline runs it.
+struct OneItem<'a> {
+    prepared: &'a Prepared,
+    /// The request's `Key` (or PutItem's item): names the item's collection.
+    key: &'a Item,
+    action: Action<'a>,
+    on_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    metrics: Option<ReturnItemCollectionMetrics>,
+    /// UpdateItem: the paths the update touched.
+    paths: Vec<Path>,
+}
+
+impl<'a> OneItem<'a> {
+    fn new(
+        prepared: &'a Prepared,
+        key: &'a Item,
+        action: Action<'a>,
+        on_failure: Option<ReturnValuesOnConditionCheckFailure>,
+        metrics: Option<ReturnItemCollectionMetrics>,
+    ) -> OneItem<'a> {
+        OneItem {
+            prepared,
+            key,
+            action,
+            on_failure,
+            metrics,
+            paths: Vec::new(),
+        }
+    }
+}
+
+/// The parameters of PutItem and DeleteItem: a condition, from either
+/// `ConditionExpression` or the legacy `Expected`/`ConditionalOperator`.
+fn conditional_write_params<'a>(
+    names: Option<&'a AttributeNames>,
+    values: Option<&'a AttributeValues>,
+    condition: Option<&'a str>,
+    expected: Option<&'a BTreeMap<String, ExpectedAttributeValue>>,
+    conditional_operator: Option<ConditionalOperator>,
+) -> RequestParams<'a> {
+    RequestParams {
+        expr: ExprParams {
+            names,
+            values,
+            condition,
+            ..ExprParams::default()
+        },
+        legacy: LegacyParams {
+            expected,
+            conditional_operator,
+            ..LegacyParams::default()
+        },
+    }
+}
+
+impl<'a> ItemWrite<'a> for OneItem<'a> {
+    fn decide(
+        &mut self,
+        _: usize,
+        meta: &Arc<TableMeta>,
+        old: Option<&Item>,
+    ) -> Result<Decision<'a>, DynamoError> {
+        let p = self.prepared;
+        if !check_condition(p.condition.as_ref(), old, &p.values)? {
+            return Err(condition_failed(old, self.on_failure));
+        }
+        match self.action {
+            Action::Put(item) => Ok(Decision::Put(Cow::Borrowed(item))),
+            Action::Update(key, update) => {
+                let (new, paths) = updated_item(old, key, update, &p.values)?;
+                check_index_keys(meta, &new)?;
+                self.paths = paths;
+                Ok(Decision::Put(Cow::Owned(new)))
+            }
+            Action::Delete if old.is_some() => Ok(Decision::Delete),
+            Action::Delete => Ok(Decision::Keep),
+        }
+    }
+
+    fn kept_collection_key(&self, _: usize) -> Option<&Item> {
+        // A single write that changes nothing still reports its
+        // collection's metrics.
+        Some(self.key)
+    }
+
+    fn wants_collection_metrics(&self) -> bool {
+        wants_metrics(self.metrics)
+    }
+}
+
 impl DynamoDb {
+    /// Runs a single-item write on the item at `key` of `table_name`.
+    fn write_one<'a>(
+        &self,
+        table_name: &str,
+        key: impl FnOnce(&TableMeta) -> Result<Vec<u8>, DynamoError>,
+        write: &mut OneItem<'a>,
+    ) -> Result<(Arc<TableMeta>, Written<'a>), DynamoError> {
+        let table = self.table(table_name)?;
+        let meta = table.meta();
+        let key = key(&meta)?;
+        let written = self.write_items(&[Target { table, key }], write)?;
+        Ok((meta, written))
+    }
+
     /// `PutItem`.
     pub fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput, DynamoError> {
         let rv = only_all_old_or_none(input.return_values)?;
-        let prepared = prepare_condition(
-            ExprParams {
-                names: input.expression_attribute_names.as_ref(),
-                values: input.expression_attribute_values.as_ref(),
-                condition: input.condition_expression.as_deref(),
-                ..ExprParams::default()
-            },
+        let prepared = conditional_write_params(
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+            input.condition_expression.as_deref(),
             input.expected.as_ref(),
             input.conditional_operator,
-        )?;
+        )
+        .prepare()?;
         check_put_item(&input.item)?;
-        let table = self.table(&input.table_name)?;
-        let meta = table.meta();
-        let key = meta.item_key(&input.item)?;
-        check_index_keys(&meta, &input.item)?;
         let new_size = item_size(&input.item);
-        let gate = table.write_gate()?;
-        let guard = self.inner.locks.lock(&key);
-        let old = self.read_item(&key)?;
-        if !check_condition(prepared.condition.as_ref(), old.as_ref(), &prepared.values)? {
-            return Err(condition_failed(
-                old.as_ref(),
-                input.return_values_on_condition_check_failure,
-            ));
-        }
-        let metrics = self.item_collection_write(
-            &meta,
+        let mut write = OneItem::new(
+            &prepared,
             &input.item,
-            old.as_ref(),
-            Some(&input.item),
+            Action::Put(&input.item),
+            input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
+        );
+        let (meta, written) = self.write_one(
+            &input.table_name,
+            |meta| {
+                let key = meta.item_key(&input.item)?;
+                check_index_keys(meta, &input.item)?;
+                Ok(key)
+            },
+            &mut write,
         )?;
-        let mut batch = WriteBatch::new();
-        self.stage_change(
-            &mut batch,
-            &table,
-            &key,
-            old.as_ref(),
-            Some(&input.item),
-            Origin::User,
-        )?;
-        self.commit(batch)?;
-        table.touch();
-        drop(guard);
-        drop(gate);
+        let metrics = written.metrics_of(0);
+        let old = written.old.into_iter().next().flatten();
         let old_size = old.as_ref().map(item_size).unwrap_or(0);
         Ok(PutItemOutput {
             attributes: match rv {
@@ -204,20 +281,18 @@ impl DynamoDb {
 
     /// `GetItem`.
     pub fn get_item(&self, input: GetItemInput) -> Result<GetItemOutput, DynamoError> {
-        let mut legacy_names = Vec::new();
-        if input.attributes_to_get.is_some() {
-            legacy_names.push("AttributesToGet");
+        let prepared = RequestParams {
+            expr: ExprParams {
+                names: input.expression_attribute_names.as_ref(),
+                projection: input.projection_expression.as_deref(),
+                ..ExprParams::default()
+            },
+            legacy: LegacyParams {
+                attributes_to_get: input.attributes_to_get.as_deref(),
+                ..LegacyParams::default()
+            },
         }
-        let params = ExprParams {
-            names: input.expression_attribute_names.as_ref(),
-            projection: input.projection_expression.as_deref(),
-            ..ExprParams::default()
-        };
-        legacy::check_not_mixed(&legacy_names, &params.present())?;
-        let mut prepared = params.prepare()?;
-        if let Some(attrs) = &input.attributes_to_get {
-            prepared.projection = Some(legacy::attributes_to_get_to_projection(attrs)?);
-        }
+        .prepare()?;
         let table = self.table(&input.table_name)?;
         let meta = table.meta();
         let key = meta.key_of(&input.key)?;
@@ -240,81 +315,51 @@ impl DynamoDb {
     /// `UpdateItem`.
     pub fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput, DynamoError> {
         let rv = input.return_values.unwrap_or_default();
-        let params = ExprParams {
-            names: input.expression_attribute_names.as_ref(),
-            values: input.expression_attribute_values.as_ref(),
-            update: input.update_expression.as_deref(),
-            condition: input.condition_expression.as_deref(),
-            ..ExprParams::default()
-        };
-        let mut legacy_names = Vec::new();
-        if input.attribute_updates.is_some() {
-            legacy_names.push("AttributeUpdates");
+        let prepared = RequestParams {
+            expr: ExprParams {
+                names: input.expression_attribute_names.as_ref(),
+                values: input.expression_attribute_values.as_ref(),
+                update: input.update_expression.as_deref(),
+                condition: input.condition_expression.as_deref(),
+                ..ExprParams::default()
+            },
+            legacy: LegacyParams {
+                attribute_updates: input.attribute_updates.as_ref(),
+                expected: input.expected.as_ref(),
+                conditional_operator: input.conditional_operator,
+                ..LegacyParams::default()
+            },
         }
-        if input.expected.is_some() {
-            legacy_names.push("Expected");
-        }
-        if input.conditional_operator.is_some() {
-            legacy_names.push("ConditionalOperator");
-        }
-        legacy::check_not_mixed(&legacy_names, &params.present())?;
-        let mut prepared = params.prepare()?;
-        if input.attribute_updates.is_some() || input.expected.is_some() {
-            let mut values = AttributeValues::new();
-            if let Some(updates) = &input.attribute_updates {
-                prepared.update = Some(legacy::attribute_updates_to_update(updates, &mut values)?);
-            }
-            if let Some(expected) = &input.expected {
-                prepared.condition = legacy::expected_to_condition(
-                    expected,
-                    input.conditional_operator,
-                    &mut values,
-                )?;
-            }
-            prepared.values = values;
-        }
-        let table = self.table(&input.table_name)?;
-        let meta = table.meta();
-        let key = meta.key_of(&input.key)?;
-        if let Some(u) = &prepared.update {
-            check_update_keys(&meta, u)?;
-        }
-        let gate = table.write_gate()?;
-        let guard = self.inner.locks.lock(&key);
-        let old = self.read_item(&key)?;
-        if !check_condition(prepared.condition.as_ref(), old.as_ref(), &prepared.values)? {
-            return Err(condition_failed(
-                old.as_ref(),
-                input.return_values_on_condition_check_failure,
-            ));
-        }
-        let (new, paths) = updated_item(
-            old.as_ref(),
+        .prepare()?;
+        let mut write = OneItem::new(
+            &prepared,
             &input.key,
-            prepared.update.as_ref(),
-            &prepared.values,
-        )?;
-        check_index_keys(&meta, &new)?;
-        let metrics = self.item_collection_write(
-            &meta,
-            &input.key,
-            old.as_ref(),
-            Some(&new),
+            Action::Update(&input.key, prepared.update.as_ref()),
+            input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
+        );
+        let (meta, written) = self.write_one(
+            &input.table_name,
+            |meta| {
+                let key = meta.key_of(&input.key)?;
+                if let Some(u) = &prepared.update {
+                    check_update_keys(meta, u)?;
+                }
+                Ok(key)
+            },
+            &mut write,
         )?;
-        let mut batch = WriteBatch::new();
-        self.stage_change(
-            &mut batch,
-            &table,
-            &key,
-            old.as_ref(),
-            Some(&new),
-            Origin::User,
-        )?;
-        self.commit(batch)?;
-        table.touch();
-        drop(guard);
-        drop(gate);
+        let paths = write.paths;
+        let metrics = written.metrics_of(0);
+        let old = written.old.into_iter().next().flatten();
+        let new = match written.decisions.into_iter().next() {
+            Some(Decision::Put(new)) => new.into_owned(),
+            _ => {
+                return Err(DynamoError::InternalServerError(
+                    "an update decided no new item".to_string(),
+                ))
+            }
+        };
         let old_size = old.as_ref().map(item_size).unwrap_or(0);
         let units = write_units(old_size.max(item_size(&new)));
         let attributes = match rv {
@@ -334,43 +379,28 @@ impl DynamoDb {
     /// `DeleteItem`.
     pub fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput, DynamoError> {
         let rv = only_all_old_or_none(input.return_values)?;
-        let prepared = prepare_condition(
-            ExprParams {
-                names: input.expression_attribute_names.as_ref(),
-                values: input.expression_attribute_values.as_ref(),
-                condition: input.condition_expression.as_deref(),
-                ..ExprParams::default()
-            },
+        let prepared = conditional_write_params(
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+            input.condition_expression.as_deref(),
             input.expected.as_ref(),
             input.conditional_operator,
-        )?;
-        let table = self.table(&input.table_name)?;
-        let meta = table.meta();
-        let key = meta.key_of(&input.key)?;
-        let gate = table.write_gate()?;
-        let guard = self.inner.locks.lock(&key);
-        let old = self.read_item(&key)?;
-        if !check_condition(prepared.condition.as_ref(), old.as_ref(), &prepared.values)? {
-            return Err(condition_failed(
-                old.as_ref(),
-                input.return_values_on_condition_check_failure,
-            ));
-        }
-        let metrics = self.item_collection_write(
-            &meta,
+        )
+        .prepare()?;
+        let mut write = OneItem::new(
+            &prepared,
             &input.key,
-            old.as_ref(),
-            None,
+            Action::Delete,
+            input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
+        );
+        let (meta, written) = self.write_one(
+            &input.table_name,
+            |meta| meta.key_of(&input.key),
+            &mut write,
         )?;
-        if old.is_some() {
-            let mut batch = WriteBatch::new();
-            self.stage_change(&mut batch, &table, &key, old.as_ref(), None, Origin::User)?;
-            self.commit(batch)?;
-            table.touch();
-        }
-        drop(guard);
-        drop(gate);
+        let metrics = written.metrics_of(0);
+        let old = written.old.into_iter().next().flatten();
         let units = write_units(old.as_ref().map(item_size).unwrap_or(0));
         Ok(DeleteItemOutput {
             attributes: match rv {

@@ -33,6 +33,7 @@
 //! Guide, "Capacity management for transactions"): 2 write units per 1 KB
 //! of each item written or checked, 2 read units per 4 KB of each item read.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -45,20 +46,19 @@ use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::request::{ExprParams, Prepared};
 use crate::dynamo::expr::{project, Path};
-use crate::dynamo::indexes::collections::{wants_metrics, Collections, COLLECTION_SIZE_EXCEEDED};
+use crate::dynamo::indexes::collections::{wants_metrics, COLLECTION_SIZE_EXCEEDED};
 use crate::dynamo::indexes::entries::check_index_keys;
 use crate::dynamo::items::capacity::{consumed_transactional, read_units, write_units};
 use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::TableMeta;
-use crate::dynamo::tables::table::{table_gates, Table};
+use crate::dynamo::tables::table::Table;
 use crate::dynamo::write::batch::member_constraints;
-use crate::dynamo::write::change::Origin;
 use crate::dynamo::write::idempotency::{fingerprint, Claim};
+use crate::dynamo::write::pipeline::{Decision, ItemWrite, Locking, Target};
 use crate::dynamo::write::single::{
     check_condition, check_put_item, check_update_keys, updated_item,
 };
-use crate::WriteBatch;
 
 /// Most actions in one transaction (API reference, TransactWriteItems and
 /// TransactGetItems: "up to 100 action requests").
@@ -110,11 +110,127 @@ struct Resolved<'a> {
     key: Vec<u8>,
 }
 
-/// What the commit does to one item.
-enum Write {
-    Nothing,
-    /// The item goes from `old` to `new` (`None`: deleted).
-    Change(Option<Item>, Option<Item>),
+/// A write transaction as the write pipeline runs it: every action is
+/// decided, failures are collected as cancellation reasons (one per action,
+/// `None` for those that would have succeeded) and cancel the whole
+/// transaction once all are decided.
+struct Transaction<'p, 'a> {
+    plan: &'p [Resolved<'a>],
+    reasons: Vec<CancellationReason>,
+    failed: bool,
+    /// Read and write units per table.
+    shares: BTreeMap<String, (f64, f64)>,
+    metrics: Option<ReturnItemCollectionMetrics>,
+}
+
+impl Transaction<'_, '_> {
+    fn fail(&mut self, i: usize, reason: CancellationReason) {
+        if let Some(r) = self.reasons.get_mut(i) {
+            *r = reason;
+        }
+        self.failed = true;
+    }
+}
+
+impl<'p, 'a: 'p> ItemWrite<'p> for Transaction<'p, 'a> {
+    fn locking(&self) -> Locking {
+        Locking::Transaction
+    }
+
+    fn conflict(&mut self, position: usize) -> DynamoError {
+        let mut reasons = vec![no_reason(); self.plan.len()];
+        if let Some(r) = reasons.get_mut(position) {
+            *r = reason("TransactionConflict", CONFLICT_MESSAGE);
+        }
+        cancelled(reasons)
+    }
+
+    fn decide(
+        &mut self,
+        i: usize,
+        meta: &Arc<TableMeta>,
+        old: Option<&Item>,
+    ) -> Result<Decision<'p>, DynamoError> {
+        let plan = self.plan;
+        let Some(r) = plan.get(i) else {
+            return Ok(Decision::Keep);
+        };
+        let p = &r.parsed;
+        match check_condition(p.prepared.condition.as_ref(), old, &p.prepared.values) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.fail(
+                    i,
+                    CancellationReason {
+                        item: match p.on_failure {
+                            Some(ReturnValuesOnConditionCheckFailure::AllOld) => old.cloned(),
+                            _ => None,
+                        },
+                        ..reason("ConditionalCheckFailed", "The conditional request failed")
+                    },
+                );
+                return Ok(Decision::Keep);
+            }
+            Err(e) => {
+                self.fail(i, reason("ValidationError", e.message()));
+                return Ok(Decision::Keep);
+            }
+        }
+        let decision = match p.kind {
+            Kind::ConditionCheck => Decision::Keep,
+            Kind::Delete if old.is_none() => Decision::Keep,
+            Kind::Delete => Decision::Delete,
+            Kind::Put => Decision::Put(Cow::Borrowed(p.item)),
+            Kind::Update => {
+                match updated_item(old, p.item, p.prepared.update.as_ref(), &p.prepared.values) {
+                    Ok((new, _)) => Decision::Put(Cow::Owned(new)),
+                    Err(e) => {
+                        self.fail(i, reason("ValidationError", e.message()));
+                        return Ok(Decision::Keep);
+                    }
+                }
+            }
+        };
+        let new_size = match &decision {
+            Decision::Put(new) => {
+                if let Err(e) = check_index_keys(meta, new) {
+                    self.fail(i, reason("ValidationError", e.message()));
+                    return Ok(Decision::Keep);
+                }
+                item_size(new)
+            }
+            _ => 0,
+        };
+        let old_size = old.map(item_size).unwrap_or(0);
+        add_units(
+            &mut self.shares,
+            &r.meta.name,
+            0.0,
+            transactional_write(old_size.max(new_size)),
+        );
+        Ok(decision)
+    }
+
+    fn decided(&mut self) -> Result<(), DynamoError> {
+        if self.failed {
+            return Err(cancelled(std::mem::take(&mut self.reasons)));
+        }
+        Ok(())
+    }
+
+    fn collection_too_large(&mut self, positions: &[usize]) -> DynamoError {
+        for &i in positions {
+            self.fail(
+                i,
+                reason("ItemCollectionSizeLimitExceeded", COLLECTION_SIZE_EXCEEDED),
+            );
+        }
+        cancelled(std::mem::take(&mut self.reasons))
+    }
+
+    fn wants_collection_metrics(&self) -> bool {
+        wants_metrics(self.metrics)
+    }
 }
 
 /// A reason for an action that did not fail.
@@ -399,156 +515,36 @@ impl DynamoDb {
         Ok(resolved)
     }
 
-    /// Locks, reads, checks and commits a resolved write transaction.
+    /// Locks, reads, checks and commits a resolved write transaction
+    /// through the write pipeline.
     fn run_writes(
         &self,
         plan: &[Resolved<'_>],
         mode: Option<ReturnConsumedCapacity>,
         collection_metrics: Option<ReturnItemCollectionMetrics>,
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
-        let gates = table_gates(plan.iter().map(|r| &r.table))?;
-        let keys: Vec<Vec<u8>> = plan.iter().map(|r| r.key.clone()).collect();
-        let guard = self.inner.locks.lock_transaction(&keys).map_err(|pos| {
-            let mut reasons = vec![no_reason(); plan.len()];
-            if let Some(r) = reasons.get_mut(pos) {
-                *r = reason("TransactionConflict", CONFLICT_MESSAGE);
-            }
-            cancelled(reasons)
-        })?;
-
-        let mut reasons = vec![no_reason(); plan.len()];
-        let mut failed = false;
-        let mut writes = Vec::with_capacity(plan.len());
-        let mut shares = BTreeMap::new();
-        for (i, r) in plan.iter().enumerate() {
-            let p = &r.parsed;
-            let old = self.read_item(&r.key)?;
-            let old_size = old.as_ref().map(item_size).unwrap_or(0);
-            match check_condition(
-                p.prepared.condition.as_ref(),
-                old.as_ref(),
-                &p.prepared.values,
-            ) {
-                Ok(true) => {}
-                Ok(false) => {
-                    reasons[i] = CancellationReason {
-                        item: match p.on_failure {
-                            Some(ReturnValuesOnConditionCheckFailure::AllOld) => old,
-                            _ => None,
-                        },
-                        ..reason("ConditionalCheckFailed", "The conditional request failed")
-                    };
-                    failed = true;
-                    continue;
-                }
-                Err(e) => {
-                    reasons[i] = reason("ValidationError", e.message());
-                    failed = true;
-                    continue;
-                }
-            }
-            let (write, new_size) = match p.kind {
-                Kind::ConditionCheck => (Write::Nothing, 0),
-                Kind::Delete if old.is_none() => (Write::Nothing, 0),
-                Kind::Delete => (Write::Change(old, None), 0),
-                Kind::Put => {
-                    let size = item_size(p.item);
-                    (Write::Change(old, Some(p.item.clone())), size)
-                }
-                Kind::Update => {
-                    match updated_item(
-                        old.as_ref(),
-                        p.item,
-                        p.prepared.update.as_ref(),
-                        &p.prepared.values,
-                    ) {
-                        Ok((new, _)) => {
-                            let size = item_size(&new);
-                            (Write::Change(old, Some(new)), size)
-                        }
-                        Err(e) => {
-                            reasons[i] = reason("ValidationError", e.message());
-                            failed = true;
-                            continue;
-                        }
-                    }
-                }
-            };
-            if let Write::Change(_, Some(new)) = &write {
-                if let Err(e) = check_index_keys(&r.meta, new) {
-                    reasons[i] = reason("ValidationError", e.message());
-                    failed = true;
-                    continue;
-                }
-            }
-            add_units(
-                &mut shares,
-                &r.meta.name,
-                0.0,
-                transactional_write(old_size.max(new_size)),
-            );
-            writes.push(write);
-        }
-        if failed {
-            return Err(cancelled(reasons));
-        }
-
-        // Item collections (tables with local secondary indexes): a write
-        // that grows one past the limit cancels the transaction.
-        let mut collections = Collections::default();
-        let mut groups = Vec::with_capacity(plan.len());
-        for (r, w) in plan.iter().zip(&writes) {
-            groups.push(match w {
-                Write::Change(old, new) => {
-                    collections.add(&r.meta, r.parsed.item, old.as_ref(), new.as_ref())
-                }
-                Write::Nothing => None,
-            });
-        }
-        let want_metrics = wants_metrics(collection_metrics);
+        let targets: Vec<Target> = plan
+            .iter()
+            .map(|r| Target {
+                table: Arc::clone(&r.table),
+                key: r.key.clone(),
+            })
+            .collect();
+        let mut write = Transaction {
+            plan,
+            reasons: vec![no_reason(); plan.len()],
+            failed: false,
+            shares: BTreeMap::new(),
+            metrics: collection_metrics,
+        };
+        let written = self.write_items(&targets, &mut write)?;
+        let want_metrics = write.wants_collection_metrics();
         let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        if !collections.is_empty() {
-            let results = collections.evaluate(self, want_metrics)?;
-            for (i, g) in groups.iter().enumerate() {
-                if g.and_then(|g| results.get(g)).is_some_and(|r| r.exceeded) {
-                    reasons[i] =
-                        reason("ItemCollectionSizeLimitExceeded", COLLECTION_SIZE_EXCEEDED);
-                    failed = true;
-                }
-            }
-            if failed {
-                return Err(cancelled(reasons));
-            }
-            for r in results {
-                metrics.entry(r.table_name).or_default().push(r.metrics);
-            }
+        for r in written.collections {
+            metrics.entry(r.table_name).or_default().push(r.metrics);
         }
-
-        let mut batch = WriteBatch::new();
-        for (r, w) in plan.iter().zip(&writes) {
-            if let Write::Change(old, new) = w {
-                self.stage_change(
-                    &mut batch,
-                    &r.table,
-                    &r.key,
-                    old.as_ref(),
-                    new.as_ref(),
-                    Origin::User,
-                )?;
-            }
-        }
-        if !batch.is_empty() {
-            self.commit(batch)?;
-            for (r, w) in plan.iter().zip(&writes) {
-                if !matches!(w, Write::Nothing) {
-                    r.table.touch();
-                }
-            }
-        }
-        drop(guard);
-        drop(gates);
         Ok(TransactWriteItemsOutput {
-            consumed_capacity: capacity_report(mode, shares),
+            consumed_capacity: capacity_report(mode, write.shares),
             item_collection_metrics: (want_metrics && !metrics.is_empty()).then_some(metrics),
         })
     }
