@@ -14,7 +14,8 @@ use crate::dynamo::indexes::backfill::Backfiller;
 use crate::dynamo::items::codec::decode_item;
 use crate::dynamo::items::value::Item;
 use crate::dynamo::streams::retired::RetiredStreams;
-use crate::dynamo::streams::StreamState;
+use crate::dynamo::streams::sequence::StreamState;
+use crate::dynamo::streams::trim::{self, Trimmer};
 use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::reclaim::{self, Reclaimer};
 use crate::dynamo::tables::table::{table_name_of, Table, Tables};
@@ -156,6 +157,8 @@ pub(crate) struct Inner {
     pub(crate) sweeper: Sweeper,
     /// Global secondary index backfills in progress.
     pub(crate) backfiller: Backfiller,
+    /// Deletes expired stream records.
+    pub(crate) trimmer: Trimmer,
 }
 
 impl Inner {
@@ -164,6 +167,7 @@ impl Inner {
     fn stop_workers(&self) {
         self.sweeper.stop();
         self.backfiller.stop();
+        self.trimmer.stop();
         self.reclaimer.stop();
     }
 }
@@ -222,10 +226,12 @@ impl DynamoDb {
                 reclaimer: Reclaimer::new(),
                 sweeper: Sweeper::new(),
                 backfiller: Backfiller::default(),
+                trimmer: Trimmer::new(),
                 opts,
             }),
         };
         reclaim::start(&dynamo);
+        trim::start(&dynamo);
         for id in loaded.retired {
             let keeps_streams = loaded.retired_streams.iter().any(|m| m.id == id);
             dynamo.reclaim_table(id, keeps_streams);
@@ -329,11 +335,20 @@ impl DynamoDb {
 
     /// Commits a staged item write (durably, unless the engine was opened
     /// with sync off).
-    pub(crate) fn commit(&self, staged: Staged) -> Result<(), DynamoError> {
-        let written = self.inner.db.write(staged.batch);
-        self.inner.streams.settle();
+    /// Returns the tables whose streams are due for a trim, for the caller
+    /// to hand to the trim thread once it has released its locks
+    /// ([`DynamoDb::trim_streams`]).
+    pub(crate) fn commit(&self, staged: Staged<'_>) -> Result<Vec<u32>, DynamoError> {
+        let Staged {
+            batch,
+            reservations,
+            trim_due,
+        } = staged;
+        let written = self.inner.db.write(batch);
+        // The write has ended: its records are visible, or never will be.
+        drop(reservations);
         written?;
-        Ok(())
+        Ok(trim_due)
     }
 
     /// Commits a control-plane batch (catalog records).

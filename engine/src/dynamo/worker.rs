@@ -127,10 +127,25 @@ impl<J: Send + 'static> Worker<J> {
         }
     }
 
-    /// Queues `job`.
-    pub fn send(&self, job: J) {
-        self.shared.lock().0.push_back(job);
+    /// Queues `job`; `false` (and the job dropped) if the thread is not
+    /// running (never started, or stopped).
+    pub fn send(&self, job: J) -> bool {
+        if self
+            .thread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+        {
+            return false;
+        }
+        let mut state = self.shared.lock();
+        if state.1 {
+            return false;
+        }
+        state.0.push_back(job);
+        drop(state);
         self.shared.wake.notify_all();
+        true
     }
 
     /// Whether [`Worker::stop`] was called.

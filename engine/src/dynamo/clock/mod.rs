@@ -1,4 +1,7 @@
-//! Time as the DynamoDB layer sees it, injectable so tests can move it.
+//! Time as the DynamoDB layer sees it, injectable so tests can move it,
+//! and the calendar (`calendar.rs`).
+
+pub mod calendar;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

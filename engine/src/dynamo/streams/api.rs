@@ -25,6 +25,7 @@ use crate::dynamo::api::{
     Record, SequenceNumberRange, Shard, ShardIteratorType, Stream, StreamDescription, StreamRecord,
     StreamStatus,
 };
+use crate::dynamo::clock::calendar::civil;
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::item_size;
@@ -32,7 +33,7 @@ use crate::dynamo::keys::layout::{
     range_prefix, stream_record_key, stream_seq_of_key, STREAM_INDEX_ID,
 };
 use crate::dynamo::streams::record::{decode_record, record_created_millis, record_stream};
-use crate::dynamo::streams::{civil, StreamMeta};
+use crate::dynamo::streams::StreamMeta;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::{table_name_of, Table};
 use crate::dynamo::write::change::Origin;
@@ -620,9 +621,36 @@ mod tests {
     use crate::dynamo::keys::codec::ScalarAttributeType;
     use crate::dynamo::value::{AttributeValue, Item};
     use crate::dynamo::write::pipeline::Staged;
+    use crate::dynamo::ManualClock;
 
     fn db_with_stream() -> (DynamoDb, String) {
-        let db = DynamoDb::open_in_memory().expect("open");
+        with_stream(DynamoDb::open_in_memory().expect("open"))
+    }
+
+    /// A database on a clock that moves only when told to.
+    fn db_with_stream_and_clock() -> (DynamoDb, String, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+        let engine = crate::Db::open(
+            "/db",
+            crate::Options {
+                fs: Arc::new(crate::fs::MemFs::new()),
+                ..crate::Options::default()
+            },
+        )
+        .expect("engine");
+        let db = DynamoDb::with_db(
+            engine,
+            crate::dynamo::DynamoOptions {
+                clock: Arc::clone(&clock) as _,
+                ..Default::default()
+            },
+        )
+        .expect("open");
+        let (db, arn) = with_stream(db);
+        (db, arn, clock)
+    }
+
+    fn with_stream(db: DynamoDb) -> (DynamoDb, String) {
         db.create_table(CreateTableInput {
             table_name: "Tab".into(),
             attribute_definitions: vec![AttributeDefinition {
@@ -687,7 +715,7 @@ mod tests {
 
     /// Stages the change of `id` from what is stored to `new` into a batch
     /// of its own, as the write paths do.
-    fn stage(db: &DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> Staged {
+    fn stage<'d>(db: &'d DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> Staged<'d> {
         let meta = db.table("Tab").expect("table").meta();
         let k = meta.key_of(&key(id)).expect("key");
         let old = db.read_item(&k).expect("read");
@@ -737,7 +765,7 @@ mod tests {
         });
         assert_eq!(db.inner.streams.visible_end(), held);
         assert_eq!(read_all(&db, &arn).len(), 1);
-        // The batch is dropped; this thread's next batch releases the number.
+        // The batch is dropped, which releases its number.
         drop(staged);
         put(&db, "d");
         assert_eq!(db.inner.streams.visible_end(), db.inner.streams.peek_next());
@@ -746,6 +774,78 @@ mod tests {
             .map(|r| r.dynamodb.keys)
             .collect();
         assert_eq!(ids, vec![key("a"), key("c"), key("d")]);
+    }
+
+    #[test]
+    fn a_dropped_batch_releases_its_number_at_once() {
+        let (db, arn) = db_with_stream();
+        put(&db, "a");
+        let staged = stage(&db, "b", Some(&key("b")), Origin::User);
+        std::thread::scope(|s| {
+            s.spawn(|| put(&db, "c"));
+        });
+        assert_eq!(read_all(&db, &arn).len(), 1, "b's number holds readers");
+        // The write is abandoned (an error between staging and commit): its
+        // number is released by the drop itself, not by a later write of
+        // this thread or a timeout.
+        drop(staged);
+        assert_eq!(db.inner.streams.visible_end(), db.inner.streams.peek_next());
+        let ids: Vec<_> = read_all(&db, &arn)
+            .into_iter()
+            .map(|r| r.dynamodb.keys)
+            .collect();
+        assert_eq!(ids, vec![key("a"), key("c")]);
+    }
+
+    #[test]
+    fn a_commit_delayed_past_thirty_seconds_is_not_skipped() {
+        let (db, arn, clock) = db_with_stream_and_clock();
+        put(&db, "a");
+        let f = db.find_stream(&arn).expect("stream");
+        let first = db
+            .get_shard_iterator(GetShardIteratorInput {
+                stream_arn: arn.clone(),
+                shard_id: shard_id(&f.meta, &f.stream),
+                shard_iterator_type: ShardIteratorType::TrimHorizon,
+                ..Default::default()
+            })
+            .expect("iterator")
+            .shard_iterator
+            .expect("iterator");
+        // b's write takes its number and then stalls (back-pressure, a slow
+        // disk) for longer than the old 30-second staleness timeout, while
+        // c's write commits after it.
+        let staged = stage(&db, "b", Some(&key("b")), Origin::User);
+        clock.advance_millis(31_000);
+        std::thread::scope(|s| {
+            s.spawn(|| put(&db, "c"));
+        });
+        clock.advance_millis(31_000);
+        let page = db
+            .get_records(GetRecordsInput {
+                shard_iterator: first,
+                limit: None,
+            })
+            .expect("records");
+        let ids: Vec<_> = page
+            .records
+            .iter()
+            .map(|r| r.dynamodb.keys.clone())
+            .collect();
+        assert_eq!(ids, vec![key("a")], "c waits behind b's stalled write");
+        db.commit(staged).expect("commit");
+        let next = page.next_shard_iterator.expect("open shard");
+        let ids: Vec<_> = db
+            .get_records(GetRecordsInput {
+                shard_iterator: next,
+                limit: None,
+            })
+            .expect("records")
+            .records
+            .into_iter()
+            .map(|r| r.dynamodb.keys)
+            .collect();
+        assert_eq!(ids, vec![key("b"), key("c")], "b is not skipped");
     }
 
     #[test]

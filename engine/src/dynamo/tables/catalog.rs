@@ -16,7 +16,7 @@ use crate::dynamo::items::codec::{decode_item, encode_item_to_vec};
 use crate::dynamo::items::value::{AttributeValue, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::keys::layout;
-use crate::dynamo::streams;
+use crate::dynamo::streams::settings;
 use crate::dynamo::tables::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
 use crate::dynamo::Number;
 use crate::{Db, WriteBatch};
@@ -90,7 +90,7 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         item.insert("NextIndexId".into(), n(i64::from(m.next_index_id)));
     }
     if !m.streams.is_empty() {
-        item.insert("Streams".into(), streams::streams_to_catalog(&m.streams));
+        item.insert("Streams".into(), settings::streams_to_catalog(&m.streams));
     }
     if let Some(a) = &m.ttl_attribute {
         item.insert("TtlAttribute".into(), s(a));
@@ -283,7 +283,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
             None => 1,
             Some(v) => u8::try_from(v).map_err(|_| corrupt("NextIndexId"))?,
         },
-        streams: streams::streams_from_catalog(item.get("Streams"))?,
+        streams: settings::streams_from_catalog(item.get("Streams"))?,
         ttl_attribute: match item.get("TtlAttribute") {
             None => None,
             Some(_) => Some(get_s(&item, "TtlAttribute")?.to_string()),
@@ -573,15 +573,15 @@ mod tests {
     fn streams_round_trip_through_the_record() {
         let mut meta = vector_meta();
         meta.streams = vec![
-            streams::StreamMeta {
-                label: streams::stream_label(1_700_000_000_123),
+            settings::StreamMeta {
+                label: settings::stream_label(1_700_000_000_123),
                 created_millis: 1_700_000_000_123,
                 view_type: crate::dynamo::api::StreamViewType::KeysOnly,
                 start_seq: 5,
                 disabled: Some((9, 1_700_000_001_000)),
             },
-            streams::StreamMeta {
-                label: streams::stream_label(1_700_000_002_000),
+            settings::StreamMeta {
+                label: settings::stream_label(1_700_000_002_000),
                 created_millis: 1_700_000_002_000,
                 view_type: crate::dynamo::api::StreamViewType::NewImage,
                 start_seq: 10,
@@ -655,8 +655,8 @@ mod tests {
     fn retired_streams_meta() -> TableMeta {
         let mut meta = vector_meta();
         meta.deletion_protection = false;
-        meta.streams = vec![streams::StreamMeta {
-            label: streams::stream_label(1_700_000_002_000),
+        meta.streams = vec![settings::StreamMeta {
+            label: settings::stream_label(1_700_000_002_000),
             created_millis: 1_700_000_002_000,
             view_type: crate::dynamo::api::StreamViewType::NewAndOldImages,
             start_seq: 10,

@@ -24,7 +24,7 @@ use crate::dynamo::indexes::collections::INDEX_ENTRY_OVERHEAD;
 use crate::dynamo::indexes::ddl::{self, OtherChanges};
 use crate::dynamo::items::value::{item_size, INVALID_PARAMETER};
 use crate::dynamo::keys::layout::{index_id_of, range_prefix, table_prefix, TABLE_INDEX_ID};
-use crate::dynamo::streams::{check_create_stream, check_update_stream, retire_streams};
+use crate::dynamo::streams::settings::{check_create_stream, check_update_stream, retire_streams};
 use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta};
 use crate::dynamo::tables::table::{table_name_of, SizeCache, Table};

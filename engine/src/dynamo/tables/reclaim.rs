@@ -62,11 +62,19 @@ pub(crate) fn start(db: &DynamoDb) {
 }
 
 impl DynamoDb {
+    /// Queues `job`. A stopped reclaimer (the database is closing) drops it:
+    /// the job's catalog record stays, and the next open queues it again.
+    fn queue_reclaim(&self, job: Job) {
+        if !self.inner.reclaimer.send(job) {
+            tracing::debug!("reclaimer stopped; the range is reclaimed after the next open");
+        }
+    }
+
     /// Queues the items of table `id` for deletion — all its keys, or, if
     /// `keep_streams`, all but its stream records (left to
     /// [`DynamoDb::reclaim_streams`]).
     pub(crate) fn reclaim_table(&self, id: u32, keep_streams: bool) {
-        self.inner.reclaimer.send(Job {
+        self.queue_reclaim(Job {
             prefix: table_prefix(id),
             record: retired_key(id),
             skip: keep_streams.then(|| range_prefix(id, STREAM_INDEX_ID)),
@@ -77,7 +85,7 @@ impl DynamoDb {
     /// then its retained-streams record. REQUIRES: no reader can reach
     /// those streams any more.
     pub(crate) fn reclaim_streams(&self, id: u32) {
-        self.inner.reclaimer.send(Job {
+        self.queue_reclaim(Job {
             prefix: range_prefix(id, STREAM_INDEX_ID),
             record: retired_streams_key(id),
             skip: None,
@@ -89,7 +97,7 @@ impl DynamoDb {
     /// (the index has left the table's definition and every write that
     /// read the old definition has committed).
     pub(crate) fn reclaim_index(&self, table_id: u32, index_id: u8) {
-        self.inner.reclaimer.send(Job {
+        self.queue_reclaim(Job {
             prefix: range_prefix(table_id, index_id),
             record: retired_index_key(table_id, index_id),
             skip: None,

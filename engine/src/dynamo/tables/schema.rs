@@ -12,7 +12,7 @@ use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
 use crate::dynamo::keys::codec::{encode_primary_key, is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
-use crate::dynamo::streams::{stream_specification, StreamMeta};
+use crate::dynamo::streams::settings::{stream_specification, StreamMeta};
 
 /// Largest partition key value, in bytes (Developer Guide, `Limits`,
 /// "Partition key length": 2048 bytes).

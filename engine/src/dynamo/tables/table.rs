@@ -151,6 +151,11 @@ impl Tables {
         self.read().get(name).cloned()
     }
 
+    /// The live table with id `id`.
+    pub fn by_id(&self, id: u32) -> Option<Arc<Table>> {
+        self.read().values().find(|t| t.meta().id == id).cloned()
+    }
+
     /// Every live table, by name.
     pub fn all(&self) -> Vec<Arc<Table>> {
         self.read().values().cloned().collect()

@@ -34,28 +34,24 @@ impl DynamoDb {
     /// removed): an index being backfilled must see every write made after
     /// it was added, and a deleted index none made after its range is
     /// reclaimed (see `indexes/backfill.rs` and `Table::quiesce`).
-    pub(crate) fn stage_change(
-        &self,
-        staged: &mut Staged,
+    pub(crate) fn stage_change<'s>(
+        &'s self,
+        staged: &mut Staged<'s>,
         meta: &TableMeta,
         key: &[u8],
         old: Option<&Item>,
         new: Option<&Item>,
         origin: Origin,
     ) -> Result<(), DynamoError> {
-        let streams = &self.inner.streams;
         let batch = &mut staged.batch;
-        if batch.is_empty() {
-            // A new batch: a record this thread staged before went into a
-            // batch that was dropped uncommitted.
-            streams.forget_uncommitted();
-        }
         match new {
             Some(item) => batch.put(key, &encode_item_to_vec(item)),
             None if old.is_some() => batch.delete(key),
             None => {}
         }
         stage_index_writes(batch, meta, old, new)?;
-        streams.stage_record(&self.inner.db, batch, meta, old, new, origin)
+        self.inner
+            .streams
+            .stage_record(staged, meta, old, new, origin)
     }
 }

@@ -19,7 +19,10 @@
 //! 6. **stage**: each change's item, index entries and stream record go
 //!    into one engine batch;
 //! 7. **commit** the batch (one WAL record, one sync), **touch** the tables
-//!    written, and release locks and gates.
+//!    written, and release locks and gates;
+//! 8. **trim**: a table whose stream is due for a trim (at most every 10
+//!    seconds) is trimmed by the trim thread, after the locks are released
+//!    (`streams/trim.rs`).
 //!
 //! So a conditional write or a read-modify-write update is atomic per item,
 //! a multi-item write is all-or-nothing even across a crash, and an index,
@@ -35,6 +38,7 @@ use crate::dynamo::indexes::collections::{
     CollectionResult, Collections, COLLECTION_SIZE_EXCEEDED,
 };
 use crate::dynamo::items::value::Item;
+use crate::dynamo::streams::sequence::Reservation;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::{table_gates, Table};
 use crate::dynamo::write::change::Origin;
@@ -164,14 +168,20 @@ impl Written<'_> {
     }
 }
 
-/// The engine writes of one item write, staged to commit together.
+/// The engine writes of one item write, staged to commit together, and
+/// the stream sequence numbers its records took (held until the batch is
+/// committed or dropped: see `streams/sequence.rs`).
 #[derive(Debug, Default)]
-pub(crate) struct Staged {
+pub(crate) struct Staged<'s> {
     /// The batch.
     pub batch: WriteBatch,
+    /// The sequence numbers of the stream records in `batch`.
+    pub reservations: Vec<Reservation<'s>>,
+    /// Tables whose streams are due for a trim once this commits.
+    pub trim_due: Vec<u32>,
 }
 
-impl Staged {
+impl Staged<'_> {
     /// Whether nothing was staged.
     pub fn is_empty(&self) -> bool {
         self.batch.is_empty()
@@ -262,8 +272,9 @@ impl DynamoDb {
             };
             self.stage_change(&mut staged, meta, &t.key, old.as_ref(), new, origin)?;
         }
+        let mut trim_due = Vec::new();
         if !staged.is_empty() {
-            self.commit(staged)?;
+            trim_due = self.commit(staged)?;
             for (t, decision) in targets.iter().zip(&decisions) {
                 if *decision != Decision::Keep {
                     t.table.touch();
@@ -272,6 +283,7 @@ impl DynamoDb {
         }
         drop(guards);
         drop(gates);
+        self.trim_streams(&trim_due);
         Ok(Written {
             old: olds,
             decisions,
