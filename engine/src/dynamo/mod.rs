@@ -46,6 +46,8 @@ mod keys;
 mod query;
 mod streams;
 mod tables;
+#[cfg(test)]
+mod testutil;
 mod ttl;
 mod worker;
 mod write;

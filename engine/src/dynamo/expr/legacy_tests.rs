@@ -11,16 +11,9 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::dynamo::api::ComparisonOperator as C;
 use crate::dynamo::items::number::Number;
+use crate::dynamo::testutil::{n, s};
 
 // ---- values -------------------------------------------------------------
-
-fn s(x: &str) -> AttributeValue {
-    AttributeValue::S(x.to_string())
-}
-
-fn n(x: &str) -> AttributeValue {
-    AttributeValue::N(Number::parse(x).expect("test number"))
-}
 
 fn b(x: &[u8]) -> AttributeValue {
     AttributeValue::B(x.to_vec())

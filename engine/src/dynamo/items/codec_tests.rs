@@ -7,15 +7,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::dynamo::items::number::tests::arb_number;
+use crate::dynamo::testutil::{number, s};
 use crate::testutil::decode_hex_vector;
-
-fn n(s: &str) -> Number {
-    Number::parse(s).expect("valid number")
-}
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
 
 fn item<const K: usize>(attrs: [(&str, AttributeValue); K]) -> Item {
     attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
@@ -89,7 +82,7 @@ fn spec_vectors_decode_and_encode() {
     let flat = item([
         ("b", AttributeValue::B(vec![0x00, 0xFF])),
         ("id", s("u1")),
-        ("n", AttributeValue::N(n("-1234.5"))),
+        ("n", AttributeValue::N(number("-1234.5"))),
         ("nil", AttributeValue::Null),
         ("no", AttributeValue::Bool(false)),
         ("yes", AttributeValue::Bool(true)),
@@ -103,7 +96,7 @@ fn spec_vectors_decode_and_encode() {
                         "list".to_string(),
                         AttributeValue::L(vec![
                             AttributeValue::N(Number::ZERO),
-                            AttributeValue::N(n("0.001")),
+                            AttributeValue::N(number("0.001")),
                             AttributeValue::M(BTreeMap::new()),
                         ]),
                     ),
@@ -121,7 +114,7 @@ fn spec_vectors_decode_and_encode() {
         ),
         (
             "ns",
-            AttributeValue::Ns([n("-1.5"), Number::ZERO, n("10")].into()),
+            AttributeValue::Ns([number("-1.5"), Number::ZERO, number("10")].into()),
         ),
         (
             "ss",
@@ -158,16 +151,22 @@ fn worked_examples() {
     assert_eq!(enc(s("hi")), [0x01, 0x02, b'h', b'i']);
     assert_eq!(enc(AttributeValue::N(Number::ZERO)), [0x02, 0x00]);
     // 1: one coefficient byte, adjusted exponent 0 → 130.
-    assert_eq!(enc(AttributeValue::N(n("1"))), [0x02, 0x01, 0x82, 0x01]);
+    assert_eq!(
+        enc(AttributeValue::N(number("1"))),
+        [0x02, 0x01, 0x82, 0x01]
+    );
     // -300: coefficient 3, adjusted exponent 2.
-    assert_eq!(enc(AttributeValue::N(n("-300"))), [0x02, 0x81, 0x84, 0x03]);
+    assert_eq!(
+        enc(AttributeValue::N(number("-300"))),
+        [0x02, 0x81, 0x84, 0x03]
+    );
     // Largest: 38 nines × 10^88 — 16 coefficient bytes, exponent byte FF.
-    let max = n("9.9999999999999999999999999999999999999E+125");
+    let max = number("9.9999999999999999999999999999999999999E+125");
     let mut want = vec![0x02, 0x10, 0xFF];
     want.extend_from_slice(&(10u128.pow(38) - 1).to_le_bytes());
     assert_eq!(enc(AttributeValue::N(max)), want);
     assert_eq!(
-        enc(AttributeValue::N(n("-1e-130"))),
+        enc(AttributeValue::N(number("-1e-130"))),
         [0x02, 0x81, 0x00, 0x01]
     );
     assert_eq!(enc(AttributeValue::B(vec![])), [0x03, 0x00]);
@@ -359,7 +358,7 @@ fn huge_counts_do_not_allocate() {
 
 #[test]
 fn decode_value_reports_length_and_leaves_the_rest() {
-    let v = AttributeValue::L(vec![s("x"), AttributeValue::Ns([n("2")].into())]);
+    let v = AttributeValue::L(vec![s("x"), AttributeValue::Ns([number("2")].into())]);
     let mut bytes = Vec::new();
     encode_value(&v, &mut bytes);
     let len = bytes.len();

@@ -479,11 +479,8 @@ impl From<u64> for Number {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::dynamo::testutil::number;
     use proptest::prelude::*;
-
-    fn n(s: &str) -> Number {
-        Number::parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
-    }
 
     #[test]
     fn parses_what_dynamodb_accepts() {
@@ -509,10 +506,10 @@ pub(crate) mod tests {
             ("1E-130", &format!("0.{}1", "0".repeat(129))),
             ("1e125", &format!("1{}", "0".repeat(125))),
         ] {
-            assert_eq!(n(input).to_string(), canonical, "{input}");
+            assert_eq!(number(input).to_string(), canonical, "{input}");
         }
-        assert_eq!(n("-0"), Number::ZERO);
-        assert!(!n("-0").is_negative());
+        assert_eq!(number("-0"), Number::ZERO);
+        assert!(!number("-0").is_negative());
     }
 
     #[test]
@@ -600,42 +597,51 @@ pub(crate) mod tests {
     #[test]
     fn arithmetic_is_exact_or_fails() {
         assert_eq!(
-            n("1").checked_add(&n("10000000000000000000000")),
-            Ok(n("10000000000000000000001"))
+            number("1").checked_add(&number("10000000000000000000000")),
+            Ok(number("10000000000000000000001"))
         );
         assert_eq!(
-            n("10000000000000000000000").checked_sub(&n("1")),
-            Ok(n("9999999999999999999999"))
+            number("10000000000000000000000").checked_sub(&number("1")),
+            Ok(number("9999999999999999999999"))
         );
-        assert_eq!(n("0.1").checked_add(&n("0.2")), Ok(n("0.3")));
-        assert_eq!(n("1.5").checked_sub(&n("1.5")), Ok(Number::ZERO));
-        assert_eq!(n("15").checked_add(&n("25")), Ok(n("40")));
+        assert_eq!(number("0.1").checked_add(&number("0.2")), Ok(number("0.3")));
+        assert_eq!(number("1.5").checked_sub(&number("1.5")), Ok(Number::ZERO));
+        assert_eq!(number("15").checked_add(&number("25")), Ok(number("40")));
         // Scylla's test_update_expression_plus_overflow / _imprecise.
         assert_eq!(
-            n("9e125").checked_add(&n("9e125")),
+            number("9e125").checked_add(&number("9e125")),
             Err(NumberError::Overflow)
         );
         assert_eq!(
-            n("9e125").checked_sub(&n("-9e125")),
+            number("9e125").checked_sub(&number("-9e125")),
             Err(NumberError::Overflow)
         );
-        assert_eq!(n("1e50").checked_sub(&n("1")), Err(NumberError::Imprecise));
-        assert_eq!(n("1e50").checked_add(&n("1")), Err(NumberError::Imprecise));
+        assert_eq!(
+            number("1e50").checked_sub(&number("1")),
+            Err(NumberError::Imprecise)
+        );
+        assert_eq!(
+            number("1e50").checked_add(&number("1")),
+            Err(NumberError::Imprecise)
+        );
         assert_eq!(
             NumberError::Imprecise.to_string(),
             NumberError::Overflow.to_string()
         );
         assert_eq!(
-            n("1.1e-130").checked_sub(&n("1e-130")),
+            number("1.1e-130").checked_sub(&number("1e-130")),
             Err(NumberError::Underflow)
         );
-        let max = n("9.9999999999999999999999999999999999999E+125");
-        assert_eq!(max.checked_add(&n("1e88")), Err(NumberError::Overflow));
-        assert_eq!(max.checked_add(&n("1e87")), Err(NumberError::Imprecise));
+        let max = number("9.9999999999999999999999999999999999999E+125");
+        assert_eq!(max.checked_add(&number("1e88")), Err(NumberError::Overflow));
+        assert_eq!(
+            max.checked_add(&number("1e87")),
+            Err(NumberError::Imprecise)
+        );
         assert_eq!(max.checked_sub(&max), Ok(Number::ZERO));
         assert_eq!(
-            n("99999999999999999999999999999999999999").checked_add(&n("1")),
-            Ok(n("1e38"))
+            number("99999999999999999999999999999999999999").checked_add(&number("1")),
+            Ok(number("1e38"))
         );
     }
 
@@ -646,10 +652,10 @@ pub(crate) mod tests {
             "1.5", "10", "100", "1e125",
         ];
         for w in sorted.windows(2) {
-            assert!(n(w[0]) < n(w[1]), "{} < {}", w[0], w[1]);
+            assert!(number(w[0]) < number(w[1]), "{} < {}", w[0], w[1]);
         }
-        assert_eq!(n("1.50"), n("1.5"));
-        assert_eq!(n("1e2").cmp(&n("100")), Ordering::Equal);
+        assert_eq!(number("1.50"), number("1.5"));
+        assert_eq!(number("1e2").cmp(&number("100")), Ordering::Equal);
     }
 
     /// Any valid number, with digit counts spread over 1..=38.
@@ -681,9 +687,9 @@ pub(crate) mod tests {
 
         #[test]
         fn integer_arithmetic_matches_i128(a in -(10i128.pow(30))..10i128.pow(30), b in -(10i128.pow(30))..10i128.pow(30)) {
-            let (na, nb) = (n(&a.to_string()), n(&b.to_string()));
-            prop_assert_eq!(na.checked_add(&nb), Ok(n(&(a + b).to_string())));
-            prop_assert_eq!(na.checked_sub(&nb), Ok(n(&(a - b).to_string())));
+            let (na, nb) = (number(a.to_string()), number(b.to_string()));
+            prop_assert_eq!(na.checked_add(&nb), Ok(number((a + b).to_string())));
+            prop_assert_eq!(na.checked_sub(&nb), Ok(number((a - b).to_string())));
             prop_assert_eq!(na.cmp(&nb), a.cmp(&b));
         }
 

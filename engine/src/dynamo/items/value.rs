@@ -212,16 +212,13 @@ pub fn item_size(item: &Item) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(s: &str) -> Number {
-        Number::parse(s).expect("valid number")
-    }
+    use crate::dynamo::testutil::number;
 
     #[test]
     fn type_names() {
         let cases = [
             (AttributeValue::S("x".into()), "S"),
-            (AttributeValue::N(n("1")), "N"),
+            (AttributeValue::N(number("1")), "N"),
             (AttributeValue::B(vec![1]), "B"),
             (AttributeValue::Bool(true), "BOOL"),
             (AttributeValue::Null, "NULL"),
@@ -252,7 +249,7 @@ mod tests {
             Err("ValidationException: One or more parameter values were invalid: An number set  may not be empty".into())
         );
         assert_eq!(
-            msg(AttributeValue::number_set(vec![n("1"), n("1.0")])),
+            msg(AttributeValue::number_set(vec![number("1"), number("1.0")])),
             Err("ValidationException: Input collection contains duplicates".into())
         );
         assert_eq!(
@@ -329,8 +326,11 @@ mod tests {
             ("1111111e119", 5),
             ("12345678901234567890123456789012345678", 20),
         ] {
-            assert_eq!(number_size(&n(s)), size, "{s}");
+            assert_eq!(number_size(&number(s)), size, "{s}");
         }
-        assert_eq!(AttributeValue::Ns([n("1"), n("-1")].into()).size(), 2 + 3);
+        assert_eq!(
+            AttributeValue::Ns([number("1"), number("-1")].into()).size(),
+            2 + 3
+        );
     }
 }

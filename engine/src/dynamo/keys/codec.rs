@@ -340,16 +340,13 @@ mod tests {
 
     use super::*;
     use crate::dynamo::items::number::tests::arb_number;
+    use crate::dynamo::testutil::n;
     use crate::testutil::decode_hex_vector;
 
     fn enc(v: &AttributeValue) -> Vec<u8> {
         let mut out = Vec::new();
         encode_key_value(v, &mut out).expect("key type");
         out
-    }
-
-    fn n(s: &str) -> AttributeValue {
-        AttributeValue::N(Number::parse(s).expect("valid"))
     }
 
     fn dynamo_order(a: &AttributeValue, b: &AttributeValue) -> Ordering {

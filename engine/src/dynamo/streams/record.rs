@@ -200,11 +200,8 @@ pub(crate) fn decode_record(bytes: &[u8]) -> Result<StoredRecord, String> {
 mod tests {
     use super::*;
     use crate::dynamo::items::value::AttributeValue;
+    use crate::dynamo::testutil::s;
     use crate::dynamo::Number;
-
-    fn s(v: &str) -> AttributeValue {
-        AttributeValue::S(v.to_string())
-    }
 
     /// The record of format-spec/vectors/stream-record.hex: a MODIFY of
     /// `{"Artist": "Arvo", "Year": 1978}` in a NEW_AND_OLD_IMAGES stream.

@@ -1,7 +1,7 @@
 //! A table's streams: enabling and disabling them (CreateTable's and
 //! UpdateTable's `StreamSpecification`), their labels and ARNs, what
-//! DeleteTable keeps of them, and their form in the table's catalog record
-//! (format-spec/items.md, "Catalog records").
+//! DeleteTable keeps of them. (Their form in the table's catalog record is
+//! in `tables/catalog.rs`.)
 
 use crate::dynamo::api::{
     GlobalSecondaryIndexUpdate, StreamSpecification, StreamViewType, UpdateTableInput,
@@ -9,9 +9,8 @@ use crate::dynamo::api::{
 use crate::dynamo::clock::calendar::civil;
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
+use crate::dynamo::items::value::INVALID_PARAMETER;
 use crate::dynamo::tables::schema::TableMeta;
-use crate::dynamo::Number;
 
 /// How long records (and disabled streams) stay readable: 24 hours.
 pub const RETENTION_MILLIS: i64 = 24 * 60 * 60 * 1000;
@@ -255,97 +254,6 @@ pub(crate) fn check_update_stream(input: &UpdateTableInput) -> Result<(), Dynamo
     Ok(())
 }
 
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: impl Into<Number>) -> AttributeValue {
-    AttributeValue::N(v.into())
-}
-
-fn get_n(m: &Item, name: &str) -> Result<i128, DynamoError> {
-    match m.get(name) {
-        Some(AttributeValue::N(v)) => v.to_string().parse().map_err(|_| corrupt_catalog(name)),
-        _ => Err(corrupt_catalog(name)),
-    }
-}
-
-fn corrupt_catalog(what: &str) -> DynamoError {
-    DynamoError::InternalServerError(format!("corrupt catalog record: Streams.{what}"))
-}
-
-/// The table record's `Streams` attribute (format-spec/items.md, "Catalog
-/// records").
-pub(crate) fn streams_to_catalog(streams: &[StreamMeta]) -> AttributeValue {
-    AttributeValue::L(
-        streams
-            .iter()
-            .map(|st| {
-                let mut m = Item::new();
-                m.insert("StreamLabel".into(), s(&st.label));
-                m.insert("CreationMillis".into(), n(st.created_millis));
-                m.insert("ViewType".into(), s(st.view_type.as_str()));
-                m.insert("StartSequence".into(), n(st.start_seq));
-                if let Some((end, at)) = st.disabled {
-                    m.insert("EndSequence".into(), n(end));
-                    m.insert("DisabledMillis".into(), n(at));
-                }
-                AttributeValue::M(m)
-            })
-            .collect(),
-    )
-}
-
-/// Reads the table record's `Streams` attribute (absent = no streams).
-pub(crate) fn streams_from_catalog(
-    v: Option<&AttributeValue>,
-) -> Result<Vec<StreamMeta>, DynamoError> {
-    let Some(v) = v else {
-        return Ok(Vec::new());
-    };
-    let AttributeValue::L(list) = v else {
-        return Err(corrupt_catalog("type"));
-    };
-    list.iter()
-        .map(|e| {
-            let AttributeValue::M(m) = e else {
-                return Err(corrupt_catalog("element"));
-            };
-            let label = match m.get("StreamLabel") {
-                Some(AttributeValue::S(l)) => l.clone(),
-                _ => return Err(corrupt_catalog("StreamLabel")),
-            };
-            let view_type = match m.get("ViewType") {
-                Some(AttributeValue::S(t)) => {
-                    StreamViewType::parse(t).ok_or_else(|| corrupt_catalog("ViewType"))?
-                }
-                _ => return Err(corrupt_catalog("ViewType")),
-            };
-            let u = |name: &str| -> Result<u64, DynamoError> {
-                u64::try_from(get_n(m, name)?).map_err(|_| corrupt_catalog(name))
-            };
-            let i = |name: &str| -> Result<i64, DynamoError> {
-                i64::try_from(get_n(m, name)?).map_err(|_| corrupt_catalog(name))
-            };
-            let disabled = match (
-                m.contains_key("EndSequence"),
-                m.contains_key("DisabledMillis"),
-            ) {
-                (true, true) => Some((u("EndSequence")?, i("DisabledMillis")?)),
-                (false, false) => None,
-                _ => return Err(corrupt_catalog("EndSequence")),
-            };
-            Ok(StreamMeta {
-                label,
-                created_millis: i("CreationMillis")?,
-                view_type,
-                start_seq: u("StartSequence")?,
-                disabled,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,30 +264,6 @@ mod tests {
         assert_eq!(stream_label(1_700_000_000_123), "2023-11-14T22:13:20.123");
         assert_eq!(stream_label(951_782_400_000), "2000-02-29T00:00:00.000");
         assert_eq!(stream_label(-1), "1969-12-31T23:59:59.999");
-    }
-
-    #[test]
-    fn streams_round_trip_through_the_catalog_form() {
-        let streams = vec![
-            StreamMeta {
-                label: stream_label(5),
-                created_millis: 5,
-                view_type: StreamViewType::KeysOnly,
-                start_seq: 3,
-                disabled: Some((9, 77)),
-            },
-            StreamMeta {
-                label: stream_label(6),
-                created_millis: 6,
-                view_type: StreamViewType::NewAndOldImages,
-                start_seq: u64::MAX - 1,
-                disabled: None,
-            },
-        ];
-        let v = streams_to_catalog(&streams);
-        assert_eq!(streams_from_catalog(Some(&v)), Ok(streams));
-        assert_eq!(streams_from_catalog(None), Ok(Vec::new()));
-        assert!(streams_from_catalog(Some(&s("x"))).is_err());
     }
 
     #[test]

@@ -10,13 +10,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::dynamo::api::{AttributeDefinition, BillingMode, IndexStatus, ProjectionType};
+use crate::dynamo::api::{
+    AttributeDefinition, BillingMode, IndexStatus, ProjectionType, StreamViewType,
+};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::codec::{decode_item, encode_item_to_vec};
 use crate::dynamo::items::value::{AttributeValue, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::keys::layout;
-use crate::dynamo::streams::settings;
+use crate::dynamo::streams::settings::StreamMeta;
 use crate::dynamo::tables::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
 use crate::dynamo::Number;
 use crate::{Db, WriteBatch};
@@ -28,8 +30,8 @@ fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
 }
 
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(Number::from(v))
+fn n(v: impl Into<Number>) -> AttributeValue {
+    AttributeValue::N(v.into())
 }
 
 /// A table's definition as a catalog record.
@@ -90,7 +92,7 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         item.insert("NextIndexId".into(), n(i64::from(m.next_index_id)));
     }
     if !m.streams.is_empty() {
-        item.insert("Streams".into(), settings::streams_to_catalog(&m.streams));
+        item.insert("Streams".into(), encode_streams(&m.streams));
     }
     if let Some(a) = &m.ttl_attribute {
         item.insert("TtlAttribute".into(), s(a));
@@ -100,6 +102,72 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         item.insert("Tags".into(), AttributeValue::M(tags));
     }
     encode_item_to_vec(&item)
+}
+
+/// The table record's `Streams` attribute (format-spec/items.md, "Catalog
+/// records").
+fn encode_streams(streams: &[StreamMeta]) -> AttributeValue {
+    AttributeValue::L(
+        streams
+            .iter()
+            .map(|st| {
+                let mut m = Item::new();
+                m.insert("StreamLabel".into(), s(&st.label));
+                m.insert("CreationMillis".into(), n(st.created_millis));
+                m.insert("ViewType".into(), s(st.view_type.as_str()));
+                m.insert("StartSequence".into(), n(st.start_seq));
+                if let Some((end, at)) = st.disabled {
+                    m.insert("EndSequence".into(), n(end));
+                    m.insert("DisabledMillis".into(), n(at));
+                }
+                AttributeValue::M(m)
+            })
+            .collect(),
+    )
+}
+
+/// Reads the table record's `Streams` attribute (absent = no streams).
+fn decode_streams(v: Option<&AttributeValue>) -> Result<Vec<StreamMeta>, DynamoError> {
+    let Some(v) = v else {
+        return Ok(Vec::new());
+    };
+    let streams_field = |what: &str| corrupt(&format!("Streams.{what}"));
+    let AttributeValue::L(list) = v else {
+        return Err(streams_field("type"));
+    };
+    list.iter()
+        .map(|e| {
+            let AttributeValue::M(m) = e else {
+                return Err(streams_field("element"));
+            };
+            let field = |name: &str| -> Result<&str, DynamoError> {
+                get_s(m, name).map_err(|_| streams_field(name))
+            };
+            let u = |name: &str| -> Result<u64, DynamoError> {
+                get_n::<u64>(m, name).map_err(|_| streams_field(name))
+            };
+            let i = |name: &str| -> Result<i64, DynamoError> {
+                get_n::<i64>(m, name).map_err(|_| streams_field(name))
+            };
+            let view_type = StreamViewType::parse(field("ViewType")?)
+                .ok_or_else(|| streams_field("ViewType"))?;
+            let disabled = match (
+                m.contains_key("EndSequence"),
+                m.contains_key("DisabledMillis"),
+            ) {
+                (true, true) => Some((u("EndSequence")?, i("DisabledMillis")?)),
+                (false, false) => None,
+                _ => return Err(streams_field("EndSequence")),
+            };
+            Ok(StreamMeta {
+                label: field("StreamLabel")?.to_string(),
+                created_millis: i("CreationMillis")?,
+                view_type,
+                start_seq: u("StartSequence")?,
+                disabled,
+            })
+        })
+        .collect()
 }
 
 fn encode_index(i: &IndexMeta) -> Item {
@@ -153,7 +221,7 @@ fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
     };
     Ok(IndexMeta {
         name: get_s(m, "IndexName")?.to_string(),
-        id: u8::try_from(get_n(m, "IndexId")?).map_err(|_| corrupt("IndexId"))?,
+        id: u8::try_from(get_n::<i64>(m, "IndexId")?).map_err(|_| corrupt("IndexId"))?,
         kind: match get_s(m, "Kind")? {
             "LOCAL" => IndexKind::Local,
             "GLOBAL" => IndexKind::Global,
@@ -169,8 +237,8 @@ fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
         non_key_attributes,
         status: IndexStatus::parse(get_s(m, "IndexStatus")?)
             .ok_or_else(|| corrupt("IndexStatus"))?,
-        read_capacity_units: get_n(m, "ReadCapacityUnits")?,
-        write_capacity_units: get_n(m, "WriteCapacityUnits")?,
+        read_capacity_units: get_n::<i64>(m, "ReadCapacityUnits")?,
+        write_capacity_units: get_n::<i64>(m, "WriteCapacityUnits")?,
     })
 }
 
@@ -185,7 +253,7 @@ fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, DynamoError> {
     }
 }
 
-fn get_n(item: &Item, name: &str) -> Result<i64, DynamoError> {
+fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, DynamoError> {
     match item.get(name) {
         Some(AttributeValue::N(v)) => v.to_string().parse().map_err(|_| corrupt(name)),
         _ => Err(corrupt(name)),
@@ -194,7 +262,7 @@ fn get_n(item: &Item, name: &str) -> Result<i64, DynamoError> {
 
 fn opt_n(item: &Item, name: &str) -> Result<Option<i64>, DynamoError> {
     if item.contains_key(name) {
-        get_n(item, name).map(Some)
+        get_n::<i64>(item, name).map(Some)
     } else {
         Ok(None)
     }
@@ -221,7 +289,7 @@ fn key_type(v: &str) -> Result<ScalarAttributeType, DynamoError> {
 /// so this means a bug or a newer format.
 pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
     let item = decode_item(bytes).map_err(|e| corrupt(&e.to_string()))?;
-    if get_n(&item, "Version")? != META_VERSION {
+    if get_n::<i64>(&item, "Version")? != META_VERSION {
         return Err(corrupt("unknown version"));
     }
     let range = match item.get("RangeKey") {
@@ -246,12 +314,12 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
         }
         _ => return Err(corrupt("AttributeDefinitions")),
     }
-    let id = u32::try_from(get_n(&item, "TableId")?).map_err(|_| corrupt("TableId"))?;
+    let id = u32::try_from(get_n::<i64>(&item, "TableId")?).map_err(|_| corrupt("TableId"))?;
     Ok(TableMeta {
         name: get_s(&item, "TableName")?.to_string(),
         id,
         uuid: get_s(&item, "TableUuid")?.to_string(),
-        created_millis: get_n(&item, "CreationMillis")?,
+        created_millis: get_n::<i64>(&item, "CreationMillis")?,
         hash: KeyAttr {
             name: get_s(&item, "HashKey")?.to_string(),
             ty: key_type(get_s(&item, "HashType")?)?,
@@ -261,11 +329,11 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
         billing_mode: BillingMode::parse(get_s(&item, "BillingMode")?)
             .ok_or_else(|| corrupt("BillingMode"))?,
         billing_mode_explicit: get_bool(&item, "BillingModeExplicit")?,
-        read_capacity_units: get_n(&item, "ReadCapacityUnits")?,
-        write_capacity_units: get_n(&item, "WriteCapacityUnits")?,
+        read_capacity_units: get_n::<i64>(&item, "ReadCapacityUnits")?,
+        write_capacity_units: get_n::<i64>(&item, "WriteCapacityUnits")?,
         last_increase_millis: opt_n(&item, "LastIncreaseMillis")?,
         last_decrease_millis: opt_n(&item, "LastDecreaseMillis")?,
-        decreases_today: get_n(&item, "DecreasesToday")?,
+        decreases_today: get_n::<i64>(&item, "DecreasesToday")?,
         last_pay_per_request_millis: opt_n(&item, "LastPayPerRequestMillis")?,
         deletion_protection: get_bool(&item, "DeletionProtection")?,
         indexes: match item.get("Indexes") {
@@ -283,7 +351,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
             None => 1,
             Some(v) => u8::try_from(v).map_err(|_| corrupt("NextIndexId"))?,
         },
-        streams: settings::streams_from_catalog(item.get("Streams"))?,
+        streams: decode_streams(item.get("Streams"))?,
         ttl_attribute: match item.get("TtlAttribute") {
             None => None,
             Some(_) => Some(get_s(&item, "TtlAttribute")?.to_string()),
@@ -380,7 +448,7 @@ pub fn encode_next_id(id: u32) -> Vec<u8> {
 
 fn decode_next_id(bytes: &[u8]) -> Result<u32, DynamoError> {
     let item = decode_item(bytes).map_err(|e| corrupt(&e.to_string()))?;
-    u32::try_from(get_n(&item, "NextTableId")?).map_err(|_| corrupt("NextTableId"))
+    u32::try_from(get_n::<i64>(&item, "NextTableId")?).map_err(|_| corrupt("NextTableId"))
 }
 
 /// What [`load`] finds in the catalog.
@@ -531,6 +599,30 @@ mod tests {
     }
 
     #[test]
+    fn streams_round_trip_through_the_catalog_form() {
+        let streams = vec![
+            StreamMeta {
+                label: crate::dynamo::streams::settings::stream_label(5),
+                created_millis: 5,
+                view_type: StreamViewType::KeysOnly,
+                start_seq: 3,
+                disabled: Some((9, 77)),
+            },
+            StreamMeta {
+                label: crate::dynamo::streams::settings::stream_label(6),
+                created_millis: 6,
+                view_type: StreamViewType::NewAndOldImages,
+                start_seq: u64::MAX - 1,
+                disabled: None,
+            },
+        ];
+        let v = encode_streams(&streams);
+        assert_eq!(decode_streams(Some(&v)), Ok(streams));
+        assert_eq!(decode_streams(None), Ok(Vec::new()));
+        assert!(decode_streams(Some(&AttributeValue::S("x".into()))).is_err());
+    }
+
+    #[test]
     fn indexes_round_trip_through_the_record() {
         let mut meta = vector_meta();
         meta.indexes = vec![
@@ -573,15 +665,15 @@ mod tests {
     fn streams_round_trip_through_the_record() {
         let mut meta = vector_meta();
         meta.streams = vec![
-            settings::StreamMeta {
-                label: settings::stream_label(1_700_000_000_123),
+            StreamMeta {
+                label: crate::dynamo::streams::settings::stream_label(1_700_000_000_123),
                 created_millis: 1_700_000_000_123,
                 view_type: crate::dynamo::api::StreamViewType::KeysOnly,
                 start_seq: 5,
                 disabled: Some((9, 1_700_000_001_000)),
             },
-            settings::StreamMeta {
-                label: settings::stream_label(1_700_000_002_000),
+            StreamMeta {
+                label: crate::dynamo::streams::settings::stream_label(1_700_000_002_000),
                 created_millis: 1_700_000_002_000,
                 view_type: crate::dynamo::api::StreamViewType::NewImage,
                 start_seq: 10,
@@ -638,12 +730,12 @@ mod tests {
     #[test]
     fn ttl_and_tags_of_the_wrong_type_are_corruption() {
         let mut item = decode_item(&encode_meta(&ttl_tags_meta())).expect("item");
-        item.insert("TtlAttribute".into(), n(1));
+        item.insert("TtlAttribute".into(), n(1i64));
         assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
         let mut item = decode_item(&encode_meta(&ttl_tags_meta())).expect("item");
         item.insert(
             "Tags".into(),
-            AttributeValue::M(BTreeMap::from([("k".to_string(), n(1))])),
+            AttributeValue::M(BTreeMap::from([("k".to_string(), n(1i64))])),
         );
         assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
         item.insert("Tags".into(), s("k"));
@@ -655,8 +747,8 @@ mod tests {
     fn retired_streams_meta() -> TableMeta {
         let mut meta = vector_meta();
         meta.deletion_protection = false;
-        meta.streams = vec![settings::StreamMeta {
-            label: settings::stream_label(1_700_000_002_000),
+        meta.streams = vec![StreamMeta {
+            label: crate::dynamo::streams::settings::stream_label(1_700_000_002_000),
             created_millis: 1_700_000_002_000,
             view_type: crate::dynamo::api::StreamViewType::NewAndOldImages,
             start_seq: 10,

@@ -164,13 +164,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::dynamo::testutil::n;
 
     fn item(v: AttributeValue) -> Item {
         [("exp".to_string(), v)].into()
-    }
-
-    fn n(s: &str) -> AttributeValue {
-        AttributeValue::N(Number::parse(s).expect("number"))
     }
 
     #[test]
@@ -184,11 +181,8 @@ mod tests {
         assert!(!expired(n("1700000001")));
         assert!(expired(n("1600000000")));
         let five_years = 1_700_000_000 - MAX_EXPIRY_AGE_SECS;
-        assert!(
-            !expired(n(&format!("{five_years}.5"))),
-            "exactly five years"
-        );
-        assert!(expired(n(&format!("{five_years}.501"))));
+        assert!(!expired(n(format!("{five_years}.5"))), "exactly five years");
+        assert!(expired(n(format!("{five_years}.501"))));
         assert!(!expired(n("0")));
         assert!(!expired(n("-5")));
         assert!(expired(n("1.7E+9")));
