@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use siltdb::dynamo::{DynamoDb, DynamoError};
-use siltdb::manifest::CURRENT_FILE;
+use siltdb::recovery::filenames::CURRENT as CURRENT_FILE;
 use siltdb::Options;
 
 /// Opens the database in `dir` for an offline command (exclusively: it
