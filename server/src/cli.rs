@@ -58,6 +58,14 @@ pub enum Command {
     /// line before it. The database is opened exclusively (stop the server
     /// first).
     Import(ImportArgs),
+    /// Restore a lost or damaged CURRENT file (offline; deletes nothing).
+    ///
+    /// Points CURRENT at the newest MANIFEST that replays cleanly with every
+    /// file it names present, or leaves it alone if it already names one.
+    /// Refuses while a server has the directory open, and if a newer
+    /// MANIFEST that does not recover might need tables the chosen one does
+    /// not name. Exit status 0 if the directory now recovers, 1 otherwise.
+    Repair(RepairArgs),
 }
 
 /// `siltdb serve`.
@@ -84,6 +92,11 @@ pub struct ServeArgs {
     /// how many writes share one fsync.
     #[arg(long, default_value_t = siltdb_server::http::DEFAULT_WORKER_THREADS as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub worker_threads: u64,
+    /// Refuse to start rather than drop a complete final WAL or MANIFEST
+    /// record whose checksum fails (by default it is dropped, the database
+    /// recovers to the record before it, and the drop is logged).
+    #[arg(long, conflicts_with = "in_memory")]
+    pub strict_recovery: bool,
 }
 
 /// `siltdb check`.
@@ -93,6 +106,14 @@ pub struct CheckArgs {
     /// being written would look damaged.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `siltdb repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Directory holding the database (no server may have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
 }
 
 /// `siltdb stats`.
@@ -173,6 +194,7 @@ mod tests {
         assert_eq!(a.data_dir, PathBuf::from("./siltdb-data"));
         assert!(!a.in_memory);
         assert!(a.credentials.is_none());
+        assert!(!a.strict_recovery);
         let cli = Cli::try_parse_from([
             "siltdb",
             "serve",
@@ -235,5 +257,22 @@ mod tests {
             panic!("not dump")
         };
         assert_eq!(a.width, 48);
+    }
+
+    #[test]
+    fn strict_recovery_and_repair() {
+        let cli = Cli::try_parse_from(["siltdb", "serve", "--strict-recovery"]).expect("parses");
+        let Command::Serve(a) = cli.command else {
+            panic!("not serve")
+        };
+        assert!(a.strict_recovery);
+        assert!(
+            Cli::try_parse_from(["siltdb", "serve", "--strict-recovery", "--in-memory"]).is_err()
+        );
+        let cli = Cli::try_parse_from(["siltdb", "repair"]).expect("parses");
+        let Command::Repair(r) = cli.command else {
+            panic!("not repair")
+        };
+        assert_eq!(r.data_dir, PathBuf::from("./siltdb-data"));
     }
 }

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use clap::Parser;
 use siltdb::dynamo::DynamoDb;
-use siltdb::Options;
+use siltdb::wal::TornKind;
+use siltdb::{Options, RecoveryReport};
 use siltdb_server::http::{serve, ServerConfig};
 use siltdb_server::Backend;
 use tokio::net::TcpListener;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Dump(args) => commands::dump::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Repair(args) => commands::repair::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,8 +120,45 @@ fn open_backend(args: &ServeArgs) -> Result<Arc<dyn Backend>, String> {
     } else {
         let dir = &args.data_dir;
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        DynamoDb::open(dir, Options::default())
-            .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?
+        let options = Options {
+            strict_recovery: args.strict_recovery,
+            ..Options::default()
+        };
+        let db = DynamoDb::open(dir, options)
+            .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?;
+        log_recovery(db.engine().recovery_report());
+        db
     };
     Ok(Arc::new(db))
+}
+
+/// Logs what opening the database found: every dropped final record
+/// (file, offset, bytes) as a warning, everything else as info.
+fn log_recovery(report: &RecoveryReport) {
+    if report.created {
+        tracing::info!("created a new database");
+        return;
+    }
+    tracing::info!(
+        manifest = report.manifest.as_deref().unwrap_or("-"),
+        wals = %report.wals_replayed.join(","),
+        "recovered"
+    );
+    for d in &report.dropped {
+        let what = match d.kind {
+            TornKind::Truncated => "torn final record (the file ends inside it)",
+            TornKind::ChecksumMismatch => {
+                "complete final record failing its checksum (use --strict-recovery to refuse)"
+            }
+        };
+        tracing::warn!(
+            file = %d.file,
+            offset = d.offset,
+            bytes = d.bytes,
+            "recovery dropped a {what}; the database is as of the record before it"
+        );
+    }
+    for r in &report.removed {
+        tracing::info!(file = %r.name, "removed garbage: {}", r.reason);
+    }
 }

@@ -16,7 +16,9 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     // A closed stdout (`| head`) must not hide the verdict: the exit status
     // still says it.
-    let _ = writeln!(out, "{report}").and_then(|()| out.flush());
+    if let Err(e) = writeln!(out, "{report}").and_then(|()| out.flush()) {
+        tracing::debug!("writing the check report: {e}");
+    }
     if report.is_clean() {
         return Ok(());
     }
