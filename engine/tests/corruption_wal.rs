@@ -8,6 +8,8 @@
 //! put's write-batch payload is sequence u64, count u32, then kind u8,
 //! varint key length, key, varint value length, value.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -233,19 +235,6 @@ fn an_older_wal_must_be_intact_to_its_end() {
     );
 }
 
-/// (offset, total length) of every record in a log file.
-fn log_records(data: &[u8]) -> Vec<(u64, u64)> {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos + 9 <= data.len() {
-        let len = u32::from_le_bytes(data[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
-        out.push((pos as u64, (9 + len) as u64));
-        pos += 9 + len;
-    }
-    assert_eq!(pos, data.len(), "log ends at a record boundary");
-    out
-}
-
 /// A closed database with a flushed table, so its MANIFEST holds the base
 /// edit from open, the edit recording the WAL the flush switched to, and
 /// the flush's edit.
@@ -261,7 +250,7 @@ fn db_with_a_flush_in_its_manifest() -> (MemFs, PathBuf, Vec<(u64, u64)>) {
     let manifests = files_with(&mem, |n| n.starts_with("MANIFEST-"));
     assert_eq!(manifests.len(), 1, "{manifests:?}");
     let m = manifests[0].clone();
-    let records = log_records(&mem.read_all(&m).expect("read MANIFEST"));
+    let records = common::disk::log_records(&mem.read_all(&m).expect("read MANIFEST"));
     assert_eq!(records.len(), 3, "base edit, new WAL's edit and flush edit");
     (mem, m, records)
 }

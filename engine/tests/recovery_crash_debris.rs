@@ -15,17 +15,6 @@ use siltdb::WriteBatch;
 
 const N: u32 = 200;
 
-fn database() -> Disk {
-    let disk = Disk::new();
-    let db = disk.open().expect("open");
-    for i in 0..N {
-        db.put(&key(i), &value(i)).expect("put");
-    }
-    db.flush().expect("flush");
-    db.close().expect("close");
-    disk
-}
-
 /// A WAL holding one well-formed record: a put of `key` that no one
 /// acknowledged.
 fn plausible_wal(key: &[u8]) -> Vec<u8> {
@@ -39,7 +28,7 @@ fn plausible_wal(key: &[u8]) -> Vec<u8> {
 
 #[test]
 fn debris_is_ignored_by_check_and_removed_by_open() {
-    let disk = database();
+    let disk = Disk::with_database(N, 0);
     let table = disk.named(".sst").pop().expect("a table");
     let half = disk.contents()[&table][..100].to_vec();
     let debris = [

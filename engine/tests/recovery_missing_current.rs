@@ -19,17 +19,7 @@ const N: u32 = 300;
 
 /// A closed database with tables and writes still in its WAL.
 fn database() -> Disk {
-    let disk = Disk::new();
-    let db = disk.open().expect("open");
-    for i in 0..N {
-        db.put(&key(i), &value(i)).expect("put");
-    }
-    db.flush().expect("flush");
-    for i in N..N + 20 {
-        db.put(&key(i), &value(i)).expect("put");
-    }
-    db.close().expect("close");
-    disk
+    Disk::with_database(N, 20)
 }
 
 fn assert_all_there(db: &Db) {

@@ -11,20 +11,8 @@ mod common;
 
 use std::path::Path;
 
-use common::disk::{corruption, key, scan, Disk, DIR};
+use common::disk::{corruption, key, log_records, scan, Disk, DIR};
 use siltdb::inspect::{check_dir, FileStatus};
-
-/// (offset, length) of every record of a log file.
-fn records(data: &[u8]) -> Vec<(u64, u64)> {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos + 9 <= data.len() {
-        let len = u32::from_le_bytes(data[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
-        out.push((pos as u64, (9 + len) as u64));
-        pos += 9 + len;
-    }
-    out
-}
 
 /// A closed database whose MANIFEST ends with a compaction's edit.
 struct Compacted {
@@ -60,7 +48,7 @@ fn compacted() -> Compacted {
         assert!(!disk.names().contains(name), "input {name} was deleted");
     }
     let manifest = disk.named("MANIFEST-").pop().expect("MANIFEST");
-    let recs = records(&disk.contents()[&manifest]);
+    let recs = log_records(&disk.contents()[&manifest]);
     let last = *recs.last().expect("records");
     Compacted {
         disk,

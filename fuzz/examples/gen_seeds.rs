@@ -38,6 +38,7 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "item_decoder" => siltdb_fuzz::run_item(data),
         "expr_parser" => siltdb_fuzz::run_expr(data),
         "catalog_decoder" => siltdb_fuzz::run_catalog(data),
+        "recovery_open" => siltdb_fuzz::run_recovery(data),
         _ => unreachable!(),
     }
 }
@@ -225,6 +226,58 @@ const EXPRESSIONS: [&[&str]; 5] = [
     ],
 ];
 
+/// The files of a small database on a `MemFs` (small tables, so it stays
+/// under the target's 64 KiB per file): flushed, compacted, and with writes
+/// left in its WAL. With `crash`, the power is cut instead of closing.
+fn database_files(crash: bool) -> Vec<(String, Vec<u8>)> {
+    let mem = MemFs::new();
+    let opts = siltdb::Options {
+        fs: std::sync::Arc::new(mem.clone()),
+        write_buffer_size: 4 << 10,
+        background_write_rate: 0,
+        table: TableOptions {
+            block_size: 128,
+            ..TableOptions::default()
+        },
+        ..siltdb::Options::default()
+    };
+    let db = siltdb::Db::open("/db", opts).expect("open");
+    for i in 0..120u32 {
+        db.put(
+            format!("key{i:04}").as_bytes(),
+            format!("value {i}").as_bytes(),
+        )
+        .expect("put");
+    }
+    db.compact_range(None, None).expect("compact");
+    for i in (0..120u32).step_by(3) {
+        db.delete(format!("key{i:04}").as_bytes()).expect("delete");
+    }
+    db.flush().expect("flush");
+    for i in 120..130u32 {
+        db.put(format!("key{i:04}").as_bytes(), b"in the WAL")
+            .expect("put");
+    }
+    if crash {
+        mem.crash();
+        drop(db);
+    } else {
+        db.close().expect("close");
+        drop(db);
+    }
+    let dir = Path::new("/db");
+    let mut names = mem.list(dir).expect("list");
+    names.sort();
+    names
+        .into_iter()
+        .filter(|n| n != "LOCK")
+        .map(|n| {
+            let data = mem.read_all(&dir.join(&n)).expect("read");
+            (n, data)
+        })
+        .collect()
+}
+
 fn main() {
     // WAL
     let log = log_of(&batches());
@@ -333,6 +386,37 @@ fn main() {
     pair.extend_from_slice(&key);
     pair.extend_from_slice(&value);
     write("catalog_decoder", "retired-streams-pair", &pair);
+
+    // Whole directories, for recovery_open: a database with tables on two
+    // levels and writes in its WAL; the same after a power cut; one that
+    // lost its CURRENT; one with crash debris.
+    let db = database_files(false);
+    write(
+        "recovery_open",
+        "dir-closed",
+        &siltdb_fuzz::recovery::encode_dir(&db),
+    );
+    let crashed = database_files(true);
+    write(
+        "recovery_open",
+        "dir-crashed",
+        &siltdb_fuzz::recovery::encode_dir(&crashed),
+    );
+    let no_current: Vec<(String, Vec<u8>)> =
+        db.iter().filter(|(n, _)| n != "CURRENT").cloned().collect();
+    write(
+        "recovery_open",
+        "dir-no-current",
+        &siltdb_fuzz::recovery::encode_dir(&no_current),
+    );
+    let mut debris = db.clone();
+    debris.push(("999999.sst".into(), b"half a table".to_vec()));
+    debris.push(("999998.log".into(), vec![7; 40]));
+    write(
+        "recovery_open",
+        "dir-debris",
+        &siltdb_fuzz::recovery::encode_dir(&debris),
+    );
 
     // Expressions
     for (kind, exprs) in EXPRESSIONS.iter().enumerate() {

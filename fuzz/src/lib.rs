@@ -12,7 +12,8 @@
 //! checksums.
 //!
 //! The DynamoDB layer's drivers ([`item`], [`expr`], [`catalog`]) have no checksums to
-//! fix up: they feed the bytes straight in.
+//! fix up: they feed the bytes straight in. [`recovery`] takes a whole
+//! directory through `check` and the real open path.
 //!
 //! Besides "never panic", the drivers check a few properties that must hold
 //! for any input, and bound every loop by the input size so a
@@ -21,10 +22,12 @@
 pub mod catalog;
 pub mod expr;
 pub mod item;
+pub mod recovery;
 
 pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use item::run_item;
+pub use recovery::run_recovery;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -174,7 +177,10 @@ fn manifest_once(data: &[u8]) {
     match replay_manifest(data, 1) {
         Ok(r) => {
             assert!(r.edits >= 1);
-            assert!(r.state.next_file_number > 1, "next_file_number passes the MANIFEST");
+            assert!(
+                r.state.next_file_number > 1,
+                "next_file_number passes the MANIFEST"
+            );
             // The base edit of a new MANIFEST holding this state rebuilds it.
             let mut again = ManifestState::default();
             again
@@ -183,8 +189,16 @@ fn manifest_once(data: &[u8]) {
             assert_eq!(*again.version, *r.state.version);
             assert_eq!(again.live_wals, r.state.live_wals);
             assert_eq!(
-                (again.log_number, again.next_file_number, again.last_sequence),
-                (r.state.log_number, r.state.next_file_number, r.state.last_sequence)
+                (
+                    again.log_number,
+                    again.next_file_number,
+                    again.last_sequence
+                ),
+                (
+                    r.state.log_number,
+                    r.state.next_file_number,
+                    r.state.last_sequence
+                )
             );
             if let Some(d) = &r.dropped {
                 assert!(d.offset <= data.len() as u64);

@@ -83,17 +83,15 @@ fn by_default_the_dropped_record_is_logged() {
     assert!(dropped.contains("offset="), "{dropped}");
     assert!(dropped.contains("bytes="), "{dropped}");
     assert!(dropped.contains("checksum"), "{dropped}");
-    let bytes: u64 = dropped
-        .split("bytes=")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|b| b.parse().ok())
-        .expect("a byte count");
-    let offset: u64 = dropped
-        .split("offset=")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|b| b.parse().ok())
-        .expect("an offset");
+    let (offset, bytes) = (field(dropped, "offset"), field(dropped, "bytes"));
     assert_eq!(offset + bytes, size, "{dropped}");
+}
+
+/// The number logged as `name=N` in `line`.
+fn field(line: &str, name: &str) -> u64 {
+    line.split(&format!("{name}="))
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {name}= in {line}"))
 }

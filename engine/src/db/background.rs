@@ -395,7 +395,12 @@ impl DbInner {
                 compaction::manual_task(st.versions.current_ref(), level, begin, end)
             };
             if let Some(task) = task {
-                self.run_compaction(&task)?;
+                // As in the background: a failed compaction (a full disk, a
+                // failed fsync, a damaged input) poisons the database.
+                if let Err(e) = self.run_compaction(&task) {
+                    self.set_bg_error(&mut lock(&self.state), "compaction", &e);
+                    return Err(e);
+                }
             }
         }
         Ok(())

@@ -137,7 +137,16 @@ impl TableSource for TableCache {
 }
 
 impl Db {
-    /// Opens (or creates) the database in `dir`, recovering after a crash.
+    /// Opens (or creates) the database in `dir`, recovering after a crash
+    /// (format-spec/manifest.md, "Recovery"; [`crate::recovery`] decides).
+    ///
+    /// A torn final WAL or MANIFEST record is dropped and reported in
+    /// [`Db::recovery_report`] (refused instead under
+    /// [`Options::strict_recovery`] if the record was complete). A missing
+    /// table or live WAL, a damaged record elsewhere, or a directory that
+    /// holds data but no `CURRENT` is [`Error::Corruption`], and nothing is
+    /// changed. Files recovery proves garbage (crash debris, obsolete files)
+    /// are removed once the new MANIFEST is durable.
     ///
     /// Only one handle may have a directory open at a time; a second open
     /// returns [`Error::Locked`].

@@ -204,6 +204,9 @@ impl ManifestLog {
                 let mut w = LogWriter::new(file, kind.name());
                 w.add_record(&buf)?;
                 w.sync()?;
+                // The new MANIFEST's entry is durable before CURRENT can
+                // name it.
+                self.fs.sync_dir(&self.dir)?;
                 recovery::write_current(self.fs.as_ref(), &self.dir, number)?;
                 self.writer = Some(w);
                 Ok(())

@@ -301,11 +301,13 @@ impl DbInner {
         self.write(WriteBatch::new(), false, true)?;
         let mut st = lock(&self.state);
         loop {
-            if let Some(e) = &st.bg_error {
-                return Err(Error::Poisoned(Box::new(e.duplicate())));
-            }
+            // Done first: a failure after this flush finished (a compaction
+            // it triggered, say) is not this flush's.
             if st.imm.is_empty() {
                 return Ok(());
+            }
+            if let Some(e) = &st.bg_error {
+                return Err(Error::Poisoned(Box::new(e.duplicate())));
             }
             if st.shutting_down {
                 return Err(Error::Closed);

@@ -107,6 +107,39 @@ impl Disk {
     }
 }
 
+impl Disk {
+    /// A disk holding a closed database: keys `0..flushed` written and
+    /// flushed into a table, then keys `flushed..flushed + tail` left in
+    /// its WAL.
+    pub fn with_database(flushed: u32, tail: u32) -> Disk {
+        let disk = Disk::new();
+        let db = disk.open().expect("open");
+        for i in 0..flushed {
+            db.put(&key(i), &value(i)).expect("put");
+        }
+        db.flush().expect("flush");
+        for i in flushed..flushed + tail {
+            db.put(&key(i), &value(i)).expect("put");
+        }
+        db.close().expect("close");
+        disk
+    }
+}
+
+/// (offset, total length) of every record of a log file (WAL or
+/// MANIFEST), read by the framing of format-spec/wal.md.
+pub fn log_records(data: &[u8]) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos + 9 <= data.len() {
+        let len = u32::from_le_bytes(data[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
+        out.push((pos as u64, (9 + len) as u64));
+        pos += 9 + len;
+    }
+    assert_eq!(pos, data.len(), "log ends at a record boundary");
+    out
+}
+
 /// Every key and value of `db`, in order.
 pub fn scan(db: &Db) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut it = db.iter().expect("iter");

@@ -4,6 +4,7 @@
 
 pub mod disk;
 pub mod streams;
+pub mod workload;
 
 use std::collections::HashMap;
 
