@@ -40,6 +40,10 @@ impl DbInner {
     /// on writes are refused with [`Error::Poisoned`] holding the first
     /// such failure, and no file is deleted. Logged and counted.
     pub(super) fn set_bg_error(&self, st: &mut State, what: &str, e: &Error) {
+        if matches!(e.root(), Error::Closed) {
+            // The database closed under the work: nothing on disk failed.
+            return;
+        }
         let repeat = st
             .bg_error
             .as_ref()

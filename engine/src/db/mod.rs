@@ -253,6 +253,7 @@ impl Db {
             self.inner.sync_wal()
         };
         *lock(&self.inner.wal) = None;
+        lock(&self.inner.manifest).close();
         *lock(&self.inner.file_lock) = None;
         r
     }

@@ -162,6 +162,9 @@ pub(crate) struct ManifestLog {
     writer: Option<LogWriter>,
     /// Start a new MANIFEST once the current one is this long.
     roll_bytes: u64,
+    /// Set by [`ManifestLog::close`]: the directory lock is about to be
+    /// released, so nothing may be written any more.
+    closed: bool,
 }
 
 impl ManifestLog {
@@ -171,7 +174,16 @@ impl ManifestLog {
             fs,
             writer: None,
             roll_bytes,
+            closed: false,
         }
+    }
+
+    /// Refuses every later write with [`Error::Closed`] (called by
+    /// `Db::close` before it releases the directory lock, so a write racing
+    /// the close cannot touch a directory another process may then open).
+    pub fn close(&mut self) {
+        self.closed = true;
+        self.writer = None;
     }
 
     /// True if the next edit must start a new MANIFEST.
@@ -187,6 +199,9 @@ impl ManifestLog {
     /// MANIFEST `CURRENT` names) is unknown: the caller must poison the
     /// database.
     pub fn write(&mut self, p: &Prepared) -> Result<()> {
+        if self.closed {
+            return Err(Error::Closed);
+        }
         let mut buf = Vec::new();
         match (p.new_manifest, self.writer.as_mut()) {
             (None, Some(w)) => {

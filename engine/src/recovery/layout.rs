@@ -285,7 +285,7 @@ pub fn missing_files(listing: &Listing, replayed: &Replayed) -> Vec<MissingFile>
             }
         }
     }
-    for n in replayed.state.wals_to_replay().unwrap_or_default() {
+    for n in replayed.state.tracked_wals_to_replay().unwrap_or_default() {
         let kind = FileKind::Wal(n);
         if !listing.has(kind) {
             missing.push(MissingFile {

@@ -101,24 +101,20 @@ pub fn examine(fs: &dyn Fs, dir: &Path, listing: &Listing) -> Result<Found> {
     Ok(Found::Database(Plan { manifest, wals }))
 }
 
-/// The WALs recovery replays, oldest first: the MANIFEST's live WALs from
-/// its `log_number` on, or for a MANIFEST that does not track WALs (format
-/// version 1), every WAL in the directory from its `log_number` on.
+/// The WALs recovery replays, oldest first: the directory's WALs whose
+/// [`Role`] is [`Role::LiveWal`] — the MANIFEST's live WALs from its
+/// `log_number` on, or, for a MANIFEST that does not track WALs (format
+/// version 1), every WAL from its `log_number` on.
 pub fn wals_to_replay(listing: &Listing, manifest: &Replayed) -> Vec<u64> {
-    match manifest.state.wals_to_replay() {
-        Some(w) => w,
-        None => {
-            let mut w: Vec<u64> = listing
-                .files()
-                .filter_map(|(_, k)| match k {
-                    FileKind::Wal(n) if n >= manifest.state.log_number => Some(n),
-                    _ => None,
-                })
-                .collect();
-            w.sort_unstable();
-            w
-        }
-    }
+    let mut wals: Vec<u64> = layout::roles(listing, manifest)
+        .into_iter()
+        .filter_map(|(e, role)| match (role, e.kind) {
+            (Role::LiveWal, Some(FileKind::Wal(n))) => Some(n),
+            _ => None,
+        })
+        .collect();
+    wals.sort_unstable();
+    wals
 }
 
 /// Refuses, under strict recovery, a dropped final record that was

@@ -94,7 +94,7 @@ impl ManifestState {
     /// `log_number`, oldest first. `None` if the MANIFEST does not track
     /// WALs (format version 1): then every WAL at or above `log_number` in
     /// the directory is replayed.
-    pub fn wals_to_replay(&self) -> Option<Vec<u64>> {
+    pub fn tracked_wals_to_replay(&self) -> Option<Vec<u64>> {
         self.live_wals
             .as_ref()
             .map(|live| live.range(self.log_number..).copied().collect())
@@ -317,13 +317,13 @@ mod tests {
         };
         s.apply(&e1, "MANIFEST-000001", 0).unwrap();
         assert_eq!(s.live_wals, None, "format 1: no WAL recorded yet");
-        assert_eq!(s.wals_to_replay(), None);
+        assert_eq!(s.tracked_wals_to_replay(), None);
         s.apply(&e2, "MANIFEST-000001", 30).unwrap();
         assert_eq!(
             (s.log_number, s.next_file_number, s.last_sequence),
             (3, 4, 20)
         );
-        assert_eq!(s.wals_to_replay(), Some(vec![3]));
+        assert_eq!(s.tracked_wals_to_replay(), Some(vec![3]));
         let e3 = VersionEdit {
             log_number: Some(5),
             new_wals: vec![5],
