@@ -10,7 +10,8 @@ use std::sync::Arc;
 use clap::Parser;
 use siltdb::dynamo::DynamoDb;
 use siltdb::Options;
-use siltdb_server::http::{serve, ServerConfig};
+use siltdb_server::http::fd_limit::{connections_within, raise_open_file_limit};
+use siltdb_server::http::{serve, Cors, ServerConfig};
 use siltdb_server::Backend;
 use tokio::net::TcpListener;
 
@@ -44,6 +45,15 @@ fn main() -> ExitCode {
 }
 
 fn run_serve(args: ServeArgs) -> Result<(), String> {
+    let fds = raise_open_file_limit();
+    let max_connections = connections_within(fds, args.max_connections);
+    if max_connections < args.max_connections {
+        tracing::warn!(
+            "holding at most {max_connections} connections, not {}: the open-file limit is {}",
+            args.max_connections,
+            fds.unwrap_or_default()
+        );
+    }
     let backend = open_backend(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(args.worker_threads).unwrap_or(1))
@@ -69,8 +79,18 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
                 "not checked"
             },
         );
+        let cors = Cors::from_origins(&args.cors_origins);
+        if cors != Cors::Off {
+            tracing::info!("cross-origin requests allowed from {:?}", args.cors_origins);
+        }
         let config = ServerConfig {
             credentials: args.credentials,
+            max_request_memory: args.max_request_memory,
+            cors,
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            idle_timeout: args.idle_timeout,
+            max_connections,
             ..ServerConfig::default()
         };
         serve(listener, backend, config, shutdown_signal())

@@ -1,43 +1,59 @@
 //! One request → one response, checked in DynamoDB's order.
 //!
 //! The order and the answers are DynamoDB's, as dynalite's connection tests
-//! recorded them against the service (`test/connection.js`, `index.js`):
+//! recorded them against the service (`test/connection.js`, `index.js`),
+//! with the memory and authentication guards siltdb adds:
 //!
-//! 1. A body over 16 MiB: HTTP 413, empty body. The body is read with that
-//!    limit and never buffered beyond it; a `Content-Length` over the limit
-//!    is refused before reading.
-//! 2. `OPTIONS` with an `Origin` header: a CORS preflight answer (200).
+//! 1. A body over 16 MiB: HTTP 413, empty body. A `Content-Length` over the
+//!    limit is refused before reading; otherwise the body is read into
+//!    memory charged to the server's request memory budget
+//!    ([`super::budget`]) — over it, [`overloaded`] — within the body read
+//!    timeout (else HTTP 408).
+//! 2. `OPTIONS` with an allowed `Origin`: a CORS preflight answer (200,
+//!    [`super::cors`]); with CORS off it falls through to 3.
 //! 3. A method other than `POST`, or a body whose `Content-Type` is neither
 //!    `application/x-amz-json-1.0` nor `application/json`: HTTP 404 with the
 //!    body `<UnknownOperationException/>\n`. The path is ignored, as
 //!    DynamoDB ignores it.
-//! 4. A body that is not JSON: `SerializationException` without a message.
+//! 4. A body that is not JSON (or nests deeper than 128 levels):
+//!    `SerializationException` without a message. Checked without building
+//!    anything.
 //! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`.
-//! 6. Authentication ([`crate::auth`]).
+//! 6. Authentication ([`crate::auth`]) on the raw body bytes. With
+//!    `--credentials`, 5 and 6 come before 4: a request is authenticated
+//!    before any of its JSON is looked at.
 //! 7. An empty body: `SerializationException`.
-//! 8. The request's members ([`crate::json`]), then the operation.
+//! 8. The body parsed and decoded ([`crate::json::read_body`]): an unknown
+//!    top-level member or a type error is a `SerializationException`, a
+//!    violated constraint a `ValidationException`; the parse is charged to
+//!    the budget too. Then the operation.
 //!
 //! JSON responses echo the request's content type. Nothing here panics on
-//! input; a panic inside the backend becomes HTTP 500 `InternalServerError`.
+//! input; a panic inside the backend becomes HTTP 500 `InternalServerError`,
+//! and no 500 carries the library's message (it may name server files): it
+//! is logged with the request id, and the client gets DynamoDB's generic
+//! text.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
+use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
-use serde_json::Value;
 use siltdb::dynamo::DynamoError;
 
+use super::budget::{MemoryBudget, Reservation};
 use super::response::{self, AMZ_JSON, PLAIN_JSON};
 use super::ServerConfig;
 use crate::auth::{self, SignedRequest};
 use crate::backend::{dispatch, Backend};
-use crate::json::errors::{dynamo_error, service_error, ErrorBody};
-use crate::json::{decode_request, encode_response};
-use crate::operation::Operation;
+use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
+use crate::json::tree::check_syntax;
+use crate::json::{encode_response, read_body, BodyError};
+use crate::operation::{Operation, Request as OperationRequest};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
@@ -47,15 +63,21 @@ const DYNAMODB_TARGET: &str = "DynamoDB_20120810";
 /// The `X-Amz-Target` prefix of DynamoDB Streams' operations.
 const STREAMS_TARGET: &str = "DynamoDBStreams_20120810";
 
-/// What every request needs: the backend and the settings.
+/// What every request needs: the backend, the settings, the shared budget.
 pub(crate) struct State {
     backend: Arc<dyn Backend>,
     config: ServerConfig,
+    budget: Arc<MemoryBudget>,
 }
 
 impl State {
     pub(crate) fn new(backend: Arc<dyn Backend>, config: ServerConfig) -> State {
-        State { backend, config }
+        let budget = MemoryBudget::new(config.max_request_memory);
+        State {
+            backend,
+            config,
+            budget,
+        }
     }
 }
 
@@ -84,108 +106,89 @@ fn error_response(content_type: &str, e: &ErrorBody) -> Response<Full<Bytes>> {
     response::json(status, content_type, &e.body)
 }
 
-fn with_cors(mut r: Response<Full<Bytes>>, origin: bool) -> Response<Full<Bytes>> {
-    if origin {
-        r.headers_mut()
-            .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+/// Answers one request.
+pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    if parts.method == Method::OPTIONS {
+        if let Some(r) = state.config.cors.preflight(&parts.headers) {
+            // 1 before 2: a preflight has no body, and any it has is
+            // drained by hyper, not held.
+            return r;
+        }
     }
+    let mut r = answer(&parts, body, state).await;
+    state.config.cors.decorate(&parts.headers, &mut r);
     r
 }
 
-/// Answers one request.
-pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+/// Steps 1 and 3 to 8 of the module documentation.
+async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<Bytes>> {
     let started = Instant::now();
-    let (parts, body) = req.into_parts();
-    let origin = parts.headers.contains_key(ORIGIN);
-    let limit = state.config.max_body_bytes;
-
-    // 1. Size.
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return too_large();
-    }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return too_large();
-            }
-            tracing::debug!("reading a request body failed: {e}");
-            let e = service_error("SerializationException", None);
-            return error_response(AMZ_JSON, &e);
-        }
-    };
-
-    // 2. CORS preflight.
-    if origin && parts.method == Method::OPTIONS {
-        let mut r = response::build(StatusCode::OK, None, Vec::new());
-        let h = r.headers_mut();
-        h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-        for (ask, allow) in [
-            (
-                "access-control-request-headers",
-                "access-control-allow-headers",
-            ),
-            (
-                "access-control-request-method",
-                "access-control-allow-methods",
-            ),
-        ] {
-            if let Some(v) = parts.headers.get(ask).cloned() {
-                h.insert(allow, v);
-            }
-        }
-        h.insert("access-control-max-age", HeaderValue::from_static("172800"));
-        return r;
-    }
-
-    // 3. Method and content type.
+    let config = &state.config;
     let content_type = parts.headers.get(CONTENT_TYPE).map(media_type);
-    let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
-    if parts.method != Method::POST || (!body.is_empty() && !json_type) {
-        let r = response::build(
-            StatusCode::NOT_FOUND,
-            None,
-            b"<UnknownOperationException/>\n".to_vec(),
-        );
-        return with_cors(r, origin);
-    }
     let reply_type = if content_type.as_deref() == Some(AMZ_JSON) {
         AMZ_JSON
     } else {
         PLAIN_JSON
     };
 
-    // 4. JSON.
-    let parsed: Option<Value> = if body.is_empty() {
-        None
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v) => Some(v),
-            Err(_) => {
-                let e = service_error("SerializationException", None);
-                return with_cors(error_response(reply_type, &e), origin);
-            }
+    // 1. Size, memory, time.
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > config.max_body_bytes as u64) {
+        return too_large();
+    }
+    // Held until the response is built: the body, then its tree and what
+    // is decoded from it.
+    let reservation = Reservation::new(&state.budget);
+    let body = match read_bytes(body, declared, config, &reservation).await {
+        Ok(b) => b,
+        Err(BodyReadError::TooLarge) => return too_large(),
+        Err(BodyReadError::OverBudget) => return overloaded(reply_type),
+        Err(BodyReadError::TimedOut) => {
+            tracing::debug!(
+                "a request body took longer than {:?}; closing",
+                config.body_timeout
+            );
+            return response::build(StatusCode::REQUEST_TIMEOUT, None, Vec::new());
+        }
+        Err(BodyReadError::Failed(e)) => {
+            tracing::debug!("reading a request body failed: {e}");
+            let e = service_error("SerializationException", None);
+            return error_response(AMZ_JSON, &e);
         }
     };
 
-    // 5. Target.
+    // 3. Method and content type.
+    let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
+    if parts.method != Method::POST || (!body.is_empty() && !json_type) {
+        return response::build(
+            StatusCode::NOT_FOUND,
+            None,
+            b"<UnknownOperationException/>\n".to_vec(),
+        );
+    }
+
+    // 4 to 6: with credentials, authenticate before looking at the JSON.
+    let authenticate_first = config.credentials.is_some();
+    let syntax_error = || {
+        let e = service_error("SerializationException", None);
+        error_response(reply_type, &e)
+    };
+    if !authenticate_first && !body.is_empty() && check_syntax(&body).is_err() {
+        return syntax_error();
+    }
     let target = parts
         .headers
         .get("x-amz-target")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let Some(op) = target.as_deref().and_then(parse_target) else {
         let e = service_error("UnknownOperationException", None);
-        return with_cors(error_response(reply_type, &e), origin);
+        return error_response(reply_type, &e);
     };
-
-    // 6. Authentication.
     let signed = SignedRequest {
         method: parts.method.as_str(),
         path: parts.uri.path(),
@@ -194,45 +197,31 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
         body: &body,
     };
     if let Err(e) = auth::check(
-        state.config.credentials.as_ref(),
+        config.credentials.as_ref(),
         &signed,
-        state
-            .config
-            .check_request_time
-            .then(std::time::SystemTime::now),
+        config.check_request_time.then(std::time::SystemTime::now),
     ) {
         let e = service_error(e.name(), Some(e.message()));
-        return with_cors(error_response(reply_type, &e), origin);
+        return error_response(reply_type, &e);
+    }
+    if authenticate_first && !body.is_empty() && check_syntax(&body).is_err() {
+        return syntax_error();
     }
 
     // 7 and 8. Members, then the operation.
-    let result = match parsed {
-        None => Err(DynamoError::SerializationException(String::new())),
-        Some(v) => match decode_request(op, &v) {
-            Ok(request) if op.runs_inline() => {
-                // On this worker, with the blocking pool's panic handling.
-                let backend = state.backend.as_ref();
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    dispatch(backend, request)
-                }))
-                .unwrap_or_else(|_| {
-                    tracing::error!(operation = op.name(), "the operation panicked");
-                    Err(internal_error())
-                })
-            }
-            Ok(request) => {
-                let backend = state.backend.clone();
-                match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await
-                {
-                    Ok(r) => r,
-                    Err(join) => {
-                        tracing::error!(operation = op.name(), "the operation panicked: {join}");
-                        Err(internal_error())
-                    }
-                }
-            }
-            Err(e) => Err(e),
-        },
+    let request = if body.is_empty() {
+        Err(DynamoError::SerializationException(String::new()))
+    } else {
+        match read_body(op, &body, &reservation) {
+            Ok(r) => Ok(r),
+            Err(BodyError::OverBudget) => return overloaded(reply_type),
+            Err(BodyError::Rejected(e)) => Err(e),
+        }
+    };
+    drop(body);
+    let result = match request {
+        Ok(request) => run(op, request, state).await,
+        Err(e) => Err(e),
     };
     let r = match &result {
         Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
@@ -240,7 +229,14 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
     };
     match &result {
         Err(e @ DynamoError::InternalServerError(_)) => {
-            tracing::warn!(operation = op.name(), "{e}");
+            // The one place the detail goes: the log, with the id the
+            // client got in `x-amzn-RequestId`.
+            let id = r
+                .headers()
+                .get("x-amzn-requestid")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::error!(operation = op.name(), request_id = id, "{e}");
         }
         _ => tracing::debug!(
             operation = op.name(),
@@ -249,18 +245,108 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
             "request"
         ),
     }
-    with_cors(r, origin)
+    r
+}
+
+/// Runs the operation where [`Operation::runs_inline`] says, turning a
+/// panic into `InternalServerError`.
+async fn run(
+    op: Operation,
+    request: OperationRequest,
+    state: &State,
+) -> Result<crate::Response, DynamoError> {
+    if op.runs_inline() {
+        // On this worker, with the blocking pool's panic handling.
+        let backend = state.backend.as_ref();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(backend, request)))
+            .unwrap_or_else(|_| Err(panicked()))
+    } else {
+        let backend = state.backend.clone();
+        match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
+            Ok(r) => r,
+            Err(join) => {
+                tracing::error!(operation = op.name(), "the operation panicked: {join}");
+                Err(panicked())
+            }
+        }
+    }
+}
+
+/// Why a body was not read.
+enum BodyReadError {
+    /// Over `max_body_bytes` (HTTP 413).
+    TooLarge,
+    /// The memory budget could not hold it.
+    OverBudget,
+    /// Not all there within the body read timeout.
+    TimedOut,
+    /// The connection failed or the framing was wrong.
+    Failed(hyper::Error),
+}
+
+/// Reads the whole body into one buffer, charging `reservation` for every
+/// byte of its capacity before the bytes arrive.
+async fn read_bytes(
+    mut body: Incoming,
+    declared: Option<u64>,
+    config: &ServerConfig,
+    reservation: &Reservation,
+) -> Result<Vec<u8>, BodyReadError> {
+    let limit = config.max_body_bytes;
+    let deadline = tokio::time::Instant::now() + config.body_timeout;
+    // Checked against `limit` by the caller.
+    let expected = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit));
+    if !reservation.charge(expected) {
+        return Err(BodyReadError::OverBudget);
+    }
+    let mut buf: Vec<u8> = Vec::with_capacity(expected);
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return Err(BodyReadError::TimedOut),
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return Err(BodyReadError::Failed(e)),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        let len = buf.len().saturating_add(data.len());
+        if len > limit {
+            return Err(BodyReadError::TooLarge);
+        }
+        if len > buf.capacity() {
+            // Chunked (or a wrong Content-Length): grow by doubling,
+            // charging first.
+            let new_cap = len.max(buf.capacity().saturating_mul(2)).min(limit);
+            if !reservation.charge(new_cap - buf.capacity()) {
+                return Err(BodyReadError::OverBudget);
+            }
+            buf.reserve_exact(new_cap - buf.len());
+        }
+        buf.extend_from_slice(&data);
+    }
+    Ok(buf)
 }
 
 fn too_large() -> Response<Full<Bytes>> {
     response::build(StatusCode::PAYLOAD_TOO_LARGE, None, Vec::new())
 }
 
+/// The answer when the request memory budget is spent: DynamoDB's
+/// `ThrottlingException` (HTTP 400), which every AWS SDK retries with
+/// backoff ([`throttling_error`] says why this and not a 503).
+fn overloaded(content_type: &str) -> Response<Full<Bytes>> {
+    tracing::warn!("request memory budget spent; answering ThrottlingException");
+    let e = throttling_error(
+        "Rate of requests exceeds the allowed throughput: the requests in flight hold all the \
+         memory this server gives requests (siltdb serve --max-request-memory); retry later",
+    );
+    error_response(content_type, &e)
+}
+
 /// The error a request gets when its operation panicked.
-fn internal_error() -> DynamoError {
-    DynamoError::InternalServerError(
-        "The server encountered an internal error trying to fulfill the request.".to_string(),
-    )
+fn panicked() -> DynamoError {
+    DynamoError::InternalServerError("the operation panicked".to_string())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use super::decode::{
     expect_blob, expect_bool, expect_list, expect_map, expect_string, expect_struct, DResult,
     Decoder, Position,
 };
+use super::tree::Json;
 
 /// The type keys an `AttributeValue` object may carry, in DynamoDB's order.
 const TYPE_KEYS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
@@ -32,15 +33,11 @@ const TYPE_KEYS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL"
 ///
 /// A value-rule failure is deferred on `d` and read as `NULL`; the request
 /// then fails in [`Decoder::finish`], so the stand-in is never used.
-pub(crate) fn attribute_value(
-    d: &mut Decoder,
-    v: &Value,
-    pos: Position,
-) -> DResult<AttributeValue> {
+pub(crate) fn attribute_value(d: &mut Decoder, v: &Json, pos: Position) -> DResult<AttributeValue> {
     let map = expect_struct(v, pos, "AttributeValue")?;
     // Pass 1 first: every present member is type-checked before any value
     // rule is applied, as DynamoDB deserializes the whole value first.
-    let mut present: Vec<(&str, &Value)> = Vec::with_capacity(1);
+    let mut present: Vec<(&str, &Json)> = Vec::with_capacity(1);
     for key in TYPE_KEYS {
         if let Some(member) = map.get(key).filter(|m| !m.is_null()) {
             present.push((key, member));
@@ -86,7 +83,7 @@ pub(crate) fn attribute_value(
 fn read_typed(
     d: &mut Decoder,
     key: &str,
-    member: &Value,
+    member: &Json,
 ) -> DResult<Result<AttributeValue, DynamoError>> {
     Ok(match key {
         "S" => Ok(AttributeValue::S(expect_string(member)?.to_string())),
@@ -143,7 +140,7 @@ fn read_typed(
             let map = expect_map(member, Position::Field, "AttributeValue")?;
             let mut out = BTreeMap::new();
             for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-                out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+                out.insert(k.to_string(), attribute_value(d, e, Position::Element)?);
             }
             Ok(AttributeValue::M(out))
         }
@@ -154,16 +151,16 @@ fn read_typed(
     })
 }
 
-fn non_null(list: &[Value]) -> impl Iterator<Item = &Value> {
+fn non_null(list: &[Json]) -> impl Iterator<Item = &Json> {
     list.iter().filter(|e| !e.is_null())
 }
 
 /// Reads a map of attribute values (an item, a key, `ExclusiveStartKey`).
-pub(crate) fn item(d: &mut Decoder, v: &Value, pos: Position) -> DResult<Item> {
+pub(crate) fn item(d: &mut Decoder, v: &Json, pos: Position) -> DResult<Item> {
     let map = expect_map(v, pos, "AttributeValue")?;
     let mut out = Item::new();
     for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-        out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+        out.insert(k.to_string(), attribute_value(d, e, Position::Element)?);
     }
     Ok(out)
 }
@@ -171,22 +168,22 @@ pub(crate) fn item(d: &mut Decoder, v: &Value, pos: Position) -> DResult<Item> {
 /// Reads `ExpressionAttributeValues`.
 pub(crate) fn attribute_values(
     d: &mut Decoder,
-    v: &Value,
+    v: &Json,
 ) -> DResult<HashMap<String, AttributeValue>> {
     let map = expect_map(v, Position::Field, "AttributeValue")?;
     let mut out = HashMap::with_capacity(map.len());
     for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-        out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+        out.insert(k.to_string(), attribute_value(d, e, Position::Element)?);
     }
     Ok(out)
 }
 
 /// Reads `ExpressionAttributeNames`.
-pub(crate) fn attribute_names(v: &Value) -> DResult<HashMap<String, String>> {
+pub(crate) fn attribute_names(v: &Json) -> DResult<HashMap<String, String>> {
     let map = expect_map(v, Position::Field, "java.lang.String")?;
     let mut out = HashMap::with_capacity(map.len());
     for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-        out.insert(k.clone(), expect_string(e)?.to_string());
+        out.insert(k.to_string(), expect_string(e)?.to_string());
     }
     Ok(out)
 }
@@ -238,11 +235,12 @@ pub(crate) fn item_json(item: &Item) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json_tree;
     use serde_json::json;
 
     fn read(v: Value) -> Result<AttributeValue, DynamoError> {
         let mut d = Decoder::new();
-        let av = attribute_value(&mut d, &v, Position::Element)?;
+        let av = attribute_value(&mut d, &Json::from(&v), Position::Element)?;
         d.finish(av)
     }
 
@@ -366,22 +364,22 @@ mod tests {
         let mut d = Decoder::new();
         let it = item(
             &mut d,
-            &json!({"id": {"S": "1"}, "n": null}),
+            &json_tree!({"id": {"S": "1"}, "n": null}),
             Position::Field,
         )
         .expect("item");
         assert_eq!(it.len(), 1);
         assert_eq!(item_json(&it), json!({"id": {"S": "1"}}));
-        let names = attribute_names(&json!({"#a": "x"})).expect("names");
+        let names = attribute_names(&json_tree!({"#a": "x"})).expect("names");
         assert_eq!(names.get("#a").map(String::as_str), Some("x"));
-        let e = attribute_names(&json!({"#a": 5})).expect_err("type");
+        let e = attribute_names(&json_tree!({"#a": 5})).expect_err("type");
         assert_eq!(e.message(), "NUMBER_VALUE cannot be converted to String");
-        let e = attribute_names(&json!([])).expect_err("type");
+        let e = attribute_names(&json_tree!([])).expect_err("type");
         assert_eq!(
             e.message(),
             "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>"
         );
-        let vals = attribute_values(&mut d, &json!({":v": {"N": "5"}})).expect("values");
+        let vals = attribute_values(&mut d, &json_tree!({":v": {"N": "5"}})).expect("values");
         assert!(matches!(vals.get(":v"), Some(AttributeValue::N(_))));
         d.finish(()).expect("nothing wrong");
     }
