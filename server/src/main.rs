@@ -66,6 +66,9 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("listening on {addr}: {e}"))?;
         let local = listener.local_addr().unwrap_or(addr);
+        // Listen for signals before saying we serve: a SIGTERM sent as soon
+        // as the address is announced must stop the server, not kill it.
+        let shutdown = shutdown_signal();
         tracing::info!(
             "serving DynamoDB's protocol on http://{local} ({}; signatures {})",
             if args.in_memory {
@@ -93,7 +96,7 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             max_connections,
             ..ServerConfig::default()
         };
-        serve(listener, backend, config, shutdown_signal())
+        serve(listener, backend, config, shutdown)
             .await
             .map_err(|e| e.to_string())
     })?;
@@ -101,33 +104,41 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!("cannot listen for Ctrl-C: {e}");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed
+/// when this is called, not when the future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            match signals {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {},
+                        _ = term.recv() => {},
+                    }
+                }
+                (int, term) => {
+                    for e in [int.err(), term.err()].into_iter().flatten() {
+                        tracing::warn!("cannot listen for signals: {e}");
+                    }
+                    std::future::pending::<()>().await;
+                }
             }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
+        }
+        #[cfg(not(unix))]
+        {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!("cannot listen for Ctrl-C: {e}");
                 std::future::pending::<()>().await;
             }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tracing::info!("signal received");
     }
-    tracing::info!("signal received");
 }
 
 /// Opens the database `args` names: siltdb's `DynamoDb` in `--data-dir`
