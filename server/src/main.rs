@@ -110,7 +110,10 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     let signals = {
         use tokio::signal::unix::{signal, SignalKind};
-        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
     };
     async move {
         #[cfg(unix)]

@@ -61,6 +61,8 @@ pub(crate) struct Reservation {
     held: AtomicUsize,
     /// Of `held`, not yet charged (taken ahead, in [`STEP`]s).
     spare: AtomicUsize,
+    /// The last charge refused, beyond what was held then.
+    refused: AtomicUsize,
 }
 
 impl Reservation {
@@ -70,7 +72,19 @@ impl Reservation {
             budget: budget.clone(),
             held: AtomicUsize::new(0),
             spare: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
         }
+    }
+
+    /// Whether the last refused charge could never be granted, however
+    /// much other requests give back: what this request held plus what it
+    /// asked for exceeds the whole budget.
+    pub(crate) fn exceeds_whole_budget(&self) -> bool {
+        let held = self
+            .held
+            .load(Ordering::Acquire)
+            .saturating_sub(self.spare.load(Ordering::Acquire));
+        held.saturating_add(self.refused.load(Ordering::Acquire)) > self.budget.limit
     }
 
     /// Charges `n` bytes; `false` if the budget cannot give them (nothing
@@ -96,6 +110,7 @@ impl Reservation {
             self.spare.store(0, Ordering::Release);
             return true;
         }
+        self.refused.store(n, Ordering::Release);
         false
     }
 }
@@ -131,6 +146,9 @@ mod tests {
         assert!(!a.charge(40_000));
         assert!(a.charge(30_000));
         assert_eq!(budget.used(), STEP + 130_000);
+        assert!(!a.exceeds_whole_budget(), "40_000 more would fit alone");
+        assert!(!b.charge(150_000));
+        assert!(b.exceeds_whole_budget(), "100_000 + 150_000 > 200_000");
         drop(b);
         assert_eq!(budget.used(), STEP + 30_000);
         drop(a);

@@ -56,6 +56,8 @@ pub(crate) struct Activity {
     last_io: AtomicU64,
     head_started: AtomicU64,
     evict: Notify,
+    /// Wakes the watchdog when a deadline moves earlier (a head starts).
+    changed: Notify,
 }
 
 impl Activity {
@@ -66,6 +68,7 @@ impl Activity {
             last_io: AtomicU64::new(0),
             head_started: AtomicU64::new(NO_HEAD),
             evict: Notify::new(),
+            changed: Notify::new(),
         };
         a.last_io.store(a.now(), Ordering::Release);
         a
@@ -88,6 +91,7 @@ impl Activity {
             && self.head_started.load(Ordering::Acquire) == NO_HEAD
         {
             self.head_started.store(now, Ordering::Release);
+            self.changed.notify_one();
         }
     }
 
@@ -242,6 +246,7 @@ where
         tokio::select! {
             r = conn.as_mut() => return Ending::Finished(r),
             () = activity.evict.notified() => return Ending::Evicted,
+            () = activity.changed.notified() => {}
             () = tokio::time::sleep_until(deadline) => {
                 // Progress may have moved the deadline since; look again.
                 let (deadline, which) = activity.deadline(&t);

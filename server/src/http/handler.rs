@@ -147,7 +147,7 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     let body = match read_bytes(body, declared, config, &reservation).await {
         Ok(b) => b,
         Err(BodyReadError::TooLarge) => return too_large(),
-        Err(BodyReadError::OverBudget) => return overloaded(reply_type),
+        Err(BodyReadError::OverBudget) => return overloaded(reply_type, &reservation),
         Err(BodyReadError::TimedOut) => {
             tracing::debug!(
                 "a request body took longer than {:?}; closing",
@@ -214,7 +214,7 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     } else {
         match read_body(op, &body, &reservation) {
             Ok(r) => Ok(r),
-            Err(BodyError::OverBudget) => return overloaded(reply_type),
+            Err(BodyError::OverBudget) => return overloaded(reply_type, &reservation),
             Err(BodyError::Rejected(e)) => Err(e),
         }
     };
@@ -332,10 +332,21 @@ fn too_large() -> Response<Full<Bytes>> {
     response::build(StatusCode::PAYLOAD_TOO_LARGE, None, Vec::new())
 }
 
-/// The answer when the request memory budget is spent: DynamoDB's
-/// `ThrottlingException` (HTTP 400), which every AWS SDK retries with
-/// backoff ([`throttling_error`] says why this and not a 503).
-fn overloaded(content_type: &str) -> Response<Full<Bytes>> {
+/// The answer when the request memory budget refused a charge.
+///
+/// Usually other requests hold it: DynamoDB's `ThrottlingException` (HTTP
+/// 400), which every AWS SDK retries with backoff ([`throttling_error`]
+/// says why this and not a 503). If this request alone needs more than the
+/// whole budget, no retry can succeed: a `ValidationException` says so.
+fn overloaded(content_type: &str, reservation: &Reservation) -> Response<Full<Bytes>> {
+    if reservation.exceeds_whole_budget() {
+        tracing::info!("a request needs more memory than the whole request memory budget");
+        let e = dynamo_error(&DynamoError::validation(
+            "The request needs more memory than this server lets all requests hold together \
+             (siltdb serve --max-request-memory)",
+        ));
+        return error_response(content_type, &e);
+    }
     tracing::warn!("request memory budget spent; answering ThrottlingException");
     let e = throttling_error(
         "Rate of requests exceeds the allowed throughput: the requests in flight hold all the \

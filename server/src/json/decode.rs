@@ -23,7 +23,7 @@
 //! elements add `.<1-based index>.member` and map entries `.<key>.member`;
 //! a null member is the same as an absent one; unknown members are ignored.
 
-use super::tree::{Json, Object};
+use super::tree::{Json, Meter, Object, Unmetered};
 use siltdb::dynamo::DynamoError;
 
 /// Result of reading one member: `Err` only for pass-1 (serialization) errors.
@@ -66,17 +66,53 @@ pub(crate) enum Position {
     Element,
 }
 
-/// The collected state of passes 2 and 3 while a request is read.
-#[derive(Debug, Default)]
-pub(crate) struct Decoder {
+/// The collected state of passes 2 and 3 while a request is read, and the
+/// meter what is decoded is charged to.
+pub(crate) struct Decoder<'m> {
     violations: Vec<String>,
     deferred: Option<DynamoError>,
+    meter: &'m dyn Meter,
+    over_budget: bool,
 }
 
-impl Decoder {
-    /// A decoder with nothing found yet.
-    pub(crate) fn new() -> Decoder {
-        Decoder::default()
+/// The meter of a [`Decoder`] made with [`Decoder::new`].
+static UNMETERED: Unmetered = Unmetered;
+
+/// What [`Decoder::charge`] fails with; [`Decoder::over_budget`] tells it
+/// apart from a real error.
+const OVER_BUDGET: &str = "request memory budget exhausted";
+
+impl<'m> Decoder<'m> {
+    /// A decoder with nothing found yet, charging nothing.
+    pub(crate) fn new() -> Decoder<'static> {
+        Decoder::metered(&UNMETERED)
+    }
+
+    /// A decoder charging what it builds to `meter`.
+    pub(crate) fn metered(meter: &'m dyn Meter) -> Decoder<'m> {
+        Decoder {
+            violations: Vec::new(),
+            deferred: None,
+            meter,
+            over_budget: false,
+        }
+    }
+
+    /// Charges `bytes` that the value being decoded is about to take; an
+    /// `Err` if the meter refuses, which ends the decoding (see
+    /// [`Decoder::over_budget`]).
+    pub(crate) fn charge(&mut self, bytes: usize) -> DResult<()> {
+        if bytes == 0 || self.meter.charge(bytes) {
+            Ok(())
+        } else {
+            self.over_budget = true;
+            Err(DynamoError::InternalServerError(OVER_BUDGET.to_string()))
+        }
+    }
+
+    /// Whether decoding stopped because the meter refused memory.
+    pub(crate) fn over_budget(&self) -> bool {
+        self.over_budget
     }
 
     /// Records a constraint violation of the member at `path`, whose value

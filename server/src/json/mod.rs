@@ -67,7 +67,7 @@ pub fn read_body(op: Operation, bytes: &[u8], meter: &dyn Meter) -> Result<Reque
             )))
         }
     };
-    decode(op, &tree).map_err(BodyError::Rejected)
+    decode(op, &tree, meter)
 }
 
 /// The message for a top-level member `name` that `op`'s input lacks.
@@ -93,7 +93,13 @@ pub fn decode_request(op: Operation, body: &serde_json::Value) -> Result<Request
             op, name,
         )));
     }
-    decode(op, &Json::from(body))
+    decode(op, &Json::from(body), &tree::Unmetered).map_err(|e| match e {
+        BodyError::Rejected(e) => e,
+        // The unmetered meter refuses nothing.
+        BodyError::OverBudget => {
+            DynamoError::InternalServerError("an unmetered decoding ran out of budget".to_string())
+        }
+    })
 }
 
 macro_rules! define_codec {
@@ -103,20 +109,27 @@ macro_rules! define_codec {
         api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
         members: [$($member:literal),* $(,)?] $(,)?
     },)+) => {
-        /// Decodes a parsed body for `op`.
-        fn decode(op: Operation, body: &Json) -> Result<Request, DynamoError> {
+        /// Decodes a parsed body for `op`, charging what it builds to
+        /// `meter`.
+        fn decode(op: Operation, body: &Json, meter: &dyn Meter) -> Result<Request, BodyError> {
             // What DynamoDB says about a body that is JSON but not an object
             // is not recorded; a type error without text is what it says for
             // non-JSON.
             let Json::Object(map) = body else {
-                return Err(DynamoError::SerializationException(String::new()));
+                return Err(BodyError::Rejected(DynamoError::SerializationException(
+                    String::new(),
+                )));
             };
             let s = Struct::root(map);
-            let mut d = Decoder::new();
-            let request = match op {
-                $(Operation::$op => Request::$op($read(&mut d, s)?),)+
+            let mut d = Decoder::metered(meter);
+            let read = match op {
+                $(Operation::$op => $read(&mut d, s).map(Request::$op),)+
             };
-            d.finish(request)
+            match read {
+                Err(_) if d.over_budget() => Err(BodyError::OverBudget),
+                Err(e) => Err(BodyError::Rejected(e)),
+                Ok(request) => d.finish(request).map_err(BodyError::Rejected),
+            }
         }
 
         /// Writes a successful response's body.
