@@ -14,6 +14,10 @@ pub const RESERVED_FDS: u64 = 256;
 /// Raises the soft open-file limit to the hard limit; returns the soft
 /// limit in force afterwards (`None` where it cannot be read).
 #[cfg(unix)]
+#[allow(
+    clippy::useless_conversion,
+    reason = "rlim_t is u64 on Linux and macOS, but not on every Unix"
+)]
 pub fn raise_open_file_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -71,6 +75,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::useless_conversion, reason = "as above")]
     fn the_soft_limit_ends_at_the_hard_limit() {
         let after = raise_open_file_limit();
         #[cfg(unix)]

@@ -10,7 +10,8 @@
 //!    ([`super::budget`]) — over it, [`overloaded`] — within the body read
 //!    timeout (else HTTP 408).
 //! 2. `OPTIONS` with an allowed `Origin`: a CORS preflight answer (200,
-//!    [`super::cors`]); with CORS off it falls through to 3.
+//!    [`super::cors`]), given before 1 since a preflight has no body; with
+//!    CORS off it falls through to 3.
 //! 3. A method other than `POST`, or a body whose `Content-Type` is neither
 //!    `application/x-amz-json-1.0` nor `application/json`: HTTP 404 with the
 //!    body `<UnknownOperationException/>\n`. The path is ignored, as
@@ -28,6 +29,9 @@
 //!    violated constraint a `ValidationException`; the parse is charged to
 //!    the budget too. Then the operation.
 //!
+//! Steps 3 to 8 are [`super::interpret::interpret`], a function of the
+//! request in memory.
+//!
 //! JSON responses echo the request's content type. Nothing here panics on
 //! input; a panic inside the backend becomes HTTP 500 `InternalServerError`,
 //! and no 500 carries the library's message (it may name server files): it
@@ -40,28 +44,22 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::CONTENT_LENGTH;
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
 use siltdb::dynamo::DynamoError;
 
 use super::budget::{MemoryBudget, Reservation};
-use super::response::{self, AMZ_JSON, PLAIN_JSON};
+use super::interpret::{interpret, reply_type, Refusal};
+use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
-use crate::auth::{self, SignedRequest};
 use crate::backend::{dispatch, Backend};
+use crate::json::encode_response;
 use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
-use crate::json::tree::check_syntax;
-use crate::json::{encode_response, read_body, BodyError};
 use crate::operation::{Operation, Request as OperationRequest};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-
-/// The `X-Amz-Target` prefix of DynamoDB's operations.
-const DYNAMODB_TARGET: &str = "DynamoDB_20120810";
-/// The `X-Amz-Target` prefix of DynamoDB Streams' operations.
-const STREAMS_TARGET: &str = "DynamoDBStreams_20120810";
 
 /// What every request needs: the backend, the settings, the shared budget.
 pub(crate) struct State {
@@ -81,26 +79,6 @@ impl State {
     }
 }
 
-/// The operation an `X-Amz-Target` names, if the server implements it.
-pub(crate) fn parse_target(target: &str) -> Option<Operation> {
-    let (api, name) = target.split_once('.')?;
-    match api {
-        DYNAMODB_TARGET => Operation::from_name(name).filter(|op| !op.is_streams()),
-        STREAMS_TARGET => Operation::from_name(name).filter(|op| op.is_streams()),
-        _ => None,
-    }
-}
-
-/// Media type of a `Content-Type` value, without parameters, lower case.
-fn media_type(v: &HeaderValue) -> String {
-    let s = String::from_utf8_lossy(v.as_bytes());
-    s.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
 fn error_response(content_type: &str, e: &ErrorBody) -> Response<Full<Bytes>> {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     response::json(status, content_type, &e.body)
@@ -111,8 +89,8 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
     let (parts, body) = req.into_parts();
     if parts.method == Method::OPTIONS {
         if let Some(r) = state.config.cors.preflight(&parts.headers) {
-            // 1 before 2: a preflight has no body, and any it has is
-            // drained by hyper, not held.
+            // Before the body is read: a preflight has none, and one sent
+            // anyway is drained by hyper, not held.
             return r;
         }
     }
@@ -125,12 +103,7 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
 async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let config = &state.config;
-    let content_type = parts.headers.get(CONTENT_TYPE).map(media_type);
-    let reply_type = if content_type.as_deref() == Some(AMZ_JSON) {
-        AMZ_JSON
-    } else {
-        PLAIN_JSON
-    };
+    let reply_type = reply_type(&parts.headers);
 
     // 1. Size, memory, time.
     let declared = parts
@@ -162,67 +135,23 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         }
     };
 
-    // 3. Method and content type.
-    let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
-    if parts.method != Method::POST || (!body.is_empty() && !json_type) {
-        return response::build(
-            StatusCode::NOT_FOUND,
-            None,
-            b"<UnknownOperationException/>\n".to_vec(),
-        );
-    }
-
-    // 4 to 6: with credentials, authenticate before looking at the JSON.
-    let authenticate_first = config.credentials.is_some();
-    let syntax_error = || {
-        let e = service_error("SerializationException", None);
-        error_response(reply_type, &e)
-    };
-    if !authenticate_first && !body.is_empty() && check_syntax(&body).is_err() {
-        return syntax_error();
-    }
-    let target = parts
-        .headers
-        .get("x-amz-target")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let Some(op) = target.as_deref().and_then(parse_target) else {
-        let e = service_error("UnknownOperationException", None);
-        return error_response(reply_type, &e);
-    };
-    let signed = SignedRequest {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query(),
-        headers: &parts.headers,
-        body: &body,
-    };
-    if let Err(e) = auth::check(
-        config.credentials.as_ref(),
-        &signed,
-        config.check_request_time.then(std::time::SystemTime::now),
-    ) {
-        let e = service_error(e.name(), Some(e.message()));
-        return error_response(reply_type, &e);
-    }
-    if authenticate_first && !body.is_empty() && check_syntax(&body).is_err() {
-        return syntax_error();
-    }
-
-    // 7 and 8. Members, then the operation.
-    let request = if body.is_empty() {
-        Err(DynamoError::SerializationException(String::new()))
-    } else {
-        match read_body(op, &body, &reservation) {
-            Ok(r) => Ok(r),
-            Err(BodyError::OverBudget) => return overloaded(reply_type, &reservation),
-            Err(BodyError::Rejected(e)) => Err(e),
-        }
-    };
+    // 3 to 8.
+    let now = config.check_request_time.then(std::time::SystemTime::now);
+    let interpreted = interpret(parts, &body, config.credentials.as_ref(), now, &reservation);
     drop(body);
-    let result = match request {
-        Ok(request) => run(op, request, state).await,
-        Err(e) => Err(e),
+    let (op, request) = match interpreted {
+        Ok(i) => i,
+        Err(Refusal::NotFound) => {
+            return response::build(
+                StatusCode::NOT_FOUND,
+                None,
+                b"<UnknownOperationException/>\n".to_vec(),
+            )
+        }
+        Err(Refusal::Error(e)) => return error_response(reply_type, &e),
+        Err(Refusal::OverBudget) => return overloaded(reply_type, &reservation),
     };
+    let result = run(op, request, state).await;
     let r = match &result {
         Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
@@ -358,35 +287,4 @@ fn overloaded(content_type: &str, reservation: &Reservation) -> Response<Full<By
 /// The error a request gets when its operation panicked.
 fn panicked() -> DynamoError {
     DynamoError::InternalServerError("the operation panicked".to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets() {
-        assert_eq!(
-            parse_target("DynamoDB_20120810.PutItem"),
-            Some(Operation::PutItem)
-        );
-        assert_eq!(parse_target("DynamoDB_20120810.ListTable"), None);
-        assert_eq!(parse_target("DynamoDB_20111205.PutItem"), None);
-        assert_eq!(
-            parse_target("DynamoDBStreams_20120810.GetRecords"),
-            Some(Operation::GetRecords)
-        );
-        assert_eq!(parse_target("DynamoDB_20120810.GetRecords"), None);
-        assert_eq!(parse_target("DynamoDBStreams_20120810.PutItem"), None);
-        assert_eq!(parse_target("whatever"), None);
-        assert_eq!(parse_target("DynamoDB_20120810.PutItem.x"), None);
-    }
-
-    #[test]
-    fn media_types_ignore_parameters_and_case() {
-        assert_eq!(
-            media_type(&HeaderValue::from_static("Application/JSON; charset=utf-8")),
-            "application/json"
-        );
-    }
 }

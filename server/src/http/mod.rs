@@ -17,6 +17,7 @@ mod connections;
 pub mod cors;
 pub mod fd_limit;
 mod handler;
+pub mod interpret;
 mod response;
 
 use std::future::Future;
