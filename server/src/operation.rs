@@ -1,5 +1,5 @@
 //! The operations the server answers — listed once, in
-//! [`for_each_operation!`] — and their inputs and outputs as one enum each.
+//! `for_each_operation!` — and their inputs and outputs as one enum each.
 //!
 //! Every other place that needs one line per operation (the [`Backend`]
 //! trait and [`dispatch`], the JSON readers and writers in [`crate::json`])

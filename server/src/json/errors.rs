@@ -48,8 +48,8 @@ pub const INTERNAL_ERROR_MESSAGE: &str =
 
 /// Longest message sent, in characters; a longer one is cut there and ends
 /// in `...`. siltdb's bound, not a recorded DynamoDB rule: it keeps a
-/// response small whatever a request echoes (10 violations of at most
-/// [`crate::json::decode::MAX_ECHO_CHARS`] characters each fit).
+/// response small whatever a request echoes (10 violations, each echoing
+/// at most 1,024 characters of a value, fit).
 pub const MAX_MESSAGE_CHARS: usize = 16 * 1024;
 
 /// `message`, cut to [`MAX_MESSAGE_CHARS`].

@@ -3,11 +3,13 @@
 //! `serde_json::Value` keeps every object in a `BTreeMap`, whose first node
 //! costs about 600 bytes: a 16 MB body of `{"":0},` repeated (7 bytes each)
 //! became 1.6 GB of tree. [`Json`] keeps an object as one exact-size slice
-//! of entries sorted by key, so the tree costs at most about 14 bytes per
-//! body byte (24 bytes per value, 40 per member, a small allocation per
-//! non-empty string; see [`alloc_cost`]), and every allocation is first
-//! charged to a [`Meter`], which may refuse it — then the parse stops at
-//! once with [`ParseError::OverBudget`].
+//! of entries sorted by key: 24 bytes per value, 40 per member, one small
+//! allocation per non-empty string. The worst body, `[0,0,...]`, costs 12
+//! bytes per body byte once built and is charged 24 (an array's vector may
+//! hold twice its length while it grows); `{"":0}` elements cost about 10.
+//! Every allocation is charged to a [`Meter`] before it is made (as
+//! [`alloc_cost`] estimates it), and the meter may refuse — then the parse
+//! stops at once with [`ParseError::OverBudget`].
 //!
 //! Objects keep `BTreeMap`'s semantics, which the decoders were written
 //! against: members iterate in key order and, of duplicate keys, the last
@@ -290,8 +292,8 @@ pub fn parse(
     }
 }
 
-/// Longest unknown member name echoed, in characters (255: as long as
-/// any name in DynamoDB's model may be).
+/// Longest unknown member name echoed, in characters (255: far longer than
+/// any member name in DynamoDB's model).
 const MAX_NAME_ECHO: usize = 255;
 
 /// The state a parse shares across its nested seeds.
