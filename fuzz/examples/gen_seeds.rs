@@ -354,14 +354,9 @@ fn main() {
     let r = decode_record(&record).expect("the vector decodes");
     for (name, it) in items() {
         let seed = encode_record(&RecordRef {
-            event: r.event,
-            view_type: r.view_type,
-            origin: r.origin,
-            created_millis: r.created_millis,
-            stream: r.stream,
-            keys: &r.keys,
             old_image: None,
             new_image: Some(&it),
+            ..siltdb_fuzz::stream::record_ref(&r)
         });
         write("stream_record", &format!("stream-record-{name}"), &seed);
     }

@@ -21,7 +21,9 @@
 //! `assertValidation`; `validations/index.js`, `checkValidations`): the
 //! member path is the member names with a lower-case first letter, list
 //! elements add `.<1-based index>.member` and map entries `.<key>.member`;
-//! a null member is the same as an absent one; unknown members are ignored.
+//! a null member is the same as an absent one; unknown members of nested
+//! structures are ignored (a top-level one never gets here: it is refused
+//! before its value is read).
 
 use super::tree::{Json, Meter, Object, Unmetered};
 use siltdb::dynamo::DynamoError;

@@ -66,23 +66,34 @@ pub struct ErrorBody {
     pub body: Value,
 }
 
-/// A protocol-level error (`com.amazon.coral.service#name`), with its text
-/// under `message` when there is one.
-pub fn service_error(name: &str, message: Option<&str>) -> ErrorBody {
+/// `{"__type": "<namespace>#<name>", "<message_key>": message}` (no
+/// message member without a message), the message bounded.
+fn error_map(
+    namespace: &str,
+    name: &str,
+    message_key: &str,
+    message: Option<&str>,
+) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert(
         "__type".to_string(),
-        Value::String(format!("{SERVICE_NAMESPACE}#{name}")),
+        Value::String(format!("{namespace}#{name}")),
     );
     if let Some(msg) = message {
         m.insert(
-            "message".to_string(),
+            message_key.to_string(),
             Value::String(bounded_message(msg).into_owned()),
         );
     }
+    m
+}
+
+/// A protocol-level error (`com.amazon.coral.service#name`), with its text
+/// under `message` when there is one.
+pub fn service_error(name: &str, message: Option<&str>) -> ErrorBody {
     ErrorBody {
         status: 400,
-        body: Value::Object(m),
+        body: Value::Object(error_map(SERVICE_NAMESPACE, name, "message", message)),
     }
 }
 
@@ -93,34 +104,25 @@ pub fn service_error(name: &str, message: Option<&str>) -> ErrorBody {
 /// retries adaptive-mode clients also slow down for. HTTP 503 would be
 /// retried as well, but as a transient fault, without that slowing down.
 pub fn throttling_error(message: &str) -> ErrorBody {
-    let mut m = Map::new();
-    m.insert(
-        "__type".to_string(),
-        Value::String(format!("{AVAILABILITY_NAMESPACE}#ThrottlingException")),
-    );
-    m.insert(
-        "message".to_string(),
-        Value::String(bounded_message(message).into_owned()),
-    );
     ErrorBody {
         status: 400,
-        body: Value::Object(m),
+        body: Value::Object(error_map(
+            AVAILABILITY_NAMESPACE,
+            "ThrottlingException",
+            "message",
+            Some(message),
+        )),
     }
 }
 
 /// The body and status for a library error.
 pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
-    let mut m = Map::new();
     let (namespace, message_key) = match e {
         DynamoError::SerializationException(_) => (SERVICE_NAMESPACE, "Message"),
         DynamoError::UnknownOperationException(_) => (SERVICE_NAMESPACE, "message"),
         DynamoError::ValidationException(_) => (VALIDATE_NAMESPACE, "message"),
         _ => (DYNAMODB_NAMESPACE, "message"),
     };
-    m.insert(
-        "__type".to_string(),
-        Value::String(format!("{namespace}#{}", e.name())),
-    );
     // A body that is not JSON gets a SerializationException without text,
     // and an unknown operation an UnknownOperationException without text.
     let bare = matches!(
@@ -131,12 +133,8 @@ pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
         DynamoError::InternalServerError(_) => INTERNAL_ERROR_MESSAGE,
         _ => e.message(),
     };
-    if !(bare && message.is_empty()) {
-        m.insert(
-            message_key.to_string(),
-            Value::String(bounded_message(message).into_owned()),
-        );
-    }
+    let message = (!(bare && message.is_empty())).then_some(message);
+    let mut m = error_map(namespace, e.name(), message_key, message);
     match e {
         DynamoError::ConditionalCheckFailedException {
             item: Some(item), ..

@@ -10,7 +10,7 @@
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
 //! `streams` (the DynamoDB Streams API), `common` (shared members and
-//! capacity), [`errors`] (error bodies).
+//! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
 mod batch;
 mod common;
