@@ -67,7 +67,7 @@ pub mod request;
 mod scan;
 pub mod schema;
 pub mod stream;
-mod stream_record;
+pub mod stream_record;
 mod streams_api;
 mod tags;
 pub mod transact;
