@@ -935,6 +935,7 @@ mod tests {
                 index_size_bytes: 0,
                 item_count: 0,
                 index_arn: "arn/index/g".into(),
+                backfill_error: None,
             }]),
             ..TableDescription::default()
         };
