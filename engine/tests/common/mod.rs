@@ -1,7 +1,10 @@
-//! Shared helpers for the DynamoDB-layer integration tests.
+//! Shared helpers for the integration tests: the DynamoDB layer's here and
+//! in `streams.rs`, the storage engine's on an in-memory disk in `disk.rs`.
 #![allow(dead_code)]
 
+pub mod disk;
 pub mod streams;
+pub mod workload;
 
 use std::collections::HashMap;
 

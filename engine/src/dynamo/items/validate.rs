@@ -20,6 +20,22 @@ pub const MAX_NESTING_DEPTH: usize = 32;
 /// (UTF-8 length) and attribute value lengths").
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
+/// Longest attribute name, in bytes of UTF-8, at any depth: 65,535
+/// (Developer Guide, "Naming rules": "at least one character long and less
+/// than 64 KB"; the service answers a 65,536-byte name, top-level or a map
+/// key, with the message below, as measured in ExtendDB issue #365).
+pub const MAX_ATTRIBUTE_NAME_BYTES: usize = 65_535;
+
+/// A name over [`MAX_ATTRIBUTE_NAME_BYTES`]: DynamoDB's message.
+fn check_name(name: &str) -> Result<(), DynamoError> {
+    if name.len() > MAX_ATTRIBUTE_NAME_BYTES {
+        return Err(DynamoError::validation(
+            "1 validation error detected: Attribute name is too large, must be less than 65536 bytes",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks one attribute value (recursively).
 ///
 /// - Empty sets: DynamoDB's messages as in
@@ -29,6 +45,7 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 ///   Levels have exceeded supported limits" — the message the API reference
 ///   lists for UpdateItem's ValidationException. Whether DynamoDB counts the
 ///   top-level document as level 1 or 0 is not documented; we take 1.
+/// - Map keys: at most [`MAX_ATTRIBUTE_NAME_BYTES`].
 pub fn validate_value(value: &AttributeValue) -> Result<(), DynamoError> {
     validate_at(value, 0)
 }
@@ -47,16 +64,23 @@ fn validate_at(value: &AttributeValue, depth: usize) -> Result<(), DynamoError> 
         AttributeValue::M(_) | AttributeValue::L(_) if depth + 1 > MAX_NESTING_DEPTH => Err(
             DynamoError::validation("Nesting Levels have exceeded supported limits"),
         ),
-        AttributeValue::M(m) => m.values().try_for_each(|v| validate_at(v, depth + 1)),
+        AttributeValue::M(m) => m.iter().try_for_each(|(k, v)| {
+            check_name(k)?;
+            validate_at(v, depth + 1)
+        }),
         AttributeValue::L(l) => l.iter().try_for_each(|v| validate_at(v, depth + 1)),
         _ => Ok(()),
     }
 }
 
-/// Checks every value of an item, then its size against [`MAX_ITEM_SIZE`]
-/// ("Item size has exceeded the maximum allowed size", dynalite's tests).
+/// Checks every name and value of an item, then its size against
+/// [`MAX_ITEM_SIZE`] ("Item size has exceeded the maximum allowed size",
+/// dynalite's tests).
 pub fn validate_item(item: &Item) -> Result<(), DynamoError> {
-    item.values().try_for_each(validate_value)?;
+    item.iter().try_for_each(|(k, v)| {
+        check_name(k)?;
+        validate_value(v)
+    })?;
     if item_size(item) > MAX_ITEM_SIZE {
         return Err(DynamoError::validation(
             "Item size has exceeded the maximum allowed size",
@@ -108,6 +132,28 @@ mod tests {
         assert!(validate_value(&AttributeValue::L(vec![])).is_ok());
         assert!(validate_value(&AttributeValue::M(BTreeMap::new())).is_ok());
         assert!(validate_value(&AttributeValue::S(String::new())).is_ok());
+    }
+
+    #[test]
+    fn attribute_names_are_under_64_kb() {
+        let long = "n".repeat(MAX_ATTRIBUTE_NAME_BYTES + 1);
+        let ok = "n".repeat(MAX_ATTRIBUTE_NAME_BYTES);
+        let message = Err(
+            "1 validation error detected: Attribute name is too large, must be less than 65536 bytes"
+                .to_string(),
+        );
+        let item: Item = [(long.clone(), AttributeValue::Null)].into();
+        assert_eq!(
+            validate_item(&item).map_err(|e| e.message().to_string()),
+            message
+        );
+        let nested = AttributeValue::M([(long, AttributeValue::Null)].into());
+        assert_eq!(
+            validate_value(&nested).map_err(|e| e.message().to_string()),
+            message
+        );
+        let item: Item = [(ok, AttributeValue::Null)].into();
+        assert_eq!(validate_item(&item), Ok(()));
     }
 
     #[test]

@@ -52,7 +52,7 @@
 //! streams' ARNs differ.
 
 pub(crate) mod api;
-pub(crate) mod record;
+pub mod record;
 pub(crate) mod retired;
 pub(crate) mod sequence;
 pub(crate) mod settings;

@@ -1,6 +1,10 @@
 //! The stored form of a stream record and of a table's trim marker.
 //! Spec: format-spec/streams.md.
 //!
+//! Public as a low-level decoder, for fuzz targets and tools
+//! ([`decode_record`], [`encode_record`]); applications read records
+//! through the Streams API of [`crate::dynamo::DynamoDb`].
+//!
 //! Records live under `table_id ++ FE ++ sequence (u64 BE)`, so one table's
 //! records sort in sequence order after all its items and index entries;
 //! sequence 0 is never handed out and holds the table's trim marker.
@@ -26,22 +30,29 @@ const HAS_NEW: u8 = 0x02;
 
 /// A record as it is written: borrowed parts of the change.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RecordRef<'a> {
+pub struct RecordRef<'a> {
+    /// INSERT, MODIFY or REMOVE.
     pub event: OperationType,
+    /// The stream's view type when the change was made.
     pub view_type: StreamViewType,
+    /// A user's write or the TTL sweeper.
     pub origin: Origin,
     /// When the change was made, ms since the epoch.
     pub created_millis: i64,
     /// The stream it belongs to: the stream's start sequence number.
     pub stream: u64,
+    /// The item's key attributes.
     pub keys: &'a Item,
+    /// The item before the change, if the view type keeps it.
     pub old_image: Option<&'a Item>,
+    /// The item after the change, if the view type keeps it.
     pub new_image: Option<&'a Item>,
 }
 
-/// A record as it is read back.
+/// A record as it is read back; the fields are [`RecordRef`]'s.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct StoredRecord {
+#[allow(missing_docs, reason = "the fields are RecordRef's, documented there")]
+pub struct StoredRecord {
     pub event: OperationType,
     pub view_type: StreamViewType,
     pub origin: Origin,
@@ -88,7 +99,7 @@ pub(crate) fn decode_trim_marker(bytes: &[u8]) -> Option<u64> {
 }
 
 /// Encodes a record value.
-pub(crate) fn encode_record(r: &RecordRef<'_>) -> Vec<u8> {
+pub fn encode_record(r: &RecordRef<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.push(RECORD_VERSION);
     out.push(event_code(r.event));
@@ -128,7 +139,7 @@ pub(crate) fn record_stream(bytes: &[u8]) -> Option<u64> {
 
 /// Decodes a record value; anything the encoder would not write is an
 /// error naming the offset.
-pub(crate) fn decode_record(bytes: &[u8]) -> Result<StoredRecord, String> {
+pub fn decode_record(bytes: &[u8]) -> Result<StoredRecord, String> {
     let header = bytes
         .get(..HEADER_LEN)
         .ok_or_else(|| "stream record shorter than its header".to_string())?;
