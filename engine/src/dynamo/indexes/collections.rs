@@ -14,11 +14,15 @@
 //!
 //! Sizes are exact and kept, not computed per write: each collection's size
 //! is a record (format-spec/keys.md, "Item collection sizes") that every
-//! write changing the collection rewrites in its own batch, under the
-//! collection's lock (one per partition, taken after the items' locks, so
-//! two writes to different items of one partition update it one after the
-//! other). A collection without a record — one written before the records
-//! existed — is measured once from its items when a write first needs it.
+//! write changing the collection's size rewrites in its own batch, under
+//! the collection's lock (one per partition, taken after the items' locks
+//! and held until the commit, so two writes to different items of one
+//! partition read and rewrite it one after the other). A write reads one
+//! record per collection it changes, never the collection's items. A
+//! collection without a record — empty, or written by format version 1 —
+//! is measured from its items the first time a write changes it or asks
+//! for its metrics, and its record written in that write's batch; opening
+//! a database measures nothing.
 //!
 //! [`DynamoOptions::item_collection_size_limit`]: crate::dynamo::DynamoOptions::item_collection_size_limit
 
@@ -115,6 +119,14 @@ struct Group {
     delta: i128,
 }
 
+impl Group {
+    /// Whether [`Collections::evaluate`] reads (and so locks) its size:
+    /// when the write changes it, or for metrics.
+    fn is_read(&self, want_metrics: bool) -> bool {
+        self.delta != 0 || want_metrics
+    }
+}
+
 /// The outcome for one collection.
 #[derive(Debug)]
 pub(crate) struct CollectionResult {
@@ -173,10 +185,15 @@ impl Collections {
         self.groups.is_empty()
     }
 
-    /// The engine keys of the touched collections' size records: what the
-    /// collection locks are taken on.
-    pub fn lock_keys(&self) -> Vec<&[u8]> {
-        self.groups.iter().map(|g| g.size_key.as_slice()).collect()
+    /// The engine keys of the size records [`Collections::evaluate`] will
+    /// read: what the collection locks are taken on. A collection the
+    /// write does not change is read only for metrics.
+    pub fn lock_keys(&self, want_metrics: bool) -> Vec<&[u8]> {
+        self.groups
+            .iter()
+            .filter(|g| g.is_read(want_metrics))
+            .map(|g| g.size_key.as_slice())
+            .collect()
     }
 
     /// Sizes every touched collection as it is now (before the writes;
@@ -190,7 +207,7 @@ impl Collections {
     ) -> Result<Vec<CollectionResult>, DynamoError> {
         let mut out = Vec::with_capacity(self.groups.len());
         for g in &self.groups {
-            if g.delta == 0 && !want_metrics {
+            if !g.is_read(want_metrics) {
                 out.push(CollectionResult {
                     table_name: g.meta.name.clone(),
                     exceeded: false,
@@ -203,7 +220,18 @@ impl Collections {
                 Some(v) => (decode_size(&v)?, true),
                 None => (db.collection_size(&g.meta, &g.key.1)?, false),
             };
-            let after = u64::try_from((i128::from(before) + g.delta).max(0)).unwrap_or(u64::MAX);
+            let sum = i128::from(before) + g.delta;
+            if sum < 0 {
+                // The items being removed hold more than the record says:
+                // the record is wrong. Never expected; the size is clamped.
+                tracing::error!(
+                    table = %g.meta.name,
+                    recorded = before,
+                    change = %g.delta,
+                    "item collection size record smaller than its items"
+                );
+            }
+            let after = u64::try_from(sum.max(0)).unwrap_or(u64::MAX);
             let exceeded = g.delta > 0 && after > db.inner.opts.item_collection_size_limit;
             // Rewritten when it changes, and written once for a collection
             // that had none (measured above) so it is not measured again.

@@ -250,16 +250,18 @@ impl DynamoDb {
                 },
             });
         }
-        // Collection locks after item locks (and in key order), so writes
-        // to one partition update its size record one after the other.
+        // Collection locks after item locks (and in key order), held until
+        // the commit, so writes to one partition read and rewrite its size
+        // record one after the other.
+        let want_metrics = write.wants_collection_metrics();
         let collection_guards = self
             .inner
             .collection_locks
-            .lock_all(&collections.lock_keys());
+            .lock_all(&collections.lock_keys(want_metrics));
         let results = if collections.is_empty() {
             Vec::new()
         } else {
-            collections.evaluate(self, write.wants_collection_metrics())?
+            collections.evaluate(self, want_metrics)?
         };
         let too_large: Vec<usize> = collection_of
             .iter()
@@ -300,7 +302,7 @@ impl DynamoDb {
             decisions,
             collections: results,
             collection_of,
-            metrics_wanted: write.wants_collection_metrics(),
+            metrics_wanted: want_metrics,
         })
     }
 }
