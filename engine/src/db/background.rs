@@ -103,6 +103,7 @@ impl DbInner {
                     let mut edit = VersionEdit::default();
                     if let Some(m) = meta {
                         Counters::add(&self.stats.flush_bytes, m.size);
+                        Counters::add(&self.stats.level(0).flush_written, m.size);
                         edit.new_files.push((0, m));
                     }
                     // The oldest log still needed is that of the next memtable.
@@ -175,6 +176,8 @@ impl DbInner {
             let mut st = lock(&self.state);
             st.versions.log_and_apply(edit)?;
             Counters::add(&self.stats.trivial_moves, 1);
+            let moved: u64 = task.inputs.iter().map(|f| f.size).sum();
+            Counters::add(&self.stats.level(task.output_level).moved_in, moved);
             self.install_super_version(&mut st);
             drop(st);
             self.cv.notify_all();
@@ -216,20 +219,24 @@ impl DbInner {
             for f in &task.next_inputs {
                 edit.deleted_files.push((task.output_level, f.number));
             }
-            let read: u64 = task
-                .inputs
-                .iter()
-                .chain(task.next_inputs.iter())
-                .map(|f| f.size)
-                .sum();
+            let read_source: u64 = task.inputs.iter().map(|f| f.size).sum();
+            let read_target: u64 = task.next_inputs.iter().map(|f| f.size).sum();
             let written: u64 = outputs.iter().map(|f| f.size).sum();
             for f in outputs.drain(..) {
                 edit.new_files.push((task.output_level, f));
             }
             st.versions.log_and_apply(edit)?;
             Counters::add(&self.stats.compactions, 1);
-            Counters::add(&self.stats.compaction_bytes_read, read);
+            Counters::add(&self.stats.compaction_bytes_read, read_source + read_target);
             Counters::add(&self.stats.compaction_bytes_written, written);
+            let (source, output) = (
+                self.stats.level(task.level),
+                self.stats.level(task.output_level),
+            );
+            Counters::add(&source.read_as_source, read_source);
+            Counters::add(&output.read_as_target, read_target);
+            Counters::add(&output.compaction_written, written);
+            Counters::add(&output.compactions, 1);
             Ok(())
         });
         if r.is_ok() {

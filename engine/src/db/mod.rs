@@ -32,7 +32,7 @@ use crate::memtable::{Lookup, MemTable};
 use crate::options::{Options, WriteOptions};
 use crate::ratelimit::RateLimiter;
 use crate::sstable::Table;
-use crate::stats::{Counters, LevelStats, Stats};
+use crate::stats::{Counters, Stats};
 use crate::wal::LogWriter;
 use table_cache::TableCache;
 use versions::VersionSet;
@@ -302,15 +302,10 @@ impl DbInner {
     fn stats(&self) -> Stats {
         let mut s = Stats::from_counters(&self.stats);
         let sv = self.super_version();
-        s.levels = sv
-            .version
-            .levels
-            .iter()
-            .map(|files| LevelStats {
-                files: files.len(),
-                bytes: files.iter().map(|f| f.size).sum(),
-            })
-            .collect();
+        for (l, files) in s.levels.iter_mut().zip(&sv.version.levels) {
+            l.files = files.len();
+            l.bytes = files.iter().map(|f| f.size).sum();
+        }
         s.immutable_memtables = sv.imm.len();
         s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some();
         s.pending_compaction_bytes =
