@@ -323,30 +323,34 @@ impl DbInner {
         })()
     }
 
-    /// Compacts each level overlapping `[begin, end]` into the next one.
+    /// Compacts each level overlapping `[begin, end]` into the next level
+    /// below it that holds data, from L0 down to the deepest level.
     pub(super) fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
         let _guard = lock(&self.compaction_lock);
-        let deepest = {
-            let st = lock(&self.state);
-            let v = st.versions.current_ref();
-            (0..NUM_LEVELS)
-                .rev()
-                .find(|&l| !v.levels[l].is_empty())
-                .unwrap_or(0)
-        };
-        for level in 0..deepest.clamp(1, NUM_LEVELS - 1) {
+        let mut level = 0;
+        loop {
             let task = {
                 let st = lock(&self.state);
                 if let Some(e) = &st.bg_error {
                     return Err(Error::Poisoned(e.clone()));
                 }
-                compaction::manual_task(st.versions.current_ref(), level, begin, end)
+                let v = st.versions.current_ref();
+                let deepest = (0..NUM_LEVELS)
+                    .rev()
+                    .find(|&l| v.num_files(l) > 0)
+                    .unwrap_or(0);
+                if level >= deepest.max(1) {
+                    return Ok(());
+                }
+                let output = compaction::manual_output_level(v, level, &self.opts.compaction);
+                let task = compaction::manual_task(v, level, output, begin, end);
+                level = output;
+                task
             };
             if let Some(task) = task {
                 self.run_compaction(&task)?;
             }
         }
-        Ok(())
     }
 
     /// Deletes tables no live version references, WALs older than the log
