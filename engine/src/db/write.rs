@@ -13,7 +13,7 @@ use super::{filenames, lock, DbInner, QueuedWrite, State};
 use crate::batch::WriteBatch;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
-use crate::memtable::MemTable;
+use crate::memtable::{self, MemTable};
 use crate::stats::Counters;
 use crate::wal::LogWriter;
 
@@ -247,7 +247,9 @@ impl DbInner {
             }
             *wal = Some(LogWriter::new(file, name));
         }
-        let old = std::mem::replace(&mut st.mem, Arc::new(MemTable::new(number)));
+        let part_bytes = memtable::part_bytes_for(self.opts.write_buffer_size);
+        let fresh = Arc::new(MemTable::with_part_bytes(number, part_bytes));
+        let old = std::mem::replace(&mut st.mem, fresh);
         st.imm.push_back(old);
         self.install_super_version(st);
         self.bg_cv.notify_all();
