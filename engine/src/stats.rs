@@ -126,6 +126,11 @@ pub struct Stats {
     /// Estimated bytes compaction must rewrite to bring every level within
     /// its target ([`crate::compaction::pending_compaction_bytes`]).
     pub pending_compaction_bytes: u64,
+    /// Compaction writes or syncs that waited for a synced WAL write to
+    /// finish ([`crate::ratelimit`]).
+    pub background_yields: u64,
+    /// Microseconds compactions spent waiting so.
+    pub background_yield_micros: u64,
 }
 
 impl Stats {
@@ -199,6 +204,8 @@ impl Stats {
             compaction_pending: false,
             compaction_running: false,
             pending_compaction_bytes: 0,
+            background_yields: 0,
+            background_yield_micros: 0,
         }
     }
 }
@@ -245,6 +252,13 @@ impl std::fmt::Display for Stats {
             },
             self.pending_compaction_bytes
         )?;
+        if self.background_yields > 0 {
+            writeln!(
+                f,
+                "compactions yielded to synced writes {} times, {} us",
+                self.background_yields, self.background_yield_micros
+            )?;
+        }
         // Per level, like RocksDB's compaction stats: "w-amp" is the bytes
         // written into the level per user byte, so the column sums (with the
         // WAL) to the total write amplification above.

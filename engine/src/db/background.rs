@@ -17,6 +17,7 @@ use crate::iter::merge::MergingIter;
 use crate::iter::{BoxIter, InternalIterator};
 use crate::key::{self, ValueKind};
 use crate::manifest::{FileMeta, VersionEdit, NUM_LEVELS};
+use crate::ratelimit::{IoClass, Pacer};
 use crate::sstable::{TableBuilder, TableSummary};
 use crate::stats::Counters;
 
@@ -43,19 +44,21 @@ impl DbInner {
         self.bg_cv.notify_all();
     }
 
-    fn new_builder(&self, number: u64) -> Result<TableBuilder> {
+    /// A builder for table `number`, paced as `class` (flushes never wait
+    /// for foreground syncs; compactions do).
+    fn new_builder(&self, number: u64, class: IoClass) -> Result<TableBuilder> {
         let name = filenames::table_name(number);
         let file = self.fs.create(&filenames::path(&self.dir, &name))?;
         Ok(TableBuilder::new(
             file,
             name,
             self.opts.table.clone(),
-            self.limiter.clone(),
+            self.limiter.clone().map(|l| Pacer::new(l, class)),
         ))
     }
 
-    /// Writes every entry of `iter` into table `number`. `Ok(None)` if the
-    /// iterator was empty (no file is left behind).
+    /// Writes every entry of `iter` (a memtable) into table `number`.
+    /// `Ok(None)` if the iterator was empty (no file is left behind).
     pub(super) fn build_table(
         &self,
         number: u64,
@@ -65,7 +68,7 @@ impl DbInner {
         if !iter.valid() {
             return Ok(None);
         }
-        let mut b = self.new_builder(number)?;
+        let mut b = self.new_builder(number, IoClass::Flush)?;
         while iter.valid() {
             b.add(iter.key(), iter.value())?;
             iter.next()?;
@@ -308,7 +311,7 @@ impl DbInner {
                             n
                         };
                         pending.push(n);
-                        builder = Some((n, self.new_builder(n)?));
+                        builder = Some((n, self.new_builder(n, IoClass::Compaction)?));
                     }
                     if let Some((_, b)) = builder.as_mut() {
                         b.add(iter.key(), iter.value())?;

@@ -316,6 +316,11 @@ impl DbInner {
             self.compaction_lock.try_lock(),
             Err(std::sync::TryLockError::WouldBlock)
         );
+        if let Some(l) = &self.limiter {
+            let (yields, time) = l.yields();
+            s.background_yields = yields;
+            s.background_yield_micros = time.as_micros() as u64;
+        }
         s
     }
 }

@@ -165,6 +165,8 @@ impl DbInner {
             let n = w.add_record(batch.data())?;
             Counters::add(&self.stats.wal_bytes, n);
             if sync {
+                // Compactions hold their writes and syncs back meanwhile.
+                let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
                 w.sync()?;
                 Counters::add(&self.stats.wal_syncs, 1);
             }
@@ -242,6 +244,7 @@ impl DbInner {
         {
             let mut wal = lock(&self.wal);
             if let Some(old) = wal.as_mut() {
+                let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
                 old.sync()?;
                 Counters::add(&self.stats.wal_syncs, 1);
             }
@@ -260,7 +263,10 @@ impl DbInner {
         let r = {
             let mut wal = lock(&self.wal);
             match wal.as_mut() {
-                Some(w) => w.sync(),
+                Some(w) => {
+                    let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
+                    w.sync()
+                }
                 None => Ok(()),
             }
         };
