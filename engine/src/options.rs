@@ -35,8 +35,11 @@ pub struct Options {
     /// Block cache capacity in bytes (default 128 MiB).
     pub block_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
-    /// (default 256 MiB/s; 0 = unlimited). Keeps synced foreground writes
-    /// fast while background work runs.
+    /// (default 256 MiB/s). Compactions also hold their writes and syncs
+    /// back while a synced WAL write is in flight, and run at a quarter of
+    /// this rate for 100 ms after one (see [`crate::ratelimit`]), so synced
+    /// foreground writes keep their latency while background work runs.
+    /// 0 turns off both the limit and the yielding.
     pub background_write_rate: u64,
     /// Refuse to open rather than drop a complete final WAL or MANIFEST
     /// record whose checksum fails (default false). Such a record is most

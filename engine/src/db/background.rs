@@ -17,6 +17,7 @@ use crate::iter::merge::MergingIter;
 use crate::iter::{BoxIter, InternalIterator};
 use crate::key::{self, ValueKind};
 use crate::manifest::{FileMeta, VersionEdit, NUM_LEVELS};
+use crate::ratelimit::{IoClass, Pacer};
 use crate::recovery::layout::{role, Live, Role, WalLiveness};
 use crate::recovery::{FileKind, RemovedFile};
 use crate::sstable::{TableBuilder, TableSummary};
@@ -106,7 +107,9 @@ impl DbInner {
         }
     }
 
-    fn new_builder(&self, number: u64) -> Result<TableBuilder> {
+    /// A builder for table `number`, paced as `class` (flushes never wait
+    /// for foreground syncs; compactions do).
+    fn new_builder(&self, number: u64, class: IoClass) -> Result<TableBuilder> {
         let kind = FileKind::Table(number);
         let name = kind.name();
         let file = self.fs.create(&kind.path(&self.dir))?;
@@ -114,12 +117,12 @@ impl DbInner {
             file,
             name,
             self.opts.table.clone(),
-            self.limiter.clone(),
+            self.limiter.clone().map(|l| Pacer::new(l, class)),
         ))
     }
 
-    /// Writes every entry of `iter` into table `number`. `Ok(None)` if the
-    /// iterator was empty (no file is left behind).
+    /// Writes every entry of `iter` (a memtable) into table `number`.
+    /// `Ok(None)` if the iterator was empty (no file is left behind).
     pub(super) fn build_table(
         &self,
         number: u64,
@@ -129,7 +132,7 @@ impl DbInner {
         if !iter.valid() {
             return Ok(None);
         }
-        let mut b = self.new_builder(number)?;
+        let mut b = self.new_builder(number, IoClass::Flush)?;
         while iter.valid() {
             b.add(iter.key(), iter.value())?;
             iter.next()?;
@@ -182,6 +185,7 @@ impl DbInner {
                         Counters::add(&self.stats.flushes, 1);
                         if let Some(m) = &meta {
                             Counters::add(&self.stats.flush_bytes, m.size);
+                            Counters::add(&self.stats.level(0).flush_written, m.size);
                         }
                     });
                     if let Err(e) = installed {
@@ -241,6 +245,8 @@ impl DbInner {
         if task.trivial_move {
             self.log_and_apply(task.to_edit_for_move(), |_| {
                 Counters::add(&self.stats.trivial_moves, 1);
+                let moved: u64 = task.inputs.iter().map(|f| f.size).sum();
+                Counters::add(&self.stats.level(task.output_level).moved_in, moved);
             })?;
             self.cv.notify_all();
             return Ok(());
@@ -280,20 +286,24 @@ impl DbInner {
             for f in &task.next_inputs {
                 edit.deleted_files.push((task.output_level, f.number));
             }
-            let read: u64 = task
-                .inputs
-                .iter()
-                .chain(task.next_inputs.iter())
-                .map(|f| f.size)
-                .sum();
+            let read_source: u64 = task.inputs.iter().map(|f| f.size).sum();
+            let read_target: u64 = task.next_inputs.iter().map(|f| f.size).sum();
             let written: u64 = outputs.iter().map(|f| f.size).sum();
             for f in outputs.drain(..) {
                 edit.new_files.push((task.output_level, f));
             }
             self.log_and_apply(edit, |_| {
                 Counters::add(&self.stats.compactions, 1);
-                Counters::add(&self.stats.compaction_bytes_read, read);
+                Counters::add(&self.stats.compaction_bytes_read, read_source + read_target);
                 Counters::add(&self.stats.compaction_bytes_written, written);
+                let (source, output) = (
+                    self.stats.level(task.level),
+                    self.stats.level(task.output_level),
+                );
+                Counters::add(&source.read_as_source, read_source);
+                Counters::add(&output.read_as_target, read_target);
+                Counters::add(&output.compaction_written, written);
+                Counters::add(&output.compactions, 1);
             })
         });
         {
@@ -364,7 +374,7 @@ impl DbInner {
                             n
                         };
                         pending.push(n);
-                        builder = Some((n, self.new_builder(n)?));
+                        builder = Some((n, self.new_builder(n, IoClass::Compaction)?));
                     }
                     if let Some((_, b)) = builder.as_mut() {
                         b.add(iter.key(), iter.value())?;
@@ -379,24 +389,29 @@ impl DbInner {
         })()
     }
 
-    /// Compacts each level overlapping `[begin, end]` into the next one.
+    /// Compacts each level overlapping `[begin, end]` into the next level
+    /// below it that holds data, from L0 down to the deepest level.
     pub(super) fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
         let _guard = lock(&self.compaction_lock);
-        let deepest = {
-            let st = lock(&self.state);
-            let v = st.versions.current_ref();
-            (0..NUM_LEVELS)
-                .rev()
-                .find(|&l| !v.levels[l].is_empty())
-                .unwrap_or(0)
-        };
-        for level in 0..deepest.clamp(1, NUM_LEVELS - 1) {
+        let mut level = 0;
+        loop {
             let task = {
                 let st = lock(&self.state);
                 if let Some(e) = &st.bg_error {
                     return Err(Error::Poisoned(Box::new(e.duplicate())));
                 }
-                compaction::manual_task(st.versions.current_ref(), level, begin, end)
+                let v = st.versions.current_ref();
+                let deepest = (0..NUM_LEVELS)
+                    .rev()
+                    .find(|&l| v.num_files(l) > 0)
+                    .unwrap_or(0);
+                if level >= deepest.max(1) {
+                    return Ok(());
+                }
+                let output = compaction::manual_output_level(v, level, &self.opts.compaction);
+                let task = compaction::manual_task(v, level, output, begin, end);
+                level = output;
+                task
             };
             if let Some(task) = task {
                 // As in the background: a failed compaction (a full disk, a
@@ -407,7 +422,6 @@ impl DbInner {
                 }
             }
         }
-        Ok(())
     }
 
     /// Removes every file [`role`] proves garbage — tables no live version

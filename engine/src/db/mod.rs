@@ -29,7 +29,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
 
 use crate::batch::WriteBatch;
-use crate::compaction::{write_pressure, WritePressure};
+use crate::compaction::{self, write_pressure, WritePressure};
 use crate::error::{Error, Result};
 use crate::fs::{FileLock, Fs};
 use crate::iter::db_iter::DbIter;
@@ -43,7 +43,7 @@ use crate::options::{Options, WriteOptions};
 use crate::ratelimit::RateLimiter;
 use crate::recovery::{FileKind, RecoveryReport};
 use crate::sstable::Table;
-use crate::stats::{Counters, LevelStats, Stats};
+use crate::stats::{Counters, Stats};
 use crate::wal::LogWriter;
 use table_cache::TableCache;
 use versions::{ManifestLog, VersionSet};
@@ -340,15 +340,25 @@ impl DbInner {
     fn stats(&self) -> Stats {
         let mut s = Stats::from_counters(&self.stats);
         let sv = self.super_version();
-        s.levels = sv
-            .version
-            .levels
-            .iter()
-            .map(|files| LevelStats {
-                files: files.len(),
-                bytes: files.iter().map(|f| f.size).sum(),
-            })
-            .collect();
+        for (l, files) in s.levels.iter_mut().zip(&sv.version.levels) {
+            l.files = files.len();
+            l.bytes = files.iter().map(|f| f.size).sum();
+        }
+        s.immutable_memtables = sv.imm.len();
+        s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some();
+        s.pending_compaction_bytes =
+            compaction::pending_compaction_bytes(&sv.version, &self.opts.compaction);
+        // Held by the compaction thread while it picks and runs a task, and
+        // by `compact_range`; busy means a compaction may be running.
+        s.compaction_running = matches!(
+            self.compaction_lock.try_lock(),
+            Err(std::sync::TryLockError::WouldBlock)
+        );
+        if let Some(l) = &self.limiter {
+            let (yields, time) = l.yields();
+            s.background_yields = yields;
+            s.background_yield_micros = time.as_micros() as u64;
+        }
         s
     }
 }

@@ -14,7 +14,7 @@ use crate::batch::WriteBatch;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
 use crate::manifest::VersionEdit;
-use crate::memtable::MemTable;
+use crate::memtable::{self, MemTable};
 use crate::recovery::FileKind;
 use crate::stats::Counters;
 use crate::wal::LogWriter;
@@ -158,6 +158,8 @@ impl DbInner {
             let n = w.add_record(batch.data())?;
             Counters::add(&self.stats.wal_bytes, n);
             if sync {
+                // Compactions hold their writes and syncs back meanwhile.
+                let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
                 w.sync()?;
                 Counters::add(&self.stats.wal_syncs, 1);
             }
@@ -250,7 +252,9 @@ impl DbInner {
             }
         };
         *lock(&self.wal) = Some(writer);
-        let old = std::mem::replace(&mut st.mem, Arc::new(MemTable::new(number)));
+        let part_bytes = memtable::part_bytes_for(self.opts.write_buffer_size);
+        let fresh = Arc::new(MemTable::with_part_bytes(number, part_bytes));
+        let old = std::mem::replace(&mut st.mem, fresh);
         st.imm.push_back(old);
         self.install_super_version(&mut st);
         self.bg_cv.notify_all();
@@ -264,6 +268,7 @@ impl DbInner {
         let file = self.fs.create(&kind.path(&self.dir))?;
         self.fs.sync_dir(&self.dir)?;
         if let Some(old) = lock(&self.wal).as_mut() {
+            let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
             old.sync()?;
             Counters::add(&self.stats.wal_syncs, 1);
         }
@@ -279,7 +284,10 @@ impl DbInner {
         let r = {
             let mut wal = lock(&self.wal);
             match wal.as_mut() {
-                Some(w) => w.sync(),
+                Some(w) => {
+                    let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
+                    w.sync()
+                }
                 None => Ok(()),
             }
         };
