@@ -4,8 +4,8 @@
 //! memtable, SSTables, manifest, leveled compaction) with its on-disk format
 //! documented byte by byte in `format-spec/`.
 //!
-//! The low-level modules (`wal`, `sstable`, `manifest`, `batch`, `key`,
-//! `coding`, `fs`) are public so fuzz targets, benches and tools can drive the
+//! The low-level modules (`wal`, `sstable`, `vlog`, `manifest`, `batch`,
+//! `key`, `coding`, `fs`) are public so fuzz targets, benches and tools can drive the
 //! decoders directly; applications use [`Db`].
 #![warn(missing_docs)]
 
@@ -26,6 +26,7 @@ mod options;
 pub mod ratelimit;
 pub mod sstable;
 mod stats;
+pub mod vlog;
 pub mod wal;
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, OnceLock};
 
 use crossbeam_skiplist::map::Entry;
 use crossbeam_skiplist::SkipMap;
@@ -84,6 +84,9 @@ impl PartialOrd for MemEntry {
 pub enum Lookup {
     /// The newest visible entry is a value.
     Found(Vec<u8>),
+    /// The newest visible entry is a separated value; this is its encoded
+    /// blob index.
+    Blob(Vec<u8>),
     /// The newest visible entry is a tombstone.
     Deleted,
     /// No visible entry for the key here; look in older data.
@@ -100,6 +103,12 @@ pub struct MemTable {
     size: AtomicUsize,
     /// Number of the WAL file whose records this memtable holds.
     log_number: u64,
+    /// The blob file holding this memtable's separated values, once its
+    /// first separated write allocated one (format-spec/value-log.md: one
+    /// blob file per memtable and WAL).
+    blob_number: OnceLock<u64>,
+    /// Bytes appended to that blob file.
+    blob_bytes: AtomicU64,
 }
 
 impl MemTable {
@@ -109,6 +118,8 @@ impl MemTable {
             map: SkipMap::new(),
             size: AtomicUsize::new(0),
             log_number,
+            blob_number: OnceLock::new(),
+            blob_bytes: AtomicU64::new(0),
         }
     }
 
@@ -141,6 +152,7 @@ impl MemTable {
         match key::parse_internal_key(e.key().ikey()) {
             Some(p) if p.user_key == user_key => match p.kind {
                 ValueKind::Value => Lookup::Found(e.key().value().to_vec()),
+                ValueKind::ValueBlob => Lookup::Blob(e.key().value().to_vec()),
                 ValueKind::Deletion => Lookup::Deleted,
             },
             _ => Lookup::Absent,
@@ -160,6 +172,27 @@ impl MemTable {
     /// The WAL file whose records this memtable holds.
     pub fn log_number(&self) -> u64 {
         self.log_number
+    }
+
+    /// The blob file of this memtable's separated values, if it has one.
+    pub fn blob_number(&self) -> Option<u64> {
+        self.blob_number.get().copied()
+    }
+
+    /// Gives this memtable its blob file; returns the number it has (the
+    /// first one set wins).
+    pub fn set_blob_number(&self, number: u64) -> u64 {
+        *self.blob_number.get_or_init(|| number)
+    }
+
+    /// Bytes appended to this memtable's blob file.
+    pub fn blob_bytes(&self) -> u64 {
+        self.blob_bytes.load(AtomicOrdering::Relaxed)
+    }
+
+    /// Counts `n` more bytes appended to this memtable's blob file.
+    pub fn add_blob_bytes(&self, n: u64) {
+        self.blob_bytes.fetch_add(n, AtomicOrdering::Relaxed);
     }
 
     /// An iterator that keeps this memtable alive.

@@ -9,6 +9,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::blob_compaction::BlobCompaction;
+use super::blob_files::{note_blob_ref, register_flushed_blobs};
 use super::{filenames, lock, DbInner, State};
 use crate::compaction::{self, CompactionTask};
 use crate::error::{Error, Result};
@@ -19,6 +21,8 @@ use crate::key::{self, ValueKind};
 use crate::manifest::{FileMeta, VersionEdit, NUM_LEVELS};
 use crate::sstable::{TableBuilder, TableSummary};
 use crate::stats::Counters;
+use crate::vlog::gc::{gc_candidates, pick_gc};
+use crate::vlog::BlobRefTally;
 
 fn meta_from(number: u64, s: TableSummary) -> FileMeta {
     FileMeta {
@@ -54,19 +58,23 @@ impl DbInner {
         ))
     }
 
-    /// Writes every entry of `iter` into table `number`. `Ok(None)` if the
-    /// iterator was empty (no file is left behind).
+    /// Writes every entry of `iter` into table `number`, counting in `blobs`
+    /// the blob records its entries point to. `Ok(None)` if the iterator was
+    /// empty (no file is left behind).
     pub(super) fn build_table(
         &self,
         number: u64,
         iter: &mut dyn InternalIterator,
+        blobs: &mut BlobRefTally,
     ) -> Result<Option<FileMeta>> {
         iter.seek_to_first()?;
         if !iter.valid() {
             return Ok(None);
         }
         let mut b = self.new_builder(number)?;
+        let source = filenames::table_name(number);
         while iter.valid() {
+            note_blob_ref(iter.key(), iter.value(), &source, blobs)?;
             b.add(iter.key(), iter.value())?;
             iter.next()?;
         }
@@ -93,8 +101,9 @@ impl DbInner {
             st.pending_outputs.insert(number);
             drop(st);
 
+            let mut blobs = BlobRefTally::new();
             let built = self
-                .build_table(number, &mut mem.iter())
+                .build_table(number, &mut mem.iter(), &mut blobs)
                 .and_then(|m| self.fs.sync_dir(&self.dir).map(|()| m));
 
             let mut st = lock(&self.state);
@@ -104,6 +113,8 @@ impl DbInner {
                     if let Some(m) = meta {
                         Counters::add(&self.stats.flush_bytes, m.size);
                         edit.new_files.push((0, m));
+                        // The memtable's blob file was synced when it froze.
+                        register_flushed_blobs(&mut edit, number, &blobs);
                     }
                     // The oldest log still needed is that of the next memtable.
                     let next_log = st
@@ -138,7 +149,8 @@ impl DbInner {
                 return;
             }
             let task = if st.bg_error.is_none() {
-                compaction::pick(st.versions.current_ref(), &self.opts.compaction)
+                let v = st.versions.current_ref();
+                compaction::pick(v, &self.opts.compaction).or_else(|| pick_gc(v, &self.opts.blob))
             } else {
                 None
             };
@@ -180,7 +192,15 @@ impl DbInner {
             self.cv.notify_all();
             return Ok(());
         }
-        let smallest_snapshot = self.smallest_snapshot(&lock(&self.state));
+        let (smallest_snapshot, candidates) = {
+            let st = lock(&self.state);
+            let v = st.versions.current_ref();
+            (
+                self.smallest_snapshot(&st),
+                gc_candidates(v, &self.opts.blob),
+            )
+        };
+        let mut blobs = BlobCompaction::new(self, candidates);
         let mut children: Vec<BoxIter> = Vec::new();
         let source: Arc<dyn TableSource> = Arc::clone(&self.tables) as _;
         if task.level == 0 {
@@ -203,6 +223,7 @@ impl DbInner {
             task,
             &mut iter,
             smallest_snapshot,
+            &mut blobs,
             &mut outputs,
             &mut pending,
         );
@@ -226,6 +247,7 @@ impl DbInner {
             for f in outputs.drain(..) {
                 edit.new_files.push((task.output_level, f));
             }
+            blobs.add_to_edit(&mut edit, st.versions.current_ref());
             st.versions.log_and_apply(edit)?;
             Counters::add(&self.stats.compactions, 1);
             Counters::add(&self.stats.compaction_bytes_read, read);
@@ -244,12 +266,14 @@ impl DbInner {
         r
     }
 
-    /// Merges the inputs into output tables, dropping what no reader can see.
+    /// Merges the inputs into output tables, dropping what no reader can see
+    /// (`blobs` hears of every dropped and kept entry).
     fn write_compaction_outputs(
         &self,
         task: &CompactionTask,
         iter: &mut MergingIter,
         smallest_snapshot: u64,
+        blobs: &mut BlobCompaction<'_>,
         outputs: &mut Vec<FileMeta>,
         pending: &mut Vec<u64>,
     ) -> Result<()> {
@@ -277,6 +301,7 @@ impl DbInner {
                         if b.estimated_size() >= target {
                             if let Some((n, b)) = builder.take() {
                                 outputs.push(meta_from(n, b.finish()?));
+                                blobs.table_done(n);
                             }
                         }
                     }
@@ -292,7 +317,9 @@ impl DbInner {
                     p.kind == ValueKind::Deletion && p.seq <= smallest_snapshot && task.bottommost
                 };
                 last_seq_for_key = p.seq;
-                if !drop_entry {
+                if drop_entry {
+                    blobs.dropped(&p, iter.value())?;
+                } else {
                     if builder.is_none() {
                         let n = {
                             let mut st = lock(&self.state);
@@ -303,15 +330,18 @@ impl DbInner {
                         pending.push(n);
                         builder = Some((n, self.new_builder(n)?));
                     }
+                    let value = blobs.kept(&p, iter.value(), pending)?;
                     if let Some((_, b)) = builder.as_mut() {
-                        b.add(iter.key(), iter.value())?;
+                        b.add(iter.key(), &value)?;
                     }
                 }
                 iter.next()?;
             }
             if let Some((n, b)) = builder.take() {
                 outputs.push(meta_from(n, b.finish()?));
+                blobs.table_done(n);
             }
+            blobs.finish()?;
             self.fs.sync_dir(&self.dir)
         })()
     }
@@ -342,13 +372,22 @@ impl DbInner {
         Ok(())
     }
 
-    /// Deletes tables no live version references, WALs older than the log
-    /// number, and superseded manifests. Called after every version change.
+    /// Deletes tables and blob files no live version (nor live memtable, for
+    /// a blob file) references, WALs older than the log number, and
+    /// superseded manifests. Called after every version change.
     pub(super) fn delete_obsolete_files(&self, st: &mut State) {
         let Ok(names) = self.fs.list(&self.dir) else {
             return;
         };
         let live = st.versions.live_tables();
+        let mut live_blobs = st.versions.live_blob_files();
+        st.blob_memtables.retain(|m| match m.upgrade() {
+            Some(m) => {
+                live_blobs.extend(m.blob_number());
+                true
+            }
+            None => false,
+        });
         let log_number = st.versions.log_number;
         let manifest = st.versions.manifest_number;
         for name in names {
@@ -357,6 +396,13 @@ impl DbInner {
                     let dead = !live.contains(&n) && !st.pending_outputs.contains(&n);
                     if dead {
                         self.tables.evict(n);
+                    }
+                    dead
+                }
+                Some(filenames::FileKind::Blob(n)) => {
+                    let dead = !live_blobs.contains(&n) && !st.pending_outputs.contains(&n);
+                    if dead {
+                        self.blobs.evict(n);
                     }
                     dead
                 }

@@ -9,6 +9,8 @@ pub enum FileKind {
     Wal(u64),
     /// `NNNNNN.sst`
     Table(u64),
+    /// `NNNNNN.blob`
+    Blob(u64),
     /// `MANIFEST-NNNNNN`
     Manifest(u64),
     /// `CURRENT`
@@ -38,6 +40,9 @@ pub fn parse(name: &str) -> Option<FileKind> {
     if let Some(n) = name.strip_suffix(".sst") {
         return n.parse().ok().map(FileKind::Table);
     }
+    if let Some(n) = name.strip_suffix(".blob") {
+        return n.parse().ok().map(FileKind::Blob);
+    }
     None
 }
 
@@ -48,6 +53,10 @@ pub fn wal_name(n: u64) -> String {
 /// `NNNNNN.sst`
 pub fn table_name(n: u64) -> String {
     format!("{n:06}.sst")
+}
+/// `NNNNNN.blob`
+pub fn blob_name(n: u64) -> String {
+    crate::vlog::blob_file_name(n)
 }
 /// `MANIFEST-NNNNNN`
 pub fn manifest_name(n: u64) -> String {
@@ -68,6 +77,8 @@ mod tests {
         assert_eq!(parse(&wal_name(7)), Some(FileKind::Wal(7)));
         assert_eq!(parse(&table_name(1234567)), Some(FileKind::Table(1234567)));
         assert_eq!(parse(&manifest_name(3)), Some(FileKind::Manifest(3)));
+        assert_eq!(parse(&blob_name(42)), Some(FileKind::Blob(42)));
+        assert_eq!(blob_name(42), "000042.blob");
         assert_eq!(parse("CURRENT"), Some(FileKind::Current));
         assert_eq!(parse("CURRENT.tmp"), Some(FileKind::Temp));
         assert_eq!(parse("notes.txt"), None);

@@ -6,6 +6,8 @@
 //! leader and by memtable switches (which only a leader performs).
 
 mod background;
+mod blob_compaction;
+mod blob_files;
 mod filenames;
 mod open;
 mod table_cache;
@@ -15,7 +17,7 @@ mod write;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
 use std::thread::JoinHandle;
 
 use crate::batch::WriteBatch;
@@ -33,7 +35,9 @@ use crate::options::{Options, WriteOptions};
 use crate::ratelimit::RateLimiter;
 use crate::sstable::Table;
 use crate::stats::{Counters, LevelStats, Stats};
+use crate::vlog::BlobWriter;
 use crate::wal::LogWriter;
+use blob_files::BlobCache;
 use table_cache::TableCache;
 use versions::VersionSet;
 
@@ -79,6 +83,10 @@ struct State {
     pending_outputs: HashSet<u64>,
     /// Back-pressure implied by the current version (recomputed on change).
     pressure: WritePressure,
+    /// Memtables given a blob file: until a memtable is dropped (flushed and
+    /// released by every reader) its blob file is live even if no version
+    /// lists it yet.
+    blob_memtables: Vec<Weak<MemTable>>,
 }
 
 pub(crate) struct DbInner {
@@ -92,10 +100,14 @@ pub(crate) struct DbInner {
     /// Wakes background threads: there may be something to flush or compact.
     bg_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
+    /// The blob file of the current memtable, once a write needed it. Lock
+    /// order: `state`, then `blob_writer`, then `wal`.
+    blob_writer: Mutex<Option<BlobWriter>>,
     /// Highest sequence number whose write is fully applied.
     visible_seq: AtomicU64,
     current: RwLock<Arc<SuperVersion>>,
     tables: Arc<TableCache>,
+    blobs: Arc<BlobCache>,
     stats: Counters,
     limiter: Option<Arc<RateLimiter>>,
     /// Held while a compaction (background or manual) runs.
@@ -217,6 +229,7 @@ impl Db {
         } else {
             self.inner.sync_wal()
         };
+        *lock(&self.inner.blob_writer) = None;
         *lock(&self.inner.wal) = None;
         *lock(&self.inner.file_lock) = None;
         r
@@ -250,6 +263,10 @@ impl DbInner {
         for m in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
             match m.get(user_key, seq) {
                 Lookup::Found(v) => return Ok(Some(v)),
+                Lookup::Blob(index) => {
+                    let source = filenames::wal_name(m.log_number());
+                    return self.blobs.read_value(&index, user_key, &source).map(Some);
+                }
                 Lookup::Deleted => return Ok(None),
                 Lookup::Absent => {}
             }
@@ -260,6 +277,10 @@ impl DbInner {
             if let Some((ikey, value)) = t.get(&lookup)? {
                 return match key::parse_internal_key(&ikey).map(|p| p.kind) {
                     Some(ValueKind::Value) => Ok(Some(value)),
+                    Some(ValueKind::ValueBlob) => self
+                        .blobs
+                        .read_value(&value, user_key, &filenames::table_name(f.number))
+                        .map(Some),
                     Some(ValueKind::Deletion) => Ok(None),
                     None => Err(Error::corruption(
                         filenames::table_name(f.number),
@@ -294,6 +315,9 @@ impl DbInner {
         }
         Ok(DbIterator {
             inner: DbIter::new(MergingIter::new(children), seq),
+            blobs: Arc::clone(&self.blobs),
+            blob_value: None,
+            broken: false,
             _pin: sv,
             _snapshot: None,
         })
@@ -311,6 +335,10 @@ impl DbInner {
                 bytes: files.iter().map(|f| f.size).sum(),
             })
             .collect();
+        let blobs = &sv.version.blobs.files;
+        s.blob_files = blobs.len();
+        s.blob_live_bytes = blobs.values().map(|b| b.live_bytes()).sum();
+        s.blob_garbage_bytes = blobs.values().map(|b| b.garbage_bytes).sum();
         s
     }
 }
@@ -374,32 +402,65 @@ impl Drop for Snapshot {
 
 /// A cursor over user keys in order, forward and backward, at a fixed point
 /// in time. Holds the files it reads from until dropped.
+///
+/// A separated value is read from its blob file when the iterator lands on
+/// it (one positional read), so a failed read is the positioning call's
+/// error; the iterator is then not valid.
 pub struct DbIterator {
     inner: DbIter<MergingIter>,
+    blobs: Arc<BlobCache>,
+    /// The current entry's value when it is separated.
+    blob_value: Option<Vec<u8>>,
+    /// Reading the current entry's separated value failed.
+    broken: bool,
     _pin: Arc<SuperVersion>,
     _snapshot: Option<Snapshot>,
 }
 
 impl DbIterator {
+    /// Reads the current entry's value from its blob file if it is separated.
+    fn land(&mut self, positioned: Result<()>) -> Result<()> {
+        self.blob_value = None;
+        self.broken = false;
+        positioned?;
+        if self.inner.valid() && self.inner.value_kind() == ValueKind::ValueBlob {
+            match self
+                .blobs
+                .read_value(self.inner.value(), self.inner.key(), "an iterator's entry")
+            {
+                Ok(v) => self.blob_value = Some(v),
+                Err(e) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// True when positioned at an entry.
     pub fn valid(&self) -> bool {
-        self.inner.valid()
+        self.inner.valid() && !self.broken
     }
     /// Positions at the first key.
     pub fn seek_to_first(&mut self) -> Result<()> {
-        self.inner.seek_to_first()
+        let r = self.inner.seek_to_first();
+        self.land(r)
     }
     /// Positions at the last key.
     pub fn seek_to_last(&mut self) -> Result<()> {
-        self.inner.seek_to_last()
+        let r = self.inner.seek_to_last();
+        self.land(r)
     }
     /// Positions at the first key `>= target`.
     pub fn seek(&mut self, target: &[u8]) -> Result<()> {
-        self.inner.seek(target)
+        let r = self.inner.seek(target);
+        self.land(r)
     }
     /// Positions at the last key `<= target`.
     pub fn seek_for_prev(&mut self, target: &[u8]) -> Result<()> {
-        self.inner.seek_for_prev(target)
+        let r = self.inner.seek_for_prev(target);
+        self.land(r)
     }
     /// Moves to the next key. No-op when not valid.
     #[expect(
@@ -407,11 +468,19 @@ impl DbIterator {
         reason = "a fallible cursor, not an Iterator: positioning can fail"
     )]
     pub fn next(&mut self) -> Result<()> {
-        self.inner.next()
+        if !self.valid() {
+            return Ok(());
+        }
+        let r = self.inner.next();
+        self.land(r)
     }
     /// Moves to the previous key. No-op when not valid.
     pub fn prev(&mut self) -> Result<()> {
-        self.inner.prev()
+        if !self.valid() {
+            return Ok(());
+        }
+        let r = self.inner.prev();
+        self.land(r)
     }
     /// The current key. REQUIRES: `valid()`.
     pub fn key(&self) -> &[u8] {
@@ -419,6 +488,9 @@ impl DbIterator {
     }
     /// The current value. REQUIRES: `valid()`.
     pub fn value(&self) -> &[u8] {
-        self.inner.value()
+        match &self.blob_value {
+            Some(v) => v,
+            None => self.inner.value(),
+        }
     }
 }

@@ -122,7 +122,11 @@ impl VersionSet {
         }
         vs.manifest_number = number;
         vs.next_file_number = vs.next_file_number.max(number + 1);
-        for n in version.all_file_numbers() {
+        for n in version
+            .all_file_numbers()
+            .into_iter()
+            .chain(version.blob_file_numbers())
+        {
             vs.next_file_number = vs.next_file_number.max(n + 1);
         }
         vs.current = Arc::new(version);
@@ -211,6 +215,18 @@ impl VersionSet {
     /// recovered database never appends to a MANIFEST with a torn tail).
     pub fn start_new_manifest_on_next_edit(&mut self) {
         self.manifest = None;
+    }
+
+    /// Blob file numbers some live version still lists.
+    pub fn live_blob_files(&mut self) -> HashSet<u64> {
+        self.handed_out.retain(|w| w.strong_count() > 0);
+        let mut live: HashSet<u64> = self.current.blobs.files.keys().copied().collect();
+        for w in &self.handed_out {
+            if let Some(v) = w.upgrade() {
+                live.extend(v.blobs.files.keys().copied());
+            }
+        }
+        live
     }
 
     /// Table numbers some live version still references.

@@ -4,6 +4,12 @@
 //! queued behind it into one, appends that to the WAL in one call, syncs once
 //! if any member asked for durability, applies it to the memtable, then hands
 //! every member the result. Concurrent synced writers therefore share fsyncs.
+//!
+//! Values of at least `Options::blob.min_blob_size` bytes are written once, to
+//! the memtable's blob file, before the group's WAL record, which carries
+//! their blob indexes instead (format-spec/value-log.md, "Writing"): the blob
+//! file is synced before every WAL sync, so a synced WAL record never points
+//! at bytes a power cut can take.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
@@ -33,6 +39,12 @@ impl DbInner {
     pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
         if batch.is_empty() && !force_switch {
             return Ok(());
+        }
+        if batch.holds_blob_index() {
+            return Err(Error::InvalidArgument(
+                "a write batch may not hold blob indexes (ValueBlob ops come only from the WAL)"
+                    .into(),
+            ));
         }
         let mut st = lock(&self.state);
         let id = st.next_writer_id;
@@ -118,10 +130,19 @@ impl DbInner {
         merged.set_sequence(seq);
         let count = u64::from(merged.count());
         st.versions.last_sequence += count;
+        let separate = self.opts.blob.separates(merged.largest_value());
+        if separate && st.mem.blob_number().is_none() {
+            // Allocated under the state lock, and recorded, so obsolete-file
+            // deletion never takes the file for debris.
+            let n = st.versions.new_file_number();
+            st.mem.set_blob_number(n);
+            let weak = Arc::downgrade(&st.mem);
+            st.blob_memtables.push(weak);
+        }
         let mem = Arc::clone(&st.mem);
         drop(st);
 
-        let result = self.apply_group(&merged, group_sync, &mem);
+        let result = self.apply_group(&merged, group_sync, &mem, separate);
 
         let mut st = lock(&self.state);
         match &result {
@@ -157,20 +178,37 @@ impl DbInner {
         result
     }
 
-    /// WAL append (+ sync), then memtable insert. REQUIRES: group leader.
-    fn apply_group(&self, batch: &WriteBatch, sync: bool, mem: &MemTable) -> Result<()> {
-        {
+    /// Blob append (when `separate`), WAL append (+ blob and WAL sync), then
+    /// memtable insert. REQUIRES: group leader.
+    fn apply_group(
+        &self,
+        batch: &WriteBatch,
+        sync: bool,
+        mem: &MemTable,
+        separate: bool,
+    ) -> Result<()> {
+        let separated;
+        let logged = {
+            let mut blob = lock(&self.blob_writer);
+            let logged = if separate {
+                separated = self.separate_values(&mut blob, batch, mem)?;
+                &separated
+            } else {
+                batch
+            };
             let mut wal = lock(&self.wal);
             let w = wal.as_mut().ok_or(Error::Closed)?;
-            let n = w.add_record(batch.data())?;
+            let n = w.add_record(logged.data())?;
             Counters::add(&self.stats.wal_bytes, n);
             if sync {
+                self.sync_blob_writer(&mut blob)?;
                 w.sync()?;
                 Counters::add(&self.stats.wal_syncs, 1);
             }
-        }
-        let seq = batch.sequence();
-        for (i, op) in batch.iter().enumerate() {
+            logged
+        };
+        let seq = logged.sequence();
+        for (i, op) in logged.iter().enumerate() {
             mem.add(seq + i as u64, op.kind, op.key, op.value);
         }
         Ok(())
@@ -208,6 +246,7 @@ impl DbInner {
                 st.imm.len() < self.opts.max_immutable_memtables
             } else {
                 st.mem.approximate_size() < self.opts.write_buffer_size
+                    && st.mem.blob_bytes() < self.opts.blob.file_size
             };
             if has_room {
                 return (st, Ok(()));
@@ -232,7 +271,9 @@ impl DbInner {
     }
 
     /// Freezes the memtable and starts a new WAL. The old WAL is synced so
-    /// that only the newest log can ever have a torn tail.
+    /// that only the newest log can ever have a torn tail; the memtable's
+    /// blob file, if any, is synced and closed first (the next separated
+    /// write starts the new memtable's own).
     /// REQUIRES: group leader (no WAL append in flight).
     pub(super) fn switch_memtable(&self, st: &mut State) -> Result<()> {
         let number = st.versions.new_file_number();
@@ -240,6 +281,9 @@ impl DbInner {
         let file = self.fs.create(&filenames::path(&self.dir, &name))?;
         self.fs.sync_dir(&self.dir)?;
         {
+            let mut blob = lock(&self.blob_writer);
+            self.sync_blob_writer(&mut blob)?;
+            *blob = None;
             let mut wal = lock(&self.wal);
             if let Some(old) = wal.as_mut() {
                 old.sync()?;
@@ -256,11 +300,14 @@ impl DbInner {
 
     pub(super) fn sync_wal(&self) -> Result<()> {
         let r = {
-            let mut wal = lock(&self.wal);
-            match wal.as_mut() {
-                Some(w) => w.sync(),
-                None => Ok(()),
-            }
+            let mut blob = lock(&self.blob_writer);
+            self.sync_blob_writer(&mut blob).and_then(|()| {
+                let mut wal = lock(&self.wal);
+                match wal.as_mut() {
+                    Some(w) => w.sync(),
+                    None => Ok(()),
+                }
+            })
         };
         match r {
             Ok(()) => {

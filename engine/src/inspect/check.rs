@@ -15,10 +15,13 @@
 //!   first: records read strictly, except the newest log, whose torn final
 //!   record is dropped as recovery drops it; every record must be a valid
 //!   write batch.
+//! - Blob files and the entries pointing into them: see [`super::blobs`]
+//!   (records and checksums, dangling pointers, garbage accounting).
 //!
-//! Everything else is an *orphan*: tables the MANIFEST does not list, WALs
-//! below its `log_number`, other MANIFESTs, leftover `*.tmp` files and files
-//! that are not siltdb's. Orphans are garbage the next open deletes (or
+//! Everything else is an *orphan*: tables the MANIFEST does not list, blob
+//! files neither it nor a live WAL points into, WALs below its
+//! `log_number`, other MANIFESTs, leftover `*.tmp` files and files that are
+//! not siltdb's. Orphans are garbage the next open deletes (or
 //! ignores); they are listed but not read, and do not make a report unclean.
 //! If the MANIFEST cannot be replayed, nothing can be called an orphan:
 //! every table and every MANIFEST is checked on its own, and every WAL is
@@ -28,13 +31,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
+use super::blobs::BlobCheck;
 use super::{parse_name, read_current, replay_manifest, table_name, FileKind, Replayed};
 use crate::batch::WriteBatch;
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::key::MAX_SEQUENCE;
-use crate::manifest::{FileMeta, CURRENT_FILE};
+use crate::manifest::{BlobFileState, FileMeta, CURRENT_FILE};
 use crate::sstable::Table;
+use crate::vlog::blob_file_name;
 use crate::wal::{LogReader, TailPolicy, HEADER_LEN};
 
 /// The bad bytes found in a file: the fields of [`Error::Corruption`].
@@ -109,6 +114,8 @@ pub struct ManifestSummary {
     pub last_sequence: u64,
     /// Every live table, by level then level order.
     pub tables: Vec<LiveTable>,
+    /// Every live blob file with its garbage, by number.
+    pub blob_files: Vec<BlobFileState>,
 }
 
 /// The result of [`check_dir`].
@@ -194,7 +201,7 @@ impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let width = self.files.iter().map(|r| r.name.len()).max().unwrap_or(0);
         if let Some(m) = &self.manifest {
-            writeln!(
+            write!(
                 f,
                 "manifest {}: {} edits, log_number {}, next_file_number {}, last_sequence {}, {} tables",
                 m.name,
@@ -204,6 +211,17 @@ impl fmt::Display for CheckReport {
                 m.last_sequence,
                 m.tables.len()
             )?;
+            if m.blob_files.is_empty() {
+                writeln!(f)?;
+            } else {
+                let live: u64 = m.blob_files.iter().map(BlobFileState::live_bytes).sum();
+                let garbage: u64 = m.blob_files.iter().map(|b| b.garbage_bytes).sum();
+                writeln!(
+                    f,
+                    ", {} blob files ({live} bytes live, {garbage} bytes garbage)",
+                    m.blob_files.len()
+                )?;
+            }
         }
         for r in &self.files {
             let status = match &r.status {
@@ -353,16 +371,37 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 })
         })
         .collect();
+    let manifest_name = replayed
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    let mut tables_complete = true;
     for (number, (level, _)) in &live {
         let name = table_name(*number);
         if !names.contains(&name) {
-            let manifest = replayed.as_ref().map(|r| r.name.as_str()).unwrap_or("");
+            tables_complete = false;
             report.missing.push(MissingFile {
                 name,
-                reason: format!("level {level} of {manifest}"),
+                reason: format!("level {level} of {manifest_name}"),
             });
         }
     }
+    let live_blobs: BTreeMap<u64, BlobFileState> = replayed
+        .iter()
+        .flat_map(|r| r.state.version.blobs.files.iter())
+        .map(|(n, s)| (*n, BlobFileState::clone(s)))
+        .collect();
+    for number in live_blobs.keys() {
+        let name = blob_file_name(*number);
+        if !names.contains(&name) {
+            report.missing.push(MissingFile {
+                name,
+                reason: format!("blob file of {manifest_name}"),
+            });
+        }
+    }
+    let mut blobs = BlobCheck::new(fs, dir, live_blobs);
+    let mut blob_names = Vec::new();
     let log_number = replayed.as_ref().map_or(0, |r| r.state.log_number);
     let mut live_wals = Vec::new();
     for name in &names {
@@ -375,8 +414,16 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                         FileStatus::Orphan("not in the MANIFEST".to_string()),
                         Vec::new(),
                     ),
-                    (_, meta) => check_table(fs, dir, name, number, meta),
+                    (r, meta) => {
+                        let refs = r
+                            .as_ref()
+                            .map_or(&[][..], |r| r.state.version.blobs.refs_of(number));
+                        check_table(fs, dir, name, number, meta, &mut blobs, refs)
+                    }
                 };
+                if live.contains_key(&number) && verdict.0 != FileStatus::Ok {
+                    tables_complete = false;
+                }
                 set(name, verdict);
             }
             FileKind::Wal if number < log_number => set(
@@ -389,6 +436,7 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 ),
             ),
             FileKind::Wal => live_wals.push((number, name.clone())),
+            FileKind::Blob => blob_names.push((number, name.clone())),
             FileKind::Manifest if current_manifest.as_deref() == Some(name.as_str()) => {}
             FileKind::Manifest if replayed.is_some() => set(
                 name,
@@ -439,8 +487,48 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
             TailPolicy::Strict
         };
         let verdict = match fs.read_all(&dir.join(name)) {
-            Ok(data) => check_log(&data, name, policy),
+            Ok(data) => {
+                let (status, mut notes) = check_log(&data, name, policy);
+                let newest = Some(*number) == newest;
+                match status {
+                    FileStatus::Ok => match blobs.check_wal(&data, name, policy, newest) {
+                        Ok(None) => (status, notes),
+                        Ok(Some(at)) => {
+                            notes.push(format!(
+                                "records from offset {at} on point at separated values that never                                  reached disk: dropped, as recovery drops them"
+                            ));
+                            (status, notes)
+                        }
+                        Err(e) => (failed(e), notes),
+                    },
+                    other => (other, notes),
+                }
+            }
             Err(e) => (failed(e), Vec::new()),
+        };
+        set(name, verdict);
+    }
+
+    // Blob files, now that the tables and WALs said which ones are live.
+    for (number, name) in &blob_names {
+        let listed = blobs.live().contains_key(number);
+        let verdict = if replayed.is_some() && !listed && !blobs.wal_blobs.contains(number) {
+            (
+                FileStatus::Orphan("not in the MANIFEST and no live WAL points into it".into()),
+                Vec::new(),
+            )
+        } else {
+            let checked = fs.read_all(&dir.join(name)).and_then(|data| {
+                let notes = blobs.check_file(&data, name, *number)?;
+                if listed && tables_complete {
+                    blobs.check_accounting(name, *number)?;
+                }
+                Ok(notes)
+            });
+            match checked {
+                Ok(notes) => (FileStatus::Ok, notes),
+                Err(e) => (failed(e), Vec::new()),
+            }
         };
         set(name, verdict);
     }
@@ -464,6 +552,7 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 })
             })
             .collect(),
+        blob_files: blobs.live().values().cloned().collect(),
     });
     report.files = files.into_values().collect();
     Ok(report)
@@ -479,13 +568,16 @@ fn torn_note(at: u64, size: u64) -> String {
 }
 
 /// Opens and verifies one table; with its MANIFEST entry, also checks that
-/// the file matches it.
+/// the file matches it and that every separated value it points to reads
+/// back (`refs`: its blob references in the MANIFEST).
 fn check_table(
     fs: &dyn Fs,
     dir: &Path,
     name: &str,
     number: u64,
     meta: Option<&(usize, FileMeta)>,
+    blobs: &mut BlobCheck<'_>,
+    refs: &[u64],
 ) -> Verdict {
     let table = match fs
         .open_random(&dir.join(name))
@@ -532,9 +624,15 @@ fn check_table(
             key_range(&p.smallest_key, &p.largest_key),
             key_range(&meta.smallest, &meta.largest),
         )
+    } else if let Err(e) = blobs.scan_table(&table, name, refs) {
+        failed(e)
     } else {
         FileStatus::Ok
     };
+    if !refs.is_empty() {
+        let refs: Vec<String> = refs.iter().map(|n| blob_file_name(*n)).collect();
+        notes.push(format!("points into {}", refs.join(", ")));
+    }
     (status, notes)
 }
 

@@ -18,6 +18,7 @@
 //!   engine reports them, [`crate::Error::Corruption`] with file, offset and
 //!   reason.
 
+mod blobs;
 mod check;
 mod dump;
 mod stats;
@@ -49,6 +50,8 @@ pub enum FileKind {
     Wal,
     /// `NNNNNN.sst`: a table.
     Sst,
+    /// `NNNNNN.blob`: a blob file (separated values).
+    Blob,
     /// `MANIFEST-NNNNNN`.
     Manifest,
     /// `CURRENT`.
@@ -69,6 +72,7 @@ impl fmt::Display for FileKind {
         f.write_str(match self {
             FileKind::Wal => "wal",
             FileKind::Sst => "sst",
+            FileKind::Blob => "blob",
             FileKind::Manifest => "manifest",
             FileKind::Current => "current",
             FileKind::Other => "other",
@@ -96,6 +100,8 @@ fn parse_name(name: &str) -> (FileKind, Option<u64>) {
         number(n).map(|n| (FileKind::Wal, n))
     } else if let Some(n) = name.strip_suffix(".sst") {
         number(n).map(|n| (FileKind::Sst, n))
+    } else if let Some(n) = name.strip_suffix(".blob") {
+        number(n).map(|n| (FileKind::Blob, n))
     } else {
         None
     };
@@ -270,10 +276,11 @@ fn escape(bytes: &[u8], width: usize) -> String {
     s
 }
 
-/// `put` or `del`: the kind as the dump and check output spell it.
+/// `put`, `blob` or `del`: the kind as the dump and check output spell it.
 fn kind_name(kind: ValueKind) -> &'static str {
     match kind {
         ValueKind::Value => "put",
+        ValueKind::ValueBlob => "blob",
         ValueKind::Deletion => "del",
     }
 }

@@ -8,9 +8,11 @@
 //! writing the files themselves (and `CURRENT`) is the DB's job; this module
 //! owns the edit encoding and the in-memory file set.
 
+mod blobs;
 mod edit;
 mod version;
 
+pub use blobs::{BlobFileMeta, BlobFileState, BlobGarbage, BlobSet, TableBlobRefs};
 pub use edit::{FileMeta, VersionEdit};
 pub use version::Version;
 

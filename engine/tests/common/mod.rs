@@ -1,6 +1,7 @@
 //! Shared helpers for the DynamoDB-layer integration tests.
 #![allow(dead_code)]
 
+pub mod blobs;
 pub mod streams;
 
 use std::collections::HashMap;

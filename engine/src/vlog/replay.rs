@@ -1,0 +1,137 @@
+//! Spec: format-spec/value-log.md#recovery
+//!
+//! The rule deciding how much of a WAL may be replayed, given the blob
+//! records its separated values point to. Shared by `Db::open` and
+//! `siltdb check`.
+
+use crate::batch::WriteBatch;
+use crate::error::{Error, Result};
+use crate::key::ValueKind;
+use crate::wal::{LogReader, TailPolicy};
+
+use super::{decode_entry_index, BlobIndex};
+
+/// What reading one blob record found.
+pub type RecordCheck = std::result::Result<(), Error>;
+
+/// Checks the blob record of every separated value in the WAL `name` (whole
+/// contents `data`, read with `policy`) and returns the offset of the first
+/// WAL record that must not be replayed, if any.
+///
+/// `check(index, user_key, wal_offset)` reads one record: `Err` is a failure
+/// that is always fatal (an I/O error, a missing blob file); `Ok(Err(e))`
+/// is an unreadable record (cut short, bad checksum, wrong key).
+///
+/// A malformed blob index is corruption. An unreadable record is corruption
+/// (its error is returned) unless the log is the `newest`: there it is what
+/// a power cut does to values appended after the last blob sync, which
+/// precedes every WAL sync, so the WAL record holding it and everything
+/// after it were never acknowledged as durable, and replay stops there —
+/// provided every separated value after it is unreadable too. An intact one
+/// later means bytes already synced were damaged: that is the first
+/// unreadable record's corruption.
+pub fn wal_blob_replay_end(
+    data: &[u8],
+    name: &str,
+    policy: TailPolicy,
+    newest: bool,
+    mut check: impl FnMut(&BlobIndex, &[u8], u64) -> Result<RecordCheck>,
+) -> Result<Option<u64>> {
+    let mut reader = LogReader::new(data, name, policy);
+    let mut first_lost: Option<(u64, Error)> = None;
+    loop {
+        let offset = reader.offset();
+        let Some(record) = reader.next_record()? else {
+            break;
+        };
+        let batch = WriteBatch::from_data(record.to_vec(), name, offset)?;
+        if !batch.holds_blob_index() {
+            continue;
+        }
+        for op in batch.iter().filter(|op| op.kind == ValueKind::ValueBlob) {
+            let idx = decode_entry_index(op.value, name, offset)?;
+            match (check(&idx, op.key, offset)?, &first_lost) {
+                (Ok(()), None) => {}
+                (Ok(()), Some((_, lost))) => return Err(lost.duplicate()),
+                (Err(e), None) if newest => first_lost = Some((offset, e)),
+                (Err(_), Some(_)) => {}
+                (Err(e), None) => return Err(e),
+            }
+        }
+    }
+    Ok(first_lost.map(|(offset, _)| offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::vlog::index::MAX_BLOB_INDEX_LEN;
+    use crate::wal::encode_record;
+
+    /// A log of `n` batches, batch `i` holding one separated value at blob
+    /// offset `12 + i`.
+    fn log(n: u64) -> Vec<u8> {
+        let mut data = Vec::new();
+        for i in 0..n {
+            let mut b = WriteBatch::new();
+            b.set_sequence(i + 1);
+            let mut idx = Vec::with_capacity(MAX_BLOB_INDEX_LEN);
+            BlobIndex {
+                file_number: 3,
+                offset: 12 + i,
+                value_len: 1,
+                crc: 0,
+            }
+            .encode(&mut idx);
+            b.put_blob_index(b"k", &idx);
+            b.put(b"small", b"v");
+            encode_record(&mut data, b.data()).expect("record");
+        }
+        data
+    }
+
+    fn run(data: &[u8], newest: bool, lost: &HashSet<u64>) -> Result<Option<u64>> {
+        wal_blob_replay_end(
+            data,
+            "000004.log",
+            TailPolicy::DropTornTail,
+            newest,
+            |idx, _, _| {
+                Ok(if lost.contains(&idx.offset) {
+                    Err(Error::corruption("000003.blob", idx.offset, "gone"))
+                } else {
+                    Ok(())
+                })
+            },
+        )
+    }
+
+    #[test]
+    fn a_lost_suffix_of_the_newest_log_ends_replay() {
+        let data = log(4);
+        assert_eq!(run(&data, true, &HashSet::new()).expect("ok"), None);
+        let end = run(&data, true, &HashSet::from([14, 15])).expect("ok");
+        // All four records have the same length; replay stops at the third.
+        assert_eq!(end, Some(data.len() as u64 / 4 * 2));
+    }
+
+    #[test]
+    fn a_hole_or_an_older_log_is_corruption() {
+        let data = log(4);
+        let e = run(&data, true, &HashSet::from([13])).unwrap_err();
+        assert!(matches!(e, Error::Corruption { offset: 13, .. }), "{e}");
+        let e = run(&data, false, &HashSet::from([15])).unwrap_err();
+        assert!(matches!(e, Error::Corruption { offset: 15, .. }), "{e}");
+    }
+
+    #[test]
+    fn fatal_check_errors_pass_through() {
+        let data = log(2);
+        let r = wal_blob_replay_end(&data, "000004.log", TailPolicy::Strict, true, |_, _, _| {
+            Err(Error::corruption("000003.blob", 0, "missing"))
+        });
+        assert!(r.unwrap_err().to_string().contains("missing"));
+    }
+}
