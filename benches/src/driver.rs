@@ -18,7 +18,7 @@
 //!   ops/sec); per-operation latency is in the p50/p99 figures, which come
 //!   from per-thread histograms merged at the end.
 //! * write-amp is measured over the benchmark only, from [`Stats`] deltas:
-//!   (WAL + flush + compaction bytes written) / user bytes, then in brackets
+//!   (WAL + blob + flush + compaction + blob GC bytes written) / user bytes, then in brackets
 //!   tables only (flush + compaction). Work still queued when the benchmark
 //!   ends (the last memtable, pending compactions) is not counted.
 
@@ -144,7 +144,7 @@ impl ThreadResult {
 /// Write amplification over one benchmark.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WriteAmp {
-    /// (WAL + flush + compaction bytes) / user bytes.
+    /// (WAL + blob + flush + compaction + blob GC bytes) / user bytes.
     pub total: f64,
     /// (flush + compaction bytes) / user bytes.
     pub tables: f64,
@@ -165,8 +165,10 @@ impl WriteAmp {
                 before.compaction_bytes_written,
             );
         let wal = d(after.wal_bytes, before.wal_bytes);
+        let blobs = d(after.blob_bytes, before.blob_bytes)
+            + d(after.blob_gc_bytes_written, before.blob_gc_bytes_written);
         Some(WriteAmp {
-            total: (wal + tables) / user as f64,
+            total: (wal + blobs + tables) / user as f64,
             tables: tables / user as f64,
         })
     }
@@ -823,6 +825,7 @@ fn wipe_db_dir(dir: &Path) -> Result<(), BoxError> {
             || name.starts_with("MANIFEST-")
             || name.ends_with(".log")
             || name.ends_with(".sst")
+            || name.ends_with(".blob")
             || name.ends_with(".tmp");
         if !known || !e.file_type()?.is_file() {
             return Err(format!(
