@@ -225,13 +225,15 @@ fn config_strategy() -> impl Strategy<Value = Config> {
         4u64..=32,
         prop_oneof![Just(0.5), Just(0.9)],
     )
-        .prop_map(|(kib, default_sync, min_blob_size, blob_kib, gc_live_fraction)| Config {
-            write_buffer_size: kib << 10,
-            default_sync,
-            min_blob_size,
-            blob_file_size: blob_kib << 10,
-            gc_live_fraction,
-        })
+        .prop_map(
+            |(kib, default_sync, min_blob_size, blob_kib, gc_live_fraction)| Config {
+                write_buffer_size: kib << 10,
+                default_sync,
+                min_blob_size,
+                blob_file_size: blob_kib << 10,
+                gc_live_fraction,
+            },
+        )
 }
 
 fn options(fs: &FaultFs, cfg: &Config) -> Options {

@@ -331,6 +331,44 @@ mod tests {
         )
     }
 
+    #[test]
+    fn separated_values_are_values_and_report_their_kind() {
+        let m = Arc::new(MemTable::new(1));
+        m.add(1, ValueKind::ValueBlob, b"a", b"index-a-old");
+        m.add(2, ValueKind::Value, b"a", b"inline");
+        m.add(3, ValueKind::ValueBlob, b"b", b"index-b");
+        m.add(4, ValueKind::Deletion, b"c", b"");
+        m.add(5, ValueKind::ValueBlob, b"d", b"index-d");
+        let mut it = DbIter::new(MergingIter::new(vec![Box::new(m.iter()) as BoxIter]), 5);
+        let mut forward = Vec::new();
+        it.seek_to_first().unwrap();
+        while it.valid() {
+            forward.push((it.key().to_vec(), it.value().to_vec(), it.value_kind()));
+            it.next().unwrap();
+        }
+        let want = vec![
+            (b"a".to_vec(), b"inline".to_vec(), ValueKind::Value),
+            (b"b".to_vec(), b"index-b".to_vec(), ValueKind::ValueBlob),
+            (b"d".to_vec(), b"index-d".to_vec(), ValueKind::ValueBlob),
+        ];
+        assert_eq!(forward, want);
+        let mut backward = Vec::new();
+        it.seek_to_last().unwrap();
+        while it.valid() {
+            backward.push((it.key().to_vec(), it.value().to_vec(), it.value_kind()));
+            it.prev().unwrap();
+        }
+        backward.reverse();
+        assert_eq!(backward, want);
+        // At sequence 1 the old separated value of "a" is the one visible.
+        let mut old = DbIter::new(MergingIter::new(vec![Box::new(m.iter()) as BoxIter]), 1);
+        old.seek_to_last().unwrap();
+        assert_eq!(
+            (old.key(), old.value(), old.value_kind()),
+            (&b"a"[..], &b"index-a-old"[..], ValueKind::ValueBlob)
+        );
+    }
+
     proptest! {
         #[test]
         fn matches_model_in_both_directions(ops in ops(), snap in 0u64..70, walk in proptest::collection::vec(0u8..4, 0..40), target in 0u8..13) {

@@ -334,3 +334,144 @@ impl BlobSet {
         self.table_refs.get(&table).map_or(&[], |b| b)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Version;
+    use crate::testutil::file_meta;
+
+    fn blob(number: u64, records: u64) -> BlobFileMeta {
+        BlobFileMeta {
+            number,
+            records,
+            record_bytes: records * 100,
+            size: 12 + records * 100,
+        }
+    }
+
+    fn garbage(number: u64, records: u64) -> BlobGarbage {
+        BlobGarbage {
+            number,
+            records,
+            record_bytes: records * 100,
+        }
+    }
+
+    fn refs(table: u64, blobs: &[u64]) -> TableBlobRefs {
+        TableBlobRefs {
+            table,
+            blobs: blobs.to_vec(),
+        }
+    }
+
+    /// Tables 1 (L0) and 2 (L1); blob files 10 (4 records) and 11 (2);
+    /// table 1 points into 10, table 2 into 10 and 11.
+    fn base() -> Version {
+        Version::new()
+            .apply(&VersionEdit {
+                new_files: vec![
+                    (0, file_meta(1, "a", "c", 20, 100)),
+                    (1, file_meta(2, "d", "f", 10, 100)),
+                ],
+                new_blob_files: vec![blob(10, 4), blob(11, 2)],
+                table_blob_refs: vec![refs(1, &[10]), refs(2, &[10, 11])],
+                ..VersionEdit::default()
+            })
+            .expect("base edit applies")
+    }
+
+    fn reason(v: &Version, e: VersionEdit) -> String {
+        match v.apply(&e) {
+            Err(Error::Corruption { reason, .. }) => reason,
+            other => panic!("expected corruption, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_accumulates_and_a_file_leaves_only_when_all_garbage() {
+        let v = base();
+        assert_eq!(
+            v.blobs.tables_referencing(10).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let v = v
+            .apply(&VersionEdit {
+                blob_garbage: vec![garbage(11, 1)],
+                ..VersionEdit::default()
+            })
+            .expect("garbage");
+        let s = &v.blobs.files[&11];
+        assert_eq!((s.live_records(), s.live_bytes()), (1, 100));
+        assert!((s.live_fraction() - 0.5).abs() < 1e-9);
+        assert!(reason(
+            &v,
+            VersionEdit {
+                blob_garbage: vec![garbage(11, 2)],
+                ..VersionEdit::default()
+            }
+        )
+        .contains("exceed"));
+        assert!(reason(
+            &v,
+            VersionEdit {
+                deleted_blob_files: vec![11],
+                ..VersionEdit::default()
+            }
+        )
+        .contains("still has 1 live records"));
+        // Table 2 is compacted into table 3, which points only into 10; the
+        // last record of 11 becomes garbage and 11 leaves in the same edit.
+        let v = v
+            .apply(&VersionEdit {
+                deleted_files: vec![(1, 2)],
+                new_files: vec![(1, file_meta(3, "d", "f", 10, 100))],
+                blob_garbage: vec![garbage(11, 1)],
+                deleted_blob_files: vec![11],
+                table_blob_refs: vec![refs(3, &[10])],
+                ..VersionEdit::default()
+            })
+            .expect("compaction edit");
+        assert_eq!(v.blob_file_numbers(), vec![10]);
+        assert_eq!(v.blobs.refs_of(2), &[] as &[u64]);
+        assert_eq!(v.blobs.refs_of(3), &[10]);
+        // The base edit of a new MANIFEST rebuilds the same state.
+        let again = Version::new().apply(&v.to_edit()).expect("snapshot edit");
+        assert_eq!(again.blobs, v.blobs);
+    }
+
+    #[test]
+    fn a_moved_table_keeps_its_references() {
+        let v = base()
+            .apply(&VersionEdit {
+                deleted_files: vec![(0, 1)],
+                new_files: vec![(1, file_meta(1, "a", "c", 20, 100))],
+                ..VersionEdit::default()
+            })
+            .expect("move");
+        assert_eq!(v.blobs.refs_of(1), &[10]);
+    }
+
+    #[test]
+    fn edits_breaking_the_rules_are_corruption() {
+        let v = base();
+        let e = |f: fn(&mut VersionEdit)| {
+            let mut e = VersionEdit::default();
+            f(&mut e);
+            e
+        };
+        assert!(reason(&v, e(|e| e.new_blob_files.push(blob(10, 1)))).contains("already live"));
+        assert!(reason(&v, e(|e| e.new_blob_files.push(blob(2, 1)))).contains("already live"));
+        assert!(reason(&v, e(|e| e.blob_garbage.push(garbage(12, 1)))).contains("not live"));
+        assert!(reason(&v, e(|e| e.table_blob_refs.push(refs(9, &[10])))).contains("not live"));
+        assert!(reason(&v, e(|e| e.table_blob_refs.push(refs(1, &[12])))).contains("not live"));
+        assert!(reason(&v, e(|e| e.table_blob_refs.push(refs(1, &[11])))).contains("twice"));
+        assert!(reason(&v, e(|e| e.deleted_blob_files.push(12))).contains("not live"));
+        // All garbage, but table 2 still names it.
+        let all = v
+            .apply(&e(|e| e.blob_garbage.push(garbage(11, 2))))
+            .expect("garbage");
+        assert!(reason(&all, e(|e| e.deleted_blob_files.push(11)))
+            .contains("table 000002.sst references"));
+    }
+}

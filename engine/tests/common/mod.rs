@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod blobs;
+pub mod fixtures;
 pub mod streams;
 
 use std::collections::HashMap;
