@@ -23,6 +23,7 @@ use siltdb::fs::{Fs, MemFs};
 use siltdb::key::{make_internal_key, ValueKind};
 use siltdb::manifest::{FileMeta, VersionEdit};
 use siltdb::sstable::{BlockBuilder, Footer, TableBuilder, TableOptions, FOOTER_LEN};
+use siltdb::vlog::BlobWriter;
 use siltdb::wal::LogWriter;
 
 fn write(target: &str, name: &str, data: &[u8]) {
@@ -38,6 +39,7 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "item_decoder" => siltdb_fuzz::run_item(data),
         "expr_parser" => siltdb_fuzz::run_expr(data),
         "catalog_decoder" => siltdb_fuzz::run_catalog(data),
+        "blob_reader" => siltdb_fuzz::run_blob(data),
         _ => unreachable!(),
     }
 }
@@ -225,6 +227,21 @@ const EXPRESSIONS: [&[&str]; 5] = [
     ],
 ];
 
+/// A blob file of a few records, written by `BlobWriter`.
+fn blob_file() -> Vec<u8> {
+    let fs = MemFs::new();
+    let path = Path::new("000009.blob");
+    let file = fs.create(path).expect("create");
+    let mut w = BlobWriter::new(file, "000009.blob".into(), 9, None);
+    for (i, len) in [0usize, 1, 40, 300, 5].iter().enumerate() {
+        let key = format!("key{i}");
+        let value: Vec<u8> = (0..*len).map(|b| (b * 7 + i) as u8).collect();
+        w.add(key.as_bytes(), &value).expect("add");
+    }
+    w.sync().expect("sync");
+    fs.read_all(path).expect("read")
+}
+
 fn main() {
     // WAL
     let log = log_of(&batches());
@@ -300,6 +317,21 @@ fn main() {
     write("manifest_reader", "manifest-first", &log_of(&encoded[..1]));
     write("manifest_reader", "edit-raw", &encoded[2]);
 
+    // Blob files: the format-spec vector, and one written by BlobWriter.
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/vectors");
+    let text = fs::read_to_string(spec.join("blob-file.hex")).expect("read vector");
+    write("blob_reader", "blob-file-vector", &hex_vector(&text));
+    write("blob_reader", "blob-file-written", &blob_file());
+    // A batch with a separated value, as a WAL, and the value-log edit.
+    let text = fs::read_to_string(spec.join("batch-put-blob.hex")).expect("read vector");
+    write(
+        "wal_reader",
+        "log-blob-batch",
+        &log_of(&[hex_vector(&text)]),
+    );
+    let text = fs::read_to_string(spec.join("manifest-edit-blob.hex")).expect("read vector");
+    write("manifest_reader", "edit-blob-raw", &hex_vector(&text));
+
     // DynamoDB items and values
     for (name, it) in items() {
         write("item_decoder", name, &encode_item_to_vec(&it));
@@ -312,7 +344,6 @@ fn main() {
 
     // Catalog records: the format-spec vectors, and a retained-streams pair
     // as `run_catalog` splits it (first byte = key length).
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/vectors");
     for name in [
         "catalog-table",
         "catalog-table-ttl-tags",

@@ -18,10 +18,12 @@
 //! for any input, and bound every loop by the input size so a
 //! non-terminating iterator shows up as a panic rather than a timeout.
 
+pub mod blob;
 pub mod catalog;
 pub mod expr;
 pub mod item;
 
+pub use blob::run_blob;
 pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use item::run_item;
@@ -116,7 +118,10 @@ fn check_batch(payload: &[u8], offset: u64) {
     let mut n = 0u64;
     let mut bytes = 0u64;
     for op in b.iter() {
-        assert!(matches!(op.kind, ValueKind::Value | ValueKind::Deletion));
+        assert!(matches!(
+            op.kind,
+            ValueKind::Value | ValueKind::ValueBlob | ValueKind::Deletion
+        ));
         if op.kind == ValueKind::Deletion {
             assert!(op.value.is_empty());
         }

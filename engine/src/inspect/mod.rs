@@ -24,6 +24,8 @@ mod dump;
 mod stats;
 
 #[cfg(test)]
+mod blob_tests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;
