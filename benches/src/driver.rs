@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use siltdb::compaction::CompactionOptions;
 use siltdb::sstable::TableOptions;
+use siltdb::vlog::BlobOptions;
 use siltdb::{Db, Options, Stats, WriteBatch, WriteOptions};
 
 use crate::histogram::Histogram;
@@ -78,6 +79,9 @@ pub struct Config {
     pub max_bytes_for_level_base: Option<u64>,
     /// Bloom filter bits per key (0: no filter).
     pub bloom_bits: u32,
+    /// Values of at least this many bytes go to blob files (`None`: the
+    /// engine default; `usize::MAX` keeps every value in the tree).
+    pub min_blob_size: Option<usize>,
     /// Run `compact_range` after writes, before reads.
     pub compact: bool,
     /// Seed of the key and value generators.
@@ -109,6 +113,7 @@ impl Default for Config {
             write_buffer_size: None,
             max_bytes_for_level_base: None,
             bloom_bits: 10,
+            min_blob_size: None,
             compact: true,
             seed: 0x005e_ed0f_5117,
             statistics: false,
@@ -355,6 +360,7 @@ impl Runner {
              Sync:       {}\n\
              WriteBuffer:{}\n\
              Bloom bits: {}\n\
+             Blob from:  {}\n\
              Compact:    {}\n\
              DB path:    [{}]\n\
              ------------------------------------------------",
@@ -369,6 +375,11 @@ impl Runner {
                 None => " engine default".to_string(),
             },
             c.bloom_bits,
+            match c.min_blob_size {
+                Some(usize::MAX) => " never (values stay in the tree)".to_string(),
+                Some(b) => format!(" {b} bytes"),
+                None => " engine default".to_string(),
+            },
             c.compact,
             self.dir.display()
         )
@@ -392,6 +403,13 @@ impl Runner {
                     .max_bytes_for_level_base
                     .unwrap_or(defaults.compaction.base_level_bytes),
                 ..CompactionOptions::default()
+            },
+            blob: BlobOptions {
+                min_blob_size: self
+                    .cfg
+                    .min_blob_size
+                    .unwrap_or(defaults.blob.min_blob_size),
+                ..defaults.blob.clone()
             },
             ..defaults
         }

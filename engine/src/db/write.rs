@@ -7,8 +7,9 @@
 //!
 //! Values of at least `Options::blob.min_blob_size` bytes are written once, to
 //! the memtable's blob file, before the group's WAL record, which carries
-//! their blob indexes instead (format-spec/value-log.md, "Writing"): the blob
-//! file is synced before every WAL sync, so a synced WAL record never points
+//! their blob indexes instead (format-spec/value-log.md, "Writing"): a synced
+//! group returns only once both the blob file and the WAL are synced (the
+//! two fdatasyncs run at once), so an acknowledged WAL record never points
 //! at bytes a power cut can take.
 
 use std::sync::atomic::Ordering;
@@ -201,9 +202,7 @@ impl DbInner {
             let n = w.add_record(logged.data())?;
             Counters::add(&self.stats.wal_bytes, n);
             if sync {
-                self.sync_blob_writer(&mut blob)?;
-                w.sync()?;
-                Counters::add(&self.stats.wal_syncs, 1);
+                self.sync_wal_and_blob(&mut blob, w)?;
             }
             logged
         };
@@ -301,19 +300,14 @@ impl DbInner {
     pub(super) fn sync_wal(&self) -> Result<()> {
         let r = {
             let mut blob = lock(&self.blob_writer);
-            self.sync_blob_writer(&mut blob).and_then(|()| {
-                let mut wal = lock(&self.wal);
-                match wal.as_mut() {
-                    Some(w) => w.sync(),
-                    None => Ok(()),
-                }
-            })
+            let mut wal = lock(&self.wal);
+            match wal.as_mut() {
+                Some(w) => self.sync_wal_and_blob(&mut blob, w),
+                None => self.sync_blob_writer(&mut blob),
+            }
         };
         match r {
-            Ok(()) => {
-                Counters::add(&self.stats.wal_syncs, 1);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(e) => {
                 let mut st = lock(&self.state);
                 if st.bg_error.is_none() {

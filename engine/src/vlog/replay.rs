@@ -24,9 +24,10 @@ pub type RecordCheck = std::result::Result<(), Error>;
 ///
 /// A malformed blob index is corruption. An unreadable record is corruption
 /// (its error is returned) unless the log is the `newest`: there it is what
-/// a power cut does to values appended after the last blob sync, which
-/// precedes every WAL sync, so the WAL record holding it and everything
-/// after it were never acknowledged as durable, and replay stops there —
+/// a power cut does to values appended after the last blob sync; no write
+/// is acknowledged as durable before a blob sync after it completes, so the
+/// WAL record holding it and everything after it were never acknowledged
+/// as durable, and replay stops there —
 /// provided every separated value after it is unreadable too. An intact one
 /// later means bytes already synced were damaged: that is the first
 /// unreadable record's corruption.
