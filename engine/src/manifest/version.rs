@@ -139,7 +139,7 @@ impl Version {
         } else {
             let live: HashSet<u64> = levels.iter().flatten().map(|f| f.number).collect();
             self.blobs
-                .apply(edit, |n| live.contains(&n), |reason| corrupt(reason))?
+                .apply(edit, |n| live.contains(&n), corrupt)?
         };
         Ok(Version { levels, blobs })
     }

@@ -5,7 +5,7 @@
 //! value instead of the value (WiscKey).
 //! Spec: format-spec/value-log.md
 //!
-//! - [`format`]: the file header and record encoding, and [`BlobScanner`],
+//! - [`format`](mod@format): the file header and record encoding, and [`BlobScanner`],
 //!   a checked walk over a whole file (check, dump, fuzzing).
 //! - [`index`]: [`BlobIndex`], the value of a `ValueBlob` entry.
 //! - [`writer`] / [`reader`]: [`BlobWriter`] appends records; [`BlobReader`]
