@@ -39,7 +39,10 @@ fn put_all(db: &Db, model: &mut Model, keys: std::ops::Range<u32>, generation: u
 /// Waits until background work has deleted blob file `name`.
 fn wait_until_deleted(fs: &MemFs, db: &Db, name: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while files_with_suffix(fs, DIR, ".blob").iter().any(|n| n == name) {
+    while files_with_suffix(fs, DIR, ".blob")
+        .iter()
+        .any(|n| n == name)
+    {
         assert!(
             Instant::now() < deadline,
             "{name} is still there: {}",
@@ -72,7 +75,11 @@ fn only_files_under_the_threshold_are_rewritten() {
     db.compact_range(None, None).expect("compact");
     wait_until_deleted(&fs, &db, &a);
     let now = files_with_suffix(&fs, DIR, ".blob");
-    assert_eq!(now.len(), 3, "B, the new values, and A's moved values: {now:?}");
+    assert_eq!(
+        now.len(),
+        3,
+        "B, the new values, and A's moved values: {now:?}"
+    );
     assert!(now.contains(&b), "B (75% live) was deleted: {now:?}");
     let s = db.stats();
     let moved = 3 * (12 + 6 + BIG as u64);

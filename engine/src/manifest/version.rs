@@ -138,8 +138,7 @@ impl Version {
             BlobSet::default()
         } else {
             let live: HashSet<u64> = levels.iter().flatten().map(|f| f.number).collect();
-            self.blobs
-                .apply(edit, |n| live.contains(&n), corrupt)?
+            self.blobs.apply(edit, |n| live.contains(&n), corrupt)?
         };
         Ok(Version { levels, blobs })
     }
