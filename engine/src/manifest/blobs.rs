@@ -462,6 +462,13 @@ mod tests {
         };
         assert!(reason(&v, e(|e| e.new_blob_files.push(blob(10, 1)))).contains("already live"));
         assert!(reason(&v, e(|e| e.new_blob_files.push(blob(2, 1)))).contains("already live"));
+        // A table may not take a live blob file's number either (found by
+        // the manifest_reader fuzz target: the snapshot edit then failed).
+        assert!(reason(
+            &v,
+            e(|e| e.new_files.push((3, file_meta(11, "x", "y", 5, 10))))
+        )
+        .contains("already live"));
         assert!(reason(&v, e(|e| e.blob_garbage.push(garbage(12, 1)))).contains("not live"));
         assert!(reason(&v, e(|e| e.table_blob_refs.push(refs(9, &[10])))).contains("not live"));
         assert!(reason(&v, e(|e| e.table_blob_refs.push(refs(1, &[12])))).contains("not live"));

@@ -100,9 +100,9 @@ impl Version {
                         meta.number
                     )));
                 }
-                if !live.insert(meta.number) {
+                if !live.insert(meta.number) || self.blobs.files.contains_key(&meta.number) {
                     return Err(corrupt(format!(
-                        "edit adds file {:06}.sst, which is already live",
+                        "edit adds file {:06}.sst, whose number is already live",
                         meta.number
                     )));
                 }
