@@ -60,6 +60,7 @@ struct Tally {
     compactions: AtomicU64,
     trivial_moves: AtomicU64,
     deep_cases: AtomicU64,
+    deep_dynamic_cases: AtomicU64,
     reopens: AtomicU64,
     crashes: AtomicU64,
     lost_writes: AtomicU64,
@@ -73,6 +74,7 @@ static TALLY: Tally = Tally {
     compactions: AtomicU64::new(0),
     trivial_moves: AtomicU64::new(0),
     deep_cases: AtomicU64::new(0),
+    deep_dynamic_cases: AtomicU64::new(0),
     reopens: AtomicU64::new(0),
     crashes: AtomicU64::new(0),
     lost_writes: AtomicU64::new(0),
@@ -207,11 +209,14 @@ fn op_strategy() -> impl Strategy<Value = Op> {
 }
 
 /// Per-case tuning: buffer size, the database's default durability, and
+/// static or dynamic level sizing (dynamic compacts L0 straight into the
+/// last level of a small tree and moves the base level up as it grows), and
 /// value separation (threshold, blob file size, GC threshold).
 #[derive(Debug, Clone)]
 struct Config {
     write_buffer_size: usize,
     default_sync: bool,
+    dynamic_levels: bool,
     min_blob_size: usize,
     blob_file_size: u64,
     gc_live_fraction: f64,
@@ -221,17 +226,21 @@ fn config_strategy() -> impl Strategy<Value = Config> {
     (
         4usize..=16,
         any::<bool>(),
+        any::<bool>(),
         prop_oneof![1 => Just(usize::MAX), 2 => 200usize..=600, 1 => 0usize..=64],
         4u64..=32,
         prop_oneof![Just(0.5), Just(0.9)],
     )
         .prop_map(
-            |(kib, default_sync, min_blob_size, blob_kib, gc_live_fraction)| Config {
-                write_buffer_size: kib << 10,
-                default_sync,
-                min_blob_size,
-                blob_file_size: blob_kib << 10,
-                gc_live_fraction,
+            |(kib, default_sync, dynamic_levels, min_blob_size, blob_kib, gc_live_fraction)| {
+                Config {
+                    write_buffer_size: kib << 10,
+                    default_sync,
+                    dynamic_levels,
+                    min_blob_size,
+                    blob_file_size: blob_kib << 10,
+                    gc_live_fraction,
+                }
             },
         )
 }
@@ -251,6 +260,7 @@ fn options(fs: &FaultFs, cfg: &Config) -> Options {
             base_level_bytes: 64 << 10,
             target_file_size: 16 << 10,
             l0_compaction_trigger: 2,
+            dynamic_level_bytes: cfg.dynamic_levels,
             ..CompactionOptions::default()
         },
         block_cache_bytes: 32 << 10,
@@ -406,7 +416,9 @@ struct Harness {
     iterators: Vec<(DbIterator, Model)>,
     /// `latest_sequence` before the last clean close.
     last_seq: u64,
-    /// Some table reached level 2 or deeper during the case.
+    /// Data spread over more than one level: some table reached level 2
+    /// or deeper (static sizing), or two levels below L0 held tables at
+    /// once (dynamic sizing, whose first level below L0 is the last).
     reached_deep: bool,
 }
 
@@ -439,7 +451,12 @@ impl Harness {
         tally(&TALLY.blob_bytes, st.blob_bytes);
         tally(&TALLY.blob_gc_bytes, st.blob_gc_bytes_written);
         tally(&TALLY.trivial_moves, st.trivial_moves);
-        if st.levels.iter().skip(2).any(|l| l.files > 0) {
+        let deep = if self.cfg.dynamic_levels {
+            st.levels.iter().skip(1).filter(|l| l.files > 0).count() >= 2
+        } else {
+            st.levels.iter().skip(2).any(|l| l.files > 0)
+        };
+        if deep {
             self.reached_deep = true;
         }
     }
@@ -749,6 +766,9 @@ fn run_history(cfg: Config, ops: Vec<Op>) -> Result<(), TestCaseError> {
     h.harvest();
     if h.reached_deep {
         tally(&TALLY.deep_cases, 1);
+        if h.cfg.dynamic_levels {
+            tally(&TALLY.deep_dynamic_cases, 1);
+        }
     }
     // Finally: everything survives a clean close, and nothing is left over.
     h.snapshots.clear();
@@ -802,7 +822,8 @@ fn random_histories_match_the_model() {
     let c = |a: &AtomicU64| a.load(Ordering::Relaxed);
     eprintln!(
         "{} cases in {:?}: {} ops, {} flushes, {} compactions ({} trivial moves), \
-         {} cases reached L2+, {} reopens, {} crashes ({} lost unsynced writes), \
+         {} cases spread over several levels ({} of them with dynamic level sizing), \
+         {} reopens, {} crashes ({} lost unsynced writes), \
          {} blob bytes written, {} by blob GC",
         cases(),
         started.elapsed(),
@@ -811,6 +832,7 @@ fn random_histories_match_the_model() {
         c(&TALLY.compactions),
         c(&TALLY.trivial_moves),
         c(&TALLY.deep_cases),
+        c(&TALLY.deep_dynamic_cases),
         c(&TALLY.reopens),
         c(&TALLY.crashes),
         c(&TALLY.lost_writes),
@@ -823,5 +845,9 @@ fn random_histories_match_the_model() {
         assert!(c(&TALLY.crashes) > 0, "no case crashed");
         assert!(c(&TALLY.blob_bytes) > 0, "no case separated a value");
         assert!(c(&TALLY.blob_gc_bytes) > 0, "no case rewrote a blob file");
+        assert!(
+            c(&TALLY.deep_dynamic_cases) > 0,
+            "no dynamic-sizing case moved its base level above the last level"
+        );
     }
 }

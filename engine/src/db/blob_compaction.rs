@@ -8,10 +8,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::{filenames, lock, DbInner};
+use super::{lock, DbInner};
 use crate::error::Result;
 use crate::key::{ParsedKey, ValueKind};
 use crate::manifest::{BlobFileMeta, TableBlobRefs, Version, VersionEdit};
+use crate::ratelimit::{IoClass, Pacer};
+use crate::recovery::FileKind;
 use crate::stats::Counters;
 use crate::vlog::format::FILE_HEADER_LEN;
 use crate::vlog::{decode_entry_index, BlobRefTally, BlobWriter};
@@ -94,10 +96,15 @@ impl<'a> BlobCompaction<'a> {
                     n
                 };
                 pending.push(n);
-                let name = filenames::blob_name(n);
-                let file = self.db.fs.create(&filenames::path(&self.db.dir, &name))?;
+                let kind = FileKind::Blob(n);
+                let file = self.db.fs.create(&kind.path(&self.db.dir))?;
+                let pacer = self
+                    .db
+                    .limiter
+                    .clone()
+                    .map(|l| Pacer::new(l, IoClass::Compaction));
                 self.writer
-                    .insert(BlobWriter::new(file, name, n, self.db.limiter.clone()))
+                    .insert(BlobWriter::new(file, kind.name(), n, pacer))
             }
         };
         let moved = w.add(p.user_key, &data)?;

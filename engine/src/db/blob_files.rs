@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::{filenames, lock, DbInner};
+use super::{lock, DbInner};
 use crate::batch::WriteBatch;
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::key::{self, ValueKind};
 use crate::manifest::{TableBlobRefs, VersionEdit};
 use crate::memtable::MemTable;
+use crate::recovery::FileKind;
 use crate::stats::Counters;
 use crate::vlog::index::MAX_BLOB_INDEX_LEN;
 use crate::vlog::{decode_entry_index, BlobOptions, BlobReader, BlobRefTally, BlobWriter};
@@ -47,10 +48,11 @@ impl BlobCache {
         {
             return Ok(Arc::clone(r));
         }
-        let name = filenames::blob_name(number);
+        let kind = FileKind::Blob(number);
+        let name = kind.name();
         let file = self
             .fs
-            .open_random(&filenames::path(&self.dir, &name))
+            .open_random(&kind.path(&self.dir))
             .map_err(|e| match e {
                 Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                     Error::corruption(&name, 0, "blob file an entry points into is missing")
@@ -160,9 +162,10 @@ impl DbInner {
                 // if it were, the old file's tail must not be left unsynced.
                 old.sync()?;
             }
-            let name = filenames::blob_name(number);
-            let file = self.fs.create(&filenames::path(&self.dir, &name))?;
+            let kind = FileKind::Blob(number);
+            let file = self.fs.create(&kind.path(&self.dir))?;
             self.fs.sync_dir(&self.dir)?;
+            let name = kind.name();
             *slot = Some(BlobWriter::new(file, name, number, None));
         }
         slot.as_mut()
@@ -209,6 +212,8 @@ impl DbInner {
         slot: &mut Option<BlobWriter>,
         wal: &mut LogWriter,
     ) -> Result<()> {
+        // Compactions hold their writes and syncs back meanwhile.
+        let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
         let blob = slot.as_mut().filter(|w| w.needs_sync());
         let (blob_synced, wal_synced) = match blob {
             None => (Ok(false), wal.sync()),
@@ -225,7 +230,10 @@ impl DbInner {
                         Ok(h) => {
                             let wal_synced = wal.sync();
                             let blob_synced = h.join().unwrap_or_else(|_| {
-                                Err(Error::Poisoned("blob file sync thread panicked".into()))
+                                Err(Error::io(
+                                    "blob file sync",
+                                    std::io::Error::other("the sync thread panicked"),
+                                ))
                             });
                             (blob_synced, wal_synced)
                         }

@@ -50,7 +50,7 @@ fn build_blob_db() -> Files {
 fn blob_names(files: &Files) -> Vec<String> {
     files
         .iter()
-        .filter(|(n, _)| FileKind::of(n) == FileKind::Blob)
+        .filter(|(n, _)| matches!(FileKind::parse(n), Some(FileKind::Blob(_))))
         .map(|(n, _)| n.clone())
         .collect()
 }
@@ -63,7 +63,7 @@ fn registered_blob(report: &CheckReport) -> String {
         .iter()
         .find(|b| b.garbage_records > 0)
         .expect("a blob file with garbage");
-    crate::vlog::blob_file_name(b.meta.number)
+    FileKind::Blob(b.meta.number).name()
 }
 
 #[test]
@@ -88,10 +88,13 @@ fn a_database_with_blob_files_checks_clean() {
     assert!(text.contains("points into"), "{text}");
     // The WAL's blob file is live though not registered.
     assert!(
-        report.files.iter().any(|f| f.kind == FileKind::Blob
-            && f.notes
-                .iter()
-                .any(|n| n.contains("not in the MANIFEST yet"))),
+        report
+            .files
+            .iter()
+            .any(|f| matches!(f.kind, Some(FileKind::Blob(_)))
+                && f.notes
+                    .iter()
+                    .any(|n| n.contains("not in the MANIFEST yet"))),
         "{report}"
     );
 }
@@ -215,7 +218,10 @@ fn dump_of_a_table_shows_blob_indexes() {
     let table = report
         .files
         .iter()
-        .find(|f| f.kind == FileKind::Sst && f.notes.iter().any(|n| n.contains("points into")))
+        .find(|f| {
+            matches!(f.kind, Some(FileKind::Table(_)))
+                && f.notes.iter().any(|n| n.contains("points into"))
+        })
         .expect("a table with separated values");
     let (text, r) = dump_to_string(&mem, &dir().join(&table.name));
     r.expect("dump");

@@ -12,23 +12,24 @@
 //!   file must add up to exactly the live records and bytes the MANIFEST
 //!   accounts for it (records minus garbage).
 //! - Live WALs: every separated value they point to is read, with the rule
-//!   recovery applies ([`crate::vlog::replay::wal_blob_replay_end`]); the
-//!   blob files they point into (not in the MANIFEST yet) are live too.
+//!   recovery applies ([`crate::vlog::replay::wal_blob_replay_end`]); each
+//!   points into the WAL's own blob file (same number), which
+//!   [`crate::recovery::layout::role`] keeps live while the WAL is.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{internal_key, is_not_found, DEFAULT_WIDTH};
+use super::{internal_key, DEFAULT_WIDTH};
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::iter::InternalIterator;
 use crate::key::{parse_internal_key, ValueKind};
 use crate::manifest::BlobFileState;
+use crate::recovery::FileKind;
 use crate::sstable::Table;
 use crate::vlog::replay::wal_blob_replay_end;
-use crate::vlog::{blob_file_name, decode_entry_index, BlobReader, BlobRefTally, BlobScanner};
-use crate::wal::TailPolicy;
+use crate::vlog::{decode_entry_index, BlobReader, BlobRefTally, BlobScanner};
 
 /// The blob side of one `check_dir` run.
 pub(super) struct BlobCheck<'a> {
@@ -39,8 +40,6 @@ pub(super) struct BlobCheck<'a> {
     readers: HashMap<u64, Arc<BlobReader>>,
     /// What the entries of the live tables read so far point to.
     pub pointed: BlobRefTally,
-    /// Blob files the live WALs point into.
-    pub wal_blobs: BTreeSet<u64>,
 }
 
 impl<'a> BlobCheck<'a> {
@@ -51,7 +50,6 @@ impl<'a> BlobCheck<'a> {
             live,
             readers: HashMap::new(),
             pointed: BlobRefTally::new(),
-            wal_blobs: BTreeSet::new(),
         }
     }
 
@@ -64,9 +62,9 @@ impl<'a> BlobCheck<'a> {
         if let Some(r) = self.readers.get(&number) {
             return Ok(Arc::clone(r));
         }
-        let name = blob_file_name(number);
+        let name = FileKind::Blob(number).name();
         let file = self.fs.open_random(&self.dir.join(&name)).map_err(|e| {
-            if is_not_found(&e) {
+            if matches!(&e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound) {
                 Error::corruption(&name, 0, "blob file is missing")
             } else {
                 e
@@ -89,7 +87,7 @@ impl<'a> BlobCheck<'a> {
             if p.kind == ValueKind::ValueBlob {
                 let entry = internal_key(it.key(), DEFAULT_WIDTH);
                 let idx = decode_entry_index(it.value(), name, 0)?;
-                let blob = blob_file_name(idx.file_number);
+                let blob = FileKind::Blob(idx.file_number).name();
                 if !self.live.contains_key(&idx.file_number) {
                     return Err(Error::corruption(
                         name,
@@ -117,25 +115,19 @@ impl<'a> BlobCheck<'a> {
         Ok(())
     }
 
-    /// Reads every separated value the live WAL `name` points to, by the
+    /// Reads every separated value live WAL `number` points to, by the
     /// rule recovery applies; returns where replay would stop, if early.
-    pub fn check_wal(
-        &mut self,
-        data: &[u8],
-        name: &str,
-        policy: TailPolicy,
-        newest: bool,
-    ) -> Result<Option<u64>> {
-        wal_blob_replay_end(data, name, policy, newest, |idx, key, offset| {
-            let blob = blob_file_name(idx.file_number);
+    pub fn check_wal(&mut self, data: &[u8], number: u64, newest: bool) -> Result<Option<u64>> {
+        let name = FileKind::Wal(number).name();
+        wal_blob_replay_end(data, number, newest, |idx, key, offset| {
+            let blob = FileKind::Blob(idx.file_number).name();
             if self.live.contains_key(&idx.file_number) {
                 return Err(Error::corruption(
-                    name,
+                    &name,
                     offset,
                     format!("record points into {blob}, which the MANIFEST already lists"),
                 ));
             }
-            self.wal_blobs.insert(idx.file_number);
             let reader = match self.reader(idx.file_number) {
                 Ok(r) => r,
                 Err(e) if e.is_corruption() && self.fs.exists(&self.dir.join(&blob)) => {
@@ -156,8 +148,19 @@ impl<'a> BlobCheck<'a> {
     pub fn check_file(&self, data: &[u8], name: &str, number: u64) -> Result<Vec<String>> {
         let Some(state) = self.live.get(&number) else {
             // Not in the MANIFEST: a live WAL's (or, without a MANIFEST, of
-            // unknown standing). Its end may be an append a crash cut short.
-            let mut s = BlobScanner::new(data, name, data.len() as u64)?;
+            // unknown standing). Its end may be an append a crash cut short,
+            // even inside the header (the file is created, and the directory
+            // synced, before its first append): only records a WAL points to
+            // must read, and the WAL check reads those.
+            let mut s = match BlobScanner::new(data, name, data.len() as u64) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Ok(vec![format!(
+                        "not in the MANIFEST yet, and no record readable ({e}); the WAL \
+                         check says whether a WAL points into it"
+                    )])
+                }
+            };
             let mut records = 0u64;
             let tail = loop {
                 match s.next_record() {

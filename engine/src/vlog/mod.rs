@@ -77,8 +77,3 @@ impl BlobOptions {
 pub fn decode_entry_index(value: &[u8], file: &str, offset: u64) -> Result<BlobIndex> {
     BlobIndex::decode(value).map_err(|reason| Error::corruption(file, offset, reason))
 }
-
-/// `NNNNNN.blob`, the name of blob file `number`.
-pub fn blob_file_name(number: u64) -> String {
-    format!("{number:06}.blob")
-}

@@ -6,11 +6,9 @@
 //! group commit (before the group's WAL record), compaction whenever the
 //! buffer passes its chunk size.
 
-use std::sync::Arc;
-
 use crate::error::{Error, Result};
 use crate::fs::WritableFile;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::Pacer;
 
 use super::format::{encode_file_header, encode_record};
 use super::BlobIndex;
@@ -35,8 +33,9 @@ pub struct BlobWriter {
     /// Bytes known durable.
     synced: u64,
     records: u64,
-    limiter: Option<Arc<RateLimiter>>,
-    failed: Option<String>,
+    pacer: Option<Pacer>,
+    /// The failure that made the file unusable (what it holds is unknown).
+    failed: Option<Error>,
 }
 
 impl std::fmt::Debug for BlobWriter {
@@ -54,13 +53,13 @@ impl std::fmt::Debug for BlobWriter {
 impl BlobWriter {
     /// Starts the blob file `name` (number `number`) in the freshly created,
     /// empty `file`; the header is buffered with the first records.
-    /// `limiter`, if given, is asked for every byte before it is appended
-    /// (background writers only).
+    /// `pacer`, if given, is asked for every byte before it is appended and
+    /// before every sync (background writers only).
     pub fn new(
         file: Box<dyn WritableFile>,
         name: String,
         number: u64,
-        limiter: Option<Arc<RateLimiter>>,
+        pacer: Option<Pacer>,
     ) -> BlobWriter {
         let mut buf = Vec::new();
         encode_file_header(&mut buf);
@@ -73,7 +72,7 @@ impl BlobWriter {
             appended: 0,
             synced: 0,
             records: 0,
-            limiter,
+            pacer,
             failed: None,
         }
     }
@@ -141,8 +140,8 @@ impl BlobWriter {
             return Ok(0);
         }
         let n = self.buf.len() as u64;
-        if let Some(l) = &self.limiter {
-            l.request(n);
+        if let Some(p) = &self.pacer {
+            p.request(n);
         }
         let r = self.file.append(&self.buf);
         if self.buf.capacity() > KEEP_BUFFER_CAPACITY {
@@ -156,7 +155,7 @@ impl BlobWriter {
                 Ok(n)
             }
             Err(e) => {
-                self.failed = Some(format!("append to {} failed: {e}", self.name));
+                self.failed = Some(e.duplicate());
                 Err(e)
             }
         }
@@ -168,8 +167,11 @@ impl BlobWriter {
         if self.synced == self.appended {
             return Ok(());
         }
+        if let Some(p) = &self.pacer {
+            p.before_sync();
+        }
         self.file.sync().inspect_err(|e| {
-            self.failed = Some(format!("sync of {} failed: {e}", self.name));
+            self.failed = Some(e.duplicate());
         })?;
         self.synced = self.appended;
         Ok(())
@@ -177,7 +179,7 @@ impl BlobWriter {
 
     fn check_usable(&self) -> Result<()> {
         match &self.failed {
-            Some(why) => Err(Error::Poisoned(why.clone())),
+            Some(e) => Err(Error::Poisoned(Box::new(e.duplicate()))),
             None => Ok(()),
         }
     }
@@ -185,6 +187,8 @@ impl BlobWriter {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use std::path::Path;
 
     use super::*;
