@@ -49,6 +49,7 @@ fn options() -> Options {
             min_blob_size: 250,
             file_size: 32 << 10,
             gc_live_fraction: 0.95,
+            ..BlobOptions::default()
         },
         ..Options::default()
     }

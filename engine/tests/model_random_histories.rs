@@ -269,6 +269,7 @@ fn options(fs: &FaultFs, cfg: &Config) -> Options {
             min_blob_size: cfg.min_blob_size,
             file_size: cfg.blob_file_size,
             gc_live_fraction: cfg.gc_live_fraction,
+            ..BlobOptions::default()
         },
         ..Options::default()
     }

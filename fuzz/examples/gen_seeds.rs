@@ -267,6 +267,7 @@ fn database_files(crash: bool) -> Vec<(String, Vec<u8>)> {
             min_blob_size: 64,
             file_size: 4 << 10,
             gc_live_fraction: 0.9,
+            ..siltdb::vlog::BlobOptions::default()
         },
         ..siltdb::Options::default()
     };

@@ -37,8 +37,12 @@ pub fn gc_candidates(version: &Version, opts: &BlobOptions) -> BTreeSet<u64> {
 /// A compaction that rewrites, in its own level, one table pointing into the
 /// candidate with the smallest live fraction (ties: the lower file number);
 /// the table is the one in the shallowest level, then with the lowest
-/// number. `None` if no candidate is pointed into by any table.
+/// number. `None` if no candidate is pointed into by any table, or
+/// [`BlobOptions::background_gc`] is off.
 pub fn pick_gc(version: &Version, opts: &BlobOptions) -> Option<CompactionTask> {
+    if !opts.background_gc {
+        return None;
+    }
     let mut candidates: Vec<_> = version
         .blobs
         .files
@@ -141,10 +145,19 @@ mod tests {
         assert_eq!(gc_candidates(&v, &opts), BTreeSet::from([4, 5]));
         let off = BlobOptions {
             gc_live_fraction: 0.0,
-            ..opts
+            ..opts.clone()
         };
         assert!(gc_candidates(&v, &off).is_empty());
         assert!(pick_gc(&v, &off).is_none());
+        // Without background GC the picker chooses nothing, but compactions
+        // still collect the same candidates.
+        let foreground = BlobOptions {
+            background_gc: false,
+            ..opts.clone()
+        };
+        assert!(pick_gc(&v, &opts).is_some());
+        assert!(pick_gc(&v, &foreground).is_none());
+        assert_eq!(gc_candidates(&v, &foreground), gc_candidates(&v, &opts));
     }
 
     #[test]

@@ -52,6 +52,12 @@ pub struct BlobOptions {
     /// 0 never rewrites. Default 0.5 (at most one live byte copied per
     /// garbage byte reclaimed).
     pub gc_live_fraction: f64,
+    /// When no level needs compacting, the compaction thread rewrites a
+    /// table pointing into the emptiest candidate (format-spec/value-log.md,
+    /// "Garbage collection"). With `false`, blob files are collected only by
+    /// compactions that run anyway (and `Db::compact_range`), so every file
+    /// operation comes from a caller's thread. Default true.
+    pub background_gc: bool,
 }
 
 impl Default for BlobOptions {
@@ -60,6 +66,7 @@ impl Default for BlobOptions {
             min_blob_size: 4096,
             file_size: 256 << 20,
             gc_live_fraction: 0.5,
+            background_gc: true,
         }
     }
 }

@@ -36,6 +36,7 @@ pub fn blob_options(fs: Arc<dyn Fs>) -> Options {
             min_blob_size: MIN_BLOB,
             file_size: 64 << 10,
             gc_live_fraction: 0.5,
+            ..BlobOptions::default()
         },
         ..Options::default()
     }

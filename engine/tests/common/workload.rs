@@ -2,8 +2,9 @@
 //! puts and deletes, flushes, compactions, MANIFEST rolls (a tiny
 //! `max_manifest_size`) and reopens, all from one thread so the k-th file
 //! operation is (nearly) the same in every run. About half the values are
-//! separated into blob files, which the compactions garbage-collect (a blob
-//! file under 90% live is rewritten; one all garbage is deleted). It tracks which writes were
+//! separated into blob files, which the workload's compactions
+//! garbage-collect (a blob file under 90% live is rewritten; one all garbage
+//! is deleted). It tracks which writes were
 //! acknowledged, so a verifier can demand each of them after a crash.
 
 use std::collections::BTreeMap;
@@ -85,6 +86,9 @@ pub fn options(disk: &Disk) -> Options {
             min_blob_size: MIN_BLOB_SIZE,
             file_size: 4 << 10,
             gc_live_fraction: 0.9,
+            // Collected by the workload's compactions only: no file
+            // operation from a background thread.
+            background_gc: false,
         },
         ..disk.options()
     }
