@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod collections;
+pub mod blobs;
 pub mod disk;
 pub mod fixtures;
 pub mod streams;
