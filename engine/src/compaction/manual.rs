@@ -1,15 +1,8 @@
 //! Manual compaction tasks (`Db::compact_range`). Pure, like the picker.
 
-use std::sync::Arc;
-
+use super::picker::user_range;
 use super::{level_targets, CompactionOptions, CompactionTask};
-use crate::manifest::{FileMeta, Version, NUM_LEVELS};
-
-fn user_range(files: &[Arc<FileMeta>]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let lo = files.iter().map(|f| f.smallest_user_key()).min()?;
-    let hi = files.iter().map(|f| f.largest_user_key()).max()?;
-    Some((lo.to_vec(), hi.to_vec()))
-}
+use crate::manifest::{Version, NUM_LEVELS};
 
 /// A task that rewrites every file of `level` overlapping the user-key range
 /// `[begin, end]` (`None` = unbounded) into `output_level`, with the
@@ -78,7 +71,7 @@ pub fn manual_output_level(version: &Version, level: usize, opts: &CompactionOpt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::VersionEdit;
+    use crate::manifest::{FileMeta, VersionEdit};
 
     fn file(number: u64, lo: &str, hi: &str) -> FileMeta {
         crate::testutil::file_meta(number, lo, hi, 2, 100)

@@ -26,7 +26,7 @@ fn total_bytes(files: &[Arc<FileMeta>]) -> u64 {
 }
 
 /// The user-key hull of `files`: `(smallest, largest)`, or `None` if empty.
-fn user_range<'a>(
+pub(super) fn user_range<'a>(
     files: impl IntoIterator<Item = &'a Arc<FileMeta>>,
 ) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut it = files.into_iter();
