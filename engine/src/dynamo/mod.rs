@@ -61,6 +61,9 @@ pub mod legacy;
 pub mod locks;
 pub mod number;
 mod page;
+/// PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction):
+/// a parser and a planner onto the item API.
+pub mod partiql;
 mod query;
 mod reclaim;
 pub mod request;

@@ -73,7 +73,7 @@ fn strings(v: &Json) -> Vec<String> {
 
 /// Parses one DynamoDB JSON value. Sets may be empty here, so tests can give
 /// invalid values.
-fn parse_value(v: &Json) -> AttributeValue {
+pub(crate) fn parse_value(v: &Json) -> AttributeValue {
     let obj = v.as_object().expect("a value is an object");
     assert_eq!(obj.len(), 1, "one type per value: {v}");
     let (ty, inner) = obj.iter().next().expect("one entry");
@@ -100,7 +100,7 @@ fn parse_value(v: &Json) -> AttributeValue {
     }
 }
 
-fn parse_map(v: &Json) -> BTreeMap<String, AttributeValue> {
+pub(crate) fn parse_map(v: &Json) -> BTreeMap<String, AttributeValue> {
     v.as_object()
         .expect("a map is an object")
         .iter()
@@ -112,7 +112,7 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
 
-fn show_value(v: &AttributeValue) -> String {
+pub(crate) fn show_value(v: &AttributeValue) -> String {
     let list = |items: Vec<String>| items.join(",");
     match v {
         AttributeValue::S(s) => format!("{{\"S\":{}}}", quote(s)),
@@ -137,7 +137,7 @@ fn show_value(v: &AttributeValue) -> String {
     }
 }
 
-fn show_map(m: &BTreeMap<String, AttributeValue>) -> String {
+pub(crate) fn show_map(m: &BTreeMap<String, AttributeValue>) -> String {
     let parts: Vec<String> = m
         .iter()
         .map(|(k, v)| format!("{}:{}", quote(k), show_value(v)))

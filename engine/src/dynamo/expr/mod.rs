@@ -29,7 +29,7 @@ mod update;
 mod validate;
 
 #[cfg(test)]
-mod eval_tests;
+pub(crate) mod eval_tests;
 #[cfg(test)]
 mod tests;
 
