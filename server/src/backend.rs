@@ -6,6 +6,10 @@
 //! through `tokio::task::spawn_blocking`.
 
 use siltdb::dynamo::api::{
+    BatchExecuteStatementInput, BatchExecuteStatementOutput, ExecuteStatementInput,
+    ExecuteStatementOutput, ExecuteTransactionInput, ExecuteTransactionOutput,
+};
+use siltdb::dynamo::api::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     CreateTableInput, CreateTableOutput, DeleteItemInput, DeleteItemOutput, DeleteTableInput,
     DeleteTableOutput, DescribeTableInput, DescribeTableOutput, GetItemInput, GetItemOutput,
@@ -115,6 +119,29 @@ pub trait Backend: Send + Sync + 'static {
         Err(not_implemented("ListTagsOfResource"))
     }
 
+    // PartiQL. The defaults refuse; a backend implements them.
+    fn execute_statement(
+        &self,
+        input: ExecuteStatementInput,
+    ) -> Result<ExecuteStatementOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("ExecuteStatement"))
+    }
+    fn batch_execute_statement(
+        &self,
+        input: BatchExecuteStatementInput,
+    ) -> Result<BatchExecuteStatementOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("BatchExecuteStatement"))
+    }
+    fn execute_transaction(
+        &self,
+        input: ExecuteTransactionInput,
+    ) -> Result<ExecuteTransactionOutput, DynamoError> {
+        let _ = input;
+        Err(not_implemented("ExecuteTransaction"))
+    }
+
     /// Flushes and closes the store; called once when the server stops,
     /// after the last request finished.
     fn close(&self) -> Result<(), DynamoError> {
@@ -165,6 +192,13 @@ pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, Dyn
         Request::ListTagsOfResource(i) => {
             Response::ListTagsOfResource(backend.list_tags_of_resource(i)?)
         }
+        Request::ExecuteStatement(i) => Response::ExecuteStatement(backend.execute_statement(i)?),
+        Request::BatchExecuteStatement(i) => {
+            Response::BatchExecuteStatement(backend.batch_execute_statement(i)?)
+        }
+        Request::ExecuteTransaction(i) => {
+            Response::ExecuteTransaction(backend.execute_transaction(i)?)
+        }
     })
 }
 
@@ -211,4 +245,7 @@ delegate! {
     describe_stream(DescribeStreamInput) -> DescribeStreamOutput;
     get_shard_iterator(GetShardIteratorInput) -> GetShardIteratorOutput;
     get_records(GetRecordsInput) -> GetRecordsOutput;
+    execute_statement(ExecuteStatementInput) -> ExecuteStatementOutput;
+    batch_execute_statement(BatchExecuteStatementInput) -> BatchExecuteStatementOutput;
+    execute_transaction(ExecuteTransactionInput) -> ExecuteTransactionOutput;
 }

@@ -2,6 +2,10 @@
 //! enum each, so decoding, dispatch and encoding can be written once.
 
 use siltdb::dynamo::api::{
+    BatchExecuteStatementInput, BatchExecuteStatementOutput, ExecuteStatementInput,
+    ExecuteStatementOutput, ExecuteTransactionInput, ExecuteTransactionOutput,
+};
+use siltdb::dynamo::api::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     CreateTableInput, CreateTableOutput, DeleteItemInput, DeleteItemOutput, DeleteTableInput,
     DeleteTableOutput, DescribeTableInput, DescribeTableOutput, GetItemInput, GetItemOutput,
@@ -107,6 +111,9 @@ operations! {
     TagResource(TagResourceInput => TagResourceOutput),
     UntagResource(UntagResourceInput => UntagResourceOutput),
     ListTagsOfResource(ListTagsOfResourceInput => ListTagsOfResourceOutput),
+    ExecuteStatement(ExecuteStatementInput => ExecuteStatementOutput),
+    BatchExecuteStatement(BatchExecuteStatementInput => BatchExecuteStatementOutput),
+    ExecuteTransaction(ExecuteTransactionInput => ExecuteTransactionOutput),
 }
 
 impl Operation {
@@ -128,8 +135,9 @@ impl Operation {
     /// Whether the server runs the operation on the runtime worker that
     /// read the request, rather than handing it to tokio's blocking pool.
     ///
-    /// True for item reads and writes: reads are bounded (a Query or Scan
-    /// page is at most 1 MB, a BatchGetItem at most 100 items) and never
+    /// True for item reads and writes, PartiQL's included: reads are bounded
+    /// (a Query, Scan or SELECT page is at most 1 MB, a BatchGetItem at most
+    /// 100 items) and never
     /// wait on a lock; writes wait only for their group commit's fsync,
     /// which some running thread is always completing. A hand-off to the
     /// pool costs two thread wake-ups per request, measured at a quarter of
@@ -153,6 +161,9 @@ impl Operation {
                 | Operation::BatchWriteItem
                 | Operation::TransactGetItems
                 | Operation::TransactWriteItems
+                | Operation::ExecuteStatement
+                | Operation::BatchExecuteStatement
+                | Operation::ExecuteTransaction
                 | Operation::ListTables
                 | Operation::DescribeTimeToLive
                 | Operation::ListTagsOfResource

@@ -5,7 +5,8 @@
 //! exception and message DynamoDB gives (`decode` explains the passes).
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
-//! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
+//! `transact`, `partiql` (ExecuteStatement, BatchExecuteStatement,
+//! ExecuteTransaction), `tables` (control plane), `ttl` (Time to Live), `tags`,
 //! `streams` (the DynamoDB Streams API), `common` (shared members and
 //! capacity), [`errors`] (error bodies).
 
@@ -14,6 +15,7 @@ mod common;
 pub(crate) mod decode;
 pub mod errors;
 mod item;
+mod partiql;
 mod query;
 mod streams;
 mod tables;
@@ -83,6 +85,15 @@ pub fn decode_request(op: Operation, body: &Value) -> Result<Request, DynamoErro
         Operation::ListTagsOfResource => {
             Request::ListTagsOfResource(tags::list_tags_of_resource_input(&mut d, s)?)
         }
+        Operation::ExecuteStatement => {
+            Request::ExecuteStatement(partiql::execute_statement_input(&mut d, s)?)
+        }
+        Operation::BatchExecuteStatement => {
+            Request::BatchExecuteStatement(partiql::batch_execute_statement_input(&mut d, s)?)
+        }
+        Operation::ExecuteTransaction => {
+            Request::ExecuteTransaction(partiql::execute_transaction_input(&mut d, s)?)
+        }
     };
     d.finish(request)
 }
@@ -113,6 +124,9 @@ pub fn encode_response(response: &Response) -> Value {
         Response::TagResource(o) => tags::tag_resource_output(o),
         Response::UntagResource(o) => tags::untag_resource_output(o),
         Response::ListTagsOfResource(o) => tags::list_tags_of_resource_output(o),
+        Response::ExecuteStatement(o) => partiql::execute_statement_output(o),
+        Response::BatchExecuteStatement(o) => partiql::batch_execute_statement_output(o),
+        Response::ExecuteTransaction(o) => partiql::execute_transaction_output(o),
     }
 }
 
@@ -208,6 +222,18 @@ mod tests {
             (
                 Operation::ListTagsOfResource,
                 json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
+            (
+                Operation::ExecuteStatement,
+                json!({"Statement": "SELECT * FROM T"}),
+            ),
+            (
+                Operation::BatchExecuteStatement,
+                json!({"Statements": [{"Statement": "SELECT * FROM T"}]}),
+            ),
+            (
+                Operation::ExecuteTransaction,
+                json!({"TransactStatements": [{"Statement": "SELECT * FROM T"}]}),
             ),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());
