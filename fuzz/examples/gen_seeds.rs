@@ -10,7 +10,8 @@
 //! (several block sizes / restart intervals, with and without a bloom
 //! filter), real MANIFEST edit streams, and raw data/index blocks; encoded
 //! DynamoDB items and values; and expressions of every kind (first byte =
-//! kind, see `siltdb_fuzz::expr::KINDS`).
+//! kind, see `siltdb_fuzz::expr::KINDS`); and PartiQL statements of every
+//! form.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -38,6 +39,7 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "item_decoder" => siltdb_fuzz::run_item(data),
         "expr_parser" => siltdb_fuzz::run_expr(data),
         "catalog_decoder" => siltdb_fuzz::run_catalog(data),
+        "partiql_parser" => siltdb_fuzz::run_partiql(data),
         _ => unreachable!(),
     }
 }
@@ -343,5 +345,27 @@ fn main() {
             write("expr_parser", &name, &data);
         }
     }
+    // PartiQL statements
+    for (i, statement) in PARTIQL.iter().enumerate() {
+        write(
+            "partiql_parser",
+            &format!("statement-{i}"),
+            statement.as_bytes(),
+        );
+    }
     println!("seeds written under corpus/");
 }
+
+/// PartiQL seeds: every statement form, literal and function.
+const PARTIQL: &[&str] = &[
+    "SELECT * FROM Music WHERE pk = 'a' AND sk > 1 ORDER BY sk DESC",
+    "SELECT m.l[0], \"sk\" FROM \"Music\" WHERE pk IN ['a', 'b'] AND begins_with(pk, ?)",
+    "SELECT sk FROM \"Music\".\"byG\" WHERE g = 'x' OR NOT (sk BETWEEN 1 AND 2)",
+    "select * from Music where m IS NOT MISSING and size(m) = ? and contains(pk, 'a') and attribute_type(m, 'M')",
+    "SELECT * FROM Music WHERE x IS NULL OR x IS STRING OR x = <<1, 2.5, -3e2>> OR x <> {'k': [TRUE, null]}",
+    "INSERT INTO Music VALUE {'pk': ?, 'sk': 3, 'ss': <<'a''b'>>, 'm': {'l': [1, ?]}}",
+    "UPDATE Music SET a = a + 1, l = list_append(l, [1]) SET s = set_add(s, <<'x'>>) REMOVE b WHERE pk = 'a' AND sk = 1 RETURNING MODIFIED NEW *",
+    "DELETE FROM Music WHERE pk = ? AND sk = ? AND a > 1 RETURNING ALL OLD *",
+    "EXISTS(SELECT * FROM Music WHERE pk = 'a' AND sk = 1 AND a IS MISSING)",
+    "-- comment\nSELECT /* c */ * FROM Music;",
+];

@@ -11,7 +11,7 @@
 //! mutations inside records and blocks reach the decoders behind the
 //! checksums.
 //!
-//! The DynamoDB layer's drivers ([`item`], [`expr`], [`catalog`]) have no checksums to
+//! The DynamoDB layer's drivers ([`item`], [`expr`], [`catalog`], [`partiql`]) have no checksums to
 //! fix up: they feed the bytes straight in.
 //!
 //! Besides "never panic", the drivers check a few properties that must hold
@@ -21,10 +21,12 @@
 pub mod catalog;
 pub mod expr;
 pub mod item;
+pub mod partiql;
 
 pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use item::run_item;
+pub use partiql::run_partiql;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
