@@ -2,7 +2,7 @@
 //!
 //! The tree keeps what the statement says, not what DynamoDB does with it:
 //! names are as written (already unquoted), literals unconverted, `?`
-//! numbered in order of appearance. [`super::plan`] turns it into DynamoDB
+//! numbered in order of appearance. The planner (`plan`) turns it into DynamoDB
 //! operations.
 
 /// One statement.

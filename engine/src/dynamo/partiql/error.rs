@@ -13,7 +13,7 @@
 //!   recorded ones.
 //!
 //! A syntax error is wrapped in DynamoDB's envelope "Statement wasn't well
-//! formed, can't be processed: <detail>" (recorded: aws-sdk-for-javascript-v3
+//! formed, can't be processed: `<detail>`" (recorded: aws-sdk-for-javascript-v3
 //! issue 98, PyDynamoDB issue 26); every other rejection is the bare message.
 
 use std::fmt;
@@ -226,7 +226,7 @@ pub const UNEXPECTED_PATH_COMPONENT: &str = "Unexpected path component";
 /// A table name DynamoDB cannot have. Table.
 pub const INVALID_TABLE_NAME: &str = "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'.";
 
-/// "Unexpected path component at <line>:<col>:<len>": a projection item that
+/// "Unexpected path component at `<line>:<col>:<len>`": a projection item that
 /// is not a path (a function, literal or parameter). Recorded (Dynoxide,
 /// eu-west-2: `SELECT COUNT(*)` gives `at 1:8:5`, the position and length
 /// of the `COUNT` token).
@@ -393,7 +393,7 @@ pub fn list_index_range(index: &str) -> PartiqlError {
     ))
 }
 
-/// "Validation failed in TransactStatements[0]: <message>": a statement of
+/// "Validation failed in `TransactStatements[0]`: `<message>`": a statement of
 /// an ExecuteTransaction rejected before anything ran. Recorded (Dynoxide,
 /// eu-west-2, for RETURNING and index reads).
 pub fn in_transaction_statement(index: usize, message: &str) -> PartiqlError {

@@ -4,20 +4,20 @@
 //! (Developer Guide, `ql-reference`: DynamoDB's PartiQL "calls the NoSQL API
 //! you already know"). A statement is
 //!
-//! 1. lexed and parsed into a tree ([`lexer`], [`parser`], [`ast`]),
-//! 2. planned onto one DynamoDB operation ([`plan`]): its conditions,
+//! 1. lexed and parsed into a tree (`lexer`, `parser`, `ast`),
+//! 2. planned onto one DynamoDB operation (`plan`): its conditions,
 //!    updates and projections become expression text with `#n`/`:v`
-//!    placeholders ([`translate`]) for the one expression engine
+//!    placeholders (`translate`) for the one expression engine
 //!    (`dynamo::expr`), its literals and `?` parameters become attribute
-//!    values ([`literal`]), its WHERE decides the key or the Query/Scan
-//!    ([`keys`]),
+//!    values (`literal`), its WHERE decides the key or the Query/Scan
+//!    (`keys`),
 //! 3. run through `PutItem`, `UpdateItem`, `DeleteItem`, `GetItem`, `Query`,
 //!    `Scan`, `TransactWriteItems` or `TransactGetItems`, whose validation,
 //!    write pipeline, capacity and errors it therefore shares; results and
 //!    errors are then put in PartiQL's shapes (`statement`, `select`,
 //!    `batch`, `transaction`; `token` for `NextToken`).
 //!
-//! Messages: [`error`] lists each with where its wording comes from.
+//! Messages: `error` lists each with where its wording comes from.
 
 pub mod ast;
 mod batch;

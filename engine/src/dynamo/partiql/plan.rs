@@ -352,13 +352,12 @@ impl DynamoDb {
                 )?;
                 check_key_types(&keys, &key)?;
                 let mut b = ExprBuilder::new(binder);
-                let condition = match conjunction(&mut b, &rest)? {
-                    Some(rest) => Some(format!(
+                let condition = conjunction(&mut b, &rest)?.map(|rest| {
+                    format!(
                         "attribute_not_exists({}) OR {rest}",
                         b.name(&meta.hash.name)
-                    )),
-                    None => None,
-                };
+                    )
+                });
                 let (names, values) = b.into_maps();
                 Ok(Plan::Delete(
                     DeleteItemInput {

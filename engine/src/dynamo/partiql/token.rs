@@ -68,7 +68,7 @@ pub fn decode(text: &str, fingerprint: u64) -> Result<PageToken, PartiqlError> {
         _ => Err(invalid()),
     };
     let text = text.as_bytes();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(invalid());
     }
     let bytes = text

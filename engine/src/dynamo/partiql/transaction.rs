@@ -10,7 +10,7 @@
 //!   as a write — it is a `ConditionCheck`;
 //! - no RETURNING, no reads of an index; a statement rejected before
 //!   anything runs is reported as "Validation failed in
-//!   TransactStatements[i]: <message>";
+//!   `TransactStatements[i]`: `<message>`";
 //! - a SELECT names one item by its whole key and nothing else;
 //! - a failed statement cancels the transaction
 //!   (`TransactionCanceledException`, one reason per statement); an INSERT
