@@ -15,6 +15,7 @@ use siltdb::dynamo::AttributeValue;
 
 use super::common::{consumed_capacities_json, consumed_capacity_json, put_opt, struct_list};
 use super::decode::{expect_list, DResult, Decoder, Position, Struct};
+use super::transact::item_response_json;
 use super::value::{attribute_value, item_json};
 
 /// `Statement`: required, 1 to 8192 characters.
@@ -206,17 +207,9 @@ pub(crate) fn execute_transaction_output(o: &ExecuteTransactionOutput) -> Value 
     put_opt(
         &mut m,
         "Responses",
-        o.responses.as_ref().map(|rs| {
-            Value::Array(
-                rs.iter()
-                    .map(|r| {
-                        let mut item = Map::new();
-                        put_opt(&mut item, "Item", r.item.as_ref().map(item_json));
-                        Value::Object(item)
-                    })
-                    .collect(),
-            )
-        }),
+        o.responses
+            .as_ref()
+            .map(|rs| Value::Array(rs.iter().map(item_response_json).collect())),
     );
     put_opt(
         &mut m,

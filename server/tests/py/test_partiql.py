@@ -5,14 +5,12 @@ per-statement errors, execute_transaction with cancellation reasons and
 idempotent retries, and aws-cli's `execute-statement`."""
 
 import json
-import os
-import subprocess
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import create_table, unique
+from conftest import aws, create_table, unique
 
 
 def test_statements_read_and_write(ddb, sorted_table):
@@ -169,26 +167,16 @@ def test_execute_transaction(ddb):
 
 
 def test_awscli_execute_statement(endpoint, table):
-    def aws(*args, check=True):
-        r = subprocess.run(
-            ["aws", "dynamodb", *args, "--endpoint-url", endpoint, "--output", "json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=os.environ,
-        )
-        if check:
-            assert r.returncode == 0, r.stderr
-        return r
-
     aws(
+        endpoint,
         "execute-statement",
         "--statement", f"INSERT INTO \"{table}\" VALUE {{'pk': ?, 'year': 1978}}",
         "--parameters", '[{"S": "Spiegel im Spiegel"}]',
     )  # fmt: skip
-    out = json.loads(aws("execute-statement", "--statement", f"SELECT * FROM \"{table}\"").stdout)
+    out = json.loads(aws(endpoint, "execute-statement", "--statement", f"SELECT * FROM \"{table}\"").stdout)
     assert out["Items"] == [{"pk": {"S": "Spiegel im Spiegel"}, "year": {"N": "1978"}}]
     r = aws(
+        endpoint,
         "execute-statement",
         "--statement", f"INSERT INTO \"{table}\" VALUE {{'pk': 'Spiegel im Spiegel'}}",
         check=False,

@@ -3,7 +3,9 @@
 //! The tree keeps what the statement says, not what DynamoDB does with it:
 //! names are as written (already unquoted), literals unconverted, `?`
 //! numbered in order of appearance. The planner (`plan`) turns it into DynamoDB
-//! operations.
+//! operations. Comparisons use the expression engine's [`Comparator`].
+
+use crate::dynamo::expr::Comparator;
 
 /// One statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,37 +189,6 @@ pub enum Literal {
     Missing,
 }
 
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `=`
-    Eq,
-    /// `<>` or `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CmpOp {
-    /// The operator in DynamoDB expression syntax.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "=",
-            CmpOp::Ne => "<>",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-}
-
 /// An expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -234,7 +205,7 @@ pub enum Expr {
     /// `<<a, b>>`: a set.
     Bag(Vec<Expr>),
     /// `a op b`.
-    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    Compare(Comparator, Box<Expr>, Box<Expr>),
     /// Another binary operator (`+`, `-`, `*`, `/`, `%`, `||`), by symbol.
     Binary(&'static str, Box<Expr>, Box<Expr>),
     /// Unary minus or plus over something that is not a number literal.

@@ -21,10 +21,11 @@
 
 use std::collections::BTreeMap;
 
-use super::ast::{CmpOp, Expr, PathExpr};
+use super::ast::{Expr, PathExpr};
 use super::error::{self as msg, PartiqlError};
 use super::literal::Binder;
 use super::translate::key_equality;
+use crate::dynamo::expr::Comparator;
 use crate::dynamo::keycodec::{encode_key_value, ScalarAttributeType};
 use crate::dynamo::schema::KeyAttr;
 use crate::dynamo::value::{AttributeValue, Item};
@@ -203,7 +204,7 @@ fn pinned(
 #[derive(Debug, Clone, PartialEq)]
 pub enum SortCondition {
     /// `sk <op> v` (never `<>`), key on the left.
-    Compare(CmpOp, AttributeValue),
+    Compare(Comparator, AttributeValue),
     /// `sk BETWEEN lo AND hi`.
     Between(AttributeValue, AttributeValue),
     /// `begins_with(sk, prefix)`.
@@ -220,11 +221,14 @@ pub fn sort_condition(
     flatten_and(where_clause, &mut conjuncts);
     for c in conjuncts {
         let found = match c {
-            Expr::Compare(op, a, b) if *op != CmpOp::Ne => {
+            Expr::Compare(op, a, b) if *op != Comparator::Ne => {
                 if is_name(a, &range.name) && Binder::is_value(b) {
                     Some(SortCondition::Compare(*op, binder.value(b, "root")?))
                 } else if is_name(b, &range.name) && Binder::is_value(a) {
-                    Some(SortCondition::Compare(flip(*op), binder.value(a, "root")?))
+                    Some(SortCondition::Compare(
+                        op.flipped(),
+                        binder.value(a, "root")?,
+                    ))
                 } else {
                     None
                 }
@@ -257,17 +261,6 @@ pub fn sort_condition(
         }
     }
     Ok(None)
-}
-
-/// `a < b` ⇔ `b > a`.
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
 }
 
 /// The operands of a tree of ANDs, left to right.

@@ -27,12 +27,13 @@
 //! overflow the stack.
 
 use super::ast::{
-    CmpOp, Delete, Expr, Insert, Literal, OrderBy, PathExpr, Returning, Select, SelectList, Source,
+    Delete, Expr, Insert, Literal, OrderBy, PathExpr, Returning, Select, SelectList, Source,
     Statement, Step, Update, UpdateAction,
 };
 use super::error::{self as msg, PartiqlError};
 use super::keywords::is_keyword;
 use super::lexer::{lex, Token, TokenKind};
+use crate::dynamo::expr::Comparator;
 
 /// Deepest nesting of parentheses, lists, tuples and operators accepted.
 /// DynamoDB's own limit on item nesting is 32 levels; this bound only keeps
@@ -499,9 +500,9 @@ impl Parser {
         let mut left = self.comparison()?;
         loop {
             let op = if self.eat_punct("=") {
-                Some(CmpOp::Eq)
+                Some(Comparator::Eq)
             } else if self.eat_punct("<>") || self.eat_punct("!=") {
-                Some(CmpOp::Ne)
+                Some(Comparator::Ne)
             } else {
                 None
             };
@@ -555,13 +556,13 @@ impl Parser {
         let mut left = self.additive()?;
         loop {
             let op = if self.eat_punct("<") {
-                Some(CmpOp::Lt)
+                Some(Comparator::Lt)
             } else if self.eat_punct("<=") {
-                Some(CmpOp::Le)
+                Some(Comparator::Le)
             } else if self.eat_punct(">") {
-                Some(CmpOp::Gt)
+                Some(Comparator::Gt)
             } else if self.eat_punct(">=") {
-                Some(CmpOp::Ge)
+                Some(Comparator::Ge)
             } else {
                 None
             };

@@ -234,21 +234,15 @@ impl DynamoDb {
                 if s.from.index.is_some() {
                     return Err(PartiqlError::validation(msg::EXISTS_ON_INDEX).into());
                 }
-                let meta = self.table(table_name)?.meta();
-                let keys = table_keys(&meta);
-                let (key, rest) = extract_key(
+                let (meta, key, rest) = self.keyed(
+                    table_name,
                     s.where_clause.as_ref(),
-                    &keys,
                     binder,
                     Extract::Check,
                     msg::EXISTS_KEY,
                 )?;
-                check_key_types(&keys, &key)?;
                 let mut b = ExprBuilder::new(binder);
-                let mut condition = format!("attribute_exists({})", b.name(&meta.hash.name));
-                if let Some(rest) = conjunction(&mut b, &rest)? {
-                    condition = format!("{condition} AND {rest}");
-                }
+                let condition = exists_and(&mut b, &meta, &rest)?;
                 let (names, values) = b.into_maps();
                 Ok(Plan::Check(ConditionCheck {
                     table_name: table_name.to_string(),
@@ -295,22 +289,16 @@ impl DynamoDb {
                 if u.from.index.is_some() {
                     return Err(PartiqlError::validation(msg::NOT_ON_INDEX).into());
                 }
-                let meta = self.table(table_name)?.meta();
-                let keys = table_keys(&meta);
-                let (key, rest) = extract_key(
+                let (meta, key, rest) = self.keyed(
+                    table_name,
                     u.where_clause.as_ref(),
-                    &keys,
                     binder,
                     Extract::Write,
                     msg::INCOMPLETE_KEY,
                 )?;
-                check_key_types(&keys, &key)?;
                 let mut b = ExprBuilder::new(binder);
                 let update = b.update(&u.actions)?;
-                let mut condition = format!("attribute_exists({})", b.name(&meta.hash.name));
-                if let Some(rest) = conjunction(&mut b, &rest)? {
-                    condition = format!("{condition} AND {rest}");
-                }
+                let condition = exists_and(&mut b, &meta, &rest)?;
                 let (names, values) = b.into_maps();
                 let return_values = u.returning.map(|r| match r {
                     Returning::AllOld => ReturnValue::AllOld,
@@ -341,16 +329,13 @@ impl DynamoDb {
                 if let Some(r) = d.returning.filter(|r| *r != Returning::AllOld) {
                     return Err(msg::delete_returning(r.words()).into());
                 }
-                let meta = self.table(table_name)?.meta();
-                let keys = table_keys(&meta);
-                let (key, rest) = extract_key(
+                let (meta, key, rest) = self.keyed(
+                    table_name,
                     d.where_clause.as_ref(),
-                    &keys,
                     binder,
                     Extract::Write,
                     msg::INCOMPLETE_KEY,
                 )?;
-                check_key_types(&keys, &key)?;
                 let mut b = ExprBuilder::new(binder);
                 let condition = conjunction(&mut b, &rest)?.map(|rest| {
                     format!(
@@ -375,6 +360,22 @@ impl DynamoDb {
                 ))
             }
         }
+    }
+
+    /// The table `name`, the key its WHERE pins and the rest of the WHERE.
+    fn keyed<'e>(
+        &self,
+        name: &str,
+        where_clause: Option<&'e Expr>,
+        binder: Binder<'_>,
+        mode: Extract,
+        missing: &str,
+    ) -> Result<(Arc<TableMeta>, Item, Vec<&'e Expr>), DynamoError> {
+        let meta = self.table(name)?.meta();
+        let keys = table_keys(&meta);
+        let (key, rest) = extract_key(where_clause, &keys, binder, mode, missing)?;
+        check_key_types(&keys, &key)?;
+        Ok((meta, key, rest))
     }
 
     /// A SELECT of a batch or transaction: exactly the whole key, nothing
@@ -507,6 +508,20 @@ impl DynamoDb {
             fetch,
         })
     }
+}
+
+/// `attribute_exists(<partition key>)`, and the rest of a WHERE: the item
+/// must exist and pass it.
+fn exists_and(
+    b: &mut ExprBuilder<'_>,
+    meta: &TableMeta,
+    rest: &[&Expr],
+) -> Result<String, PartiqlError> {
+    let exists = format!("attribute_exists({})", b.name(&meta.hash.name));
+    Ok(match conjunction(b, rest)? {
+        Some(rest) => format!("{exists} AND {rest}"),
+        None => exists,
+    })
 }
 
 /// Most partitions one SELECT reads (Developer Guide, `ql-operators`, IN:

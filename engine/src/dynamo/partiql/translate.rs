@@ -17,11 +17,11 @@
 
 use std::collections::HashMap;
 
-use super::ast::{CmpOp, Expr, Literal, PathExpr, Step, UpdateAction};
+use super::ast::{Expr, Literal, PathExpr, Step, UpdateAction};
 use super::error::{self as msg, PartiqlError};
 use super::literal::Binder;
 use crate::dynamo::api::{AttributeNames, AttributeValues};
-use crate::dynamo::expr::{Path, PathElem};
+use crate::dynamo::expr::{Comparator, Path, PathElem};
 use crate::dynamo::value::AttributeValue;
 
 /// Functions DynamoDB expressions know (`Operator.getFunctionOperator`).
@@ -388,7 +388,7 @@ fn set_function(e: &Expr) -> Option<(&'static str, &[Expr])> {
 /// `a = b` with a key path on one side and a value on the other, as
 /// `(name, value expression)` — the shape a key condition has.
 pub fn key_equality(e: &Expr) -> Option<(&PathExpr, &Expr)> {
-    let Expr::Compare(CmpOp::Eq, a, b) = e else {
+    let Expr::Compare(Comparator::Eq, a, b) = e else {
         return None;
     };
     match (a.as_ref(), b.as_ref()) {
