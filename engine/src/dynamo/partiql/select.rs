@@ -156,7 +156,7 @@ impl DynamoDb {
                         });
                     }
                     let (names, values) = b.into_maps();
-                    let remaining = limit.map(|l| (l - page.evaluated) as i64);
+                    let remaining = limit.map(|l| l.saturating_sub(page.evaluated) as i64);
                     let out = self
                         .query(QueryInput {
                             table_name: plan.table.clone(),
