@@ -38,6 +38,17 @@ pub struct Options {
     /// (default 256 MiB/s; 0 = unlimited). Keeps synced foreground writes
     /// fast while background work runs.
     pub background_write_rate: u64,
+    /// Refuse to open rather than drop a complete final WAL or MANIFEST
+    /// record whose checksum fails (default false). Such a record is most
+    /// likely the tail of a write a crash interrupted, which recovery drops
+    /// to the last intact record (point-in-time recovery, reported in
+    /// [`crate::Db::recovery_report`]); but an acknowledged write damaged on
+    /// disk looks the same. A record the file ends inside is always dropped.
+    /// See format-spec/wal.md, "Recovery of the newest WAL".
+    pub strict_recovery: bool,
+    /// Start a new MANIFEST (holding one snapshot of the state) once the
+    /// current one grows past this many bytes (default 64 MiB).
+    pub max_manifest_size: u64,
 }
 
 impl Default for Options {
@@ -54,6 +65,8 @@ impl Default for Options {
             compaction: CompactionOptions::default(),
             block_cache_bytes: 128 << 20,
             background_write_rate: 256 << 20,
+            strict_recovery: false,
+            max_manifest_size: 64 << 20,
         }
     }
 }
@@ -68,6 +81,8 @@ impl std::fmt::Debug for Options {
             .field("max_immutable_memtables", &self.max_immutable_memtables)
             .field("block_cache_bytes", &self.block_cache_bytes)
             .field("background_write_rate", &self.background_write_rate)
+            .field("strict_recovery", &self.strict_recovery)
+            .field("max_manifest_size", &self.max_manifest_size)
             .finish_non_exhaustive()
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct Counters {
     pub compaction_bytes_written: AtomicU64,
     pub stall_micros: AtomicU64,
     pub slowdowns: AtomicU64,
+    pub background_errors: AtomicU64,
+    pub failed_deletions: AtomicU64,
 }
 
 impl Counters {
@@ -64,6 +66,12 @@ pub struct Stats {
     pub stall_micros: u64,
     /// Writes delayed by the slowdown trigger.
     pub slowdowns: u64,
+    /// Background failures (flush, compaction, MANIFEST write, memtable
+    /// switch) and failed WAL writes; the first one poisons the database.
+    pub background_errors: u64,
+    /// Obsolete files whose removal failed (left as garbage for a later
+    /// pass or the next open).
+    pub failed_deletions: u64,
     /// Files and bytes per level, L0 first.
     pub levels: Vec<LevelStats>,
 }
@@ -105,6 +113,8 @@ impl Stats {
             compaction_bytes_written: l(&c.compaction_bytes_written),
             stall_micros: l(&c.stall_micros),
             slowdowns: l(&c.slowdowns),
+            background_errors: l(&c.background_errors),
+            failed_deletions: l(&c.failed_deletions),
             levels: Vec::new(),
         }
     }
@@ -136,6 +146,13 @@ impl std::fmt::Display for Stats {
             self.stall_micros,
             self.slowdowns
         )?;
+        if self.background_errors > 0 || self.failed_deletions > 0 {
+            writeln!(
+                f,
+                "{} background errors, {} failed deletions",
+                self.background_errors, self.failed_deletions
+            )?;
+        }
         for (i, l) in self.levels.iter().enumerate() {
             if l.files > 0 {
                 writeln!(f, "L{i}: {} files, {} B", l.files, l.bytes)?;

@@ -82,8 +82,8 @@ proptest! {
                 table_name: "Tab".into(),
                 item: item(&[
                     ("pk", s(&format!("p{p}"))),
-                    ("sk", n(&sk.to_string())),
-                    ("x", n(&x.to_string())),
+                    ("sk", n(sk)),
+                    ("x", n(x)),
                 ]),
                 ..PutItemInput::default()
             })
@@ -106,10 +106,10 @@ proptest! {
         let (lo, hi) = (a.min(b), a.max(b));
         let mut vals = vec![
             (":p", s(&format!("p{partition}"))),
-            (":a", n(&a.to_string())),
-            (":lo", n(&lo.to_string())),
-            (":hi", n(&hi.to_string())),
-            (":f", n(&filter.unwrap_or(0).to_string())),
+            (":a", n(a)),
+            (":lo", n(lo)),
+            (":hi", n(hi)),
+            (":f", n(filter.unwrap_or(0))),
         ];
         let used = |name: &str, text: &str| text.contains(name);
         let filter_expression = filter.map(|_| "x > :f".to_string());
@@ -141,7 +141,7 @@ fn a_condition_no_key_condition_can_express_is_still_applied() {
     for sk in 0..5 {
         db.put_item(PutItemInput {
             table_name: "Tab".into(),
-            item: item(&[("pk", s("p")), ("sk", n(&sk.to_string()))]),
+            item: item(&[("pk", s("p")), ("sk", n(sk))]),
             ..PutItemInput::default()
         })
         .expect("put");

@@ -4,7 +4,7 @@
 use super::capacity::ConsumedCapacity;
 use super::enums::{ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure};
 use super::transact::ItemResponse;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 /// `ExecuteStatement` request.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -34,33 +34,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
-use super::eval::base64;
 use super::*;
-use crate::dynamo::number::Number;
-use crate::dynamo::validate::validate_value;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::base64;
+use crate::dynamo::items::number::Number;
+use crate::dynamo::items::validate::validate_value;
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 // ----- DynamoDB JSON fixtures ----------------------------------------------------
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .unwrap_or_else(|| panic!("bad base64 {s:?}")) as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
 
 fn strings(v: &Json) -> Vec<String> {
     v.as_array()
@@ -80,7 +60,7 @@ pub(crate) fn parse_value(v: &Json) -> AttributeValue {
     match ty.as_str() {
         "S" => AttributeValue::S(inner.as_str().expect("S string").to_string()),
         "N" => AttributeValue::N(num(inner.as_str().expect("N string"))),
-        "B" => AttributeValue::B(base64_decode(inner.as_str().expect("B string"))),
+        "B" => AttributeValue::B(base64::decode(inner.as_str().expect("B string"))),
         "BOOL" => AttributeValue::Bool(inner.as_bool().expect("BOOL bool")),
         "NULL" => AttributeValue::Null,
         "M" => AttributeValue::M(parse_map(inner)),
@@ -94,7 +74,7 @@ pub(crate) fn parse_value(v: &Json) -> AttributeValue {
         ),
         "SS" => AttributeValue::Ss(strings(inner).into_iter().collect()),
         "NS" => AttributeValue::Ns(strings(inner).iter().map(|s| num(s)).collect()),
-        "BS" => AttributeValue::Bs(strings(inner).iter().map(|s| base64_decode(s)).collect()),
+        "BS" => AttributeValue::Bs(strings(inner).iter().map(|s| base64::decode(s)).collect()),
         other => panic!("unknown type {other}"),
     }
 }
@@ -111,12 +91,12 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
 
-pub(crate) fn show_value(v: &AttributeValue) -> String {
+fn show_value(v: &AttributeValue) -> String {
     let list = |items: Vec<String>| items.join(",");
     match v {
         AttributeValue::S(s) => format!("{{\"S\":{}}}", quote(s)),
         AttributeValue::N(n) => format!("{{\"N\":\"{n}\"}}"),
-        AttributeValue::B(b) => format!("{{\"B\":\"{}\"}}", base64(b)),
+        AttributeValue::B(b) => format!("{{\"B\":\"{}\"}}", base64::encode(b)),
         AttributeValue::Bool(b) => format!("{{\"BOOL\":{b}}}"),
         AttributeValue::Null => "{\"NULL\":true}".to_string(),
         AttributeValue::M(m) => format!("{{\"M\":{}}}", show_map(m)),
@@ -131,7 +111,11 @@ pub(crate) fn show_value(v: &AttributeValue) -> String {
         ),
         AttributeValue::Bs(s) => format!(
             "{{\"BS\":[{}]}}",
-            list(s.iter().map(|x| format!("\"{}\"", base64(x))).collect())
+            list(
+                s.iter()
+                    .map(|x| format!("\"{}\"", base64::encode(x)))
+                    .collect()
+            )
         ),
     }
 }
@@ -238,8 +222,7 @@ fn run_update(case: &Case) -> Result<String, ExprError> {
 
 #[test]
 fn eval_testdata() {
-    let total = crate::testutil::run_testdata("src/dynamo/expr/testdata/eval", || run_case);
-    eprintln!("dynamo::expr eval testdata: {total} cases");
+    let total = crate::dynamo::datadriven::run_dir("src/dynamo/expr/testdata/eval", &run_case);
     assert!(total >= 150, "only {total} eval cases");
 }
 

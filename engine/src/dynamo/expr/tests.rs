@@ -128,8 +128,8 @@ fn run_case(cmd: &str, input: &str) -> String {
 
 #[test]
 fn testdata() {
-    let total = crate::testutil::run_testdata("src/dynamo/expr/testdata", || run_case);
-    eprintln!("dynamo::expr testdata: {total} cases");
+    let total = crate::dynamo::datadriven::run_dir("src/dynamo/expr/testdata", &run_case);
+    assert!(total > 0);
 }
 
 // ----- property tests ----------------------------------------------------------

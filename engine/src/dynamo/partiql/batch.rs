@@ -27,10 +27,10 @@ use crate::dynamo::api::{
     BatchExecuteStatementInput, BatchExecuteStatementOutput, BatchStatementError,
     BatchStatementErrorCode, BatchStatementResponse, GetItemInput, ReturnConsumedCapacity,
 };
-use crate::dynamo::batch::{member_constraints, DUPLICATE_KEYS};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::itemcodec::encode_item_to_vec;
+use crate::dynamo::items::codec::encode_item_to_vec;
+use crate::dynamo::write::batch::{member_constraints, DUPLICATE_KEYS};
 
 /// Most statements one BatchExecuteStatement may carry (API model,
 /// `PartiQLBatchRequest`, max 25).

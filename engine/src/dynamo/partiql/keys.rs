@@ -26,9 +26,9 @@ use super::error::{self as msg, PartiqlError};
 use super::literal::Binder;
 use super::translate::key_equality;
 use crate::dynamo::expr::Comparator;
-use crate::dynamo::keycodec::{encode_key_value, ScalarAttributeType};
-use crate::dynamo::schema::KeyAttr;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::value::{AttributeValue, Item};
+use crate::dynamo::keys::codec::{encode_key_value, ScalarAttributeType};
+use crate::dynamo::tables::schema::KeyAttr;
 
 /// How strictly repeated key equalities are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

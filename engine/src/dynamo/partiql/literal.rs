@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ast::{Expr, Literal};
 use super::error::{self as msg, PartiqlError};
-use crate::dynamo::number::Number;
-use crate::dynamo::value::AttributeValue;
+use crate::dynamo::items::number::Number;
+use crate::dynamo::items::value::AttributeValue;
 
 /// Resolves literals and parameters of one statement.
 #[derive(Debug, Clone, Copy)]

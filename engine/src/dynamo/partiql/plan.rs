@@ -32,15 +32,15 @@ use crate::dynamo::api::{
     ConditionCheck, DeleteItemInput, PutItemInput, ReturnConsumedCapacity, ReturnValue,
     ReturnValuesOnConditionCheckFailure, UpdateItemInput,
 };
-use crate::dynamo::control::check_table_name;
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::{
     check_condition_values, Condition, ExprContext, ExprKind, Path, PathElem, Values,
 };
-use crate::dynamo::page::{check_filter_projected, check_index, read_plan, Shape};
-use crate::dynamo::schema::{IndexKind, KeyAttr, TableMeta};
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::value::{AttributeValue, Item};
+use crate::dynamo::query::page::{check_filter_projected, check_index, read_plan, Shape};
+use crate::dynamo::tables::control::check_table_name;
+use crate::dynamo::tables::schema::{IndexKind, KeyAttr, TableMeta};
 
 /// Where a statement runs; decides what a SELECT may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -559,7 +559,7 @@ fn order(
             .into_iter()
             .map(|v| {
                 let mut enc = Vec::new();
-                crate::dynamo::keycodec::encode_key_value(&v, &mut enc).map(|()| (enc, v))
+                crate::dynamo::keys::codec::encode_key_value(&v, &mut enc).map(|()| (enc, v))
             })
             .collect::<Result<_, _>>()?;
         keyed.sort_by(|a, b| a.0.cmp(&b.0));

@@ -26,8 +26,8 @@ use crate::dynamo::api::{ConsumedCapacity, ExecuteStatementOutput, QueryInput, S
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::eval_condition;
-use crate::dynamo::page::{check_limit, key_names, PAGE_BYTES};
-use crate::dynamo::value::{item_size, Item};
+use crate::dynamo::items::value::{item_size, Item};
+use crate::dynamo::query::page::{check_limit, key_names, PAGE_BYTES};
 
 /// A page being filled.
 struct PageState<'a> {

@@ -8,7 +8,7 @@ use super::token;
 use crate::dynamo::api::{ExecuteStatementInput, ExecuteStatementOutput};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 /// Parses `statement` and checks `params` cover its `?` (more are accepted,
 /// as DynamoDB does — recorded against DynamoDB Local).

@@ -14,8 +14,8 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::error::{self as msg, PartiqlError};
-use crate::dynamo::itemcodec::{decode_item, encode_item, encode_item_to_vec};
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::codec::{decode_item, encode_item, encode_item_to_vec};
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 const VERSION: u8 = 1;
 const HEADER: usize = 1 + 8 + 4;

@@ -28,10 +28,10 @@ use crate::dynamo::api::{
     ItemResponse, Put, TransactGetItem, TransactGetItemsInput, TransactWriteItem,
     TransactWriteItemsInput, Update,
 };
-use crate::dynamo::batch::member_constraints;
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::transact::{cancelled, MAX_CLIENT_REQUEST_TOKEN, MAX_TRANSACT_ITEMS};
+use crate::dynamo::write::batch::member_constraints;
+use crate::dynamo::write::transact::{cancelled, MAX_CLIENT_REQUEST_TOKEN, MAX_TRANSACT_ITEMS};
 
 impl DynamoDb {
     /// Runs up to 100 PartiQL statements as one transaction

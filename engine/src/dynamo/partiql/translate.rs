@@ -22,7 +22,7 @@ use super::error::{self as msg, PartiqlError};
 use super::literal::Binder;
 use crate::dynamo::api::{AttributeNames, AttributeValues};
 use crate::dynamo::expr::{Comparator, Path, PathElem};
-use crate::dynamo::value::AttributeValue;
+use crate::dynamo::items::value::AttributeValue;
 
 /// Functions DynamoDB expressions know (`Operator.getFunctionOperator`).
 const FUNCTIONS: &[&str] = &[
