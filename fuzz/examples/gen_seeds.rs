@@ -10,8 +10,9 @@
 //! (several block sizes / restart intervals, with and without a bloom
 //! filter), real MANIFEST edit streams, and raw data/index blocks; encoded
 //! DynamoDB items and values; expressions of every kind (first byte =
-//! kind, see `siltdb_fuzz::expr::KINDS`); stream records; and HTTP requests
-//! for every kind of body the server decodes.
+//! kind, see `siltdb_fuzz::expr::KINDS`); stream records; HTTP requests for
+//! every kind of body the server decodes; and PartiQL statements of every
+//! form.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -42,6 +43,7 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "expr_parser" => siltdb_fuzz::run_expr(data),
         "catalog_decoder" => siltdb_fuzz::run_catalog(data),
         "blob_reader" => siltdb_fuzz::run_blob(data),
+        "partiql_parser" => siltdb_fuzz::run_partiql(data),
         "recovery_open" => siltdb_fuzz::run_recovery(data),
         "stream_record" => siltdb_fuzz::run_stream_record(data),
         "http_request" => siltdb_fuzz::run_http_request(data),
@@ -514,6 +516,14 @@ fn main() {
           Signature=d173525b48c712f5628e81a09967ba24e9ef2496718f91d6d02723400fcbc162\r\n\
           Content-Length: 21\r\n\r\n{\"TableName\":\"Music\"}",
     );
+    // PartiQL statements
+    for (i, statement) in PARTIQL.iter().enumerate() {
+        write(
+            "partiql_parser",
+            &format!("statement-{i}"),
+            statement.as_bytes(),
+        );
+    }
     println!("seeds written under corpus/");
 }
 
@@ -547,4 +557,22 @@ const HTTP_BODIES: &[(&str, &str)] = &[
         "DynamoDBStreams_20120810.GetShardIterator",
         r##"{"StreamArn":"arn:aws:dynamodb:us-east-1:000000000000:table/Music/stream/2026-01-01T00:00:00.000","ShardId":"shardId-00000001700000000000-abcdef01","ShardIteratorType":"AT_SEQUENCE_NUMBER","SequenceNumber":"000000000000000000001"}"##,
     ),
+    (
+        "DynamoDB_20120810.ExecuteStatement",
+        r##"{"Statement":"SELECT * FROM Music WHERE Artist = ? AND #x > 1","Parameters":[{"S":"Arvo"}],"Limit":5,"ConsistentRead":true,"ReturnConsumedCapacity":"TOTAL"}"##,
+    ),
+];
+
+/// PartiQL seeds: every statement form, literal and function.
+const PARTIQL: &[&str] = &[
+    "SELECT * FROM Music WHERE pk = 'a' AND sk > 1 ORDER BY sk DESC",
+    "SELECT m.l[0], \"sk\" FROM \"Music\" WHERE pk IN ['a', 'b'] AND begins_with(pk, ?)",
+    "SELECT sk FROM \"Music\".\"byG\" WHERE g = 'x' OR NOT (sk BETWEEN 1 AND 2)",
+    "select * from Music where m IS NOT MISSING and size(m) = ? and contains(pk, 'a') and attribute_type(m, 'M')",
+    "SELECT * FROM Music WHERE x IS NULL OR x IS STRING OR x = <<1, 2.5, -3e2>> OR x <> {'k': [TRUE, null]}",
+    "INSERT INTO Music VALUE {'pk': ?, 'sk': 3, 'ss': <<'a''b'>>, 'm': {'l': [1, ?]}}",
+    "UPDATE Music SET a = a + 1, l = list_append(l, [1]) SET s = set_add(s, <<'x'>>) REMOVE b WHERE pk = 'a' AND sk = 1 RETURNING MODIFIED NEW *",
+    "DELETE FROM Music WHERE pk = ? AND sk = ? AND a > 1 RETURNING ALL OLD *",
+    "EXISTS(SELECT * FROM Music WHERE pk = 'a' AND sk = 1 AND a IS MISSING)",
+    "-- comment\nSELECT /* c */ * FROM Music;",
 ];

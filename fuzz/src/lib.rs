@@ -12,9 +12,9 @@
 //! checksums.
 //!
 //! The DynamoDB layer's drivers ([`item`], [`expr`], [`catalog`],
-//! [`stream`]) and the server's ([`http`]) have no checksums to fix up: they
-//! feed the bytes straight in. [`recovery`] takes a whole directory through
-//! `check` and the real open path.
+//! [`stream`], [`partiql`]) and the server's ([`http`]) have no checksums to
+//! fix up: they feed the bytes straight in. [`recovery`] takes a whole
+//! directory through `check` and the real open path.
 //!
 //! Besides "never panic", the drivers check a few properties that must hold
 //! for any input, and bound every loop by the input size so a
@@ -25,6 +25,7 @@ pub mod catalog;
 pub mod expr;
 pub mod http;
 pub mod item;
+pub mod partiql;
 pub mod recovery;
 pub mod stream;
 
@@ -33,6 +34,7 @@ pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use http::run_http_request;
 pub use item::run_item;
+pub use partiql::run_partiql;
 pub use recovery::run_recovery;
 pub use stream::run_stream_record;
 
