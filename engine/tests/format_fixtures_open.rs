@@ -18,12 +18,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use common::fixtures::{fixtures, scratch_copy};
+use common::{n, s};
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::{DynamoDb, ScalarAttributeType};
 use siltdb::fs::OsFs;
-use siltdb::{AttributeValue, Db, Item, Number, Options, WriteBatch};
-
-use common::fixtures::{fixtures, scratch_copy};
+use siltdb::{AttributeValue, Db, Item, Options, WriteBatch};
 
 fn options() -> Options {
     Options {
@@ -134,14 +134,6 @@ fn check_engine_fixture(dir: &Path) {
 }
 
 // ---- the DynamoDB fixture -----------------------------------------------
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(Number::from(v))
-}
 
 fn song(artist: u32, song: u32) -> Item {
     [

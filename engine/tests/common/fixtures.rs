@@ -1,8 +1,9 @@
-//! The frozen fixtures of format-spec/fixtures/.
+//! The frozen database directories of `format-spec/fixtures/` (one per
+//! released format version; see its README), opened from scratch copies.
 
 use std::path::{Path, PathBuf};
 
-/// `format-spec/fixtures`.
+/// `format-spec/fixtures/`.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/fixtures")
 }
