@@ -4,13 +4,8 @@
 //! collection sizes in `collections.rs`.
 #![allow(dead_code)]
 
-<<<<<<< HEAD
-pub mod collections;
-pub mod blobs;
-=======
 pub mod blobs;
 pub mod collections;
->>>>>>> engine-vlog
 pub mod disk;
 pub mod fixtures;
 pub mod streams;
