@@ -561,6 +561,14 @@ const HTTP_BODIES: &[(&str, &str)] = &[
         "DynamoDB_20120810.ExecuteStatement",
         r##"{"Statement":"SELECT * FROM Music WHERE Artist = ? AND #x > 1","Parameters":[{"S":"Arvo"}],"Limit":5,"ConsistentRead":true,"ReturnConsumedCapacity":"TOTAL"}"##,
     ),
+    (
+        "DynamoDB_20120810.BatchExecuteStatement",
+        r##"{"Statements":[{"Statement":"SELECT * FROM Music WHERE Artist = ?","Parameters":[{"S":"Arvo"}],"ConsistentRead":true},{"Statement":"SELECT * FROM Music WHERE Artist = 'b'"}],"ReturnConsumedCapacity":"INDEXES"}"##,
+    ),
+    (
+        "DynamoDB_20120810.ExecuteTransaction",
+        r##"{"TransactStatements":[{"Statement":"UPDATE Music SET n = n + ? WHERE Artist = 'a'","Parameters":[{"N":"1"}],"ReturnValuesOnConditionCheckFailure":"ALL_OLD"},{"Statement":"EXISTS(SELECT * FROM Music WHERE Artist = 'b')"}],"ClientRequestToken":"t","ReturnConsumedCapacity":"TOTAL"}"##,
+    ),
 ];
 
 /// PartiQL seeds: every statement form, literal and function.
