@@ -482,7 +482,8 @@ fn main() {
     }
     // Stream records: the format-spec vector, and records built from it
     // with other images.
-    let record = hex_vector(&fs::read_to_string(spec.join("stream-record.hex")).expect("read vector"));
+    let record =
+        hex_vector(&fs::read_to_string(spec.join("stream-record.hex")).expect("read vector"));
     write("stream_record", "stream-record", &record);
     let r = decode_record(&record).expect("the vector decodes");
     for (name, it) in items() {
