@@ -24,7 +24,7 @@
 mod serve_support;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,7 +32,7 @@ use serve_support::client::Client;
 use serve_support::model::{ClientModel, Counters, Tally};
 use serve_support::process::{spawn, Server};
 use serve_support::verify::{reread_stream, verify, Checked, StreamCursor};
-use serve_support::workload::{create_table, spawn_clients, Run, Shape};
+use serve_support::workload::{create_table, drive_clients, Run, Shape};
 
 const SHAPE: Shape = Shape {
     clients: 8,
@@ -81,23 +81,14 @@ fn torture(cycles: usize, seed: u64) -> Figures {
     let mut cursor = StreamCursor::default();
     let started = Instant::now();
     for cycle in 0..cycles {
-        let run = Arc::new(Run {
-            addr: server.addr,
-            shape: SHAPE,
-            killing: AtomicBool::new(false),
-            stop: AtomicBool::new(false),
-            counters: counters.clone(),
-            failures: Arc::new(Mutex::new(Vec::new())),
+        let run = Run::new(server.addr, SHAPE, counters.clone());
+        let pause = Duration::from_millis(rng.u64(20..1500));
+        models = drive_clients(&run, std::mem::take(&mut models), || {
+            std::thread::sleep(pause);
+            run.killing.store(true, Ordering::SeqCst);
+            server.sigkill();
         });
-        let clients = spawn_clients(&run, std::mem::take(&mut models));
-        std::thread::sleep(Duration::from_millis(rng.u64(20..1500)));
-        run.killing.store(true, std::sync::atomic::Ordering::SeqCst);
-        server.sigkill();
-        models = clients
-            .into_iter()
-            .map(|c| c.join().expect("client thread"))
-            .collect();
-        let mut failures = run.failures.lock().expect("failures").clone();
+        let mut failures = run.failures();
         if rng.u32(0..8) == 0 {
             kill_while_recovering(&data, &mut rng);
             figures.kills_in_recovery += 1;
@@ -267,22 +258,12 @@ fn the_checks_notice_a_write_the_clients_were_not_told_of() {
         .map(|c| ClientModel::new(c, 2, 2, 7))
         .collect::<Vec<_>>();
     let counters = Arc::new(Mutex::new(Counters::new()));
-    let run = Arc::new(Run {
-        addr: server.addr,
-        shape: SHAPE,
-        killing: AtomicBool::new(false),
-        stop: AtomicBool::new(false),
-        counters: counters.clone(),
-        failures: Arc::new(Mutex::new(Vec::new())),
+    let run = Run::new(server.addr, SHAPE, counters.clone());
+    let mut models = drive_clients(&run, models, || {
+        std::thread::sleep(Duration::from_millis(300));
+        run.stop.store(true, Ordering::SeqCst);
     });
-    let clients = spawn_clients(&run, models);
-    std::thread::sleep(Duration::from_millis(300));
-    run.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let mut models: Vec<ClientModel> = clients
-        .into_iter()
-        .map(|c| c.join().expect("client thread"))
-        .collect();
-    assert!(run.failures.lock().expect("failures").is_empty());
+    assert!(run.failures().is_empty());
     let mut counters = counters.lock().expect("counters");
     let mut cursor = StreamCursor::default();
     verify(&mut admin, &SHAPE, &mut models, &mut counters, &mut cursor)

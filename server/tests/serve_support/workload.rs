@@ -64,6 +64,23 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run of the clients against the server at `addr`.
+    pub fn new(addr: SocketAddr, shape: Shape, counters: Arc<Mutex<Counters>>) -> Arc<Run> {
+        Arc::new(Run {
+            addr,
+            shape,
+            killing: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            counters,
+            failures: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// The defects found so far.
+    pub fn failures(&self) -> Vec<String> {
+        self.failures.lock().expect("failures").clone()
+    }
+
     fn fail(&self, what: String) {
         self.failures.lock().expect("failures").push(what);
     }
@@ -614,13 +631,16 @@ fn query(run: &Run, client: &mut Client, m: &mut ClientModel) -> Step {
     Step::Answered
 }
 
-/// Starts one thread per client model, each running [`run_client`]; join
-/// them to get the models back.
-pub fn spawn_clients(
+/// Runs one thread per client model, each running [`run_client`], calls
+/// `meanwhile` (which must make them end: set `run.stop`, or set
+/// `run.killing` and kill the server), and returns the models when every
+/// client has ended.
+pub fn drive_clients(
     run: &Arc<Run>,
     models: Vec<ClientModel>,
-) -> Vec<std::thread::JoinHandle<ClientModel>> {
-    models
+    meanwhile: impl FnOnce(),
+) -> Vec<ClientModel> {
+    let clients: Vec<_> = models
         .into_iter()
         .map(|mut m| {
             let run = run.clone();
@@ -629,5 +649,10 @@ pub fn spawn_clients(
                 m
             })
         })
+        .collect();
+    meanwhile();
+    clients
+        .into_iter()
+        .map(|c| c.join().expect("client thread"))
         .collect()
 }
