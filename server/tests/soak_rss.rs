@@ -38,8 +38,8 @@ const SHAPE: Shape = Shape {
     partitions: 256,
     per_partition: 8,
     counters: 3,
-    pad: 400,
-    big_pad: 20_000,
+    fill: 400,
+    big_fill: 20_000,
 };
 
 /// The engine's memory budget as `siltdb serve` configures it: the block

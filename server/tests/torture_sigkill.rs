@@ -39,8 +39,8 @@ const SHAPE: Shape = Shape {
     partitions: 4,
     per_partition: 4,
     counters: 3,
-    pad: 400,
-    big_pad: 20_000,
+    fill: 400,
+    big_fill: 20_000,
 };
 
 /// Cycles between full re-reads of the stream.

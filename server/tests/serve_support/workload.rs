@@ -1,11 +1,12 @@
 //! The mixed workload: a table with a global and a local secondary index
 //! and a NEW_AND_OLD_IMAGES stream, written by concurrent clients with
-//! PutItem, DeleteItem, conditional UpdateItem and TransactWriteItems
-//! (some with conditions made to fail), shared counters incremented by
-//! everyone, and reads checked against the model as they go.
+//! PutItem, DeleteItem (each conditional half of the time), conditional
+//! UpdateItem and TransactWriteItems (some with conditions made to fail),
+//! shared counters incremented by everyone, and reads checked against the
+//! model as they go.
 //!
 //! Every item a client writes carries its write id `w`, a version `v`, a
-//! `pad` of random length, and — each with probability 0.7 — the global
+//! `fill` of random length, and — each with probability 0.7 — the global
 //! index's keys `g`, `gs` and the local index's sort key `l`, so writes
 //! move, add and remove index entries.
 
@@ -41,9 +42,9 @@ pub struct Shape {
     /// Shared counters.
     pub counters: usize,
     /// Longest `fill` of an ordinary write, in bytes.
-    pub pad: usize,
+    pub fill: usize,
     /// Longest `fill` of the one write in 50 that is large.
-    pub big_pad: usize,
+    pub big_fill: usize,
 }
 
 /// What the clients share while they run.
@@ -146,8 +147,8 @@ pub fn run_client(run: &Run, m: &mut ClientModel) {
     let mut client = Client::new(run.addr);
     while !run.stop.load(Ordering::SeqCst) {
         let step = match m.rng.u32(0..100) {
-            0..20 => put(run, &mut client, m),
-            20..32 => delete(run, &mut client, m),
+            0..20 => put_or_delete(run, &mut client, m, false),
+            20..32 => put_or_delete(run, &mut client, m, true),
             32..55 => update(run, &mut client, m),
             55..75 => transaction(run, &mut client, m),
             75..85 => increment(run, &mut client, m),
@@ -172,7 +173,7 @@ fn fresh_item(m: &mut ClientModel, shape: &Shape, key: &Key, w: &str) -> Item {
     let mut item = key_item(key);
     item.insert("w".into(), json!({"S": w}));
     item.insert("v".into(), json!({"N": m.seq.to_string()}));
-    item.insert("fill".into(), json!({"S": pad(m, shape)}));
+    item.insert("fill".into(), json!({"S": fill(m, shape)}));
     if m.rng.u32(0..10) < 7 {
         item.insert("g".into(), json!({"S": format!("g{}", m.rng.u32(0..8))}));
         item.insert("gs".into(), json!({"N": m.rng.u32(0..1000).to_string()}));
@@ -183,11 +184,11 @@ fn fresh_item(m: &mut ClientModel, shape: &Shape, key: &Key, w: &str) -> Item {
     item
 }
 
-fn pad(m: &mut ClientModel, shape: &Shape) -> String {
+fn fill(m: &mut ClientModel, shape: &Shape) -> String {
     let len = if m.rng.u32(0..50) == 0 {
-        m.rng.usize(0..=shape.big_pad)
+        m.rng.usize(0..=shape.big_fill)
     } else {
-        m.rng.usize(0..=shape.pad)
+        m.rng.usize(0..=shape.fill)
     };
     let c = char::from(b'a' + m.rng.u8(0..26));
     std::iter::repeat_n(c, len).collect()
@@ -255,12 +256,21 @@ fn refused(a: &Answer, tally: &mut Tally) -> bool {
     conflict
 }
 
-fn put(run: &Run, client: &mut Client, m: &mut ClientModel) -> Step {
+/// PutItem (or, with `delete`, DeleteItem) of a random owned item, half
+/// of the time on the condition that it is as the model says; the old
+/// image it returns is compared with the model.
+fn put_or_delete(run: &Run, client: &mut Client, m: &mut ClientModel, delete: bool) -> Step {
     let key = m.pick();
     let prev = m.items[&key].current().cloned();
     let w = m.next_w();
-    let item = fresh_item(m, &run.shape, &key, &w);
-    let mut req = json!({"TableName": TABLE, "Item": item, "ReturnValues": "ALL_OLD"});
+    let (op, mut req, new) = if delete {
+        let req = json!({"TableName": TABLE, "Key": key_item(&key), "ReturnValues": "ALL_OLD"});
+        ("DeleteItem", req, None)
+    } else {
+        let item = fresh_item(m, &run.shape, &key, &w);
+        let req = json!({"TableName": TABLE, "Item": item, "ReturnValues": "ALL_OLD"});
+        ("PutItem", req, Some(item))
+    };
     if m.rng.bool() {
         let (cond, values) = holds_at(prev.as_ref());
         merge(&mut req, json!({"ConditionExpression": cond}));
@@ -268,54 +278,32 @@ fn put(run: &Run, client: &mut Client, m: &mut ClientModel) -> Step {
             merge(&mut req, json!({"ExpressionAttributeValues": values}));
         }
     }
-    let Some(a) = client.call("DynamoDB_20120810.PutItem", &req) else {
-        lose(m, w, vec![(key, Some(item))], None);
+    // Deleting an absent item changes nothing either way.
+    let change = (new.is_some() || prev.is_some()).then(|| (key.clone(), new));
+    let Some(a) = client.call(&format!("DynamoDB_20120810.{op}"), &req) else {
+        lose(m, w, change.into_iter().collect(), None);
         return Step::Lost;
     };
     if a.status != 200 {
         if !refused(&a, &mut m.tally) {
-            run.fail(format!("PutItem {key:?}: {} {}", a.status, a.body));
+            run.fail(format!("{op} {key:?}: {} {}", a.status, a.body));
         }
         return Step::Answered;
     }
     if attrs_or_none(&a, "Attributes") != prev {
         run.fail(format!(
-            "PutItem {key:?} returned old image {} but the item was {prev:?}",
+            "{op} {key:?} returned old image {} but the item was {prev:?}",
             a.body
         ));
     }
-    ack(m, &w, &key, Some(item));
-    m.tally.puts += 1;
-    Step::Answered
-}
-
-fn delete(run: &Run, client: &mut Client, m: &mut ClientModel) -> Step {
-    let key = m.pick();
-    let prev = m.items[&key].current().cloned();
-    let w = m.next_w();
-    let req = json!({"TableName": TABLE, "Key": key_item(&key), "ReturnValues": "ALL_OLD"});
-    let Some(a) = client.call("DynamoDB_20120810.DeleteItem", &req) else {
-        // Deleting an absent item changes nothing either way.
-        let changes = prev.map(|_| (key, None)).into_iter().collect();
-        lose(m, w, changes, None);
-        return Step::Lost;
-    };
-    if a.status != 200 {
-        if !refused(&a, &mut m.tally) {
-            run.fail(format!("DeleteItem {key:?}: {} {}", a.status, a.body));
-        }
-        return Step::Answered;
+    if let Some((key, new)) = change {
+        ack(m, &w, &key, new);
     }
-    if attrs_or_none(&a, "Attributes") != prev {
-        run.fail(format!(
-            "DeleteItem {key:?} returned old image {} but the item was {prev:?}",
-            a.body
-        ));
+    if delete {
+        m.tally.deletes += 1;
+    } else {
+        m.tally.puts += 1;
     }
-    if prev.is_some() {
-        ack(m, &w, &key, None);
-    }
-    m.tally.deletes += 1;
     Step::Answered
 }
 
