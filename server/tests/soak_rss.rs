@@ -71,8 +71,7 @@ fn soak(total: Duration, segment: Duration) {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start(&dir.path().join("data"));
     let pid = server.pid();
-    let mut admin = Client::new(server.addr);
-    create_table(&mut admin);
+    create_table(&mut Client::new(server.addr));
     let start = Memory::of(pid).expect("memory of the server");
     let seed = env_or("SILTDB_SOAK_SEED", 1u64);
     let mut models: Vec<ClientModel> = (0..SHAPE.clients)
@@ -93,7 +92,7 @@ fn soak(total: Duration, segment: Duration) {
                     break;
                 }
                 let next = samples.last().map_or(Duration::ZERO, |s| s.0) + SAMPLE_EVERY;
-                std::thread::sleep(next.min(until) - now);
+                std::thread::sleep(next.min(until).saturating_sub(now));
                 if began.elapsed() >= next {
                     let m = Memory::of(pid).expect("memory of the server");
                     samples.push((began.elapsed(), m));
@@ -104,6 +103,8 @@ fn soak(total: Duration, segment: Duration) {
         let failures = run.failures();
         assert!(failures.is_empty(), "{failures:#?}\n{}", server.log_tail());
         let mut counters = counters.lock().expect("counters");
+        // A fresh connection: the server closes one idle for a minute.
+        let mut admin = Client::new(server.addr);
         let c = verify(&mut admin, &SHAPE, &mut models, &mut counters, &mut cursor)
             .unwrap_or_else(|e| panic!("{e}\n--- server log\n{}", server.log_tail()));
         checked.add(&c);
