@@ -19,6 +19,8 @@ use tokio::net::TcpListener;
 use cli::{Cli, Command, ServeArgs};
 
 fn main() -> ExitCode {
+    // Before any thread starts (see the module).
+    siltdb_server::malloc_arenas::limit();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

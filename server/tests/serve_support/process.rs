@@ -19,8 +19,19 @@ pub struct Server {
 }
 
 /// Starts `siltdb serve --port 0 --data-dir DIR` without waiting for it.
+/// With `SILTDB_SERVE_WRAPPER` set (e.g. `heaptrack`), the server runs
+/// under that command, for a post-mortem of its memory or time.
 pub fn spawn(dir: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_siltdb"))
+    let binary = env!("CARGO_BIN_EXE_siltdb");
+    let mut command = match std::env::var("SILTDB_SERVE_WRAPPER") {
+        Ok(wrapper) => {
+            let mut c = Command::new(wrapper);
+            c.arg(binary);
+            c
+        }
+        Err(_) => Command::new(binary),
+    };
+    command
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(dir)
         .env("RUST_LOG", "info")
