@@ -18,7 +18,7 @@
 //!   ops/sec); per-operation latency is in the p50/p99 figures, which come
 //!   from per-thread histograms merged at the end.
 //! * write-amp is measured over the benchmark only, from [`Stats`] deltas:
-//!   (WAL + flush + compaction bytes written) / user bytes, then in brackets
+//!   (WAL + blob + flush + compaction + blob GC bytes written) / user bytes, then in brackets
 //!   tables only (flush + compaction). Work still queued when the benchmark
 //!   ends (the last memtable, pending compactions) is not counted.
 
@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use siltdb::compaction::CompactionOptions;
 use siltdb::sstable::TableOptions;
+use siltdb::vlog::BlobOptions;
 use siltdb::{Db, Options, Stats, WriteBatch, WriteOptions};
 
 use crate::histogram::Histogram;
@@ -78,6 +79,9 @@ pub struct Config {
     pub max_bytes_for_level_base: Option<u64>,
     /// Bloom filter bits per key (0: no filter).
     pub bloom_bits: u32,
+    /// Values of at least this many bytes go to blob files (`None`: the
+    /// engine default; `usize::MAX` keeps every value in the tree).
+    pub min_blob_size: Option<usize>,
     /// Run `compact_range` after writes, before reads.
     pub compact: bool,
     /// Seed of the key and value generators.
@@ -109,6 +113,7 @@ impl Default for Config {
             write_buffer_size: None,
             max_bytes_for_level_base: None,
             bloom_bits: 10,
+            min_blob_size: None,
             compact: true,
             seed: 0x005e_ed0f_5117,
             statistics: false,
@@ -144,7 +149,7 @@ impl ThreadResult {
 /// Write amplification over one benchmark.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WriteAmp {
-    /// (WAL + flush + compaction bytes) / user bytes.
+    /// (WAL + blob + flush + compaction + blob GC bytes) / user bytes.
     pub total: f64,
     /// (flush + compaction bytes) / user bytes.
     pub tables: f64,
@@ -165,8 +170,10 @@ impl WriteAmp {
                 before.compaction_bytes_written,
             );
         let wal = d(after.wal_bytes, before.wal_bytes);
+        let blobs = d(after.blob_bytes, before.blob_bytes)
+            + d(after.blob_gc_bytes_written, before.blob_gc_bytes_written);
         Some(WriteAmp {
-            total: (wal + tables) / user as f64,
+            total: (wal + blobs + tables) / user as f64,
             tables: tables / user as f64,
         })
     }
@@ -353,6 +360,7 @@ impl Runner {
              Sync:       {}\n\
              WriteBuffer:{}\n\
              Bloom bits: {}\n\
+             Blob from:  {}\n\
              Compact:    {}\n\
              DB path:    [{}]\n\
              ------------------------------------------------",
@@ -367,6 +375,11 @@ impl Runner {
                 None => " engine default".to_string(),
             },
             c.bloom_bits,
+            match c.min_blob_size {
+                Some(usize::MAX) => " never (values stay in the tree)".to_string(),
+                Some(b) => format!(" {b} bytes"),
+                None => " engine default".to_string(),
+            },
             c.compact,
             self.dir.display()
         )
@@ -390,6 +403,13 @@ impl Runner {
                     .max_bytes_for_level_base
                     .unwrap_or(defaults.compaction.base_level_bytes),
                 ..CompactionOptions::default()
+            },
+            blob: BlobOptions {
+                min_blob_size: self
+                    .cfg
+                    .min_blob_size
+                    .unwrap_or(defaults.blob.min_blob_size),
+                ..defaults.blob.clone()
             },
             ..defaults
         }
@@ -823,6 +843,7 @@ fn wipe_db_dir(dir: &Path) -> Result<(), BoxError> {
             || name.starts_with("MANIFEST-")
             || name.ends_with(".log")
             || name.ends_with(".sst")
+            || name.ends_with(".blob")
             || name.ends_with(".tmp");
         if !known || !e.file_type()?.is_file() {
             return Err(format!(

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::compaction::CompactionOptions;
 use crate::fs::{Fs, OsFs};
 use crate::sstable::TableOptions;
+use crate::vlog::BlobOptions;
 
 /// How a database is opened and tuned.
 #[derive(Clone)]
@@ -32,11 +33,17 @@ pub struct Options {
     pub table: TableOptions,
     /// Level sizing, triggers and back-pressure limits.
     pub compaction: CompactionOptions,
+    /// Value separation: which values go to blob files, their size, and when
+    /// they are rewritten.
+    pub blob: BlobOptions,
     /// Block cache capacity in bytes (default 128 MiB).
     pub block_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
-    /// (default 256 MiB/s; 0 = unlimited). Keeps synced foreground writes
-    /// fast while background work runs.
+    /// (default 256 MiB/s). Compactions also hold their writes and syncs
+    /// back while a synced WAL write is in flight, and run at a quarter of
+    /// this rate for 100 ms after one (see [`crate::ratelimit`]), so synced
+    /// foreground writes keep their latency while background work runs.
+    /// 0 turns off both the limit and the yielding.
     pub background_write_rate: u64,
     /// Refuse to open rather than drop a complete final WAL or MANIFEST
     /// record whose checksum fails (default false). Such a record is most
@@ -63,6 +70,7 @@ impl Default for Options {
             max_write_group_bytes: 1 << 20,
             table: TableOptions::default(),
             compaction: CompactionOptions::default(),
+            blob: BlobOptions::default(),
             block_cache_bytes: 128 << 20,
             background_write_rate: 256 << 20,
             strict_recovery: false,
@@ -81,6 +89,7 @@ impl std::fmt::Debug for Options {
             .field("max_immutable_memtables", &self.max_immutable_memtables)
             .field("block_cache_bytes", &self.block_cache_bytes)
             .field("background_write_rate", &self.background_write_rate)
+            .field("blob", &self.blob)
             .field("strict_recovery", &self.strict_recovery)
             .field("max_manifest_size", &self.max_manifest_size)
             .finish_non_exhaustive()

@@ -12,25 +12,29 @@
 //! checksums.
 //!
 //! The DynamoDB layer's drivers ([`item`], [`expr`], [`catalog`],
-//! [`stream`]) and the server's ([`http`]) have no checksums to fix up: they
-//! feed the bytes straight in. [`recovery`] takes a whole directory through
-//! `check` and the real open path.
+//! [`stream`], [`partiql`]) and the server's ([`http`]) have no checksums to
+//! fix up: they feed the bytes straight in. [`recovery`] takes a whole
+//! directory through `check` and the real open path.
 //!
 //! Besides "never panic", the drivers check a few properties that must hold
 //! for any input, and bound every loop by the input size so a
 //! non-terminating iterator shows up as a panic rather than a timeout.
 
+pub mod blob;
 pub mod catalog;
 pub mod expr;
 pub mod http;
 pub mod item;
+pub mod partiql;
 pub mod recovery;
 pub mod stream;
 
+pub use blob::run_blob;
 pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use http::run_http_request;
 pub use item::run_item;
+pub use partiql::run_partiql;
 pub use recovery::run_recovery;
 pub use stream::run_stream_record;
 
@@ -125,7 +129,10 @@ fn check_batch(payload: &[u8], offset: u64) {
     let mut n = 0u64;
     let mut bytes = 0u64;
     for op in b.iter() {
-        assert!(matches!(op.kind, ValueKind::Value | ValueKind::Deletion));
+        assert!(matches!(
+            op.kind,
+            ValueKind::Value | ValueKind::ValueBlob | ValueKind::Deletion
+        ));
         if op.kind == ValueKind::Deletion {
             assert!(op.value.is_empty());
         }

@@ -179,6 +179,24 @@ macro_rules! for_each_operation {
             api: dynamodb, runs: inline, fallback: not_implemented,
             members: ["ResourceArn", "NextToken"],
         },
+        ExecuteStatement {
+            method: execute_statement, input: ExecuteStatementInput, output: ExecuteStatementOutput,
+            read: partiql::execute_statement_input, write: partiql::execute_statement_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["Statement", "Parameters", "ConsistentRead", "NextToken", "ReturnConsumedCapacity", "Limit", "ReturnValuesOnConditionCheckFailure"],
+        },
+        BatchExecuteStatement {
+            method: batch_execute_statement, input: BatchExecuteStatementInput, output: BatchExecuteStatementOutput,
+            read: partiql::batch_execute_statement_input, write: partiql::batch_execute_statement_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["Statements", "ReturnConsumedCapacity"],
+        },
+        ExecuteTransaction {
+            method: execute_transaction, input: ExecuteTransactionInput, output: ExecuteTransactionOutput,
+            read: partiql::execute_transaction_input, write: partiql::execute_transaction_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["TransactStatements", "ClientRequestToken", "ReturnConsumedCapacity"],
+        },
         }
     };
 }
@@ -234,9 +252,9 @@ macro_rules! define_operations {
             /// that read the request, rather than handing it to tokio's
             /// blocking pool.
             ///
-            /// True for item reads and writes: reads are bounded (a Query or
-            /// Scan page is at most 1 MB, a BatchGetItem at most 100 items)
-            /// and never wait on a lock; writes wait only for their group
+            /// True for item reads and writes, PartiQL's included: reads are
+            /// bounded (a Query, Scan or SELECT page is at most 1 MB, a
+            /// BatchGetItem at most 100 items) and never wait on a lock; writes wait only for their group
             /// commit's fsync, which some running thread is always
             /// completing. A hand-off to the pool costs two thread wake-ups
             /// per request, measured at a quarter of a PutItem's server CPU

@@ -1,14 +1,19 @@
 //! The runner of data-driven test files (Pebble's `testdata/` style): a
 //! case is a command line, input lines, `----`, and the expected output up
 //! to a blank line; lines starting with `#` where a command is expected are
-//! comments. Each test module supplies what a command does. Set
-//! `SILTDB_REWRITE=1` to rewrite expected outputs in place.
+//! comments. Each test module supplies what a command does; a module whose
+//! cases build up state (a database) gets a fresh runner per file through
+//! [`run_dir_per_file`]. Set `SILTDB_REWRITE=1` to rewrite expected outputs
+//! in place.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// Runs one file's text; returns (cases, rewritten text, failures).
-fn run_file(text: &str, run_case: &dyn Fn(&str, &str) -> String) -> (usize, String, Vec<String>) {
+fn run_file(
+    text: &str,
+    run_case: &mut dyn FnMut(&str, &str) -> String,
+) -> (usize, String, Vec<String>) {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
     let mut failures = Vec::new();
@@ -54,6 +59,15 @@ fn run_file(text: &str, run_case: &dyn Fn(&str, &str) -> String) -> (usize, Stri
 /// `run_case` and fails on any difference (or rewrites the files); returns
 /// how many cases ran.
 pub(crate) fn run_dir(dir: &str, run_case: &dyn Fn(&str, &str) -> String) -> usize {
+    run_dir_per_file(dir, || run_case)
+}
+
+/// [`run_dir`] for stateful cases: `runner` is called once per file (in name
+/// order) and gives the function that runs that file's cases in order.
+pub(crate) fn run_dir_per_file<F>(dir: &str, mut runner: impl FnMut() -> F) -> usize
+where
+    F: FnMut(&str, &str) -> String,
+{
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let rewrite = std::env::var_os("SILTDB_REWRITE").is_some();
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
@@ -66,7 +80,8 @@ pub(crate) fn run_dir(dir: &str, run_case: &dyn Fn(&str, &str) -> String) -> usi
     let mut failures = Vec::new();
     for path in entries {
         let text = std::fs::read_to_string(&path).expect("read testdata");
-        let (n, rewritten, fails) = run_file(&text, run_case);
+        let mut run_case = runner();
+        let (n, rewritten, fails) = run_file(&text, &mut run_case);
         total += n;
         if rewrite {
             std::fs::write(&path, rewritten).expect("rewrite testdata");

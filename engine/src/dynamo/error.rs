@@ -58,6 +58,8 @@ pub enum DynamoError {
     /// A DynamoDB Streams read asked for records already trimmed (older
     /// than 24 hours). HTTP 400.
     TrimmedDataAccessException(String),
+    /// A PartiQL INSERT named a key that exists. HTTP 400.
+    DuplicateItemException(String),
     /// The endpoint does not implement the operation (protocol level,
     /// `com.amazon.coral.service#UnknownOperationException`). HTTP 400.
     UnknownOperationException(String),
@@ -117,6 +119,7 @@ impl DynamoError {
             DynamoError::InternalServerError(_) => "InternalServerError",
             DynamoError::ExpiredIteratorException(_) => "ExpiredIteratorException",
             DynamoError::TrimmedDataAccessException(_) => "TrimmedDataAccessException",
+            DynamoError::DuplicateItemException(_) => "DuplicateItemException",
             DynamoError::UnknownOperationException(_) => "UnknownOperationException",
         }
     }
@@ -137,6 +140,7 @@ impl DynamoError {
             | DynamoError::InternalServerError(m)
             | DynamoError::ExpiredIteratorException(m)
             | DynamoError::TrimmedDataAccessException(m)
+            | DynamoError::DuplicateItemException(m)
             | DynamoError::UnknownOperationException(m) => m,
         }
     }

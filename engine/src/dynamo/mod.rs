@@ -24,6 +24,8 @@
 //! - `ttl/`: Time to Live settings and the sweeper deleting expired items.
 //! - `expr/`: the expression language, the legacy parameters translated into
 //!   it, and a request's expression parameters prepared together.
+//! - `partiql/`: PartiQL (ExecuteStatement, BatchExecuteStatement,
+//!   ExecuteTransaction), a parser and planner onto the item API.
 //! - `clock/`: wall-clock time, injectable for tests.
 //!
 //! [`DynamoDb`] (`db.rs`) is the handle applications use; [`DynamoError`]
@@ -43,6 +45,9 @@ pub mod expr;
 mod indexes;
 mod items;
 mod keys;
+/// PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction):
+/// a parser and a planner onto the item API.
+pub mod partiql;
 mod query;
 mod streams;
 mod tables;

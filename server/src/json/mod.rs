@@ -8,8 +8,9 @@
 //! to the operations by the one list in [`crate::operation`].
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
-//! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
-//! `streams` (the DynamoDB Streams API), `common` (shared members and
+//! `transact`, `partiql` (ExecuteStatement, BatchExecuteStatement,
+//! ExecuteTransaction), `tables` (control plane), `ttl` (Time to Live),
+//! `tags`, `streams` (the DynamoDB Streams API), `common` (shared members and
 //! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
 mod batch;
@@ -17,6 +18,7 @@ mod common;
 pub(crate) mod decode;
 pub mod errors;
 mod item;
+mod partiql;
 mod query;
 mod streams;
 mod tables;
@@ -245,6 +247,18 @@ mod tests {
             (
                 Operation::ListTagsOfResource,
                 json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
+            (
+                Operation::ExecuteStatement,
+                json!({"Statement": "SELECT * FROM T"}),
+            ),
+            (
+                Operation::BatchExecuteStatement,
+                json!({"Statements": [{"Statement": "SELECT * FROM T WHERE k = 1"}]}),
+            ),
+            (
+                Operation::ExecuteTransaction,
+                json!({"TransactStatements": [{"Statement": "DELETE FROM T WHERE k = 1"}]}),
             ),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());

@@ -211,7 +211,8 @@ pub(crate) fn transact_write_items_output(o: &TransactWriteItemsOutput) -> Value
     Value::Object(m)
 }
 
-fn item_response_json(r: &ItemResponse) -> Value {
+/// One `ItemResponse`: `{"Item": ...}`, or `{}` without an item.
+pub(crate) fn item_response_json(r: &ItemResponse) -> Value {
     let mut m = Map::new();
     put_opt(&mut m, "Item", r.item.as_ref().map(item_json));
     Value::Object(m)

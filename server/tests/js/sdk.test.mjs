@@ -19,7 +19,9 @@ import {
   CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
+  DuplicateItemException,
   DynamoDBClient,
+  ExecuteStatementCommand,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
@@ -35,6 +37,12 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
+import {
+  BatchExecuteStatementCommand,
+  DynamoDBDocumentClient,
+  ExecuteStatementCommand as DocExecuteStatementCommand,
+  ExecuteTransactionCommand,
+} from "@aws-sdk/lib-dynamodb";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = process.env.SILTDB_BIN ?? resolve(here, "../../../target/release/siltdb");
@@ -298,4 +306,97 @@ test("a stream consumer reads every change in order", async () => {
   assert.ok(records[0].dynamodb.ApproximateCreationDateTime instanceof Date);
   const seqs = records.map((r) => BigInt(r.dynamodb.SequenceNumber));
   assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2]);
+});
+
+test("PartiQL statements run through ExecuteStatementCommand", async () => {
+  const { name } = await createOrders();
+  for (const sk of [1, 2, 3]) {
+    await ddb.send(
+      new ExecuteStatementCommand({
+        Statement: `INSERT INTO "${name}" VALUE {'pk': ?, 'sk': ?, 'g': 'x'}`,
+        Parameters: [{ S: "p" }, { N: String(sk) }],
+      }),
+    );
+  }
+  await assert.rejects(
+    ddb.send(new ExecuteStatementCommand({ Statement: `INSERT INTO "${name}" VALUE {'pk': 'p', 'sk': 1}` })),
+    (e) => e instanceof DuplicateItemException && e.message === "Duplicate primary key exists in table",
+  );
+  const pages = [];
+  let NextToken;
+  do {
+    const out = await ddb.send(
+      new ExecuteStatementCommand({
+        Statement: `SELECT sk FROM "${name}" WHERE pk = 'p' ORDER BY sk DESC`,
+        Limit: 2,
+        NextToken,
+      }),
+    );
+    pages.push(out.Items.map((i) => i.sk.N));
+    NextToken = out.NextToken;
+  } while (NextToken);
+  assert.deepEqual(pages, [["3", "2"], ["1"]]);
+  const index = await ddb.send(
+    new ExecuteStatementCommand({ Statement: `SELECT sk FROM "${name}"."byG" WHERE g = 'x' AND sk > 1` }),
+  );
+  assert.deepEqual(index.Items, [{ sk: { N: "2" } }, { sk: { N: "3" } }]);
+  await assert.rejects(
+    ddb.send(
+      new ExecuteStatementCommand({
+        Statement: `UPDATE "${name}" SET v = 1 WHERE pk = 'p' AND sk = 1 AND v = 2`,
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+    ),
+    (e) => e instanceof ConditionalCheckFailedException && e.Item.sk.N === "1",
+  );
+});
+
+test("the document client's PartiQL commands take and give plain values", async () => {
+  const { name } = await createOrders();
+  const doc = DynamoDBDocumentClient.from(ddb);
+  await doc.send(
+    new DocExecuteStatementCommand({
+      Statement: `INSERT INTO "${name}" VALUE {'pk': ?, 'sk': ?, 'tags': ?, 'info': ?}`,
+      Parameters: ["doc", 1, new Set(["a", "b"]), { nested: [1, "two", null, true] }],
+    }),
+  );
+  const out = await doc.send(
+    new DocExecuteStatementCommand({
+      Statement: `SELECT tags, info.nested[1] FROM "${name}" WHERE pk = ? AND sk = ?`,
+      Parameters: ["doc", 1],
+    }),
+  );
+  assert.deepEqual(out.Items, [{ tags: new Set(["a", "b"]), "nested[1]": "two" }]);
+
+  const batch = await doc.send(
+    new BatchExecuteStatementCommand({
+      Statements: [
+        { Statement: `UPDATE "${name}" SET n = ? WHERE pk = 'doc' AND sk = 1`, Parameters: [5] },
+        { Statement: `UPDATE "${name}" SET n = 1 WHERE pk = 'nobody' AND sk = 1` },
+      ],
+    }),
+  );
+  assert.equal(batch.Responses[0].Error, undefined);
+  assert.equal(batch.Responses[1].Error.Code, "ConditionalCheckFailed");
+
+  await doc.send(
+    new ExecuteTransactionCommand({
+      TransactStatements: [
+        { Statement: `UPDATE "${name}" SET n = n + ? WHERE pk = 'doc' AND sk = 1`, Parameters: [10] },
+        { Statement: `INSERT INTO "${name}" VALUE {'pk': 'doc', 'sk': 2}` },
+      ],
+    }),
+  );
+  const read = await doc.send(
+    new ExecuteTransactionCommand({
+      TransactStatements: [
+        { Statement: `SELECT n FROM "${name}" WHERE pk = 'doc' AND sk = 1` },
+        { Statement: `SELECT * FROM "${name}" WHERE pk = 'doc' AND sk = 2` },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    read.Responses.map((r) => r.Item),
+    [{ n: 15 }, { pk: "doc", sk: 2 }],
+  );
 });

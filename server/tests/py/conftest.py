@@ -86,6 +86,21 @@ class SiltdbProcess:
             raise
 
 
+def aws(endpoint: str, *args: str, check: bool = True, output: str = "json") -> subprocess.CompletedProcess:
+    """Runs `aws dynamodb <args>` against `endpoint`; fails on a non-zero
+    exit unless `check` is false."""
+    r = subprocess.run(
+        ["aws", "dynamodb", *args, "--endpoint-url", endpoint, "--output", output],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ,
+    )
+    if check:
+        assert r.returncode == 0, r.stderr
+    return r
+
+
 def make_client(endpoint: str, **config):
     return boto3.client(
         "dynamodb",

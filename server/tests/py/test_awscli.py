@@ -3,25 +3,10 @@ output, a condition failure's exit status and message, a transaction, and
 the paginating `scan` that aws-cli drives itself."""
 
 import json
-import os
-import subprocess
 
 import pytest
 
-from conftest import unique
-
-
-def aws(endpoint, *args, check=True, output="json"):
-    r = subprocess.run(
-        ["aws", "dynamodb", *args, "--endpoint-url", endpoint, "--output", output],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=os.environ,
-    )
-    if check:
-        assert r.returncode == 0, r.stderr
-    return r
+from conftest import aws, unique
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""The README's aws-cli and boto3 snippets, cut out of README.md between
+"""The README's aws-cli, PartiQL and boto3 snippets, cut out of README.md between
 `<!-- readme-test: NAME -->` and `<!-- /readme-test -->` and run as written
 against a fresh server (only the endpoint's port is changed). The Rust
 snippet is a doctest of siltdb-server."""
 
 import contextlib
 import io
+import json
 import os
 import re
 import subprocess
@@ -37,22 +38,35 @@ def fresh():
     assert s.stop() == 0
 
 
-def test_readme_names_three_snippets():
-    assert re.findall(r"<!-- readme-test: (\S+) -->", README) == ["aws-cli", "boto3", "rust"]
+def test_readme_names_four_snippets():
+    assert re.findall(r"<!-- readme-test: (\S+) -->", README) == ["aws-cli", "partiql", "boto3", "rust"]
 
 
-def test_aws_cli_quick_start(fresh):
-    script = snippet("aws-cli").replace(README_ENDPOINT, fresh.endpoint)
+def run_script(name: str, endpoint: str) -> str:
+    script = snippet(name).replace(README_ENDPOINT, endpoint)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     r = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
     assert r.returncode == 0, r.stderr
-    out = r.stdout
+    return r.stdout
+
+
+def test_aws_cli_quick_start(fresh):
+    out = run_script("aws-cli", fresh.endpoint)
     assert '"TableName": "Music"' in out  # create-table
     assert out.count('"Spiegel im Spiegel"') == 2  # get-item and query
     assert '"Count": 1' in out  # query
+
+
+def test_partiql_quick_start(fresh):
+    out = run_script("partiql", fresh.endpoint)
+    # The last statement's answer: the SELECT's one item.
+    last = json.loads(out[out.rindex('{\n    "Items"') :])
+    assert last == {
+        "Items": [{"Title": {"S": "The Dispossessed"}, "Tags": {"SS": ["anarchism", "utopia"]}}]
+    }
 
 
 def test_boto3_example(fresh):

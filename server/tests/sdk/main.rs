@@ -11,6 +11,7 @@ mod conditional_writes;
 mod indexes;
 mod items;
 mod paging;
+mod partiql;
 mod streams;
 mod tables;
 mod transactions;

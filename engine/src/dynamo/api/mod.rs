@@ -21,6 +21,7 @@ mod enums;
 mod index;
 mod item;
 mod legacy;
+mod partiql;
 mod query;
 mod stream;
 mod table;
@@ -49,6 +50,12 @@ pub use item::{
 pub use legacy::{
     AttributeAction, AttributeValueUpdate, ComparisonOperator, ConditionalOperator,
     ExpectedAttributeValue, LegacyCondition,
+};
+pub use partiql::{
+    BatchExecuteStatementInput, BatchExecuteStatementOutput, BatchStatementError,
+    BatchStatementErrorCode, BatchStatementRequest, BatchStatementResponse, ExecuteStatementInput,
+    ExecuteStatementOutput, ExecuteTransactionInput, ExecuteTransactionOutput,
+    ParameterizedStatement,
 };
 pub use query::{QueryInput, QueryOutput, ScanInput, ScanOutput};
 pub use stream::{

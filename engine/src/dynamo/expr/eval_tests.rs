@@ -52,7 +52,7 @@ fn strings(v: &Json) -> Vec<String> {
 
 /// Parses one DynamoDB JSON value. Sets may be empty here, so tests can give
 /// invalid values.
-fn parse_value(v: &Json) -> AttributeValue {
+pub(crate) fn parse_value(v: &Json) -> AttributeValue {
     let obj = v.as_object().expect("a value is an object");
     assert_eq!(obj.len(), 1, "one type per value: {v}");
     let (ty, inner) = obj.iter().next().expect("one entry");
@@ -79,7 +79,7 @@ fn parse_value(v: &Json) -> AttributeValue {
     }
 }
 
-fn parse_map(v: &Json) -> BTreeMap<String, AttributeValue> {
+pub(crate) fn parse_map(v: &Json) -> BTreeMap<String, AttributeValue> {
     v.as_object()
         .expect("a map is an object")
         .iter()
@@ -120,7 +120,7 @@ fn show_value(v: &AttributeValue) -> String {
     }
 }
 
-fn show_map(m: &BTreeMap<String, AttributeValue>) -> String {
+pub(crate) fn show_map(m: &BTreeMap<String, AttributeValue>) -> String {
     let parts: Vec<String> = m
         .iter()
         .map(|(k, v)| format!("{}:{}", quote(k), show_value(v)))

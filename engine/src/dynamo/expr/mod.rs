@@ -31,7 +31,7 @@ mod update;
 mod validate;
 
 #[cfg(test)]
-mod eval_tests;
+pub(crate) mod eval_tests;
 #[cfg(test)]
 mod tests;
 

@@ -53,7 +53,7 @@ pub const MAX_BATCH_GET_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// one table's keys (BatchGetItem) or requests (BatchWriteItem). Wording
 /// characterised against DynamoDB by the conformance suite
 /// (`tier3/error-messages/batchGetItem.test.ts`, `batchWriteItem.test.ts`).
-const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
+pub(crate) const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
 
 /// Member-constraint failures in DynamoDB's "N validation error(s)
 /// detected: a; b" form, or `Ok` when there are none.

@@ -254,7 +254,7 @@ fn reason(code: &str, message: &str) -> CancellationReason {
 /// "Transaction cancelled, please refer cancellation reasons for specific
 /// reasons [None, ConditionalCheckFailed]" (conformance suite,
 /// `transactWriteItems.test.ts`).
-fn cancelled(reasons: Vec<CancellationReason>) -> DynamoError {
+pub(crate) fn cancelled(reasons: Vec<CancellationReason>) -> DynamoError {
     let codes: Vec<&str> = reasons
         .iter()
         .map(|r| r.code.as_deref().unwrap_or("None"))
