@@ -66,6 +66,15 @@ pub struct Stats {
     pub slowdowns: u64,
     /// Files and bytes per level, L0 first.
     pub levels: Vec<LevelStats>,
+    /// Frozen memtables not yet in an SSTable (a flush is queued or running).
+    pub immutable_memtables: usize,
+    /// The compaction picker would choose work in the current version.
+    pub compaction_pending: bool,
+    /// A compaction (background or [`crate::Db::compact_range`]) is running.
+    pub compaction_running: bool,
+    /// Estimated bytes compaction must rewrite to bring every level within
+    /// its target ([`crate::compaction::pending_compaction_bytes`]).
+    pub pending_compaction_bytes: u64,
 }
 
 impl Stats {
@@ -79,6 +88,13 @@ impl Stats {
     /// (flush + compaction), the figure RocksDB reports as "W-Amp".
     pub fn table_write_amplification(&self) -> f64 {
         self.per_user_byte(self.flush_bytes + self.compaction_bytes_written)
+    }
+
+    /// No flush or compaction is queued or running: the tree has settled
+    /// until the next write. Benchmarks wait for this before reporting
+    /// cumulative write amplification.
+    pub fn background_idle(&self) -> bool {
+        self.immutable_memtables == 0 && !self.compaction_pending && !self.compaction_running
     }
 
     /// `bytes / user_bytes`, 0 when nothing was written.
@@ -106,6 +122,10 @@ impl Stats {
             stall_micros: l(&c.stall_micros),
             slowdowns: l(&c.slowdowns),
             levels: Vec::new(),
+            immutable_memtables: 0,
+            compaction_pending: false,
+            compaction_running: false,
+            pending_compaction_bytes: 0,
         }
     }
 }
@@ -135,6 +155,22 @@ impl std::fmt::Display for Stats {
             self.table_write_amplification(),
             self.stall_micros,
             self.slowdowns
+        )?;
+        writeln!(
+            f,
+            "background: {} immutable memtables, compaction {}{}, {} B pending compaction",
+            self.immutable_memtables,
+            if self.compaction_pending {
+                "due"
+            } else {
+                "not due"
+            },
+            if self.compaction_running {
+                " (running)"
+            } else {
+                ""
+            },
+            self.pending_compaction_bytes
         )?;
         for (i, l) in self.levels.iter().enumerate() {
             if l.files > 0 {

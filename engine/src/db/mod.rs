@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
 
 use crate::batch::WriteBatch;
-use crate::compaction::{write_pressure, WritePressure};
+use crate::compaction::{self, write_pressure, WritePressure};
 use crate::error::{Error, Result};
 use crate::fs::{FileLock, Fs};
 use crate::iter::db_iter::DbIter;
@@ -311,6 +311,16 @@ impl DbInner {
                 bytes: files.iter().map(|f| f.size).sum(),
             })
             .collect();
+        s.immutable_memtables = sv.imm.len();
+        s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some();
+        s.pending_compaction_bytes =
+            compaction::pending_compaction_bytes(&sv.version, &self.opts.compaction);
+        // Held by the compaction thread while it picks and runs a task, and
+        // by `compact_range`; busy means a compaction may be running.
+        s.compaction_running = matches!(
+            self.compaction_lock.try_lock(),
+            Err(std::sync::TryLockError::WouldBlock)
+        );
         s
     }
 }
