@@ -46,11 +46,7 @@ fn figures(r: &Value) -> Vec<(String, f64, bool)> {
     match bench {
         "settle" => {
             if let Some(wa) = r["cumulative_write_amp"]["os"].as_f64() {
-                out.push((
-                    "cumulative write amp (OS bytes / user bytes)".into(),
-                    wa,
-                    true,
-                ));
+                out.push(("cumulative write amp (OS)".into(), wa, true));
             }
         }
         "fillsync_during_compaction" => {
@@ -184,7 +180,8 @@ pub fn draw(records: &[Value], out: &Path, title: &str) -> Result<(), BoxError> 
         x += 100;
     }
     head.draw(&Text::new(
-        "one bar per run (later runs lighter); panels marked (lower is better) are write amp and latency"
+        "bars: run 1, run 2, ... left to right (later runs lighter); write amp (OS) = \
+         /proc/self/io write_bytes - cancelled_write_bytes over key+value bytes written"
             .to_string(),
         (x + 10, 45),
         ("sans-serif", 12).into_font(),
@@ -220,26 +217,43 @@ fn draw_panel(
         .fold(0.0f64, f64::max)
         .max(1e-9)
         * 1.18;
-    let caption = format!(
-        "{}\n{}{}",
-        panel.workload,
-        panel.metric,
-        if panel.lower_is_better {
-            " (lower is better)"
-        } else {
-            ""
-        }
-    );
+    let (head, plot) = area.split_vertically(40);
+    let (w, _) = head.dim_in_pixel();
+    let centered = |size| {
+        ("sans-serif", size)
+            .into_font()
+            .into_text_style(&head)
+            .pos(Pos::new(HPos::Center, VPos::Top))
+    };
+    head.draw(&Text::new(
+        panel.workload.clone(),
+        (w as i32 / 2, 6),
+        centered(14),
+    ))?;
+    head.draw(&Text::new(
+        format!(
+            "{}{}",
+            panel.metric,
+            if panel.lower_is_better {
+                " (lower is better)"
+            } else {
+                ""
+            }
+        ),
+        (w as i32 / 2, 23),
+        centered(12),
+    ))?;
+    let area = &plot;
     let mut chart = ChartBuilder::on(area)
         .margin(10)
-        .margin_top(6)
-        .caption(caption, ("sans-serif", 13))
+        .margin_top(4)
         .x_label_area_size(22)
         .y_label_area_size(52)
         .build_cartesian_2d(0f64..engines.len() as f64, 0f64..ymax)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .light_line_style(WHITE)
         .x_labels(0)
         .y_labels(5)
         .y_label_formatter(&|v| short(*v))
@@ -309,10 +323,7 @@ mod tests {
             names,
             [
                 ("10M: fillrandom", "ops/s"),
-                (
-                    "10M: settle",
-                    "cumulative write amp (OS bytes / user bytes)"
-                ),
+                ("10M: settle", "cumulative write amp (OS)"),
                 ("100KB: fillrandom", "MB/s"),
                 ("sync: fillsync_during_compaction", "synced write p99 (ms)"),
                 ("sync: fillsync_during_compaction", "synced write max (ms)"),
