@@ -53,9 +53,9 @@ struct Args {
     /// Threads per benchmark.
     #[arg(long, default_value_t = 1)]
     threads: usize,
-    /// Directory holding one database per engine (<db>/<engine>); default: a
+    /// Directory holding one database per engine (DB/ENGINE); default: a
     /// fresh temporary directory, removed at exit. Fill benchmarks wipe
-    /// <db>/<engine> unless --use_existing_db.
+    /// DB/ENGINE unless --use_existing_db.
     #[arg(long)]
     db: Option<PathBuf>,
     /// Keep the database in --db as it is, even for fill benchmarks.
