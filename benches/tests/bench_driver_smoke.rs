@@ -139,3 +139,43 @@ fn peers_need_the_feature() {
         assert!(err.to_string().contains("--features peers"), "{err}");
     }
 }
+
+/// With `--features peers` (never in CI): the same workloads on RocksDB and
+/// fjall find what they wrote and settle.
+#[cfg(feature = "peers")]
+#[test]
+fn peers_run_the_same_workloads() {
+    for kind in [EngineKind::Rocksdb, EngineKind::Fjall] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = Config {
+            engine: kind,
+            benchmarks: ["fillseq", "settle", "readrandom", "readseq", "seekrandom"]
+                .map(String::from)
+                .to_vec(),
+            num: NUM,
+            reads: Some(1_000),
+            db: Some(dir.path().join("db")),
+            compact: false,
+            settle_quiet: Duration::from_millis(200),
+            settle_timeout: Duration::from_secs(120),
+            ..Config::default()
+        };
+        let mut runner = Runner::new(cfg).expect("runner");
+        let described = runner.describe_engine().expect("describe");
+        let reports = runner.run().expect("run");
+        runner.close().expect("close");
+        assert_eq!(reports[2].found, Some((1_000, 1_000)), "{kind}");
+        assert_eq!(reports[3].ops, 1_000, "{kind}");
+        assert_eq!(reports[4].found, Some((1_000, 1_000)), "{kind}");
+        let cum = reports[1].cumulative.expect("cumulative");
+        assert_eq!(cum.user_bytes, NUM * 116, "{kind}");
+        assert!(cum.engine.is_none(), "only siltdb has its own stats");
+        if kind == EngineKind::Rocksdb {
+            assert!(described.contains("compression="), "{described}");
+            assert!(
+                described.contains("block-cache-capacity=134217728"),
+                "{described}"
+            );
+        }
+    }
+}

@@ -23,6 +23,7 @@ const NUM_LEVELS: usize = 7;
 pub struct RocksEngine {
     db: DB,
     dir: PathBuf,
+    bloom_bits: u32,
     sync_opts: WriteOptions,
     nosync_opts: WriteOptions,
 }
@@ -57,6 +58,7 @@ impl RocksEngine {
         Ok(RocksEngine {
             db,
             dir: dir.to_path_buf(),
+            bloom_bits: cfg.bloom_bits,
             sync_opts,
             nosync_opts,
         })
@@ -87,8 +89,10 @@ const DESCRIBED: &[&str] = &[
     "bottommost_compression",
     "compression_per_level",
     "filter_policy",
+    "whole_key_filtering",
+    "cache_index_and_filter_blocks",
     "block_size",
-    "block_cache",
+    "no_block_cache",
 ];
 
 /// The newest `OPTIONS-<n>` file RocksDB wrote in `dir`.
@@ -113,8 +117,7 @@ fn newest_options_file(dir: &Path) -> Result<PathBuf, BoxError> {
 }
 
 /// `key=value` lines of an OPTIONS file whose key is in `keys`, in the
-/// order of `keys`, first occurrence each (block_cache's long value
-/// shortened to its capacity and type).
+/// order of `keys`, first occurrence each.
 fn pick_options(text: &str, keys: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for k in keys {
@@ -123,28 +126,10 @@ fn pick_options(text: &str, keys: &[&str]) -> Vec<String> {
             (key.trim() == *k).then(|| value.trim().to_string())
         });
         if let Some(v) = found {
-            let v = if *k == "block_cache" {
-                cache_summary(&v)
-            } else {
-                v
-            };
             out.push(format!("{k}={v}"));
         }
     }
     out
-}
-
-/// `capacity : N` and the cache type out of block_cache's value.
-fn cache_summary(v: &str) -> String {
-    let grab = |name: &str| {
-        v.split(';')
-            .find_map(|p| p.trim().strip_prefix(name))
-            .map(|s| s.trim_start_matches([' ', ':', '=']).trim().to_string())
-    };
-    match (grab("capacity"), v.split('{').next()) {
-        (Some(c), Some(kind)) => format!("{} capacity={c}", kind.trim()),
-        _ => v.to_string(),
-    }
 }
 
 impl Engine for RocksEngine {
@@ -157,9 +142,14 @@ impl Engine for RocksEngine {
         let text = std::fs::read_to_string(&path)?;
         let picked = pick_options(&text, DESCRIBED);
         Ok(format!(
-            "RocksDB via rust-rocksdb, crate default features; from {}:\n{}",
+            "RocksDB via rust-rocksdb (crate default features); from {}:\n{}\n\
+             from the DB: rocksdb.block-cache-capacity={} (an LRU cache, Cache::new_lru_cache)\n\
+             as set (the OPTIONS file does not record them): bloom bits_per_key={} \
+             (BlockBasedOptions::set_bloom_filter(bits, false), full filters)",
             path.file_name().unwrap_or_default().to_string_lossy(),
-            picked.join("\n")
+            picked.join("\n"),
+            self.int_property("rocksdb.block-cache-capacity")?,
+            self.bloom_bits,
         ))
     }
 
@@ -283,18 +273,17 @@ mod tests {
     fn picks_named_options_in_order() {
         let text = "[Version]\n  rocksdb_version=11.8.1\n[CFOptions \"default\"]\n  \
                     compression=kSnappyCompression\n  bottommost_compression=kDisableCompressionOption\n\
-                    [TableOptions/BlockBasedTable \"default\"]\n  \
-                    block_cache={capacity=134217728;num_shard_bits=-1;}\n";
+                    [TableOptions/BlockBasedTable \"default\"]\n  filter_policy=bloomfilter\n";
         let got = pick_options(
             text,
-            &["compression", "rocksdb_version", "block_cache", "absent"],
+            &["compression", "rocksdb_version", "filter_policy", "absent"],
         );
         assert_eq!(
             got,
             [
                 "compression=kSnappyCompression",
                 "rocksdb_version=11.8.1",
-                "block_cache= capacity=134217728"
+                "filter_policy=bloomfilter"
             ]
         );
     }
