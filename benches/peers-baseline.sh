@@ -31,8 +31,10 @@ one() { # run label engine args...
         echo "=== run $run, $label, $engine: $(date -u +%FT%TZ) $(uptime)"
         echo "\$ siltdb-bench --engine $engine $* --db $db --results $out.jsonl --label '$label' --run $run"
     } | tee -a "$out.log"
-    "$bench" --engine "$engine" "$@" --db "$db" --results "$out.jsonl" \
-        --label "$label" --run "$run" 2>&1 | tee -a "$out.log"
+    if ! "$bench" --engine "$engine" "$@" --db "$db" --results "$out.jsonl" \
+        --label "$label" --run "$run" 2>&1 | tee -a "$out.log"; then
+        echo "=== FAILED: run $run, $label, $engine" | tee -a "$out.log"
+    fi
     rm -rf "${db:?}/$engine"
 }
 
