@@ -50,6 +50,9 @@ fn figures(r: &Value) -> Vec<(String, f64, bool)> {
             }
         }
         "fillsync_during_compaction" => {
+            if let Some(p50) = num("p50_us") {
+                out.push(("synced write p50 (ms)".into(), p50 / 1000.0, true));
+            }
             if let Some(p99) = num("p99_us") {
                 out.push(("synced write p99 (ms)".into(), p99 / 1000.0, true));
             }
@@ -115,6 +118,104 @@ pub fn panels(records: &[Value]) -> Vec<Panel> {
         }
     }
     panels
+}
+
+/// The panels as a Markdown table: one row per workload and metric, one
+/// column per engine (its runs separated by " / "), then siltdb's figure
+/// over RocksDB's and over fjall's, run by run (matched by run name).
+pub fn markdown(records: &[Value]) -> String {
+    let engines: Vec<&str> = EngineKind::ALL.iter().map(|e| e.name()).collect();
+    let mut out = String::from("| workload | metric |");
+    for e in &engines {
+        out += &format!(" {e} |");
+    }
+    out += " siltdb ÷ rocksdb | siltdb ÷ fjall |\n|---|---|";
+    out += &"---|".repeat(engines.len() + 2);
+    out.push('\n');
+    for p in panels(records) {
+        let runs =
+            |engine: &str| -> Vec<&Bar> { p.bars.iter().filter(|b| b.engine == engine).collect() };
+        out += &format!("| {} | {} |", p.workload, p.metric);
+        for e in &engines {
+            let figures: Vec<String> = runs(e).iter().map(|b| short(b.value)).collect();
+            out += &format!(
+                " {} |",
+                if figures.is_empty() {
+                    "–".into()
+                } else {
+                    figures.join(" / ")
+                }
+            );
+        }
+        for peer in ["rocksdb", "fjall"] {
+            let ratios: Vec<String> = runs("siltdb")
+                .iter()
+                .filter_map(|s| {
+                    let other = runs(peer).into_iter().find(|b| b.run == s.run)?;
+                    (other.value > 0.0).then(|| format!("{:.2}", s.value / other.value))
+                })
+                .collect();
+            out += &format!(
+                " {} |",
+                if ratios.is_empty() {
+                    "–".into()
+                } else {
+                    ratios.join(" / ")
+                }
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Peak RSS as a Markdown table: per workload label, each engine's
+/// largest `peak_rss_bytes` over the benchmarks of a run, in MB, runs
+/// separated by " / ".
+pub fn rss_markdown(records: &[Value]) -> String {
+    let engines: Vec<&str> = EngineKind::ALL.iter().map(|e| e.name()).collect();
+    let mut labels: Vec<&str> = Vec::new();
+    for r in records {
+        let l = r["label"].as_str().unwrap_or_default();
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    let mut out = String::from("| workload | peak RSS, MB |");
+    for e in &engines {
+        out += &format!(" {e} |");
+    }
+    out += "\n|---|---|";
+    out += &"---|".repeat(engines.len());
+    out.push('\n');
+    for l in labels {
+        out += &format!("| {l} | max over its benchmarks |");
+        for e in &engines {
+            let mut runs: Vec<(&str, f64)> = Vec::new();
+            for r in records
+                .iter()
+                .filter(|r| r["label"] == l && r["engine"] == *e)
+            {
+                let run = r["run"].as_str().unwrap_or_default();
+                let mb = r["peak_rss_bytes"].as_f64().unwrap_or(0.0) / 1e6;
+                match runs.iter_mut().find(|(name, _)| *name == run) {
+                    Some((_, m)) => *m = m.max(mb),
+                    None => runs.push((run, mb)),
+                }
+            }
+            let figures: Vec<String> = runs.iter().map(|(_, mb)| format!("{mb:.0}")).collect();
+            out += &format!(
+                " {} |",
+                if figures.is_empty() {
+                    "–".into()
+                } else {
+                    figures.join(" / ")
+                }
+            );
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Short figure text for a bar label: 240k, 17.5k, 254, 9.12.
@@ -334,6 +435,26 @@ mod tests {
         assert!(p[1].lower_is_better && !p[0].lower_is_better);
         assert_eq!(p[2].bars[0].value, 900.0);
         assert_eq!(p[3].bars[0].value, 7.5);
+    }
+
+    #[test]
+    fn markdown_table_has_runs_and_ratios() {
+        let rec = |engine: &str, run: &str, ops: f64| {
+            json!({"label": "L", "engine": engine, "run": run, "benchmark": "readrandom",
+                   "value_size": 100, "threads": 1, "sync": false, "ops_per_sec": ops})
+        };
+        let recs = vec![
+            rec("siltdb", "1", 200_000.0),
+            rec("rocksdb", "1", 100_000.0),
+            rec("siltdb", "2", 300_000.0),
+            rec("rocksdb", "2", 200_000.0),
+        ];
+        let md = markdown(&recs);
+        let row = md.lines().nth(2).expect("a data row");
+        assert_eq!(
+            row,
+            "| L: readrandom | ops/s | 200k / 300k | 100k / 200k | – | 2.00 / 1.50 | – |"
+        );
     }
 
     #[test]

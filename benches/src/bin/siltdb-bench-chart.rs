@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! siltdb-bench-chart --results benches/results/baseline.jsonl --output benches/baseline.svg
+//! siltdb-bench-chart --results benches/results/baseline.jsonl --markdown
 //! ```
 
 use std::path::PathBuf;
@@ -20,7 +21,11 @@ struct Args {
     results: Vec<PathBuf>,
     /// SVG file to write.
     #[arg(long)]
-    output: PathBuf,
+    output: Option<PathBuf>,
+    /// Print the figures as a Markdown table (engines side by side, runs
+    /// separated by " / ", siltdb's ratio to each peer run by run).
+    #[arg(long)]
+    markdown: bool,
     /// Chart title.
     #[arg(
         long,
@@ -41,11 +46,18 @@ fn main() -> ExitCode {
             }
         }
     }
-    match chart::draw(&records, &a.output, &a.title) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    if a.markdown {
+        print!(
+            "{}\n{}",
+            chart::markdown(&records),
+            chart::rss_markdown(&records)
+        );
+    }
+    if let Some(out) = &a.output {
+        if let Err(e) = chart::draw(&records, out, &a.title) {
             eprintln!("siltdb-bench-chart: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
 }
