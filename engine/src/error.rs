@@ -29,11 +29,16 @@ pub enum Error {
     },
     /// The caller passed something the engine cannot accept.
     InvalidArgument(String),
-    /// A sync failed earlier; the database refuses writes until it is reopened.
+    /// An earlier write, sync or background job failed; the database refuses
+    /// writes until it is reopened. The box holds that first failure with
+    /// its kind intact (a full disk stays [`Error::Io`] with
+    /// [`std::io::ErrorKind::StorageFull`]; see [`Error::root`]).
     ///
     /// After a failed fsync the kernel may have dropped the dirty pages, and a
-    /// retried fsync can report success without them, so the engine never retries.
-    Poisoned(String),
+    /// retried fsync can report success without them, so the engine never
+    /// retries; after a failed MANIFEST write the MANIFEST's tail is unknown.
+    /// Reopening recovers from what is on disk.
+    Poisoned(Box<Error>),
     /// Another process (or another handle in this one) holds the database lock.
     Locked(String),
     /// The database has been closed.
@@ -63,6 +68,23 @@ impl Error {
         matches!(self, Error::Corruption { .. })
     }
 
+    /// The failure behind this error: for [`Error::Poisoned`], the earlier
+    /// failure that poisoned the database (followed to the first one);
+    /// otherwise the error itself.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Poisoned(cause) => cause.root(),
+            other => other,
+        }
+    }
+
+    /// True if the failure behind this error ([`Error::root`]) is a full
+    /// disk: an I/O error of kind [`std::io::ErrorKind::StorageFull`].
+    pub fn is_storage_full(&self) -> bool {
+        matches!(self.root(), Error::Io { source, .. }
+            if source.kind() == std::io::ErrorKind::StorageFull)
+    }
+
     /// A copy of this error suitable for handing to several waiters.
     ///
     /// `std::io::Error` is not `Clone`; the copy keeps its kind and message.
@@ -82,7 +104,7 @@ impl Error {
                 reason: reason.clone(),
             },
             Error::InvalidArgument(s) => Error::InvalidArgument(s.clone()),
-            Error::Poisoned(s) => Error::Poisoned(s.clone()),
+            Error::Poisoned(cause) => Error::Poisoned(Box::new(cause.duplicate())),
             Error::Locked(s) => Error::Locked(s.clone()),
             Error::Closed => Error::Closed,
         }
@@ -99,9 +121,10 @@ impl fmt::Display for Error {
                 reason,
             } => write!(f, "corruption in {file} at offset {offset}: {reason}"),
             Error::InvalidArgument(s) => write!(f, "invalid argument: {s}"),
-            Error::Poisoned(s) => write!(
+            Error::Poisoned(cause) => write!(
                 f,
-                "database refuses writes after a failed sync ({s}); reopen it to recover"
+                "database refuses writes after an earlier failure ({}); reopen it to recover",
+                cause.root()
             ),
             Error::Locked(s) => write!(f, "database is locked: {s}"),
             Error::Closed => write!(f, "database is closed"),
@@ -113,7 +136,40 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
+            Error::Poisoned(cause) => Some(cause.as_ref()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind;
+
+    /// A full disk stays a full disk through poisoning, and the message says
+    /// what failed instead of blaming a sync.
+    #[test]
+    fn poisoned_keeps_the_kind_of_its_cause() {
+        let full = Error::io(
+            "append to 000012.sst",
+            std::io::Error::new(ErrorKind::StorageFull, "no space left on device"),
+        );
+        let p = Error::Poisoned(Box::new(Error::Poisoned(Box::new(full.duplicate()))));
+        assert!(p.is_storage_full());
+        assert!(full.is_storage_full());
+        assert!(
+            matches!(p.root(), Error::Io { source, .. } if source.kind() == ErrorKind::StorageFull)
+        );
+        let msg = p.to_string();
+        assert!(msg.contains("append to 000012.sst"), "{msg}");
+        assert!(msg.contains("no space left on device"), "{msg}");
+        assert!(msg.contains("reopen"), "{msg}");
+        assert!(!msg.contains("failed sync"), "{msg}");
+        assert!(std::error::Error::source(&p).is_some());
+        let c = Error::Poisoned(Box::new(Error::corruption("000007.sst", 40, "bad block")));
+        assert!(!c.is_storage_full());
+        assert!(c.root().is_corruption());
+        assert!(matches!(c.duplicate(), Error::Poisoned(b) if b.is_corruption()));
     }
 }

@@ -4,9 +4,10 @@
 //! memtable, SSTables, manifest, leveled compaction) with its on-disk format
 //! documented byte by byte in `format-spec/`.
 //!
-//! The low-level modules (`wal`, `sstable`, `manifest`, `batch`, `key`,
-//! `coding`, `fs`) are public so fuzz targets, benches and tools can drive the
-//! decoders directly; applications use [`Db`].
+//! The low-level modules (`wal`, `sstable`, `manifest`, `recovery`, `batch`,
+//! `key`, `coding`, `fs`) are public so fuzz targets, benches and tools can
+//! drive the decoders and the recovery decisions directly; applications use
+//! [`Db`].
 #![warn(missing_docs)]
 
 pub mod batch;
@@ -24,6 +25,7 @@ pub mod manifest;
 mod memtable;
 mod options;
 pub mod ratelimit;
+pub mod recovery;
 pub mod sstable;
 mod stats;
 pub mod wal;
@@ -36,4 +38,5 @@ pub use db::{Db, DbIterator, Snapshot};
 pub use dynamo::{AttributeValue, DynamoError, Item, Number};
 pub use error::{Error, Result};
 pub use options::{Options, WriteOptions};
+pub use recovery::RecoveryReport;
 pub use stats::{LevelStats, Stats};

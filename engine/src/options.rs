@@ -35,9 +35,23 @@ pub struct Options {
     /// Block cache capacity in bytes (default 128 MiB).
     pub block_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
-    /// (default 256 MiB/s; 0 = unlimited). Keeps synced foreground writes
-    /// fast while background work runs.
+    /// (default 256 MiB/s). Compactions also hold their writes and syncs
+    /// back while a synced WAL write is in flight, and run at a quarter of
+    /// this rate for 100 ms after one (see [`crate::ratelimit`]), so synced
+    /// foreground writes keep their latency while background work runs.
+    /// 0 turns off both the limit and the yielding.
     pub background_write_rate: u64,
+    /// Refuse to open rather than drop a complete final WAL or MANIFEST
+    /// record whose checksum fails (default false). Such a record is most
+    /// likely the tail of a write a crash interrupted, which recovery drops
+    /// to the last intact record (point-in-time recovery, reported in
+    /// [`crate::Db::recovery_report`]); but an acknowledged write damaged on
+    /// disk looks the same. A record the file ends inside is always dropped.
+    /// See format-spec/wal.md, "Recovery of the newest WAL".
+    pub strict_recovery: bool,
+    /// Start a new MANIFEST (holding one snapshot of the state) once the
+    /// current one grows past this many bytes (default 64 MiB).
+    pub max_manifest_size: u64,
 }
 
 impl Default for Options {
@@ -54,6 +68,8 @@ impl Default for Options {
             compaction: CompactionOptions::default(),
             block_cache_bytes: 128 << 20,
             background_write_rate: 256 << 20,
+            strict_recovery: false,
+            max_manifest_size: 64 << 20,
         }
     }
 }
@@ -68,6 +84,8 @@ impl std::fmt::Debug for Options {
             .field("max_immutable_memtables", &self.max_immutable_memtables)
             .field("block_cache_bytes", &self.block_cache_bytes)
             .field("background_write_rate", &self.background_write_rate)
+            .field("strict_recovery", &self.strict_recovery)
+            .field("max_manifest_size", &self.max_manifest_size)
             .finish_non_exhaustive()
     }
 }

@@ -1,36 +1,142 @@
-//! A token-bucket rate limiter for background (flush and compaction) writes,
-//! so foreground WAL syncs keep their latency while compaction runs.
+//! Background I/O that backs off while synced writers are waiting (after
+//! SILK, USENIX ATC 2019), so a user's fdatasync does not queue behind
+//! megabytes of compaction output.
+//!
+//! - A token bucket caps all background writes at `bytes_per_sec`.
+//! - While a synced WAL write is in flight (a [`ForegroundSync`] guard
+//!   lives), or was in the last [`RECENT`], compactions run at a quarter of
+//!   that rate and sync their output in smaller pieces
+//!   ([`Pacer::sync_every`]), so less compaction data sits in the device
+//!   queue ahead of a user's sync.
+//! - A compaction's sync waits for in-flight foreground syncs to finish, for
+//!   at most [`MAX_YIELD`], so it starts in the gaps between them; under a
+//!   steady stream of synced writes it still progresses, and the write
+//!   path's back-pressure decides who waits.
+//! - [`IoClass::Flush`] never backs off: a flush frees a memtable, and
+//!   writers stall when none is free.
+//!
+//! Appends go to the page cache; only syncs make the device write, so only
+//! syncs wait.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Limits the rate of bytes written by background work.
-///
-/// Shared by every flush and compaction; each caller asks for its bytes before
-/// writing them and sleeps until the bucket has them.
+/// Longest one compaction sync waits for foreground syncs to finish.
+pub const MAX_YIELD: Duration = Duration::from_millis(10);
+
+/// How long after a foreground sync compaction keeps backing off.
+pub const RECENT: Duration = Duration::from_millis(100);
+
+/// Compactions divide their rate and their sync interval by this while
+/// backing off.
+pub const BACK_OFF: u64 = 4;
+
+/// Who is asking to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoClass {
+    /// A memtable flush: never yields to foreground syncs.
+    Flush,
+    /// A compaction: yields to foreground syncs.
+    Compaction,
+}
+
+/// Shared by every flush and compaction of a database and by its WAL sync.
 #[derive(Debug)]
 pub struct RateLimiter {
     bytes_per_sec: u64,
-    state: Mutex<Bucket>,
+    state: Mutex<State>,
+    /// Signalled when the last in-flight foreground sync ends.
+    idle: Condvar,
 }
 
 #[derive(Debug)]
-struct Bucket {
+struct State {
+    /// Token bucket: bytes that may be written now (negative = debt).
     available: f64,
     last: Instant,
+    /// Foreground syncs in flight.
+    foreground: usize,
+    /// When the last foreground sync ended (or began, while one runs).
+    last_foreground: Option<Instant>,
+    /// Counters, for tests and statistics.
+    yields: u64,
+    yield_time: Duration,
+}
+
+/// A writer's handle on a [`RateLimiter`]: the limiter and the class its
+/// requests are made in.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    limiter: Arc<RateLimiter>,
+    class: IoClass,
+}
+
+impl Pacer {
+    /// Requests through `limiter` as `class`.
+    pub fn new(limiter: Arc<RateLimiter>, class: IoClass) -> Pacer {
+        Pacer { limiter, class }
+    }
+
+    /// Blocks until `bytes` may be appended.
+    pub fn request(&self, bytes: u64) {
+        self.limiter.request(bytes, self.class);
+    }
+
+    /// Blocks until a sync may start (a compaction's waits for in-flight
+    /// foreground syncs, up to [`MAX_YIELD`]).
+    pub fn before_sync(&self) {
+        self.limiter.before_sync(self.class);
+    }
+
+    /// Bytes to append between syncs: `bytes_per_sync`, or a
+    /// [`BACK_OFF`]th of it for a compaction while synced writes run.
+    pub fn sync_every(&self, bytes_per_sync: u64) -> u64 {
+        if self.class == IoClass::Compaction && self.limiter.foreground_recent() {
+            (bytes_per_sync / BACK_OFF).max(1)
+        } else {
+            bytes_per_sync
+        }
+    }
+}
+
+/// Marks a foreground (user-visible) WAL sync in flight; dropping it ends it.
+#[must_use = "the sync counts as in flight only while the guard lives"]
+pub struct ForegroundSync<'a> {
+    limiter: &'a RateLimiter,
+}
+
+impl Drop for ForegroundSync<'_> {
+    fn drop(&mut self) {
+        let mut s = self.limiter.lock();
+        s.foreground = s.foreground.saturating_sub(1);
+        s.last_foreground = Some(Instant::now());
+        if s.foreground == 0 {
+            self.limiter.idle.notify_all();
+        }
+    }
 }
 
 impl RateLimiter {
     /// A limiter allowing `bytes_per_sec` on average, with bursts of up to
-    /// 1/10 s worth of bytes. `0` means unlimited.
+    /// 1/10 s worth of bytes. `0` means no rate limit (compactions still
+    /// yield to foreground syncs).
     pub fn new(bytes_per_sec: u64) -> RateLimiter {
         RateLimiter {
             bytes_per_sec,
-            state: Mutex::new(Bucket {
+            state: Mutex::new(State {
                 available: 0.0,
                 last: Instant::now(),
+                foreground: 0,
+                last_foreground: None,
+                yields: 0,
+                yield_time: Duration::ZERO,
             }),
+            idle: Condvar::new(),
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The configured rate (0 = unlimited).
@@ -38,29 +144,79 @@ impl RateLimiter {
         self.bytes_per_sec
     }
 
-    /// Blocks until `bytes` may be written.
-    pub fn request(&self, bytes: u64) {
-        if self.bytes_per_sec == 0 {
+    /// Marks a foreground sync as in flight until the guard drops.
+    pub fn foreground_sync(&self) -> ForegroundSync<'_> {
+        let mut s = self.lock();
+        s.foreground += 1;
+        s.last_foreground = Some(Instant::now());
+        ForegroundSync { limiter: self }
+    }
+
+    /// Compaction syncs that waited for a foreground sync, and how long
+    /// they waited in total.
+    pub fn yields(&self) -> (u64, Duration) {
+        let s = self.lock();
+        (s.yields, s.yield_time)
+    }
+
+    /// True while a foreground sync is in flight or ended less than
+    /// [`RECENT`] ago.
+    pub fn foreground_recent(&self) -> bool {
+        let s = self.lock();
+        Self::recent(&s)
+    }
+
+    fn recent(s: &State) -> bool {
+        s.foreground > 0 || s.last_foreground.is_some_and(|t| t.elapsed() < RECENT)
+    }
+
+    /// Blocks until a sync by `class` may start.
+    pub fn before_sync(&self, class: IoClass) {
+        if class != IoClass::Compaction {
             return;
         }
-        let rate = self.bytes_per_sec as f64;
-        let burst = rate / 10.0;
-        let wait = {
-            let mut b = match self.state.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
+        let mut s = self.lock();
+        if s.foreground == 0 {
+            return;
+        }
+        let start = Instant::now();
+        let deadline = start + MAX_YIELD;
+        while s.foreground > 0 {
             let now = Instant::now();
-            let elapsed = now.duration_since(b.last).as_secs_f64();
-            b.last = now;
-            b.available = (b.available + elapsed * rate).min(burst);
-            b.available -= bytes as f64;
-            if b.available >= 0.0 {
-                Duration::ZERO
-            } else {
-                Duration::from_secs_f64(-b.available / rate)
+            if now >= deadline {
+                break;
             }
+            s = self
+                .idle
+                .wait_timeout(s, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        s.yields += 1;
+        s.yield_time += start.elapsed();
+    }
+
+    /// Blocks until `class` may append `bytes`.
+    pub fn request(&self, bytes: u64, class: IoClass) {
+        if self.bytes_per_sec == 0 || bytes == 0 {
+            return;
+        }
+        let mut s = self.lock();
+        let mut rate = self.bytes_per_sec as f64;
+        if class == IoClass::Compaction && Self::recent(&s) {
+            rate /= BACK_OFF as f64;
+        }
+        let now = Instant::now();
+        let elapsed = now.duration_since(s.last).as_secs_f64();
+        s.last = now;
+        s.available = (s.available + elapsed * rate).min(rate / 10.0);
+        s.available -= bytes as f64;
+        let wait = if s.available >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-s.available / rate)
         };
+        drop(s);
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
@@ -70,14 +226,99 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
-    fn unlimited_never_waits_and_limited_accumulates_debt() {
+    fn unlimited_never_waits_without_foreground() {
         let r = RateLimiter::new(0);
-        r.request(u64::MAX);
-        let r = RateLimiter::new(1 << 30);
-        r.request(1);
-        let b = r.state.lock().expect("not poisoned");
-        assert!(b.available < 0.0 || b.available <= (1u64 << 30) as f64 / 10.0);
+        let t = Instant::now();
+        r.request(u64::MAX, IoClass::Compaction);
+        r.request(u64::MAX, IoClass::Flush);
+        r.before_sync(IoClass::Compaction);
+        assert!(t.elapsed() < Duration::from_secs(1));
+        assert_eq!(r.yields().0, 0);
+    }
+
+    #[test]
+    fn the_bucket_limits_the_rate() {
+        // 10 MiB/s: 3 MiB past the 1 MiB burst take about 0.2 s or more.
+        let r = RateLimiter::new(10 << 20);
+        let t = Instant::now();
+        for _ in 0..3 {
+            r.request(1 << 20, IoClass::Flush);
+        }
+        assert!(
+            t.elapsed() >= Duration::from_millis(150),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+
+    #[test]
+    fn compaction_syncs_wait_for_a_foreground_sync_and_flush_syncs_do_not() {
+        let r = Arc::new(RateLimiter::new(0));
+        let flush = Pacer::new(Arc::clone(&r), IoClass::Flush);
+        let compaction = Pacer::new(Arc::clone(&r), IoClass::Compaction);
+        assert!(!r.foreground_recent());
+        assert_eq!(compaction.sync_every(1 << 20), 1 << 20);
+        let guard = r.foreground_sync();
+        assert!(r.foreground_recent());
+        assert_eq!(compaction.sync_every(1 << 20), (1 << 20) / BACK_OFF);
+        assert_eq!(flush.sync_every(1 << 20), 1 << 20);
+        // Flushes and appends go ahead at once.
+        let t = Instant::now();
+        flush.before_sync();
+        compaction.request(4096);
+        assert!(t.elapsed() < MAX_YIELD);
+        // A compaction sync waits until the foreground sync ends...
+        let waiter = std::thread::spawn(move || {
+            let t = Instant::now();
+            compaction.before_sync();
+            t.elapsed()
+        });
+        std::thread::sleep(Duration::from_millis(3));
+        drop(guard);
+        let waited = waiter.join().expect("waiter");
+        assert!(waited >= Duration::from_millis(2), "{waited:?}");
+        assert!(waited < MAX_YIELD + Duration::from_millis(50), "{waited:?}");
+        assert_eq!(r.yields().0, 1);
+        // ...but never longer than MAX_YIELD.
+        let _stuck = r.foreground_sync();
+        let t = Instant::now();
+        r.before_sync(IoClass::Compaction);
+        let waited = t.elapsed();
+        assert!(waited >= MAX_YIELD, "{waited:?}");
+        assert_eq!(r.yields().0, 2);
+    }
+
+    #[test]
+    fn compactions_slow_down_after_foreground_syncs() {
+        // 40 MiB/s; while a foreground sync runs, a compaction gets
+        // 10 MiB/s: 3 MiB take about 0.3 s.
+        let r = RateLimiter::new(40 << 20);
+        let fg = r.foreground_sync();
+        let t = Instant::now();
+        for _ in 0..3 {
+            r.request(1 << 20, IoClass::Compaction);
+        }
+        assert!(
+            t.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            t.elapsed()
+        );
+        drop(fg);
+        // A flush is not slowed: 3 MiB at 40 MiB/s past a 4 MiB burst.
+        let r = RateLimiter::new(40 << 20);
+        drop(r.foreground_sync());
+        std::thread::sleep(Duration::from_millis(100));
+        let t = Instant::now();
+        for _ in 0..3 {
+            r.request(1 << 20, IoClass::Flush);
+        }
+        assert!(
+            t.elapsed() < Duration::from_millis(150),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }

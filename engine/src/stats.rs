@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::manifest::NUM_LEVELS;
+
 /// Live counters, updated with relaxed atomics.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -18,21 +20,72 @@ pub(crate) struct Counters {
     pub compaction_bytes_written: AtomicU64,
     pub stall_micros: AtomicU64,
     pub slowdowns: AtomicU64,
+    pub background_errors: AtomicU64,
+    pub failed_deletions: AtomicU64,
+    /// Traffic into and out of each level, indexed by level.
+    pub levels: [LevelCounters; NUM_LEVELS],
+}
+
+/// Bytes moved into and out of one level.
+#[derive(Debug, Default)]
+pub(crate) struct LevelCounters {
+    pub flush_written: AtomicU64,
+    pub compaction_written: AtomicU64,
+    pub read_as_source: AtomicU64,
+    pub read_as_target: AtomicU64,
+    pub moved_in: AtomicU64,
+    pub compactions: AtomicU64,
 }
 
 impl Counters {
     pub fn add(c: &AtomicU64, v: u64) {
         c.fetch_add(v, Ordering::Relaxed);
     }
+
+    /// The counters of `level` (the last level's for an out-of-range one,
+    /// which the callers never pass).
+    pub fn level(&self, level: usize) -> &LevelCounters {
+        let last = self.levels.len() - 1;
+        &self.levels[level.min(last)]
+    }
 }
 
-/// One level of the LSM tree.
+/// One level of the LSM tree: its shape now, and the bytes that flowed into
+/// and out of it since the database was opened.
+///
+/// A compaction from level `n` into `n + 1` counts its inputs from `n` in
+/// `n`'s `compaction_read_as_source`, its inputs from `n + 1` in `n + 1`'s
+/// `compaction_read_as_target`, and its outputs in `n + 1`'s
+/// `compaction_written`; a trivial move counts in `moved_in` only (nothing is
+/// rewritten).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LevelStats {
     /// Number of SSTables in the level.
     pub files: usize,
     /// Total bytes of those tables.
     pub bytes: u64,
+    /// Bytes of tables written into this level by memtable flushes of the
+    /// running database (tables built from the WAL while opening count only
+    /// in [`Stats::flush_bytes`]).
+    pub flush_written: u64,
+    /// Bytes of tables written into this level by compactions.
+    pub compaction_written: u64,
+    /// Bytes compactions read from this level as the upper (source) level.
+    pub compaction_read_as_source: u64,
+    /// Bytes compactions read from this level as the output level (the
+    /// overlapping tables a compaction rewrites).
+    pub compaction_read_as_target: u64,
+    /// Bytes of tables moved into this level without rewriting.
+    pub moved_in: u64,
+    /// Compactions that wrote into this level (excluding trivial moves).
+    pub compactions: u64,
+}
+
+impl LevelStats {
+    /// Bytes written into this level (flush + compaction).
+    pub fn written(&self) -> u64 {
+        self.flush_written + self.compaction_written
+    }
 }
 
 /// A snapshot of the engine's counters (see [`crate::Db::stats`]).
@@ -64,7 +117,13 @@ pub struct Stats {
     pub stall_micros: u64,
     /// Writes delayed by the slowdown trigger.
     pub slowdowns: u64,
-    /// Files and bytes per level, L0 first.
+    /// Background failures (flush, compaction, MANIFEST write, memtable
+    /// switch) and failed WAL writes; the first one poisons the database.
+    pub background_errors: u64,
+    /// Obsolete files whose removal failed (left as garbage for a later
+    /// pass or the next open).
+    pub failed_deletions: u64,
+    /// Shape of and traffic through each level, L0 first.
     pub levels: Vec<LevelStats>,
     /// Frozen memtables not yet in an SSTable (a flush is queued or running).
     pub immutable_memtables: usize,
@@ -75,6 +134,11 @@ pub struct Stats {
     /// Estimated bytes compaction must rewrite to bring every level within
     /// its target ([`crate::compaction::pending_compaction_bytes`]).
     pub pending_compaction_bytes: u64,
+    /// Compaction writes or syncs that waited for a synced WAL write to
+    /// finish ([`crate::ratelimit`]).
+    pub background_yields: u64,
+    /// Microseconds compactions spent waiting so.
+    pub background_yield_micros: u64,
 }
 
 impl Stats {
@@ -95,6 +159,15 @@ impl Stats {
     /// cumulative write amplification.
     pub fn background_idle(&self) -> bool {
         self.immutable_memtables == 0 && !self.compaction_pending && !self.compaction_running
+    }
+
+    /// Bytes written into `level` (flush + compaction) per user byte; the
+    /// levels' figures plus the WAL's add up to
+    /// [`Stats::write_amplification`] (up to tables built while opening).
+    pub fn level_write_amplification(&self, level: usize) -> f64 {
+        self.levels
+            .get(level)
+            .map_or(0.0, |l| self.per_user_byte(l.written()))
     }
 
     /// `bytes / user_bytes`, 0 when nothing was written.
@@ -121,11 +194,28 @@ impl Stats {
             compaction_bytes_written: l(&c.compaction_bytes_written),
             stall_micros: l(&c.stall_micros),
             slowdowns: l(&c.slowdowns),
-            levels: Vec::new(),
+            background_errors: l(&c.background_errors),
+            failed_deletions: l(&c.failed_deletions),
+            levels: c
+                .levels
+                .iter()
+                .map(|lc| LevelStats {
+                    files: 0,
+                    bytes: 0,
+                    flush_written: l(&lc.flush_written),
+                    compaction_written: l(&lc.compaction_written),
+                    compaction_read_as_source: l(&lc.read_as_source),
+                    compaction_read_as_target: l(&lc.read_as_target),
+                    moved_in: l(&lc.moved_in),
+                    compactions: l(&lc.compactions),
+                })
+                .collect(),
             immutable_memtables: 0,
             compaction_pending: false,
             compaction_running: false,
             pending_compaction_bytes: 0,
+            background_yields: 0,
+            background_yield_micros: 0,
         }
     }
 }
@@ -156,6 +246,13 @@ impl std::fmt::Display for Stats {
             self.stall_micros,
             self.slowdowns
         )?;
+        if self.background_errors > 0 || self.failed_deletions > 0 {
+            writeln!(
+                f,
+                "{} background errors, {} failed deletions",
+                self.background_errors, self.failed_deletions
+            )?;
+        }
         writeln!(
             f,
             "background: {} immutable memtables, compaction {}{}, {} B pending compaction",
@@ -172,10 +269,40 @@ impl std::fmt::Display for Stats {
             },
             self.pending_compaction_bytes
         )?;
+        if self.background_yields > 0 {
+            writeln!(
+                f,
+                "compactions yielded to synced writes {} times, {} us",
+                self.background_yields, self.background_yield_micros
+            )?;
+        }
+        // Per level, like RocksDB's compaction stats: "w-amp" is the bytes
+        // written into the level per user byte, so the column sums (with the
+        // WAL) to the total write amplification above.
+        writeln!(
+            f,
+            "level files      size MB  flush-in MB  compact-in MB  read-src MB  read-tgt MB  moved-in MB  compactions  w-amp"
+        )?;
+        let mb = |b: u64| b as f64 / 1048576.0;
         for (i, l) in self.levels.iter().enumerate() {
-            if l.files > 0 {
-                writeln!(f, "L{i}: {} files, {} B", l.files, l.bytes)?;
+            let active =
+                l.files > 0 || l.written() > 0 || l.moved_in > 0 || l.compaction_read_as_source > 0;
+            if !active {
+                continue;
             }
+            writeln!(
+                f,
+                "L{i:<4} {:>5} {:>12.1} {:>12.1} {:>14.1} {:>12.1} {:>12.1} {:>12.1} {:>12} {:>6.2}",
+                l.files,
+                mb(l.bytes),
+                mb(l.flush_written),
+                mb(l.compaction_written),
+                mb(l.compaction_read_as_source),
+                mb(l.compaction_read_as_target),
+                mb(l.moved_in),
+                l.compactions,
+                self.level_write_amplification(i)
+            )?;
         }
         Ok(())
     }

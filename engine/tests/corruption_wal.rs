@@ -8,6 +8,8 @@
 //! put's write-batch payload is sequence u64, count u32, then kind u8,
 //! varint key length, key, varint value length, value.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -194,7 +196,9 @@ fn db_with_records_in_older_wal() -> (MemFs, PathBuf) {
         db.put(&key(i), &value(i)).expect("put");
     }
     let wal = nonempty_logs(&mem).pop().expect("a WAL");
-    fault.fail_write_after(1); // the new WAL is created, the table is not
+    // The new WAL is created and recorded in the MANIFEST (a create and an
+    // append), the table is not.
+    fault.fail_write_after(2);
     db.flush().expect_err("flush cannot create its table");
     drop(db);
     fault.clear();
@@ -231,22 +235,10 @@ fn an_older_wal_must_be_intact_to_its_end() {
     );
 }
 
-/// (offset, total length) of every record in a log file.
-fn log_records(data: &[u8]) -> Vec<(u64, u64)> {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos + 9 <= data.len() {
-        let len = u32::from_le_bytes(data[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
-        out.push((pos as u64, (9 + len) as u64));
-        pos += 9 + len;
-    }
-    assert_eq!(pos, data.len(), "log ends at a record boundary");
-    out
-}
-
 /// A closed database with a flushed table, so its MANIFEST holds the base
-/// edit from open and the flush's edit.
-fn db_with_two_manifest_records() -> (MemFs, PathBuf, Vec<(u64, u64)>) {
+/// edit from open, the edit recording the WAL the flush switched to, and
+/// the flush's edit.
+fn db_with_a_flush_in_its_manifest() -> (MemFs, PathBuf, Vec<(u64, u64)>) {
     let mem = MemFs::new();
     let db = Db::open(DIR, opts(Arc::new(mem.clone()))).expect("open");
     for i in 0..N {
@@ -258,8 +250,8 @@ fn db_with_two_manifest_records() -> (MemFs, PathBuf, Vec<(u64, u64)>) {
     let manifests = files_with(&mem, |n| n.starts_with("MANIFEST-"));
     assert_eq!(manifests.len(), 1, "{manifests:?}");
     let m = manifests[0].clone();
-    let records = log_records(&mem.read_all(&m).expect("read MANIFEST"));
-    assert_eq!(records.len(), 2, "base edit and flush edit");
+    let records = common::disk::log_records(&mem.read_all(&m).expect("read MANIFEST"));
+    assert_eq!(records.len(), 3, "base edit, new WAL's edit and flush edit");
     (mem, m, records)
 }
 
@@ -267,7 +259,7 @@ fn db_with_two_manifest_records() -> (MemFs, PathBuf, Vec<(u64, u64)>) {
 fn bad_byte_in_manifest_is_corruption_naming_it() {
     // The base edit, followed by an intact record: corruption at 0.
     for at in [0, 5, 8, 9, 12] {
-        let (mem, m, recs) = db_with_two_manifest_records();
+        let (mem, m, recs) = db_with_a_flush_in_its_manifest();
         assert!(at < recs[0].1);
         mem.corrupt_byte(&m, at, 0x10).expect("corrupt");
         expect_corruption(
@@ -346,8 +338,8 @@ fn current_naming_a_missing_manifest_is_corruption() {
 #[test]
 fn damaged_final_manifest_edit_after_its_wal_was_retired_is_corruption() {
     for (what, damage) in [("bad byte", 0u8), ("cut short", 1u8)] {
-        let (mem, m, recs) = db_with_two_manifest_records();
-        let (start, len) = recs[1];
+        let (mem, m, recs) = db_with_a_flush_in_its_manifest();
+        let (start, len) = recs[recs.len() - 1];
         if damage == 0 {
             mem.corrupt_byte(&m, start + len - 3, 0x01)
                 .expect("corrupt");

@@ -2,27 +2,15 @@
 //! messages, duplicates, unknown tables, key checks, projection, the 16 MB
 //! response limit and consumed capacity.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{item, n, s};
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::DynamoDb;
-use siltdb::{AttributeValue, DynamoError, Item, Number};
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(Number::from(v))
-}
-
-fn item(pairs: &[(&str, AttributeValue)]) -> Item {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
+use siltdb::{AttributeValue, DynamoError, Item};
 
 fn create(db: &DynamoDb, name: &str, hash: &str, range: Option<&str>) {
     let mut defs = vec![AttributeDefinition {

@@ -48,7 +48,7 @@ fn fill(db: &DynamoDb, count: u64) {
                 let mut it = item(&[
                     ("pk", s(&format!("p{}", i % 97))),
                     ("sk", s(&i.to_string())),
-                    ("v", n(&i.to_string())),
+                    ("v", n(i.to_string())),
                 ]);
                 if i % 3 != 0 {
                     it.insert("c".into(), s(&format!("c{}", i % 11)));

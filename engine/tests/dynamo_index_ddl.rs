@@ -760,7 +760,7 @@ fn indexes_survive_reopen() {
             item(&[
                 ("pk", s("p")),
                 ("sk", s(&i.to_string())),
-                ("a", n(&i.to_string())),
+                ("a", n(i.to_string())),
                 ("b", s(&format!("b{}", i % 3))),
                 ("x", s("xx")),
             ]),

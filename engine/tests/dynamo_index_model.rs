@@ -58,7 +58,7 @@ fn field_value(field: usize, n: u8) -> AttributeValue {
 type Key = (u8, u8);
 
 fn key_item((p, k): Key) -> Item {
-    item(&[("pk", s(&format!("p{p}"))), ("sk", n(&k.to_string()))])
+    item(&[("pk", s(&format!("p{p}"))), ("sk", n(k.to_string()))])
 }
 
 /// Sets (`Some`) and removals (`None`) of fields.

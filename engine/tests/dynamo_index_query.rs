@@ -112,14 +112,14 @@ fn fixture_item(p: usize, sk: i64) -> Item {
     let pk = ["a", "b", "c"][p];
     let mut it = item(&[
         ("pk", s(pk)),
-        ("sk", n(&sk.to_string())),
-        ("rank", n(&(100 - sk * 3 + p as i64).to_string())),
-        ("year", n(&(1900 + p as i64 * 20 + sk).to_string())),
+        ("sk", n(sk.to_string())),
+        ("rank", n((100 - sk * 3 + p as i64).to_string())),
+        ("year", n((1900 + p as i64 * 20 + sk).to_string())),
         ("title", s(&format!("t-{pk}-{sk}"))),
-        ("plays", n(&(sk * 100 + p as i64).to_string())),
+        ("plays", n((sk * 100 + p as i64).to_string())),
         (
             "extra",
-            AttributeValue::M(item(&[("x", n(&sk.to_string()))])),
+            AttributeValue::M(item(&[("x", n(sk.to_string()))])),
         ),
     ]);
     if sk != 7 {
@@ -1007,11 +1007,11 @@ fn an_index_page_ends_at_one_megabyte_of_entries() {
     for sk in 0..25 {
         let mut it = item(&[
             ("pk", s("p")),
-            ("sk", n(&sk.to_string())),
+            ("sk", n(sk.to_string())),
             ("genre", s("noise")),
-            ("year", n(&sk.to_string())),
+            ("year", n(sk.to_string())),
             ("label", s("L")),
-            ("rank", n(&sk.to_string())),
+            ("rank", n(sk.to_string())),
             ("payload", s(&blob)),
         ]);
         it.insert("title".into(), s("t"));
@@ -1166,9 +1166,9 @@ fn sort_key_bounds_include_every_entry_of_a_tied_index_sort_key() {
                 T,
                 item(&[
                     ("pk", s(pk)),
-                    ("sk", n(&sk.to_string())),
+                    ("sk", n(sk.to_string())),
                     ("genre", s("g")),
-                    ("year", n(&year.to_string())),
+                    ("year", n(year.to_string())),
                 ]),
             );
         }

@@ -21,7 +21,7 @@ fn db_with_items() -> DynamoDb {
                 "tbl",
                 item(&[
                     ("pk", s(p)),
-                    ("sk", n(&i.to_string())),
+                    ("sk", n(i.to_string())),
                     ("even", AttributeValue::Bool(i % 2 == 0)),
                 ]),
             );
@@ -207,7 +207,7 @@ fn a_page_ends_at_one_megabyte_read_before_the_filter() {
             "big",
             item(&[
                 ("pk", s("p")),
-                ("sk", n(&i.to_string())),
+                ("sk", n(i.to_string())),
                 ("payload", s(&blob)),
             ]),
         );

@@ -13,39 +13,18 @@ use std::sync::Arc;
 mod common;
 
 use common::streams::*;
+use common::{item, n, num, s};
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
-use siltdb::{AttributeValue, Db, DynamoError, Item, Number, Options};
+use siltdb::{AttributeValue, Db, DynamoError, Item, Options};
 
 // ---------------------------------------------------------------- helpers
 
 /// 2026-11-24T20:15:01.123Z.
 const T0: i64 = 1_795_551_301_123;
 const HOUR: i64 = 3_600_000;
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(Number::from(v))
-}
-
-fn num(v: Option<&AttributeValue>) -> i64 {
-    match v {
-        Some(AttributeValue::N(x)) => x.to_string().parse().expect("integer"),
-        other => panic!("not a number: {other:?}"),
-    }
-}
-
-fn item(pairs: &[(&str, AttributeValue)]) -> Item {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
 
 fn key(id: &str) -> Item {
     item(&[("id", s(id))])

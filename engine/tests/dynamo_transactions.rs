@@ -2,51 +2,23 @@
 //! concurrency and across a crash, cancellation reasons, conflicts,
 //! idempotency tokens, DynamoDB's limits and messages, capacity.
 
+mod common;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+use common::{item, n, num, s, values};
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
 use siltdb::fs::{FileLock, Fs, MemFs, RandomAccessFile, WritableFile};
-use siltdb::{AttributeValue, Db, DynamoError, Item, Number, Options};
+use siltdb::{AttributeValue, Db, DynamoError, Item, Options};
 
 // ---------------------------------------------------------------- helpers
 
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(Number::from(v))
-}
-
-fn num(v: Option<&AttributeValue>) -> i64 {
-    match v {
-        Some(AttributeValue::N(x)) => x.to_string().parse().expect("integer"),
-        other => panic!("not a number: {other:?}"),
-    }
-}
-
-fn item(pairs: &[(&str, AttributeValue)]) -> Item {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
-
 fn key(id: &str) -> Item {
     item(&[("id", s(id))])
-}
-
-fn values(pairs: &[(&str, AttributeValue)]) -> Option<AttributeValues> {
-    Some(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
 }
 
 fn create(db: &DynamoDb, name: &str) {

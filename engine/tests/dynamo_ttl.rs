@@ -105,25 +105,21 @@ fn scan_keys(db: &DynamoDb, table: &str) -> Vec<String> {
 /// TTL attribute `exp`); returns the keys that are expired at [`NOW_MS`].
 fn put_ttl_cases(db: &DynamoDb, table: &str) -> Vec<&'static str> {
     let cases: Vec<(&str, Option<siltdb::AttributeValue>, bool)> = vec![
-        ("past", Some(n(&(NOW - 10).to_string())), true),
-        ("just-past", Some(n(&format!("{}.999", NOW - 1))), true),
+        ("past", Some(n((NOW - 10).to_string())), true),
+        ("just-past", Some(n(format!("{}.999", NOW - 1))), true),
         (
             "four-years",
-            Some(n(&(NOW - 4 * 365 * 86_400).to_string())),
+            Some(n((NOW - 4 * 365 * 86_400).to_string())),
             true,
         ),
-        ("now", Some(n(&NOW.to_string())), false),
-        ("future", Some(n(&(NOW + 60).to_string())), false),
+        ("now", Some(n(NOW.to_string())), false),
+        ("future", Some(n((NOW + 60).to_string())), false),
         (
             "ancient",
-            Some(n(&(NOW - FIVE_YEARS - 1).to_string())),
+            Some(n((NOW - FIVE_YEARS - 1).to_string())),
             false,
         ),
-        (
-            "five-years",
-            Some(n(&(NOW - FIVE_YEARS).to_string())),
-            false,
-        ),
+        ("five-years", Some(n((NOW - FIVE_YEARS).to_string())), false),
         ("zero", Some(n("0")), false),
         ("negative", Some(n("-1")), false),
         ("string", Some(s(&(NOW - 10).to_string())), false),
@@ -158,7 +154,7 @@ fn put_ttl_cases(db: &DynamoDb, table: &str) -> Vec<&'static str> {
                 "exp",
                 siltdb::AttributeValue::M(BTreeMap::from([(
                     "exp".to_string(),
-                    n(&(NOW - 10).to_string()),
+                    n((NOW - 10).to_string()),
                 )])),
             ),
         ]),
@@ -299,7 +295,7 @@ fn expired_items_stay_readable_until_swept() {
     let old = item(&[
         ("pk", s("p")),
         ("sk", n("1")),
-        ("exp", n(&(NOW - 100).to_string())),
+        ("exp", n((NOW - 100).to_string())),
     ]);
     put(&db, "tbl", old.clone());
     let k = item(&[("pk", s("p")), ("sk", n("1"))]);
@@ -321,7 +317,7 @@ fn expired_items_stay_readable_until_swept() {
         table_name: "tbl".into(),
         key: k.clone(),
         update_expression: Some("SET exp = :e".into()),
-        expression_attribute_values: values(&[(":e", n(&(NOW + 100).to_string()))]),
+        expression_attribute_values: values(&[(":e", n((NOW + 100).to_string()))]),
         ..Default::default()
     })
     .expect("update");
@@ -351,7 +347,7 @@ fn disabling_ttl_stops_the_sweep() {
     put(
         &db,
         "tbl",
-        item(&[("pk", s("a")), ("exp", n(&(NOW - 1).to_string()))]),
+        item(&[("pk", s("a")), ("exp", n((NOW - 1).to_string()))]),
     );
     update(&db, "tbl", false, "exp").expect("disable");
     assert_eq!(db.sweep_expired_now(), Ok(0));
@@ -362,7 +358,7 @@ fn disabling_ttl_stops_the_sweep() {
     put(
         &db,
         "tbl",
-        item(&[("pk", s("b")), ("other", n(&(NOW - 1).to_string()))]),
+        item(&[("pk", s("b")), ("other", n((NOW - 1).to_string()))]),
     );
     assert_eq!(db.sweep_expired_now(), Ok(1));
     assert_eq!(scan_keys(&db, "tbl"), vec!["a"]);
@@ -378,7 +374,7 @@ fn large_sweeps_go_in_batches() {
         put(
             &db,
             "tbl",
-            item(&[("pk", s(&format!("k{i:04}"))), ("exp", n(&exp.to_string()))]),
+            item(&[("pk", s(&format!("k{i:04}"))), ("exp", n(exp.to_string()))]),
         );
     }
     assert_eq!(db.sweep_expired_now(), Ok(333));
@@ -493,7 +489,7 @@ fn the_sweep_removes_index_entries() {
             ("pk", s("p")),
             ("sk", s(&format!("s{i}"))),
             ("lsk", s(&format!("l{i}"))),
-            ("exp", n(&exp.to_string())),
+            ("exp", n(exp.to_string())),
         ]);
         // Only some items are in the (sparse) global index.
         if i % 2 == 0 {
@@ -568,12 +564,12 @@ fn the_background_sweeper_deletes_expired_items() {
     put(
         &db,
         "tbl",
-        item(&[("pk", s("old")), ("exp", n(&(NOW - 1).to_string()))]),
+        item(&[("pk", s("old")), ("exp", n((NOW - 1).to_string()))]),
     );
     put(
         &db,
         "tbl",
-        item(&[("pk", s("new")), ("exp", n(&(NOW + 10).to_string()))]),
+        item(&[("pk", s("new")), ("exp", n((NOW + 10).to_string()))]),
     );
     let wait_until_gone = |pk: &str| {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -597,7 +593,7 @@ fn no_sweeper_thread_when_the_interval_is_none() {
     put(
         &db,
         "tbl",
-        item(&[("pk", s("old")), ("exp", n(&(NOW - 1).to_string()))]),
+        item(&[("pk", s("old")), ("exp", n((NOW - 1).to_string()))]),
     );
     std::thread::sleep(Duration::from_millis(50));
     assert!(get(&db, "tbl", key("old")).is_some());
@@ -620,7 +616,7 @@ fn ttl_settings_survive_reopen() {
             put(
                 &db,
                 t,
-                item(&[("pk", s("a")), ("exp", n(&(NOW - 1).to_string()))]),
+                item(&[("pk", s("a")), ("exp", n((NOW - 1).to_string()))]),
             );
         }
         db.close().expect("close");
@@ -666,8 +662,8 @@ fn the_sweep_never_deletes_an_item_rewritten_meanwhile() {
     create(&db, "tbl", None);
     update(&db, "tbl", true, "exp").expect("enable");
     let count = 2000;
-    let past = n(&(NOW - 1).to_string());
-    let future = n(&(NOW + 1000).to_string());
+    let past = n((NOW - 1).to_string());
+    let future = n((NOW + 1000).to_string());
     for round in 0..8 {
         for i in 0..count {
             put(

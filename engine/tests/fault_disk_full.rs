@@ -40,7 +40,7 @@ fn opts(fault: &FaultFs, write_buffer_size: usize) -> Options {
 fn is_disk_full(e: &Error) -> bool {
     match e {
         Error::Io { source, .. } => source.kind() == ErrorKind::StorageFull,
-        Error::Poisoned(why) => why.contains("no space left on device"),
+        Error::Poisoned(why) => why.to_string().contains("no space left on device"),
         _ => false,
     }
 }
@@ -102,7 +102,7 @@ fn wal_append_on_full_disk_fails_with_storage_full_and_loses_nothing() {
     for i in 0..3 {
         match db.put(b"later", b"x") {
             Err(Error::Poisoned(why)) => assert!(
-                why.contains("no space left on device"),
+                why.to_string().contains("no space left on device"),
                 "Poisoned says why: {why}"
             ),
             other => panic!("write {i} after disk full: expected Poisoned, got {other:?}"),

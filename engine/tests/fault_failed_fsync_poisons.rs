@@ -164,9 +164,10 @@ fn failed_table_sync_during_flush_poisons() {
     for i in 0..ACKED {
         db.put(&key(i), &value(i)).expect("unsynced put");
     }
-    // flush() first switches memtables: a directory sync for the new WAL and
-    // a sync of the old one. Let those two through, fail the table's sync.
-    fault.fail_sync_after(2);
+    // flush() first switches memtables: a directory sync for the new WAL, a
+    // sync of the old one and one of the MANIFEST edit recording the new
+    // WAL. Let those three through, fail the table's sync.
+    fault.fail_sync_after(3);
     let err = db
         .flush()
         .expect_err("flush must report the failed table sync");

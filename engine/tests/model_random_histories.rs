@@ -53,6 +53,7 @@ struct Tally {
     compactions: AtomicU64,
     trivial_moves: AtomicU64,
     deep_cases: AtomicU64,
+    deep_dynamic_cases: AtomicU64,
     reopens: AtomicU64,
     crashes: AtomicU64,
     lost_writes: AtomicU64,
@@ -64,6 +65,7 @@ static TALLY: Tally = Tally {
     compactions: AtomicU64::new(0),
     trivial_moves: AtomicU64::new(0),
     deep_cases: AtomicU64::new(0),
+    deep_dynamic_cases: AtomicU64::new(0),
     reopens: AtomicU64::new(0),
     crashes: AtomicU64::new(0),
     lost_writes: AtomicU64::new(0),
@@ -195,17 +197,23 @@ fn op_strategy() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// Per-case tuning: buffer size and the database's default durability.
+/// Per-case tuning: buffer size, the database's default durability, and
+/// static or dynamic level sizing (dynamic compacts L0 straight into the
+/// last level of a small tree and moves the base level up as it grows).
 #[derive(Debug, Clone)]
 struct Config {
     write_buffer_size: usize,
     default_sync: bool,
+    dynamic_levels: bool,
 }
 
 fn config_strategy() -> impl Strategy<Value = Config> {
-    (4usize..=16, any::<bool>()).prop_map(|(kib, default_sync)| Config {
-        write_buffer_size: kib << 10,
-        default_sync,
+    (4usize..=16, any::<bool>(), any::<bool>()).prop_map(|(kib, default_sync, dynamic_levels)| {
+        Config {
+            write_buffer_size: kib << 10,
+            default_sync,
+            dynamic_levels,
+        }
     })
 }
 
@@ -224,6 +232,7 @@ fn options(fs: &FaultFs, cfg: &Config) -> Options {
             base_level_bytes: 64 << 10,
             target_file_size: 16 << 10,
             l0_compaction_trigger: 2,
+            dynamic_level_bytes: cfg.dynamic_levels,
             ..CompactionOptions::default()
         },
         block_cache_bytes: 32 << 10,
@@ -366,7 +375,9 @@ struct Harness {
     iterators: Vec<(DbIterator, Model)>,
     /// `latest_sequence` before the last clean close.
     last_seq: u64,
-    /// Some table reached level 2 or deeper during the case.
+    /// Data spread over more than one level: some table reached level 2
+    /// or deeper (static sizing), or two levels below L0 held tables at
+    /// once (dynamic sizing, whose first level below L0 is the last).
     reached_deep: bool,
 }
 
@@ -397,7 +408,12 @@ impl Harness {
         tally(&TALLY.flushes, st.flushes);
         tally(&TALLY.compactions, st.compactions);
         tally(&TALLY.trivial_moves, st.trivial_moves);
-        if st.levels.iter().skip(2).any(|l| l.files > 0) {
+        let deep = if self.cfg.dynamic_levels {
+            st.levels.iter().skip(1).filter(|l| l.files > 0).count() >= 2
+        } else {
+            st.levels.iter().skip(2).any(|l| l.files > 0)
+        };
+        if deep {
             self.reached_deep = true;
         }
     }
@@ -706,6 +722,9 @@ fn run_history(cfg: Config, ops: Vec<Op>) -> Result<(), TestCaseError> {
     h.harvest();
     if h.reached_deep {
         tally(&TALLY.deep_cases, 1);
+        if h.cfg.dynamic_levels {
+            tally(&TALLY.deep_dynamic_cases, 1);
+        }
     }
     // Finally: everything survives a clean close, and nothing is left over.
     h.snapshots.clear();
@@ -758,7 +777,8 @@ fn random_histories_match_the_model() {
     let c = |a: &AtomicU64| a.load(Ordering::Relaxed);
     eprintln!(
         "{} cases in {:?}: {} ops, {} flushes, {} compactions ({} trivial moves), \
-         {} cases reached L2+, {} reopens, {} crashes ({} lost unsynced writes)",
+         {} cases spread over several levels ({} of them with dynamic level sizing), \
+         {} reopens, {} crashes ({} lost unsynced writes)",
         cases(),
         started.elapsed(),
         c(&TALLY.ops),
@@ -766,6 +786,7 @@ fn random_histories_match_the_model() {
         c(&TALLY.compactions),
         c(&TALLY.trivial_moves),
         c(&TALLY.deep_cases),
+        c(&TALLY.deep_dynamic_cases),
         c(&TALLY.reopens),
         c(&TALLY.crashes),
         c(&TALLY.lost_writes),
@@ -774,5 +795,9 @@ fn random_histories_match_the_model() {
         assert!(c(&TALLY.flushes) > 0, "no case flushed a memtable");
         assert!(c(&TALLY.compactions) > 0, "no case ran a compaction");
         assert!(c(&TALLY.crashes) > 0, "no case crashed");
+        assert!(
+            c(&TALLY.deep_dynamic_cases) > 0,
+            "no dynamic-sizing case moved its base level above the last level"
+        );
     }
 }

@@ -9,8 +9,9 @@
 //! zero-padded variants), real SSTables from `TableBuilder` on a `MemFs`
 //! (several block sizes / restart intervals, with and without a bloom
 //! filter), real MANIFEST edit streams, and raw data/index blocks; encoded
-//! DynamoDB items and values; and expressions of every kind (first byte =
-//! kind, see `siltdb_fuzz::expr::KINDS`).
+//! DynamoDB items and values; expressions of every kind (first byte =
+//! kind, see `siltdb_fuzz::expr::KINDS`); stream records; and HTTP requests
+//! for every kind of body the server decodes.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 use siltdb::batch::WriteBatch;
 use siltdb::dynamo::itemcodec::{encode_item_to_vec, encode_value};
+use siltdb::dynamo::stream_record::{decode_record, encode_record, RecordRef};
 use siltdb::dynamo::{AttributeValue, Item, Number};
 use siltdb::fs::{Fs, MemFs};
 use siltdb::key::{make_internal_key, ValueKind};
@@ -38,6 +40,9 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "item_decoder" => siltdb_fuzz::run_item(data),
         "expr_parser" => siltdb_fuzz::run_expr(data),
         "catalog_decoder" => siltdb_fuzz::run_catalog(data),
+        "recovery_open" => siltdb_fuzz::run_recovery(data),
+        "stream_record" => siltdb_fuzz::run_stream_record(data),
+        "http_request" => siltdb_fuzz::run_http_request(data),
         _ => unreachable!(),
     }
 }
@@ -225,6 +230,58 @@ const EXPRESSIONS: [&[&str]; 5] = [
     ],
 ];
 
+/// The files of a small database on a `MemFs` (small tables, so it stays
+/// under the target's 64 KiB per file): flushed, compacted, and with writes
+/// left in its WAL. With `crash`, the power is cut instead of closing.
+fn database_files(crash: bool) -> Vec<(String, Vec<u8>)> {
+    let mem = MemFs::new();
+    let opts = siltdb::Options {
+        fs: std::sync::Arc::new(mem.clone()),
+        write_buffer_size: 4 << 10,
+        background_write_rate: 0,
+        table: TableOptions {
+            block_size: 128,
+            ..TableOptions::default()
+        },
+        ..siltdb::Options::default()
+    };
+    let db = siltdb::Db::open("/db", opts).expect("open");
+    for i in 0..120u32 {
+        db.put(
+            format!("key{i:04}").as_bytes(),
+            format!("value {i}").as_bytes(),
+        )
+        .expect("put");
+    }
+    db.compact_range(None, None).expect("compact");
+    for i in (0..120u32).step_by(3) {
+        db.delete(format!("key{i:04}").as_bytes()).expect("delete");
+    }
+    db.flush().expect("flush");
+    for i in 120..130u32 {
+        db.put(format!("key{i:04}").as_bytes(), b"in the WAL")
+            .expect("put");
+    }
+    if crash {
+        mem.crash();
+        drop(db);
+    } else {
+        db.close().expect("close");
+        drop(db);
+    }
+    let dir = Path::new("/db");
+    let mut names = mem.list(dir).expect("list");
+    names.sort();
+    names
+        .into_iter()
+        .filter(|n| n != "LOCK")
+        .map(|n| {
+            let data = mem.read_all(&dir.join(&n)).expect("read");
+            (n, data)
+        })
+        .collect()
+}
+
 fn main() {
     // WAL
     let log = log_of(&batches());
@@ -334,6 +391,37 @@ fn main() {
     pair.extend_from_slice(&value);
     write("catalog_decoder", "retired-streams-pair", &pair);
 
+    // Whole directories, for recovery_open: a database with tables on two
+    // levels and writes in its WAL; the same after a power cut; one that
+    // lost its CURRENT; one with crash debris.
+    let db = database_files(false);
+    write(
+        "recovery_open",
+        "dir-closed",
+        &siltdb_fuzz::recovery::encode_dir(&db),
+    );
+    let crashed = database_files(true);
+    write(
+        "recovery_open",
+        "dir-crashed",
+        &siltdb_fuzz::recovery::encode_dir(&crashed),
+    );
+    let no_current: Vec<(String, Vec<u8>)> =
+        db.iter().filter(|(n, _)| n != "CURRENT").cloned().collect();
+    write(
+        "recovery_open",
+        "dir-no-current",
+        &siltdb_fuzz::recovery::encode_dir(&no_current),
+    );
+    let mut debris = db.clone();
+    debris.push(("999999.sst".into(), b"half a table".to_vec()));
+    debris.push(("999998.log".into(), vec![7; 40]));
+    write(
+        "recovery_open",
+        "dir-debris",
+        &siltdb_fuzz::recovery::encode_dir(&debris),
+    );
+
     // Expressions
     for (kind, exprs) in EXPRESSIONS.iter().enumerate() {
         for (i, e) in exprs.iter().enumerate() {
@@ -343,5 +431,73 @@ fn main() {
             write("expr_parser", &name, &data);
         }
     }
+    // Stream records: the format-spec vector, and records built from it
+    // with other images.
+    let record = hex_vector(&fs::read_to_string(spec.join("stream-record.hex")).expect("read vector"));
+    write("stream_record", "stream-record", &record);
+    let r = decode_record(&record).expect("the vector decodes");
+    for (name, it) in items() {
+        let seed = encode_record(&RecordRef {
+            old_image: None,
+            new_image: Some(&it),
+            ..siltdb_fuzz::stream::record_ref(&r)
+        });
+        write("stream_record", &format!("stream-record-{name}"), &seed);
+    }
+
+    // HTTP requests: one per kind of body the decoders read, and a
+    // request signed with `siltdb_fuzz::http::CREDENTIALS`.
+    for (target, body) in HTTP_BODIES {
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: localhost:8000\r\nContent-Type: application/x-amz-json-1.0\r\n\
+             X-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=x\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let name = target.rsplit('.').next().unwrap_or(target);
+        write("http_request", name, request.as_bytes());
+    }
+    write(
+        "http_request",
+        "signed-describe-table",
+        b"POST / HTTP/1.1\r\nHost: localhost:8000\r\nContent-Type: application/x-amz-json-1.0\r\n\
+          X-Amz-Target: DynamoDB_20120810.DescribeTable\r\nX-Amz-Date: 20261124T195505Z\r\n\
+          Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-1/dynamodb/aws4_request, \
+          SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
+          Signature=d173525b48c712f5628e81a09967ba24e9ef2496718f91d6d02723400fcbc162\r\n\
+          Content-Length: 21\r\n\r\n{\"TableName\":\"Music\"}",
+    );
     println!("seeds written under corpus/");
 }
+
+/// Bodies for the `http_request` seeds: (target, JSON).
+const HTTP_BODIES: &[(&str, &str)] = &[
+    (
+        "DynamoDB_20120810.PutItem",
+        r##"{"TableName":"Music","Item":{"Artist":{"S":"Arvo"},"Year":{"N":"1978"},"Tags":{"SS":["a","b"]},"M":{"M":{"l":{"L":[{"NULL":true},{"BOOL":false},{"B":"AAE="}]}}}},"ConditionExpression":"attribute_not_exists(#a)","ExpressionAttributeNames":{"#a":"Artist"},"ReturnValues":"ALL_OLD"}"##,
+    ),
+    (
+        "DynamoDB_20120810.Query",
+        r##"{"TableName":"Music","IndexName":"byYear","KeyConditionExpression":"Artist = :a AND #y > :y","ExpressionAttributeNames":{"#y":"Year"},"ExpressionAttributeValues":{":a":{"S":"Arvo"},":y":{"N":"1970"}},"Limit":10,"ScanIndexForward":false,"ExclusiveStartKey":{"Artist":{"S":"Arvo"},"Year":{"N":"1975"}}}"##,
+    ),
+    (
+        "DynamoDB_20120810.Scan",
+        r##"{"TableName":"Music","Segment":1,"TotalSegments":4,"ScanFilter":{"Year":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"1"},{"N":"2"}]}},"Select":"COUNT"}"##,
+    ),
+    (
+        "DynamoDB_20120810.BatchWriteItem",
+        r##"{"RequestItems":{"Music":[{"PutRequest":{"Item":{"Artist":{"S":"a"}}}},{"DeleteRequest":{"Key":{"Artist":{"S":"b"}}}}]},"ReturnConsumedCapacity":"TOTAL"}"##,
+    ),
+    (
+        "DynamoDB_20120810.TransactWriteItems",
+        r##"{"TransactItems":[{"Update":{"TableName":"Music","Key":{"Artist":{"S":"a"}},"UpdateExpression":"SET n = n + :one","ExpressionAttributeValues":{":one":{"N":"1"}}}},{"ConditionCheck":{"TableName":"Music","Key":{"Artist":{"S":"b"}},"ConditionExpression":"attribute_exists(Artist)"}}],"ClientRequestToken":"t"}"##,
+    ),
+    (
+        "DynamoDB_20120810.CreateTable",
+        r##"{"TableName":"Music","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"Artist","AttributeType":"S"},{"AttributeName":"Year","AttributeType":"N"}],"KeySchema":[{"AttributeName":"Artist","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"byYear","KeySchema":[{"AttributeName":"Year","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}"##,
+    ),
+    (
+        "DynamoDBStreams_20120810.GetShardIterator",
+        r##"{"StreamArn":"arn:aws:dynamodb:us-east-1:000000000000:table/Music/stream/2026-01-01T00:00:00.000","ShardId":"shardId-00000001700000000000-abcdef01","ShardIteratorType":"AT_SEQUENCE_NUMBER","SequenceNumber":"000000000000000000001"}"##,
+    ),
+];

@@ -2,12 +2,15 @@
 
 use siltdb::dynamo::itemcodec::{decode_item, decode_value, encode_item_to_vec, encode_value};
 use siltdb::dynamo::validate::validate_value;
+use siltdb::dynamo::AttributeValue;
 
 /// `item_decoder`: the bytes as an encoded item, and as one encoded value.
 ///
 /// Whatever decodes is canonical — it re-encodes to exactly the input (the
 /// value's consumed prefix) — and passes the value rules the decoder
-/// promises (no empty set, at most 32 levels of nesting).
+/// promises (no empty set, at most 32 levels of nesting). Attribute names
+/// of 64 KB or more are refused on write but were accepted before, so the
+/// decoder still reads them: that one rule is not asked of a decoded value.
 pub fn run_item(data: &[u8]) {
     if let Ok(item) = decode_item(data) {
         assert!(
@@ -15,7 +18,7 @@ pub fn run_item(data: &[u8]) {
             "decoded item re-encodes to other bytes"
         );
         for v in item.values() {
-            assert!(validate_value(v).is_ok(), "decoded an invalid value: {v:?}");
+            assert!(valid(v), "decoded an invalid value: {v:?}");
         }
     }
     if let Ok((v, used)) = decode_value(data) {
@@ -26,9 +29,14 @@ pub fn run_item(data: &[u8]) {
             again == data[..used],
             "decoded value re-encodes to other bytes"
         );
-        assert!(
-            validate_value(&v).is_ok(),
-            "decoded an invalid value: {v:?}"
-        );
+        assert!(valid(&v), "decoded an invalid value: {v:?}");
+    }
+}
+
+/// `validate_value`, but for the attribute name length (see [`run_item`]).
+fn valid(v: &AttributeValue) -> bool {
+    match validate_value(v) {
+        Ok(()) => true,
+        Err(e) => e.message().contains("Attribute name is too large"),
     }
 }

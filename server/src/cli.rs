@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use siltdb_server::auth::Credentials;
@@ -58,6 +59,14 @@ pub enum Command {
     /// line before it. The database is opened exclusively (stop the server
     /// first).
     Import(ImportArgs),
+    /// Restore a lost or damaged CURRENT file (offline; deletes nothing).
+    ///
+    /// Points CURRENT at the newest MANIFEST that replays cleanly with every
+    /// file it names present, or leaves it alone if it already names one.
+    /// Refuses while a server has the directory open, and if a newer
+    /// MANIFEST that does not recover might need tables the chosen one does
+    /// not name. Exit status 0 if the directory now recovers, 1 otherwise.
+    Repair(RepairArgs),
 }
 
 /// `siltdb serve`.
@@ -84,6 +93,81 @@ pub struct ServeArgs {
     /// how many writes share one fsync.
     #[arg(long, default_value_t = siltdb_server::http::DEFAULT_WORKER_THREADS as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub worker_threads: u64,
+    /// Refuse to start rather than drop a complete final WAL or MANIFEST
+    /// record whose checksum fails (by default it is dropped, the database
+    /// recovers to the record before it, and the drop is logged).
+    #[arg(long, conflicts_with = "in_memory")]
+    pub strict_recovery: bool,
+    /// Let web pages from ORIGIN (e.g. `http://localhost:3000`) call the
+    /// server from a browser (CORS). Repeat for more origins; `*` allows
+    /// every origin. Off by default: without it, browsers keep other
+    /// sites' pages from reading or writing the database.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Memory all requests in flight may hold together (bodies and their
+    /// parsed JSON), e.g. `512MiB`, `1GiB`. A request that would take more
+    /// is answered ThrottlingException, which the AWS SDKs retry.
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = parse_size)]
+    pub max_request_memory: usize,
+    /// Connections held at most. At the limit, a new connection closes the
+    /// one that has waited longest without a request in service (idle, or
+    /// a request head not yet complete); if every one has a request in
+    /// service, the new one gets HTTP 503. Kept 256 below the open-file
+    /// limit, which the server raises to the hard limit at start.
+    #[arg(long, value_name = "N", default_value_t = siltdb_server::http::DEFAULT_MAX_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request head, from its first
+    /// byte; the connection is closed after that.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    pub header_timeout: Duration,
+    /// Seconds a client may take to send a request body after its head;
+    /// after that it gets HTTP 408 and the connection is closed.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
+    pub body_timeout: Duration,
+    /// Seconds a connection may stay without traffic while no request on it
+    /// is being served (idle keep-alive, or a response left unread).
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
+    pub idle_timeout: Duration,
+}
+
+/// A duration in seconds, fractions allowed (`0.5`), more than zero.
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0 * 365.0) {
+        return Err(format!("'{s}': give more than 0 seconds, at most a year"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A size in bytes: a number with an optional unit `B`, `KiB`, `MiB`,
+/// `GiB` (or `K`, `M`, `G`, also powers of 1024).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits_end);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size such as 512MiB"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        other => {
+            return Err(format!(
+                "'{s}': unknown unit '{other}' (use B, KiB, MiB or GiB)"
+            ))
+        }
+    };
+    let bytes = n
+        .checked_mul(scale)
+        .and_then(|b| usize::try_from(b).ok())
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("'{s}': give a size above 0 that fits in memory"))?;
+    Ok(bytes)
 }
 
 /// `siltdb check`.
@@ -93,6 +177,14 @@ pub struct CheckArgs {
     /// being written would look damaged.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `siltdb repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Directory holding the database (no server may have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
 }
 
 /// `siltdb stats`.
@@ -173,6 +265,7 @@ mod tests {
         assert_eq!(a.data_dir, PathBuf::from("./siltdb-data"));
         assert!(!a.in_memory);
         assert!(a.credentials.is_none());
+        assert!(!a.strict_recovery);
         let cli = Cli::try_parse_from([
             "siltdb",
             "serve",
@@ -195,6 +288,52 @@ mod tests {
             Some("SE:CRET".to_string())
         );
         assert!(Cli::try_parse_from(["siltdb", "serve", "--credentials", "nocolon"]).is_err());
+        let cli = Cli::try_parse_from(["siltdb", "serve"]).expect("parses");
+        let Command::Serve(a) = cli.command else {
+            panic!("not serve")
+        };
+        assert!(a.cors_origins.is_empty());
+        assert_eq!(a.max_request_memory, 512 << 20);
+        assert_eq!(a.max_connections, 4096);
+        assert_eq!(a.header_timeout, Duration::from_secs(10));
+        assert_eq!(a.body_timeout, Duration::from_secs(60));
+        assert_eq!(a.idle_timeout, Duration::from_secs(60));
+        let cli = Cli::try_parse_from([
+            "siltdb",
+            "serve",
+            "--cors-origin",
+            "http://localhost:3000",
+            "--cors-origin",
+            "https://app.example",
+            "--max-request-memory",
+            "1GiB",
+            "--max-connections",
+            "10",
+            "--header-timeout",
+            "0.5",
+        ])
+        .expect("parses");
+        let Command::Serve(a) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(a.cors_origins.len(), 2);
+        assert_eq!(a.max_request_memory, 1 << 30);
+        assert_eq!(a.max_connections, 10);
+        assert_eq!(a.header_timeout, Duration::from_millis(500));
+        for bad in [
+            ["--header-timeout", "0"],
+            ["--body-timeout", "x"],
+            ["--max-request-memory", "12XB"],
+            ["--max-request-memory", "0"],
+            ["--max-connections", "0"],
+        ] {
+            assert!(
+                Cli::try_parse_from(["siltdb", "serve", bad[0], bad[1]]).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64 KiB"), Ok(64 << 10));
         assert!(
             Cli::try_parse_from(["siltdb", "serve", "--in-memory", "--data-dir", "x"]).is_err()
         );
@@ -235,5 +374,22 @@ mod tests {
             panic!("not dump")
         };
         assert_eq!(a.width, 48);
+    }
+
+    #[test]
+    fn strict_recovery_and_repair() {
+        let cli = Cli::try_parse_from(["siltdb", "serve", "--strict-recovery"]).expect("parses");
+        let Command::Serve(a) = cli.command else {
+            panic!("not serve")
+        };
+        assert!(a.strict_recovery);
+        assert!(
+            Cli::try_parse_from(["siltdb", "serve", "--strict-recovery", "--in-memory"]).is_err()
+        );
+        let cli = Cli::try_parse_from(["siltdb", "repair"]).expect("parses");
+        let Command::Repair(r) = cli.command else {
+            panic!("not repair")
+        };
+        assert_eq!(r.data_dir, PathBuf::from("./siltdb-data"));
     }
 }

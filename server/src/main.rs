@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use clap::Parser;
 use siltdb::dynamo::DynamoDb;
-use siltdb::Options;
-use siltdb_server::http::{serve, ServerConfig};
+use siltdb::wal::TornKind;
+use siltdb::{Options, RecoveryReport};
+use siltdb_server::http::fd_limit::{connections_within, raise_open_file_limit};
+use siltdb_server::http::{serve, Cors, ServerConfig};
 use siltdb_server::Backend;
 use tokio::net::TcpListener;
 
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Command::Dump(args) => commands::dump::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Repair(args) => commands::repair::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,6 +47,15 @@ fn main() -> ExitCode {
 }
 
 fn run_serve(args: ServeArgs) -> Result<(), String> {
+    let fds = raise_open_file_limit();
+    let max_connections = connections_within(fds, args.max_connections);
+    if max_connections < args.max_connections {
+        tracing::warn!(
+            "holding at most {max_connections} connections, not {}: the open-file limit is {}",
+            args.max_connections,
+            fds.unwrap_or_default()
+        );
+    }
     let backend = open_backend(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(args.worker_threads).unwrap_or(1))
@@ -56,6 +68,9 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("listening on {addr}: {e}"))?;
         let local = listener.local_addr().unwrap_or(addr);
+        // Listen for signals before saying we serve: a SIGTERM sent as soon
+        // as the address is announced must stop the server, not kill it.
+        let shutdown = shutdown_signal();
         tracing::info!(
             "serving DynamoDB's protocol on http://{local} ({}; signatures {})",
             if args.in_memory {
@@ -69,11 +84,21 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
                 "not checked"
             },
         );
+        let cors = Cors::from_origins(&args.cors_origins);
+        if cors != Cors::Off {
+            tracing::info!("cross-origin requests allowed from {:?}", args.cors_origins);
+        }
         let config = ServerConfig {
             credentials: args.credentials,
+            max_request_memory: args.max_request_memory,
+            cors,
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            idle_timeout: args.idle_timeout,
+            max_connections,
             ..ServerConfig::default()
         };
-        serve(listener, backend, config, shutdown_signal())
+        serve(listener, backend, config, shutdown)
             .await
             .map_err(|e| e.to_string())
     })?;
@@ -81,33 +106,44 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!("cannot listen for Ctrl-C: {e}");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed
+/// when this is called, not when the future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            match signals {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {},
+                        _ = term.recv() => {},
+                    }
+                }
+                (int, term) => {
+                    for e in [int.err(), term.err()].into_iter().flatten() {
+                        tracing::warn!("cannot listen for signals: {e}");
+                    }
+                    std::future::pending::<()>().await;
+                }
             }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
+        }
+        #[cfg(not(unix))]
+        {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!("cannot listen for Ctrl-C: {e}");
                 std::future::pending::<()>().await;
             }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tracing::info!("signal received");
     }
-    tracing::info!("signal received");
 }
 
 /// Opens the database `args` names: siltdb's `DynamoDb` in `--data-dir`
@@ -118,8 +154,45 @@ fn open_backend(args: &ServeArgs) -> Result<Arc<dyn Backend>, String> {
     } else {
         let dir = &args.data_dir;
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        DynamoDb::open(dir, Options::default())
-            .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?
+        let options = Options {
+            strict_recovery: args.strict_recovery,
+            ..Options::default()
+        };
+        let db = DynamoDb::open(dir, options)
+            .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?;
+        log_recovery(db.engine().recovery_report());
+        db
     };
     Ok(Arc::new(db))
+}
+
+/// Logs what opening the database found: every dropped final record
+/// (file, offset, bytes) as a warning, everything else as info.
+fn log_recovery(report: &RecoveryReport) {
+    if report.created {
+        tracing::info!("created a new database");
+        return;
+    }
+    tracing::info!(
+        manifest = report.manifest.as_deref().unwrap_or("-"),
+        wals = %report.wals_replayed.join(","),
+        "recovered"
+    );
+    for d in &report.dropped {
+        let what = match d.kind {
+            TornKind::Truncated => "torn final record (the file ends inside it)",
+            TornKind::ChecksumMismatch => {
+                "complete final record failing its checksum (use --strict-recovery to refuse)"
+            }
+        };
+        tracing::warn!(
+            file = %d.file,
+            offset = d.offset,
+            bytes = d.bytes,
+            "recovery dropped a {what}; the database is as of the record before it"
+        );
+    }
+    for r in &report.removed {
+        tracing::info!(file = %r.name, "removed garbage: {}", r.reason);
+    }
 }

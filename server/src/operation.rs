@@ -1,27 +1,196 @@
-//! The operations the server answers, and their inputs and outputs as one
-//! enum each, so decoding, dispatch and encoding can be written once.
+//! The operations the server answers — listed once, in
+//! `for_each_operation!` — and their inputs and outputs as one enum each.
+//!
+//! Every other place that needs one line per operation (the [`Backend`]
+//! trait and [`dispatch`], the JSON readers and writers in [`crate::json`])
+//! is generated from that list, so adding an operation is one entry.
+//!
+//! [`Backend`]: crate::Backend
+//! [`dispatch`]: crate::backend::dispatch
 
-use siltdb::dynamo::api::{
-    BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
-    CreateTableInput, CreateTableOutput, DeleteItemInput, DeleteItemOutput, DeleteTableInput,
-    DeleteTableOutput, DescribeTableInput, DescribeTableOutput, GetItemInput, GetItemOutput,
-    ListTablesInput, ListTablesOutput, PutItemInput, PutItemOutput, QueryInput, QueryOutput,
-    ScanInput, ScanOutput, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItemsInput,
-    TransactWriteItemsOutput, UpdateItemInput, UpdateItemOutput, UpdateTableInput,
-    UpdateTableOutput,
-};
-use siltdb::dynamo::api::{
-    DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
-    GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput,
-};
-use siltdb::dynamo::api::{
-    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, ListTagsOfResourceInput,
-    ListTagsOfResourceOutput, TagResourceInput, TagResourceOutput, UntagResourceInput,
-    UntagResourceOutput, UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
-};
+use siltdb::dynamo::api;
 
-macro_rules! operations {
-    ($($op:ident($input:ty => $output:ty),)+) => {
+/// Calls `$callback!` with the list of every operation the server answers.
+///
+/// One entry per operation, in this form:
+///
+/// ```text
+/// Name {
+///     method: backend_method, input: NameInput, output: NameOutput,
+///     read: json_module::name_input, write: json_module::name_output,
+///     api: dynamodb | streams,            // X-Amz-Target prefix
+///     runs: inline | blocking,            // see Operation::runs_inline
+///     fallback: required | unknown_operation | not_implemented,
+///     members: ["Member", ...],           // the input's top-level members
+/// },
+/// ```
+///
+/// `input`/`output` name types of `siltdb::dynamo::api`; `read`/`write` are
+/// paths inside `crate::json`; `fallback` is what [`crate::Backend`]'s
+/// default method answers (`required`: no default). `members` are the
+/// input shape's members in DynamoDB's API model (botocore 1.44
+/// `dynamodb/2012-08-10` and `dynamodbstreams/2012-08-10` service-2.json),
+/// including members siltdb does not act on: a member outside this list is
+/// refused before its value is read (see [`crate::json::read_body`]).
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback! {
+        CreateTable {
+            method: create_table, input: CreateTableInput, output: CreateTableOutput,
+            read: tables::create_table_input, write: tables::create_table_output,
+            api: dynamodb, runs: blocking, fallback: required,
+            members: ["AttributeDefinitions", "TableName", "KeySchema", "LocalSecondaryIndexes", "GlobalSecondaryIndexes", "BillingMode", "ProvisionedThroughput", "StreamSpecification", "SSESpecification", "Tags", "TableClass", "DeletionProtectionEnabled", "WarmThroughput", "ResourcePolicy", "OnDemandThroughput", "GlobalTableSourceArn", "GlobalTableSettingsReplicationMode", "VectorIndexes"],
+        },
+        DescribeTable {
+            method: describe_table, input: DescribeTableInput, output: DescribeTableOutput,
+            read: tables::describe_table_input, write: tables::describe_table_output,
+            api: dynamodb, runs: blocking, fallback: required,
+            members: ["TableName"],
+        },
+        ListTables {
+            method: list_tables, input: ListTablesInput, output: ListTablesOutput,
+            read: tables::list_tables_input, write: tables::list_tables_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["ExclusiveStartTableName", "Limit"],
+        },
+        UpdateTable {
+            method: update_table, input: UpdateTableInput, output: UpdateTableOutput,
+            read: tables::update_table_input, write: tables::update_table_output,
+            api: dynamodb, runs: blocking, fallback: required,
+            members: ["AttributeDefinitions", "TableName", "BillingMode", "ProvisionedThroughput", "GlobalSecondaryIndexUpdates", "StreamSpecification", "SSESpecification", "ReplicaUpdates", "TableClass", "DeletionProtectionEnabled", "MultiRegionConsistency", "GlobalTableWitnessUpdates", "OnDemandThroughput", "WarmThroughput", "GlobalTableSettingsReplicationMode", "DisassociationProtectionEnabled", "VectorIndexUpdates"],
+        },
+        DeleteTable {
+            method: delete_table, input: DeleteTableInput, output: DeleteTableOutput,
+            read: tables::delete_table_input, write: tables::delete_table_output,
+            api: dynamodb, runs: blocking, fallback: required,
+            members: ["TableName"],
+        },
+        PutItem {
+            method: put_item, input: PutItemInput, output: PutItemOutput,
+            read: item::put_item_input, write: item::put_item_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TableName", "Item", "Expected", "ReturnValues", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ConditionalOperator", "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure"],
+        },
+        GetItem {
+            method: get_item, input: GetItemInput, output: GetItemOutput,
+            read: item::get_item_input, write: item::get_item_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TableName", "Key", "AttributesToGet", "ConsistentRead", "ReturnConsumedCapacity", "ProjectionExpression", "ExpressionAttributeNames"],
+        },
+        UpdateItem {
+            method: update_item, input: UpdateItemInput, output: UpdateItemOutput,
+            read: item::update_item_input, write: item::update_item_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TableName", "Key", "AttributeUpdates", "Expected", "ConditionalOperator", "ReturnValues", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "UpdateExpression", "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure"],
+        },
+        DeleteItem {
+            method: delete_item, input: DeleteItemInput, output: DeleteItemOutput,
+            read: item::delete_item_input, write: item::delete_item_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TableName", "Key", "Expected", "ConditionalOperator", "ReturnValues", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure"],
+        },
+        Query {
+            method: query, input: QueryInput, output: QueryOutput,
+            read: query::query_input, write: query::query_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TableName", "IndexName", "Select", "AttributesToGet", "Limit", "ConsistentRead", "KeyConditions", "QueryFilter", "ConditionalOperator", "ScanIndexForward", "ExclusiveStartKey", "ReturnConsumedCapacity", "ProjectionExpression", "FilterExpression", "KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"],
+        },
+        Scan {
+            method: scan, input: ScanInput, output: ScanOutput,
+            read: query::scan_input, write: query::query_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TableName", "IndexName", "AttributesToGet", "Limit", "Select", "ScanFilter", "ConditionalOperator", "ExclusiveStartKey", "ReturnConsumedCapacity", "TotalSegments", "Segment", "ProjectionExpression", "FilterExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ConsistentRead"],
+        },
+        BatchGetItem {
+            method: batch_get_item, input: BatchGetItemInput, output: BatchGetItemOutput,
+            read: batch::batch_get_item_input, write: batch::batch_get_item_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["RequestItems", "ReturnConsumedCapacity"],
+        },
+        BatchWriteItem {
+            method: batch_write_item, input: BatchWriteItemInput, output: BatchWriteItemOutput,
+            read: batch::batch_write_item_input, write: batch::batch_write_item_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["RequestItems", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics"],
+        },
+        TransactWriteItems {
+            method: transact_write_items, input: TransactWriteItemsInput, output: TransactWriteItemsOutput,
+            read: transact::transact_write_items_input, write: transact::transact_write_items_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TransactItems", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ClientRequestToken"],
+        },
+        TransactGetItems {
+            method: transact_get_items, input: TransactGetItemsInput, output: TransactGetItemsOutput,
+            read: transact::transact_get_items_input, write: transact::transact_get_items_output,
+            api: dynamodb, runs: inline, fallback: required,
+            members: ["TransactItems", "ReturnConsumedCapacity"],
+        },
+        ListStreams {
+            method: list_streams, input: ListStreamsInput, output: ListStreamsOutput,
+            read: streams::list_streams_input, write: streams::list_streams_output,
+            api: streams, runs: inline, fallback: unknown_operation,
+            members: ["TableName", "Limit", "ExclusiveStartStreamArn"],
+        },
+        DescribeStream {
+            method: describe_stream, input: DescribeStreamInput, output: DescribeStreamOutput,
+            read: streams::describe_stream_input, write: streams::describe_stream_output,
+            api: streams, runs: inline, fallback: unknown_operation,
+            members: ["StreamArn", "Limit", "ExclusiveStartShardId", "ShardFilter"],
+        },
+        GetShardIterator {
+            method: get_shard_iterator, input: GetShardIteratorInput, output: GetShardIteratorOutput,
+            read: streams::get_shard_iterator_input, write: streams::get_shard_iterator_output,
+            api: streams, runs: inline, fallback: unknown_operation,
+            members: ["StreamArn", "ShardId", "ShardIteratorType", "SequenceNumber", "Timestamp"],
+        },
+        GetRecords {
+            method: get_records, input: GetRecordsInput, output: GetRecordsOutput,
+            read: streams::get_records_input, write: streams::get_records_output,
+            api: streams, runs: inline, fallback: unknown_operation,
+            members: ["ShardIterator", "Limit"],
+        },
+        UpdateTimeToLive {
+            method: update_time_to_live, input: UpdateTimeToLiveInput, output: UpdateTimeToLiveOutput,
+            read: ttl::update_time_to_live_input, write: ttl::update_time_to_live_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "TimeToLiveSpecification"],
+        },
+        DescribeTimeToLive {
+            method: describe_time_to_live, input: DescribeTimeToLiveInput, output: DescribeTimeToLiveOutput,
+            read: ttl::describe_time_to_live_input, write: ttl::describe_time_to_live_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["TableName"],
+        },
+        TagResource {
+            method: tag_resource, input: TagResourceInput, output: TagResourceOutput,
+            read: tags::tag_resource_input, write: tags::tag_resource_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["ResourceArn", "Tags"],
+        },
+        UntagResource {
+            method: untag_resource, input: UntagResourceInput, output: UntagResourceOutput,
+            read: tags::untag_resource_input, write: tags::untag_resource_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["ResourceArn", "TagKeys"],
+        },
+        ListTagsOfResource {
+            method: list_tags_of_resource, input: ListTagsOfResourceInput, output: ListTagsOfResourceOutput,
+            read: tags::list_tags_of_resource_input, write: tags::list_tags_of_resource_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["ResourceArn", "NextToken"],
+        },
+        }
+    };
+}
+pub(crate) use for_each_operation;
+
+macro_rules! define_operations {
+    ($($op:ident {
+        method: $method:ident, input: $input:ident, output: $output:ident,
+        read: $read:path, write: $write:path,
+        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        members: [$($member:literal),* $(,)?] $(,)?
+    },)+) => {
         /// A DynamoDB operation the server implements, named as in
         /// `X-Amz-Target: DynamoDB_20120810.<Name>` (or
         /// `DynamoDBStreams_20120810.<Name>`, see [`Operation::is_streams`]).
@@ -51,6 +220,47 @@ macro_rules! operations {
                     _ => None,
                 }
             }
+
+            /// Whether the operation belongs to the DynamoDB Streams API
+            /// (`X-Amz-Target: DynamoDBStreams_20120810.<Name>`) rather than
+            /// DynamoDB's.
+            pub fn is_streams(self) -> bool {
+                match self {
+                    $(Operation::$op => api_is_streams!($api),)+
+                }
+            }
+
+            /// Whether the server runs the operation on the runtime worker
+            /// that read the request, rather than handing it to tokio's
+            /// blocking pool.
+            ///
+            /// True for item reads and writes: reads are bounded (a Query or
+            /// Scan page is at most 1 MB, a BatchGetItem at most 100 items)
+            /// and never wait on a lock; writes wait only for their group
+            /// commit's fsync, which some running thread is always
+            /// completing. A hand-off to the pool costs two thread wake-ups
+            /// per request, measured at a quarter of a PutItem's server CPU
+            /// time (benches/RESULTS.md); the server's worker count
+            /// ([`crate::http::DEFAULT_WORKER_THREADS`]) bounds how many
+            /// synced writes can share one fsync.
+            ///
+            /// False for the control plane, whose work is unbounded or waits
+            /// for writes in flight: DescribeTable may recount a changed
+            /// table's items, DeleteTable and UpdateTable wait for writers to
+            /// drain.
+            pub fn runs_inline(self) -> bool {
+                match self {
+                    $(Operation::$op => runs_inline!($runs),)+
+                }
+            }
+
+            /// The top-level members of the operation's input in DynamoDB's
+            /// API model (botocore's service-2.json), in the model's order.
+            pub fn members(self) -> &'static [&'static str] {
+                match self {
+                    $(Operation::$op => &[$($member),*],)+
+                }
+            }
         }
 
         /// A decoded request.
@@ -58,7 +268,7 @@ macro_rules! operations {
         pub enum Request {
             $(
                 #[doc = concat!("`", stringify!($op), "`.")]
-                $op($input),
+                $op(api::$input),
             )+
         }
 
@@ -67,7 +277,7 @@ macro_rules! operations {
         pub enum Response {
             $(
                 #[doc = concat!("`", stringify!($op), "`.")]
-                $op($output),
+                $op(api::$output),
             )+
         }
 
@@ -82,87 +292,25 @@ macro_rules! operations {
     };
 }
 
-operations! {
-    CreateTable(CreateTableInput => CreateTableOutput),
-    DescribeTable(DescribeTableInput => DescribeTableOutput),
-    ListTables(ListTablesInput => ListTablesOutput),
-    UpdateTable(UpdateTableInput => UpdateTableOutput),
-    DeleteTable(DeleteTableInput => DeleteTableOutput),
-    PutItem(PutItemInput => PutItemOutput),
-    GetItem(GetItemInput => GetItemOutput),
-    UpdateItem(UpdateItemInput => UpdateItemOutput),
-    DeleteItem(DeleteItemInput => DeleteItemOutput),
-    Query(QueryInput => QueryOutput),
-    Scan(ScanInput => ScanOutput),
-    BatchGetItem(BatchGetItemInput => BatchGetItemOutput),
-    BatchWriteItem(BatchWriteItemInput => BatchWriteItemOutput),
-    TransactWriteItems(TransactWriteItemsInput => TransactWriteItemsOutput),
-    TransactGetItems(TransactGetItemsInput => TransactGetItemsOutput),
-    ListStreams(ListStreamsInput => ListStreamsOutput),
-    DescribeStream(DescribeStreamInput => DescribeStreamOutput),
-    GetShardIterator(GetShardIteratorInput => GetShardIteratorOutput),
-    GetRecords(GetRecordsInput => GetRecordsOutput),
-    UpdateTimeToLive(UpdateTimeToLiveInput => UpdateTimeToLiveOutput),
-    DescribeTimeToLive(DescribeTimeToLiveInput => DescribeTimeToLiveOutput),
-    TagResource(TagResourceInput => TagResourceOutput),
-    UntagResource(UntagResourceInput => UntagResourceOutput),
-    ListTagsOfResource(ListTagsOfResourceInput => ListTagsOfResourceOutput),
+macro_rules! api_is_streams {
+    (dynamodb) => {
+        false
+    };
+    (streams) => {
+        true
+    };
 }
 
-impl Operation {
-    /// Whether the operation belongs to the DynamoDB Streams API
-    /// (`X-Amz-Target: DynamoDBStreams_20120810.<Name>`) rather than
-    /// DynamoDB's.
-    pub fn is_streams(self) -> bool {
-        matches!(
-            self,
-            Operation::ListStreams
-                | Operation::DescribeStream
-                | Operation::GetShardIterator
-                | Operation::GetRecords
-        )
-    }
+macro_rules! runs_inline {
+    (inline) => {
+        true
+    };
+    (blocking) => {
+        false
+    };
 }
 
-impl Operation {
-    /// Whether the server runs the operation on the runtime worker that
-    /// read the request, rather than handing it to tokio's blocking pool.
-    ///
-    /// True for item reads and writes: reads are bounded (a Query or Scan
-    /// page is at most 1 MB, a BatchGetItem at most 100 items) and never
-    /// wait on a lock; writes wait only for their group commit's fsync,
-    /// which some running thread is always completing. A hand-off to the
-    /// pool costs two thread wake-ups per request, measured at a quarter of
-    /// a PutItem's server CPU time (benches/RESULTS.md); the server's worker
-    /// count ([`crate::http::DEFAULT_WORKER_THREADS`]) bounds how many synced
-    /// writes can share one fsync.
-    ///
-    /// False for the control plane, whose work is unbounded or waits for
-    /// writes in flight: DescribeTable may recount a changed table's items,
-    /// DeleteTable and UpdateTable wait for writers to drain.
-    pub fn runs_inline(self) -> bool {
-        matches!(
-            self,
-            Operation::GetItem
-                | Operation::PutItem
-                | Operation::UpdateItem
-                | Operation::DeleteItem
-                | Operation::Query
-                | Operation::Scan
-                | Operation::BatchGetItem
-                | Operation::BatchWriteItem
-                | Operation::TransactGetItems
-                | Operation::TransactWriteItems
-                | Operation::ListTables
-                | Operation::DescribeTimeToLive
-                | Operation::ListTagsOfResource
-                | Operation::ListStreams
-                | Operation::DescribeStream
-                | Operation::GetShardIterator
-                | Operation::GetRecords
-        )
-    }
-}
+for_each_operation!(define_operations);
 
 #[cfg(test)]
 mod tests {
@@ -192,5 +340,26 @@ mod tests {
         }
         assert!(Operation::PutItem.runs_inline());
         assert!(Operation::Query.runs_inline());
+    }
+
+    #[test]
+    fn streams_operations_and_members() {
+        let streams: Vec<_> = Operation::ALL
+            .iter()
+            .filter(|op| op.is_streams())
+            .map(|op| op.name())
+            .collect();
+        assert_eq!(
+            streams,
+            [
+                "ListStreams",
+                "DescribeStream",
+                "GetShardIterator",
+                "GetRecords"
+            ]
+        );
+        assert_eq!(Operation::GetItem.members().len(), 7);
+        assert!(Operation::CreateTable.members().contains(&"TableClass"));
+        assert_eq!(Operation::GetRecords.members(), &["ShardIterator", "Limit"]);
     }
 }

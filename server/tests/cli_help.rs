@@ -4,7 +4,9 @@ mod cli_support;
 
 use cli_support::siltdb;
 
-const SUBCOMMANDS: [&str; 6] = ["serve", "check", "stats", "dump", "export", "import"];
+const SUBCOMMANDS: [&str; 7] = [
+    "serve", "check", "stats", "dump", "export", "import", "repair",
+];
 
 #[test]
 fn help_lists_every_subcommand() {

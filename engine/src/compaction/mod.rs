@@ -11,11 +11,15 @@
 
 mod manual;
 mod picker;
+mod shape;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
-pub use manual::manual_task;
-pub use picker::{pending_compaction_bytes, pick, target_level_bytes};
+pub use manual::{manual_output_level, manual_task};
+pub use picker::{pending_compaction_bytes, pick};
+pub use shape::{level_targets, static_level_bytes, LevelTargets, LAST_LEVEL};
 
 use crate::manifest::{FileMeta, Version, VersionEdit};
 
@@ -31,11 +35,17 @@ pub struct CompactionOptions {
     pub l0_slowdown_trigger: usize,
     /// L0 file count at which writes stop until compaction catches up. Default 36.
     pub l0_stop_trigger: usize,
-    /// Target size of L1 in bytes. Default 64 MiB (a few L0 compactions' worth,
-    /// so an L0->L1 compaction rewrites a bounded amount of L1).
+    /// Target size of L1 in bytes under static sizing; under dynamic sizing
+    /// the smallest target any level is given. Default 64 MiB.
     pub base_level_bytes: u64,
-    /// Each level below L1 targets this many times the previous one. Default 10.
+    /// Each level targets this many times the one above. Default 10.
     pub level_multiplier: u64,
+    /// Size levels from the largest level up and compact L0 into the
+    /// shallowest level that needs to exist (RocksDB's
+    /// `level_compaction_dynamic_level_bytes`); see [`level_targets`].
+    /// When false, L1 targets `base_level_bytes` and every level below
+    /// `level_multiplier` times more, as in LevelDB.
+    pub dynamic_level_bytes: bool,
     /// Size at which compaction outputs are split. Default 16 MiB.
     pub target_file_size: u64,
     /// Upper bound on a compaction's input bytes when widening it, and on the
@@ -55,6 +65,7 @@ impl Default for CompactionOptions {
             l0_stop_trigger: 36,
             base_level_bytes: 64 * MIB,
             level_multiplier: 10,
+            dynamic_level_bytes: false,
             target_file_size: 16 * MIB,
             max_compaction_bytes: 25 * 16 * MIB,
             soft_pending_bytes: 64 * GIB,
@@ -68,7 +79,9 @@ impl Default for CompactionOptions {
 pub struct CompactionTask {
     /// The source level.
     pub level: usize,
-    /// The level outputs are written to (`level + 1`).
+    /// The level outputs are written to: `level + 1`, or for L0 the base
+    /// level (see [`LevelTargets::output_level`]). Every level between the
+    /// two is empty.
     pub output_level: usize,
     /// Input files from `level` (for L0, newest first).
     pub inputs: Vec<Arc<FileMeta>>,

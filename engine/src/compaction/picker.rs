@@ -2,27 +2,22 @@
 
 use std::sync::Arc;
 
+use crate::compaction::shape::{level_targets, LevelTargets, LAST_LEVEL};
 use crate::compaction::{CompactionOptions, CompactionTask};
 use crate::manifest::{FileMeta, Version, NUM_LEVELS};
 
-/// Target size in bytes of `level`: `base_level_bytes` for L1 (and L0, which
-/// is scored by file count instead), times `level_multiplier` per level below.
-/// Saturates at `u64::MAX`.
-pub fn target_level_bytes(level: usize, opts: &CompactionOptions) -> u64 {
-    let mut t = opts.base_level_bytes.max(1);
-    for _ in 1..level {
-        t = t.saturating_mul(opts.level_multiplier.max(1));
-    }
-    t
-}
-
-/// The compaction score of `level`: L0 by file count over the trigger,
-/// deeper levels by bytes over their target. A level wants compaction at 1.
-fn score(version: &Version, level: usize, opts: &CompactionOptions) -> f64 {
+/// The compaction score of `level`: L0 by file count over the trigger (or
+/// by bytes over `base_level_bytes`, whichever is higher, so a few huge L0
+/// files still move down), deeper levels by bytes over their target. A
+/// level wants compaction at 1.
+fn score(version: &Version, level: usize, targets: &LevelTargets, opts: &CompactionOptions) -> f64 {
     if level == 0 {
-        version.num_files(0) as f64 / opts.l0_compaction_trigger.max(1) as f64
+        let by_files = version.num_files(0) as f64 / opts.l0_compaction_trigger.max(1) as f64;
+        let by_bytes = version.level_bytes(0) as f64 / opts.base_level_bytes.max(1) as f64;
+        by_files.max(by_bytes)
     } else {
-        version.level_bytes(level) as f64 / target_level_bytes(level, opts) as f64
+        let target = targets.bytes.get(level).copied().unwrap_or(u64::MAX);
+        version.level_bytes(level) as f64 / target as f64
     }
 }
 
@@ -90,25 +85,29 @@ fn min_overlap_file(version: &Version, level: usize) -> Option<Arc<FileMeta>> {
 /// Picks the most needed compaction, or `None` if every level is within its
 /// target. Pure: the same Version and options always give the same task.
 ///
-/// - Scores: L0 = files / `l0_compaction_trigger`; Ln = bytes / target(n).
-///   The highest score `>= 1` wins (ties: the shallower level). The last
-///   level is never a source.
+/// - Targets and the base level come from [`level_targets`].
+/// - Scores: L0 = files / `l0_compaction_trigger` (or bytes /
+///   `base_level_bytes` if higher); Ln = bytes / target(n). The highest
+///   score `>= 1` wins (ties: the shallower level). The last level is never
+///   a source.
 /// - L0: the oldest L0 file plus every L0 file overlapping it, transitively,
-///   and the L1 files overlapping that range.
+///   and the base-level files overlapping that range; L0 writes into the
+///   base level, every other level into the next.
 /// - Ln: the single file with the least overlap in n+1 per byte of its own.
 /// - Then, like LevelDB, the source inputs are widened to every source file
 ///   in the combined range if that adds no output-level file and stays
 ///   within `max_compaction_bytes`.
 pub fn pick(version: &Version, opts: &CompactionOptions) -> Option<CompactionTask> {
+    let targets = level_targets(version, opts);
     let mut best: Option<(usize, f64)> = None;
-    for level in 0..NUM_LEVELS - 1 {
-        let s = score(version, level, opts);
+    for level in 0..LAST_LEVEL {
+        let s = score(version, level, &targets, opts);
         if s >= 1.0 && best.is_none_or(|(_, b)| s > b) {
             best = Some((level, s));
         }
     }
     let (level, score) = best?;
-    let output_level = level + 1;
+    let output_level = targets.output_level(level);
 
     let mut inputs = if level == 0 {
         let oldest = version.files(0).last()?;
@@ -159,11 +158,13 @@ pub fn pick(version: &Version, opts: &CompactionOptions) -> Option<CompactionTas
 /// Estimated bytes compaction must rewrite to bring every level within its
 /// target (RocksDB's `EstimateCompactionBytesNeeded`).
 ///
-/// If L0 has reached its trigger (or exceeds L1's target) all of L0 plus L1
-/// counts. Then, level by level, the excess over the target (including what
-/// flows down from above) is carried to the next level and counted times
-/// the fan-out `(next level bytes / this level bytes + 1)`.
+/// If L0 has reached its trigger all of L0 plus the base level counts.
+/// Then, level by level from the base level down, the excess over the
+/// target (including what flows down from above) is carried to the next
+/// level and counted times the fan-out `(next level bytes / this level
+/// bytes + 1)`.
 pub fn pending_compaction_bytes(version: &Version, opts: &CompactionOptions) -> u64 {
+    let targets = level_targets(version, opts);
     let mut estimate: u64 = 0;
     let l0_bytes = version.level_bytes(0);
     let mut to_next: u64 = 0;
@@ -173,17 +174,21 @@ pub fn pending_compaction_bytes(version: &Version, opts: &CompactionOptions) -> 
         estimate = l0_bytes;
         to_next = l0_bytes;
     }
+    let base = targets.base_level;
+    if base == LAST_LEVEL {
+        return estimate;
+    }
     let mut next_level_bytes: Option<u64> = None;
-    for level in 1..NUM_LEVELS - 1 {
+    for level in base..LAST_LEVEL {
         let mut level_size = next_level_bytes
             .take()
             .unwrap_or_else(|| version.level_bytes(level));
-        if level == 1 && l0_triggered {
+        if level == base && l0_triggered {
             estimate = estimate.saturating_add(level_size);
         }
         level_size = level_size.saturating_add(to_next);
         to_next = 0;
-        let target = target_level_bytes(level, opts);
+        let target = targets.bytes.get(level).copied().unwrap_or(u64::MAX);
         if level_size > target {
             to_next = level_size - target;
             let below = version.level_bytes(level + 1);
@@ -200,7 +205,7 @@ pub fn pending_compaction_bytes(version: &Version, opts: &CompactionOptions) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compaction::{write_pressure, WritePressure};
+    use crate::compaction::static_level_bytes;
     use crate::key::compare_internal;
     use crate::manifest::VersionEdit;
     use proptest::prelude::*;
@@ -230,6 +235,7 @@ mod tests {
             l0_stop_trigger: 12,
             base_level_bytes: 1000,
             level_multiplier: 10,
+            dynamic_level_bytes: false,
             target_file_size: 100,
             max_compaction_bytes: 2500,
             soft_pending_bytes: 0,
@@ -241,25 +247,9 @@ mod tests {
     fn defaults_and_targets() {
         let o = CompactionOptions::default();
         assert_eq!(o.max_compaction_bytes, 25 * o.target_file_size);
-        assert_eq!(target_level_bytes(1, &o), 64 << 20);
-        assert_eq!(target_level_bytes(3, &o), 6400 << 20);
-        assert_eq!(target_level_bytes(6, &o), (64u64 << 20) * 100_000);
-    }
-
-    #[test]
-    fn no_task_under_thresholds() {
-        let opts = small_opts();
-        assert!(pick(&Version::new(), &opts).is_none());
-        let v = build(vec![
-            (0, meta(1, "a", "z", 10, 100)),
-            (0, meta(2, "a", "z", 20, 100)),
-            (0, meta(3, "a", "z", 30, 100)),
-            (1, meta(4, "a", "m", 5, 999)),
-            (2, meta(5, "a", "m", 1, 9999)),
-        ]);
-        assert!(pick(&v, &opts).is_none());
-        assert_eq!(pending_compaction_bytes(&v, &opts), 0);
-        assert_eq!(write_pressure(&v, &opts), WritePressure::None);
+        assert_eq!(static_level_bytes(1, &o), 64 << 20);
+        assert_eq!(static_level_bytes(3, &o), 6400 << 20);
+        assert_eq!(static_level_bytes(6, &o), (64u64 << 20) * 100_000);
     }
 
     #[test]
@@ -332,61 +322,6 @@ mod tests {
     }
 
     #[test]
-    fn min_overlap_ratio_choice() {
-        let opts = small_opts();
-        let v = build(vec![
-            // ratio 300/500 = 0.6
-            (1, meta(1, "a", "c", 10, 500)),
-            // ratio 100/400 = 0.25 <- chosen
-            (1, meta(2, "d", "f", 10, 400)),
-            // ratio 400/300 = 1.33
-            (1, meta(3, "g", "i", 10, 300)),
-            (2, meta(4, "a", "b", 5, 300)),
-            (2, meta(5, "e", "e", 5, 100)),
-            (2, meta(6, "h", "h", 5, 400)),
-        ]);
-        let t = pick(&v, &opts).expect("L1 over target");
-        assert_eq!(t.level, 1);
-        assert_eq!(numbers(&t.inputs), vec![2]);
-        assert_eq!(numbers(&t.next_inputs), vec![5]);
-        assert!(t.bottommost);
-        assert!(!t.trivial_move);
-        // Zero overlap beats any ratio; ties go to the smallest keys.
-        let v = build(vec![
-            (1, meta(1, "a", "c", 10, 500)),
-            (1, meta(2, "d", "f", 10, 400)),
-            (1, meta(3, "g", "i", 10, 300)),
-            (2, meta(4, "a", "b", 5, 1)),
-        ]);
-        let t = pick(&v, &opts).unwrap();
-        assert_eq!(numbers(&t.inputs), vec![2]);
-        assert!(t.trivial_move);
-    }
-
-    #[test]
-    fn source_inputs_widen_when_free() {
-        let opts = small_opts();
-        // Equal ratios: file 1 (smallest keys) is chosen; L2 file 10 (a..z)
-        // covers all of L1, so every L1 file joins without adding L2 inputs.
-        let v = build(vec![
-            (1, meta(1, "a", "c", 10, 400)),
-            (1, meta(2, "e", "e", 10, 400)),
-            (1, meta(3, "g", "i", 10, 400)),
-            (2, meta(10, "a", "z", 5, 100)),
-        ]);
-        let t = pick(&v, &opts).unwrap();
-        assert_eq!(numbers(&t.inputs), vec![1, 2, 3]);
-        assert_eq!(numbers(&t.next_inputs), vec![10]);
-        // Over max_compaction_bytes: no widening.
-        let tight = CompactionOptions {
-            max_compaction_bytes: 600,
-            ..small_opts()
-        };
-        let t = pick(&v, &tight).unwrap();
-        assert_eq!(numbers(&t.inputs), vec![1]);
-    }
-
-    #[test]
     fn bottommost_and_never_last_level() {
         let opts = small_opts();
         // Only L5 and L6 hold data, both far over target: L5 is picked,
@@ -416,54 +351,6 @@ mod tests {
             (4, meta(3, "c", "z", 5, 10)),
         ]);
         assert!(!pick(&v, &opts).unwrap().bottommost);
-    }
-
-    #[test]
-    fn highest_score_wins() {
-        let opts = small_opts();
-        let v = build(vec![
-            (0, meta(1, "a", "b", 10, 1)),
-            (0, meta(2, "a", "b", 20, 1)),
-            (0, meta(3, "a", "b", 30, 1)),
-            (0, meta(4, "a", "b", 40, 1)),
-            (0, meta(5, "a", "b", 50, 1)),
-            (2, meta(6, "a", "b", 5, 30_000)),
-        ]);
-        // L0 score 1.25, L2 score 3.0.
-        let t = pick(&v, &opts).unwrap();
-        assert_eq!(t.level, 2);
-        assert!((t.score - 3.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn pending_bytes_and_pressure() {
-        let mut opts = small_opts();
-        let v = build(vec![
-            (0, meta(1, "a", "b", 10, 100)),
-            (0, meta(2, "a", "b", 20, 100)),
-            (0, meta(3, "a", "b", 30, 100)),
-            (0, meta(4, "a", "b", 40, 100)),
-            (1, meta(5, "a", "b", 5, 900)),
-            (2, meta(6, "a", "b", 1, 2600)),
-        ]);
-        // L0 triggered: 400 + L1 900. L1 becomes 1300 > 1000: excess 300
-        // with fan-out 2600/1300 + 1 = 3 -> 900. L2 gets 2600 + 300 < 10000.
-        assert_eq!(pending_compaction_bytes(&v, &opts), 400 + 900 + 900);
-        assert_eq!(write_pressure(&v, &opts), WritePressure::None);
-        opts.soft_pending_bytes = 2000;
-        assert_eq!(write_pressure(&v, &opts), WritePressure::Slowdown);
-        opts.hard_pending_bytes = 2200;
-        assert_eq!(write_pressure(&v, &opts), WritePressure::Stop);
-        let opts = CompactionOptions {
-            l0_slowdown_trigger: 4,
-            ..small_opts()
-        };
-        assert_eq!(write_pressure(&v, &opts), WritePressure::Slowdown);
-        let opts = CompactionOptions {
-            l0_stop_trigger: 4,
-            ..small_opts()
-        };
-        assert_eq!(write_pressure(&v, &opts), WritePressure::Stop);
     }
 
     /// Simulates running `t`: one output file covering the inputs' range.
@@ -513,13 +400,15 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn picked_tasks_keep_levels_disjoint(
-            flushes in proptest::collection::vec((0u8..26, 0u8..26, 0u8..10, 1u64..400), 1..60)
+            flushes in proptest::collection::vec((0u8..26, 0u8..26, 0u8..10, 1u64..400), 1..60),
+            dynamic in any::<bool>(),
         ) {
             let opts = CompactionOptions {
                 l0_compaction_trigger: 2,
                 base_level_bytes: 500,
                 level_multiplier: 3,
                 max_compaction_bytes: 3000,
+                dynamic_level_bytes: dynamic,
                 ..small_opts()
             };
             let mut v = Version::new();
@@ -542,7 +431,8 @@ mod tests {
                     rounds += 1;
                     prop_assert!(rounds < 500, "picker does not converge: {:?}", v);
                     prop_assert!(t.level < NUM_LEVELS - 1);
-                    prop_assert_eq!(t.output_level, t.level + 1);
+                    prop_assert_eq!(t.output_level, level_targets(&v, &opts).output_level(t.level));
+                    prop_assert!(t.output_level > t.level);
                     prop_assert!(t.score >= 1.0);
                     let (lo, hi) = user_range(t.inputs.iter().chain(&t.next_inputs)).unwrap();
                     let (ilo, ihi) = user_range(&t.inputs).unwrap();
@@ -561,6 +451,10 @@ mod tests {
                         numbers(&v.overlapping_files(t.output_level, &ilo, &ihi))
                     );
                     prop_assert_eq!(t.bottommost, !deeper_levels_overlap(&v, t.output_level, &lo, &hi));
+                    // Data never jumps over overlapping data in between.
+                    for between in t.level + 1..t.output_level {
+                        prop_assert!(v.overlapping_files(between, &lo, &hi).is_empty());
+                    }
                     let edit = simulate(&t, &mut next_number);
                     v = v.apply(&edit).expect("picked task's edit applies");
                     check_invariants(&v);

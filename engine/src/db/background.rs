@@ -1,5 +1,5 @@
-//! Background work: flushing frozen memtables, compacting levels, deleting
-//! files no version needs.
+//! Background work: flushing frozen memtables, compacting levels, version
+//! edits, deleting files no version needs.
 //!
 //! Two threads: the flush thread only flushes, so a long deep compaction
 //! never delays a flush (which would stall writers); the compaction thread
@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{filenames, lock, DbInner, State};
+use super::{lock, DbInner, State};
 use crate::compaction::{self, CompactionTask};
 use crate::error::{Error, Result};
 use crate::iter::level::{LevelIter, TableSource};
@@ -17,6 +17,9 @@ use crate::iter::merge::MergingIter;
 use crate::iter::{BoxIter, InternalIterator};
 use crate::key::{self, ValueKind};
 use crate::manifest::{FileMeta, VersionEdit, NUM_LEVELS};
+use crate::ratelimit::{IoClass, Pacer};
+use crate::recovery::layout::{role, Live, Role, WalLiveness};
+use crate::recovery::{FileKind, RemovedFile};
 use crate::sstable::{TableBuilder, TableSummary};
 use crate::stats::Counters;
 
@@ -34,28 +37,92 @@ fn meta_from(number: u64, s: TableSummary) -> FileMeta {
 }
 
 impl DbInner {
-    /// Records a background failure: writes are refused from now on.
-    fn set_bg_error(&self, st: &mut State, what: &str, e: &Error) {
+    /// Records a failure that leaves the on-disk state uncertain: from now
+    /// on writes are refused with [`Error::Poisoned`] holding the first
+    /// such failure, and no file is deleted. Logged and counted.
+    pub(super) fn set_bg_error(&self, st: &mut State, what: &str, e: &Error) {
+        if matches!(e.root(), Error::Closed) {
+            // The database closed under the work: nothing on disk failed.
+            return;
+        }
+        let repeat = st
+            .bg_error
+            .as_ref()
+            .is_some_and(|first| first.root().to_string() == e.root().to_string());
+        if !repeat {
+            Counters::add(&self.stats.background_errors, 1);
+            tracing::error!(
+                during = what,
+                "{e}; the database refuses writes until it is reopened"
+            );
+        }
         if st.bg_error.is_none() {
-            st.bg_error = Some(format!("{what} failed: {e}"));
+            st.bg_error = Some(e.duplicate());
         }
         self.cv.notify_all();
         self.bg_cv.notify_all();
     }
 
-    fn new_builder(&self, number: u64) -> Result<TableBuilder> {
-        let name = filenames::table_name(number);
-        let file = self.fs.create(&filenames::path(&self.dir, &name))?;
+    /// Applies `edit` and makes it durable in the MANIFEST (LevelDB's
+    /// LogAndApply): counters are filled in and the next state computed
+    /// under the state lock; the record (or a new MANIFEST and the switch of
+    /// `CURRENT`) is written and synced with the state lock released and
+    /// the MANIFEST lock held, so edits stay ordered; then, under the state
+    /// lock again, the new version is installed, `then` runs, and readers
+    /// see the result. A failure poisons the database: the MANIFEST's tail
+    /// is unknown until a reopen reads it.
+    pub(super) fn log_and_apply(
+        &self,
+        edit: VersionEdit,
+        then: impl FnOnce(&mut State),
+    ) -> Result<()> {
+        let mut log = lock(&self.manifest);
+        let prepared = {
+            let mut st = lock(&self.state);
+            if let Some(e) = &st.bg_error {
+                return Err(Error::Poisoned(Box::new(e.duplicate())));
+            }
+            let p = st.versions.prepare(edit, log.needs_roll())?;
+            if let Some(n) = p.new_manifest {
+                st.pending_outputs.insert(n);
+            }
+            p
+        };
+        let written = log.write(&prepared);
+        let mut st = lock(&self.state);
+        if let Some(n) = prepared.new_manifest {
+            st.pending_outputs.remove(&n);
+        }
+        match written {
+            Ok(()) => {
+                st.versions.install(prepared);
+                then(&mut st);
+                self.install_super_version(&mut st);
+                Ok(())
+            }
+            Err(e) => {
+                self.set_bg_error(&mut st, "MANIFEST write", &e);
+                Err(e)
+            }
+        }
+    }
+
+    /// A builder for table `number`, paced as `class` (flushes never wait
+    /// for foreground syncs; compactions do).
+    fn new_builder(&self, number: u64, class: IoClass) -> Result<TableBuilder> {
+        let kind = FileKind::Table(number);
+        let name = kind.name();
+        let file = self.fs.create(&kind.path(&self.dir))?;
         Ok(TableBuilder::new(
             file,
             name,
             self.opts.table.clone(),
-            self.limiter.clone(),
+            self.limiter.clone().map(|l| Pacer::new(l, class)),
         ))
     }
 
-    /// Writes every entry of `iter` into table `number`. `Ok(None)` if the
-    /// iterator was empty (no file is left behind).
+    /// Writes every entry of `iter` (a memtable) into table `number`.
+    /// `Ok(None)` if the iterator was empty (no file is left behind).
     pub(super) fn build_table(
         &self,
         number: u64,
@@ -65,7 +132,7 @@ impl DbInner {
         if !iter.valid() {
             return Ok(None);
         }
-        let mut b = self.new_builder(number)?;
+        let mut b = self.new_builder(number, IoClass::Flush)?;
         while iter.valid() {
             b.add(iter.key(), iter.value())?;
             iter.next()?;
@@ -97,34 +164,39 @@ impl DbInner {
                 .build_table(number, &mut mem.iter())
                 .and_then(|m| self.fs.sync_dir(&self.dir).map(|()| m));
 
-            let mut st = lock(&self.state);
             match built {
                 Ok(meta) => {
                     let mut edit = VersionEdit::default();
-                    if let Some(m) = meta {
-                        Counters::add(&self.stats.flush_bytes, m.size);
-                        edit.new_files.push((0, m));
+                    if let Some(m) = &meta {
+                        edit.new_files.push((0, m.clone()));
                     }
-                    // The oldest log still needed is that of the next memtable.
-                    let next_log = st
-                        .imm
-                        .get(1)
-                        .map_or(st.mem.log_number(), |m| m.log_number());
-                    edit.log_number = Some(next_log);
-                    match st.versions.log_and_apply(edit) {
-                        Ok(()) => {
-                            st.imm.pop_front();
-                            Counters::add(&self.stats.flushes, 1);
-                            self.install_super_version(&mut st);
+                    // The oldest log still needed is that of the next
+                    // memtable. Only this thread removes from `imm` and only
+                    // a switch (at the back) adds, so this stays true until
+                    // the edit is installed.
+                    edit.log_number = Some({
+                        let st = lock(&self.state);
+                        st.imm
+                            .get(1)
+                            .map_or(st.mem.log_number(), |m| m.log_number())
+                    });
+                    let installed = self.log_and_apply(edit, |st| {
+                        st.imm.pop_front();
+                        Counters::add(&self.stats.flushes, 1);
+                        if let Some(m) = &meta {
+                            Counters::add(&self.stats.flush_bytes, m.size);
+                            Counters::add(&self.stats.level(0).flush_written, m.size);
                         }
-                        Err(e) => self.set_bg_error(&mut st, "MANIFEST write", &e),
+                    });
+                    if let Err(e) = installed {
+                        // Already recorded (and logged) by log_and_apply.
+                        tracing::debug!("flush of memtable to {number:06}.sst not installed: {e}");
                     }
                 }
-                Err(e) => self.set_bg_error(&mut st, "memtable flush", &e),
+                Err(e) => self.set_bg_error(&mut lock(&self.state), "memtable flush", &e),
             }
-            st.pending_outputs.remove(&number);
-            self.delete_obsolete_files(&mut st);
-            drop(st);
+            lock(&self.state).pending_outputs.remove(&number);
+            self.delete_obsolete_files(false);
             self.cv.notify_all();
             self.bg_cv.notify_all();
         }
@@ -144,7 +216,8 @@ impl DbInner {
             };
             let Some(task) = task else {
                 drop(guard);
-                let _ = self
+                // Woken by new work or the timeout alike; the loop re-picks.
+                let (_st, _timed_out) = self
                     .bg_cv
                     .wait_timeout(st, Duration::from_millis(200))
                     .unwrap_or_else(|p| p.into_inner());
@@ -152,8 +225,7 @@ impl DbInner {
             };
             drop(st);
             if let Err(e) = self.run_compaction(&task) {
-                let mut st = lock(&self.state);
-                self.set_bg_error(&mut st, "compaction", &e);
+                self.set_bg_error(&mut lock(&self.state), "compaction", &e);
             }
             drop(guard);
         }
@@ -171,12 +243,11 @@ impl DbInner {
     /// REQUIRES: `compaction_lock` held.
     pub(super) fn run_compaction(&self, task: &CompactionTask) -> Result<()> {
         if task.trivial_move {
-            let edit = task.to_edit_for_move();
-            let mut st = lock(&self.state);
-            st.versions.log_and_apply(edit)?;
-            Counters::add(&self.stats.trivial_moves, 1);
-            self.install_super_version(&mut st);
-            drop(st);
+            self.log_and_apply(task.to_edit_for_move(), |_| {
+                Counters::add(&self.stats.trivial_moves, 1);
+                let moved: u64 = task.inputs.iter().map(|f| f.size).sum();
+                Counters::add(&self.stats.level(task.output_level).moved_in, moved);
+            })?;
             self.cv.notify_all();
             return Ok(());
         }
@@ -207,7 +278,6 @@ impl DbInner {
             &mut pending,
         );
 
-        let mut st = lock(&self.state);
         let r = result.and_then(|()| {
             let mut edit = VersionEdit::default();
             for f in &task.inputs {
@@ -216,30 +286,33 @@ impl DbInner {
             for f in &task.next_inputs {
                 edit.deleted_files.push((task.output_level, f.number));
             }
-            let read: u64 = task
-                .inputs
-                .iter()
-                .chain(task.next_inputs.iter())
-                .map(|f| f.size)
-                .sum();
+            let read_source: u64 = task.inputs.iter().map(|f| f.size).sum();
+            let read_target: u64 = task.next_inputs.iter().map(|f| f.size).sum();
             let written: u64 = outputs.iter().map(|f| f.size).sum();
             for f in outputs.drain(..) {
                 edit.new_files.push((task.output_level, f));
             }
-            st.versions.log_and_apply(edit)?;
-            Counters::add(&self.stats.compactions, 1);
-            Counters::add(&self.stats.compaction_bytes_read, read);
-            Counters::add(&self.stats.compaction_bytes_written, written);
-            Ok(())
+            self.log_and_apply(edit, |_| {
+                Counters::add(&self.stats.compactions, 1);
+                Counters::add(&self.stats.compaction_bytes_read, read_source + read_target);
+                Counters::add(&self.stats.compaction_bytes_written, written);
+                let (source, output) = (
+                    self.stats.level(task.level),
+                    self.stats.level(task.output_level),
+                );
+                Counters::add(&source.read_as_source, read_source);
+                Counters::add(&output.read_as_target, read_target);
+                Counters::add(&output.compaction_written, written);
+                Counters::add(&output.compactions, 1);
+            })
         });
-        if r.is_ok() {
-            self.install_super_version(&mut st);
+        {
+            let mut st = lock(&self.state);
+            for n in &pending {
+                st.pending_outputs.remove(n);
+            }
         }
-        for n in &pending {
-            st.pending_outputs.remove(n);
-        }
-        self.delete_obsolete_files(&mut st);
-        drop(st);
+        self.delete_obsolete_files(false);
         self.cv.notify_all();
         r
     }
@@ -301,7 +374,7 @@ impl DbInner {
                             n
                         };
                         pending.push(n);
-                        builder = Some((n, self.new_builder(n)?));
+                        builder = Some((n, self.new_builder(n, IoClass::Compaction)?));
                     }
                     if let Some((_, b)) = builder.as_mut() {
                         b.add(iter.key(), iter.value())?;
@@ -316,59 +389,103 @@ impl DbInner {
         })()
     }
 
-    /// Compacts each level overlapping `[begin, end]` into the next one.
+    /// Compacts each level overlapping `[begin, end]` into the next level
+    /// below it that holds data, from L0 down to the deepest level.
     pub(super) fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
         let _guard = lock(&self.compaction_lock);
-        let deepest = {
-            let st = lock(&self.state);
-            let v = st.versions.current_ref();
-            (0..NUM_LEVELS)
-                .rev()
-                .find(|&l| !v.levels[l].is_empty())
-                .unwrap_or(0)
-        };
-        for level in 0..deepest.clamp(1, NUM_LEVELS - 1) {
+        let mut level = 0;
+        loop {
             let task = {
                 let st = lock(&self.state);
                 if let Some(e) = &st.bg_error {
-                    return Err(Error::Poisoned(e.clone()));
+                    return Err(Error::Poisoned(Box::new(e.duplicate())));
                 }
-                compaction::manual_task(st.versions.current_ref(), level, begin, end)
+                let v = st.versions.current_ref();
+                let deepest = (0..NUM_LEVELS)
+                    .rev()
+                    .find(|&l| v.num_files(l) > 0)
+                    .unwrap_or(0);
+                if level >= deepest.max(1) {
+                    return Ok(());
+                }
+                let output = compaction::manual_output_level(v, level, &self.opts.compaction);
+                let task = compaction::manual_task(v, level, output, begin, end);
+                level = output;
+                task
             };
             if let Some(task) = task {
-                self.run_compaction(&task)?;
+                // As in the background: a failed compaction (a full disk, a
+                // failed fsync, a damaged input) poisons the database.
+                if let Err(e) = self.run_compaction(&task) {
+                    self.set_bg_error(&mut lock(&self.state), "compaction", &e);
+                    return Err(e);
+                }
             }
         }
-        Ok(())
     }
 
-    /// Deletes tables no live version references, WALs older than the log
-    /// number, and superseded manifests. Called after every version change.
-    pub(super) fn delete_obsolete_files(&self, st: &mut State) {
-        let Ok(names) = self.fs.list(&self.dir) else {
-            return;
+    /// Removes every file [`role`] proves garbage — tables no live version
+    /// (current or held by a reader) names, WALs that are not live,
+    /// superseded MANIFESTs; with `at_open`, also a leftover `CURRENT.tmp`
+    /// (at run time one may be in the middle of a switch) — and returns what
+    /// it removed. Nothing while the database is poisoned: after a failed
+    /// MANIFEST write no file is provably garbage until a reopen reads the
+    /// MANIFEST. A failed removal is logged and counted, and leaves garbage
+    /// for a later pass or the next open. Runs without the state lock except
+    /// to decide.
+    pub(super) fn delete_obsolete_files(&self, at_open: bool) -> Vec<RemovedFile> {
+        let _pass = lock(&self.deletion);
+        let names = match self.fs.list(&self.dir) {
+            Ok(names) => names,
+            Err(e) => {
+                Counters::add(&self.stats.failed_deletions, 1);
+                tracing::warn!("listing the database directory for obsolete files: {e}");
+                return Vec::new();
+            }
         };
-        let live = st.versions.live_tables();
-        let log_number = st.versions.log_number;
-        let manifest = st.versions.manifest_number;
-        for name in names {
-            let remove = match filenames::parse(&name) {
-                Some(filenames::FileKind::Table(n)) => {
-                    let dead = !live.contains(&n) && !st.pending_outputs.contains(&n);
-                    if dead {
-                        self.tables.evict(n);
-                    }
-                    dead
-                }
-                Some(filenames::FileKind::Wal(n)) => n < log_number,
-                Some(filenames::FileKind::Manifest(n)) => n != manifest,
-                _ => false,
+        let doomed: Vec<(FileKind, String)> = {
+            let mut guard = lock(&self.state);
+            let st = &mut *guard;
+            if st.bg_error.is_some() {
+                return Vec::new();
+            }
+            let tables = st.versions.live_tables();
+            let recorded = st.versions.recorded();
+            let no_wals = Default::default();
+            let live = Live {
+                tables: &tables,
+                wals: WalLiveness::Tracked(recorded.live_wals.as_ref().unwrap_or(&no_wals)),
+                log_number: recorded.log_number,
+                manifest: st.versions.manifest_number,
+                pending: &st.pending_outputs,
+                next_file_number: st.versions.next_file_number,
             };
-            if remove {
-                // A failed removal leaves garbage, never a wrong answer; the
-                // next pass tries again.
-                let _ = self.fs.remove(&filenames::path(&self.dir, &name));
+            names
+                .iter()
+                .filter_map(|name| FileKind::parse(name))
+                .filter(|&k| at_open || k != FileKind::CurrentTmp)
+                .filter_map(|k| match role(k, &live) {
+                    Role::Obsolete(why) | Role::Debris(why) => Some((k, why)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut removed = Vec::new();
+        for (kind, reason) in doomed {
+            if let FileKind::Table(n) = kind {
+                self.tables.evict(n);
+            }
+            match self.fs.remove(&kind.path(&self.dir)) {
+                Ok(()) => removed.push(RemovedFile {
+                    name: kind.name(),
+                    reason,
+                }),
+                Err(e) => {
+                    Counters::add(&self.stats.failed_deletions, 1);
+                    tracing::warn!("removing obsolete file {kind}: {e}");
+                }
             }
         }
+        removed
     }
 }

@@ -1,12 +1,22 @@
 //! The database: open/recover, the write path, the read path, background work.
 //!
 //! Locking: one `state` mutex guards memtables, the version set, the writer
-//! queue and snapshots; it is never held across WAL I/O or table building.
-//! The WAL writer has its own mutex, used only by the current group-commit
-//! leader and by memtable switches (which only a leader performs).
+//! queue and snapshots. It is never held across I/O: not WAL appends and
+//! syncs, table building, MANIFEST appends and syncs, `CURRENT` switches or
+//! file deletion. Three more mutexes, never taken while `state` is held:
+//! `manifest` (the open MANIFEST; held through a whole version edit, it
+//! orders edits — see `versions.rs`), `wal` (the WAL writer, used by the
+//! group-commit leader and memtable switches, which only a leader performs)
+//! and `deletion` (one obsolete-file deletion pass at a time).
+//!
+//! Failures: the first failed WAL write, memtable switch, flush, compaction
+//! or MANIFEST write is kept, typed, in `bg_error`; from then on writes fail
+//! with [`Error::Poisoned`] holding it, and no file is deleted (after a
+//! failed MANIFEST write the on-disk state is unknown until a reopen reads
+//! it). Background failures are logged through `tracing` and counted in
+//! [`Stats::background_errors`].
 
 mod background;
-mod filenames;
 mod open;
 mod table_cache;
 mod versions;
@@ -31,11 +41,12 @@ use crate::manifest::{FileMeta, Version};
 use crate::memtable::{Lookup, MemTable};
 use crate::options::{Options, WriteOptions};
 use crate::ratelimit::RateLimiter;
+use crate::recovery::{FileKind, RecoveryReport};
 use crate::sstable::Table;
-use crate::stats::{Counters, LevelStats, Stats};
+use crate::stats::{Counters, Stats};
 use crate::wal::LogWriter;
 use table_cache::TableCache;
-use versions::VersionSet;
+use versions::{ManifestLog, VersionSet};
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -70,8 +81,10 @@ struct State {
     writers: VecDeque<QueuedWrite>,
     results: HashMap<u64, Result<()>>,
     next_writer_id: u64,
-    /// Set by a failed WAL write/sync or background failure: writes refused.
-    bg_error: Option<String>,
+    /// The first failed WAL write or sync, memtable switch, flush,
+    /// compaction or MANIFEST write: writes are refused and files are no
+    /// longer deleted.
+    bg_error: Option<Error>,
     shutting_down: bool,
     /// Live snapshots: sequence -> count.
     snapshots: BTreeMap<u64, usize>,
@@ -92,6 +105,10 @@ pub(crate) struct DbInner {
     /// Wakes background threads: there may be something to flush or compact.
     bg_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
+    /// The open MANIFEST; held through a whole version edit.
+    manifest: Mutex<ManifestLog>,
+    /// Held by the obsolete-file deletion pass.
+    deletion: Mutex<()>,
     /// Highest sequence number whose write is fully applied.
     visible_seq: AtomicU64,
     current: RwLock<Arc<SuperVersion>>,
@@ -110,6 +127,7 @@ pub(crate) struct DbInner {
 pub struct Db {
     inner: Arc<DbInner>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    report: RecoveryReport,
 }
 
 impl TableSource for TableCache {
@@ -119,7 +137,16 @@ impl TableSource for TableCache {
 }
 
 impl Db {
-    /// Opens (or creates) the database in `dir`, recovering after a crash.
+    /// Opens (or creates) the database in `dir`, recovering after a crash
+    /// (format-spec/manifest.md, "Recovery"; [`crate::recovery`] decides).
+    ///
+    /// A torn final WAL or MANIFEST record is dropped and reported in
+    /// [`Db::recovery_report`] (refused instead under
+    /// [`Options::strict_recovery`] if the record was complete). A missing
+    /// table or live WAL, a damaged record elsewhere, or a directory that
+    /// holds data but no `CURRENT` is [`Error::Corruption`], and nothing is
+    /// changed. Files recovery proves garbage (crash debris, obsolete files)
+    /// are removed once the new MANIFEST is durable.
     ///
     /// Only one handle may have a directory open at a time; a second open
     /// returns [`Error::Locked`].
@@ -186,6 +213,12 @@ impl Db {
         self.inner.compact_range(begin, end)
     }
 
+    /// What open found and did: the MANIFEST and WALs replayed, final
+    /// records dropped as torn (file, offset, bytes), garbage removed.
+    pub fn recovery_report(&self) -> &RecoveryReport {
+        &self.report
+    }
+
     /// Counters and the shape of the tree.
     pub fn stats(&self) -> Stats {
         self.inner.stats()
@@ -209,7 +242,9 @@ impl Db {
         self.inner.cv.notify_all();
         self.inner.bg_cv.notify_all();
         for t in lock(&self.threads).drain(..) {
-            let _ = t.join();
+            if t.join().is_err() {
+                tracing::error!("a siltdb background thread panicked");
+            }
         }
         let poisoned = lock(&self.inner.state).bg_error.is_some();
         let r = if poisoned {
@@ -218,6 +253,7 @@ impl Db {
             self.inner.sync_wal()
         };
         *lock(&self.inner.wal) = None;
+        lock(&self.inner.manifest).close();
         *lock(&self.inner.file_lock) = None;
         r
     }
@@ -225,7 +261,9 @@ impl Db {
 
 impl Drop for Db {
     fn drop(&mut self) {
-        let _ = self.close();
+        if let Err(e) = self.close() {
+            tracing::error!("closing the database: {e}");
+        }
     }
 }
 
@@ -262,7 +300,7 @@ impl DbInner {
                     Some(ValueKind::Value) => Ok(Some(value)),
                     Some(ValueKind::Deletion) => Ok(None),
                     None => Err(Error::corruption(
-                        filenames::table_name(f.number),
+                        FileKind::Table(f.number).name(),
                         0,
                         "table returned a malformed internal key",
                     )),
@@ -302,15 +340,10 @@ impl DbInner {
     fn stats(&self) -> Stats {
         let mut s = Stats::from_counters(&self.stats);
         let sv = self.super_version();
-        s.levels = sv
-            .version
-            .levels
-            .iter()
-            .map(|files| LevelStats {
-                files: files.len(),
-                bytes: files.iter().map(|f| f.size).sum(),
-            })
-            .collect();
+        for (l, files) in s.levels.iter_mut().zip(&sv.version.levels) {
+            l.files = files.len();
+            l.bytes = files.iter().map(|f| f.size).sum();
+        }
         s.immutable_memtables = sv.imm.len();
         s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some();
         s.pending_compaction_bytes =
@@ -321,6 +354,11 @@ impl DbInner {
             self.compaction_lock.try_lock(),
             Err(std::sync::TryLockError::WouldBlock)
         );
+        if let Some(l) = &self.limiter {
+            let (yields, time) = l.yields();
+            s.background_yields = yields;
+            s.background_yield_micros = time.as_micros() as u64;
+        }
         s
     }
 }

@@ -1,13 +1,13 @@
-//! Opening a database: lock, read the MANIFEST, replay the WAL tail, start
-//! fresh logs, delete leftovers, start background threads.
+//! Opening a database: lock, let `recovery` decide what the directory holds,
+//! replay the WALs it names into tables, record a new WAL in a new
+//! MANIFEST, remove the garbage, start the background threads.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::Path;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 
-use super::{filenames, lock, Db, DbInner, State, SuperVersion};
-use crate::batch::WriteBatch;
+use super::{lock, Db, DbInner, State, SuperVersion};
 use crate::cache::BlockCache;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
@@ -15,58 +15,58 @@ use crate::manifest::VersionEdit;
 use crate::memtable::MemTable;
 use crate::options::Options;
 use crate::ratelimit::RateLimiter;
+use crate::recovery::{self, layout, FileKind, Found, Listing, RecoveryReport};
 use crate::stats::Counters;
-use crate::wal::{LogReader, LogWriter, TailPolicy};
+use crate::wal::LogWriter;
 
 use super::table_cache::TableCache;
-use super::versions::VersionSet;
+use super::versions::{ManifestLog, VersionSet};
 
 pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     let fs = Arc::clone(&opts.fs);
     fs.create_dir_all(dir)?;
-    let file_lock = fs.lock(&filenames::path(dir, "LOCK"))?;
-    let exists = fs.exists(&filenames::path(dir, "CURRENT"));
-    let mut versions = if exists {
-        if opts.error_if_exists {
-            return Err(Error::InvalidArgument(format!(
-                "a database already exists in {}",
-                dir.display()
-            )));
+    let file_lock = fs.lock(&FileKind::Lock.path(dir))?;
+    let listing = Listing::read(fs.as_ref(), dir)?;
+    let mut report = RecoveryReport::default();
+    // Why each file is garbage, as the MANIFEST read at open says (the
+    // reasons the report gives for what open removes).
+    let mut garbage: HashMap<String, String> = HashMap::new();
+    let (mut versions, wals) = match recovery::examine(fs.as_ref(), dir, &listing)? {
+        Found::Database(plan) => {
+            if opts.error_if_exists {
+                return Err(Error::InvalidArgument(format!(
+                    "a database already exists in {}",
+                    dir.display()
+                )));
+            }
+            if let Some(tail) = &plan.manifest.dropped {
+                recovery::accept_dropped_tail(tail, opts.strict_recovery)?;
+                report.dropped.push(tail.clone());
+            }
+            for (entry, role) in layout::roles(&listing, &plan.manifest) {
+                if let layout::Role::Obsolete(why) | layout::Role::Debris(why) = role {
+                    garbage.insert(entry.name, why);
+                }
+            }
+            report.manifest = Some(plan.manifest.name());
+            (VersionSet::recovered(&plan.manifest), plan.wals)
         }
-        VersionSet::recover(dir, Arc::clone(&fs))?
-    } else {
-        if !opts.create_if_missing {
-            return Err(Error::InvalidArgument(format!(
-                "no database in {} and create_if_missing is false",
-                dir.display()
-            )));
+        Found::NoDatabase => {
+            if !opts.create_if_missing {
+                return Err(Error::InvalidArgument(format!(
+                    "no database in {} and create_if_missing is false",
+                    dir.display()
+                )));
+            }
+            report.created = true;
+            (VersionSet::empty(), Vec::new())
         }
-        VersionSet::empty(dir, Arc::clone(&fs))
     };
-
-    let names = fs.list(dir)?;
-    // WAL numbers are allocated without a MANIFEST edit, and a crashed flush
-    // may leave an unrecorded table: never hand out a number already on disk.
-    for name in &names {
-        if let Some(
-            filenames::FileKind::Wal(n)
-            | filenames::FileKind::Table(n)
-            | filenames::FileKind::Manifest(n),
-        ) = filenames::parse(name)
-        {
-            versions.next_file_number = versions.next_file_number.max(n + 1);
-        }
-    }
-    let present: HashSet<String> = names.iter().cloned().collect();
-    for n in versions.current_ref().all_file_numbers() {
-        let name = filenames::table_name(n);
-        if !present.contains(&name) {
-            return Err(Error::corruption(
-                name,
-                0,
-                "table file named by the MANIFEST is missing",
-            ));
-        }
+    // Never hand out a number a file in the directory already has: crash
+    // debris lies at or above next_file_number, and format-1 WALs were
+    // numbered without an edit.
+    if let Some(highest) = listing.highest_number() {
+        versions.next_file_number = versions.next_file_number.max(highest + 1);
     }
 
     let limiter = (opts.background_write_rate > 0)
@@ -94,6 +94,12 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         cv: Condvar::new(),
         bg_cv: Condvar::new(),
         wal: Mutex::new(None),
+        manifest: Mutex::new(ManifestLog::new(
+            dir.to_path_buf(),
+            Arc::clone(&fs),
+            opts.max_manifest_size,
+        )),
+        deletion: Mutex::new(()),
         visible_seq: AtomicU64::new(0),
         current: RwLock::new(Arc::new(SuperVersion {
             mem: placeholder,
@@ -108,7 +114,13 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         opts,
     });
 
-    recover_logs(&inner, &names)?;
+    recover_logs(&inner, &wals, &mut report)?;
+    report.removed = inner.delete_obsolete_files(true);
+    for r in &mut report.removed {
+        if let Some(why) = garbage.remove(&r.name) {
+            r.reason = why;
+        }
+    }
 
     let mut threads = Vec::new();
     for (name, which) in [("siltdb-flush", 0), ("siltdb-compact", 1)] {
@@ -128,41 +140,23 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     Ok(Db {
         inner,
         threads: Mutex::new(threads),
+        report,
     })
 }
 
-/// Replays every WAL at or after the MANIFEST's log number into tables, then
-/// starts a new WAL and a new MANIFEST. Older logs must be intact; the newest
-/// may end in a torn record, which is dropped.
-fn recover_logs(inner: &Arc<DbInner>, names: &[String]) -> Result<()> {
-    let mut st = lock(&inner.state);
-    let mut logs: Vec<u64> = names
-        .iter()
-        .filter_map(|n| match filenames::parse(n) {
-            Some(filenames::FileKind::Wal(x)) if x >= st.versions.log_number => Some(x),
-            _ => None,
-        })
-        .collect();
-    logs.sort_unstable();
+/// Replays `wals` (oldest first; only the last may end in a torn record)
+/// into L0 tables, then creates a new WAL and records it, with the tables,
+/// in a new MANIFEST: from then on the replayed WALs are garbage.
+/// Runs before the background threads start.
+fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport) -> Result<()> {
     let mut edit = VersionEdit::default();
-    let mut max_seq = st.versions.last_sequence;
+    let mut max_seq = lock(&inner.state).versions.last_sequence;
     let mut mem = Arc::new(MemTable::new(0));
-    for (i, &number) in logs.iter().enumerate() {
-        st.versions.next_file_number = st.versions.next_file_number.max(number + 1);
-        let name = filenames::wal_name(number);
-        let data = inner.fs.read_all(&filenames::path(&inner.dir, &name))?;
-        let policy = if i + 1 == logs.len() {
-            TailPolicy::DropTornTail
-        } else {
-            TailPolicy::Strict
-        };
-        let mut reader = LogReader::new(&data, &name, policy);
-        loop {
-            let offset = reader.offset();
-            let Some(record) = reader.next_record()? else {
-                break;
-            };
-            let batch = WriteBatch::from_data(record.to_vec(), &name, offset)?;
+    for (i, &number) in wals.iter().enumerate() {
+        let kind = FileKind::Wal(number);
+        let data = inner.fs.read_all(&kind.path(&inner.dir))?;
+        let newest = i + 1 == wals.len();
+        let dropped = recovery::wal::replay_wal(&data, number, newest, |batch, _| {
             let seq = batch.sequence();
             for (j, op) in batch.iter().enumerate() {
                 mem.add(seq + j as u64, op.kind, op.key, op.value);
@@ -171,41 +165,41 @@ fn recover_logs(inner: &Arc<DbInner>, names: &[String]) -> Result<()> {
                 max_seq = max_seq.max(seq + u64::from(batch.count()) - 1);
             }
             if mem.approximate_size() >= inner.opts.write_buffer_size {
-                flush_recovered(inner, &mut st, &mem, &mut edit)?;
+                flush_recovered(inner, &mem, &mut edit)?;
                 mem = Arc::new(MemTable::new(0));
             }
+            Ok(())
+        })?;
+        if let Some(tail) = dropped {
+            recovery::accept_dropped_tail(&tail, inner.opts.strict_recovery)?;
+            report.dropped.push(tail);
         }
+        report.wals_replayed.push(kind.name());
     }
     if !mem.is_empty() {
-        flush_recovered(inner, &mut st, &mem, &mut edit)?;
+        flush_recovered(inner, &mem, &mut edit)?;
     }
-    st.versions.last_sequence = max_seq;
-    inner
-        .visible_seq
-        .store(max_seq, std::sync::atomic::Ordering::Release);
-
-    let number = st.versions.new_file_number();
-    let name = filenames::wal_name(number);
-    let file = inner.fs.create(&filenames::path(&inner.dir, &name))?;
-    *lock(&inner.wal) = Some(LogWriter::new(file, name));
-    st.mem = Arc::new(MemTable::new(number));
+    let number = {
+        let mut st = lock(&inner.state);
+        st.versions.last_sequence = max_seq;
+        inner.visible_seq.store(max_seq, Ordering::Release);
+        st.versions.new_file_number()
+    };
+    let kind = FileKind::Wal(number);
+    let file = inner.fs.create(&kind.path(&inner.dir))?;
     edit.log_number = Some(number);
-    // Never append to a MANIFEST that may end in a torn record: start anew.
-    // The switch syncs the directory, making the new WAL's entry durable too.
-    st.versions.start_new_manifest_on_next_edit();
-    st.versions.log_and_apply(edit)?;
-    inner.install_super_version(&mut st);
-    inner.delete_obsolete_files(&mut st);
+    edit.new_wals.push(number);
+    // The first edit starts a new MANIFEST (none is open), so a recovered
+    // database never appends to one that may end in a torn record; its
+    // switch of CURRENT syncs the directory, making the new WAL's entry
+    // durable too.
+    inner.log_and_apply(edit, |st| st.mem = Arc::new(MemTable::new(number)))?;
+    *lock(&inner.wal) = Some(LogWriter::new(file, kind.name()));
     Ok(())
 }
 
-fn flush_recovered(
-    inner: &DbInner,
-    st: &mut State,
-    mem: &Arc<MemTable>,
-    edit: &mut VersionEdit,
-) -> Result<()> {
-    let number = st.versions.new_file_number();
+fn flush_recovered(inner: &DbInner, mem: &Arc<MemTable>, edit: &mut VersionEdit) -> Result<()> {
+    let number = lock(&inner.state).versions.new_file_number();
     if let Some(meta) = inner.build_table(number, &mut mem.iter())? {
         Counters::add(&inner.stats.flush_bytes, meta.size);
         Counters::add(&inner.stats.flushes, 1);

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use super::filenames;
 use crate::cache::BlockCache;
 use crate::error::Result;
 use crate::fs::Fs;
+use crate::recovery::FileKind;
 use crate::sstable::Table;
 
 /// Keeps every table the database has opened, by file number.
@@ -38,9 +38,9 @@ impl TableCache {
         {
             return Ok(Arc::clone(t));
         }
-        let name = filenames::table_name(number);
-        let file = self.fs.open_random(&filenames::path(&self.dir, &name))?;
-        let table = Table::open(file, name, number, Some(Arc::clone(&self.blocks)))?;
+        let kind = FileKind::Table(number);
+        let file = self.fs.open_random(&kind.path(&self.dir))?;
+        let table = Table::open(file, kind.name(), number, Some(Arc::clone(&self.blocks)))?;
         let mut open = self.open.write().unwrap_or_else(|p| p.into_inner());
         Ok(Arc::clone(open.entry(number).or_insert(table)))
     }

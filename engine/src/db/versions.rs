@@ -1,132 +1,83 @@
-//! The MANIFEST: the durable history of which tables make up the database.
-//! Spec: format-spec/manifest.md.
+//! The version set and the MANIFEST log. Spec: format-spec/manifest.md.
 //!
-//! `VersionSet` owns the current [`Version`], the open MANIFEST log, and the
-//! counters that edits persist (next file number, last sequence, log number).
+//! [`VersionSet`] (under the state mutex) holds what the MANIFEST records —
+//! a [`ManifestState`], changed only through [`ManifestState::apply`], the
+//! fold recovery replays with — plus the live counters and every version
+//! handed out. [`ManifestLog`] (under its own mutex, never the state mutex)
+//! owns the open MANIFEST file. `DbInner::log_and_apply` joins them the way
+//! LevelDB's `VersionSet::LogAndApply` does: prepare the edit under the
+//! state mutex, write and sync it (or a new MANIFEST and CURRENT) with the
+//! mutex released, then install the result under the mutex again. The
+//! MANIFEST mutex, held throughout, orders edits.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 
-use super::filenames;
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::manifest::{Version, VersionEdit};
-use crate::wal::{LogReader, LogWriter, TailPolicy};
+use crate::recovery::{self, FileKind, ManifestState, Replayed};
+use crate::wal::LogWriter;
 
-/// The manifest and the current version.
+/// The MANIFEST's state in memory, the live counters and the versions
+/// handed out.
 pub(crate) struct VersionSet {
-    dir: PathBuf,
-    fs: Arc<dyn Fs>,
-    manifest: Option<LogWriter>,
+    /// What the MANIFEST records (as of the last installed edit).
+    recorded: ManifestState,
     current: Arc<Version>,
     /// Every version handed out, so obsolete-file deletion can see which
     /// files readers still hold.
     handed_out: Vec<Weak<Version>>,
+    /// The next unused file number (ahead of the recorded one: numbers are
+    /// allocated without an edit).
     pub next_file_number: u64,
+    /// The last sequence number given to a write (ahead of the recorded one).
     pub last_sequence: u64,
-    /// WAL files numbered below this are fully reflected in tables.
-    pub log_number: u64,
+    /// The MANIFEST `CURRENT` names.
     pub manifest_number: u64,
 }
 
-/// Replace the MANIFEST with a fresh snapshot once it grows past this.
-const MANIFEST_ROLL_BYTES: u64 = 64 << 20;
+/// An edit ready to be written: counters filled in, and the state it leads to.
+pub(crate) struct Prepared {
+    edit: VersionEdit,
+    next: ManifestState,
+    /// `Some(n)`: write a new MANIFEST `n` holding `next` and switch
+    /// `CURRENT` to it, instead of appending `edit`.
+    pub new_manifest: Option<u64>,
+}
 
 impl VersionSet {
-    /// State for a brand-new database (nothing written yet).
-    pub fn empty(dir: &Path, fs: Arc<dyn Fs>) -> VersionSet {
+    /// State for a brand-new database (nothing written yet). Its WALs are
+    /// tracked from the first edit on.
+    pub fn empty() -> VersionSet {
         VersionSet {
-            dir: dir.to_path_buf(),
-            fs,
-            manifest: None,
+            recorded: ManifestState {
+                live_wals: Some(Default::default()),
+                ..ManifestState::default()
+            },
             current: Arc::new(Version::new()),
             handed_out: Vec::new(),
             next_file_number: 1,
             last_sequence: 0,
-            log_number: 0,
             manifest_number: 0,
         }
     }
 
-    /// Reads CURRENT and replays the MANIFEST it names.
-    pub fn recover(dir: &Path, fs: Arc<dyn Fs>) -> Result<VersionSet> {
-        let current_path = filenames::path(dir, "CURRENT");
-        let current = fs.read_all(&current_path)?;
-        let name = std::str::from_utf8(&current)
-            .ok()
-            .and_then(|s| s.strip_suffix('\n'))
-            .ok_or_else(|| {
-                Error::corruption("CURRENT", 0, "CURRENT is not a file name and a newline")
-            })?;
-        let Some(filenames::FileKind::Manifest(number)) = filenames::parse(name) else {
-            return Err(Error::corruption(
-                "CURRENT",
-                0,
-                format!("CURRENT names {name:?}, which is not a MANIFEST file"),
-            ));
-        };
-        let data = fs
-            .read_all(&filenames::path(dir, name))
-            .map_err(|e| match e {
-                Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                    Error::corruption(name, 0, "MANIFEST named by CURRENT is missing")
-                }
-                other => other,
-            })?;
-        let mut reader = LogReader::new(&data, name, TailPolicy::DropTornTail);
-        let mut version = Version::new();
-        let mut vs = VersionSet::empty(dir, fs);
-        let mut saw_any = false;
-        loop {
-            let offset = reader.offset();
-            let Some(record) = reader.next_record()? else {
-                break;
-            };
-            let edit = VersionEdit::decode(record, name, offset)?;
-            version = version.apply(&edit).map_err(|e| match e {
-                Error::Corruption { reason, .. } => Error::corruption(name, offset, reason),
-                other => other,
-            })?;
-            if let Some(n) = edit.next_file_number {
-                vs.next_file_number = n;
-            }
-            if let Some(s) = edit.last_sequence {
-                vs.last_sequence = s;
-            }
-            if let Some(l) = edit.log_number {
-                vs.log_number = l;
-            }
-            saw_any = true;
+    /// State recovered from a replayed MANIFEST. A format-1 MANIFEST's WALs
+    /// are tracked from the next edit on (recovery replays and retires them
+    /// all, and the first edit records the new WAL).
+    pub fn recovered(r: &Replayed) -> VersionSet {
+        let mut recorded = r.state.clone();
+        recorded.live_wals.get_or_insert_with(Default::default);
+        VersionSet {
+            current: Arc::clone(&recorded.version),
+            next_file_number: recorded.next_file_number,
+            last_sequence: recorded.last_sequence,
+            manifest_number: r.number,
+            recorded,
+            handed_out: Vec::new(),
         }
-        if !saw_any {
-            return Err(Error::corruption(name, 0, "MANIFEST holds no version edit"));
-        }
-        // A dropped tail is only safe if its edit was never acted on. Every
-        // edit is synced before the WAL its log number retires is deleted,
-        // so if that WAL is gone the dropped record was a synced edit damaged
-        // on disk, not a torn append: replaying without it would silently
-        // lose (and then delete) the tables it added.
-        if let Some(torn_at) = reader.torn_tail() {
-            let wal = filenames::wal_name(vs.log_number);
-            if !vs.fs.exists(&filenames::path(dir, &wal)) {
-                return Err(Error::corruption(
-                    name,
-                    torn_at,
-                    format!(
-                        "damaged final record, and {wal} (the log number before it) is gone: \
-                         a synced edit was lost"
-                    ),
-                ));
-            }
-        }
-        vs.manifest_number = number;
-        vs.next_file_number = vs.next_file_number.max(number + 1);
-        for n in version.all_file_numbers() {
-            vs.next_file_number = vs.next_file_number.max(n + 1);
-        }
-        vs.current = Arc::new(version);
-        Ok(vs)
     }
 
     /// The current version; the returned Arc pins its files.
@@ -142,6 +93,11 @@ impl VersionSet {
         &self.current
     }
 
+    /// What the MANIFEST records.
+    pub fn recorded(&self) -> &ManifestState {
+        &self.recorded
+    }
+
     /// Allocates a file number.
     pub fn new_file_number(&mut self) -> u64 {
         let n = self.next_file_number;
@@ -149,68 +105,38 @@ impl VersionSet {
         n
     }
 
-    /// Applies `edit` to the current version and makes it durable in the
-    /// MANIFEST. On error nothing changed in memory; the caller must treat the
-    /// database as failed (the MANIFEST tail is unknown).
-    pub fn log_and_apply(&mut self, mut edit: VersionEdit) -> Result<()> {
+    /// Fills in `edit`'s counters and computes the state it leads to; with
+    /// `roll`, allocates the number of a new MANIFEST to write it to.
+    /// Retires (tag 7) every live WAL below the edit's `log_number`, so the
+    /// recorded live WALs are exactly those that may hold writes no table
+    /// holds. No I/O; nothing changes but the counters until
+    /// [`VersionSet::install`].
+    pub fn prepare(&mut self, mut edit: VersionEdit, roll: bool) -> Result<Prepared> {
+        let new_manifest = roll.then(|| self.new_file_number());
         edit.next_file_number = Some(self.next_file_number);
         edit.last_sequence = Some(self.last_sequence);
-        if edit.log_number.is_none() {
-            edit.log_number = Some(self.log_number);
+        let log_number = *edit.log_number.get_or_insert(self.recorded.log_number);
+        for &n in self.recorded.live_wals.iter().flatten() {
+            if n < log_number && !edit.deleted_wals.contains(&n) {
+                edit.deleted_wals.push(n);
+            }
         }
-        let next = self.current.apply(&edit)?;
-        let roll = match &self.manifest {
-            None => true,
-            Some(m) => m.len() >= MANIFEST_ROLL_BYTES,
-        };
-        if roll {
-            self.write_new_manifest(&next, &edit)?;
-        } else if let Some(m) = self.manifest.as_mut() {
-            let mut buf = Vec::new();
-            edit.encode(&mut buf);
-            m.add_record(&buf)?;
-            m.sync()?;
-        }
-        if let Some(l) = edit.log_number {
-            self.log_number = l;
-        }
-        self.current = Arc::new(next);
-        Ok(())
+        let mut next = self.recorded.clone();
+        next.apply(&edit, &FileKind::Manifest(self.manifest_number).name(), 0)?;
+        Ok(Prepared {
+            edit,
+            next,
+            new_manifest,
+        })
     }
 
-    /// Writes a new MANIFEST holding `version` as one snapshot edit, then
-    /// switches CURRENT to it: write, fsync, write CURRENT.tmp, fsync,
-    /// rename, fsync the directory.
-    fn write_new_manifest(&mut self, version: &Version, edit: &VersionEdit) -> Result<()> {
-        let number = self.new_file_number();
-        let name = filenames::manifest_name(number);
-        let mut snapshot = version.to_edit();
-        snapshot.next_file_number = Some(self.next_file_number);
-        snapshot.last_sequence = Some(self.last_sequence);
-        snapshot.log_number = edit.log_number.or(Some(self.log_number));
-        let mut buf = Vec::new();
-        snapshot.encode(&mut buf);
-        let file = self.fs.create(&filenames::path(&self.dir, &name))?;
-        let mut w = LogWriter::new(file, name.clone());
-        w.add_record(&buf)?;
-        w.sync()?;
-        let tmp = filenames::path(&self.dir, "CURRENT.tmp");
-        let mut f = self.fs.create(&tmp)?;
-        f.append(format!("{name}\n").as_bytes())?;
-        f.sync()?;
-        drop(f);
-        self.fs
-            .rename(&tmp, &filenames::path(&self.dir, "CURRENT"))?;
-        self.fs.sync_dir(&self.dir)?;
-        self.manifest = Some(w);
-        self.manifest_number = number;
-        Ok(())
-    }
-
-    /// Forces the next edit to start a new MANIFEST (used once at open, so a
-    /// recovered database never appends to a MANIFEST with a torn tail).
-    pub fn start_new_manifest_on_next_edit(&mut self) {
-        self.manifest = None;
+    /// Makes a written edit current.
+    pub fn install(&mut self, p: Prepared) {
+        if let Some(n) = p.new_manifest {
+            self.manifest_number = n;
+        }
+        self.current = Arc::clone(&p.next.version);
+        self.recorded = p.next;
     }
 
     /// Table numbers some live version still references.
@@ -223,5 +149,83 @@ impl VersionSet {
             }
         }
         live
+    }
+}
+
+/// The open MANIFEST file.
+pub(crate) struct ManifestLog {
+    dir: PathBuf,
+    fs: Arc<dyn Fs>,
+    /// `None` until the first edit, which starts a new MANIFEST: a
+    /// recovered database never appends to a MANIFEST that may end in a
+    /// torn record.
+    writer: Option<LogWriter>,
+    /// Start a new MANIFEST once the current one is this long.
+    roll_bytes: u64,
+    /// Set by [`ManifestLog::close`]: the directory lock is about to be
+    /// released, so nothing may be written any more.
+    closed: bool,
+}
+
+impl ManifestLog {
+    pub fn new(dir: PathBuf, fs: Arc<dyn Fs>, roll_bytes: u64) -> ManifestLog {
+        ManifestLog {
+            dir,
+            fs,
+            writer: None,
+            roll_bytes,
+            closed: false,
+        }
+    }
+
+    /// Refuses every later write with [`Error::Closed`] (called by
+    /// `Db::close` before it releases the directory lock, so a write racing
+    /// the close cannot touch a directory another process may then open).
+    pub fn close(&mut self) {
+        self.closed = true;
+        self.writer = None;
+    }
+
+    /// True if the next edit must start a new MANIFEST.
+    pub fn needs_roll(&self) -> bool {
+        self.writer
+            .as_ref()
+            .is_none_or(|w| w.len() >= self.roll_bytes)
+    }
+
+    /// Makes `p` durable: appends and syncs its edit, or writes a new
+    /// MANIFEST holding its state as one base edit, syncs it and switches
+    /// `CURRENT` to it. After an error the MANIFEST's tail (or which
+    /// MANIFEST `CURRENT` names) is unknown: the caller must poison the
+    /// database.
+    pub fn write(&mut self, p: &Prepared) -> Result<()> {
+        if self.closed {
+            return Err(Error::Closed);
+        }
+        let mut buf = Vec::new();
+        match (p.new_manifest, self.writer.as_mut()) {
+            (None, Some(w)) => {
+                p.edit.encode(&mut buf);
+                w.add_record(&buf)?;
+                w.sync()
+            }
+            (None, None) => Err(Error::InvalidArgument(
+                "an edit prepared without a new MANIFEST while none is open".into(),
+            )),
+            (Some(number), _) => {
+                let kind = FileKind::Manifest(number);
+                p.next.to_edit().encode(&mut buf);
+                let file = self.fs.create(&kind.path(&self.dir))?;
+                let mut w = LogWriter::new(file, kind.name());
+                w.add_record(&buf)?;
+                w.sync()?;
+                // The new MANIFEST's entry is durable before CURRENT can
+                // name it.
+                self.fs.sync_dir(&self.dir)?;
+                recovery::write_current(self.fs.as_ref(), &self.dir, number)?;
+                self.writer = Some(w);
+                Ok(())
+            }
+        }
     }
 }

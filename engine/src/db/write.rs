@@ -9,11 +9,13 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{filenames, lock, DbInner, QueuedWrite, State};
+use super::{lock, DbInner, QueuedWrite, State};
 use crate::batch::WriteBatch;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
-use crate::memtable::MemTable;
+use crate::manifest::VersionEdit;
+use crate::memtable::{self, MemTable};
+use crate::recovery::FileKind;
 use crate::stats::Counters;
 use crate::wal::LogWriter;
 
@@ -72,15 +74,10 @@ impl DbInner {
             let r = if st.mem.is_empty() {
                 Ok(())
             } else {
-                self.switch_memtable(&mut st)
+                let (guard, r) = self.switch_memtable(st);
+                st = guard;
+                r
             };
-            if let Err(e) = &r {
-                // As in make_room_for_write: a failed create or sync here must
-                // not be retried by the next write or flush.
-                if st.bg_error.is_none() {
-                    st.bg_error = Some(format!("could not start a new WAL: {e}"));
-                }
-            }
             st.writers.pop_front();
             wake_front(&st);
             return r;
@@ -131,11 +128,7 @@ impl DbInner {
                 Counters::add(&self.stats.write_groups, 1);
                 Counters::add(&self.stats.user_bytes, merged.user_bytes());
             }
-            Err(e) => {
-                if st.bg_error.is_none() {
-                    st.bg_error = Some(format!("WAL write failed: {e}"));
-                }
-            }
+            Err(e) => self.set_bg_error(&mut st, "WAL write", e),
         }
         let mut done = Vec::with_capacity(members);
         for _ in 0..members {
@@ -165,6 +158,8 @@ impl DbInner {
             let n = w.add_record(batch.data())?;
             Counters::add(&self.stats.wal_bytes, n);
             if sync {
+                // Compactions hold their writes and syncs back meanwhile.
+                let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
                 w.sync()?;
                 Counters::add(&self.stats.wal_syncs, 1);
             }
@@ -187,7 +182,7 @@ impl DbInner {
         let mut allow_delay = !force;
         loop {
             if let Some(e) = &st.bg_error {
-                let e = Error::Poisoned(e.clone());
+                let e = Error::Poisoned(Box::new(e.duplicate()));
                 return (st, Err(e));
             }
             if st.shutting_down {
@@ -224,41 +219,75 @@ impl DbInner {
                 Counters::add(&self.stats.stall_micros, t.elapsed().as_micros() as u64);
                 continue;
             }
-            if let Err(e) = self.switch_memtable(&mut st) {
-                st.bg_error = Some(format!("could not start a new WAL: {e}"));
+            let (guard, r) = self.switch_memtable(st);
+            st = guard;
+            if let Err(e) = r {
                 return (st, Err(e));
             }
         }
     }
 
-    /// Freezes the memtable and starts a new WAL. The old WAL is synced so
-    /// that only the newest log can ever have a torn tail.
-    /// REQUIRES: group leader (no WAL append in flight).
-    pub(super) fn switch_memtable(&self, st: &mut State) -> Result<()> {
+    /// Freezes the memtable and starts a new WAL: create it, sync the
+    /// directory and the old WAL (so only the newest log can ever end in a
+    /// torn record), record the new WAL in the MANIFEST (so open knows it
+    /// must exist), then switch. Runs without the state lock from the
+    /// number's allocation to the switch; a failure poisons the database
+    /// (a WAL the MANIFEST may name must not be written around).
+    /// REQUIRES: group leader (no WAL append in flight, no other switch).
+    pub(super) fn switch_memtable<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+    ) -> (MutexGuard<'a, State>, Result<()>) {
         let number = st.versions.new_file_number();
-        let name = filenames::wal_name(number);
-        let file = self.fs.create(&filenames::path(&self.dir, &name))?;
-        self.fs.sync_dir(&self.dir)?;
-        {
-            let mut wal = lock(&self.wal);
-            if let Some(old) = wal.as_mut() {
-                old.sync()?;
-                Counters::add(&self.stats.wal_syncs, 1);
+        st.pending_outputs.insert(number);
+        drop(st);
+        let started = self.start_wal(number);
+        let mut st = lock(&self.state);
+        st.pending_outputs.remove(&number);
+        let writer = match started {
+            Ok(w) => w,
+            Err(e) => {
+                self.set_bg_error(&mut st, "memtable switch", &e);
+                return (st, Err(e));
             }
-            *wal = Some(LogWriter::new(file, name));
-        }
-        let old = std::mem::replace(&mut st.mem, Arc::new(MemTable::new(number)));
+        };
+        *lock(&self.wal) = Some(writer);
+        let part_bytes = memtable::part_bytes_for(self.opts.write_buffer_size);
+        let fresh = Arc::new(MemTable::with_part_bytes(number, part_bytes));
+        let old = std::mem::replace(&mut st.mem, fresh);
         st.imm.push_back(old);
-        self.install_super_version(st);
+        self.install_super_version(&mut st);
         self.bg_cv.notify_all();
-        Ok(())
+        (st, Ok(()))
+    }
+
+    /// Creates WAL `number`, makes it and every record of the current WAL
+    /// durable, and records it in the MANIFEST. REQUIRES: group leader.
+    fn start_wal(&self, number: u64) -> Result<LogWriter> {
+        let kind = FileKind::Wal(number);
+        let file = self.fs.create(&kind.path(&self.dir))?;
+        self.fs.sync_dir(&self.dir)?;
+        if let Some(old) = lock(&self.wal).as_mut() {
+            let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
+            old.sync()?;
+            Counters::add(&self.stats.wal_syncs, 1);
+        }
+        let edit = VersionEdit {
+            new_wals: vec![number],
+            ..VersionEdit::default()
+        };
+        self.log_and_apply(edit, |_| {})?;
+        Ok(LogWriter::new(file, kind.name()))
     }
 
     pub(super) fn sync_wal(&self) -> Result<()> {
         let r = {
             let mut wal = lock(&self.wal);
             match wal.as_mut() {
-                Some(w) => w.sync(),
+                Some(w) => {
+                    let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
+                    w.sync()
+                }
                 None => Ok(()),
             }
         };
@@ -268,10 +297,7 @@ impl DbInner {
                 Ok(())
             }
             Err(e) => {
-                let mut st = lock(&self.state);
-                if st.bg_error.is_none() {
-                    st.bg_error = Some(format!("WAL sync failed: {e}"));
-                }
+                self.set_bg_error(&mut lock(&self.state), "WAL sync", &e);
                 Err(e)
             }
         }
@@ -283,11 +309,13 @@ impl DbInner {
         self.write(WriteBatch::new(), false, true)?;
         let mut st = lock(&self.state);
         loop {
-            if let Some(e) = &st.bg_error {
-                return Err(Error::Poisoned(e.clone()));
-            }
+            // Done first: a failure after this flush finished (a compaction
+            // it triggered, say) is not this flush's.
             if st.imm.is_empty() {
                 return Ok(());
+            }
+            if let Some(e) = &st.bg_error {
+                return Err(Error::Poisoned(Box::new(e.duplicate())));
             }
             if st.shutting_down {
                 return Err(Error::Closed);

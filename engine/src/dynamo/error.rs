@@ -7,8 +7,8 @@
 
 use std::fmt;
 
-use super::api::CancellationReason;
-use super::value::Item;
+use crate::dynamo::api::CancellationReason;
+use crate::dynamo::items::value::Item;
 
 /// A DynamoDB exception: its name (the variant) and its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,8 +150,8 @@ impl fmt::Display for DynamoError {
 
 impl std::error::Error for DynamoError {}
 
-impl From<crate::dynamo::number::NumberError> for DynamoError {
-    fn from(e: crate::dynamo::number::NumberError) -> DynamoError {
+impl From<crate::dynamo::items::number::NumberError> for DynamoError {
+    fn from(e: crate::dynamo::items::number::NumberError) -> DynamoError {
         DynamoError::ValidationException(e.to_string())
     }
 }

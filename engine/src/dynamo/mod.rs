@@ -1,79 +1,73 @@
 //! The DynamoDB layer: DynamoDB's data model on top of the LSM engine.
 //!
 //! This layer never touches a file; it stores everything through [`crate::Db`]
-//! (see `ARCHITECTURE.md`, "The DynamoDB layer"). It is built from pure
-//! pieces that tests drive directly:
+//! (see `ARCHITECTURE.md`, "The DynamoDB layer"). One folder per concept a
+//! DynamoDB user knows:
 //!
-//! - [`number`]: [`Number`], DynamoDB's exact 38-digit decimal, with parsing,
-//!   canonical text, numeric order and exact addition/subtraction that fail
-//!   the way DynamoDB fails.
-//! - [`value`]: [`AttributeValue`] (S, N, B, BOOL, NULL, M, L, SS, NS, BS),
-//!   [`Item`], and DynamoDB's item-size rules.
-//! - [`validate`]: the rules every stored value and item must meet (non-empty
-//!   sets, 32 levels of nesting, 400 KB items).
-//! - [`keycodec`]: the order-preserving byte encoding of key attributes and the
-//!   hash prefix that spreads partitions (`format-spec/keys.md`, "DynamoDB key
-//!   encoding").
-//! - [`api`]: the request and response shapes of DynamoDB's API.
-//! - [`legacy`]: the legacy parameters (`Expected`, `QueryFilter`/`ScanFilter`,
-//!   `KeyConditions`, `AttributeUpdates`, `AttributesToGet`,
-//!   `ConditionalOperator`) translated into expression trees with DynamoDB's
-//!   legacy semantics and validation messages.
-//! - [`itemcodec`]: the compact binary encoding of a whole item, the value
-//!   the engine stores for it (`format-spec/items.md`).
-//! - [`error`]: [`DynamoError`], DynamoDB's exception names and messages.
-//! - [`stream`]: DynamoDB Streams — a table's streams, the record every item
-//!   change stages beside the item, the 24-hour trim; the Streams API
-//!   (ListStreams, DescribeStream, GetShardIterator, GetRecords) is on
-//!   [`DynamoDb`] (`format-spec/streams.md`).
+//! - `api/`: the request and response shapes of DynamoDB's API.
+//! - `items/`: [`Number`] (DynamoDB's exact 38-digit decimal),
+//!   [`AttributeValue`] and [`Item`] with DynamoDB's size rules, the rules a
+//!   stored item meets, the item encoding (`format-spec/items.md`), capacity
+//!   units.
+//! - `keys/`: the order-preserving key encoding and where everything lives in
+//!   the engine's key space (`format-spec/keys.md`); the only code that
+//!   knows key order.
+//! - `tables/`: the catalog, the control plane, the table definition, tags,
+//!   reclaiming deleted tables.
+//! - `write/`: PutItem, UpdateItem, DeleteItem, batches and transactions, the
+//!   item locks, and the one place an item change becomes engine writes.
+//! - `query/`: Query, Scan and the pages they read.
+//! - `indexes/`: secondary index entries, their definitions, backfills,
+//!   item collections.
+//! - `streams/`: DynamoDB Streams — the record every change stages, the
+//!   sequence numbers, the trim, the Streams API (`format-spec/streams.md`).
+//! - `ttl/`: Time to Live settings and the sweeper deleting expired items.
+//! - `expr/`: the expression language, the legacy parameters translated into
+//!   it, and a request's expression parameters prepared together.
+//! - `clock/`: wall-clock time, injectable for tests.
 //!
-//! Time to Live (UpdateTimeToLive, DescribeTimeToLive, and a background
-//! sweeper deleting expired items — [`DynamoOptions::ttl_sweep_interval`],
-//! [`DynamoDb::sweep_expired_now`]) and tags (TagResource, UntagResource,
-//! ListTagsOfResource, CreateTable's `Tags`) are methods of [`DynamoDb`];
-//! both settings live in the table's catalog record.
-//!
-//! Error messages copy DynamoDB's wording; each is documented where it is
-//! built, with where the wording was found.
+//! [`DynamoDb`] (`db.rs`) is the handle applications use; [`DynamoError`]
+//! (`error.rs`) carries DynamoDB's exception names and messages. Error
+//! messages copy DynamoDB's wording; each is documented where it is built,
+//! with where the wording was found.
 
 pub mod api;
-mod backfill;
-pub mod batch;
-pub mod capacity;
-pub mod catalog;
-mod change;
 pub mod clock;
-mod collection;
-mod control;
+#[cfg(test)]
+mod datadriven;
 mod db;
 pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
-mod idempotency;
-pub mod index;
-mod index_ddl;
-pub mod itemcodec;
+mod indexes;
 mod items;
-pub mod keycodec;
-pub mod layout;
-pub mod legacy;
-pub mod locks;
-pub mod number;
-mod page;
+mod keys;
 mod query;
-mod reclaim;
-pub mod request;
-mod scan;
-pub mod schema;
-pub mod stream;
-mod stream_record;
-mod streams_api;
-mod tags;
-pub mod transact;
+mod streams;
+mod tables;
+#[cfg(test)]
+mod testutil;
 mod ttl;
-pub mod validate;
-pub mod value;
+mod worker;
+mod write;
+
+// The module paths embedders, the server, benches, tests and fuzz targets
+// use today; the public surface is curated separately.
+pub use expr::{legacy, request};
+pub use indexes::entries as index;
+pub use items::codec as itemcodec;
+pub use items::{capacity, number, validate, value};
+pub use keys::codec as keycodec;
+pub use keys::layout;
+pub use streams::record as stream_record;
+pub use tables::{catalog, schema};
+pub use write::{batch, locks, transact};
+
+/// DynamoDB Streams: a table's streams and their records.
+pub mod stream {
+    pub use super::streams::{stream_label, StreamMeta, RETENTION_MILLIS};
+}
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{

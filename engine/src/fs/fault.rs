@@ -11,13 +11,20 @@
 //! - [`FaultFs::set_space_limit`]: appends that would take the bytes written
 //!   through this `FaultFs` past the limit write nothing and fail with
 //!   [`std::io::ErrorKind::StorageFull`].
+//! - [`FaultFs::fail_op`] and [`FaultFs::fail_ops_from`]: every file
+//!   operation that changes the disk ([`FileOp`]: create, append, sync,
+//!   directory sync, rename, remove) is numbered, 1 first; the chosen one
+//!   fails (once), or every one from the chosen number on fails (a disk that
+//!   stopped: followed by [`super::MemFs::crash`], a power cut right after
+//!   the operation before it). Exhaustive crash and failure tests walk the
+//!   number through every operation of a workload.
 //!
 //! Everything else passes straight through to the wrapped file system.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{FileLock, Fs, RandomAccessFile, WritableFile};
 use crate::error::{Error, Result};
@@ -27,8 +34,36 @@ const DISARMED: u64 = u64::MAX;
 /// Space limit value meaning "unlimited".
 const NO_LIMIT: u64 = u64::MAX;
 
+/// A file operation that changes the disk, as [`FaultFs`] numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileOp {
+    /// [`Fs::create`].
+    Create,
+    /// [`WritableFile::append`].
+    Append,
+    /// [`WritableFile::sync`].
+    Sync,
+    /// [`Fs::sync_dir`].
+    SyncDir,
+    /// [`Fs::rename`].
+    Rename,
+    /// [`Fs::remove`].
+    Remove,
+}
+
+/// Number value meaning "no operation chosen".
+const NONE: u64 = u64::MAX;
+
 /// Shared fault controls and counters.
 struct FaultState {
+    /// File operations attempted so far (the last one's number).
+    ops: AtomicU64,
+    /// The number of the operation that fails once, or [`NONE`].
+    fail_at: AtomicU64,
+    /// Every operation from this number on fails, or [`NONE`].
+    fail_from: AtomicU64,
+    /// The first operation failed by `fail_at`/`fail_from`, and its path.
+    injected: Mutex<Option<(FileOp, PathBuf)>>,
     /// Syncs that may still succeed before they start failing.
     sync_budget: AtomicU64,
     /// Appends/creates that may still succeed before they start failing.
@@ -44,6 +79,20 @@ struct FaultState {
 }
 
 impl FaultState {
+    /// Numbers one file operation and fails it if it is the chosen one.
+    fn op(&self, op: FileOp, path: &Path) -> Result<()> {
+        let n = self.ops.fetch_add(1, Ordering::SeqCst) + 1;
+        if n != self.fail_at.load(Ordering::SeqCst) && n < self.fail_from.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let mut injected = self.injected.lock().unwrap_or_else(|p| p.into_inner());
+        injected.get_or_insert_with(|| (op, path.to_path_buf()));
+        Err(Error::io(
+            format!("{op:?} {}", path.display()),
+            std::io::Error::other(format!("injected failure of file operation {n}")),
+        ))
+    }
+
     /// Consumes one unit of `budget`; false if the operation must fail.
     fn take(budget: &AtomicU64) -> bool {
         let step = |v: u64| {
@@ -126,6 +175,10 @@ impl FaultFs {
         FaultFs {
             inner,
             state: Arc::new(FaultState {
+                ops: AtomicU64::new(0),
+                fail_at: AtomicU64::new(NONE),
+                fail_from: AtomicU64::new(NONE),
+                injected: Mutex::new(None),
                 sync_budget: AtomicU64::new(DISARMED),
                 write_budget: AtomicU64::new(DISARMED),
                 tear_next: AtomicBool::new(false),
@@ -172,8 +225,39 @@ impl FaultFs {
             .store(limit.unwrap_or(NO_LIMIT), Ordering::SeqCst);
     }
 
-    /// Disarms every fault (sync, write, tear, space limit). Counters are kept.
+    /// File operations ([`FileOp`]) attempted so far: the number of the
+    /// last one.
+    pub fn file_ops(&self) -> u64 {
+        self.state.ops.load(Ordering::SeqCst)
+    }
+
+    /// Makes file operation number `n` (counting from 1 since this
+    /// `FaultFs` was created) fail, once, writing nothing.
+    pub fn fail_op(&self, n: u64) {
+        self.state.fail_at.store(n, Ordering::SeqCst);
+    }
+
+    /// Makes every file operation numbered `n` or more fail, writing
+    /// nothing: the disk stops after operation `n - 1`.
+    pub fn fail_ops_from(&self, n: u64) {
+        self.state.fail_from.store(n, Ordering::SeqCst);
+    }
+
+    /// The first operation [`FaultFs::fail_op`] or [`FaultFs::fail_ops_from`]
+    /// failed, and its path.
+    pub fn injected(&self) -> Option<(FileOp, PathBuf)> {
+        self.state
+            .injected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Disarms every fault (sync, write, tear, space limit, chosen
+    /// operations). Counters are kept.
     pub fn clear(&self) {
+        self.fail_op(NONE);
+        self.fail_ops_from(NONE);
         self.fail_sync_after(DISARMED);
         self.fail_write_after(DISARMED);
         self.state.tear_next.store(false, Ordering::SeqCst);
@@ -207,6 +291,7 @@ impl WritableFile for FaultWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
         let context = || format!("append to {}", self.path.display());
         let st = &self.state;
+        st.op(FileOp::Append, &self.path)?;
         st.write_allowed(context)?;
         let len = data.len() as u64;
         if !st.reserve_space(len) {
@@ -241,6 +326,7 @@ impl WritableFile for FaultWritableFile {
     }
 
     fn sync(&mut self) -> Result<()> {
+        self.state.op(FileOp::Sync, &self.path)?;
         let path = &self.path;
         let inner = &mut self.inner;
         self.state
@@ -254,6 +340,7 @@ impl WritableFile for FaultWritableFile {
 
 impl Fs for FaultFs {
     fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
+        self.state.op(FileOp::Create, path)?;
         self.state
             .write_allowed(|| format!("create {}", path.display()))?;
         let inner = self.inner.create(path)?;
@@ -273,10 +360,12 @@ impl Fs for FaultFs {
     }
 
     fn rename(&self, from: &Path, to: &Path) -> Result<()> {
+        self.state.op(FileOp::Rename, to)?;
         self.inner.rename(from, to)
     }
 
     fn remove(&self, path: &Path) -> Result<()> {
+        self.state.op(FileOp::Remove, path)?;
         self.inner.remove(path)
     }
 
@@ -297,6 +386,7 @@ impl Fs for FaultFs {
     }
 
     fn sync_dir(&self, dir: &Path) -> Result<()> {
+        self.state.op(FileOp::SyncDir, dir)?;
         self.state.sync(
             || format!("sync directory {}", dir.display()),
             || self.inner.sync_dir(dir),
@@ -465,5 +555,42 @@ mod tests {
         assert_eq!((fs.appends(), fs.bytes_appended()), (3, 10));
         fs.clear();
         g.append(&[0u8; 100]).unwrap();
+    }
+
+    #[test]
+    fn chosen_operations_fail_and_are_counted() {
+        let (mem, fs, dir) = setup();
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        let mut f = fs.create(&a).unwrap(); // 1
+        f.append(b"x").unwrap(); // 2
+        assert_eq!(fs.file_ops(), 2);
+        fs.fail_op(4);
+        f.sync().unwrap(); // 3
+        let err = fs.sync_dir(&dir).unwrap_err(); // 4
+        assert!(
+            err.to_string()
+                .contains("injected failure of file operation 4"),
+            "{err}"
+        );
+        assert_eq!(fs.injected(), Some((FileOp::SyncDir, dir.clone())));
+        fs.sync_dir(&dir).unwrap(); // 5: only once
+        fs.fail_ops_from(7);
+        fs.rename(&a, &b).unwrap(); // 6
+        assert!(fs.remove(&b).is_err()); // 7
+        assert!(f.append(b"y").is_err()); // 8
+        assert!(fs.create(&a).is_err()); // 9
+        assert_eq!(fs.file_ops(), 9);
+        assert_eq!(
+            mem.read_all(&b).unwrap(),
+            b"x",
+            "failed operations change nothing"
+        );
+        assert_eq!(
+            fs.injected(),
+            Some((FileOp::SyncDir, dir.clone())),
+            "the first one"
+        );
+        fs.clear();
+        fs.remove(&b).unwrap();
     }
 }

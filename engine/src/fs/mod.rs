@@ -23,7 +23,7 @@ mod fault;
 mod mem;
 mod os;
 
-pub use fault::FaultFs;
+pub use fault::{FaultFs, FileOp};
 pub use mem::MemFs;
 pub use os::OsFs;
 

@@ -1,41 +1,45 @@
 //! `check_dir`: reads every file of a database directory the way open and
 //! the read path would, and reports, per file, whether it is intact.
-//! Spec: format-spec/manifest.md ("Recovery"), wal.md ("Reading"),
-//! sstable.md ("Reading a table").
+//! Spec: format-spec/manifest.md ("Recovery", "Garbage"), wal.md
+//! ("Reading"), sstable.md ("Reading a table").
 //!
-//! What is read, and with which rules:
-//! - `CURRENT`: must be `MANIFEST-NNNNNN\n`.
-//! - The MANIFEST it names: replayed edit by edit, with the recovery tail
-//!   rule (a torn final record is dropped only if the WAL of the resulting
-//!   `log_number` still exists).
-//! - Every table the MANIFEST lists: opened (footer, index, filter,
-//!   properties) and verified (every data block's checksum, entry encoding
-//!   and key order, the entry count), then compared with its MANIFEST entry.
-//! - Every WAL numbered at or above the MANIFEST's `log_number`, oldest
-//!   first: records read strictly, except the newest log, whose torn final
-//!   record is dropped as recovery drops it; every record must be a valid
-//!   write batch.
+//! The decisions are [`crate::recovery`]'s, the same open makes:
+//! - `CURRENT`: must be `MANIFEST-NNNNNN\n`; if it is missing, `siltdb
+//!   repair` can restore it.
+//! - The MANIFEST it names: replayed edit by edit; a torn final record is
+//!   dropped only if the state without it names no missing file
+//!   ([`layout::check_dropped_manifest_tail`]), and a complete final record
+//!   that fails its checksum, which open drops, is reported.
+//! - Every table the MANIFEST's version names, and every live WAL it
+//!   records: missing ones are listed.
+//! - Every live table: opened (footer, index, filter, properties) and
+//!   verified (every data block's checksum, entry encoding and key order,
+//!   the entry count), then compared with its MANIFEST entry.
+//! - The WALs open would replay ([`recovery::wals_to_replay`]), oldest
+//!   first, read as open reads them ([`recovery::wal::replay_wal`]): only
+//!   the newest may end in a torn record; every record must be a valid
+//!   write batch. A dropped final record that fails its checksum makes the
+//!   report unclean: open drops it (or refuses, with strict recovery), and
+//!   it may have been an acknowledged write.
 //!
-//! Everything else is an *orphan*: tables the MANIFEST does not list, WALs
-//! below its `log_number`, other MANIFESTs, leftover `*.tmp` files and files
-//! that are not siltdb's. Orphans are garbage the next open deletes (or
-//! ignores); they are listed but not read, and do not make a report unclean.
-//! If the MANIFEST cannot be replayed, nothing can be called an orphan:
-//! every table and every MANIFEST is checked on its own, and every WAL is
-//! treated as live.
+//! Every other entry is an *orphan*, with the reason [`layout::role`]
+//! gives: obsolete files and crash debris (garbage the next open removes),
+//! a leftover `CURRENT.tmp`, files that are not siltdb's. Orphans are not
+//! read and do not make a report unclean. If the MANIFEST cannot be
+//! replayed, nothing can be called an orphan: every table and every
+//! MANIFEST is checked on its own, and every WAL is treated as live.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use super::{parse_name, read_current, replay_manifest, table_name, FileKind, Replayed};
-use crate::batch::WriteBatch;
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::key::MAX_SEQUENCE;
-use crate::manifest::{FileMeta, CURRENT_FILE};
+use crate::manifest::FileMeta;
+use crate::recovery::{self, layout, DroppedTail, FileKind, Listing, MissingFile, Replayed, Role};
 use crate::sstable::Table;
-use crate::wal::{LogReader, TailPolicy, HEADER_LEN};
+use crate::wal::TornKind;
 
 /// The bad bytes found in a file: the fields of [`Error::Corruption`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +61,11 @@ pub enum FileStatus {
     Corrupt(Corruption),
     /// Reading failed for a reason other than its bytes (an I/O error).
     Unreadable(String),
+    /// Intact, but open drops its final record, which is complete and
+    /// fails its checksum: most likely the tail of a write a crash
+    /// interrupted, but an acknowledged write damaged on disk looks the
+    /// same. Makes the report unclean.
+    Dropped(DroppedTail),
     /// Not part of the database; not read. The text says why it is garbage.
     Orphan(String),
 }
@@ -66,23 +75,14 @@ pub enum FileStatus {
 pub struct FileReport {
     /// The entry's name.
     pub name: String,
-    /// What the name says it is.
-    pub kind: FileKind,
+    /// What the name says it is; `None` for a name that is not siltdb's.
+    pub kind: Option<FileKind>,
     /// Size in bytes (0 if it could not be read).
     pub size: u64,
     /// The verdict.
     pub status: FileStatus,
     /// Facts found on the way that are not damage, e.g. a dropped torn tail.
     pub notes: Vec<String>,
-}
-
-/// A file the database needs that the directory does not hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingFile {
-    /// The file's name.
-    pub name: String,
-    /// Who names it, e.g. "level 1 of MANIFEST-000007".
-    pub reason: String,
 }
 
 /// One table the MANIFEST lists (its file is `NNNNNN.sst`).
@@ -117,15 +117,16 @@ pub struct CheckReport {
     /// Every directory entry, sorted by name.
     pub files: Vec<FileReport>,
     /// Files the database needs that are absent: `CURRENT`, the MANIFEST it
-    /// names, tables the MANIFEST lists.
+    /// names, tables and live WALs the MANIFEST lists.
     pub missing: Vec<MissingFile>,
     /// The replayed MANIFEST, if `CURRENT` and the MANIFEST could be read.
     pub manifest: Option<ManifestSummary>,
 }
 
 impl CheckReport {
-    /// True if nothing is damaged, unreadable or missing. Orphans do not
-    /// count: they are garbage the database does not read.
+    /// True if nothing is damaged, unreadable or missing and open would drop
+    /// no complete record. Orphans do not count: they are garbage the
+    /// database does not read.
     pub fn is_clean(&self) -> bool {
         self.missing.is_empty()
             && self
@@ -138,6 +139,15 @@ impl CheckReport {
     pub fn corruptions(&self) -> impl Iterator<Item = &Corruption> {
         self.files.iter().filter_map(|f| match &f.status {
             FileStatus::Corrupt(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    /// Final records open would drop although they are complete (their
+    /// checksum fails).
+    pub fn dropped(&self) -> impl Iterator<Item = &DroppedTail> {
+        self.files.iter().filter_map(|f| match &f.status {
+            FileStatus::Dropped(d) => Some(d),
             _ => None,
         })
     }
@@ -168,6 +178,11 @@ impl fmt::Display for FileStatus {
                 )
             }
             FileStatus::Unreadable(e) => write!(f, "UNREADABLE: {e}"),
+            FileStatus::Dropped(d) => write!(
+                f,
+                "FINAL RECORD DROPPED: {d}; open recovers to the record before it \
+                 (strict recovery refuses), but it may have been an acknowledged write"
+            ),
             FileStatus::Orphan(why) => write!(f, "orphan ({why})"),
         }
     }
@@ -216,7 +231,9 @@ impl fmt::Display for CheckReport {
             writeln!(
                 f,
                 "{:<width$}  {:<8} {:>10}  {status}",
-                r.name, r.kind, r.size
+                r.name,
+                r.kind.map_or("other", |k| k.label()),
+                r.size
             )?;
             for n in &r.notes {
                 writeln!(f, "  {n}")?;
@@ -240,7 +257,11 @@ impl fmt::Display for CheckReport {
             },
             self.missing.len(),
             self.orphans().count()
-        )
+        )?;
+        match self.dropped().count() {
+            0 => Ok(()),
+            n => write!(f, ", {n} complete final records open drops"),
+        }
     }
 }
 
@@ -270,24 +291,24 @@ fn failed(e: Error) -> FileStatus {
 /// Only a failure to list `dir` is an error; everything found in the files
 /// is in the report.
 pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
-    let names: BTreeSet<String> = fs.list(dir)?.into_iter().collect();
-    let mut files: BTreeMap<String, FileReport> = BTreeMap::new();
-    for name in &names {
-        let (size, status) = match fs.file_size(&dir.join(name)) {
-            Ok(size) => (size, FileStatus::Ok),
-            Err(e) => (0, failed(e)),
-        };
-        files.insert(
-            name.clone(),
-            FileReport {
-                name: name.clone(),
-                kind: parse_name(name).0,
+    let listing = Listing::read(fs, dir)?;
+    let mut files: BTreeMap<String, FileReport> = listing
+        .entries()
+        .map(|e| {
+            let (size, status) = match &e.size {
+                Ok(size) => (*size, FileStatus::Ok),
+                Err(why) => (0, FileStatus::Unreadable(why.clone())),
+            };
+            let report = FileReport {
+                name: e.name.clone(),
+                kind: e.kind,
                 size,
                 status,
                 notes: Vec::new(),
-            },
-        );
-    }
+            };
+            (e.name.clone(), report)
+        })
+        .collect();
     let mut report = CheckReport::default();
     let mut set = |name: &str, (status, notes): Verdict| {
         if let Some(r) = files.get_mut(name) {
@@ -299,45 +320,85 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
     };
 
     // CURRENT and the MANIFEST it names.
+    let current = FileKind::Current.name();
     let mut current_manifest = None;
-    if names.contains(CURRENT_FILE) {
-        match read_current(fs, dir) {
-            Ok(m) => {
-                set(CURRENT_FILE, (FileStatus::Ok, vec![format!("names {m}")]));
-                current_manifest = Some(m);
+    if listing.has(FileKind::Current) {
+        match recovery::read_current(fs, dir) {
+            Ok(n) => {
+                set(
+                    &current,
+                    (
+                        FileStatus::Ok,
+                        vec![format!("names {}", FileKind::Manifest(n))],
+                    ),
+                );
+                current_manifest = Some(n);
             }
-            Err(e) => set(CURRENT_FILE, (failed(e), Vec::new())),
+            Err(e) => set(&current, (failed(e), Vec::new())),
         }
     } else {
         report.missing.push(MissingFile {
-            name: CURRENT_FILE.to_string(),
-            reason: "names the live MANIFEST; without it this is not a database".to_string(),
+            name: current,
+            reason: "names the live MANIFEST; without it this is not a database \
+                     (`siltdb repair` points it at the newest MANIFEST that recovers)"
+                .to_string(),
         });
     }
     let mut replayed: Option<Replayed> = None;
-    if let Some(m) = &current_manifest {
-        if !names.contains(m) {
+    if let Some(n) = current_manifest {
+        let m = FileKind::Manifest(n);
+        if !listing.has(m) {
             report.missing.push(MissingFile {
-                name: m.clone(),
+                name: m.name(),
                 reason: "named by CURRENT".to_string(),
             });
         } else {
-            let verdict = match replay_manifest(fs, dir, m) {
+            let verdict = match recovery::replay::read_manifest(fs, dir, n) {
                 Ok(r) => {
-                    let mut notes = vec![format!("{} edits replayed", r.edits)];
-                    if let Some(at) = r.torn_tail {
-                        notes.push(torn_note(at, r.size));
+                    let missing = layout::missing_files(&listing, &r);
+                    match layout::check_dropped_manifest_tail(&listing, &r, &missing) {
+                        Ok(()) => {
+                            let mut notes = vec![format!("{} edits replayed", r.edits)];
+                            let status = dropped_status(r.dropped.as_ref(), &mut notes);
+                            report.missing.extend(missing);
+                            replayed = Some(r);
+                            (status, notes)
+                        }
+                        Err(e) => (failed(e), Vec::new()),
                     }
-                    replayed = Some(r);
-                    (FileStatus::Ok, notes)
                 }
                 Err(e) => (failed(e), Vec::new()),
             };
-            set(m, verdict);
+            set(&m.name(), verdict);
         }
     }
 
-    // Tables.
+    // Every entry, by the role recovery gives it.
+    let roles: Vec<(String, Option<FileKind>, Role)> = match &replayed {
+        Some(r) => layout::roles(&listing, r)
+            .into_iter()
+            .map(|(e, role)| (e.name, e.kind, role))
+            .collect(),
+        // Without a MANIFEST state nothing is garbage: tables and WALs are
+        // checked on their own, other MANIFESTs replayed on their own.
+        None => listing
+            .entries()
+            .map(|e| {
+                let role = match e.kind {
+                    None => Role::Foreign,
+                    Some(FileKind::Table(_)) => Role::LiveTable,
+                    Some(FileKind::Wal(_)) => Role::LiveWal,
+                    Some(FileKind::Manifest(_)) => Role::LiveManifest,
+                    Some(FileKind::Current) => Role::Current,
+                    Some(FileKind::Lock) => Role::Lock,
+                    Some(FileKind::CurrentTmp) => Role::Obsolete(
+                        "a CURRENT.tmp left by an interrupted switch: never read".into(),
+                    ),
+                };
+                (e.name.clone(), e.kind, role)
+            })
+            .collect(),
+    };
     let live: BTreeMap<u64, (usize, FileMeta)> = replayed
         .iter()
         .flat_map(|r| {
@@ -353,52 +414,15 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 })
         })
         .collect();
-    for (number, (level, _)) in &live {
-        let name = table_name(*number);
-        if !names.contains(&name) {
-            let manifest = replayed.as_ref().map(|r| r.name.as_str()).unwrap_or("");
-            report.missing.push(MissingFile {
-                name,
-                reason: format!("level {level} of {manifest}"),
-            });
-        }
-    }
-    let log_number = replayed.as_ref().map_or(0, |r| r.state.log_number);
-    let mut live_wals = Vec::new();
-    for name in &names {
-        let (kind, number) = parse_name(name);
-        let number = number.unwrap_or(0);
-        match kind {
-            FileKind::Sst => {
-                let verdict = match (&replayed, live.get(&number)) {
-                    (Some(_), None) => (
-                        FileStatus::Orphan("not in the MANIFEST".to_string()),
-                        Vec::new(),
-                    ),
-                    (_, meta) => check_table(fs, dir, name, number, meta),
-                };
-                set(name, verdict);
+    let mut wals = Vec::new();
+    for (name, kind, role) in roles {
+        match (role, kind) {
+            (Role::LiveTable, Some(FileKind::Table(n))) => {
+                set(&name, check_table(fs, dir, &name, n, live.get(&n)));
             }
-            FileKind::Wal if number < log_number => set(
-                name,
-                (
-                    FileStatus::Orphan(format!(
-                        "below the MANIFEST's log number {log_number}: already in tables"
-                    )),
-                    Vec::new(),
-                ),
-            ),
-            FileKind::Wal => live_wals.push((number, name.clone())),
-            FileKind::Manifest if current_manifest.as_deref() == Some(name.as_str()) => {}
-            FileKind::Manifest if replayed.is_some() => set(
-                name,
-                (
-                    FileStatus::Orphan("not named by CURRENT".to_string()),
-                    Vec::new(),
-                ),
-            ),
-            FileKind::Manifest => {
-                let verdict = match replay_manifest(fs, dir, name) {
+            (Role::LiveWal, Some(FileKind::Wal(n))) => wals.push(n),
+            (Role::LiveManifest, Some(FileKind::Manifest(n))) if Some(n) != current_manifest => {
+                let verdict = match recovery::replay::read_manifest(fs, dir, n) {
                     Ok(r) => (
                         FileStatus::Ok,
                         vec![format!(
@@ -408,45 +432,42 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                     ),
                     Err(e) => (failed(e), Vec::new()),
                 };
-                set(name, verdict);
+                set(&name, verdict);
             }
-            FileKind::Current => {}
-            FileKind::Other if name == "LOCK" => {}
-            FileKind::Other if name.ends_with(".tmp") => set(
-                name,
+            (Role::Obsolete(why), _) => set(&name, (FileStatus::Orphan(why), Vec::new())),
+            (Role::Debris(why), _) => set(
+                &name,
                 (
-                    FileStatus::Orphan("leftover temporary file".to_string()),
+                    FileStatus::Orphan(format!("crash debris: {why}")),
                     Vec::new(),
                 ),
             ),
-            FileKind::Other => set(
-                name,
+            (Role::Foreign, _) => set(
+                &name,
                 (
                     FileStatus::Orphan("not a siltdb file".to_string()),
                     Vec::new(),
                 ),
             ),
+            _ => {}
         }
     }
 
-    // WALs, oldest first; only the newest may end in a torn record.
-    live_wals.sort_unstable();
-    let newest = live_wals.last().map(|(n, _)| *n);
-    for (number, name) in &live_wals {
-        let policy = if Some(*number) == newest {
-            TailPolicy::DropTornTail
-        } else {
-            TailPolicy::Strict
-        };
-        let verdict = match fs.read_all(&dir.join(name)) {
-            Ok(data) => check_log(&data, name, policy),
+    // WALs, oldest first, as open replays them; only the newest may end in
+    // a torn record.
+    wals.sort_unstable();
+    let newest = wals.last().copied();
+    for n in &wals {
+        let name = FileKind::Wal(*n).name();
+        let verdict = match fs.read_all(&dir.join(&name)) {
+            Ok(data) => check_log(&data, *n, Some(*n) == newest),
             Err(e) => (failed(e), Vec::new()),
         };
-        set(name, verdict);
+        set(&name, verdict);
     }
 
     report.manifest = replayed.map(|r| ManifestSummary {
-        name: r.name,
+        name: r.name(),
         edits: r.edits,
         log_number: r.state.log_number,
         next_file_number: r.state.next_file_number,
@@ -469,13 +490,22 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
     Ok(report)
 }
 
-/// The note for a dropped torn tail.
-fn torn_note(at: u64, size: u64) -> String {
-    format!(
-        "torn final record at offset {at} dropped ({} bytes), as recovery drops it: \
-         the tail of an append a crash interrupted",
-        size.saturating_sub(at)
-    )
+/// The status of a log whose final record was dropped: `Ok` with a note
+/// for a record the file ends inside, [`FileStatus::Dropped`] for a
+/// complete one that fails its checksum.
+fn dropped_status(dropped: Option<&DroppedTail>, notes: &mut Vec<String>) -> FileStatus {
+    match dropped {
+        None => FileStatus::Ok,
+        Some(d) if d.kind == TornKind::ChecksumMismatch => FileStatus::Dropped(d.clone()),
+        Some(d) => {
+            notes.push(format!(
+                "torn final record at offset {} dropped ({} bytes), as recovery drops it: \
+                 the tail of an append a crash interrupted",
+                d.offset, d.bytes
+            ));
+            FileStatus::Ok
+        }
+    }
 }
 
 /// Opens and verifies one table; with its MANIFEST entry, also checks that
@@ -546,23 +576,11 @@ fn key_range(lo: &[u8], hi: &[u8]) -> String {
     )
 }
 
-/// Reads one WAL with `policy`, decoding every record as a write batch.
-fn check_log(data: &[u8], name: &str, policy: TailPolicy) -> Verdict {
-    let mut reader = LogReader::new(data, name, policy);
+/// Reads WAL `number` as recovery does, counting its records.
+fn check_log(data: &[u8], number: u64, newest: bool) -> Verdict {
     let (mut records, mut ops) = (0u64, 0u64);
     let mut seqs: Option<(u64, u64)> = None;
-    loop {
-        let offset = reader.offset();
-        let record = match reader.next_record() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => return (failed(e), Vec::new()),
-        };
-        let at = offset.saturating_add(HEADER_LEN as u64);
-        let batch = match WriteBatch::from_data(record.to_vec(), name, at) {
-            Ok(b) => b,
-            Err(e) => return (failed(e), Vec::new()),
-        };
+    let read = recovery::wal::replay_wal(data, number, newest, |batch, _| {
         records += 1;
         if batch.count() > 0 {
             let first = batch.sequence();
@@ -576,13 +594,16 @@ fn check_log(data: &[u8], name: &str, policy: TailPolicy) -> Verdict {
                 Some((lo, hi)) => (lo.min(first), hi.max(last)),
             });
         }
-    }
+        Ok(())
+    });
+    let dropped = match read {
+        Ok(d) => d,
+        Err(e) => return (failed(e), Vec::new()),
+    };
     let mut notes = vec![match seqs {
         Some((lo, hi)) => format!("{records} records, {ops} operations, sequences {lo}..{hi}"),
         None => format!("{records} records, {ops} operations"),
     }];
-    if let Some(at) = reader.torn_tail() {
-        notes.push(torn_note(at, data.len() as u64));
-    }
-    (FileStatus::Ok, notes)
+    let status = dropped_status(dropped.as_ref(), &mut notes);
+    (status, notes)
 }

@@ -49,6 +49,8 @@
 //!     last_sequence=100
 //!     deleted_file level=0 number=3
 //!     new_file level=1 number=7 size=4096 smallest="apple"@42:put largest="pear"@17:del seq=17..99 entries=120 deletions=3
+//!     new_wal number=10
+//!     deleted_wal number=8
 //! ```
 //!
 //! A table:
@@ -83,13 +85,14 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{display_name, escape, internal_key, kind_name, parse_name, FileKind, DEFAULT_WIDTH};
+use super::{display_name, escape, internal_key, kind_name, DEFAULT_WIDTH};
 use crate::batch::WriteBatch;
 use crate::coding::get_fixed32;
 use crate::error::{Error, Result};
 use crate::fs::{Fs, RandomAccessFile};
 use crate::key::{parse_internal_key, ValueKind};
-use crate::manifest::{parse_current, VersionEdit};
+use crate::manifest::VersionEdit;
+use crate::recovery::{parse_current, FileKind};
 use crate::sstable::table::decode_handle;
 use crate::sstable::{BlockHandle, Filter, Footer, Table, FOOTER_LEN, TABLE_MAGIC};
 use crate::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
@@ -132,9 +135,16 @@ pub fn dump_file_with(
         // Held by the open database; its contents are not defined.
         return line(out, format_args!("{name}: lock file, {size} bytes"));
     }
-    let (kind, by_content) = match parse_name(&name).0 {
-        FileKind::Other => (sniff(fs, path, &name)?, " (by content)"),
-        k => (k, ""),
+    let named = match FileKind::parse(&name) {
+        Some(FileKind::Wal(_)) => Some(Format::Wal),
+        Some(FileKind::Table(_)) => Some(Format::Sst),
+        Some(FileKind::Manifest(_)) => Some(Format::Manifest),
+        Some(FileKind::Current) => Some(Format::Current),
+        Some(FileKind::CurrentTmp | FileKind::Lock) | None => None,
+    };
+    let (kind, by_content) = match named {
+        Some(k) => (k, ""),
+        None => (sniff(fs, path, &name)?, " (by content)"),
     };
     let mut d = Dumper {
         out,
@@ -143,15 +153,14 @@ pub fn dump_file_with(
     };
     d.line(format_args!("{name}: {kind}{by_content}, {size} bytes"))?;
     let result = match kind {
-        FileKind::Wal => fs
+        Format::Wal => fs
             .read_all(path)
             .and_then(|data| d.log(&data, Payload::Batch)),
-        FileKind::Manifest => fs
+        Format::Manifest => fs
             .read_all(path)
             .and_then(|data| d.log(&data, Payload::Edit)),
-        FileKind::Current => fs.read_all(path).and_then(|data| d.current(&data)),
-        FileKind::Sst => fs.open_random(path).and_then(|file| d.table(file)),
-        FileKind::Other => Err(Error::InvalidArgument(format!("{name}: not a siltdb file"))),
+        Format::Current => fs.read_all(path).and_then(|data| d.current(&data)),
+        Format::Sst => fs.open_random(path).and_then(|file| d.table(file)),
     };
     if let Err(e) = &result {
         d.line(format_args!("error: {e}"))?;
@@ -159,21 +168,41 @@ pub fn dump_file_with(
     result
 }
 
+/// Which format a file is dumped as.
+#[derive(Clone, Copy)]
+enum Format {
+    Wal,
+    Sst,
+    Manifest,
+    Current,
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Format::Wal => "wal",
+            Format::Sst => "sst",
+            Format::Manifest => "manifest",
+            Format::Current => "current",
+        })
+    }
+}
+
 /// Recognises a file that is not named like one of ours by its content.
-fn sniff(fs: &dyn Fs, path: &Path, name: &str) -> Result<FileKind> {
+fn sniff(fs: &dyn Fs, path: &Path, name: &str) -> Result<Format> {
     let data = fs.read_all(path)?;
     if data.len() >= FOOTER_LEN && data.ends_with(&TABLE_MAGIC.to_le_bytes()) {
-        return Ok(FileKind::Sst);
+        return Ok(Format::Sst);
     }
     if parse_current(&data).is_ok() {
-        return Ok(FileKind::Current);
+        return Ok(Format::Current);
     }
     if let Ok(Some(first)) = LogReader::new(&data, name, TailPolicy::Strict).next_record() {
         if WriteBatch::from_data(first.to_vec(), name, 0).is_ok() {
-            return Ok(FileKind::Wal);
+            return Ok(Format::Wal);
         }
         if VersionEdit::decode(first, name, 0).is_ok() {
-            return Ok(FileKind::Manifest);
+            return Ok(Format::Manifest);
         }
     }
     Err(Error::InvalidArgument(format!(
@@ -219,7 +248,7 @@ impl Dumper<'_> {
 
     fn current(&mut self, data: &[u8]) -> Result<()> {
         match parse_current(data) {
-            Ok(m) => self.line(format_args!("current manifest={m}")),
+            Ok(m) => self.line(format_args!("current manifest={}", FileKind::Manifest(m))),
             Err(e) => {
                 let raw = self.esc(data);
                 self.line(format_args!("current raw={raw}"))?;
@@ -329,6 +358,12 @@ impl Dumper<'_> {
                  seq={}..{} entries={} deletions={}",
                 f.number, f.size, f.smallest_seq, f.largest_seq, f.num_entries, f.num_deletions
             ))?;
+        }
+        for number in &edit.new_wals {
+            self.line(format_args!("    new_wal number={number}"))?;
+        }
+        for number in &edit.deleted_wals {
+            self.line(format_args!("    deleted_wal number={number}"))?;
         }
         Ok(())
     }

@@ -11,11 +11,12 @@
 use std::fmt;
 use std::path::Path;
 
-use super::{escape, parse_name, read_current, replay_manifest, table_name, FileKind};
+use super::escape;
 use crate::error::Result;
 use crate::fs::Fs;
 use crate::key::user_key;
 use crate::manifest::NUM_LEVELS;
+use crate::recovery::{self, FileKind};
 use crate::sstable::Table;
 
 /// One level of the tree.
@@ -98,10 +99,9 @@ fn widen(level: &mut LevelSummary, lo: Option<&[u8]>, hi: Option<&[u8]>) {
 /// not fail the call: see [`DirStats::unreadable`].
 pub fn dir_stats(fs: &dyn Fs, dir: &Path) -> Result<DirStats> {
     let names = fs.list(dir)?;
-    let manifest = read_current(fs, dir)?;
-    let replayed = replay_manifest(fs, dir, &manifest)?;
+    let replayed = recovery::replay::read_manifest(fs, dir, recovery::read_current(fs, dir)?)?;
     let mut stats = DirStats {
-        manifest,
+        manifest: replayed.name(),
         last_sequence: replayed.state.last_sequence,
         log_number: replayed.state.log_number,
         ..DirStats::default()
@@ -119,7 +119,7 @@ pub fn dir_stats(fs: &dyn Fs, dir: &Path) -> Result<DirStats> {
                 Some(user_key(&f.smallest)),
                 Some(user_key(&f.largest)),
             );
-            let name = table_name(f.number);
+            let name = FileKind::Table(f.number).name();
             let props = fs
                 .open_random(&dir.join(&name))
                 .and_then(|file| Table::open(file, name.clone(), f.number, None));
@@ -136,7 +136,7 @@ pub fn dir_stats(fs: &dyn Fs, dir: &Path) -> Result<DirStats> {
         stats.levels.push(s);
     }
     for name in &names {
-        if parse_name(name).0 == FileKind::Wal {
+        if matches!(FileKind::parse(name), Some(FileKind::Wal(_))) {
             stats.wal_files += 1;
             stats.wal_bytes = stats
                 .wal_bytes

@@ -21,6 +21,13 @@ const TAG_LAST_SEQUENCE: u32 = 3;
 const TAG_DELETED_FILE: u32 = 4;
 /// Tag 5 (never change): a new file, varint32 level + FileMeta.
 const TAG_NEW_FILE: u32 = 5;
+/// Tag 6 (never change): a WAL the database created, varint64 number; it
+/// must exist until an edit retires it (format version 2).
+const TAG_NEW_WAL: u32 = 6;
+/// Tag 7 (never change): a WAL retired (its writes are in tables),
+/// varint64 number (format version 2).
+const TAG_DELETED_WAL: u32 = 7;
+// Tags 8-11 are reserved for value-log edits, 12-13 for compaction edits.
 
 /// Metadata of one table (`NNNNNN.sst`) file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -124,6 +131,10 @@ pub struct VersionEdit {
     pub deleted_files: Vec<(usize, u64)>,
     /// Files added: `(level, metadata)`.
     pub new_files: Vec<(usize, FileMeta)>,
+    /// WALs created: each must exist until an edit retires it.
+    pub new_wals: Vec<u64>,
+    /// WALs retired: every write in them is in table files.
+    pub deleted_wals: Vec<u64>,
 }
 
 impl VersionEdit {
@@ -134,7 +145,7 @@ impl VersionEdit {
 
     /// Appends the encoding of this edit to `dst`.
     ///
-    /// Fields are written in tag order, deleted and new files in vector order.
+    /// Fields are written in tag order; repeated fields in vector order.
     pub fn encode(&self, dst: &mut Vec<u8>) {
         if let Some(v) = self.log_number {
             put_varint32(dst, TAG_LOG_NUMBER);
@@ -159,6 +170,14 @@ impl VersionEdit {
             put_varint32(dst, TAG_NEW_FILE);
             put_varint32(dst, *level as u32);
             meta.encode(dst);
+        }
+        for &number in &self.new_wals {
+            put_varint32(dst, TAG_NEW_WAL);
+            put_varint64(dst, number);
+        }
+        for &number in &self.deleted_wals {
+            put_varint32(dst, TAG_DELETED_WAL);
+            put_varint64(dst, number);
         }
     }
 
@@ -217,6 +236,17 @@ impl VersionEdit {
                         .map_err(|r| corrupt(field_start, format!("new file: {r}")))?;
                     edit.new_files.push((level, meta));
                 }
+                TAG_NEW_WAL | TAG_DELETED_WAL => {
+                    let (list, what) = if tag == TAG_NEW_WAL {
+                        (&mut edit.new_wals, "new WAL")
+                    } else {
+                        (&mut edit.deleted_wals, "deleted WAL")
+                    };
+                    let number = d.varint64().ok_or_else(|| {
+                        corrupt(field_start, format!("{what}: truncated file number"))
+                    })?;
+                    list.push(number);
+                }
                 _ => return Err(corrupt(field_start, format!("unknown field tag {tag}"))),
             }
         }
@@ -272,6 +302,7 @@ mod tests {
                     num_deletions: 3,
                 },
             )],
+            ..VersionEdit::default()
         }
     }
 
@@ -307,6 +338,39 @@ mod tests {
             "encoder output differs from vector; current encoding:\n{}",
             encode_hex_vector(&vector_edit().encoded())
         );
+    }
+
+    const WAL_VECTOR: &str = include_str!("../../../format-spec/vectors/manifest-edit-wals.hex");
+
+    /// Tags 6 and 7 (format version 2): the vector's edit, field by field.
+    #[test]
+    fn wal_vector_decodes_field_by_field() {
+        let bytes = decode_hex_vector(WAL_VECTOR);
+        let e = VersionEdit::decode(&bytes, "MANIFEST-000001", 0).expect("vector decodes");
+        let want = VersionEdit {
+            log_number: Some(200),
+            next_file_number: Some(302),
+            last_sequence: Some(5000),
+            new_wals: vec![301],
+            deleted_wals: vec![150, 199],
+            ..VersionEdit::default()
+        };
+        assert_eq!(e, want);
+        assert_eq!(
+            want.encoded(),
+            bytes,
+            "encoder output differs from vector; current encoding:\n{}",
+            encode_hex_vector(&want.encoded())
+        );
+        // A WAL field cut inside its number is corruption at its tag.
+        let cut = &bytes[..bytes.len() - 1];
+        match VersionEdit::decode(cut, "MANIFEST-000001", 100) {
+            Err(Error::Corruption { offset, reason, .. }) => {
+                assert_eq!(offset, 100 + bytes.len() as u64 - 3);
+                assert_eq!(reason, "deleted WAL: truncated file number");
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
     }
 
     #[test]
@@ -440,13 +504,17 @@ mod tests {
             proptest::option::of(any::<u64>()),
             proptest::collection::vec((0..NUM_LEVELS, any::<u64>()), 0..4),
             proptest::collection::vec((0..NUM_LEVELS, arb_meta()), 0..4),
+            proptest::collection::vec(any::<u64>(), 0..3),
+            proptest::collection::vec(any::<u64>(), 0..3),
         )
-            .prop_map(|(l, n, s, d, f)| VersionEdit {
+            .prop_map(|(l, n, s, d, f, nw, dw)| VersionEdit {
                 log_number: l,
                 next_file_number: n,
                 last_sequence: s,
                 deleted_files: d,
                 new_files: f,
+                new_wals: nw,
+                deleted_wals: dw,
             })
     }
 

@@ -4,9 +4,6 @@
 //! then the footer. Output is buffered and handed to the file in large
 //! chunks, with incremental syncs, to keep the SSD write pattern sequential.
 
-use std::cmp::Ordering;
-use std::sync::Arc;
-
 use super::{
     BlockBuilder, BlockHandle, FilterBuilder, Footer, Properties, TableOptions,
     BLOCK_TYPE_UNCOMPRESSED, FORMAT_VERSION,
@@ -18,7 +15,8 @@ use crate::key::{
     compare_internal, pack_trailer, parse_internal_key, user_key, ValueKind, KIND_FOR_SEEK,
     MAX_SEQUENCE,
 };
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::Pacer;
+use std::cmp::Ordering;
 
 /// Largest key plus value length accepted by [`TableBuilder::add`] (1 GiB).
 pub const MAX_ENTRY_LEN: usize = 1 << 30;
@@ -47,7 +45,7 @@ pub struct TableBuilder {
     file: Box<dyn WritableFile>,
     file_name: String,
     opts: TableOptions,
-    limiter: Option<Arc<RateLimiter>>,
+    pacer: Option<Pacer>,
     /// Bytes produced but not yet appended to the file.
     buf: Vec<u8>,
     /// Bytes produced so far (appended + buffered): the next block's offset.
@@ -110,12 +108,13 @@ fn append_block(buf: &mut Vec<u8>, contents: &[u8]) {
 
 impl TableBuilder {
     /// Starts a table written to `file` (named `file_name` in errors).
-    /// `limiter`, if given, is asked for every byte before it is appended.
+    /// `pacer`, if given, is asked for every byte before it is appended and
+    /// before every sync.
     pub fn new(
         file: Box<dyn WritableFile>,
         file_name: String,
         opts: TableOptions,
-        limiter: Option<Arc<RateLimiter>>,
+        pacer: Option<Pacer>,
     ) -> TableBuilder {
         let filter =
             (opts.bloom_bits_per_key > 0).then(|| FilterBuilder::new(opts.bloom_bits_per_key));
@@ -131,7 +130,7 @@ impl TableBuilder {
                 ..Properties::default()
             },
             opts,
-            limiter,
+            pacer,
             offset: 0,
             unsynced: 0,
             pending_handle: None,
@@ -260,16 +259,30 @@ impl TableBuilder {
             return Ok(());
         }
         let n = self.buf.len() as u64;
-        if let Some(l) = &self.limiter {
-            l.request(n);
+        if let Some(p) = &self.pacer {
+            p.request(n);
         }
         self.file.append(&self.buf)?;
         self.buf.clear();
         self.unsynced += n;
-        if self.opts.bytes_per_sync > 0 && self.unsynced >= self.opts.bytes_per_sync {
-            self.file.sync()?;
-            self.unsynced = 0;
+        let every = match &self.pacer {
+            Some(p) => p.sync_every(self.opts.bytes_per_sync),
+            None => self.opts.bytes_per_sync,
+        };
+        if self.opts.bytes_per_sync > 0 && self.unsynced >= every {
+            self.sync()?;
         }
+        Ok(())
+    }
+
+    /// Syncs the file, after asking the pacer (a compaction's sync waits
+    /// for in-flight foreground syncs).
+    fn sync(&mut self) -> Result<()> {
+        if let Some(p) = &self.pacer {
+            p.before_sync();
+        }
+        self.file.sync()?;
+        self.unsynced = 0;
         Ok(())
     }
 
@@ -311,7 +324,7 @@ impl TableBuilder {
         self.offset += super::FOOTER_LEN as u64;
         self.write_out()?;
         if self.unsynced > 0 {
-            self.file.sync()?;
+            self.sync()?;
         }
         Ok(TableSummary {
             file_size: self.offset,
@@ -335,7 +348,9 @@ enum BlockSel {
 mod tests {
     use super::*;
     use crate::key::make_internal_key;
+    use crate::ratelimit::{IoClass, RateLimiter};
     use crate::sstable::test_files::recording;
+    use std::sync::Arc;
 
     fn ik(k: &str, seq: u64) -> Vec<u8> {
         make_internal_key(k.as_bytes(), seq, ValueKind::Value)
@@ -400,8 +415,8 @@ mod tests {
             bytes_per_sync: 40 * 1024,
             ..TableOptions::default()
         };
-        let limiter = Arc::new(RateLimiter::new(0));
-        let mut b = TableBuilder::new(f, "t.sst".into(), opts.clone(), Some(limiter));
+        let pacer = Pacer::new(Arc::new(RateLimiter::new(0)), IoClass::Compaction);
+        let mut b = TableBuilder::new(f, "t.sst".into(), opts.clone(), Some(pacer));
         let value = vec![b'x'; 100];
         let mut last_estimate = 0;
         for i in 0..5000 {

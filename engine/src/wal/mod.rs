@@ -10,7 +10,7 @@
 mod reader;
 mod writer;
 
-pub use reader::{LogReader, TailPolicy};
+pub use reader::{LogReader, TailPolicy, TornKind};
 pub use writer::LogWriter;
 
 use crate::coding::{masked_crc_parts, put_fixed32};

@@ -17,6 +17,18 @@ pub enum TailPolicy {
     Strict,
 }
 
+/// What a dropped torn tail looked like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TornKind {
+    /// The file ends inside the record (its header or payload is cut
+    /// short): what an append interrupted by a crash leaves.
+    Truncated,
+    /// The record is complete but its checksum fails. An interrupted append
+    /// leaves this on a file system that extends a file before its data
+    /// lands; a synced record damaged on disk looks the same.
+    ChecksumMismatch,
+}
+
 /// Iterates over the records of one log file.
 ///
 /// Never panics, whatever the bytes. After an error, `next_record` keeps
@@ -27,7 +39,7 @@ pub struct LogReader<'a> {
     file_name: String,
     policy: TailPolicy,
     pos: usize,
-    torn_tail: Option<u64>,
+    torn_tail: Option<(u64, TornKind)>,
 }
 
 impl<'a> LogReader<'a> {
@@ -52,10 +64,13 @@ impl<'a> LogReader<'a> {
             return Ok(None);
         }
         if rest.len() < HEADER_LEN {
-            return self.torn(format!(
-                "truncated record header: {} bytes remain at end of file",
-                rest.len()
-            ));
+            return self.torn(
+                TornKind::Truncated,
+                format!(
+                    "truncated record header: {} bytes remain at end of file",
+                    rest.len()
+                ),
+            );
         }
         let (Some(crc), Some(len)) = (get_fixed32(rest), rest.get(4..).and_then(get_fixed32))
         else {
@@ -72,13 +87,17 @@ impl<'a> LogReader<'a> {
                     "record length {len} runs past end of file at {eof}, but intact records follow"
                 )));
             }
-            return self.torn(format!(
-                "record length {len} runs past end of file at {eof}"
-            ));
+            return self.torn(
+                TornKind::Truncated,
+                format!("record length {len} runs past end of file at {eof}"),
+            );
         };
         if record_crc(len.to_le_bytes(), record_type, payload) != crc {
             if HEADER_LEN + payload.len() == rest.len() {
-                return self.torn("checksum mismatch in final record".to_string());
+                return self.torn(
+                    TornKind::ChecksumMismatch,
+                    "checksum mismatch in final record".to_string(),
+                );
             }
             return Err(self.corruption("checksum mismatch".to_string()));
         }
@@ -103,7 +122,12 @@ impl<'a> LogReader<'a> {
     /// Where the dropped torn tail began, if [`TailPolicy::DropTornTail`]
     /// ended the log at one.
     pub fn torn_tail(&self) -> Option<u64> {
-        self.torn_tail
+        self.torn_tail.map(|(at, _)| at)
+    }
+
+    /// What the dropped torn tail looked like, if one was dropped.
+    pub fn torn_kind(&self) -> Option<TornKind> {
+        self.torn_tail.map(|(_, kind)| kind)
     }
 
     /// True if a record with a valid checksum starts anywhere at or after
@@ -134,10 +158,10 @@ impl<'a> LogReader<'a> {
     }
 
     /// A bad ending a torn final write could have caused.
-    fn torn(&mut self, reason: String) -> Result<Option<&'a [u8]>> {
+    fn torn(&mut self, kind: TornKind, reason: String) -> Result<Option<&'a [u8]>> {
         match self.policy {
             TailPolicy::DropTornTail => {
-                self.torn_tail = Some(self.pos as u64);
+                self.torn_tail = Some((self.pos as u64, kind));
                 Ok(None)
             }
             TailPolicy::Strict => Err(self.corruption(reason)),
@@ -258,6 +282,8 @@ mod tests {
             assert!(err.is_none(), "cut {cut}: {err:?}");
             let want_torn = if all_zero { None } else { Some(last as u64) };
             assert_eq!(r.torn_tail(), want_torn, "cut {cut}");
+            let want_kind = want_torn.map(|_| TornKind::Truncated);
+            assert_eq!(r.torn_kind(), want_kind, "cut {cut}");
             assert_eq!(r.offset(), last as u64);
 
             let (recs, err, _) = read(torn, TailPolicy::Strict);
@@ -291,6 +317,9 @@ mod tests {
                 assert_eq!(recs, owned(&PAYLOADS[..2]), "byte {i}");
                 assert!(err.is_none(), "byte {i}: {err:?}");
                 assert_eq!(r.torn_tail(), Some(last as u64), "byte {i}");
+                if !length_field {
+                    assert_eq!(r.torn_kind(), Some(TornKind::ChecksumMismatch), "byte {i}");
+                }
                 let (_, err, _) = read(&bad, TailPolicy::Strict);
                 let (offset, reason) = corruption_at(err);
                 assert_eq!(offset, last as u64);

@@ -21,7 +21,8 @@ pub struct LogWriter {
     file: Box<dyn WritableFile>,
     file_name: String,
     buf: Vec<u8>,
-    failed: Option<String>,
+    /// The append or sync that failed, if one did.
+    failed: Option<Error>,
 }
 
 impl LogWriter {
@@ -53,7 +54,7 @@ impl LogWriter {
         match res {
             Ok(()) => Ok(n),
             Err(e) => {
-                self.failed = Some(format!("append to {} failed: {e}", self.file_name));
+                self.failed = Some(e.duplicate());
                 Err(e)
             }
         }
@@ -63,7 +64,7 @@ impl LogWriter {
     pub fn sync(&mut self) -> Result<()> {
         self.check_usable()?;
         self.file.sync().inspect_err(|e| {
-            self.failed = Some(format!("sync of {} failed: {e}", self.file_name));
+            self.failed = Some(e.duplicate());
         })
     }
 
@@ -85,7 +86,7 @@ impl LogWriter {
 
     fn check_usable(&self) -> Result<()> {
         match &self.failed {
-            Some(why) => Err(Error::Poisoned(why.clone())),
+            Some(why) => Err(Error::Poisoned(Box::new(why.duplicate()))),
             None => Ok(()),
         }
     }

@@ -1,7 +1,10 @@
-//! Shared helpers for the DynamoDB-layer integration tests.
+//! Shared helpers for the integration tests: the DynamoDB layer's here and
+//! in `streams.rs`, the storage engine's on an in-memory disk in `disk.rs`.
 #![allow(dead_code)]
 
+pub mod disk;
 pub mod streams;
+pub mod workload;
 
 use std::collections::HashMap;
 
@@ -15,9 +18,18 @@ pub fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
 }
 
-/// `N`.
-pub fn n(v: &str) -> AttributeValue {
-    AttributeValue::N(Number::parse(v).expect("test number"))
+/// `N`, from anything that prints as a DynamoDB number (`5`, `"-1.5E3"`).
+pub fn n(v: impl std::fmt::Display) -> AttributeValue {
+    let text = v.to_string();
+    AttributeValue::N(Number::parse(&text).unwrap_or_else(|e| panic!("test number {text:?}: {e}")))
+}
+
+/// The integer value of an `N` attribute.
+pub fn num(v: Option<&AttributeValue>) -> i64 {
+    match v {
+        Some(AttributeValue::N(x)) => x.to_string().parse().expect("integer"),
+        other => panic!("not a number: {other:?}"),
+    }
 }
 
 /// An item from pairs.

@@ -1,6 +1,6 @@
 //! `siltdb check DIR`: [`siltdb::inspect::check_dir`] on a directory, the
 //! report on stdout, exit status 1 if anything is damaged, unreadable or
-//! missing.
+//! missing, or if open would drop a complete final record.
 
 use std::io::Write;
 
@@ -16,19 +16,34 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     // A closed stdout (`| head`) must not hide the verdict: the exit status
     // still says it.
-    let _ = writeln!(out, "{report}").and_then(|()| out.flush());
-    if report.is_clean() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} is damaged: {} corrupt or unreadable files, {} missing",
-            args.dir.display(),
-            report
-                .files
-                .iter()
-                .filter(|f| matches!(f.status, FileStatus::Corrupt(_) | FileStatus::Unreadable(_)))
-                .count(),
-            report.missing.len()
-        ))
+    if let Err(e) = writeln!(out, "{report}").and_then(|()| out.flush()) {
+        tracing::debug!("writing the check report: {e}");
     }
+    if report.is_clean() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{} is damaged: {} corrupt or unreadable files, {} missing",
+        args.dir.display(),
+        report
+            .files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Corrupt(_) | FileStatus::Unreadable(_)))
+            .count(),
+        report.missing.len()
+    );
+    let dropped = report.dropped().count();
+    if dropped > 0 {
+        message.push_str(&format!(
+            ", {dropped} complete final records that open drops (or refuses with \
+             --strict-recovery)"
+        ));
+    }
+    if report.missing.iter().any(|m| m.name == "CURRENT") {
+        message.push_str(&format!(
+            "; `siltdb repair --data-dir {}` restores CURRENT",
+            args.dir.display()
+        ));
+    }
+    Err(message)
 }

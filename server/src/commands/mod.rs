@@ -1,6 +1,6 @@
 //! The offline subcommands of `siltdb`, one file each: `check`, `stats` and
-//! `dump` wrap `siltdb::inspect`; `export` and `import` move a table to and
-//! from DynamoDB JSON lines.
+//! `dump` wrap `siltdb::inspect`; `repair` wraps `siltdb::recovery::repair`;
+//! `export` and `import` move a table to and from DynamoDB JSON lines.
 //!
 //! Each `run` returns `Err(message)` for the caller to print as
 //! `siltdb: <message>` with exit status 1.
@@ -9,6 +9,7 @@ pub mod check;
 pub mod dump;
 pub mod export;
 pub mod import;
+pub mod repair;
 pub mod stats;
 
 use std::io::IsTerminal;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use siltdb::dynamo::{DynamoDb, DynamoError};
-use siltdb::manifest::CURRENT_FILE;
+use siltdb::recovery::filenames::CURRENT as CURRENT_FILE;
 use siltdb::Options;
 
 /// Opens the database in `dir` for an offline command (exclusively: it

@@ -1,82 +1,82 @@
 //! One request → one response, checked in DynamoDB's order.
 //!
 //! The order and the answers are DynamoDB's, as dynalite's connection tests
-//! recorded them against the service (`test/connection.js`, `index.js`):
+//! recorded them against the service (`test/connection.js`, `index.js`),
+//! with the memory and authentication guards siltdb adds:
 //!
-//! 1. A body over 16 MiB: HTTP 413, empty body. The body is read with that
-//!    limit and never buffered beyond it; a `Content-Length` over the limit
-//!    is refused before reading.
-//! 2. `OPTIONS` with an `Origin` header: a CORS preflight answer (200).
+//! 1. A body over 16 MiB: HTTP 413, empty body. A `Content-Length` over the
+//!    limit is refused before reading; otherwise the body is read into
+//!    memory charged to the server's request memory budget
+//!    ([`super::budget`]) — over it, [`overloaded`] — within the body read
+//!    timeout (else HTTP 408).
+//! 2. `OPTIONS` with an allowed `Origin`: a CORS preflight answer (200,
+//!    [`super::cors`]), given before 1 since a preflight has no body; with
+//!    CORS off it falls through to 3.
 //! 3. A method other than `POST`, or a body whose `Content-Type` is neither
 //!    `application/x-amz-json-1.0` nor `application/json`: HTTP 404 with the
 //!    body `<UnknownOperationException/>\n`. The path is ignored, as
 //!    DynamoDB ignores it.
-//! 4. A body that is not JSON: `SerializationException` without a message.
+//! 4. A body that is not JSON (or nests deeper than 128 levels):
+//!    `SerializationException` without a message. Checked without building
+//!    anything.
 //! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`.
-//! 6. Authentication ([`crate::auth`]).
+//! 6. Authentication ([`crate::auth`]) on the raw body bytes. With
+//!    `--credentials`, 5 and 6 come before 4: a request is authenticated
+//!    before any of its JSON is looked at.
 //! 7. An empty body: `SerializationException`.
-//! 8. The request's members ([`crate::json`]), then the operation.
+//! 8. The body parsed and decoded ([`crate::json::read_body`]): an unknown
+//!    top-level member or a type error is a `SerializationException`, a
+//!    violated constraint a `ValidationException`; the parse is charged to
+//!    the budget too. Then the operation.
+//!
+//! Steps 3 to 8 are [`super::interpret::interpret`], a function of the
+//! request in memory.
 //!
 //! JSON responses echo the request's content type. Nothing here panics on
-//! input; a panic inside the backend becomes HTTP 500 `InternalServerError`.
+//! input; a panic inside the backend becomes HTTP 500 `InternalServerError`,
+//! and no 500 carries the library's message (it may name server files): it
+//! is logged with the request id, and the client gets DynamoDB's generic
+//! text.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
+use hyper::header::CONTENT_LENGTH;
+use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
-use serde_json::Value;
 use siltdb::dynamo::DynamoError;
 
-use super::response::{self, AMZ_JSON, PLAIN_JSON};
+use super::budget::{MemoryBudget, Reservation};
+use super::interpret::{interpret, reply_type, Refusal};
+use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
-use crate::auth::{self, SignedRequest};
 use crate::backend::{dispatch, Backend};
-use crate::json::errors::{dynamo_error, service_error, ErrorBody};
-use crate::json::{decode_request, encode_response};
-use crate::operation::Operation;
+use crate::json::encode_response;
+use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
+use crate::operation::{Operation, Request as OperationRequest};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
-/// The `X-Amz-Target` prefix of DynamoDB's operations.
-const DYNAMODB_TARGET: &str = "DynamoDB_20120810";
-/// The `X-Amz-Target` prefix of DynamoDB Streams' operations.
-const STREAMS_TARGET: &str = "DynamoDBStreams_20120810";
-
-/// What every request needs: the backend and the settings.
+/// What every request needs: the backend, the settings, the shared budget.
 pub(crate) struct State {
     backend: Arc<dyn Backend>,
     config: ServerConfig,
+    budget: Arc<MemoryBudget>,
 }
 
 impl State {
     pub(crate) fn new(backend: Arc<dyn Backend>, config: ServerConfig) -> State {
-        State { backend, config }
+        let budget = MemoryBudget::new(config.max_request_memory);
+        State {
+            backend,
+            config,
+            budget,
+        }
     }
-}
-
-/// The operation an `X-Amz-Target` names, if the server implements it.
-pub(crate) fn parse_target(target: &str) -> Option<Operation> {
-    let (api, name) = target.split_once('.')?;
-    match api {
-        DYNAMODB_TARGET => Operation::from_name(name).filter(|op| !op.is_streams()),
-        STREAMS_TARGET => Operation::from_name(name).filter(|op| op.is_streams()),
-        _ => None,
-    }
-}
-
-/// Media type of a `Content-Type` value, without parameters, lower case.
-fn media_type(v: &HeaderValue) -> String {
-    let s = String::from_utf8_lossy(v.as_bytes());
-    s.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }
 
 fn error_response(content_type: &str, e: &ErrorBody) -> Response<Full<Bytes>> {
@@ -84,163 +84,88 @@ fn error_response(content_type: &str, e: &ErrorBody) -> Response<Full<Bytes>> {
     response::json(status, content_type, &e.body)
 }
 
-fn with_cors(mut r: Response<Full<Bytes>>, origin: bool) -> Response<Full<Bytes>> {
-    if origin {
-        r.headers_mut()
-            .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+/// Answers one request.
+pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    if parts.method == Method::OPTIONS {
+        if let Some(r) = state.config.cors.preflight(&parts.headers) {
+            // Before the body is read: a preflight has none, and one sent
+            // anyway is drained by hyper, not held.
+            return r;
+        }
     }
+    let mut r = answer(&parts, body, state).await;
+    state.config.cors.decorate(&parts.headers, &mut r);
     r
 }
 
-/// Answers one request.
-pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+/// Steps 1 and 3 to 8 of the module documentation.
+async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<Bytes>> {
     let started = Instant::now();
-    let (parts, body) = req.into_parts();
-    let origin = parts.headers.contains_key(ORIGIN);
-    let limit = state.config.max_body_bytes;
+    let config = &state.config;
+    let reply_type = reply_type(&parts.headers);
 
-    // 1. Size.
+    // 1. Size, memory, time.
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared.is_some_and(|n| n > config.max_body_bytes as u64) {
         return too_large();
     }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return too_large();
-            }
+    // Held until the response is built: the body, then its tree and what
+    // is decoded from it.
+    let reservation = Reservation::new(&state.budget);
+    let body = match read_bytes(body, declared, config, &reservation).await {
+        Ok(b) => b,
+        Err(BodyReadError::TooLarge) => return too_large(),
+        Err(BodyReadError::OverBudget) => return overloaded(reply_type, &reservation),
+        Err(BodyReadError::TimedOut) => {
+            tracing::debug!(
+                "a request body took longer than {:?}; closing",
+                config.body_timeout
+            );
+            return response::build(StatusCode::REQUEST_TIMEOUT, None, Vec::new());
+        }
+        Err(BodyReadError::Failed(e)) => {
             tracing::debug!("reading a request body failed: {e}");
             let e = service_error("SerializationException", None);
             return error_response(AMZ_JSON, &e);
         }
     };
 
-    // 2. CORS preflight.
-    if origin && parts.method == Method::OPTIONS {
-        let mut r = response::build(StatusCode::OK, None, Vec::new());
-        let h = r.headers_mut();
-        h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-        for (ask, allow) in [
-            (
-                "access-control-request-headers",
-                "access-control-allow-headers",
-            ),
-            (
-                "access-control-request-method",
-                "access-control-allow-methods",
-            ),
-        ] {
-            if let Some(v) = parts.headers.get(ask).cloned() {
-                h.insert(allow, v);
-            }
+    // 3 to 8.
+    let now = config.check_request_time.then(std::time::SystemTime::now);
+    let interpreted = interpret(parts, &body, config.credentials.as_ref(), now, &reservation);
+    drop(body);
+    let (op, request) = match interpreted {
+        Ok(i) => i,
+        Err(Refusal::NotFound) => {
+            return response::build(
+                StatusCode::NOT_FOUND,
+                None,
+                b"<UnknownOperationException/>\n".to_vec(),
+            )
         }
-        h.insert("access-control-max-age", HeaderValue::from_static("172800"));
-        return r;
-    }
-
-    // 3. Method and content type.
-    let content_type = parts.headers.get(CONTENT_TYPE).map(media_type);
-    let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
-    if parts.method != Method::POST || (!body.is_empty() && !json_type) {
-        let r = response::build(
-            StatusCode::NOT_FOUND,
-            None,
-            b"<UnknownOperationException/>\n".to_vec(),
-        );
-        return with_cors(r, origin);
-    }
-    let reply_type = if content_type.as_deref() == Some(AMZ_JSON) {
-        AMZ_JSON
-    } else {
-        PLAIN_JSON
+        Err(Refusal::Error(e)) => return error_response(reply_type, &e),
+        Err(Refusal::OverBudget) => return overloaded(reply_type, &reservation),
     };
-
-    // 4. JSON.
-    let parsed: Option<Value> = if body.is_empty() {
-        None
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v) => Some(v),
-            Err(_) => {
-                let e = service_error("SerializationException", None);
-                return with_cors(error_response(reply_type, &e), origin);
-            }
-        }
-    };
-
-    // 5. Target.
-    let target = parts
-        .headers
-        .get("x-amz-target")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let Some(op) = target.as_deref().and_then(parse_target) else {
-        let e = service_error("UnknownOperationException", None);
-        return with_cors(error_response(reply_type, &e), origin);
-    };
-
-    // 6. Authentication.
-    let signed = SignedRequest {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query(),
-        headers: &parts.headers,
-        body: &body,
-    };
-    if let Err(e) = auth::check(
-        state.config.credentials.as_ref(),
-        &signed,
-        state
-            .config
-            .check_request_time
-            .then(std::time::SystemTime::now),
-    ) {
-        let e = service_error(e.name(), Some(e.message()));
-        return with_cors(error_response(reply_type, &e), origin);
-    }
-
-    // 7 and 8. Members, then the operation.
-    let result = match parsed {
-        None => Err(DynamoError::SerializationException(String::new())),
-        Some(v) => match decode_request(op, &v) {
-            Ok(request) if op.runs_inline() => {
-                // On this worker, with the blocking pool's panic handling.
-                let backend = state.backend.as_ref();
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    dispatch(backend, request)
-                }))
-                .unwrap_or_else(|_| {
-                    tracing::error!(operation = op.name(), "the operation panicked");
-                    Err(internal_error())
-                })
-            }
-            Ok(request) => {
-                let backend = state.backend.clone();
-                match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await
-                {
-                    Ok(r) => r,
-                    Err(join) => {
-                        tracing::error!(operation = op.name(), "the operation panicked: {join}");
-                        Err(internal_error())
-                    }
-                }
-            }
-            Err(e) => Err(e),
-        },
-    };
+    let result = run(op, request, state).await;
     let r = match &result {
         Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
     };
     match &result {
         Err(e @ DynamoError::InternalServerError(_)) => {
-            tracing::warn!(operation = op.name(), "{e}");
+            // The one place the detail goes: the log, with the id the
+            // client got in `x-amzn-RequestId`.
+            let id = r
+                .headers()
+                .get("x-amzn-requestid")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::error!(operation = op.name(), request_id = id, "{e}");
         }
         _ => tracing::debug!(
             operation = op.name(),
@@ -249,47 +174,117 @@ pub(crate) async fn handle(req: Request<Incoming>, state: &State) -> Response<Fu
             "request"
         ),
     }
-    with_cors(r, origin)
+    r
+}
+
+/// Runs the operation where [`Operation::runs_inline`] says, turning a
+/// panic into `InternalServerError`.
+async fn run(
+    op: Operation,
+    request: OperationRequest,
+    state: &State,
+) -> Result<crate::Response, DynamoError> {
+    if op.runs_inline() {
+        // On this worker, with the blocking pool's panic handling.
+        let backend = state.backend.as_ref();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(backend, request)))
+            .unwrap_or_else(|_| Err(panicked()))
+    } else {
+        let backend = state.backend.clone();
+        match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
+            Ok(r) => r,
+            Err(join) => {
+                tracing::error!(operation = op.name(), "the operation panicked: {join}");
+                Err(panicked())
+            }
+        }
+    }
+}
+
+/// Why a body was not read.
+enum BodyReadError {
+    /// Over `max_body_bytes` (HTTP 413).
+    TooLarge,
+    /// The memory budget could not hold it.
+    OverBudget,
+    /// Not all there within the body read timeout.
+    TimedOut,
+    /// The connection failed or the framing was wrong.
+    Failed(hyper::Error),
+}
+
+/// Reads the whole body into one buffer, charging `reservation` for every
+/// byte of its capacity before the bytes arrive.
+async fn read_bytes(
+    mut body: Incoming,
+    declared: Option<u64>,
+    config: &ServerConfig,
+    reservation: &Reservation,
+) -> Result<Vec<u8>, BodyReadError> {
+    let limit = config.max_body_bytes;
+    let deadline = tokio::time::Instant::now() + config.body_timeout;
+    // Checked against `limit` by the caller.
+    let expected = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit));
+    if !reservation.charge(expected) {
+        return Err(BodyReadError::OverBudget);
+    }
+    let mut buf: Vec<u8> = Vec::with_capacity(expected);
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return Err(BodyReadError::TimedOut),
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return Err(BodyReadError::Failed(e)),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        let len = buf.len().saturating_add(data.len());
+        if len > limit {
+            return Err(BodyReadError::TooLarge);
+        }
+        if len > buf.capacity() {
+            // Chunked (or a wrong Content-Length): grow by doubling,
+            // charging first.
+            let new_cap = len.max(buf.capacity().saturating_mul(2)).min(limit);
+            if !reservation.charge(new_cap - buf.capacity()) {
+                return Err(BodyReadError::OverBudget);
+            }
+            buf.reserve_exact(new_cap - buf.len());
+        }
+        buf.extend_from_slice(&data);
+    }
+    Ok(buf)
 }
 
 fn too_large() -> Response<Full<Bytes>> {
     response::build(StatusCode::PAYLOAD_TOO_LARGE, None, Vec::new())
 }
 
-/// The error a request gets when its operation panicked.
-fn internal_error() -> DynamoError {
-    DynamoError::InternalServerError(
-        "The server encountered an internal error trying to fulfill the request.".to_string(),
-    )
+/// The answer when the request memory budget refused a charge.
+///
+/// Usually other requests hold it: DynamoDB's `ThrottlingException` (HTTP
+/// 400), which every AWS SDK retries with backoff ([`throttling_error`]
+/// says why this and not a 503). If this request alone needs more than the
+/// whole budget, no retry can succeed: a `ValidationException` says so.
+fn overloaded(content_type: &str, reservation: &Reservation) -> Response<Full<Bytes>> {
+    if reservation.exceeds_whole_budget() {
+        tracing::info!("a request needs more memory than the whole request memory budget");
+        let e = dynamo_error(&DynamoError::validation(
+            "The request needs more memory than this server lets all requests hold together \
+             (siltdb serve --max-request-memory)",
+        ));
+        return error_response(content_type, &e);
+    }
+    tracing::warn!("request memory budget spent; answering ThrottlingException");
+    let e = throttling_error(
+        "Rate of requests exceeds the allowed throughput: the requests in flight hold all the \
+         memory this server gives requests (siltdb serve --max-request-memory); retry later",
+    );
+    error_response(content_type, &e)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets() {
-        assert_eq!(
-            parse_target("DynamoDB_20120810.PutItem"),
-            Some(Operation::PutItem)
-        );
-        assert_eq!(parse_target("DynamoDB_20120810.ListTable"), None);
-        assert_eq!(parse_target("DynamoDB_20111205.PutItem"), None);
-        assert_eq!(
-            parse_target("DynamoDBStreams_20120810.GetRecords"),
-            Some(Operation::GetRecords)
-        );
-        assert_eq!(parse_target("DynamoDB_20120810.GetRecords"), None);
-        assert_eq!(parse_target("DynamoDBStreams_20120810.PutItem"), None);
-        assert_eq!(parse_target("whatever"), None);
-        assert_eq!(parse_target("DynamoDB_20120810.PutItem.x"), None);
-    }
-
-    #[test]
-    fn media_types_ignore_parameters_and_case() {
-        assert_eq!(
-            media_type(&HeaderValue::from_static("Application/JSON; charset=utf-8")),
-            "application/json"
-        );
-    }
+/// The error a request gets when its operation panicked.
+fn panicked() -> DynamoError {
+    DynamoError::InternalServerError("the operation panicked".to_string())
 }

@@ -4,8 +4,20 @@
 //! stops accepting, lets every in-flight request finish (idle keep-alive
 //! connections are closed), and closes the backend. `handler` turns one
 //! request into one response the way DynamoDB does.
+//!
+//! What a client may hold is bounded: request bodies and what they parse
+//! into share one memory budget (`budget`); connections are limited in
+//! number and closed when a request head, a body or an idle connection
+//! takes too long (`connections`); cross-origin access is off unless
+//! configured (`cors`). [`ServerConfig`] holds the limits, and `siltdb
+//! serve --help` documents their flags.
 
+mod budget;
+mod connections;
+pub mod cors;
+pub mod fd_limit;
 mod handler;
+pub mod interpret;
 mod response;
 
 use std::future::Future;
@@ -21,8 +33,25 @@ use tokio::net::TcpListener;
 
 use crate::auth::Credentials;
 use crate::backend::Backend;
+use connections::{Ending, Registry, Timeouts, Tracked};
+pub use cors::Cors;
 
 pub use handler::MAX_REQUEST_BYTES;
+
+/// Default of [`ServerConfig::max_request_memory`]: 512 MiB, room for the
+/// largest request (16 MiB of body and its parse) several times over, and
+/// for thousands of ordinary ones.
+pub const DEFAULT_MAX_REQUEST_MEMORY: usize = 512 * 1024 * 1024;
+/// Default of [`ServerConfig::header_timeout`].
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`ServerConfig::body_timeout`]: a 16 MiB body at 4 Mbit/s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default of [`ServerConfig::idle_timeout`]: longer than the AWS SDKs
+/// keep idle pooled connections, so a client seldom finds its connection
+/// closed under it.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default of [`ServerConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 /// Runtime worker threads `siltdb serve` starts by default. Item reads and
 /// writes run to completion on a worker (see
@@ -48,6 +77,25 @@ pub struct ServerConfig {
     /// server's clock (DynamoDB does). Tests replaying fixed signatures turn
     /// it off.
     pub check_request_time: bool,
+    /// Bytes all requests in flight may hold together: their bodies as they
+    /// arrive, and the JSON trees the bodies parse into. A request that
+    /// would take more is answered `ThrottlingException` (HTTP 400,
+    /// retried by the SDKs).
+    pub max_request_memory: usize,
+    /// Which origins may read responses (CORS); off by default.
+    pub cors: Cors,
+    /// Time from the first byte of a request head to its end.
+    pub header_timeout: Duration,
+    /// Time from the end of a request head to the end of its body; after
+    /// it the request gets HTTP 408 and the connection is closed.
+    pub body_timeout: Duration,
+    /// Time a connection may stay without progress while no request on it
+    /// is being served: idle keep-alive, or a response not being read.
+    pub idle_timeout: Duration,
+    /// Connections held at most. At the limit, a new connection closes the
+    /// one waiting longest without a request in service; if every one has
+    /// a request in service, the new one gets HTTP 503.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +104,12 @@ impl Default for ServerConfig {
             credentials: None,
             max_body_bytes: MAX_REQUEST_BYTES,
             check_request_time: true,
+            max_request_memory: DEFAULT_MAX_REQUEST_MEMORY,
+            cors: Cors::Off,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -74,6 +128,11 @@ pub async fn serve<F>(
 where
     F: Future<Output = ()>,
 {
+    let timeouts = Timeouts {
+        header: config.header_timeout,
+        idle: config.idle_timeout,
+    };
+    let registry = Registry::new(config.max_connections);
     let state = Arc::new(handler::State::new(backend.clone(), config));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -89,17 +148,42 @@ where
                         continue;
                     }
                 };
+                let Some(slot) = registry.admit() else {
+                    tracing::warn!(
+                        %peer,
+                        "refusing a connection: every one of the {} allowed has a request in service",
+                        registry.len()
+                    );
+                    tokio::spawn(connections::refuse(stream));
+                    continue;
+                };
+                let activity = slot.activity.clone();
                 let state = state.clone();
                 let service = service_fn(move |req| {
                     let state = state.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handler::handle(req, &state).await) }
-                });
-                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%peer, "connection ended with an error: {e}");
+                    let serving = activity.serving();
+                    async move {
+                        let r = handler::handle(req, &state).await;
+                        drop(serving);
+                        Ok::<_, std::convert::Infallible>(r)
                     }
+                });
+                let io = TokioIo::new(Tracked::new(stream, slot.activity.clone()));
+                let conn = graceful.watch(http1::Builder::new().serve_connection(io, service));
+                tokio::spawn(async move {
+                    match connections::supervise(conn, &slot.activity, timeouts).await {
+                        Ending::Finished(Ok(())) => {}
+                        Ending::Finished(Err(e)) => {
+                            tracing::debug!(%peer, "connection ended with an error: {e}");
+                        }
+                        Ending::TimedOut(which) => {
+                            tracing::debug!(%peer, "closing a connection: {which} timeout");
+                        }
+                        Ending::Evicted => {
+                            tracing::debug!(%peer, "closing a waiting connection to admit a new one");
+                        }
+                    }
+                    drop(slot);
                 });
             }
             () = &mut shutdown => break,

@@ -14,14 +14,15 @@ use super::decode::{
     element_path, entry_path, expect_list, expect_map, expect_struct, DResult, Decoder, Position,
     Struct,
 };
+use super::tree::Object;
 use super::value::{item, item_json};
 
 /// Java type of `RequestItems` values in BatchWriteItem, for type errors.
 const WRITE_REQUESTS_TYPE: &str = "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>";
 
 /// Checks the size of a `RequestItems` map against `max` entries.
-fn check_request_items_size(d: &mut Decoder, path: &str, map: &Map<String, Value>, max: usize) {
-    let shown = format!("{{{}}}", map.keys().cloned().collect::<Vec<_>>().join(", "));
+fn check_request_items_size(d: &mut Decoder, path: &str, map: &Object, max: usize) {
+    let shown = format!("{{{}}}", map.keys().collect::<Vec<_>>().join(", "));
     d.check_length(&shown, path, map.len(), Some(1), Some(max));
 }
 
@@ -69,7 +70,7 @@ pub(crate) fn batch_get_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Ba
                 let p = entry_path(&path, table);
                 check_table_key(d, &path, table);
                 request_items.insert(
-                    table.clone(),
+                    table.to_string(),
                     keys_and_attributes(d, Struct::nested(m, &p))?,
                 );
             }
@@ -144,7 +145,7 @@ pub(crate) fn batch_write_item_input(
                     }
                 }
                 d.check_length("[...]", &list_path, list.len(), Some(1), Some(25));
-                request_items.insert(table.clone(), writes);
+                request_items.insert(table.to_string(), writes);
             }
             check_request_items_size(d, &path, map, 25);
         }

@@ -168,7 +168,7 @@ impl<'a> Struct<'a> {
             let p = entry_path(&path, k);
             let s = Struct::nested(m, &p);
             out.insert(
-                k.clone(),
+                k.to_string(),
                 ExpectedAttributeValue {
                     value: s
                         .get("Value")
@@ -218,7 +218,7 @@ impl<'a> Struct<'a> {
                 );
             }
             out.insert(
-                k.clone(),
+                k.to_string(),
                 LegacyCondition {
                     comparison_operator: op.unwrap_or_default(),
                     attribute_value_list: value_list(d, &s)?,
@@ -244,7 +244,7 @@ impl<'a> Struct<'a> {
             let p = entry_path(&path, k);
             let s = Struct::nested(m, &p);
             out.insert(
-                k.clone(),
+                k.to_string(),
                 AttributeValueUpdate {
                     value: s
                         .get("Value")
@@ -412,6 +412,7 @@ pub(crate) fn item_collection_metrics_map_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json_tree;
     use serde_json::json;
 
     #[test]
@@ -453,7 +454,7 @@ mod tests {
 
     #[test]
     fn legacy_members_are_read() {
-        let body = json!({
+        let body = json_tree!({
             "Expected": {"a": {"Value": {"S": "x"}, "Exists": true},
                          "b": {"ComparisonOperator": "BETWEEN",
                                "AttributeValueList": [{"N": "1"}, {"N": "2"}]}},
@@ -487,7 +488,7 @@ mod tests {
 
     #[test]
     fn legacy_enum_violations_name_the_entry() {
-        let body = json!({"ScanFilter": {"a": {"ComparisonOperator": "XX"}, "b": {}}});
+        let body = json_tree!({"ScanFilter": {"a": {"ComparisonOperator": "XX"}, "b": {}}});
         let s = Struct::root(body.as_object().expect("object"));
         let mut d = Decoder::new();
         s.conditions(&mut d, "ScanFilter").expect("types");

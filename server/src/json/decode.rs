@@ -21,9 +21,11 @@
 //! `assertValidation`; `validations/index.js`, `checkValidations`): the
 //! member path is the member names with a lower-case first letter, list
 //! elements add `.<1-based index>.member` and map entries `.<key>.member`;
-//! a null member is the same as an absent one; unknown members are ignored.
+//! a null member is the same as an absent one; unknown members of nested
+//! structures are ignored (a top-level one never gets here: it is refused
+//! before its value is read).
 
-use serde_json::{Map, Value};
+use super::tree::{Json, Meter, Object, Unmetered};
 use siltdb::dynamo::DynamoError;
 
 /// Result of reading one member: `Err` only for pass-1 (serialization) errors.
@@ -31,6 +33,23 @@ pub(crate) type DResult<T> = Result<T, DynamoError>;
 
 /// DynamoDB stops listing violations after ten (dynalite, `checkValidations`).
 const MAX_VIOLATIONS: usize = 10;
+
+/// Longest value echoed in a violation, in characters. Our bound: DynamoDB
+/// echoes long values (a 256-character table name whole, as dynalite
+/// records), but what it does with a 10 MB one is not recorded, and echoing
+/// it whole would make the answer as big as the request. 1024 characters
+/// keep every value a constraint could accept (a `TableArn` is at most
+/// 1024) whole.
+pub(crate) const MAX_ECHO_CHARS: usize = 1024;
+
+/// `s` if it has at most `max` characters, else its first `max` followed
+/// by `...`.
+pub(crate) fn truncate_chars(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        Some((end, _)) => format!("{}...", s.get(..end).unwrap_or_default()).into(),
+        None => s.into(),
+    }
+}
 
 /// The Java package of DynamoDB's model classes, as it appears in messages.
 const MODEL_PACKAGE: &str = "com.amazonaws.dynamodb.v20120810";
@@ -49,27 +68,64 @@ pub(crate) enum Position {
     Element,
 }
 
-/// The collected state of passes 2 and 3 while a request is read.
-#[derive(Debug, Default)]
-pub(crate) struct Decoder {
+/// The collected state of passes 2 and 3 while a request is read, and the
+/// meter what is decoded is charged to.
+pub(crate) struct Decoder<'m> {
     violations: Vec<String>,
     deferred: Option<DynamoError>,
+    meter: &'m dyn Meter,
+    over_budget: bool,
 }
 
-impl Decoder {
-    /// A decoder with nothing found yet.
-    pub(crate) fn new() -> Decoder {
-        Decoder::default()
+/// The meter of a [`Decoder`] made with [`Decoder::new`].
+static UNMETERED: Unmetered = Unmetered;
+
+/// What [`Decoder::charge`] fails with; [`Decoder::over_budget`] tells it
+/// apart from a real error.
+const OVER_BUDGET: &str = "request memory budget exhausted";
+
+impl<'m> Decoder<'m> {
+    /// A decoder with nothing found yet, charging nothing.
+    pub(crate) fn new() -> Decoder<'static> {
+        Decoder::metered(&UNMETERED)
+    }
+
+    /// A decoder charging what it builds to `meter`.
+    pub(crate) fn metered(meter: &'m dyn Meter) -> Decoder<'m> {
+        Decoder {
+            violations: Vec::new(),
+            deferred: None,
+            meter,
+            over_budget: false,
+        }
+    }
+
+    /// Charges `bytes` that the value being decoded is about to take; an
+    /// `Err` if the meter refuses, which ends the decoding (see
+    /// [`Decoder::over_budget`]).
+    pub(crate) fn charge(&mut self, bytes: usize) -> DResult<()> {
+        if bytes == 0 || self.meter.charge(bytes) {
+            Ok(())
+        } else {
+            self.over_budget = true;
+            Err(DynamoError::InternalServerError(OVER_BUDGET.to_string()))
+        }
+    }
+
+    /// Whether decoding stopped because the meter refused memory.
+    pub(crate) fn over_budget(&self) -> bool {
+        self.over_budget
     }
 
     /// Records a constraint violation of the member at `path`, whose value
-    /// prints as `value` (`None` prints `null`).
+    /// prints as `value` (`None` prints `null`; one longer than
+    /// [`MAX_ECHO_CHARS`] is cut there and ends in `...`).
     pub(crate) fn violation(&mut self, value: Option<&str>, path: &str, constraint: &str) {
         if self.violations.len() >= MAX_VIOLATIONS {
             return;
         }
         let shown = match value {
-            Some(v) => format!("'{v}'"),
+            Some(v) => format!("'{}'", truncate_chars(v, MAX_ECHO_CHARS)),
             None => "null".to_string(),
         };
         self.violations.push(format!(
@@ -190,29 +246,29 @@ fn serialization(message: impl Into<String>) -> DynamoError {
 }
 
 /// The Jackson token name DynamoDB uses for a scalar JSON value.
-fn token_name(v: &Value) -> &'static str {
+fn token_name(v: &Json) -> &'static str {
     match v {
-        Value::Bool(true) => "TRUE_VALUE",
-        Value::Bool(false) => "FALSE_VALUE",
-        Value::Number(n) if n.is_f64() => "DECIMAL_VALUE",
-        Value::Number(_) => "NUMBER_VALUE",
-        Value::String(_) => "STRING_VALUE",
-        Value::Null => "NULL_VALUE",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
+        Json::Bool(true) => "TRUE_VALUE",
+        Json::Bool(false) => "FALSE_VALUE",
+        Json::Number(n) if n.is_f64() => "DECIMAL_VALUE",
+        Json::Number(_) => "NUMBER_VALUE",
+        Json::String(_) => "STRING_VALUE",
+        Json::Null => "NULL_VALUE",
+        Json::Array(_) => "START_ARRAY",
+        Json::Object(_) => "START_OBJECT",
     }
 }
 
 const START_OF_STRUCTURE: &str = "Start of structure or map found where not expected";
 
 /// A JSON string member (Java `String`).
-pub(crate) fn expect_string(v: &Value) -> DResult<&str> {
+pub(crate) fn expect_string(v: &Json) -> DResult<&str> {
     match v {
-        Value::String(s) => Ok(s),
-        Value::Array(_) => Err(serialization(
+        Json::String(s) => Ok(s),
+        Json::Array(_) => Err(serialization(
             "Unrecognized collection type class java.lang.String",
         )),
-        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        Json::Object(_) => Err(serialization(START_OF_STRUCTURE)),
         other => Err(serialization(format!(
             "{} cannot be converted to String",
             token_name(other)
@@ -221,14 +277,14 @@ pub(crate) fn expect_string(v: &Value) -> DResult<&str> {
 }
 
 /// A JSON boolean member (Java `Boolean`).
-pub(crate) fn expect_bool(v: &Value) -> DResult<bool> {
+pub(crate) fn expect_bool(v: &Json) -> DResult<bool> {
     match v {
-        Value::Bool(b) => Ok(*b),
-        Value::String(_) => Err(serialization("Unexpected token received from parser")),
-        Value::Array(_) => Err(serialization(
+        Json::Bool(b) => Ok(*b),
+        Json::String(_) => Err(serialization("Unexpected token received from parser")),
+        Json::Array(_) => Err(serialization(
             "Unrecognized collection type class java.lang.Boolean",
         )),
-        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        Json::Object(_) => Err(serialization(START_OF_STRUCTURE)),
         other => Err(serialization(format!(
             "{} cannot be converted to Boolean",
             token_name(other)
@@ -238,39 +294,35 @@ pub(crate) fn expect_bool(v: &Value) -> DResult<bool> {
 
 /// A JSON number member of Java type `java_type` (`"Integer"` or `"Long"`).
 ///
-/// A fraction is truncated toward zero, as Jackson's coercion does; a value
-/// beyond the Java type's range is a serialization error (the message for
-/// that case is ours: the recorded tests do not cover it).
-pub(crate) fn expect_integer(v: &Value, java_type: &str) -> DResult<i64> {
+/// Only an integer literal is one: a number with a fraction or an exponent
+/// (`1.5`, `2.0`, `1e2`) is the token Jackson calls `DECIMAL_VALUE`, and
+/// is refused as every other wrong token is, "DECIMAL_VALUE cannot be
+/// converted to Integer" (DynamoDB's wording for a decimal where a string or
+/// boolean belongs is recorded by dynalite; for an integer member the same
+/// pattern is ours, not recorded). An integer beyond the Java type's range
+/// is "Numeric value (N) out of range of Integer" (ours too).
+pub(crate) fn expect_integer(v: &Json, java_type: &str) -> DResult<i64> {
     let (lo, hi) = if java_type == "Integer" {
         (i64::from(i32::MIN), i64::from(i32::MAX))
     } else {
         (i64::MIN, i64::MAX)
     };
     match v {
-        Value::Number(n) => {
-            let value = if let Some(i) = n.as_i64() {
-                Some(i)
-            } else if let Some(f) = n.as_f64() {
-                let t = f.trunc();
-                // `as` saturates; the range check below rejects what saturated.
-                (-9.223_372_036_854_776e18..9.223_372_036_854_776e18)
-                    .contains(&t)
-                    .then_some(t as i64)
-            } else {
-                None
-            };
-            match value {
-                Some(i) if (lo..=hi).contains(&i) => Ok(i),
-                _ => Err(serialization(format!(
-                    "Numeric value ({n}) out of range of {java_type}"
-                ))),
-            }
-        }
-        Value::Array(_) => Err(serialization(format!(
+        // serde_json reads an integer literal beyond `u64` as `f64`: a
+        // whole `f64` outside `i64` is taken for such a literal.
+        Json::Number(n) if n.is_f64() && !n.as_f64().is_some_and(too_big_for_i64) => Err(
+            serialization(format!("DECIMAL_VALUE cannot be converted to {java_type}")),
+        ),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) if (lo..=hi).contains(&i) => Ok(i),
+            _ => Err(serialization(format!(
+                "Numeric value ({n}) out of range of {java_type}"
+            ))),
+        },
+        Json::Array(_) => Err(serialization(format!(
             "Unrecognized collection type class java.lang.{java_type}"
         ))),
-        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        Json::Object(_) => Err(serialization(START_OF_STRUCTURE)),
         other => Err(serialization(format!(
             "{} cannot be converted to {java_type}",
             token_name(other)
@@ -278,17 +330,22 @@ pub(crate) fn expect_integer(v: &Value, java_type: &str) -> DResult<i64> {
     }
 }
 
+/// Whether `f` is a whole number outside `i64`'s range.
+fn too_big_for_i64(f: f64) -> bool {
+    f.fract() == 0.0 && !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+}
+
 /// A base64 JSON string member (Java `ByteBuffer`), decoded.
-pub(crate) fn expect_blob(v: &Value) -> DResult<Vec<u8>> {
+pub(crate) fn expect_blob(v: &Json) -> DResult<Vec<u8>> {
     use base64::Engine as _;
     let s = match v {
-        Value::String(s) => s,
-        Value::Array(_) => {
+        Json::String(s) => s,
+        Json::Array(_) => {
             return Err(serialization(
                 "Unrecognized collection type class java.nio.ByteBuffer",
             ))
         }
-        Value::Object(_) => return Err(serialization(START_OF_STRUCTURE)),
+        Json::Object(_) => return Err(serialization(START_OF_STRUCTURE)),
         _ => {
             return Err(serialization(
                 "only base-64-encoded strings are convertible to bytes",
@@ -303,15 +360,15 @@ pub(crate) fn expect_blob(v: &Value) -> DResult<Vec<u8>> {
     }
     // "dectected" is DynamoDB's spelling.
     base64::engine::general_purpose::STANDARD
-        .decode(s)
+        .decode(s.as_bytes())
         .map_err(|_| serialization("Invalid last non-pad Base64 character dectected"))
 }
 
 /// A JSON array member.
-pub(crate) fn expect_list(v: &Value, pos: Position) -> DResult<&Vec<Value>> {
+pub(crate) fn expect_list(v: &Json, pos: Position) -> DResult<&[Json]> {
     match v {
-        Value::Array(a) => Ok(a),
-        Value::Object(_) => Err(serialization(START_OF_STRUCTURE)),
+        Json::Array(a) => Ok(a),
+        Json::Object(_) => Err(serialization(START_OF_STRUCTURE)),
         _ => Err(serialization(match pos {
             Position::Field => "Unexpected field type",
             Position::Element => CAST_MESSAGE,
@@ -321,14 +378,10 @@ pub(crate) fn expect_list(v: &Value, pos: Position) -> DResult<&Vec<Value>> {
 
 /// A JSON object read as a map whose values have Java type `value_type`
 /// (a model shape name such as `"AttributeValue"`, or a qualified Java type).
-pub(crate) fn expect_map<'a>(
-    v: &'a Value,
-    pos: Position,
-    value_type: &str,
-) -> DResult<&'a Map<String, Value>> {
+pub(crate) fn expect_map<'a>(v: &'a Json, pos: Position, value_type: &str) -> DResult<&'a Object> {
     match v {
-        Value::Object(m) => Ok(m),
-        Value::Array(_) => {
+        Json::Object(m) => Ok(m),
+        Json::Array(_) => {
             let qualified = if value_type.contains('.') {
                 value_type.to_string()
             } else {
@@ -346,14 +399,10 @@ pub(crate) fn expect_map<'a>(
 }
 
 /// A JSON object read as the model structure `shape`.
-pub(crate) fn expect_struct<'a>(
-    v: &'a Value,
-    pos: Position,
-    shape: &str,
-) -> DResult<&'a Map<String, Value>> {
+pub(crate) fn expect_struct<'a>(v: &'a Json, pos: Position, shape: &str) -> DResult<&'a Object> {
     match v {
-        Value::Object(m) => Ok(m),
-        Value::Array(_) => Err(serialization(format!(
+        Json::Object(m) => Ok(m),
+        Json::Array(_) => Err(serialization(format!(
             "Unrecognized collection type class {MODEL_PACKAGE}.{shape}"
         ))),
         _ => Err(serialization(match pos {
@@ -366,24 +415,24 @@ pub(crate) fn expect_struct<'a>(
 /// One structure of the request being read, with its constraint path.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Struct<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Object,
     path: &'a str,
 }
 
 impl<'a> Struct<'a> {
     /// The request body (path empty).
-    pub(crate) fn root(map: &'a Map<String, Value>) -> Struct<'a> {
+    pub(crate) fn root(map: &'a Object) -> Struct<'a> {
         Struct { map, path: "" }
     }
 
     /// A nested structure whose own path is `path` (built by
     /// [`Struct::member_path`] or [`element_path`]).
-    pub(crate) fn nested(map: &'a Map<String, Value>, path: &'a str) -> Struct<'a> {
+    pub(crate) fn nested(map: &'a Object, path: &'a str) -> Struct<'a> {
         Struct { map, path }
     }
 
     /// The member's value; `None` when absent or JSON `null`.
-    pub(crate) fn get(&self, member: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, member: &str) -> Option<&'a Json> {
         self.map.get(member).filter(|v| !v.is_null())
     }
 
@@ -531,19 +580,20 @@ pub(crate) fn entry_path(map_path: &str, key: &str) -> String {
 /// then checks the decoder's collected violations, as a request is read.
 #[cfg(test)]
 pub(crate) fn read_request<T>(
-    body: Value,
+    body: serde_json::Value,
     f: fn(&mut Decoder, Struct<'_>) -> DResult<T>,
 ) -> Result<T, DynamoError> {
-    let map = body.as_object().expect("object").clone();
+    let body = Json::from(&body);
+    let map = body.as_object().expect("object");
     let mut d = Decoder::new();
-    let v = f(&mut d, Struct::root(&map))?;
+    let v = f(&mut d, Struct::root(map))?;
     d.finish(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json_tree;
 
     fn ser(r: DResult<impl std::fmt::Debug>) -> String {
         match r {
@@ -555,104 +605,127 @@ mod tests {
     #[test]
     fn string_type_errors_match_dynamodb() {
         for (v, msg) in [
-            (json!(true), "TRUE_VALUE cannot be converted to String"),
-            (json!(false), "FALSE_VALUE cannot be converted to String"),
-            (json!(23), "NUMBER_VALUE cannot be converted to String"),
+            (json_tree!(true), "TRUE_VALUE cannot be converted to String"),
             (
-                json!(-2147483648_i64),
+                json_tree!(false),
+                "FALSE_VALUE cannot be converted to String",
+            ),
+            (json_tree!(23), "NUMBER_VALUE cannot be converted to String"),
+            (
+                json_tree!(-2147483648_i64),
                 "NUMBER_VALUE cannot be converted to String",
             ),
-            (json!(34.56), "DECIMAL_VALUE cannot be converted to String"),
             (
-                json!([]),
+                json_tree!(34.56),
+                "DECIMAL_VALUE cannot be converted to String",
+            ),
+            (
+                json_tree!([]),
                 "Unrecognized collection type class java.lang.String",
             ),
             (
-                json!({}),
+                json_tree!({}),
                 "Start of structure or map found where not expected",
             ),
         ] {
             assert_eq!(ser(expect_string(&v)), msg);
         }
-        assert_eq!(expect_string(&json!("x")).ok(), Some("x"));
+        assert_eq!(expect_string(&json_tree!("x")).ok(), Some("x"));
     }
 
     #[test]
     fn bool_integer_blob_type_errors_match_dynamodb() {
         assert_eq!(
-            ser(expect_bool(&json!("23"))),
+            ser(expect_bool(&json_tree!("23"))),
             "Unexpected token received from parser"
         );
         assert_eq!(
-            ser(expect_bool(&json!(23))),
+            ser(expect_bool(&json_tree!(23))),
             "NUMBER_VALUE cannot be converted to Boolean"
         );
         assert_eq!(
-            ser(expect_bool(&json!(34.56))),
+            ser(expect_bool(&json_tree!(34.56))),
             "DECIMAL_VALUE cannot be converted to Boolean"
         );
         assert_eq!(
-            ser(expect_bool(&json!([]))),
+            ser(expect_bool(&json_tree!([]))),
             "Unrecognized collection type class java.lang.Boolean"
         );
         assert_eq!(
-            ser(expect_integer(&json!("23"), "Integer")),
+            ser(expect_integer(&json_tree!("23"), "Integer")),
             "STRING_VALUE cannot be converted to Integer"
         );
         assert_eq!(
-            ser(expect_integer(&json!(true), "Long")),
+            ser(expect_integer(&json_tree!(true), "Long")),
             "TRUE_VALUE cannot be converted to Long"
         );
         assert_eq!(
-            ser(expect_integer(&json!([]), "Long")),
+            ser(expect_integer(&json_tree!([]), "Long")),
             "Unrecognized collection type class java.lang.Long"
         );
-        assert_eq!(expect_integer(&json!(2.9), "Integer").ok(), Some(2));
-        assert!(expect_integer(&json!(2147483648_i64), "Integer").is_err());
+        for decimal in [json_tree!(2.9), json_tree!(2.0), json_tree!(1e2)] {
+            assert_eq!(
+                ser(expect_integer(&decimal, "Integer")),
+                "DECIMAL_VALUE cannot be converted to Integer"
+            );
+        }
         assert_eq!(
-            expect_integer(&json!(2147483648_i64), "Long").ok(),
+            ser(expect_integer(&json_tree!(1.5), "Long")),
+            "DECIMAL_VALUE cannot be converted to Long"
+        );
+        assert_eq!(
+            ser(expect_integer(&json_tree!(1e30), "Long")),
+            "Numeric value (1e+30) out of range of Long"
+        );
+        assert_eq!(expect_integer(&json_tree!(-3), "Integer").ok(), Some(-3));
+        assert!(expect_integer(&json_tree!(2147483648_i64), "Integer").is_err());
+        assert_eq!(
+            expect_integer(&json_tree!(2147483648_i64), "Long").ok(),
             Some(2147483648)
         );
         assert_eq!(
-            ser(expect_blob(&json!(23))),
+            ser(expect_blob(&json_tree!(23))),
             "only base-64-encoded strings are convertible to bytes"
         );
         assert_eq!(
-            ser(expect_blob(&json!("23456"))),
+            ser(expect_blob(&json_tree!("23456"))),
             "Base64 encoded length is expected a multiple of 4 bytes but found: 5"
         );
         assert_eq!(
-            ser(expect_blob(&json!("=+/="))),
+            ser(expect_blob(&json_tree!("=+/="))),
             "Invalid last non-pad Base64 character dectected"
         );
-        assert_eq!(expect_blob(&json!("Zm9v")).ok(), Some(b"foo".to_vec()));
+        assert_eq!(expect_blob(&json_tree!("Zm9v")).ok(), Some(b"foo".to_vec()));
     }
 
     #[test]
     fn container_type_errors_match_dynamodb() {
         assert_eq!(
-            ser(expect_list(&json!("23"), Position::Field)),
+            ser(expect_list(&json_tree!("23"), Position::Field)),
             "Unexpected field type"
         );
         assert_eq!(
-            ser(expect_list(&json!({}), Position::Field)),
+            ser(expect_list(&json_tree!({}), Position::Field)),
             "Start of structure or map found where not expected"
         );
-        assert_eq!(ser(expect_list(&json!(1), Position::Element)), CAST_MESSAGE);
         assert_eq!(
-            ser(expect_map(&json!([]), Position::Field, "AttributeValue")),
+            ser(expect_list(&json_tree!(1), Position::Element)),
+            CAST_MESSAGE
+        );
+        assert_eq!(
+            ser(expect_map(&json_tree!([]), Position::Field, "AttributeValue")),
             "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>"
         );
         assert_eq!(
             ser(expect_struct(
-                &json!(1),
+                &json_tree!(1),
                 Position::Element,
                 "AttributeValue"
             )),
             "Unexpected value type in payload"
         );
         assert_eq!(
-            ser(expect_struct(&json!([]), Position::Field, "ProvisionedThroughput")),
+            ser(expect_struct(&json_tree!([]), Position::Field, "ProvisionedThroughput")),
             "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput"
         );
     }
@@ -686,12 +759,12 @@ mod tests {
 
     #[test]
     fn paths_lower_the_first_letter() {
-        let body = json!({"KeySchema": []});
+        let body = json_tree!({"KeySchema": []});
         let map = body.as_object().expect("object");
         let root = Struct::root(map);
         assert_eq!(root.member_path("KeySchema"), "keySchema");
         let p = element_path(&root.member_path("KeySchema"), 0);
-        let inner = json!({});
+        let inner = json_tree!({});
         let s = Struct::nested(inner.as_object().expect("object"), &p);
         assert_eq!(
             s.member_path("AttributeName"),

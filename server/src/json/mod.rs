@@ -1,13 +1,16 @@
 //! DynamoDB JSON (the JSON 1.0 protocol's bodies) ↔ siltdb's API types.
 //!
-//! Requests are read from a parsed [`serde_json::Value`] by hand, so that
-//! every wrong type, violated constraint and bad value fails with the
-//! exception and message DynamoDB gives (`decode` explains the passes).
+//! A request body is parsed into a compact [`tree::Json`] under a memory
+//! meter ([`read_body`]), then read by hand, so that every wrong type,
+//! violated constraint and bad value fails with the exception and message
+//! DynamoDB gives (`decode` explains the passes). Responses are written as
+//! [`serde_json::Value`]. The per-operation readers and writers are wired
+//! to the operations by the one list in [`crate::operation`].
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `tables` (control plane), `ttl` (Time to Live), `tags`,
 //! `streams` (the DynamoDB Streams API), `common` (shared members and
-//! capacity), [`errors`] (error bodies).
+//! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
 mod batch;
 mod common;
@@ -19,107 +22,141 @@ mod streams;
 mod tables;
 mod tags;
 mod transact;
+pub mod tree;
 mod ttl;
 pub(crate) mod value;
 
-use serde_json::Value;
 use siltdb::dynamo::{DynamoError, Item};
 
-use crate::operation::{Operation, Request, Response};
+use crate::operation::{for_each_operation, Operation, Request, Response};
 use decode::{Decoder, Position, Struct};
+use tree::{Json, Meter, ParseError};
 
-/// Reads the body of a request for `op`.
+/// Why a request body did not become a [`Request`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyError {
+    /// DynamoDB's answer: `SerializationException` or
+    /// `ValidationException`.
+    Rejected(DynamoError),
+    /// The memory meter refused: the body would take more memory than the
+    /// server lets requests hold (the HTTP layer answers overload).
+    OverBudget,
+}
+
+/// Reads a request body for `op` from its bytes: parsed into a [`Json`]
+/// tree under `meter` (see [`tree`]), then decoded.
 ///
-/// Errors are DynamoDB's: `SerializationException` for a wrong JSON type,
-/// `ValidationException` for constraint violations and invalid values.
-pub fn decode_request(op: Operation, body: &Value) -> Result<Request, DynamoError> {
-    // What DynamoDB says about a body that is JSON but not an object is not
-    // recorded; a type error without text is what it says for non-JSON.
-    let Value::Object(map) = body else {
-        return Err(DynamoError::SerializationException(String::new()));
-    };
-    let s = Struct::root(map);
-    let mut d = Decoder::new();
-    let request = match op {
-        Operation::CreateTable => Request::CreateTable(tables::create_table_input(&mut d, s)?),
-        Operation::DescribeTable => {
-            Request::DescribeTable(tables::describe_table_input(&mut d, s)?)
+/// A body that is not JSON is a `SerializationException` without text,
+/// as DynamoDB answers it. A top-level member that the operation's input
+/// does not have in DynamoDB's API model ([`Operation::members`]) is a
+/// `SerializationException` naming it, and its value is never parsed:
+/// DynamoDB is recorded (dynalite) to ignore such members, but reading them
+/// is how one unsigned body of junk held 1.6 GB, and no SDK sends one.
+pub fn read_body(op: Operation, bytes: &[u8], meter: &dyn Meter) -> Result<Request, BodyError> {
+    let tree = match tree::parse(bytes, Some(op.members()), meter) {
+        Ok(t) => t,
+        Err(ParseError::OverBudget) => return Err(BodyError::OverBudget),
+        Err(ParseError::Syntax(_)) => {
+            return Err(BodyError::Rejected(DynamoError::SerializationException(
+                String::new(),
+            )))
         }
-        Operation::ListTables => Request::ListTables(tables::list_tables_input(&mut d, s)?),
-        Operation::UpdateTable => Request::UpdateTable(tables::update_table_input(&mut d, s)?),
-        Operation::DeleteTable => Request::DeleteTable(tables::delete_table_input(&mut d, s)?),
-        Operation::PutItem => Request::PutItem(item::put_item_input(&mut d, s)?),
-        Operation::GetItem => Request::GetItem(item::get_item_input(&mut d, s)?),
-        Operation::UpdateItem => Request::UpdateItem(item::update_item_input(&mut d, s)?),
-        Operation::DeleteItem => Request::DeleteItem(item::delete_item_input(&mut d, s)?),
-        Operation::Query => Request::Query(query::query_input(&mut d, s)?),
-        Operation::Scan => Request::Scan(query::scan_input(&mut d, s)?),
-        Operation::BatchGetItem => Request::BatchGetItem(batch::batch_get_item_input(&mut d, s)?),
-        Operation::BatchWriteItem => {
-            Request::BatchWriteItem(batch::batch_write_item_input(&mut d, s)?)
-        }
-        Operation::TransactWriteItems => {
-            Request::TransactWriteItems(transact::transact_write_items_input(&mut d, s)?)
-        }
-        Operation::TransactGetItems => {
-            Request::TransactGetItems(transact::transact_get_items_input(&mut d, s)?)
-        }
-        Operation::ListStreams => Request::ListStreams(streams::list_streams_input(&mut d, s)?),
-        Operation::DescribeStream => {
-            Request::DescribeStream(streams::describe_stream_input(&mut d, s)?)
-        }
-        Operation::GetShardIterator => {
-            Request::GetShardIterator(streams::get_shard_iterator_input(&mut d, s)?)
-        }
-        Operation::GetRecords => Request::GetRecords(streams::get_records_input(&mut d, s)?),
-        Operation::UpdateTimeToLive => {
-            Request::UpdateTimeToLive(ttl::update_time_to_live_input(&mut d, s)?)
-        }
-        Operation::DescribeTimeToLive => {
-            Request::DescribeTimeToLive(ttl::describe_time_to_live_input(&mut d, s)?)
-        }
-        Operation::TagResource => Request::TagResource(tags::tag_resource_input(&mut d, s)?),
-        Operation::UntagResource => Request::UntagResource(tags::untag_resource_input(&mut d, s)?),
-        Operation::ListTagsOfResource => {
-            Request::ListTagsOfResource(tags::list_tags_of_resource_input(&mut d, s)?)
+        Err(ParseError::UnknownMember(name)) => {
+            return Err(BodyError::Rejected(DynamoError::SerializationException(
+                unknown_member_message(op, &name),
+            )))
         }
     };
-    d.finish(request)
+    decode(op, &tree, meter)
 }
 
-/// Writes a successful response's body.
-pub fn encode_response(response: &Response) -> Value {
-    match response {
-        Response::CreateTable(o) => tables::create_table_output(o),
-        Response::DescribeTable(o) => tables::describe_table_output(o),
-        Response::ListTables(o) => tables::list_tables_output(o),
-        Response::UpdateTable(o) => tables::update_table_output(o),
-        Response::DeleteTable(o) => tables::delete_table_output(o),
-        Response::PutItem(o) => item::put_item_output(o),
-        Response::GetItem(o) => item::get_item_output(o),
-        Response::UpdateItem(o) => item::update_item_output(o),
-        Response::DeleteItem(o) => item::delete_item_output(o),
-        Response::Query(o) | Response::Scan(o) => query::query_output(o),
-        Response::BatchGetItem(o) => batch::batch_get_item_output(o),
-        Response::BatchWriteItem(o) => batch::batch_write_item_output(o),
-        Response::TransactWriteItems(o) => transact::transact_write_items_output(o),
-        Response::TransactGetItems(o) => transact::transact_get_items_output(o),
-        Response::ListStreams(o) => streams::list_streams_output(o),
-        Response::DescribeStream(o) => streams::describe_stream_output(o),
-        Response::GetShardIterator(o) => streams::get_shard_iterator_output(o),
-        Response::GetRecords(o) => streams::get_records_output(o),
-        Response::UpdateTimeToLive(o) => ttl::update_time_to_live_output(o),
-        Response::DescribeTimeToLive(o) => ttl::describe_time_to_live_output(o),
-        Response::TagResource(o) => tags::tag_resource_output(o),
-        Response::UntagResource(o) => tags::untag_resource_output(o),
-        Response::ListTagsOfResource(o) => tags::list_tags_of_resource_output(o),
-    }
+/// The message for a top-level member `name` that `op`'s input lacks.
+fn unknown_member_message(op: Operation, name: &str) -> String {
+    format!(
+        "Unrecognized field \"{name}\": {}Input has no such member",
+        op.name()
+    )
 }
+
+/// Reads the body of a request for `op` from JSON already in memory (the
+/// CLI's files, tests); the same rules as [`read_body`], unmetered.
+///
+/// Errors are DynamoDB's: `SerializationException` for a wrong JSON type
+/// or a member the operation does not have, `ValidationException` for
+/// constraint violations and invalid values.
+pub fn decode_request(op: Operation, body: &serde_json::Value) -> Result<Request, DynamoError> {
+    if let Some(name) = body
+        .as_object()
+        .and_then(|m| m.keys().find(|k| !op.members().contains(&k.as_str())))
+    {
+        return Err(DynamoError::SerializationException(unknown_member_message(
+            op, name,
+        )));
+    }
+    decode(op, &Json::from(body), &tree::Unmetered).map_err(|e| match e {
+        BodyError::Rejected(e) => e,
+        // The unmetered meter refuses nothing.
+        BodyError::OverBudget => {
+            DynamoError::InternalServerError("an unmetered decoding ran out of budget".to_string())
+        }
+    })
+}
+
+macro_rules! define_codec {
+    ($($op:ident {
+        method: $method:ident, input: $input:ident, output: $output:ident,
+        read: $read:path, write: $write:path,
+        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        members: [$($member:literal),* $(,)?] $(,)?
+    },)+) => {
+        /// Decodes a parsed body for `op`, charging what it builds to
+        /// `meter`.
+        fn decode(op: Operation, body: &Json, meter: &dyn Meter) -> Result<Request, BodyError> {
+            // What DynamoDB says about a body that is JSON but not an object
+            // is not recorded; a type error without text is what it says for
+            // non-JSON.
+            let Json::Object(map) = body else {
+                return Err(BodyError::Rejected(DynamoError::SerializationException(
+                    String::new(),
+                )));
+            };
+            let s = Struct::root(map);
+            let mut d = Decoder::metered(meter);
+            let read = match op {
+                $(Operation::$op => $read(&mut d, s).map(Request::$op),)+
+            };
+            match read {
+                Err(_) if d.over_budget() => Err(BodyError::OverBudget),
+                Err(e) => Err(BodyError::Rejected(e)),
+                Ok(request) => d.finish(request).map_err(BodyError::Rejected),
+            }
+        }
+
+        /// Writes a successful response's body.
+        pub fn encode_response(response: &Response) -> serde_json::Value {
+            match response {
+                $(Response::$op(o) => $write(o),)+
+            }
+        }
+    };
+}
+
+for_each_operation!(define_codec);
+
+/// Test support: a [`Json`] tree written as `serde_json::json!` literals.
+#[cfg(test)]
+macro_rules! json_tree {
+    ($($t:tt)+) => {
+        $crate::json::tree::Json::from(&serde_json::json!($($t)+))
+    };
+}
+#[cfg(test)]
+pub(crate) use json_tree;
 
 /// An item (or key) as DynamoDB JSON: `{"pk": {"S": "a"}, "n": {"N": "1"}}`,
 /// exactly as the wire protocol and DynamoDB's export to S3 write it
 /// (numbers canonical, binaries in padded base64, sets in siltdb's order).
-pub fn item_to_json(item: &Item) -> Value {
+pub fn item_to_json(item: &Item) -> serde_json::Value {
     value::item_json(item)
 }
 
@@ -127,9 +164,9 @@ pub fn item_to_json(item: &Item) -> Value {
 /// request's `Item` is read with: `SerializationException` for a wrong JSON
 /// type, `ValidationException` for a value DynamoDB rejects (an empty set, a
 /// number out of range, ...). Members whose value is `null` are absent.
-pub fn item_from_json(v: &Value) -> Result<Item, DynamoError> {
+pub fn item_from_json(v: &serde_json::Value) -> Result<Item, DynamoError> {
     let mut d = Decoder::new();
-    let item = value::item(&mut d, v, Position::Field)?;
+    let item = value::item(&mut d, &Json::from(v), Position::Field)?;
     d.finish(item)
 }
 

@@ -20,6 +20,7 @@ use siltdb::dynamo::DynamoError;
 use super::common::put_opt;
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
 use super::tables::key_schema_json;
+use super::tree::Json;
 use super::value::item_json;
 
 /// `StreamViewType` as DynamoDB prints its set (recorded in the
@@ -155,7 +156,7 @@ pub(crate) fn describe_stream_input(
 fn timestamp(s: &Struct<'_>, member: &str) -> DResult<Option<f64>> {
     match s.get(member) {
         None => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(Json::Number(n)) => Ok(n.as_f64()),
         Some(_) => Err(DynamoError::SerializationException(format!(
             "{member} must be a number of seconds since the epoch"
         ))),

@@ -26,6 +26,7 @@ use super::common::{put_opt, struct_list};
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
 use super::streams::{stream_specification, stream_specification_json};
 use super::tags::tags;
+use super::tree::Object;
 
 /// `AttributeType` as DynamoDB prints its set (dynalite, `createTable.js`).
 const ATTRIBUTE_TYPE_SET: &str = "[B, N, S]";
@@ -233,7 +234,7 @@ fn global_secondary_index_update(
         )));
         return Ok(None);
     }
-    let nested = |member: &str, shape: &str| -> DResult<Option<(&Map<String, Value>, String)>> {
+    let nested = |member: &str, shape: &str| -> DResult<Option<(&Object, String)>> {
         match s.get(member) {
             Some(v) => Ok(Some((
                 expect_struct(v, Position::Field, shape)?,
@@ -934,6 +935,7 @@ mod tests {
                 index_size_bytes: 0,
                 item_count: 0,
                 index_arn: "arn/index/g".into(),
+                backfill_error: None,
             }]),
             ..TableDescription::default()
         };

@@ -13,14 +13,12 @@ use super::common::{
     consumed_capacities_json, item_collection_metrics_map_json, put_opt, struct_list,
 };
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+use super::tree::Object;
 use super::value::item_json;
 
 /// Reads the structure member `member` of `s` as the model shape of the
 /// same name.
-fn sub_struct<'a>(
-    s: &Struct<'a>,
-    member: &str,
-) -> DResult<Option<(&'a Map<String, Value>, String)>> {
+fn sub_struct<'a>(s: &Struct<'a>, member: &str) -> DResult<Option<(&'a Object, String)>> {
     match s.get(member) {
         Some(v) => Ok(Some((
             expect_struct(v, Position::Field, member)?,

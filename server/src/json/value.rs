@@ -15,6 +15,7 @@
 //! standard base64, sets as arrays in the library's order.
 
 use std::collections::{BTreeMap, HashMap};
+use std::mem::size_of;
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -24,6 +25,29 @@ use super::decode::{
     expect_blob, expect_bool, expect_list, expect_map, expect_string, expect_struct, DResult,
     Decoder, Position,
 };
+use super::tree::{alloc_cost, Json, Object};
+
+/// Bytes a `BTreeMap<String, AttributeValue>` (an item or an `M` value) of
+/// `n` entries takes at most: a node per 5 entries (nodes hold 11 and are
+/// at least half full), each 11 keys, 11 values and 12 child pointers.
+/// `M` values are the costliest part of a decoded request — a map of one
+/// entry takes a whole node, about 900 bytes — so they are charged.
+pub(crate) fn map_cost(n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let node = 11 * (size_of::<String>() + size_of::<AttributeValue>()) + 12 * 8 + 16;
+    (n / 5 + 1).saturating_mul(alloc_cost(node))
+}
+
+/// Bytes a set of `n` members takes beyond the members' own bytes (its
+/// nodes, as [`map_cost`] counts them, for 11 keys of at most 32 bytes).
+fn set_cost(n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    (n / 5 + 1).saturating_mul(alloc_cost(11 * 32 + 12 * 8 + 16))
+}
 
 /// The type keys an `AttributeValue` object may carry, in DynamoDB's order.
 const TYPE_KEYS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
@@ -32,15 +56,11 @@ const TYPE_KEYS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL"
 ///
 /// A value-rule failure is deferred on `d` and read as `NULL`; the request
 /// then fails in [`Decoder::finish`], so the stand-in is never used.
-pub(crate) fn attribute_value(
-    d: &mut Decoder,
-    v: &Value,
-    pos: Position,
-) -> DResult<AttributeValue> {
+pub(crate) fn attribute_value(d: &mut Decoder, v: &Json, pos: Position) -> DResult<AttributeValue> {
     let map = expect_struct(v, pos, "AttributeValue")?;
     // Pass 1 first: every present member is type-checked before any value
     // rule is applied, as DynamoDB deserializes the whole value first.
-    let mut present: Vec<(&str, &Value)> = Vec::with_capacity(1);
+    let mut present: Vec<(&str, &Json)> = Vec::with_capacity(1);
     for key in TYPE_KEYS {
         if let Some(member) = map.get(key).filter(|m| !m.is_null()) {
             present.push((key, member));
@@ -86,26 +106,40 @@ pub(crate) fn attribute_value(
 fn read_typed(
     d: &mut Decoder,
     key: &str,
-    member: &Value,
+    member: &Json,
 ) -> DResult<Result<AttributeValue, DynamoError>> {
     Ok(match key {
-        "S" => Ok(AttributeValue::S(expect_string(member)?.to_string())),
+        "S" => {
+            let s = expect_string(member)?;
+            d.charge(alloc_cost(s.len()))?;
+            Ok(AttributeValue::S(s.to_string()))
+        }
         "N" => Number::parse(expect_string(member)?)
             .map(AttributeValue::N)
             .map_err(DynamoError::from),
-        "B" => Ok(AttributeValue::B(expect_blob(member)?)),
+        "B" => {
+            let b = expect_blob(member)?;
+            d.charge(alloc_cost(b.len()))?;
+            Ok(AttributeValue::B(b))
+        }
         "BOOL" => Ok(AttributeValue::Bool(expect_bool(member)?)),
         "NULL" => AttributeValue::null(expect_bool(member)?),
         "SS" => {
+            let list = expect_list(member, Position::Field)?;
+            d.charge(set_cost(list.len()))?;
             let mut out = Vec::new();
-            for e in non_null(expect_list(member, Position::Field)?) {
-                out.push(expect_string(e)?.to_string());
+            for e in non_null(list) {
+                let s = expect_string(e)?;
+                d.charge(alloc_cost(s.len()))?;
+                out.push(s.to_string());
             }
             AttributeValue::string_set(out)
         }
         "NS" => {
+            let list = expect_list(member, Position::Field)?;
+            d.charge(set_cost(list.len()))?;
             let mut texts = Vec::new();
-            for e in non_null(expect_list(member, Position::Field)?) {
+            for e in non_null(list) {
                 texts.push(expect_string(e)?);
             }
             let mut numbers = Vec::with_capacity(texts.len());
@@ -125,14 +159,21 @@ fn read_typed(
             }
         }
         "BS" => {
+            let list = expect_list(member, Position::Field)?;
+            d.charge(set_cost(list.len()))?;
             let mut out = Vec::new();
-            for e in non_null(expect_list(member, Position::Field)?) {
-                out.push(expect_blob(e)?);
+            for e in non_null(list) {
+                let b = expect_blob(e)?;
+                d.charge(alloc_cost(b.len()))?;
+                out.push(b);
             }
             AttributeValue::binary_set(out)
         }
         "L" => {
             let list = expect_list(member, Position::Field)?;
+            d.charge(alloc_cost(
+                list.len().saturating_mul(size_of::<AttributeValue>()),
+            ))?;
             let mut out = Vec::with_capacity(list.len());
             for e in non_null(list) {
                 out.push(attribute_value(d, e, Position::Element)?);
@@ -141,11 +182,7 @@ fn read_typed(
         }
         "M" => {
             let map = expect_map(member, Position::Field, "AttributeValue")?;
-            let mut out = BTreeMap::new();
-            for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-                out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
-            }
-            Ok(AttributeValue::M(out))
+            Ok(AttributeValue::M(attribute_map(d, map)?))
         }
         // TYPE_KEYS lists exactly the keys matched above.
         _ => Err(DynamoError::InternalServerError(format!(
@@ -154,39 +191,50 @@ fn read_typed(
     })
 }
 
-fn non_null(list: &[Value]) -> impl Iterator<Item = &Value> {
+fn non_null(list: &[Json]) -> impl Iterator<Item = &Json> {
     list.iter().filter(|e| !e.is_null())
 }
 
-/// Reads a map of attribute values (an item, a key, `ExclusiveStartKey`).
-pub(crate) fn item(d: &mut Decoder, v: &Value, pos: Position) -> DResult<Item> {
-    let map = expect_map(v, pos, "AttributeValue")?;
-    let mut out = Item::new();
+/// Reads the entries of an `M` value or an item, charging their memory.
+fn attribute_map(d: &mut Decoder, map: &Object) -> DResult<BTreeMap<String, AttributeValue>> {
+    d.charge(map_cost(map.len()))?;
+    let mut out = BTreeMap::new();
     for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-        out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+        d.charge(alloc_cost(k.len()))?;
+        out.insert(k.to_string(), attribute_value(d, e, Position::Element)?);
     }
     Ok(out)
+}
+
+/// Reads a map of attribute values (an item, a key, `ExclusiveStartKey`).
+pub(crate) fn item(d: &mut Decoder, v: &Json, pos: Position) -> DResult<Item> {
+    let map = expect_map(v, pos, "AttributeValue")?;
+    attribute_map(d, map)
 }
 
 /// Reads `ExpressionAttributeValues`.
 pub(crate) fn attribute_values(
     d: &mut Decoder,
-    v: &Value,
+    v: &Json,
 ) -> DResult<HashMap<String, AttributeValue>> {
     let map = expect_map(v, Position::Field, "AttributeValue")?;
+    // A hash table of at most twice as many slots as entries.
+    let slot = size_of::<String>() + size_of::<AttributeValue>() + 1;
+    d.charge(alloc_cost(map.len().saturating_mul(2 * slot)))?;
     let mut out = HashMap::with_capacity(map.len());
     for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-        out.insert(k.clone(), attribute_value(d, e, Position::Element)?);
+        d.charge(alloc_cost(k.len()))?;
+        out.insert(k.to_string(), attribute_value(d, e, Position::Element)?);
     }
     Ok(out)
 }
 
 /// Reads `ExpressionAttributeNames`.
-pub(crate) fn attribute_names(v: &Value) -> DResult<HashMap<String, String>> {
+pub(crate) fn attribute_names(v: &Json) -> DResult<HashMap<String, String>> {
     let map = expect_map(v, Position::Field, "java.lang.String")?;
     let mut out = HashMap::with_capacity(map.len());
     for (k, e) in map.iter().filter(|(_, e)| !e.is_null()) {
-        out.insert(k.clone(), expect_string(e)?.to_string());
+        out.insert(k.to_string(), expect_string(e)?.to_string());
     }
     Ok(out)
 }
@@ -238,11 +286,12 @@ pub(crate) fn item_json(item: &Item) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json_tree;
     use serde_json::json;
 
     fn read(v: Value) -> Result<AttributeValue, DynamoError> {
         let mut d = Decoder::new();
-        let av = attribute_value(&mut d, &v, Position::Element)?;
+        let av = attribute_value(&mut d, &Json::from(&v), Position::Element)?;
         d.finish(av)
     }
 
@@ -366,22 +415,22 @@ mod tests {
         let mut d = Decoder::new();
         let it = item(
             &mut d,
-            &json!({"id": {"S": "1"}, "n": null}),
+            &json_tree!({"id": {"S": "1"}, "n": null}),
             Position::Field,
         )
         .expect("item");
         assert_eq!(it.len(), 1);
         assert_eq!(item_json(&it), json!({"id": {"S": "1"}}));
-        let names = attribute_names(&json!({"#a": "x"})).expect("names");
+        let names = attribute_names(&json_tree!({"#a": "x"})).expect("names");
         assert_eq!(names.get("#a").map(String::as_str), Some("x"));
-        let e = attribute_names(&json!({"#a": 5})).expect_err("type");
+        let e = attribute_names(&json_tree!({"#a": 5})).expect_err("type");
         assert_eq!(e.message(), "NUMBER_VALUE cannot be converted to String");
-        let e = attribute_names(&json!([])).expect_err("type");
+        let e = attribute_names(&json_tree!([])).expect_err("type");
         assert_eq!(
             e.message(),
             "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>"
         );
-        let vals = attribute_values(&mut d, &json!({":v": {"N": "5"}})).expect("values");
+        let vals = attribute_values(&mut d, &json_tree!({":v": {"N": "5"}})).expect("values");
         assert!(matches!(vals.get(":v"), Some(AttributeValue::N(_))));
         d.finish(()).expect("nothing wrong");
     }

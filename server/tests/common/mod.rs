@@ -2,6 +2,8 @@
 //! port, and a raw HTTP/1.1 client (so tests control every header byte).
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod alloc;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,6 +43,10 @@ impl Backend for Fake {
         match i.table_name.as_str() {
             "Missing" => Err(DynamoError::table_not_found("Missing")),
             "Panic" => panic!("fake backend panics on purpose"),
+            "Broken" => Err(DynamoError::InternalServerError(
+                "reading /var/lib/siltdb/data/000042.sst at offset 4096: Input/output error (os error 5)"
+                    .into(),
+            )),
             "Slow" => {
                 std::thread::sleep(Duration::from_millis(500));
                 Ok(DescribeTableOutput {
@@ -151,11 +157,23 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A server over a [`Fake`] backend.
     pub fn start(config: ServerConfig) -> TestServer {
         let backend = Arc::new(Fake::default());
+        TestServer::start_with(backend.clone(), backend, config)
+    }
+
+    /// A server over siltdb's own engine, in memory.
+    pub fn start_engine(config: ServerConfig) -> TestServer {
+        let engine = siltdb::dynamo::DynamoDb::open_in_memory().expect("open in memory");
+        TestServer::start_with(Arc::new(Fake::default()), Arc::new(engine), config)
+    }
+
+    /// A server over `b`; `fake` is what [`TestServer::backend`] shows.
+    fn start_with(fake: Arc<Fake>, b: Arc<dyn Backend>, config: ServerConfig) -> TestServer {
+        let backend = fake;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let b: Arc<dyn Backend> = backend.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::capacity::{ConsumedCapacity, ItemCollectionMetrics};
 use super::enums::{ReturnConsumedCapacity, ReturnItemCollectionMetrics};
 use super::AttributeNames;
-use crate::dynamo::value::Item;
+use crate::dynamo::items::value::Item;
 
 /// The keys to read from one table (the `KeysAndAttributes` shape).
 #[derive(Debug, Clone, Default, PartialEq)]

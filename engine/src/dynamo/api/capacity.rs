@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::dynamo::value::Item;
+use crate::dynamo::items::value::Item;
 
 /// Capacity units consumed by one table or index (the `Capacity` shape).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -104,6 +104,12 @@ pub struct GlobalSecondaryIndexDescription {
     pub item_count: i64,
     /// `<table arn>/index/<name>`.
     pub index_arn: String,
+    /// Why the backfill of this `CREATING` index stopped, if it failed (the
+    /// index stays `CREATING` and the backfill starts again at the next
+    /// open). A siltdb extension: DynamoDB's
+    /// `GlobalSecondaryIndexDescription` has no such member (its
+    /// `IndexStatus` has no failed state), so the wire form leaves it out.
+    pub backfill_error: Option<String>,
 }
 
 /// Create a global secondary index (UpdateTable).

@@ -9,7 +9,7 @@ use super::enums::{
 };
 use super::legacy::{AttributeValueUpdate, ConditionalOperator, ExpectedAttributeValue};
 use super::{AttributeNames, AttributeValues};
-use crate::dynamo::value::Item;
+use crate::dynamo::items::value::Item;
 
 /// `PutItem` request.
 #[derive(Debug, Clone, Default, PartialEq)]

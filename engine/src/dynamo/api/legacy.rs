@@ -3,7 +3,7 @@
 //! `ScanFilter`, `ConditionalOperator`.
 
 use super::enums::wire_enum;
-use crate::dynamo::value::AttributeValue;
+use crate::dynamo::items::value::AttributeValue;
 
 wire_enum! {
     /// `ComparisonOperator` of a legacy condition.

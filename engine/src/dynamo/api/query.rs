@@ -6,7 +6,7 @@ use super::capacity::ConsumedCapacity;
 use super::enums::{ReturnConsumedCapacity, Select};
 use super::legacy::{ConditionalOperator, LegacyCondition};
 use super::{AttributeNames, AttributeValues};
-use crate::dynamo::value::Item;
+use crate::dynamo::items::value::Item;
 
 /// `Query` request.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -5,7 +5,7 @@
 
 use super::enums::wire_enum;
 use super::table::KeySchemaElement;
-use crate::dynamo::value::Item;
+use crate::dynamo::items::value::Item;
 
 wire_enum! {
     /// `StreamViewType`: what a stream record carries besides the key.

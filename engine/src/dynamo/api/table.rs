@@ -8,7 +8,7 @@ use super::index::{
 };
 use super::stream::StreamSpecification;
 use super::tags::Tag;
-use crate::dynamo::keycodec::ScalarAttributeType;
+use crate::dynamo::keys::codec::ScalarAttributeType;
 
 wire_enum! {
     /// `KeyType` of a key schema element.

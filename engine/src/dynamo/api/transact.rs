@@ -7,7 +7,7 @@ use super::enums::{
     ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure,
 };
 use super::{AttributeNames, AttributeValues};
-use crate::dynamo::value::Item;
+use crate::dynamo::items::value::Item;
 
 /// Check a condition on an item without writing it (the `ConditionCheck` shape).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -168,5 +168,5 @@ pub struct CancellationReason {
     /// Detail, absent for `"None"`.
     pub message: Option<String>,
     /// The item, when the action asked for `ALL_OLD` on condition failure.
-    pub item: Option<crate::dynamo::value::Item>,
+    pub item: Option<crate::dynamo::items::value::Item>,
 }

@@ -34,10 +34,10 @@ use std::collections::HashMap;
 use super::ast::{Comparator, Condition, Operand, Path, PathElem};
 use super::error::{ExprError, ExprKind};
 use super::update::eval_set_operand;
-use super::validate::between_bounds_message;
-use crate::dynamo::number::Number;
-use crate::dynamo::validate::validate_value;
-use crate::dynamo::value::{AttributeValue, Item};
+use super::validate::{between_bounds_message, render};
+use crate::dynamo::items::number::Number;
+use crate::dynamo::items::validate::validate_value;
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 /// A request's ExpressionAttributeValues: placeholder (with its colon, e.g.
 /// `":v"`) → value.
@@ -385,46 +385,9 @@ fn check_between_bounds(
         )));
     }
     if ordered_cmp(Some(lo), Some(hi)) == Some(Ordering::Greater) {
-        return Err(between_bounds_message(kind, &render(lo), &render(hi)));
+        return Err(between_bounds_message(kind, lo, hi));
     }
     Ok(())
-}
-
-/// DynamoDB's rendering of a scalar in a BETWEEN message: `{N:5}`, `{S:abc}`,
-/// `{B:YWJj}` (dynalite `checkBetweenArgs`: type, colon, the wire text).
-fn render(v: &AttributeValue) -> String {
-    let text = match v {
-        AttributeValue::S(s) => s.clone(),
-        AttributeValue::N(n) => n.to_string(),
-        AttributeValue::B(b) => base64(b),
-        AttributeValue::Bool(b) => b.to_string(),
-        AttributeValue::Null => "true".to_string(),
-        // Only S, N and B reach here (the operand type check comes first).
-        _ => String::new(),
-    };
-    format!("{{{}:{text}}}", v.type_name())
-}
-
-/// Standard base64 with padding.
-pub(crate) fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((v >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Orders two operands if both are present and of the same ordered type
@@ -622,19 +585,6 @@ fn contains(a: &AttributeValue, b: &AttributeValue) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_vectors() {
-        for (raw, enc) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-        ] {
-            assert_eq!(base64(raw.as_bytes()), enc);
-        }
-    }
 
     #[test]
     fn size_counts_utf16_units() {

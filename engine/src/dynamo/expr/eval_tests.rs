@@ -30,38 +30,17 @@
 //! expected outputs in place.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
-use super::eval::base64;
 use super::*;
-use crate::dynamo::number::Number;
-use crate::dynamo::validate::validate_value;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::base64;
+use crate::dynamo::items::number::Number;
+use crate::dynamo::items::validate::validate_value;
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 // ----- DynamoDB JSON fixtures ----------------------------------------------------
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .unwrap_or_else(|| panic!("bad base64 {s:?}")) as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
 
 fn strings(v: &Json) -> Vec<String> {
     v.as_array()
@@ -81,7 +60,7 @@ fn parse_value(v: &Json) -> AttributeValue {
     match ty.as_str() {
         "S" => AttributeValue::S(inner.as_str().expect("S string").to_string()),
         "N" => AttributeValue::N(num(inner.as_str().expect("N string"))),
-        "B" => AttributeValue::B(base64_decode(inner.as_str().expect("B string"))),
+        "B" => AttributeValue::B(base64::decode(inner.as_str().expect("B string"))),
         "BOOL" => AttributeValue::Bool(inner.as_bool().expect("BOOL bool")),
         "NULL" => AttributeValue::Null,
         "M" => AttributeValue::M(parse_map(inner)),
@@ -95,7 +74,7 @@ fn parse_value(v: &Json) -> AttributeValue {
         ),
         "SS" => AttributeValue::Ss(strings(inner).into_iter().collect()),
         "NS" => AttributeValue::Ns(strings(inner).iter().map(|s| num(s)).collect()),
-        "BS" => AttributeValue::Bs(strings(inner).iter().map(|s| base64_decode(s)).collect()),
+        "BS" => AttributeValue::Bs(strings(inner).iter().map(|s| base64::decode(s)).collect()),
         other => panic!("unknown type {other}"),
     }
 }
@@ -117,7 +96,7 @@ fn show_value(v: &AttributeValue) -> String {
     match v {
         AttributeValue::S(s) => format!("{{\"S\":{}}}", quote(s)),
         AttributeValue::N(n) => format!("{{\"N\":\"{n}\"}}"),
-        AttributeValue::B(b) => format!("{{\"B\":\"{}\"}}", base64(b)),
+        AttributeValue::B(b) => format!("{{\"B\":\"{}\"}}", base64::encode(b)),
         AttributeValue::Bool(b) => format!("{{\"BOOL\":{b}}}"),
         AttributeValue::Null => "{\"NULL\":true}".to_string(),
         AttributeValue::M(m) => format!("{{\"M\":{}}}", show_map(m)),
@@ -132,7 +111,11 @@ fn show_value(v: &AttributeValue) -> String {
         ),
         AttributeValue::Bs(s) => format!(
             "{{\"BS\":[{}]}}",
-            list(s.iter().map(|x| format!("\"{}\"", base64(x))).collect())
+            list(
+                s.iter()
+                    .map(|x| format!("\"{}\"", base64::encode(x)))
+                    .collect()
+            )
         ),
     }
 }
@@ -237,78 +220,10 @@ fn run_update(case: &Case) -> Result<String, ExprError> {
     }
 }
 
-/// Runs one file; returns (cases, rewritten text, failures).
-fn run_file(text: &str) -> (usize, String, Vec<String>) {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = String::new();
-    let mut failures = Vec::new();
-    let mut cases = 0;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        if line.trim().is_empty() || line.starts_with('#') {
-            out.push_str(line);
-            out.push('\n');
-            i += 1;
-            continue;
-        }
-        let cmd = line.trim();
-        let case_line = i + 1;
-        i += 1;
-        let mut input = Vec::new();
-        while i < lines.len() && lines[i] != "----" {
-            input.push(lines[i]);
-            i += 1;
-        }
-        i += 1; // ----
-        let mut expected = Vec::new();
-        while i < lines.len() && !lines[i].trim().is_empty() {
-            expected.push(lines[i]);
-            i += 1;
-        }
-        let input = input.join("\n");
-        let got = run_case(cmd, &input);
-        cases += 1;
-        if got != expected.join("\n") {
-            failures.push(format!(
-                "line {case_line}: {cmd}\n{input}\n--- expected\n{}\n--- got\n{got}\n",
-                expected.join("\n")
-            ));
-        }
-        let _ = write!(out, "{cmd}\n{input}\n----\n{got}\n");
-    }
-    (cases, out, failures)
-}
-
 #[test]
 fn eval_testdata() {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/dynamo/expr/testdata/eval");
-    let rewrite = std::env::var_os("SILTDB_REWRITE").is_some();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("testdata/eval dir")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    entries.sort();
-    let mut total = 0;
-    let mut failures = Vec::new();
-    for path in entries {
-        let text = std::fs::read_to_string(&path).expect("read testdata");
-        let (n, rewritten, fails) = run_file(&text);
-        total += n;
-        if rewrite {
-            std::fs::write(&path, rewritten).expect("rewrite testdata");
-        }
-        for f in fails {
-            failures.push(format!("{}: {f}", path.display()));
-        }
-    }
-    eprintln!("dynamo::expr eval testdata: {total} cases");
+    let total = crate::dynamo::datadriven::run_dir("src/dynamo/expr/testdata/eval", &run_case);
     assert!(total >= 150, "only {total} eval cases");
-    if !rewrite {
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
 }
 
 // ----- property tests ------------------------------------------------------------

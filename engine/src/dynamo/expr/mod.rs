@@ -21,9 +21,11 @@
 mod ast;
 mod error;
 mod eval;
+pub mod legacy;
 mod lexer;
 mod parser;
 mod project;
+pub mod request;
 mod reserved;
 mod update;
 mod validate;

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use super::ast::{Path, PathElem};
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 /// One level of the projection tree. A child of `None` means the path ends
 /// there: the whole value is kept.

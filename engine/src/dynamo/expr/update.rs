@@ -42,8 +42,8 @@ use super::eval::{
     check_referenced_values, lookup, operand_values, require_type, resolve_path, size_of, Values,
 };
 use super::parser::check_paths;
-use crate::dynamo::validate::validate_value;
-use crate::dynamo::value::{AttributeValue, Item};
+use crate::dynamo::items::validate::validate_value;
+use crate::dynamo::items::value::{AttributeValue, Item};
 
 /// SET read a path the item does not have (`ATTRIBUTE_NOT_FOUND_IN_ITEM`).
 const NOT_FOUND: &str =

@@ -9,6 +9,8 @@ use super::ast::{
     Comparator, Condition, KeyCondition, KeyPart, KeyTest, Operand, Path, UpdateExpr,
 };
 use super::error::{ExprError, ExprKind};
+use crate::dynamo::items::base64;
+use crate::dynamo::items::value::AttributeValue;
 
 /// Longest expression string, in bytes (Developer Guide, Service quotas,
 /// "Expression parameters": "The maximum length of any expression string is 4 KB").
@@ -375,13 +377,34 @@ pub fn check_unused<'a>(
     Ok(())
 }
 
-/// The ConditionExpression/FilterExpression error for `BETWEEN` bounds in the
-/// wrong order, for the evaluator (which knows the values). `low` and `high`
-/// are DynamoDB's renderings such as `{N:5}`.
+/// The error for `BETWEEN` bounds in the wrong order, for the code that
+/// knows the values (the evaluator; the key-condition compiler).
 ///
 /// Confirmed wording: dynalite `checkBetweenArgs`.
-pub fn between_bounds_message(kind: ExprKind, low: &str, high: &str) -> ExprError {
+pub fn between_bounds_message(
+    kind: ExprKind,
+    low: &AttributeValue,
+    high: &AttributeValue,
+) -> ExprError {
     kind.error(format!(
-        "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {low}, upper bound operand: AttributeValue: {high}"
+        "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {}, upper bound operand: AttributeValue: {}",
+        render(low),
+        render(high)
     ))
+}
+
+/// DynamoDB's rendering of a scalar in the BETWEEN messages: `{N:5}`,
+/// `{S:abc}`, `{B:YWJj}` (dynalite `checkBetweenArgs`: type, colon, the wire
+/// text).
+pub(crate) fn render(v: &AttributeValue) -> String {
+    let text = match v {
+        AttributeValue::S(s) => s.clone(),
+        AttributeValue::N(n) => n.to_string(),
+        AttributeValue::B(b) => base64::encode(b),
+        AttributeValue::Bool(b) => b.to_string(),
+        AttributeValue::Null => "true".to_string(),
+        // Only S, N and B reach here (the operand type check comes first).
+        _ => String::new(),
+    };
+    format!("{{{}:{text}}}", v.type_name())
 }

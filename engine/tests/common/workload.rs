@@ -1,0 +1,241 @@
+//! The fixed workload of the exhaustive crash and failure tests: synced
+//! puts and deletes, flushes, compactions, MANIFEST rolls (a tiny
+//! `max_manifest_size`) and reopens, all from one thread so the k-th file
+//! operation is (nearly) the same in every run. It tracks which writes were
+//! acknowledged, so a verifier can demand each of them after a crash.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::disk::{scan, Disk, DIR};
+use siltdb::compaction::CompactionOptions;
+use siltdb::inspect::check_dir;
+use siltdb::sstable::TableOptions;
+use siltdb::{Db, Error, Options};
+
+/// The keys and values of a database.
+pub type Model = BTreeMap<Vec<u8>, Vec<u8>>;
+
+/// One step of the workload.
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    /// Synced put of key `k` with a value tagged by the step's index.
+    Put(u32),
+    /// Synced delete of key `k`.
+    Delete(u32),
+    /// `Db::flush`.
+    Flush,
+    /// `Db::compact_range(None, None)`.
+    Compact,
+    /// Close and open again.
+    Reopen,
+}
+
+/// The workload: `rounds` rounds of writes, each ending in a flush, a
+/// compaction every other round and a reopen every third.
+pub fn steps(rounds: u32, writes_per_round: u32) -> Vec<Step> {
+    let mut out = Vec::new();
+    for r in 0..rounds {
+        for i in 0..writes_per_round {
+            let k = (r * 7 + i * 3) % (writes_per_round * 2);
+            out.push(if (r + i) % 5 == 4 {
+                Step::Delete(k)
+            } else {
+                Step::Put(k)
+            });
+        }
+        out.push(Step::Flush);
+        if r % 2 == 1 {
+            out.push(Step::Compact);
+        }
+        if r % 3 == 2 {
+            out.push(Step::Reopen);
+        }
+    }
+    // A tail left in the WAL.
+    for i in 0..3 {
+        out.push(Step::Put(1000 + i));
+    }
+    out
+}
+
+/// Options for the workload on `disk`: synced writes, no automatic
+/// compaction (the workload compacts), small tables and a MANIFEST that
+/// rolls every few edits.
+pub fn options(disk: &Disk) -> Options {
+    Options {
+        sync: true,
+        max_manifest_size: 256,
+        compaction: CompactionOptions {
+            l0_compaction_trigger: 1000,
+            l0_slowdown_trigger: 2000,
+            l0_stop_trigger: 3000,
+            target_file_size: 2 << 10,
+            ..CompactionOptions::default()
+        },
+        table: TableOptions {
+            block_size: 256,
+            ..TableOptions::default()
+        },
+        ..disk.options()
+    }
+}
+
+fn key(k: u32) -> Vec<u8> {
+    format!("k{k:05}").into_bytes()
+}
+
+fn value(k: u32, step: usize) -> Vec<u8> {
+    format!("v{k}-step{step}-{}", "x".repeat((k % 13) as usize * 20)).into_bytes()
+}
+
+/// What a run of the workload did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The state every acknowledged write made.
+    pub acked: Model,
+    /// A write that returned an error: it may or may not be durable.
+    pub maybe: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The errors returned, with the step that returned each.
+    pub errors: Vec<(usize, Error)>,
+    /// True if every step ran and the database closed cleanly.
+    pub completed: bool,
+    /// After the first error: whether a write to the same handle was then
+    /// refused (a poisoned or closed database). If it was accepted, it is
+    /// in `acked`.
+    pub refused_after_error: Option<bool>,
+}
+
+impl Outcome {
+    /// The states the database may be in after a crash: the acknowledged
+    /// writes, plus perhaps the one that failed.
+    pub fn allowed(&self) -> Vec<Model> {
+        let mut out = vec![self.acked.clone()];
+        if let Some((k, v)) = &self.maybe {
+            let mut m = self.acked.clone();
+            match v {
+                Some(v) => m.insert(k.clone(), v.clone()),
+                None => m.remove(k),
+            };
+            out.push(m);
+        }
+        out
+    }
+}
+
+/// Runs `steps` on `disk` until the first error (after which, in these
+/// tests, the disk has stopped or the database is poisoned).
+pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
+    let mut out = Outcome::default();
+    let mut db = match Db::open(DIR, options(disk)) {
+        Ok(db) => db,
+        Err(e) => {
+            out.errors.push((0, e));
+            // No handle: nothing can be written.
+            out.refused_after_error = Some(true);
+            return out;
+        }
+    };
+    for (i, step) in steps.iter().enumerate() {
+        let r = match *step {
+            Step::Put(k) => {
+                let v = value(k, i);
+                let r = db.put(&key(k), &v);
+                match &r {
+                    Ok(()) => {
+                        out.acked.insert(key(k), v);
+                    }
+                    Err(_) => out.maybe = Some((key(k), Some(v))),
+                }
+                r
+            }
+            Step::Delete(k) => {
+                let r = db.delete(&key(k));
+                match &r {
+                    Ok(()) => {
+                        out.acked.remove(&key(k));
+                    }
+                    Err(_) => out.maybe = Some((key(k), None)),
+                }
+                r
+            }
+            Step::Flush => db.flush(),
+            Step::Compact => db.compact_range(None, None),
+            Step::Reopen => db.close().and_then(|()| {
+                drop(std::mem::replace(&mut db, Db::open(DIR, options(disk))?));
+                Ok(())
+            }),
+        };
+        if let Err(e) = r {
+            out.errors.push((i, e));
+            let probe = db.put(b"zz-probe", b"after the error");
+            if probe.is_ok() {
+                out.acked
+                    .insert(b"zz-probe".to_vec(), b"after the error".to_vec());
+            }
+            out.refused_after_error = Some(probe.is_err());
+            return out;
+        }
+    }
+    match db.close() {
+        Ok(()) => out.completed = true,
+        Err(e) => {
+            out.errors.push((steps.len(), e));
+            out.refused_after_error = Some(db.put(b"zz-probe", b"x").is_err());
+        }
+    }
+    out
+}
+
+/// Checks the directory on `disk` as recovery will find it: `check` is
+/// clean (or there is no database yet, and nothing was acknowledged), the
+/// database opens, holds one of `outcome`'s allowed states, takes a write,
+/// and closes leaving a clean directory with no garbage.
+pub fn verify(disk: &Disk, outcome: &Outcome, ctx: &str) {
+    let has_current = disk.names().contains("CURRENT");
+    if has_current {
+        let report = check_dir(&disk.mem, Path::new(DIR)).expect("check");
+        assert!(report.is_clean(), "{ctx}: check before reopen:\n{report}");
+    } else {
+        assert!(
+            outcome.acked.is_empty(),
+            "{ctx}: no CURRENT, but writes were acknowledged"
+        );
+    }
+    let db = Db::open(DIR, options(disk))
+        .unwrap_or_else(|e| panic!("{ctx}: reopen failed: {e}\nfiles {:?}", disk.names()));
+    let got = scan(&db);
+    let allowed = outcome.allowed();
+    assert!(
+        allowed.contains(&got),
+        "{ctx}: recovered {} keys; acknowledged {}; in-flight {:?}; missing {:?}; extra {:?}",
+        got.len(),
+        outcome.acked.len(),
+        outcome
+            .maybe
+            .as_ref()
+            .map(|(k, _)| String::from_utf8_lossy(k).into_owned()),
+        outcome
+            .acked
+            .iter()
+            .filter(|(k, v)| got.get(*k) != Some(*v))
+            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+            .collect::<Vec<_>>(),
+        got.keys()
+            .filter(|k| !outcome.acked.contains_key(*k))
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+            .collect::<Vec<_>>(),
+    );
+    db.put(b"zz-after-recovery", b"1")
+        .unwrap_or_else(|e| panic!("{ctx}: write after recovery: {e}"));
+    db.close()
+        .unwrap_or_else(|e| panic!("{ctx}: close after recovery: {e}"));
+    drop(db);
+    let report = check_dir(&disk.mem, Path::new(DIR)).expect("check");
+    assert!(report.is_clean(), "{ctx}: check after reopen:\n{report}");
+    assert_eq!(
+        report.orphans().count(),
+        0,
+        "{ctx}: open left garbage:\n{report}"
+    );
+}

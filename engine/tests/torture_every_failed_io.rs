@@ -1,0 +1,86 @@
+//! Every failed I/O: the same fixed workload as the crash-point test, with
+//! its k-th file operation failing (once, writing nothing), for every k.
+//! Never a panic; the failure comes back as an I/O error (or `Poisoned`
+//! holding it) from the call that needed it, after which writes are
+//! refused — except a failed removal of a garbage file, which only leaves
+//! garbage; and no acknowledged write is lost, whether the database is then
+//! reopened as it is or after a power cut.
+
+mod common;
+
+use common::disk::Disk;
+use common::workload::{run, steps, verify, Step};
+use siltdb::fs::FileOp;
+
+/// Runs the workload failing each operation in turn; returns how many
+/// operations there were.
+fn every_failed_io(steps: &[Step]) -> u64 {
+    let clean = Disk::new();
+    assert!(run(&clean, steps).completed);
+    let total = clean.fault.file_ops();
+    let mut k = 1;
+    loop {
+        for power_cut in [false, true] {
+            let disk = Disk::new();
+            disk.fault.fail_op(k);
+            let outcome = run(&disk, steps);
+            let ctx = format!(
+                "op {k} of {total} failed{}",
+                if power_cut { ", then power cut" } else { "" }
+            );
+            let failed = disk.fault.injected();
+            match (&failed, outcome.errors.first()) {
+                (None, None) => assert!(outcome.completed, "{ctx}"),
+                (None, Some((_, e))) => panic!("{ctx}: an error with no fault: {e:?}"),
+                (Some((FileOp::Remove, path)), err) => assert!(
+                    err.is_none() && outcome.completed,
+                    "{ctx}: a failed removal of {} must only leave garbage, got {err:?}",
+                    path.display()
+                ),
+                (Some((op, path)), None) => panic!(
+                    "{ctx}: {op:?} of {} failed but no call reported it",
+                    path.display()
+                ),
+                (Some(_), Some((_, e))) => {
+                    assert!(
+                        e.root()
+                            .to_string()
+                            .contains(&format!("injected failure of file operation {k}")),
+                        "{ctx}: the error is the injected one: {e:?}"
+                    );
+                    assert!(!e.is_corruption(), "{ctx}: {e:?}");
+                }
+            }
+            if !outcome.errors.is_empty() {
+                assert_eq!(
+                    outcome.refused_after_error,
+                    Some(true),
+                    "{ctx}: after the error the database refuses writes"
+                );
+            }
+            disk.fault.clear();
+            if power_cut {
+                disk.mem.crash();
+            }
+            verify(&disk, &outcome, &ctx);
+        }
+        if k >= total {
+            return k;
+        }
+        k += 1;
+    }
+}
+
+#[test]
+fn every_failed_io_of_a_small_workload() {
+    let points = every_failed_io(&steps(12, 15));
+    println!("failed each of {points} operations");
+    assert!(points > 200);
+}
+
+#[test]
+#[ignore = "long: run with --ignored"]
+fn every_failed_io_long() {
+    let points = every_failed_io(&steps(40, 40));
+    println!("failed each of {points} operations");
+}
