@@ -93,6 +93,9 @@ pub struct Config {
     pub write_buffer_size: Option<usize>,
     /// Target size of L1 in bytes (`None`: each engine's default).
     pub max_bytes_for_level_base: Option<u64>,
+    /// siltdb's dynamic level sizing (`None`: the engine's default; RocksDB
+    /// always runs with it, fjall has none).
+    pub dynamic_level_bytes: Option<bool>,
     /// Bloom filter bits per key (0: no filter); fjall keeps its own.
     pub bloom_bits: u32,
     /// Flush and compact everything after writes, before reads.
@@ -130,6 +133,7 @@ impl Default for Config {
             use_existing_db: false,
             write_buffer_size: None,
             max_bytes_for_level_base: None,
+            dynamic_level_bytes: None,
             bloom_bits: 10,
             compact: true,
             seed: 0x005e_ed0f_5117,

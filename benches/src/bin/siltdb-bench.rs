@@ -69,6 +69,10 @@ struct Args {
     /// Target size of L1 in bytes (default: each engine's).
     #[arg(long = "max_bytes_for_level_base")]
     max_bytes_for_level_base: Option<u64>,
+    /// siltdb only: dynamic level sizing on or off (default: the engine's).
+    /// RocksDB always runs with it; fjall has no such option.
+    #[arg(long = "dynamic_level_bytes")]
+    dynamic_level_bytes: Option<bool>,
     /// Bloom filter bits per key (0: no filter); fjall keeps its default.
     #[arg(long = "bloom_bits", default_value_t = 10)]
     bloom_bits: u32,
@@ -121,6 +125,7 @@ fn main() -> ExitCode {
         use_existing_db: a.use_existing_db,
         write_buffer_size: a.write_buffer_size,
         max_bytes_for_level_base: a.max_bytes_for_level_base,
+        dynamic_level_bytes: a.dynamic_level_bytes,
         bloom_bits: a.bloom_bits,
         compact: a.compact,
         seed: a.seed,

@@ -25,7 +25,7 @@ impl SiltEngine {
 }
 
 /// The options a run uses: engine defaults, with the memtable size, L1
-/// target and bloom bits of the command line.
+/// target, level sizing and bloom bits of the command line.
 fn options(cfg: &Config) -> Options {
     let defaults = Options::default();
     Options {
@@ -39,6 +39,9 @@ fn options(cfg: &Config) -> Options {
             base_level_bytes: cfg
                 .max_bytes_for_level_base
                 .unwrap_or(defaults.compaction.base_level_bytes),
+            dynamic_level_bytes: cfg
+                .dynamic_level_bytes
+                .unwrap_or(defaults.compaction.dynamic_level_bytes),
             ..CompactionOptions::default()
         },
         ..defaults
