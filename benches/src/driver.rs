@@ -25,7 +25,8 @@
 //! * Write amplification is bytes written to storage per key + value byte
 //!   the benchmark wrote: from the OS (`/proc/self/io` write_bytes −
 //!   cancelled_write_bytes of this process, all threads), and for siltdb
-//!   also from its [`siltdb::Stats`] (WAL, flush, compaction bytes). A
+//!   also from its [`siltdb::Stats`] (WAL, blob, flush, compaction and
+//!   blob GC bytes). A
 //!   benchmark's own figure leaves out work still queued when it ends;
 //!   `settle` reports the cumulative figure since the fill began, after
 //!   flushing the memtable and waiting until no flush or compaction is
@@ -98,6 +99,10 @@ pub struct Config {
     pub dynamic_level_bytes: Option<bool>,
     /// Bloom filter bits per key (0: no filter); fjall keeps its own.
     pub bloom_bits: u32,
+    /// siltdb only: values of at least this many bytes go to blob files
+    /// (`None`: the engine default; `usize::MAX` keeps every value in the
+    /// tree).
+    pub min_blob_size: Option<usize>,
     /// Flush and compact everything after writes, before reads.
     pub compact: bool,
     /// Seed of the key and value generators.
@@ -135,6 +140,7 @@ impl Default for Config {
             max_bytes_for_level_base: None,
             dynamic_level_bytes: None,
             bloom_bits: 10,
+            min_blob_size: None,
             compact: true,
             seed: 0x005e_ed0f_5117,
             statistics: false,
@@ -327,6 +333,7 @@ impl Runner {
              Threads:    {} (--num/--reads are totals split across threads)\n\
              Sync:       {} (false: each write handed to the OS; true: log fdatasynced before the write returns)\n\
              Bloom bits: {}\n\
+             Blob from:  {}\n\
              Compact:    {}\n\
              DB path:    [{}]\n\
              Load:       {}\n\
@@ -340,6 +347,7 @@ impl Runner {
             c.threads,
             c.sync,
             c.bloom_bits,
+            blob_text(c.engine, c.min_blob_size),
             c.compact,
             self.dir().display(),
             load_text(procfs::load_average()),
@@ -783,6 +791,21 @@ impl Runner {
             ),
             ..r.into_report(engine.kind(), name, elapsed)
         })
+    }
+}
+
+/// The header's `Blob from:` text: which values go to blob files.
+fn blob_text(engine: EngineKind, min_blob_size: Option<usize>) -> String {
+    if engine != EngineKind::Siltdb {
+        return "never (the peers keep every value in the tree)".into();
+    }
+    match min_blob_size {
+        Some(usize::MAX) => "never (values stay in the tree)".into(),
+        Some(b) => format!("{b} bytes"),
+        None => format!(
+            "{} bytes (engine default)",
+            engine::siltdb_default_min_blob_size()
+        ),
     }
 }
 

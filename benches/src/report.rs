@@ -15,10 +15,15 @@ use crate::histogram::Histogram;
 pub struct EngineWriteAmp {
     /// WAL bytes / user bytes.
     pub wal: f64,
+    /// Bytes appended to blob files by writes (separated values) / user
+    /// bytes.
+    pub blob: f64,
     /// Flush (memtable → L0 table) bytes / user bytes.
     pub flush: f64,
     /// Compaction output bytes / user bytes.
     pub compaction: f64,
+    /// Bytes blob garbage collection copied to new blob files / user bytes.
+    pub blob_gc: f64,
 }
 
 impl EngineWriteAmp {
@@ -32,17 +37,19 @@ impl EngineWriteAmp {
         let per = |a: u64, b: u64| a.saturating_sub(b) as f64 / user_bytes as f64;
         Some(EngineWriteAmp {
             wal: per(after.wal_bytes, before.wal_bytes),
+            blob: per(after.blob_bytes, before.blob_bytes),
             flush: per(after.flush_bytes, before.flush_bytes),
             compaction: per(
                 after.compaction_bytes_written,
                 before.compaction_bytes_written,
             ),
+            blob_gc: per(after.blob_gc_bytes_written, before.blob_gc_bytes_written),
         })
     }
 
-    /// WAL + flush + compaction.
+    /// WAL + blob + flush + compaction + blob GC.
     pub fn total(&self) -> f64 {
-        self.wal + self.flush + self.compaction
+        self.wal + self.blob + self.flush + self.compaction + self.blob_gc
     }
 
     /// Flush + compaction (RocksDB's "W-Amp" leaves the WAL out too).
@@ -53,14 +60,19 @@ impl EngineWriteAmp {
 
 impl fmt::Display for EngineWriteAmp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2} (WAL {:.2}", self.total(), self.wal)?;
+        if self.blob > 0.0 {
+            write!(f, " + blob {:.2}", self.blob)?;
+        }
         write!(
             f,
-            "{:.2} (WAL {:.2} + flush {:.2} + compaction {:.2})",
-            self.total(),
-            self.wal,
-            self.flush,
-            self.compaction
-        )
+            " + flush {:.2} + compaction {:.2}",
+            self.flush, self.compaction
+        )?;
+        if self.blob_gc > 0.0 {
+            write!(f, " + blob GC {:.2}", self.blob_gc)?;
+        }
+        f.write_str(")")
     }
 }
 

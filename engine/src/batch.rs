@@ -23,16 +23,23 @@ pub const HEADER_LEN: usize = 12;
 pub struct WriteBatch {
     rep: Vec<u8>,
     user_bytes: u64,
+    /// Length of the longest put value (decides value separation).
+    largest_value: usize,
+    /// Some op is a `ValueBlob` (only the engine's own WAL batches).
+    blob_indexes: bool,
 }
 
 /// One operation of a batch, as yielded by [`WriteBatch::iter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchOp<'a> {
-    /// Put ([`ValueKind::Value`]) or delete ([`ValueKind::Deletion`]).
+    /// Put ([`ValueKind::Value`]), delete ([`ValueKind::Deletion`]), or a put
+    /// whose value the engine moved to a blob file ([`ValueKind::ValueBlob`],
+    /// only in batches the engine wrote to its WAL).
     pub kind: ValueKind,
     /// The user key.
     pub key: &'a [u8],
-    /// The value; empty for deletions.
+    /// The value (for `ValueBlob`, the encoded blob index); empty for
+    /// deletions.
     pub value: &'a [u8],
 }
 
@@ -48,6 +55,8 @@ impl WriteBatch {
         WriteBatch {
             rep: vec![0; HEADER_LEN],
             user_bytes: 0,
+            largest_value: 0,
+            blob_indexes: false,
         }
     }
 
@@ -56,7 +65,12 @@ impl WriteBatch {
     pub fn with_capacity(bytes: usize) -> WriteBatch {
         let mut rep = Vec::with_capacity(HEADER_LEN + bytes);
         rep.resize(HEADER_LEN, 0);
-        WriteBatch { rep, user_bytes: 0 }
+        WriteBatch {
+            rep,
+            user_bytes: 0,
+            largest_value: 0,
+            blob_indexes: false,
+        }
     }
 
     /// Sets `key` to `value`.
@@ -72,6 +86,7 @@ impl WriteBatch {
         put_length_prefixed(&mut self.rep, key);
         put_length_prefixed(&mut self.rep, value);
         self.user_bytes += key.len() as u64 + value.len() as u64;
+        self.largest_value = self.largest_value.max(value.len());
     }
 
     /// Deletes `key`.
@@ -87,11 +102,37 @@ impl WriteBatch {
         self.user_bytes += key.len() as u64;
     }
 
+    /// Sets `key` to the separated value that `blob_index` (an encoded
+    /// [`crate::vlog::BlobIndex`]) points to. Only the engine's write path
+    /// builds these, for the WAL; user batches holding one are refused.
+    pub(crate) fn put_blob_index(&mut self, key: &[u8], blob_index: &[u8]) {
+        check_len("key", key);
+        self.bump_count(1);
+        self.rep.push(ValueKind::ValueBlob as u8);
+        put_length_prefixed(&mut self.rep, key);
+        put_length_prefixed(&mut self.rep, blob_index);
+        self.user_bytes += key.len() as u64 + blob_index.len() as u64;
+        self.blob_indexes = true;
+    }
+
+    /// Length of the longest value a put of this batch sets (0 if none).
+    pub fn largest_value(&self) -> usize {
+        self.largest_value
+    }
+
+    /// True if some operation is a [`ValueKind::ValueBlob`]: a batch read
+    /// from the engine's WAL, never one a user may write.
+    pub fn holds_blob_index(&self) -> bool {
+        self.blob_indexes
+    }
+
     /// Removes every operation and resets the sequence number to 0.
     pub fn clear(&mut self) {
         self.rep.clear();
         self.rep.resize(HEADER_LEN, 0);
         self.user_bytes = 0;
+        self.largest_value = 0;
+        self.blob_indexes = false;
     }
 
     /// Number of operations.
@@ -126,6 +167,8 @@ impl WriteBatch {
         self.rep
             .extend_from_slice(other.rep.get(HEADER_LEN..).unwrap_or(&[]));
         self.user_bytes += other.user_bytes;
+        self.largest_value = self.largest_value.max(other.largest_value);
+        self.blob_indexes |= other.blob_indexes;
     }
 
     /// The encoding: the WAL record payload.
@@ -170,6 +213,8 @@ impl WriteBatch {
         let mut dec = Decoder::new(body);
         let mut found: u64 = 0;
         let mut user_bytes: u64 = 0;
+        let mut largest_value = 0;
+        let mut blob_indexes = false;
         while !dec.is_empty() {
             let start = HEADER_LEN + dec.position();
             let at = |what: &str| format!("write batch record {found}: {what}");
@@ -180,11 +225,16 @@ impl WriteBatch {
                 .length_prefixed()
                 .ok_or_else(|| corrupt(start, at("key length or key runs past end of batch")))?;
             user_bytes += key.len() as u64;
-            if kind == ValueKind::Value {
+            if kind.is_value() {
                 let value = dec.length_prefixed().ok_or_else(|| {
                     corrupt(start, at("value length or value runs past end of batch"))
                 })?;
                 user_bytes += value.len() as u64;
+                if kind == ValueKind::ValueBlob {
+                    blob_indexes = true;
+                } else {
+                    largest_value = largest_value.max(value.len());
+                }
             }
             found += 1;
         }
@@ -209,6 +259,8 @@ impl WriteBatch {
         Ok(WriteBatch {
             rep: data,
             user_bytes,
+            largest_value,
+            blob_indexes,
         })
     }
 
@@ -278,7 +330,7 @@ impl<'a> Iter<'a> {
         let kind = ValueKind::from_u8(self.dec.u8()?)?;
         let key = self.dec.length_prefixed()?;
         let value = match kind {
-            ValueKind::Value => self.dec.length_prefixed()?,
+            ValueKind::Value | ValueKind::ValueBlob => self.dec.length_prefixed()?,
             ValueKind::Deletion => &[],
         };
         Some(BatchOp { kind, key, value })
@@ -440,6 +492,50 @@ mod tests {
     }
 
     #[test]
+    fn vector_batch_put_blob() {
+        let bytes = decode_hex_vector(include_str!("../../format-spec/vectors/batch-put-blob.hex"));
+        let index = decode_hex_vector(include_str!("../../format-spec/vectors/blob-index.hex"));
+        let b = WriteBatch::from_data(bytes.clone(), "000007.log", 0).expect("vector decodes");
+        assert_eq!(b.sequence(), 5);
+        assert!(b.holds_blob_index());
+        assert_eq!(b.largest_value(), 1, "a blob index is not a value");
+        assert_eq!(
+            ops(&b),
+            vec![
+                (ValueKind::ValueBlob, b"big".to_vec(), index.clone()),
+                (ValueKind::Value, b"s".to_vec(), b"v".to_vec()),
+            ]
+        );
+        let mut again = WriteBatch::new();
+        again.set_sequence(5);
+        again.put_blob_index(b"big", &index);
+        again.put(b"s", b"v");
+        assert_eq!(
+            again.data(),
+            &bytes[..],
+            "encoder output differs; current encoding:\n{}",
+            encode_hex_vector(again.data())
+        );
+    }
+
+    #[test]
+    fn largest_value_follows_puts_appends_and_clear() {
+        let mut a = WriteBatch::new();
+        a.put(b"k", &[0u8; 10]);
+        a.delete(b"d");
+        let mut b = WriteBatch::new();
+        b.put(b"k", &[0u8; 30]);
+        assert_eq!((a.largest_value(), b.largest_value()), (10, 30));
+        a.append(&b);
+        assert_eq!(a.largest_value(), 30);
+        assert!(!a.holds_blob_index());
+        let decoded = WriteBatch::from_data(a.data().to_vec(), "f", 0).expect("decodes");
+        assert_eq!(decoded.largest_value(), 30);
+        a.clear();
+        assert_eq!(a.largest_value(), 0);
+    }
+
+    #[test]
     fn bad_kind_is_corruption_at_record_start() {
         let mut d = put_delete_batch().data().to_vec();
         // Second record starts after the header and put("a","1"): 1+2+2 bytes.
@@ -552,6 +648,7 @@ mod tests {
                 for op in b.iter() {
                     match op.kind {
                         ValueKind::Value => again.put(op.key, op.value),
+                        ValueKind::ValueBlob => again.put_blob_index(op.key, op.value),
                         ValueKind::Deletion => again.delete(op.key),
                     }
                 }

@@ -22,6 +22,10 @@ pub enum ValueKind {
     Deletion = 0,
     /// A value: the key was set at this sequence number.
     Value = 1,
+    /// A separated value: the key was set at this sequence number and the
+    /// entry's value is a blob index naming where the value lives in a blob
+    /// file (format-spec/value-log.md).
+    ValueBlob = 2,
 }
 
 impl ValueKind {
@@ -30,14 +34,21 @@ impl ValueKind {
         match b {
             0 => Some(ValueKind::Deletion),
             1 => Some(ValueKind::Value),
+            2 => Some(ValueKind::ValueBlob),
             _ => None,
         }
+    }
+
+    /// True for the kinds that set the key (`Value`, `ValueBlob`).
+    pub fn is_value(self) -> bool {
+        self != ValueKind::Deletion
     }
 }
 
 /// The kind used when building a seek key: the highest kind, so that a seek
-/// for `(user_key, seq)` lands on the newest entry with sequence `<= seq`.
-pub const KIND_FOR_SEEK: ValueKind = ValueKind::Value;
+/// for `(user_key, seq)` lands on the newest entry with sequence `<= seq`
+/// (trailers sort descending, so a lower kind at `seq` would sort after it).
+pub const KIND_FOR_SEEK: ValueKind = ValueKind::ValueBlob;
 
 /// Packs a sequence number and kind into the trailer value.
 pub fn pack_trailer(seq: u64, kind: ValueKind) -> u64 {
@@ -65,7 +76,7 @@ pub struct ParsedKey<'a> {
     pub user_key: &'a [u8],
     /// Sequence number of the write.
     pub seq: u64,
-    /// Value or deletion.
+    /// Value, separated value or deletion.
     pub kind: ValueKind,
 }
 
@@ -114,9 +125,24 @@ mod tests {
         let b = make_internal_key(b"k", 5, ValueKind::Value);
         let c = make_internal_key(b"k\0", 99, ValueKind::Value);
         let d = make_internal_key(b"k", 10, ValueKind::Deletion);
+        let e = make_internal_key(b"k", 10, ValueKind::ValueBlob);
         assert_eq!(compare_internal(&a, &b), Ordering::Less);
+        assert_eq!(compare_internal(&e, &a), Ordering::Less);
         assert_eq!(compare_internal(&b, &c), Ordering::Less);
         assert_eq!(compare_internal(&a, &d), Ordering::Less);
+    }
+
+    #[test]
+    fn seek_key_lands_on_every_kind_at_its_sequence() {
+        let seek = make_internal_key(b"k", 10, KIND_FOR_SEEK);
+        for kind in [ValueKind::Deletion, ValueKind::Value, ValueKind::ValueBlob] {
+            let entry = make_internal_key(b"k", 10, kind);
+            assert_ne!(
+                compare_internal(&seek, &entry),
+                Ordering::Greater,
+                "seek key sorts after {kind:?} at the same sequence"
+            );
+        }
     }
 
     #[test]
@@ -143,6 +169,8 @@ mod tests {
         let mut bad = k.clone();
         let n = bad.len();
         bad[n - 8] = 7;
+        assert!(parse_internal_key(&bad).is_none());
+        bad[n - 8] = 3;
         assert!(parse_internal_key(&bad).is_none());
         assert!(parse_internal_key(b"short").is_none());
     }

@@ -4,10 +4,10 @@
 //! memtable, SSTables, manifest, leveled compaction) with its on-disk format
 //! documented byte by byte in `format-spec/`.
 //!
-//! The low-level modules (`wal`, `sstable`, `manifest`, `recovery`, `batch`,
-//! `key`, `coding`, `fs`) are public so fuzz targets, benches and tools can
-//! drive the decoders and the recovery decisions directly; applications use
-//! [`Db`].
+//! The low-level modules (`wal`, `sstable`, `vlog`, `manifest`, `recovery`,
+//! `batch`, `key`, `coding`, `fs`) are public so fuzz targets, benches and
+//! tools can drive the decoders and the recovery decisions directly;
+//! applications use [`Db`].
 #![warn(missing_docs)]
 
 pub mod batch;
@@ -28,6 +28,7 @@ pub mod ratelimit;
 pub mod recovery;
 pub mod sstable;
 mod stats;
+pub mod vlog;
 pub mod wal;
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::compaction::CompactionOptions;
 use crate::fs::{Fs, OsFs};
 use crate::sstable::TableOptions;
+use crate::vlog::BlobOptions;
 
 /// How a database is opened and tuned.
 #[derive(Clone)]
@@ -32,6 +33,9 @@ pub struct Options {
     pub table: TableOptions,
     /// Level sizing, triggers and back-pressure limits.
     pub compaction: CompactionOptions,
+    /// Value separation: which values go to blob files, their size, and when
+    /// they are rewritten.
+    pub blob: BlobOptions,
     /// Block cache capacity in bytes (default 128 MiB).
     pub block_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
@@ -66,6 +70,7 @@ impl Default for Options {
             max_write_group_bytes: 1 << 20,
             table: TableOptions::default(),
             compaction: CompactionOptions::default(),
+            blob: BlobOptions::default(),
             block_cache_bytes: 128 << 20,
             background_write_rate: 256 << 20,
             strict_recovery: false,
@@ -84,6 +89,7 @@ impl std::fmt::Debug for Options {
             .field("max_immutable_memtables", &self.max_immutable_memtables)
             .field("block_cache_bytes", &self.block_cache_bytes)
             .field("background_write_rate", &self.background_write_rate)
+            .field("blob", &self.blob)
             .field("strict_recovery", &self.strict_recovery)
             .field("max_manifest_size", &self.max_manifest_size)
             .finish_non_exhaustive()

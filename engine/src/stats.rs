@@ -20,6 +20,10 @@ pub(crate) struct Counters {
     pub compaction_bytes_written: AtomicU64,
     pub stall_micros: AtomicU64,
     pub slowdowns: AtomicU64,
+    pub blob_bytes: AtomicU64,
+    pub blob_syncs: AtomicU64,
+    pub blob_gc_bytes_read: AtomicU64,
+    pub blob_gc_bytes_written: AtomicU64,
     pub background_errors: AtomicU64,
     pub failed_deletions: AtomicU64,
     /// Traffic into and out of each level, indexed by level.
@@ -139,13 +143,33 @@ pub struct Stats {
     pub background_yields: u64,
     /// Microseconds compactions spent waiting so.
     pub background_yield_micros: u64,
+    /// Bytes appended to blob files by writes (separated values).
+    pub blob_bytes: u64,
+    /// Blob file fdatasync calls made by writes.
+    pub blob_syncs: u64,
+    /// Bytes of live values read by blob garbage collection.
+    pub blob_gc_bytes_read: u64,
+    /// Bytes written to new blob files by blob garbage collection.
+    pub blob_gc_bytes_written: u64,
+    /// Live blob files.
+    pub blob_files: usize,
+    /// Bytes of blob records some entry points to.
+    pub blob_live_bytes: u64,
+    /// Bytes of blob records no entry points to, not yet reclaimed.
+    pub blob_garbage_bytes: u64,
 }
 
 impl Stats {
-    /// Bytes written to storage per user byte: (WAL + flush + compaction
-    /// writes) / user bytes. 0 when nothing was written.
+    /// Bytes written to storage per user byte: (WAL + blob + flush +
+    /// compaction + blob GC writes) / user bytes. 0 when nothing was written.
     pub fn write_amplification(&self) -> f64 {
-        self.per_user_byte(self.wal_bytes + self.flush_bytes + self.compaction_bytes_written)
+        self.per_user_byte(
+            self.wal_bytes
+                + self.blob_bytes
+                + self.flush_bytes
+                + self.compaction_bytes_written
+                + self.blob_gc_bytes_written,
+        )
     }
 
     /// Like [`Stats::write_amplification`] but counting only SSTable writes
@@ -216,6 +240,13 @@ impl Stats {
             pending_compaction_bytes: 0,
             background_yields: 0,
             background_yield_micros: 0,
+            blob_bytes: l(&c.blob_bytes),
+            blob_syncs: l(&c.blob_syncs),
+            blob_gc_bytes_read: l(&c.blob_gc_bytes_read),
+            blob_gc_bytes_written: l(&c.blob_gc_bytes_written),
+            blob_files: 0,
+            blob_live_bytes: 0,
+            blob_garbage_bytes: 0,
         }
     }
 }
@@ -246,6 +277,19 @@ impl std::fmt::Display for Stats {
             self.stall_micros,
             self.slowdowns
         )?;
+        if self.blob_bytes > 0 || self.blob_files > 0 {
+            writeln!(
+                f,
+                "blob {} B written ({} syncs), GC read {} B / written {} B; {} blob files, {} B live, {} B garbage",
+                self.blob_bytes,
+                self.blob_syncs,
+                self.blob_gc_bytes_read,
+                self.blob_gc_bytes_written,
+                self.blob_files,
+                self.blob_live_bytes,
+                self.blob_garbage_bytes
+            )?;
+        }
         if self.background_errors > 0 || self.failed_deletions > 0 {
             writeln!(
                 f,

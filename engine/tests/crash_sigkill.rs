@@ -4,7 +4,12 @@
 //! database and checks that every acknowledged write is there (and every
 //! unacknowledged one is all-or-nothing), then restarts the child on the same
 //! directory to continue. Small buffers make flushes and compactions run
-//! while the child is killed.
+//! while the child is killed. Put values of 250 bytes or more are separated
+//! into small blob files and blob files with any garbage are rewritten, so
+//! blob appends, blob file switches and blob garbage collection are killed
+//! too; after each round `inspect::check_dir` must find the closed
+//! directory clean, and over the rounds some blob file must have been
+//! emptied and deleted.
 //!
 //! The test binary is its own child: with `SILTDB_CRASH_CHILD=<dir>` set, the
 //! test function runs the writer loop instead of the parent.
@@ -17,6 +22,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use siltdb::compaction::CompactionOptions;
+use siltdb::fs::OsFs;
+use siltdb::inspect::check_dir;
+use siltdb::vlog::BlobOptions;
 use siltdb::{Db, Options, WriteBatch};
 
 const CHILD_DIR_VAR: &str = "SILTDB_CRASH_CHILD";
@@ -37,8 +45,23 @@ fn options() -> Options {
             target_file_size: 32 << 10,
             ..CompactionOptions::default()
         },
+        blob: BlobOptions {
+            min_blob_size: 250,
+            file_size: 32 << 10,
+            gc_live_fraction: 0.95,
+            ..BlobOptions::default()
+        },
         ..Options::default()
     }
+}
+
+/// Names of the blob files in `dir`.
+fn blob_files(dir: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".blob"))
+        .collect()
 }
 
 fn put_key(i: u64) -> Vec<u8> {
@@ -265,6 +288,7 @@ fn sigkill_loses_no_acknowledged_write() {
     // Operations 0..next are in the database (the model holds their effect).
     let mut next = 0u64;
     let mut model = Model::new();
+    let mut blobs_seen = std::collections::BTreeSet::new();
     for round in 0..ROUNDS {
         let kill_after = 150 + rng.below(1200);
         let delay = rng.below(3000);
@@ -316,6 +340,12 @@ fn sigkill_loses_no_acknowledged_write() {
         );
         db.close().expect("close");
         drop(db);
+        let report = check_dir(&OsFs::new(), dir.path()).expect("check_dir");
+        assert!(
+            report.is_clean(),
+            "round {round} (seed {seed}): check_dir after reopen and close:\n{report}"
+        );
+        blobs_seen.extend(blob_files(dir.path()));
         model = got;
         next = last_ack + 1 + u64::from(landed);
     }
@@ -327,4 +357,10 @@ fn sigkill_loses_no_acknowledged_write() {
         "no table reached level 1 over {ROUNDS} rounds, so compaction never ran: {s}"
     );
     assert_eq!(contents(&db), model, "final contents");
+    assert!(s.blob_files > 0, "no value was separated: {s}");
+    let now = blob_files(dir.path());
+    assert!(
+        blobs_seen.iter().any(|b| !now.contains(b)),
+        "no blob file was ever emptied and deleted: seen {blobs_seen:?}, now {now:?}"
+    );
 }

@@ -42,15 +42,7 @@ fn open(mem: &MemFs, limit: u64) -> DynamoDb {
 fn setup(limit: u64) -> (MemFs, DynamoDb) {
     let mem = MemFs::new();
     let db = open(&mem, limit);
-    db.create_table(CreateTableInput {
-        table_name: TABLE.into(),
-        attribute_definitions: vec![def("pk", S), def("sk", S), def("a", S)],
-        key_schema: vec![ks("pk", KeyType::Hash), ks("sk", KeyType::Range)],
-        billing_mode: Some(BillingMode::PayPerRequest),
-        local_secondary_indexes: Some(vec![lsi("byA", "a")]),
-        ..Default::default()
-    })
-    .expect("create");
+    create_lsi_table(&db, TABLE);
     (mem, db)
 }
 

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::keys_in;
 use common::streams::*;
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::catalog::retired_streams_key;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
-use siltdb::dynamo::layout::{range_prefix, STREAM_INDEX_ID, TABLE_INDEX_ID};
+use siltdb::dynamo::layout::{STREAM_INDEX_ID, TABLE_INDEX_ID};
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
 use siltdb::{AttributeValue, Db, DynamoError, Item, Options};
@@ -121,19 +122,6 @@ fn listed(db: &DynamoDb, table: Option<&str>) -> Result<Vec<String>, DynamoError
         ..Default::default()
     })
     .map(|o| o.streams.into_iter().map(|s| s.stream_arn).collect())
-}
-
-/// Engine keys starting with `table_id ++ index_id`.
-fn keys_in(db: &DynamoDb, table_id: u32, index_id: u8) -> usize {
-    let prefix = range_prefix(table_id, index_id);
-    let mut it = db.engine().iter().expect("iter");
-    it.seek(&prefix).expect("seek");
-    let mut count = 0;
-    while it.valid() && it.key().starts_with(&prefix) {
-        count += 1;
-        it.next().expect("next");
-    }
-    count
 }
 
 /// Whether the retained-streams catalog record of table `table_id` exists.

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
-use siltdb::dynamo::layout::range_prefix;
 use siltdb::dynamo::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
 use siltdb::dynamo::{catalog, DynamoDb, DynamoError, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
@@ -385,19 +384,6 @@ fn large_sweeps_go_in_batches() {
         .all(|k| k[1..].parse::<u32>().expect("number") % 3 == 0));
 }
 
-/// The index entries under `index_id` of table `id`, as raw engine keys.
-fn index_entries(db: &DynamoDb, table_id: u32, index_id: u8) -> usize {
-    let prefix = range_prefix(table_id, index_id);
-    let mut it = db.engine().iter().expect("iter");
-    it.seek(&prefix).expect("seek");
-    let mut count = 0;
-    while it.valid() && it.key().starts_with(&prefix) {
-        count += 1;
-        it.next().expect("next");
-    }
-    count
-}
-
 /// The index control plane (CreateTable with indexes) is not on this
 /// branch yet, so the test writes a table record with a local and a global
 /// index into the catalog directly — exactly what CreateTable will store —
@@ -497,19 +483,19 @@ fn the_sweep_removes_index_entries() {
         }
         put(&db, "idx", it);
     }
-    assert_eq!(index_entries(&db, 1, 0), 10);
-    assert_eq!(index_entries(&db, 1, 1), 10);
-    assert_eq!(index_entries(&db, 1, 2), 5);
+    assert_eq!(keys_in(&db, 1, 0), 10);
+    assert_eq!(keys_in(&db, 1, 1), 10);
+    assert_eq!(keys_in(&db, 1, 2), 5);
 
     // Before the sweep, both indexes still return the expired items.
     assert_eq!(index_sks(&db, "byLsk", "pk = :v", s("p")).len(), 10);
     assert_eq!(index_sks(&db, "byGpk", "gpk = :v", s("g0")), vec!["s0"]);
 
     assert_eq!(db.sweep_expired_now(), Ok(6));
-    assert_eq!(index_entries(&db, 1, 0), 4);
-    assert_eq!(index_entries(&db, 1, 1), 4);
+    assert_eq!(keys_in(&db, 1, 0), 4);
+    assert_eq!(keys_in(&db, 1, 1), 4);
     // Of s6..s9, s6 and s8 carry gpk.
-    assert_eq!(index_entries(&db, 1, 2), 2);
+    assert_eq!(keys_in(&db, 1, 2), 2);
     // Through Query on the indexes.
     assert_eq!(
         index_sks(&db, "byLsk", "pk = :v", s("p")),

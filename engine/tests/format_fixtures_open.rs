@@ -12,29 +12,18 @@
 //! The DynamoDB fixture holds a table with a GSI, an LSI, a stream, TTL and
 //! tags, with items written, updated and deleted.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use common::fixtures::{fixtures, scratch_copy};
+use common::{n, s};
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::{DynamoDb, ScalarAttributeType};
 use siltdb::fs::OsFs;
-use siltdb::{AttributeValue, Db, Item, Number, Options, WriteBatch};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/fixtures")
-}
-
-/// Copies a frozen fixture into a scratch directory: opening a database
-/// rewrites its directory, and the fixture itself must never change.
-fn scratch_copy(src: &Path) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(src).expect("fixture directory") {
-        let entry = entry.expect("fixture entry");
-        std::fs::copy(entry.path(), tmp.path().join(entry.file_name())).expect("copy fixture");
-    }
-    tmp
-}
+use siltdb::{AttributeValue, Db, Item, Options, WriteBatch};
 
 fn options() -> Options {
     Options {
@@ -145,14 +134,6 @@ fn check_engine_fixture(dir: &Path) {
 }
 
 // ---- the DynamoDB fixture -----------------------------------------------
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(Number::from(v))
-}
 
 fn song(artist: u32, song: u32) -> Item {
     [

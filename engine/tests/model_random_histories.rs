@@ -2,6 +2,11 @@
 //! batches, snapshots, point reads, iteration both ways, flush, compaction,
 //! clean reopen and simulated power cuts, on the in-memory file system with
 //! buffers small enough that flushes and compactions happen inside a case.
+//! Most cases separate values above a random threshold into small blob
+//! files, so separated values, blob file switches and blob garbage
+//! collection run through the same histories; at every clean close
+//! `inspect::check_dir` must find the directory clean (blob garbage
+//! accounting included).
 //!
 //! Crash rule: after a crash the database must equal the model state after
 //! some prefix of the writes that is at least as long as the last durable
@@ -20,7 +25,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
 use siltdb::compaction::CompactionOptions;
 use siltdb::fs::{FaultFs, MemFs};
+use siltdb::inspect::check_dir;
 use siltdb::sstable::TableOptions;
+use siltdb::vlog::BlobOptions;
 use siltdb::{Db, DbIterator, Options, Snapshot, WriteBatch, WriteOptions};
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -57,6 +64,8 @@ struct Tally {
     reopens: AtomicU64,
     crashes: AtomicU64,
     lost_writes: AtomicU64,
+    blob_bytes: AtomicU64,
+    blob_gc_bytes: AtomicU64,
 }
 
 static TALLY: Tally = Tally {
@@ -69,6 +78,8 @@ static TALLY: Tally = Tally {
     reopens: AtomicU64::new(0),
     crashes: AtomicU64::new(0),
     lost_writes: AtomicU64::new(0),
+    blob_bytes: AtomicU64::new(0),
+    blob_gc_bytes: AtomicU64::new(0),
 };
 
 fn tally(c: &AtomicU64, n: u64) {
@@ -199,22 +210,39 @@ fn op_strategy() -> impl Strategy<Value = Op> {
 
 /// Per-case tuning: buffer size, the database's default durability, and
 /// static or dynamic level sizing (dynamic compacts L0 straight into the
-/// last level of a small tree and moves the base level up as it grows).
+/// last level of a small tree and moves the base level up as it grows), and
+/// value separation (threshold, blob file size, GC threshold).
 #[derive(Debug, Clone)]
 struct Config {
     write_buffer_size: usize,
     default_sync: bool,
     dynamic_levels: bool,
+    min_blob_size: usize,
+    blob_file_size: u64,
+    gc_live_fraction: f64,
 }
 
 fn config_strategy() -> impl Strategy<Value = Config> {
-    (4usize..=16, any::<bool>(), any::<bool>()).prop_map(|(kib, default_sync, dynamic_levels)| {
-        Config {
-            write_buffer_size: kib << 10,
-            default_sync,
-            dynamic_levels,
-        }
-    })
+    (
+        4usize..=16,
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![1 => Just(usize::MAX), 2 => 200usize..=600, 1 => 0usize..=64],
+        4u64..=32,
+        prop_oneof![Just(0.5), Just(0.9)],
+    )
+        .prop_map(
+            |(kib, default_sync, dynamic_levels, min_blob_size, blob_kib, gc_live_fraction)| {
+                Config {
+                    write_buffer_size: kib << 10,
+                    default_sync,
+                    dynamic_levels,
+                    min_blob_size,
+                    blob_file_size: blob_kib << 10,
+                    gc_live_fraction,
+                }
+            },
+        )
 }
 
 fn options(fs: &FaultFs, cfg: &Config) -> Options {
@@ -237,8 +265,22 @@ fn options(fs: &FaultFs, cfg: &Config) -> Options {
         },
         block_cache_bytes: 32 << 10,
         background_write_rate: 0,
+        blob: BlobOptions {
+            min_blob_size: cfg.min_blob_size,
+            file_size: cfg.blob_file_size,
+            gc_live_fraction: cfg.gc_live_fraction,
+            ..BlobOptions::default()
+        },
         ..Options::default()
     }
+}
+
+/// After a clean close: every file of the directory is intact, and the
+/// MANIFEST's blob garbage accounting matches the tables' pointers.
+fn check_closed_dir(mem: &MemFs, what: &str) -> Result<(), TestCaseError> {
+    let report = check_dir(mem, std::path::Path::new(DIR)).expect("check_dir");
+    prop_assert!(report.is_clean(), "{}: check_dir:\n{}", what, report);
+    Ok(())
 }
 
 /// Every entry of `it`, first to last.
@@ -407,6 +449,8 @@ impl Harness {
         let st = self.db().stats();
         tally(&TALLY.flushes, st.flushes);
         tally(&TALLY.compactions, st.compactions);
+        tally(&TALLY.blob_bytes, st.blob_bytes);
+        tally(&TALLY.blob_gc_bytes, st.blob_gc_bytes_written);
         tally(&TALLY.trivial_moves, st.trivial_moves);
         let deep = if self.cfg.dynamic_levels {
             st.levels.iter().skip(1).filter(|l| l.files > 0).count() >= 2
@@ -649,6 +693,7 @@ impl Harness {
                 let seq = db.latest_sequence();
                 db.close().expect("close");
                 drop(db);
+                check_closed_dir(&self.mem, &what)?;
                 self.reopen();
                 self.mark_durable();
                 prop_assert!(
@@ -732,6 +777,7 @@ fn run_history(cfg: Config, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let db = h.db.take().expect("db is open");
     db.close().expect("final close");
     drop(db);
+    check_closed_dir(&h.mem, "after final close")?;
     h.reopen();
     check_db_equals(h.db(), &h.model, "after final reopen")?;
     for k in h.model.keys() {
@@ -778,7 +824,8 @@ fn random_histories_match_the_model() {
     eprintln!(
         "{} cases in {:?}: {} ops, {} flushes, {} compactions ({} trivial moves), \
          {} cases spread over several levels ({} of them with dynamic level sizing), \
-         {} reopens, {} crashes ({} lost unsynced writes)",
+         {} reopens, {} crashes ({} lost unsynced writes), \
+         {} blob bytes written, {} by blob GC",
         cases(),
         started.elapsed(),
         c(&TALLY.ops),
@@ -790,11 +837,15 @@ fn random_histories_match_the_model() {
         c(&TALLY.reopens),
         c(&TALLY.crashes),
         c(&TALLY.lost_writes),
+        c(&TALLY.blob_bytes),
+        c(&TALLY.blob_gc_bytes),
     );
     if cases() >= 16 {
         assert!(c(&TALLY.flushes) > 0, "no case flushed a memtable");
         assert!(c(&TALLY.compactions) > 0, "no case ran a compaction");
         assert!(c(&TALLY.crashes) > 0, "no case crashed");
+        assert!(c(&TALLY.blob_bytes) > 0, "no case separated a value");
+        assert!(c(&TALLY.blob_gc_bytes) > 0, "no case rewrote a blob file");
         assert!(
             c(&TALLY.deep_dynamic_cases) > 0,
             "no dynamic-sizing case moved its base level above the last level"

@@ -147,6 +147,9 @@ impl Fs for GateFs {
     fn sync_dir(&self, dir: &Path) -> siltdb::Result<()> {
         self.inner.sync_dir(dir)
     }
+    fn sync_file(&self, path: &Path) -> siltdb::Result<()> {
+        self.inner.sync_file(path)
+    }
     fn lock(&self, path: &Path) -> siltdb::Result<Box<dyn FileLock>> {
         self.inner.lock(path)
     }

@@ -6,6 +6,10 @@
 //! database opens, holds every acknowledged (synced) write and nothing else
 //! but perhaps the one in flight, accepts a write, and leaves no garbage.
 //!
+//! About half the values are separated into blob files, and compactions
+//! garbage-collect them, so every crash point of the value log (blob
+//! appends and syncs, GC output, blob deletions) is covered too.
+//!
 //! The default run is a small workload; `every_crash_point_long` (ignored)
 //! runs a bigger one.
 
@@ -21,6 +25,10 @@ fn every_crash_point(steps: &[Step]) -> u64 {
         full.completed,
         "the workload runs without faults: {:?}",
         full.errors
+    );
+    assert!(
+        full.blob_bytes > 0 && full.blob_gc_bytes > 0,
+        "the workload separates values and garbage-collects blob files: {full:?}"
     );
     let total = clean.fault.file_ops();
     let mut k = 1;

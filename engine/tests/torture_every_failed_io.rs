@@ -4,7 +4,9 @@
 //! holding it) from the call that needed it, after which writes are
 //! refused — except a failed removal of a garbage file, which only leaves
 //! garbage; and no acknowledged write is lost, whether the database is then
-//! reopened as it is or after a power cut.
+//! reopened as it is or after a power cut. The workload separates values
+//! into blob files and garbage-collects them, so blob appends, syncs, GC
+//! output and blob deletions fail too.
 
 mod common;
 
@@ -16,7 +18,12 @@ use siltdb::fs::FileOp;
 /// operations there were.
 fn every_failed_io(steps: &[Step]) -> u64 {
     let clean = Disk::new();
-    assert!(run(&clean, steps).completed);
+    let full = run(&clean, steps);
+    assert!(full.completed);
+    assert!(
+        full.blob_bytes > 0 && full.blob_gc_bytes > 0,
+        "the workload separates values and garbage-collects blob files: {full:?}"
+    );
     let total = clean.fault.file_ops();
     let mut k = 1;
     loop {

@@ -25,6 +25,7 @@ use siltdb::fs::{Fs, MemFs};
 use siltdb::key::{make_internal_key, ValueKind};
 use siltdb::manifest::{FileMeta, VersionEdit};
 use siltdb::sstable::{BlockBuilder, Footer, TableBuilder, TableOptions, FOOTER_LEN};
+use siltdb::vlog::BlobWriter;
 use siltdb::wal::LogWriter;
 
 fn write(target: &str, name: &str, data: &[u8]) {
@@ -40,6 +41,7 @@ fn write(target: &str, name: &str, data: &[u8]) {
         "item_decoder" => siltdb_fuzz::run_item(data),
         "expr_parser" => siltdb_fuzz::run_expr(data),
         "catalog_decoder" => siltdb_fuzz::run_catalog(data),
+        "blob_reader" => siltdb_fuzz::run_blob(data),
         "recovery_open" => siltdb_fuzz::run_recovery(data),
         "stream_record" => siltdb_fuzz::run_stream_record(data),
         "http_request" => siltdb_fuzz::run_http_request(data),
@@ -230,9 +232,25 @@ const EXPRESSIONS: [&[&str]; 5] = [
     ],
 ];
 
+/// A blob file of a few records, written by `BlobWriter`.
+fn blob_file() -> Vec<u8> {
+    let fs = MemFs::new();
+    let path = Path::new("000009.blob");
+    let file = fs.create(path).expect("create");
+    let mut w = BlobWriter::new(file, "000009.blob".into(), 9, None);
+    for (i, len) in [0usize, 1, 40, 300, 5].iter().enumerate() {
+        let key = format!("key{i}");
+        let value: Vec<u8> = (0..*len).map(|b| (b * 7 + i) as u8).collect();
+        w.add(key.as_bytes(), &value).expect("add");
+    }
+    w.sync().expect("sync");
+    fs.read_all(path).expect("read")
+}
+
 /// The files of a small database on a `MemFs` (small tables, so it stays
-/// under the target's 64 KiB per file): flushed, compacted, and with writes
-/// left in its WAL. With `crash`, the power is cut instead of closing.
+/// under the target's 64 KiB per file): flushed, compacted, with separated
+/// values in blob files (some rewritten by garbage collection), and with
+/// writes left in its WAL and its blob file. With `crash`, the power is cut instead of closing.
 fn database_files(crash: bool) -> Vec<(String, Vec<u8>)> {
     let mem = MemFs::new();
     let opts = siltdb::Options {
@@ -243,23 +261,38 @@ fn database_files(crash: bool) -> Vec<(String, Vec<u8>)> {
             block_size: 128,
             ..TableOptions::default()
         },
+        // Values of 64 bytes and more go to blob files; a blob file under
+        // 90% live is rewritten by the next compaction.
+        blob: siltdb::vlog::BlobOptions {
+            min_blob_size: 64,
+            file_size: 4 << 10,
+            gc_live_fraction: 0.9,
+            ..siltdb::vlog::BlobOptions::default()
+        },
         ..siltdb::Options::default()
     };
+    let big = |i: u32| format!("{i:04} separated value ").repeat(4).into_bytes();
     let db = siltdb::Db::open("/db", opts).expect("open");
     for i in 0..120u32 {
-        db.put(
-            format!("key{i:04}").as_bytes(),
-            format!("value {i}").as_bytes(),
-        )
-        .expect("put");
+        let value = if i % 4 == 0 {
+            big(i)
+        } else {
+            format!("value {i}").into_bytes()
+        };
+        db.put(format!("key{i:04}").as_bytes(), &value)
+            .expect("put");
     }
     db.compact_range(None, None).expect("compact");
     for i in (0..120u32).step_by(3) {
         db.delete(format!("key{i:04}").as_bytes()).expect("delete");
     }
     db.flush().expect("flush");
+    // Drops most separated values: the compaction rewrites their blob files.
+    db.compact_range(None, None).expect("compact");
     for i in 120..130u32 {
         db.put(format!("key{i:04}").as_bytes(), b"in the WAL")
+            .expect("put");
+        db.put(format!("big{i:04}").as_bytes(), &big(i))
             .expect("put");
     }
     if crash {
@@ -357,6 +390,21 @@ fn main() {
     write("manifest_reader", "manifest-first", &log_of(&encoded[..1]));
     write("manifest_reader", "edit-raw", &encoded[2]);
 
+    // Blob files: the format-spec vector, and one written by BlobWriter.
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/vectors");
+    let text = fs::read_to_string(spec.join("blob-file.hex")).expect("read vector");
+    write("blob_reader", "blob-file-vector", &hex_vector(&text));
+    write("blob_reader", "blob-file-written", &blob_file());
+    // A batch with a separated value, as a WAL, and the value-log edit.
+    let text = fs::read_to_string(spec.join("batch-put-blob.hex")).expect("read vector");
+    write(
+        "wal_reader",
+        "log-blob-batch",
+        &log_of(&[hex_vector(&text)]),
+    );
+    let text = fs::read_to_string(spec.join("manifest-edit-blob.hex")).expect("read vector");
+    write("manifest_reader", "edit-blob-raw", &hex_vector(&text));
+
     // DynamoDB items and values
     for (name, it) in items() {
         write("item_decoder", name, &encode_item_to_vec(&it));
@@ -369,7 +417,6 @@ fn main() {
 
     // Catalog records: the format-spec vectors, and a retained-streams pair
     // as `run_catalog` splits it (first byte = key length).
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/vectors");
     for name in [
         "catalog-table",
         "catalog-table-ttl-tags",

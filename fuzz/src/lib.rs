@@ -20,6 +20,7 @@
 //! for any input, and bound every loop by the input size so a
 //! non-terminating iterator shows up as a panic rather than a timeout.
 
+pub mod blob;
 pub mod catalog;
 pub mod expr;
 pub mod http;
@@ -27,6 +28,7 @@ pub mod item;
 pub mod recovery;
 pub mod stream;
 
+pub use blob::run_blob;
 pub use catalog::run_catalog;
 pub use expr::run_expr;
 pub use http::run_http_request;
@@ -125,7 +127,10 @@ fn check_batch(payload: &[u8], offset: u64) {
     let mut n = 0u64;
     let mut bytes = 0u64;
     for op in b.iter() {
-        assert!(matches!(op.kind, ValueKind::Value | ValueKind::Deletion));
+        assert!(matches!(
+            op.kind,
+            ValueKind::Value | ValueKind::ValueBlob | ValueKind::Deletion
+        ));
         if op.kind == ValueKind::Deletion {
             assert!(op.value.is_empty());
         }

@@ -8,9 +8,10 @@
 //! directories (`gen_seeds`), so mutations start from working databases. The files are written to a [`MemFs`] directory, which then
 //! goes through `siltdb check` ([`check_dir`]), recovery's decision
 //! ([`examine`]) and [`Db::open`] — the same code a real open runs, MANIFEST
-//! replay, WAL replay, the torn-tail rules and garbage removal included.
-//! Run twice: on the raw bytes, and with the CRCs of every log and table
-//! recomputed so mutations reach the decoders behind them.
+//! replay, WAL replay (separated values and the lost-blob-tail rule
+//! included), the torn-tail rules and garbage removal included.
+//! Run twice: on the raw bytes, and with the CRCs of every log, table and
+//! blob file recomputed so mutations reach the decoders behind them.
 //!
 //! Properties, besides "never panic": a directory `check` calls clean
 //! opens; an open that succeeds leaves a directory `check` still calls
@@ -25,6 +26,7 @@ use siltdb::inspect::check_dir;
 use siltdb::recovery::{examine, Found, Listing};
 use siltdb::{Db, Error, Options};
 
+use crate::blob::fix_blob_crcs;
 use crate::{fix_log_crcs, fix_table_crcs};
 
 /// Encodes files as an input of this target.
@@ -142,6 +144,8 @@ pub fn run_recovery(data: &[u8]) {
                 fix_table_crcs(bytes)
             } else if name.ends_with(".log") || name.starts_with("MANIFEST-") {
                 fix_log_crcs(bytes)
+            } else if name.ends_with(".blob") {
+                fix_blob_crcs(bytes)
             } else {
                 bytes.clone()
             };

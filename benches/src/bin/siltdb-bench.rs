@@ -76,6 +76,11 @@ struct Args {
     /// Bloom filter bits per key (0: no filter); fjall keeps its default.
     #[arg(long = "bloom_bits", default_value_t = 10)]
     bloom_bits: u32,
+    /// siltdb only: values of at least this many bytes go to blob files
+    /// (default: the engine's; 18446744073709551615 keeps every value in the
+    /// tree). The peers keep every value in their trees.
+    #[arg(long = "min_blob_size")]
+    min_blob_size: Option<usize>,
     /// Flush and compact everything after writes, before the next read benchmark.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value_t = true,
           default_missing_value = "true")]
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
         max_bytes_for_level_base: a.max_bytes_for_level_base,
         dynamic_level_bytes: a.dynamic_level_bytes,
         bloom_bits: a.bloom_bits,
+        min_blob_size: a.min_blob_size,
         compact: a.compact,
         seed: a.seed,
         statistics: a.statistics,

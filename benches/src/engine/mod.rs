@@ -18,6 +18,8 @@ mod fjall;
 mod rocksdb;
 mod siltdb;
 
+pub use self::siltdb::default_min_blob_size as siltdb_default_min_blob_size;
+
 /// Which engine to drive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EngineKind {
@@ -119,7 +121,7 @@ pub trait Engine: Send + Sync {
     /// The engine's own counters, for `--statistics`.
     fn statistics(&self) -> Result<String, BoxError>;
 
-    /// siltdb's own write counters (WAL, flush, compaction bytes); `None`
+    /// siltdb's own write counters (WAL, blob, flush, compaction, blob GC bytes); `None`
     /// for the peers, whose bytes come only from the OS.
     fn siltdb_stats(&self) -> Option<::siltdb::Stats> {
         None

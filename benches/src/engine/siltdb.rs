@@ -4,6 +4,7 @@ use std::path::Path;
 
 use siltdb::compaction::CompactionOptions;
 use siltdb::sstable::TableOptions;
+use siltdb::vlog::BlobOptions;
 use siltdb::{Db, DbIterator, Options, Stats, WriteBatch, WriteOptions};
 
 use super::{Background, Cursor, Engine, EngineKind};
@@ -25,7 +26,7 @@ impl SiltEngine {
 }
 
 /// The options a run uses: engine defaults, with the memtable size, L1
-/// target, level sizing and bloom bits of the command line.
+/// target, level sizing, bloom bits and blob threshold of the command line.
 fn options(cfg: &Config) -> Options {
     let defaults = Options::default();
     Options {
@@ -44,8 +45,17 @@ fn options(cfg: &Config) -> Options {
                 .unwrap_or(defaults.compaction.dynamic_level_bytes),
             ..CompactionOptions::default()
         },
+        blob: BlobOptions {
+            min_blob_size: cfg.min_blob_size.unwrap_or(defaults.blob.min_blob_size),
+            ..defaults.blob.clone()
+        },
         ..defaults
     }
+}
+
+/// The default value size from which siltdb writes values to blob files.
+pub fn default_min_blob_size() -> usize {
+    BlobOptions::default().min_blob_size
 }
 
 /// The default memtable size, which the peers are given too.
@@ -67,6 +77,7 @@ impl Engine for SiltEngine {
              background_write_rate={} B/s\n\
              table: {:?}\n\
              compaction: {:?}\n\
+             blob: {:?}\n\
              compression: none (siltdb tables are not compressed)",
             o.write_buffer_size,
             o.max_immutable_memtables,
@@ -74,6 +85,7 @@ impl Engine for SiltEngine {
             o.background_write_rate,
             o.table,
             o.compaction,
+            o.blob,
         ))
     }
 

@@ -64,7 +64,7 @@ pub fn manual_task(
 
 /// Where a manual compaction of `level` writes: the next level below it
 /// that holds any file; if none does, where the picker would send it
-/// ([`LevelTargets::output_level`]: for L0 the base level, which is the
+/// ([`super::LevelTargets::output_level`]: for L0 the base level, which is the
 /// last level of an empty tree under dynamic sizing). Skipping empty levels
 /// keeps `compact_range` from rewriting the data once per empty level
 /// between L0 and the data below (dynamic level sizing leaves the levels

@@ -9,6 +9,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::blob_compaction::BlobCompaction;
+use super::blob_files::{note_blob_ref, register_flushed_blobs};
 use super::{lock, DbInner, State};
 use crate::compaction::{self, CompactionTask};
 use crate::error::{Error, Result};
@@ -22,6 +24,8 @@ use crate::recovery::layout::{role, Live, Role, WalLiveness};
 use crate::recovery::{FileKind, RemovedFile};
 use crate::sstable::{TableBuilder, TableSummary};
 use crate::stats::Counters;
+use crate::vlog::gc::{gc_candidates, pick_gc};
+use crate::vlog::BlobRefTally;
 
 fn meta_from(number: u64, s: TableSummary) -> FileMeta {
     FileMeta {
@@ -121,19 +125,23 @@ impl DbInner {
         ))
     }
 
-    /// Writes every entry of `iter` (a memtable) into table `number`.
+    /// Writes every entry of `iter` (a memtable) into table `number`,
+    /// counting in `blobs` the blob records its entries point to.
     /// `Ok(None)` if the iterator was empty (no file is left behind).
     pub(super) fn build_table(
         &self,
         number: u64,
         iter: &mut dyn InternalIterator,
+        blobs: &mut BlobRefTally,
     ) -> Result<Option<FileMeta>> {
         iter.seek_to_first()?;
         if !iter.valid() {
             return Ok(None);
         }
         let mut b = self.new_builder(number, IoClass::Flush)?;
+        let source = FileKind::Table(number).name();
         while iter.valid() {
+            note_blob_ref(iter.key(), iter.value(), &source, blobs)?;
             b.add(iter.key(), iter.value())?;
             iter.next()?;
         }
@@ -160,8 +168,9 @@ impl DbInner {
             st.pending_outputs.insert(number);
             drop(st);
 
+            let mut blobs = BlobRefTally::new();
             let built = self
-                .build_table(number, &mut mem.iter())
+                .build_table(number, &mut mem.iter(), &mut blobs)
                 .and_then(|m| self.fs.sync_dir(&self.dir).map(|()| m));
 
             match built {
@@ -169,6 +178,8 @@ impl DbInner {
                     let mut edit = VersionEdit::default();
                     if let Some(m) = &meta {
                         edit.new_files.push((0, m.clone()));
+                        // The memtable's blob file was synced when it froze.
+                        register_flushed_blobs(&mut edit, number, &blobs);
                     }
                     // The oldest log still needed is that of the next
                     // memtable. Only this thread removes from `imm` and only
@@ -210,7 +221,8 @@ impl DbInner {
                 return;
             }
             let task = if st.bg_error.is_none() {
-                compaction::pick(st.versions.current_ref(), &self.opts.compaction)
+                let v = st.versions.current_ref();
+                compaction::pick(v, &self.opts.compaction).or_else(|| pick_gc(v, &self.opts.blob))
             } else {
                 None
             };
@@ -251,7 +263,15 @@ impl DbInner {
             self.cv.notify_all();
             return Ok(());
         }
-        let smallest_snapshot = self.smallest_snapshot(&lock(&self.state));
+        let (smallest_snapshot, candidates) = {
+            let st = lock(&self.state);
+            let v = st.versions.current_ref();
+            (
+                self.smallest_snapshot(&st),
+                gc_candidates(v, &self.opts.blob),
+            )
+        };
+        let mut blobs = BlobCompaction::new(self, candidates);
         let mut children: Vec<BoxIter> = Vec::new();
         let source: Arc<dyn TableSource> = Arc::clone(&self.tables) as _;
         if task.level == 0 {
@@ -274,6 +294,7 @@ impl DbInner {
             task,
             &mut iter,
             smallest_snapshot,
+            &mut blobs,
             &mut outputs,
             &mut pending,
         );
@@ -291,6 +312,10 @@ impl DbInner {
             let written: u64 = outputs.iter().map(|f| f.size).sum();
             for f in outputs.drain(..) {
                 edit.new_files.push((task.output_level, f));
+            }
+            {
+                let st = lock(&self.state);
+                blobs.add_to_edit(&mut edit, st.versions.current_ref());
             }
             self.log_and_apply(edit, |_| {
                 Counters::add(&self.stats.compactions, 1);
@@ -317,12 +342,14 @@ impl DbInner {
         r
     }
 
-    /// Merges the inputs into output tables, dropping what no reader can see.
+    /// Merges the inputs into output tables, dropping what no reader can see
+    /// (`blobs` hears of every dropped and kept entry).
     fn write_compaction_outputs(
         &self,
         task: &CompactionTask,
         iter: &mut MergingIter,
         smallest_snapshot: u64,
+        blobs: &mut BlobCompaction<'_>,
         outputs: &mut Vec<FileMeta>,
         pending: &mut Vec<u64>,
     ) -> Result<()> {
@@ -350,6 +377,7 @@ impl DbInner {
                         if b.estimated_size() >= target {
                             if let Some((n, b)) = builder.take() {
                                 outputs.push(meta_from(n, b.finish()?));
+                                blobs.table_done(n);
                             }
                         }
                     }
@@ -365,7 +393,9 @@ impl DbInner {
                     p.kind == ValueKind::Deletion && p.seq <= smallest_snapshot && task.bottommost
                 };
                 last_seq_for_key = p.seq;
-                if !drop_entry {
+                if drop_entry {
+                    blobs.dropped(&p, iter.value())?;
+                } else {
                     if builder.is_none() {
                         let n = {
                             let mut st = lock(&self.state);
@@ -376,15 +406,18 @@ impl DbInner {
                         pending.push(n);
                         builder = Some((n, self.new_builder(n, IoClass::Compaction)?));
                     }
+                    let value = blobs.kept(&p, iter.value(), pending)?;
                     if let Some((_, b)) = builder.as_mut() {
-                        b.add(iter.key(), iter.value())?;
+                        b.add(iter.key(), &value)?;
                     }
                 }
                 iter.next()?;
             }
             if let Some((n, b)) = builder.take() {
                 outputs.push(meta_from(n, b.finish()?));
+                blobs.table_done(n);
             }
+            blobs.finish()?;
             self.fs.sync_dir(&self.dir)
         })()
     }
@@ -425,7 +458,9 @@ impl DbInner {
     }
 
     /// Removes every file [`role`] proves garbage — tables no live version
-    /// (current or held by a reader) names, WALs that are not live,
+    /// (current or held by a reader) names, blob files no live version lists
+    /// that are not the blob file of a live WAL or of a memtable a reader
+    /// may still hold, WALs that are not live,
     /// superseded MANIFESTs; with `at_open`, also a leftover `CURRENT.tmp`
     /// (at run time one may be in the middle of a switch) — and returns what
     /// it removed. Nothing while the database is poisoned: after a failed
@@ -450,10 +485,19 @@ impl DbInner {
                 return Vec::new();
             }
             let tables = st.versions.live_tables();
+            let mut blobs = st.versions.live_blob_files();
+            st.blob_memtables.retain(|m| match m.upgrade() {
+                Some(m) => {
+                    blobs.extend(m.blob_number());
+                    true
+                }
+                None => false,
+            });
             let recorded = st.versions.recorded();
             let no_wals = Default::default();
             let live = Live {
                 tables: &tables,
+                blobs: &blobs,
                 wals: WalLiveness::Tracked(recorded.live_wals.as_ref().unwrap_or(&no_wals)),
                 log_number: recorded.log_number,
                 manifest: st.versions.manifest_number,
@@ -472,8 +516,10 @@ impl DbInner {
         };
         let mut removed = Vec::new();
         for (kind, reason) in doomed {
-            if let FileKind::Table(n) = kind {
-                self.tables.evict(n);
+            match kind {
+                FileKind::Table(n) => self.tables.evict(n),
+                FileKind::Blob(n) => self.blobs.evict(n),
+                _ => {}
             }
             match self.fs.remove(&kind.path(&self.dir)) {
                 Ok(()) => removed.push(RemovedFile {

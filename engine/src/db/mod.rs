@@ -17,6 +17,8 @@
 //! [`Stats::background_errors`].
 
 mod background;
+mod blob_compaction;
+mod blob_files;
 mod open;
 mod table_cache;
 mod versions;
@@ -25,7 +27,7 @@ mod write;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
 use std::thread::JoinHandle;
 
 use crate::batch::WriteBatch;
@@ -44,7 +46,9 @@ use crate::ratelimit::RateLimiter;
 use crate::recovery::{FileKind, RecoveryReport};
 use crate::sstable::Table;
 use crate::stats::{Counters, Stats};
+use crate::vlog::BlobWriter;
 use crate::wal::LogWriter;
+use blob_files::BlobCache;
 use table_cache::TableCache;
 use versions::{ManifestLog, VersionSet};
 
@@ -92,6 +96,10 @@ struct State {
     pending_outputs: HashSet<u64>,
     /// Back-pressure implied by the current version (recomputed on change).
     pressure: WritePressure,
+    /// Memtables given a blob file: until a memtable is dropped (flushed and
+    /// released by every reader) its blob file is live even if no version
+    /// lists it yet.
+    blob_memtables: Vec<Weak<MemTable>>,
 }
 
 pub(crate) struct DbInner {
@@ -105,6 +113,9 @@ pub(crate) struct DbInner {
     /// Wakes background threads: there may be something to flush or compact.
     bg_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
+    /// The blob file of the current memtable, once a write needed it. Lock
+    /// order: `state`, then `blob_writer`, then `wal`.
+    blob_writer: Mutex<Option<BlobWriter>>,
     /// The open MANIFEST; held through a whole version edit.
     manifest: Mutex<ManifestLog>,
     /// Held by the obsolete-file deletion pass.
@@ -113,6 +124,7 @@ pub(crate) struct DbInner {
     visible_seq: AtomicU64,
     current: RwLock<Arc<SuperVersion>>,
     tables: Arc<TableCache>,
+    blobs: Arc<BlobCache>,
     stats: Counters,
     limiter: Option<Arc<RateLimiter>>,
     /// Held while a compaction (background or manual) runs.
@@ -247,11 +259,18 @@ impl Db {
             }
         }
         let poisoned = lock(&self.inner.state).bg_error.is_some();
+        if !poisoned {
+            // Files a background compaction made garbage while a reader
+            // still held them were kept then; remove what is garbage now
+            // rather than leave it to the next open.
+            self.inner.delete_obsolete_files(false);
+        }
         let r = if poisoned {
             Ok(())
         } else {
             self.inner.sync_wal()
         };
+        *lock(&self.inner.blob_writer) = None;
         *lock(&self.inner.wal) = None;
         lock(&self.inner.manifest).close();
         *lock(&self.inner.file_lock) = None;
@@ -288,6 +307,10 @@ impl DbInner {
         for m in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
             match m.get(user_key, seq) {
                 Lookup::Found(v) => return Ok(Some(v)),
+                Lookup::Blob(index) => {
+                    let source = FileKind::Wal(m.log_number()).name();
+                    return self.blobs.read_value(&index, user_key, &source).map(Some);
+                }
                 Lookup::Deleted => return Ok(None),
                 Lookup::Absent => {}
             }
@@ -298,6 +321,10 @@ impl DbInner {
             if let Some((ikey, value)) = t.get(&lookup)? {
                 return match key::parse_internal_key(&ikey).map(|p| p.kind) {
                     Some(ValueKind::Value) => Ok(Some(value)),
+                    Some(ValueKind::ValueBlob) => self
+                        .blobs
+                        .read_value(&value, user_key, &FileKind::Table(f.number).name())
+                        .map(Some),
                     Some(ValueKind::Deletion) => Ok(None),
                     None => Err(Error::corruption(
                         FileKind::Table(f.number).name(),
@@ -332,6 +359,9 @@ impl DbInner {
         }
         Ok(DbIterator {
             inner: DbIter::new(MergingIter::new(children), seq),
+            blobs: Arc::clone(&self.blobs),
+            blob_value: None,
+            broken: false,
             _pin: sv,
             _snapshot: None,
         })
@@ -345,7 +375,8 @@ impl DbInner {
             l.bytes = files.iter().map(|f| f.size).sum();
         }
         s.immutable_memtables = sv.imm.len();
-        s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some();
+        s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some()
+            || crate::vlog::gc::pick_gc(&sv.version, &self.opts.blob).is_some();
         s.pending_compaction_bytes =
             compaction::pending_compaction_bytes(&sv.version, &self.opts.compaction);
         // Held by the compaction thread while it picks and runs a task, and
@@ -359,6 +390,10 @@ impl DbInner {
             s.background_yields = yields;
             s.background_yield_micros = time.as_micros() as u64;
         }
+        let blobs = &sv.version.blobs.files;
+        s.blob_files = blobs.len();
+        s.blob_live_bytes = blobs.values().map(|b| b.live_bytes()).sum();
+        s.blob_garbage_bytes = blobs.values().map(|b| b.garbage_bytes).sum();
         s
     }
 }
@@ -422,32 +457,65 @@ impl Drop for Snapshot {
 
 /// A cursor over user keys in order, forward and backward, at a fixed point
 /// in time. Holds the files it reads from until dropped.
+///
+/// A separated value is read from its blob file when the iterator lands on
+/// it (one positional read), so a failed read is the positioning call's
+/// error; the iterator is then not valid.
 pub struct DbIterator {
     inner: DbIter<MergingIter>,
+    blobs: Arc<BlobCache>,
+    /// The current entry's value when it is separated.
+    blob_value: Option<Vec<u8>>,
+    /// Reading the current entry's separated value failed.
+    broken: bool,
     _pin: Arc<SuperVersion>,
     _snapshot: Option<Snapshot>,
 }
 
 impl DbIterator {
+    /// Reads the current entry's value from its blob file if it is separated.
+    fn land(&mut self, positioned: Result<()>) -> Result<()> {
+        self.blob_value = None;
+        self.broken = false;
+        positioned?;
+        if self.inner.valid() && self.inner.value_kind() == ValueKind::ValueBlob {
+            match self
+                .blobs
+                .read_value(self.inner.value(), self.inner.key(), "an iterator's entry")
+            {
+                Ok(v) => self.blob_value = Some(v),
+                Err(e) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// True when positioned at an entry.
     pub fn valid(&self) -> bool {
-        self.inner.valid()
+        self.inner.valid() && !self.broken
     }
     /// Positions at the first key.
     pub fn seek_to_first(&mut self) -> Result<()> {
-        self.inner.seek_to_first()
+        let r = self.inner.seek_to_first();
+        self.land(r)
     }
     /// Positions at the last key.
     pub fn seek_to_last(&mut self) -> Result<()> {
-        self.inner.seek_to_last()
+        let r = self.inner.seek_to_last();
+        self.land(r)
     }
     /// Positions at the first key `>= target`.
     pub fn seek(&mut self, target: &[u8]) -> Result<()> {
-        self.inner.seek(target)
+        let r = self.inner.seek(target);
+        self.land(r)
     }
     /// Positions at the last key `<= target`.
     pub fn seek_for_prev(&mut self, target: &[u8]) -> Result<()> {
-        self.inner.seek_for_prev(target)
+        let r = self.inner.seek_for_prev(target);
+        self.land(r)
     }
     /// Moves to the next key. No-op when not valid.
     #[expect(
@@ -455,11 +523,19 @@ impl DbIterator {
         reason = "a fallible cursor, not an Iterator: positioning can fail"
     )]
     pub fn next(&mut self) -> Result<()> {
-        self.inner.next()
+        if !self.valid() {
+            return Ok(());
+        }
+        let r = self.inner.next();
+        self.land(r)
     }
     /// Moves to the previous key. No-op when not valid.
     pub fn prev(&mut self) -> Result<()> {
-        self.inner.prev()
+        if !self.valid() {
+            return Ok(());
+        }
+        let r = self.inner.prev();
+        self.land(r)
     }
     /// The current key. REQUIRES: `valid()`.
     pub fn key(&self) -> &[u8] {
@@ -467,6 +543,9 @@ impl DbIterator {
     }
     /// The current value. REQUIRES: `valid()`.
     pub fn value(&self) -> &[u8] {
-        self.inner.value()
+        match &self.blob_value {
+            Some(v) => v,
+            None => self.inner.value(),
+        }
     }
 }

@@ -11,14 +11,18 @@ use super::{lock, Db, DbInner, State, SuperVersion};
 use crate::cache::BlockCache;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
-use crate::manifest::VersionEdit;
+use crate::manifest::{TableBlobRefs, VersionEdit};
 use crate::memtable::MemTable;
 use crate::options::Options;
 use crate::ratelimit::RateLimiter;
+use crate::recovery::DroppedTail;
 use crate::recovery::{self, layout, FileKind, Found, Listing, RecoveryReport};
 use crate::stats::Counters;
-use crate::wal::LogWriter;
+use crate::vlog::replay::wal_blob_replay_end;
+use crate::vlog::BlobRefTally;
+use crate::wal::{LogWriter, TornKind, HEADER_LEN};
 
+use super::blob_files::BlobCache;
 use super::table_cache::TableCache;
 use super::versions::{ManifestLog, VersionSet};
 
@@ -73,6 +77,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         .then(|| Arc::new(RateLimiter::new(opts.background_write_rate)));
     let blocks = Arc::new(BlockCache::new(opts.block_cache_bytes));
     let tables = Arc::new(TableCache::new(dir.to_path_buf(), Arc::clone(&fs), blocks));
+    let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs)));
     let empty_version = versions.current();
     let placeholder = Arc::new(MemTable::new(0));
     let inner = Arc::new(DbInner {
@@ -90,10 +95,12 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             snapshots: BTreeMap::new(),
             pending_outputs: HashSet::new(),
             pressure: WritePressure::None,
+            blob_memtables: Vec::new(),
         }),
         cv: Condvar::new(),
         bg_cv: Condvar::new(),
         wal: Mutex::new(None),
+        blob_writer: Mutex::new(None),
         manifest: Mutex::new(ManifestLog::new(
             dir.to_path_buf(),
             Arc::clone(&fs),
@@ -107,6 +114,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             version: empty_version,
         })),
         tables,
+        blobs,
         stats: Counters::default(),
         limiter,
         compaction_lock: Mutex::new(()),
@@ -144,19 +152,26 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     })
 }
 
-/// Replays `wals` (oldest first; only the last may end in a torn record)
-/// into L0 tables, then creates a new WAL and records it, with the tables,
+/// Replays `wals` (oldest first; only the last may end in a torn record,
+/// or lose a suffix of records whose separated values never reached disk:
+/// [`blob_replay_end`]) into L0 tables, then creates a new WAL and records
+/// it, with the tables and the blob files they point into (synced first),
 /// in a new MANIFEST: from then on the replayed WALs are garbage.
 /// Runs before the background threads start.
 fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport) -> Result<()> {
     let mut edit = VersionEdit::default();
+    let mut blobs = BlobRefTally::new();
     let mut max_seq = lock(&inner.state).versions.last_sequence;
     let mut mem = Arc::new(MemTable::new(0));
     for (i, &number) in wals.iter().enumerate() {
         let kind = FileKind::Wal(number);
         let data = inner.fs.read_all(&kind.path(&inner.dir))?;
         let newest = i + 1 == wals.len();
-        let dropped = recovery::wal::replay_wal(&data, number, newest, |batch, _| {
+        let end = blob_replay_end(inner, &data, number, newest)?;
+        let dropped = recovery::wal::replay_wal(&data, number, newest, |batch, at| {
+            if end.is_some_and(|end| at.saturating_sub(HEADER_LEN as u64) >= end) {
+                return Ok(());
+            }
             let seq = batch.sequence();
             for (j, op) in batch.iter().enumerate() {
                 mem.add(seq + j as u64, op.kind, op.key, op.value);
@@ -165,20 +180,35 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
                 max_seq = max_seq.max(seq + u64::from(batch.count()) - 1);
             }
             if mem.approximate_size() >= inner.opts.write_buffer_size {
-                flush_recovered(inner, &mem, &mut edit)?;
+                flush_recovered(inner, &mem, &mut edit, &mut blobs)?;
                 mem = Arc::new(MemTable::new(0));
             }
             Ok(())
         })?;
-        if let Some(tail) = dropped {
+        if let Some(end) = end {
+            // Records whose separated values a crash took: never
+            // acknowledged as durable (format-spec/value-log.md, "Recovery").
+            report.dropped.push(DroppedTail {
+                file: kind.name(),
+                offset: end,
+                bytes: (data.len() as u64).saturating_sub(end),
+                kind: TornKind::Truncated,
+            });
+        } else if let Some(tail) = dropped {
             recovery::accept_dropped_tail(&tail, inner.opts.strict_recovery)?;
             report.dropped.push(tail);
         }
         report.wals_replayed.push(kind.name());
     }
     if !mem.is_empty() {
-        flush_recovered(inner, &mem, &mut edit)?;
+        flush_recovered(inner, &mem, &mut edit, &mut blobs)?;
     }
+    // The crashed process may have left these bytes only in the page cache;
+    // the WALs that point into them are about to be retired.
+    for n in blobs.file_numbers() {
+        inner.fs.sync_file(&FileKind::Blob(n).path(&inner.dir))?;
+    }
+    edit.new_blob_files.extend(blobs.to_new_blob_files());
     let number = {
         let mut st = lock(&inner.state);
         st.versions.last_sequence = max_seq;
@@ -198,12 +228,54 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     Ok(())
 }
 
-fn flush_recovered(inner: &DbInner, mem: &Arc<MemTable>, edit: &mut VersionEdit) -> Result<()> {
+/// Writes a recovered memtable to an L0 table; its blob references go into
+/// `edit`, the blob records it points to are added to `blobs`.
+fn flush_recovered(
+    inner: &DbInner,
+    mem: &Arc<MemTable>,
+    edit: &mut VersionEdit,
+    blobs: &mut BlobRefTally,
+) -> Result<()> {
     let number = lock(&inner.state).versions.new_file_number();
-    if let Some(meta) = inner.build_table(number, &mut mem.iter())? {
+    let mut tally = BlobRefTally::new();
+    if let Some(meta) = inner.build_table(number, &mut mem.iter(), &mut tally)? {
         Counters::add(&inner.stats.flush_bytes, meta.size);
         Counters::add(&inner.stats.flushes, 1);
         edit.new_files.push((0, meta));
+        if !tally.is_empty() {
+            edit.table_blob_refs.push(TableBlobRefs {
+                table: number,
+                blobs: tally.file_numbers(),
+            });
+            blobs.merge(&tally);
+        }
     }
     Ok(())
+}
+
+/// Checks the blob record of every separated value WAL `number` (whole
+/// contents `data`) points to before it is replayed, by the rule of
+/// [`wal_blob_replay_end`]; returns the offset of the first WAL record not
+/// to replay, if any. A missing blob file is corruption.
+fn blob_replay_end(inner: &DbInner, data: &[u8], number: u64, newest: bool) -> Result<Option<u64>> {
+    let name = FileKind::Wal(number).name();
+    wal_blob_replay_end(data, number, newest, |idx, key, offset| {
+        let blob = FileKind::Blob(idx.file_number);
+        if !inner.fs.exists(&blob.path(&inner.dir)) {
+            return Err(Error::corruption(
+                blob.name(),
+                0,
+                format!("blob file is missing; {name} at offset {offset} points into it"),
+            ));
+        }
+        match inner
+            .blobs
+            .get(idx.file_number)
+            .and_then(|r| r.read_value(idx, key))
+        {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if e.is_corruption() => Ok(Err(e)),
+            Err(e) => Err(e),
+        }
+    })
 }

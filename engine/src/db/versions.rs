@@ -139,6 +139,18 @@ impl VersionSet {
         self.recorded = p.next;
     }
 
+    /// Blob file numbers some live version still lists.
+    pub fn live_blob_files(&mut self) -> HashSet<u64> {
+        self.handed_out.retain(|w| w.strong_count() > 0);
+        let mut live: HashSet<u64> = self.current.blobs.files.keys().copied().collect();
+        for w in &self.handed_out {
+            if let Some(v) = w.upgrade() {
+                live.extend(v.blobs.files.keys().copied());
+            }
+        }
+        live
+    }
+
     /// Table numbers some live version still references.
     pub fn live_tables(&mut self) -> HashSet<u64> {
         self.handed_out.retain(|w| w.strong_count() > 0);

@@ -4,6 +4,13 @@
 //! queued behind it into one, appends that to the WAL in one call, syncs once
 //! if any member asked for durability, applies it to the memtable, then hands
 //! every member the result. Concurrent synced writers therefore share fsyncs.
+//!
+//! Values of at least `Options::blob.min_blob_size` bytes are written once, to
+//! the memtable's blob file, before the group's WAL record, which carries
+//! their blob indexes instead (format-spec/value-log.md, "Writing"): a synced
+//! group returns only once both the blob file and the WAL are synced (the
+//! two fdatasyncs run at once), so an acknowledged WAL record never points
+//! at bytes a power cut can take.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
@@ -35,6 +42,12 @@ impl DbInner {
     pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
         if batch.is_empty() && !force_switch {
             return Ok(());
+        }
+        if batch.holds_blob_index() {
+            return Err(Error::InvalidArgument(
+                "a write batch may not hold blob indexes (ValueBlob ops come only from the WAL)"
+                    .into(),
+            ));
         }
         let mut st = lock(&self.state);
         let id = st.next_writer_id;
@@ -115,10 +128,20 @@ impl DbInner {
         merged.set_sequence(seq);
         let count = u64::from(merged.count());
         st.versions.last_sequence += count;
+        let separate = self.opts.blob.separates(merged.largest_value());
+        if separate && st.mem.blob_number().is_none() {
+            // The blob file takes its WAL's number (recorded in the MANIFEST
+            // with the WAL, so recovery keeps it while it keeps the WAL);
+            // noted under the state lock so obsolete-file deletion keeps it
+            // while any reader holds the memtable.
+            st.mem.use_blob_file();
+            let weak = Arc::downgrade(&st.mem);
+            st.blob_memtables.push(weak);
+        }
         let mem = Arc::clone(&st.mem);
         drop(st);
 
-        let result = self.apply_group(&merged, group_sync, &mem);
+        let result = self.apply_group(&merged, group_sync, &mem, separate);
 
         let mut st = lock(&self.state);
         match &result {
@@ -150,22 +173,35 @@ impl DbInner {
         result
     }
 
-    /// WAL append (+ sync), then memtable insert. REQUIRES: group leader.
-    fn apply_group(&self, batch: &WriteBatch, sync: bool, mem: &MemTable) -> Result<()> {
-        {
+    /// Blob append (when `separate`), WAL append (+ blob and WAL sync), then
+    /// memtable insert. REQUIRES: group leader.
+    fn apply_group(
+        &self,
+        batch: &WriteBatch,
+        sync: bool,
+        mem: &MemTable,
+        separate: bool,
+    ) -> Result<()> {
+        let separated;
+        let logged = {
+            let mut blob = lock(&self.blob_writer);
+            let logged = if separate {
+                separated = self.separate_values(&mut blob, batch, mem)?;
+                &separated
+            } else {
+                batch
+            };
             let mut wal = lock(&self.wal);
             let w = wal.as_mut().ok_or(Error::Closed)?;
-            let n = w.add_record(batch.data())?;
+            let n = w.add_record(logged.data())?;
             Counters::add(&self.stats.wal_bytes, n);
             if sync {
-                // Compactions hold their writes and syncs back meanwhile.
-                let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
-                w.sync()?;
-                Counters::add(&self.stats.wal_syncs, 1);
+                self.sync_wal_and_blob(&mut blob, w)?;
             }
-        }
-        let seq = batch.sequence();
-        for (i, op) in batch.iter().enumerate() {
+            logged
+        };
+        let seq = logged.sequence();
+        for (i, op) in logged.iter().enumerate() {
             mem.add(seq + i as u64, op.kind, op.key, op.value);
         }
         Ok(())
@@ -203,6 +239,7 @@ impl DbInner {
                 st.imm.len() < self.opts.max_immutable_memtables
             } else {
                 st.mem.approximate_size() < self.opts.write_buffer_size
+                    && st.mem.blob_bytes() < self.opts.blob.file_size
             };
             if has_room {
                 return (st, Ok(()));
@@ -228,8 +265,9 @@ impl DbInner {
     }
 
     /// Freezes the memtable and starts a new WAL: create it, sync the
-    /// directory and the old WAL (so only the newest log can ever end in a
-    /// torn record), record the new WAL in the MANIFEST (so open knows it
+    /// directory, the memtable's blob file (closing it: the next separated
+    /// write starts the new memtable's own) and the old WAL (so only the
+    /// newest log can ever end in a torn record), record the new WAL in the MANIFEST (so open knows it
     /// must exist), then switch. Runs without the state lock from the
     /// number's allocation to the switch; a failure poisons the database
     /// (a WAL the MANIFEST may name must not be written around).
@@ -267,10 +305,14 @@ impl DbInner {
         let kind = FileKind::Wal(number);
         let file = self.fs.create(&kind.path(&self.dir))?;
         self.fs.sync_dir(&self.dir)?;
-        if let Some(old) = lock(&self.wal).as_mut() {
-            let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
-            old.sync()?;
-            Counters::add(&self.stats.wal_syncs, 1);
+        {
+            let mut blob = lock(&self.blob_writer);
+            let mut wal = lock(&self.wal);
+            match wal.as_mut() {
+                Some(old) => self.sync_wal_and_blob(&mut blob, old)?,
+                None => self.sync_blob_writer(&mut blob)?,
+            }
+            *blob = None;
         }
         let edit = VersionEdit {
             new_wals: vec![number],
@@ -282,20 +324,15 @@ impl DbInner {
 
     pub(super) fn sync_wal(&self) -> Result<()> {
         let r = {
+            let mut blob = lock(&self.blob_writer);
             let mut wal = lock(&self.wal);
             match wal.as_mut() {
-                Some(w) => {
-                    let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
-                    w.sync()
-                }
-                None => Ok(()),
+                Some(w) => self.sync_wal_and_blob(&mut blob, w),
+                None => self.sync_blob_writer(&mut blob),
             }
         };
         match r {
-            Ok(()) => {
-                Counters::add(&self.stats.wal_syncs, 1);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(e) => {
                 self.set_bg_error(&mut lock(&self.state), "WAL sync", &e);
                 Err(e)

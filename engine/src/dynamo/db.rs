@@ -145,6 +145,9 @@ pub(crate) struct Inner {
     next_table_id: AtomicU32,
     /// The item locks every write takes.
     pub(crate) locks: ItemLocks,
+    /// One lock per item collection (on its size record's key), taken after
+    /// the item locks by writes to tables with local secondary indexes.
+    pub(crate) collection_locks: ItemLocks,
     /// Stream sequence numbers and trimming.
     pub(crate) streams: StreamState,
     /// Deleted tables whose streams are still readable.
@@ -220,6 +223,7 @@ impl DynamoDb {
                 control: Mutex::new(()),
                 next_table_id: AtomicU32::new(loaded.next_id),
                 locks: ItemLocks::default(),
+                collection_locks: ItemLocks::default(),
                 streams,
                 retired_streams: RetiredStreams::default(),
                 tokens: TokenCache::default(),

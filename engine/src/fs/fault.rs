@@ -393,6 +393,13 @@ impl Fs for FaultFs {
         )
     }
 
+    fn sync_file(&self, path: &Path) -> Result<()> {
+        self.state.sync(
+            || format!("sync {}", path.display()),
+            || self.inner.sync_file(path),
+        )
+    }
+
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         self.inner.lock(path)
     }

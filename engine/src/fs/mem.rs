@@ -461,6 +461,16 @@ impl Fs for MemFs {
         Ok(())
     }
 
+    fn sync_file(&self, path: &Path) -> Result<()> {
+        let path = norm(path);
+        let inode = self
+            .state()
+            .live_inode(&path, || format!("sync {}", path.display()))?;
+        let mut inode = lock_mutex(&inode);
+        inode.synced_len = inode.data.len();
+        Ok(())
+    }
+
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         let path = norm(path);
         let mut st = self.state();
@@ -596,6 +606,20 @@ mod tests {
         fs.sync_dir(&dir).unwrap();
         fs.crash();
         assert!(!fs.exists(&path));
+    }
+
+    #[test]
+    fn sync_file_makes_an_unsynced_tail_durable() {
+        let (fs, dir) = setup();
+        let p = dir.join("a");
+        let mut f = fs.create(&p).unwrap();
+        fs.sync_dir(&dir).unwrap();
+        f.append(b"kept").unwrap();
+        drop(f);
+        fs.sync_file(&p).unwrap();
+        fs.crash();
+        assert_eq!(fs.read_all(&p).unwrap(), b"kept");
+        assert!(fs.sync_file(&dir.join("missing")).is_err());
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub trait Fs: Send + Sync + 'static {
     fn create_dir_all(&self, dir: &Path) -> Result<()>;
     /// Makes the creations, renames and removals of entries in `dir` durable.
     fn sync_dir(&self, dir: &Path) -> Result<()>;
+    /// Makes every byte of the existing file at `path` durable (fdatasync),
+    /// e.g. data a crashed process left in the page cache that recovery is
+    /// about to rely on.
+    fn sync_file(&self, path: &Path) -> Result<()>;
     /// Takes an exclusive lock on `path` (creating it if needed). Fails with
     /// [`crate::Error::Locked`] if another holder has it.
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>>;

@@ -175,6 +175,12 @@ impl Fs for OsFs {
         file.sync_all().map_err(|e| Error::io(context(), e))
     }
 
+    fn sync_file(&self, path: &Path) -> Result<()> {
+        let context = || format!("sync {}", path.display());
+        let file = File::open(path).map_err(|e| Error::io(context(), e))?;
+        file.sync_data().map_err(|e| Error::io(context(), e))
+    }
+
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         let file = OpenOptions::new()
             .read(true)

@@ -22,6 +22,9 @@
 //!   report unclean: open drops it (or refuses, with strict recovery), and
 //!   it may have been an acknowledged write.
 //!
+//! - Blob files and the entries pointing into them: see [`super::blobs`]
+//!   (records and checksums, dangling pointers, garbage accounting).
+//!
 //! Every other entry is an *orphan*, with the reason [`layout::role`]
 //! gives: obsolete files and crash debris (garbage the next open removes),
 //! a leftover `CURRENT.tmp`, files that are not siltdb's. Orphans are not
@@ -33,10 +36,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+use super::blobs::BlobCheck;
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::key::MAX_SEQUENCE;
-use crate::manifest::FileMeta;
+use crate::manifest::{BlobFileState, FileMeta};
 use crate::recovery::{self, layout, DroppedTail, FileKind, Listing, MissingFile, Replayed, Role};
 use crate::sstable::Table;
 use crate::wal::TornKind;
@@ -109,6 +113,8 @@ pub struct ManifestSummary {
     pub last_sequence: u64,
     /// Every live table, by level then level order.
     pub tables: Vec<LiveTable>,
+    /// Every live blob file with its garbage, by number.
+    pub blob_files: Vec<BlobFileState>,
 }
 
 /// The result of [`check_dir`].
@@ -209,7 +215,7 @@ impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let width = self.files.iter().map(|r| r.name.len()).max().unwrap_or(0);
         if let Some(m) = &self.manifest {
-            writeln!(
+            write!(
                 f,
                 "manifest {}: {} edits, log_number {}, next_file_number {}, last_sequence {}, {} tables",
                 m.name,
@@ -219,6 +225,17 @@ impl fmt::Display for CheckReport {
                 m.last_sequence,
                 m.tables.len()
             )?;
+            if m.blob_files.is_empty() {
+                writeln!(f)?;
+            } else {
+                let live: u64 = m.blob_files.iter().map(BlobFileState::live_bytes).sum();
+                let garbage: u64 = m.blob_files.iter().map(|b| b.garbage_bytes).sum();
+                writeln!(
+                    f,
+                    ", {} blob files ({live} bytes live, {garbage} bytes garbage)",
+                    m.blob_files.len()
+                )?;
+            }
         }
         for r in &self.files {
             let status = match &r.status {
@@ -345,6 +362,9 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
         });
     }
     let mut replayed: Option<Replayed> = None;
+    // Every live table is present and intact, so the entries pointing into
+    // each blob file can be added up against the MANIFEST's accounting.
+    let mut tables_complete = true;
     if let Some(n) = current_manifest {
         let m = FileKind::Manifest(n);
         if !listing.has(m) {
@@ -360,6 +380,9 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                         Ok(()) => {
                             let mut notes = vec![format!("{} edits replayed", r.edits)];
                             let status = dropped_status(r.dropped.as_ref(), &mut notes);
+                            tables_complete = !missing.iter().any(|m| {
+                                matches!(FileKind::parse(&m.name), Some(FileKind::Table(_)))
+                            });
                             report.missing.extend(missing);
                             replayed = Some(r);
                             (status, notes)
@@ -387,6 +410,7 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 let role = match e.kind {
                     None => Role::Foreign,
                     Some(FileKind::Table(_)) => Role::LiveTable,
+                    Some(FileKind::Blob(_)) => Role::LiveBlob,
                     Some(FileKind::Wal(_)) => Role::LiveWal,
                     Some(FileKind::Manifest(_)) => Role::LiveManifest,
                     Some(FileKind::Current) => Role::Current,
@@ -414,13 +438,28 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 })
         })
         .collect();
+    let live_blobs: BTreeMap<u64, BlobFileState> = replayed
+        .iter()
+        .flat_map(|r| r.state.version.blobs.files.iter())
+        .map(|(n, s)| (*n, BlobFileState::clone(s)))
+        .collect();
+    let mut blobs = BlobCheck::new(fs, dir, live_blobs);
     let mut wals = Vec::new();
+    let mut blob_files = Vec::new();
     for (name, kind, role) in roles {
         match (role, kind) {
             (Role::LiveTable, Some(FileKind::Table(n))) => {
-                set(&name, check_table(fs, dir, &name, n, live.get(&n)));
+                let refs = replayed
+                    .as_ref()
+                    .map_or(&[][..], |r| r.state.version.blobs.refs_of(n));
+                let verdict = check_table(fs, dir, &name, n, live.get(&n), &mut blobs, refs);
+                if live.contains_key(&n) && verdict.0 != FileStatus::Ok {
+                    tables_complete = false;
+                }
+                set(&name, verdict);
             }
             (Role::LiveWal, Some(FileKind::Wal(n))) => wals.push(n),
+            (Role::LiveBlob, Some(FileKind::Blob(n))) => blob_files.push(n),
             (Role::LiveManifest, Some(FileKind::Manifest(n))) if Some(n) != current_manifest => {
                 let verdict = match recovery::replay::read_manifest(fs, dir, n) {
                     Ok(r) => (
@@ -459,8 +498,40 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
     let newest = wals.last().copied();
     for n in &wals {
         let name = FileKind::Wal(*n).name();
+        let newest = Some(*n) == newest;
         let verdict = match fs.read_all(&dir.join(&name)) {
-            Ok(data) => check_log(&data, *n, Some(*n) == newest),
+            Ok(data) => match check_log(&data, *n, newest) {
+                (FileStatus::Ok, mut notes) => match blobs.check_wal(&data, *n, newest) {
+                    Ok(None) => (FileStatus::Ok, notes),
+                    Ok(Some(at)) => {
+                        notes.push(format!(
+                            "records from offset {at} on point at separated values that never \
+                             reached disk: dropped, as recovery drops them"
+                        ));
+                        (FileStatus::Ok, notes)
+                    }
+                    Err(e) => (failed(e), notes),
+                },
+                other => other,
+            },
+            Err(e) => (failed(e), Vec::new()),
+        };
+        set(&name, verdict);
+    }
+
+    // Blob files, now that the tables and WALs said what points into them.
+    for n in &blob_files {
+        let name = FileKind::Blob(*n).name();
+        let listed = blobs.live().contains_key(n);
+        let checked = fs.read_all(&dir.join(&name)).and_then(|data| {
+            let notes = blobs.check_file(&data, &name, *n)?;
+            if listed && tables_complete {
+                blobs.check_accounting(&name, *n)?;
+            }
+            Ok(notes)
+        });
+        let verdict = match checked {
+            Ok(notes) => (FileStatus::Ok, notes),
             Err(e) => (failed(e), Vec::new()),
         };
         set(&name, verdict);
@@ -485,6 +556,7 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
                 })
             })
             .collect(),
+        blob_files: blobs.live().values().cloned().collect(),
     });
     report.files = files.into_values().collect();
     Ok(report)
@@ -509,13 +581,16 @@ fn dropped_status(dropped: Option<&DroppedTail>, notes: &mut Vec<String>) -> Fil
 }
 
 /// Opens and verifies one table; with its MANIFEST entry, also checks that
-/// the file matches it.
+/// the file matches it and that every separated value it points to reads
+/// back (`refs`: its blob references in the MANIFEST).
 fn check_table(
     fs: &dyn Fs,
     dir: &Path,
     name: &str,
     number: u64,
     meta: Option<&(usize, FileMeta)>,
+    blobs: &mut BlobCheck<'_>,
+    refs: &[u64],
 ) -> Verdict {
     let table = match fs
         .open_random(&dir.join(name))
@@ -562,9 +637,15 @@ fn check_table(
             key_range(&p.smallest_key, &p.largest_key),
             key_range(&meta.smallest, &meta.largest),
         )
+    } else if let Err(e) = blobs.scan_table(&table, name, refs) {
+        failed(e)
     } else {
         FileStatus::Ok
     };
+    if !refs.is_empty() {
+        let refs: Vec<String> = refs.iter().map(|n| FileKind::Blob(*n).name()).collect();
+        notes.push(format!("points into {}", refs.join(", ")));
+    }
     (status, notes)
 }
 

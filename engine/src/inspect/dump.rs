@@ -2,10 +2,10 @@
 //! Spec: format-spec/wal.md, sstable.md, manifest.md, keys.md.
 //!
 //! The kind of file is decided by its name (`NNNNNN.log`, `NNNNNN.sst`,
-//! `MANIFEST-NNNNNN`, `CURRENT`); a file named otherwise is recognised by its
-//! content (a table ends with the magic `siltdbST`; `CURRENT` is
-//! `MANIFEST-NNNNNN\n`; a log's first record decodes as a write batch or a
-//! version edit).
+//! `NNNNNN.blob`, `MANIFEST-NNNNNN`, `CURRENT`); a file named otherwise is
+//! recognised by its content (a table ends with the magic `siltdbST`; a blob
+//! file starts with `siltdbVL`; `CURRENT` is `MANIFEST-NNNNNN\n`; a log's
+//! first record decodes as a write batch or a version edit).
 //!
 //! # Output format
 //!
@@ -15,8 +15,9 @@
 //! printable ASCII as itself (`"` and `\` escaped with `\`), every other byte
 //! as `\xNN`, at most [`DumpOptions::width`] bytes, then `...(+N bytes)` for
 //! the rest. An internal key in one token is `"user key"@sequence:kind`,
-//! kind `put` (Value) or `del` (Deletion). A block handle is
-//! `(offset,size)`. The first line is always `<name>: <kind>, <size> bytes`
+//! kind `put` (Value), `blob` (ValueBlob: a separated value) or `del`
+//! (Deletion). A block handle is `(offset,size)`. A blob index is
+//! `blob=(file=F,offset=O,value_len=L,crc=0xCCCCCCCC)`. The first line is always `<name>: <kind>, <size> bytes`
 //! (`(by content)` after the kind if the name did not say).
 //!
 //! A WAL (`000004.log`):
@@ -71,6 +72,27 @@
 //! end entries=3
 //! ```
 //!
+//! A separated value's op or entry shows its blob index instead of a value:
+//!
+//! ```text
+//!     op seq=7 kind=blob key="big" blob=(file=9,offset=12,value_len=102400,crc=0xa9f45c27)
+//! ```
+//!
+//! A MANIFEST edit shows the value-log fields (tags 8–11) as
+//! `new_blob_file number=12 records=3 record_bytes=307260 size=307272`,
+//! `blob_garbage number=8 records=1 record_bytes=102420`,
+//! `deleted_blob_file number=6` and `table_blob_refs table=13 blobs=8,12`.
+//!
+//! A blob file (`000009.blob`):
+//!
+//! ```text
+//! 000009.blob: blob, 47 bytes
+//! header magic=siltdbVL format_version=1
+//! record offset=12 key="k1" value_len=5 value="hello" crc=0xa9f45c27
+//! record offset=31 key="key2" value_len=0 value="" crc=0xd250c45c
+//! end offset=47 records=2
+//! ```
+//!
 //! `CURRENT`: `current manifest=MANIFEST-000005`. `LOCK` has no defined
 //! contents: its one line is `LOCK: lock file, 0 bytes`.
 //!
@@ -95,6 +117,7 @@ use crate::manifest::VersionEdit;
 use crate::recovery::{parse_current, FileKind};
 use crate::sstable::table::decode_handle;
 use crate::sstable::{BlockHandle, Filter, Footer, Table, FOOTER_LEN, TABLE_MAGIC};
+use crate::vlog::{BlobIndex, BlobScanner, BLOB_FORMAT_VERSION, BLOB_MAGIC};
 use crate::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
 
 /// How [`dump_file_with`] prints.
@@ -138,6 +161,7 @@ pub fn dump_file_with(
     let named = match FileKind::parse(&name) {
         Some(FileKind::Wal(_)) => Some(Format::Wal),
         Some(FileKind::Table(_)) => Some(Format::Sst),
+        Some(FileKind::Blob(_)) => Some(Format::Blob),
         Some(FileKind::Manifest(_)) => Some(Format::Manifest),
         Some(FileKind::Current) => Some(Format::Current),
         Some(FileKind::CurrentTmp | FileKind::Lock) | None => None,
@@ -161,6 +185,7 @@ pub fn dump_file_with(
             .and_then(|data| d.log(&data, Payload::Edit)),
         Format::Current => fs.read_all(path).and_then(|data| d.current(&data)),
         Format::Sst => fs.open_random(path).and_then(|file| d.table(file)),
+        Format::Blob => fs.read_all(path).and_then(|data| d.blob_file(&data)),
     };
     if let Err(e) = &result {
         d.line(format_args!("error: {e}"))?;
@@ -173,6 +198,7 @@ pub fn dump_file_with(
 enum Format {
     Wal,
     Sst,
+    Blob,
     Manifest,
     Current,
 }
@@ -182,6 +208,7 @@ impl std::fmt::Display for Format {
         f.write_str(match self {
             Format::Wal => "wal",
             Format::Sst => "sst",
+            Format::Blob => "blob",
             Format::Manifest => "manifest",
             Format::Current => "current",
         })
@@ -193,6 +220,9 @@ fn sniff(fs: &dyn Fs, path: &Path, name: &str) -> Result<Format> {
     let data = fs.read_all(path)?;
     if data.len() >= FOOTER_LEN && data.ends_with(&TABLE_MAGIC.to_le_bytes()) {
         return Ok(Format::Sst);
+    }
+    if data.starts_with(&BLOB_MAGIC.to_le_bytes()) {
+        return Ok(Format::Blob);
     }
     if parse_current(&data).is_ok() {
         return Ok(Format::Current);
@@ -207,7 +237,7 @@ fn sniff(fs: &dyn Fs, path: &Path, name: &str) -> Result<Format> {
     }
     Err(Error::InvalidArgument(format!(
         "{name}: cannot tell what it is: not named like a siltdb file, and its content \
-         is not a table, a log, a MANIFEST or CURRENT"
+         is not a table, a blob file, a log, a MANIFEST or CURRENT"
     )))
 }
 
@@ -325,6 +355,10 @@ impl Dumper<'_> {
                         op.value.len()
                     ))?;
                 }
+                ValueKind::ValueBlob => {
+                    let blob = blob_index(op.value);
+                    self.line(format_args!("    op seq={seq} kind=blob key={key} {blob}"))?;
+                }
                 ValueKind::Deletion => {
                     self.line(format_args!("    op seq={seq} kind=del key={key}"))?;
                 }
@@ -365,7 +399,54 @@ impl Dumper<'_> {
         for number in &edit.deleted_wals {
             self.line(format_args!("    deleted_wal number={number}"))?;
         }
+        for b in &edit.new_blob_files {
+            self.line(format_args!(
+                "    new_blob_file number={} records={} record_bytes={} size={}",
+                b.number, b.records, b.record_bytes, b.size
+            ))?;
+        }
+        for g in &edit.blob_garbage {
+            self.line(format_args!(
+                "    blob_garbage number={} records={} record_bytes={}",
+                g.number, g.records, g.record_bytes
+            ))?;
+        }
+        for n in &edit.deleted_blob_files {
+            self.line(format_args!("    deleted_blob_file number={n}"))?;
+        }
+        for r in &edit.table_blob_refs {
+            let blobs: Vec<String> = r.blobs.iter().map(u64::to_string).collect();
+            self.line(format_args!(
+                "    table_blob_refs table={} blobs={}",
+                r.table,
+                blobs.join(",")
+            ))?;
+        }
         Ok(())
+    }
+
+    /// A blob file: the header, then every record, checked.
+    fn blob_file(&mut self, data: &[u8]) -> Result<()> {
+        let name = self.name.clone();
+        let mut scanner = BlobScanner::new(data, &name, data.len() as u64)?;
+        self.line(format_args!(
+            "header magic=siltdbVL format_version={BLOB_FORMAT_VERSION}"
+        ))?;
+        let mut records = 0u64;
+        while let Some(r) = scanner.next_record()? {
+            let (key, value) = (self.esc(r.key), self.esc(r.value));
+            self.line(format_args!(
+                "record offset={} key={key} value_len={} value={value} crc={:#010x}",
+                r.offset,
+                r.value.len(),
+                r.crc
+            ))?;
+            records += 1;
+        }
+        self.line(format_args!(
+            "end offset={} records={records}",
+            scanner.offset()
+        ))
     }
 
     fn table(&mut self, file: Arc<dyn RandomAccessFile>) -> Result<()> {
@@ -461,9 +542,16 @@ impl Dumper<'_> {
                             k.seq,
                             kind_name(k.kind)
                         );
-                        if k.kind == ValueKind::Value {
-                            line.push_str(" value=");
-                            line.push_str(&self.esc(it.value()));
+                        match k.kind {
+                            ValueKind::Value => {
+                                line.push_str(" value=");
+                                line.push_str(&self.esc(it.value()));
+                            }
+                            ValueKind::ValueBlob => {
+                                line.push(' ');
+                                line.push_str(&blob_index(it.value()));
+                            }
+                            ValueKind::Deletion => {}
                         }
                         self.line(format_args!("{line}"))?;
                     }
@@ -479,6 +567,18 @@ impl Dumper<'_> {
             }
         }
         self.line(format_args!("end entries={entries}"))
+    }
+}
+
+/// `blob=(file=F,offset=O,value_len=L,crc=0x...)`, or the raw bytes with
+/// `!bad-blob-index` if they do not decode.
+fn blob_index(value: &[u8]) -> String {
+    match BlobIndex::decode(value) {
+        Ok(i) => format!(
+            "blob=(file={},offset={},value_len={},crc={:#010x})",
+            i.file_number, i.offset, i.value_len, i.crc
+        ),
+        Err(_) => format!("blob={}!bad-blob-index", escape(value, DEFAULT_WIDTH)),
     }
 }
 

@@ -18,10 +18,13 @@
 //!   engine reports them, [`crate::Error::Corruption`] with file, offset and
 //!   reason.
 
+mod blobs;
 mod check;
 mod dump;
 mod stats;
 
+#[cfg(test)]
+mod blob_tests;
 #[cfg(test)]
 mod tests;
 
@@ -62,10 +65,11 @@ fn escape(bytes: &[u8], width: usize) -> String {
     s
 }
 
-/// `put` or `del`: the kind as the dump and check output spell it.
+/// `put`, `blob` or `del`: the kind as the dump and check output spell it.
 fn kind_name(kind: ValueKind) -> &'static str {
     match kind {
         ValueKind::Value => "put",
+        ValueKind::ValueBlob => "blob",
         ValueKind::Deletion => "del",
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Per level: table count, bytes and user-key range from the MANIFEST;
 //! entries and tombstones from each table's properties block. Plus the
-//! bytes of the WAL files. Figures that only a running database knows
+//! bytes of the WAL files, and the blob files the MANIFEST lists with their
+//! live and garbage bytes (format-spec/value-log.md). Figures that only a running database knows
 //! (write amplification, bytes written by flushes and compactions) are in
 //! [`crate::Db::stats`], not here.
 
@@ -53,6 +54,12 @@ pub struct DirStats {
     pub wal_files: usize,
     /// Their total size in bytes.
     pub wal_bytes: u64,
+    /// Blob files the MANIFEST lists.
+    pub blob_files: usize,
+    /// Bytes of their records some entry points to.
+    pub blob_live_bytes: u64,
+    /// Bytes of their records no entry points to any more.
+    pub blob_garbage_bytes: u64,
     /// Tables whose properties could not be read, with the error. Their
     /// entries and tombstones are counted from the MANIFEST's metadata
     /// instead; run [`super::check_dir`] to see what is wrong.
@@ -135,6 +142,10 @@ pub fn dir_stats(fs: &dyn Fs, dir: &Path) -> Result<DirStats> {
         }
         stats.levels.push(s);
     }
+    let blobs = &replayed.state.version.blobs.files;
+    stats.blob_files = blobs.len();
+    stats.blob_live_bytes = blobs.values().map(|b| b.live_bytes()).sum();
+    stats.blob_garbage_bytes = blobs.values().map(|b| b.garbage_bytes).sum();
     for name in &names {
         if matches!(FileKind::parse(name), Some(FileKind::Wal(_))) {
             stats.wal_files += 1;
@@ -150,7 +161,8 @@ pub fn dir_stats(fs: &dyn Fs, dir: &Path) -> Result<DirStats> {
 const KEY_WIDTH: usize = 24;
 
 /// A compact table: a header line, one row per non-empty level, a total
-/// row, the WAL line, then any unreadable tables:
+/// row, the WAL line, the blob line if the MANIFEST lists blob files, then
+/// any unreadable tables:
 ///
 /// ```text
 /// MANIFEST-000012  last_sequence=5000  log_number=11
@@ -159,6 +171,7 @@ const KEY_WIDTH: usize = 24;
 /// L1         1      40000        900           0  "a" .. "b"
 /// total      3     121234       2900          12  "a" .. "key01999"
 /// wal        1       1234
+/// blob       2  204840 live, 102420 garbage
 /// ```
 impl fmt::Display for DirStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -193,6 +206,13 @@ impl fmt::Display for DirStats {
             "{:<5} {:>6} {:>10}",
             "wal", self.wal_files, self.wal_bytes
         )?;
+        if self.blob_files > 0 {
+            write!(
+                f,
+                "\n{:<5} {:>6} {:>7} live, {} garbage",
+                "blob", self.blob_files, self.blob_live_bytes, self.blob_garbage_bytes
+            )?;
+        }
         for (name, e) in &self.unreadable {
             write!(f, "\nunreadable {name}: {e} (counts from the MANIFEST)")?;
         }

@@ -14,9 +14,9 @@ use crate::testutil::decode_hex_vector;
 use crate::wal::encode_record;
 use crate::{Db, Options};
 
-const DIR: &str = "/db";
+pub(super) const DIR: &str = "/db";
 
-fn dir() -> &'static Path {
+pub(super) fn dir() -> &'static Path {
     Path::new(DIR)
 }
 
@@ -63,9 +63,9 @@ fn build_db() -> MemFs {
 }
 
 /// The files of a database, to copy into fresh file systems.
-type Files = Vec<(String, Vec<u8>)>;
+pub(super) type Files = Vec<(String, Vec<u8>)>;
 
-fn snapshot(mem: &MemFs) -> Files {
+pub(super) fn snapshot(mem: &MemFs) -> Files {
     let mut out = Vec::new();
     for name in mem.list(dir()).expect("list") {
         let data = mem.read_all(&dir().join(&name)).expect("read");
@@ -75,7 +75,7 @@ fn snapshot(mem: &MemFs) -> Files {
     out
 }
 
-fn restore(files: &Files) -> MemFs {
+pub(super) fn restore(files: &Files) -> MemFs {
     let mem = MemFs::new();
     mem.create_dir_all(dir()).expect("mkdir");
     for (name, data) in files {
@@ -84,7 +84,7 @@ fn restore(files: &Files) -> MemFs {
     mem
 }
 
-fn write(mem: &MemFs, name: &str, data: &[u8]) {
+pub(super) fn write(mem: &MemFs, name: &str, data: &[u8]) {
     let mut f = mem.create(&dir().join(name)).expect("create");
     f.append(data).expect("append");
     f.sync().expect("sync");
@@ -109,7 +109,7 @@ fn fixture() -> &'static Files {
     FILES.get_or_init(|| snapshot(&build_db()))
 }
 
-fn dump_to_string(fs: &dyn Fs, path: &Path) -> (String, Result<()>) {
+pub(super) fn dump_to_string(fs: &dyn Fs, path: &Path) -> (String, Result<()>) {
     let mut out = Vec::new();
     let r = dump_file(fs, path, &mut out);
     (String::from_utf8(out).expect("dump output is UTF-8"), r)
@@ -119,14 +119,14 @@ fn lines(text: &str) -> Vec<&str> {
     text.lines().collect()
 }
 
-fn assert_has_line(text: &str, want: &str) {
+pub(super) fn assert_has_line(text: &str, want: &str) {
     assert!(
         text.lines().any(|l| l == want),
         "missing line {want:?} in:\n{text}"
     );
 }
 
-fn corrupt_status(report: &CheckReport, name: &str) -> Corruption {
+pub(super) fn corrupt_status(report: &CheckReport, name: &str) -> Corruption {
     match report.file(name).map(|f| &f.status) {
         Some(FileStatus::Corrupt(c)) => c.clone(),
         other => panic!("expected {name} corrupt, got {other:?}\n{report}"),

@@ -1,6 +1,9 @@
 //! The user-facing view of an internal iterator: one entry per user key, the
 //! newest version visible at a snapshot, tombstones hidden.
 //!
+//! A separated value (`ValueBlob`) is a value like any other here; its value
+//! is the blob index, which [`DbIter::value_kind`] lets the owner resolve.
+//!
 //! The direction-switching logic follows LevelDB's `db/db_iter.cc`: moving
 //! forward, the inner iterator sits on the current entry; moving backward, it
 //! sits just before all entries of the current user key, whose newest visible
@@ -28,6 +31,8 @@ pub struct DbIter<I: InternalIterator> {
     saved_key: Vec<u8>,
     /// Reverse: the current value.
     saved_value: Vec<u8>,
+    /// Reverse: the kind of the current value.
+    saved_kind: ValueKind,
 }
 
 impl<I: InternalIterator> DbIter<I> {
@@ -40,6 +45,7 @@ impl<I: InternalIterator> DbIter<I> {
             valid: false,
             saved_key: Vec::new(),
             saved_value: Vec::new(),
+            saved_kind: ValueKind::Value,
         }
     }
 
@@ -64,6 +70,18 @@ impl<I: InternalIterator> DbIter<I> {
         }
     }
 
+    /// The kind of the current value: [`ValueKind::Value`], or
+    /// [`ValueKind::ValueBlob`] when [`DbIter::value`] is a blob index.
+    /// REQUIRES: `valid()`.
+    pub fn value_kind(&self) -> ValueKind {
+        match self.direction {
+            Direction::Forward => {
+                key::parse_internal_key(self.inner.key()).map_or(ValueKind::Value, |p| p.kind)
+            }
+            Direction::Reverse => self.saved_kind,
+        }
+    }
+
     fn fail<T>(&mut self, e: crate::Error) -> Result<T> {
         self.valid = false;
         Err(e)
@@ -85,7 +103,7 @@ impl<I: InternalIterator> DbIter<I> {
                         self.saved_key.extend_from_slice(p.user_key);
                         skipping = true;
                     }
-                    ValueKind::Value => {
+                    ValueKind::Value | ValueKind::ValueBlob => {
                         if !(skipping && p.user_key <= &self.saved_key[..]) {
                             self.valid = true;
                             self.saved_key.clear();
@@ -121,7 +139,8 @@ impl<I: InternalIterator> DbIter<I> {
                 kind = p.kind;
                 self.saved_key.clear();
                 self.saved_value.clear();
-                if kind == ValueKind::Value {
+                if kind.is_value() {
+                    self.saved_kind = kind;
                     self.saved_key.extend_from_slice(p.user_key);
                     self.saved_value.extend_from_slice(self.inner.value());
                 }
@@ -310,6 +329,44 @@ mod tests {
                 .map(|t| Box::new(t.iter()) as BoxIter)
                 .collect(),
         )
+    }
+
+    #[test]
+    fn separated_values_are_values_and_report_their_kind() {
+        let m = Arc::new(MemTable::new(1));
+        m.add(1, ValueKind::ValueBlob, b"a", b"index-a-old");
+        m.add(2, ValueKind::Value, b"a", b"inline");
+        m.add(3, ValueKind::ValueBlob, b"b", b"index-b");
+        m.add(4, ValueKind::Deletion, b"c", b"");
+        m.add(5, ValueKind::ValueBlob, b"d", b"index-d");
+        let mut it = DbIter::new(MergingIter::new(vec![Box::new(m.iter()) as BoxIter]), 5);
+        let mut forward = Vec::new();
+        it.seek_to_first().unwrap();
+        while it.valid() {
+            forward.push((it.key().to_vec(), it.value().to_vec(), it.value_kind()));
+            it.next().unwrap();
+        }
+        let want = vec![
+            (b"a".to_vec(), b"inline".to_vec(), ValueKind::Value),
+            (b"b".to_vec(), b"index-b".to_vec(), ValueKind::ValueBlob),
+            (b"d".to_vec(), b"index-d".to_vec(), ValueKind::ValueBlob),
+        ];
+        assert_eq!(forward, want);
+        let mut backward = Vec::new();
+        it.seek_to_last().unwrap();
+        while it.valid() {
+            backward.push((it.key().to_vec(), it.value().to_vec(), it.value_kind()));
+            it.prev().unwrap();
+        }
+        backward.reverse();
+        assert_eq!(backward, want);
+        // At sequence 1 the old separated value of "a" is the one visible.
+        let mut old = DbIter::new(MergingIter::new(vec![Box::new(m.iter()) as BoxIter]), 1);
+        old.seek_to_last().unwrap();
+        assert_eq!(
+            (old.key(), old.value(), old.value_kind()),
+            (&b"a"[..], &b"index-a-old"[..], ValueKind::ValueBlob)
+        );
     }
 
     proptest! {

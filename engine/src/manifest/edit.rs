@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use crate::coding::{put_length_prefixed, put_varint32, put_varint64, Decoder};
 use crate::key::{compare_internal, user_key, TRAILER_LEN};
+use crate::manifest::blobs::{BlobFileMeta, BlobGarbage, TableBlobRefs};
 use crate::manifest::NUM_LEVELS;
 use crate::{Error, Result};
 
@@ -27,7 +28,15 @@ const TAG_NEW_WAL: u32 = 6;
 /// Tag 7 (never change): a WAL retired (its writes are in tables),
 /// varint64 number (format version 2).
 const TAG_DELETED_WAL: u32 = 7;
-// Tags 8-11 are reserved for value-log edits, 12-13 for compaction edits.
+/// Tag 8 (never change): a new blob file, [`BlobFileMeta`].
+const TAG_NEW_BLOB_FILE: u32 = 8;
+/// Tag 9 (never change): garbage found in a blob file, [`BlobGarbage`].
+const TAG_BLOB_GARBAGE: u32 = 9;
+/// Tag 10 (never change): a deleted blob file, varint64 number.
+const TAG_DELETED_BLOB_FILE: u32 = 10;
+/// Tag 11 (never change): the blob files a table points into, [`TableBlobRefs`].
+const TAG_TABLE_BLOB_REFS: u32 = 11;
+// Tags 12-13 are reserved for compaction edits.
 
 /// Metadata of one table (`NNNNNN.sst`) file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -135,6 +144,14 @@ pub struct VersionEdit {
     pub new_wals: Vec<u64>,
     /// WALs retired: every write in them is in table files.
     pub deleted_wals: Vec<u64>,
+    /// Blob files added (tag 8).
+    pub new_blob_files: Vec<BlobFileMeta>,
+    /// Garbage counted against live blob files (tag 9).
+    pub blob_garbage: Vec<BlobGarbage>,
+    /// Blob files removed, each entirely garbage (tag 10).
+    pub deleted_blob_files: Vec<u64>,
+    /// The blob files each new table points into (tag 11).
+    pub table_blob_refs: Vec<TableBlobRefs>,
 }
 
 impl VersionEdit {
@@ -178,6 +195,22 @@ impl VersionEdit {
         for &number in &self.deleted_wals {
             put_varint32(dst, TAG_DELETED_WAL);
             put_varint64(dst, number);
+        }
+        for b in &self.new_blob_files {
+            put_varint32(dst, TAG_NEW_BLOB_FILE);
+            b.encode(dst);
+        }
+        for g in &self.blob_garbage {
+            put_varint32(dst, TAG_BLOB_GARBAGE);
+            g.encode(dst);
+        }
+        for &n in &self.deleted_blob_files {
+            put_varint32(dst, TAG_DELETED_BLOB_FILE);
+            put_varint64(dst, n);
+        }
+        for r in &self.table_blob_refs {
+            put_varint32(dst, TAG_TABLE_BLOB_REFS);
+            r.encode(dst);
         }
     }
 
@@ -247,6 +280,27 @@ impl VersionEdit {
                     })?;
                     list.push(number);
                 }
+                TAG_NEW_BLOB_FILE => {
+                    let b = BlobFileMeta::decode(&mut d)
+                        .map_err(|r| corrupt(field_start, format!("new blob file: {r}")))?;
+                    edit.new_blob_files.push(b);
+                }
+                TAG_BLOB_GARBAGE => {
+                    let g = BlobGarbage::decode(&mut d)
+                        .map_err(|r| corrupt(field_start, format!("blob garbage: {r}")))?;
+                    edit.blob_garbage.push(g);
+                }
+                TAG_DELETED_BLOB_FILE => {
+                    let n = d.varint64().ok_or_else(|| {
+                        corrupt(field_start, "deleted blob file: truncated number".into())
+                    })?;
+                    edit.deleted_blob_files.push(n);
+                }
+                TAG_TABLE_BLOB_REFS => {
+                    let r = TableBlobRefs::decode(&mut d)
+                        .map_err(|r| corrupt(field_start, format!("table blob references: {r}")))?;
+                    edit.table_blob_refs.push(r);
+                }
                 _ => return Err(corrupt(field_start, format!("unknown field tag {tag}"))),
             }
         }
@@ -304,6 +358,57 @@ mod tests {
             )],
             ..VersionEdit::default()
         }
+    }
+
+    const BLOB_VECTOR: &str = include_str!("../../../format-spec/vectors/manifest-edit-blob.hex");
+
+    fn blob_vector_edit() -> VersionEdit {
+        VersionEdit {
+            new_blob_files: vec![BlobFileMeta {
+                number: 12,
+                records: 3,
+                record_bytes: 307_260,
+                size: 307_272,
+            }],
+            blob_garbage: vec![BlobGarbage {
+                number: 8,
+                records: 1,
+                record_bytes: 102_420,
+            }],
+            deleted_blob_files: vec![6],
+            table_blob_refs: vec![TableBlobRefs {
+                table: 13,
+                blobs: vec![8, 12],
+            }],
+            ..VersionEdit::default()
+        }
+    }
+
+    #[test]
+    fn blob_vector_decodes_field_by_field() {
+        let bytes = decode_hex_vector(BLOB_VECTOR);
+        let e = VersionEdit::decode(&bytes, "MANIFEST-000001", 0).expect("vector decodes");
+        assert_eq!(e, blob_vector_edit());
+        assert_eq!(
+            blob_vector_edit().encoded(),
+            bytes,
+            "encoder output differs from vector; current encoding:\n{}",
+            encode_hex_vector(&blob_vector_edit().encoded())
+        );
+    }
+
+    #[test]
+    fn malformed_blob_fields_are_corruption() {
+        // Tag 8 with record bytes below 12 per record.
+        expect_corruption_at(&[8, 1, 2, 10, 40], 50, "smaller than the headers");
+        // Tag 8 with a size below header + records.
+        expect_corruption_at(&[8, 1, 1, 12, 20], 50, "size smaller");
+        // Tag 11 with no blob file, and out of order.
+        expect_corruption_at(&[11, 5, 0], 50, "no blob file");
+        expect_corruption_at(&[11, 5, 2, 9, 9], 50, "strictly ascending");
+        // Truncated tag 10 and tag 9.
+        expect_corruption_at(&[10], 50, "truncated number");
+        expect_corruption_at(&[9, 1, 1], 50, "truncated garbage bytes");
     }
 
     #[test]
@@ -497,6 +602,49 @@ mod tests {
             })
     }
 
+    type BlobFields = (
+        Vec<BlobFileMeta>,
+        Vec<BlobGarbage>,
+        Vec<u64>,
+        Vec<TableBlobRefs>,
+    );
+
+    fn arb_blob_fields() -> impl Strategy<Value = BlobFields> {
+        let meta = (any::<u64>(), 0u64..1000, 0u64..1 << 40, 0u64..1 << 40).prop_map(
+            |(number, records, extra, slack)| {
+                let record_bytes = records * 12 + extra;
+                BlobFileMeta {
+                    number,
+                    records,
+                    record_bytes,
+                    size: record_bytes + 12 + slack,
+                }
+            },
+        );
+        let garbage =
+            (any::<u64>(), any::<u64>(), any::<u64>()).prop_map(|(number, records, b)| {
+                BlobGarbage {
+                    number,
+                    records,
+                    record_bytes: b,
+                }
+            });
+        let refs = (
+            any::<u64>(),
+            proptest::collection::btree_set(any::<u64>(), 1..5),
+        )
+            .prop_map(|(table, blobs)| TableBlobRefs {
+                table,
+                blobs: blobs.into_iter().collect(),
+            });
+        (
+            proptest::collection::vec(meta, 0..3),
+            proptest::collection::vec(garbage, 0..3),
+            proptest::collection::vec(any::<u64>(), 0..3),
+            proptest::collection::vec(refs, 0..3),
+        )
+    }
+
     fn arb_edit() -> impl Strategy<Value = VersionEdit> {
         (
             proptest::option::of(any::<u64>()),
@@ -515,6 +663,15 @@ mod tests {
                 new_files: f,
                 new_wals: nw,
                 deleted_wals: dw,
+                ..VersionEdit::default()
+            })
+            .prop_flat_map(|e| (Just(e), arb_blob_fields()))
+            .prop_map(|(mut e, (b, g, d, r))| {
+                e.new_blob_files = b;
+                e.blob_garbage = g;
+                e.deleted_blob_files = d;
+                e.table_blob_refs = r;
+                e
             })
     }
 

@@ -9,9 +9,11 @@
 //! job, writing them the DB's; this module owns the edit encoding and the
 //! in-memory file set.
 
+mod blobs;
 mod edit;
 mod version;
 
+pub use blobs::{BlobFileMeta, BlobFileState, BlobGarbage, BlobSet, TableBlobRefs};
 pub use edit::{FileMeta, VersionEdit};
 pub use version::Version;
 

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::key::compare_internal;
-use crate::manifest::{FileMeta, VersionEdit, NUM_LEVELS};
+use crate::manifest::{BlobSet, FileMeta, VersionEdit, NUM_LEVELS};
 use crate::{Error, Result};
 
 /// The set of live table files, by level. Immutable: [`Version::apply`]
@@ -17,11 +17,16 @@ use crate::{Error, Result};
 ///   descending. L0 files may overlap.
 /// - Every level `>= 1` is sorted by smallest key and its files' user-key
 ///   ranges are disjoint (no user key spans two files of one level).
-/// - A file number appears at most once in the whole version.
+/// - A file number appears at most once in the whole version, tables and
+///   blob files together.
+/// - Every blob file a table's references name is in `blobs`, and a blob file
+///   leaves `blobs` only once all of its records are garbage.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Version {
     /// `levels[n]` holds the files of level `n`; always `NUM_LEVELS` entries.
     pub levels: Vec<Vec<Arc<FileMeta>>>,
+    /// Live blob files and the blob files each table points into.
+    pub blobs: BlobSet,
 }
 
 impl Default for Version {
@@ -42,6 +47,7 @@ impl Version {
     pub fn new() -> Version {
         Version {
             levels: vec![Vec::new(); NUM_LEVELS],
+            blobs: BlobSet::default(),
         }
     }
 
@@ -94,9 +100,9 @@ impl Version {
                         meta.number
                     )));
                 }
-                if !live.insert(meta.number) {
+                if !live.insert(meta.number) || self.blobs.files.contains_key(&meta.number) {
                     return Err(corrupt(format!(
-                        "edit adds file {:06}.sst, which is already live",
+                        "edit adds file {:06}.sst, whose number is already live",
                         meta.number
                     )));
                 }
@@ -123,7 +129,18 @@ impl Version {
                 }
             }
         }
-        Ok(Version { levels })
+        let blobs = if self.blobs == BlobSet::default()
+            && edit.new_blob_files.is_empty()
+            && edit.table_blob_refs.is_empty()
+            && edit.blob_garbage.is_empty()
+            && edit.deleted_blob_files.is_empty()
+        {
+            BlobSet::default()
+        } else {
+            let live: HashSet<u64> = levels.iter().flatten().map(|f| f.number).collect();
+            self.blobs.apply(edit, |n| live.contains(&n), corrupt)?
+        };
+        Ok(Version { levels, blobs })
     }
 
     /// Files of `level` whose user-key range intersects
@@ -230,10 +247,15 @@ impl Version {
         v
     }
 
+    /// Numbers of every live blob file, ascending.
+    pub fn blob_file_numbers(&self) -> Vec<u64> {
+        self.blobs.files.keys().copied().collect()
+    }
+
     /// An edit adding every file of this version (and nothing else): the
     /// base record of a fresh MANIFEST. The caller sets the counters.
     pub fn to_edit(&self) -> VersionEdit {
-        VersionEdit {
+        let mut edit = VersionEdit {
             new_files: self
                 .levels
                 .iter()
@@ -241,7 +263,9 @@ impl Version {
                 .flat_map(|(level, files)| files.iter().map(move |f| (level, (**f).clone())))
                 .collect(),
             ..VersionEdit::default()
-        }
+        };
+        self.blobs.add_to_edit(&mut edit);
+        edit
     }
 }
 
@@ -267,6 +291,17 @@ impl fmt::Display for Version {
         for (level, files) in self.levels.iter().enumerate() {
             let bytes: u64 = files.iter().map(|x| x.size).sum();
             writeln!(f, "L{level}: {} files, {}", files.len(), human_bytes(bytes))?;
+        }
+        if !self.blobs.files.is_empty() {
+            let live: u64 = self.blobs.files.values().map(|b| b.live_bytes()).sum();
+            let all: u64 = self.blobs.files.values().map(|b| b.meta.record_bytes).sum();
+            writeln!(
+                f,
+                "blob files: {}, {} live of {}",
+                self.blobs.files.len(),
+                human_bytes(live),
+                human_bytes(all)
+            )?;
         }
         Ok(())
     }

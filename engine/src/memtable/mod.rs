@@ -16,7 +16,7 @@ mod arena;
 mod filter;
 mod skiplist;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Result;
@@ -42,6 +42,9 @@ pub fn part_bytes_for(write_buffer_size: usize) -> usize {
 pub enum Lookup {
     /// The newest visible entry is a value.
     Found(Vec<u8>),
+    /// The newest visible entry is a separated value; this is its encoded
+    /// blob index.
+    Blob(Vec<u8>),
     /// The newest visible entry is a tombstone.
     Deleted,
     /// No visible entry for the key here; look in older data.
@@ -65,6 +68,11 @@ pub struct MemTable {
     sealed_memory: AtomicUsize,
     /// Number of the WAL file whose records this memtable holds.
     log_number: u64,
+    /// A write separated a value into this memtable's blob file (named with
+    /// its WAL's number: format-spec/value-log.md, "Files").
+    has_blob: AtomicBool,
+    /// Bytes appended to that blob file.
+    blob_bytes: AtomicU64,
 }
 
 impl MemTable {
@@ -85,6 +93,8 @@ impl MemTable {
             part_bytes,
             sealed_memory: AtomicUsize::new(0),
             log_number,
+            has_blob: AtomicBool::new(false),
+            blob_bytes: AtomicU64::new(0),
         };
         m.parts[0].get_or_init(|| m.new_part());
         m
@@ -143,6 +153,7 @@ impl MemTable {
                 Some(p) if p.user_key == user_key => {
                     return match p.kind {
                         ValueKind::Value => Lookup::Found(part.list.value(c).to_vec()),
+                        ValueKind::ValueBlob => Lookup::Blob(part.list.value(c).to_vec()),
                         ValueKind::Deletion => Lookup::Deleted,
                     }
                 }
@@ -180,6 +191,31 @@ impl MemTable {
     /// The WAL file whose records this memtable holds.
     pub fn log_number(&self) -> u64 {
         self.log_number
+    }
+
+    /// The blob file of this memtable's separated values (numbered as its
+    /// WAL), once a write has separated a value into it.
+    pub fn blob_number(&self) -> Option<u64> {
+        self.has_blob
+            .load(Ordering::Acquire)
+            .then_some(self.log_number)
+    }
+
+    /// Records that this memtable's blob file exists (a write is about to
+    /// separate a value into it); returns its number.
+    pub fn use_blob_file(&self) -> u64 {
+        self.has_blob.store(true, Ordering::Release);
+        self.log_number
+    }
+
+    /// Bytes appended to this memtable's blob file.
+    pub fn blob_bytes(&self) -> u64 {
+        self.blob_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` more bytes appended to this memtable's blob file.
+    pub fn add_blob_bytes(&self, n: u64) {
+        self.blob_bytes.fetch_add(n, Ordering::Relaxed);
     }
 
     /// An iterator that keeps this memtable alive. It sees the parts that

@@ -6,9 +6,9 @@
 //! back. So `5.log`, `+5.log`, `0000005.log` and `x.sst` are not siltdb
 //! files, and the engine never reads, counts or removes them.
 //!
-//! Adding a numbered file kind (say a value-log file `NNNNNN.blob`) is one
-//! variant of [`FileKind`], one row in the `NUMBERED` table, and its arm in
-//! [`super::layout::role`], which decides what recovery does with it.
+//! A numbered file kind is one variant of [`FileKind`], one row in the
+//! `NUMBERED` table, and its arm in [`super::layout::role`], which decides
+//! what recovery does with it.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub enum FileKind {
     Wal(u64),
     /// `NNNNNN.sst`: a table.
     Table(u64),
+    /// `NNNNNN.blob`: a blob (value-log) file of separated values.
+    Blob(u64),
     /// `MANIFEST-NNNNNN`: a log of version edits.
     Manifest(u64),
     /// `CURRENT`.
@@ -42,10 +44,11 @@ pub enum FileKind {
 type Spelling = (&'static str, &'static str, fn(u64) -> FileKind);
 
 /// How each numbered kind is spelled. The numbers come from one counter
-/// shared by every kind.
-const NUMBERED: [Spelling; 3] = [
+/// shared by every kind (a memtable's blob file takes its WAL's number).
+const NUMBERED: [Spelling; 4] = [
     ("", ".log", FileKind::Wal),
     ("", ".sst", FileKind::Table),
+    ("", ".blob", FileKind::Blob),
     ("MANIFEST-", "", FileKind::Manifest),
 ];
 
@@ -81,7 +84,7 @@ impl FileKind {
             FileKind::Current => CURRENT.to_string(),
             FileKind::CurrentTmp => CURRENT_TMP.to_string(),
             FileKind::Lock => LOCK.to_string(),
-            FileKind::Wal(n) | FileKind::Table(n) | FileKind::Manifest(n) => {
+            FileKind::Wal(n) | FileKind::Table(n) | FileKind::Blob(n) | FileKind::Manifest(n) => {
                 let (prefix, suffix) = NUMBERED
                     .iter()
                     .find(|(_, _, kind)| kind(n) == *self)
@@ -99,17 +102,20 @@ impl FileKind {
     /// The file number of a numbered kind.
     pub fn number(&self) -> Option<u64> {
         match *self {
-            FileKind::Wal(n) | FileKind::Table(n) | FileKind::Manifest(n) => Some(n),
+            FileKind::Wal(n) | FileKind::Table(n) | FileKind::Blob(n) | FileKind::Manifest(n) => {
+                Some(n)
+            }
             FileKind::Current | FileKind::CurrentTmp | FileKind::Lock => None,
         }
     }
 
-    /// A short label for reports: `wal`, `sst`, `manifest`, `current`,
-    /// `other` (`CURRENT.tmp` and `LOCK`).
+    /// A short label for reports: `wal`, `sst`, `blob`, `manifest`,
+    /// `current`, `other` (`CURRENT.tmp` and `LOCK`).
     pub fn label(&self) -> &'static str {
         match self {
             FileKind::Wal(_) => "wal",
             FileKind::Table(_) => "sst",
+            FileKind::Blob(_) => "blob",
             FileKind::Manifest(_) => "manifest",
             FileKind::Current => "current",
             FileKind::CurrentTmp | FileKind::Lock => "other",
@@ -133,6 +139,11 @@ pub fn table_name(n: u64) -> String {
     FileKind::Table(n).name()
 }
 
+/// `NNNNNN.blob`.
+pub fn blob_name(n: u64) -> String {
+    FileKind::Blob(n).name()
+}
+
 /// `MANIFEST-NNNNNN`.
 pub fn manifest_name(n: u64) -> String {
     FileKind::Manifest(n).name()
@@ -147,6 +158,7 @@ mod tests {
         for kind in [
             FileKind::Wal(7),
             FileKind::Table(1_234_567),
+            FileKind::Blob(42),
             FileKind::Manifest(3),
             FileKind::Wal(0),
             FileKind::Table(u64::MAX),
@@ -159,6 +171,7 @@ mod tests {
         assert_eq!(wal_name(7), "000007.log");
         assert_eq!(table_name(1_234_567), "1234567.sst");
         assert_eq!(manifest_name(12), "MANIFEST-000012");
+        assert_eq!(blob_name(42), "000042.blob");
         assert_eq!(FileKind::Wal(7).number(), Some(7));
         assert_eq!(FileKind::Current.number(), None);
     }
@@ -177,6 +190,9 @@ mod tests {
             "000005.LOG",
             "x.sst",
             ".sst",
+            "5.blob",
+            "0000005.blob",
+            "000005.BLOB",
             "000005.sst.tmp",
             "MANIFEST-",
             "MANIFEST-5",

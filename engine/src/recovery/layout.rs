@@ -96,6 +96,9 @@ pub enum Role {
     LiveManifest,
     /// A table the MANIFEST's version names.
     LiveTable,
+    /// A blob file the MANIFEST's version lists, or the blob file of a live
+    /// WAL (same number: the WAL's records point into it).
+    LiveBlob,
     /// A WAL recovery replays.
     LiveWal,
     /// A file a running database is writing (its number is allocated and
@@ -134,6 +137,9 @@ pub enum WalLiveness<'a> {
 pub struct Live<'a> {
     /// Tables some version names.
     pub tables: &'a HashSet<u64>,
+    /// Blob files some version lists (and, for a running database, the
+    /// blob file of every memtable a reader may still hold).
+    pub blobs: &'a HashSet<u64>,
     /// Live WALs.
     pub wals: WalLiveness<'a>,
     /// WALs below this are fully in tables.
@@ -154,7 +160,11 @@ pub struct Live<'a> {
 /// names was numbered before the edit that names it, and each edit
 /// records the counter's value when it was written, so a file numbered at
 /// or above the final `next_file_number` is named by no durable edit.
-/// A table no version names is read by nobody. A WAL of a tracking
+/// A table no version names is read by nobody. A blob file is read
+/// through the entries that point into it: those of tables (which the
+/// version's blob files cover: every blob file a live table points into is
+/// listed) and those of WALs (the blob file of WAL `n` is `n`, so it is
+/// live while that WAL is). A WAL of a tracking
 /// MANIFEST that is not live was retired (its writes are in tables) or was
 /// never recorded, and the engine appends to a WAL only after the edit
 /// recording it is synced.
@@ -205,6 +215,20 @@ pub fn role(kind: FileKind, live: &Live<'_>) -> Role {
                 live.log_number
             )),
         },
+        FileKind::Blob(n) if live.blobs.contains(&n) => Role::LiveBlob,
+        FileKind::Blob(n) if role(FileKind::Wal(n), live) == Role::LiveWal => Role::LiveBlob,
+        FileKind::Blob(n) if debris(n) => Role::Debris(format!(
+            "a blob file numbered at or above next_file_number {}: the output of a \
+             garbage collection that never reached the MANIFEST, or the blob file of a \
+             WAL created after the MANIFEST's last edit",
+            live.next_file_number
+        )),
+        FileKind::Blob(_) => Role::Obsolete(
+            "not listed by the MANIFEST and not the blob file of a live WAL: entirely \
+             garbage, or the output of a garbage collection that never reached the \
+             MANIFEST, or written by a WAL whose records no table points at"
+                .into(),
+        ),
         FileKind::Manifest(n) if n == live.manifest => Role::LiveManifest,
         FileKind::Manifest(n) if debris(n) => Role::Debris(format!(
             "a MANIFEST numbered at or above next_file_number {}: written by an \
@@ -218,6 +242,7 @@ pub fn role(kind: FileKind, live: &Live<'_>) -> Role {
 /// The live sets of a replayed MANIFEST, for [`role`].
 pub struct LiveSets {
     tables: HashSet<u64>,
+    blobs: HashSet<u64>,
     pending: HashSet<u64>,
 }
 
@@ -226,6 +251,7 @@ impl LiveSets {
     pub fn of(state: &ManifestState) -> LiveSets {
         LiveSets {
             tables: state.version.all_file_numbers().into_iter().collect(),
+            blobs: state.version.blob_file_numbers().into_iter().collect(),
             pending: HashSet::new(),
         }
     }
@@ -235,6 +261,7 @@ impl LiveSets {
         let s = &replayed.state;
         Live {
             tables: &self.tables,
+            blobs: &self.blobs,
             wals: match &s.live_wals {
                 Some(w) => WalLiveness::Tracked(w),
                 None => WalLiveness::Untracked,
@@ -269,8 +296,9 @@ pub struct MissingFile {
     pub reason: String,
 }
 
-/// The files `replayed` names that `listing` lacks: every table of its
-/// version, and every WAL recovery would replay from a tracking MANIFEST.
+/// The files `replayed` names that `listing` lacks: every table and blob
+/// file of its version, and every WAL recovery would replay from a
+/// tracking MANIFEST.
 pub fn missing_files(listing: &Listing, replayed: &Replayed) -> Vec<MissingFile> {
     let manifest = replayed.name();
     let mut missing = Vec::new();
@@ -283,6 +311,15 @@ pub fn missing_files(listing: &Listing, replayed: &Replayed) -> Vec<MissingFile>
                     reason: format!("level {level} of {manifest}"),
                 });
             }
+        }
+    }
+    for n in replayed.state.version.blob_file_numbers() {
+        let kind = FileKind::Blob(n);
+        if !listing.has(kind) {
+            missing.push(MissingFile {
+                name: kind.name(),
+                reason: format!("a blob file of {manifest}: live tables point into it"),
+            });
         }
     }
     for n in replayed.state.tracked_wals_to_replay().unwrap_or_default() {
@@ -392,6 +429,40 @@ mod tests {
         for foreign in ["+5.log", "5.log", "notes.txt", "x.tmp"] {
             assert_eq!(role_of(&r, foreign), Role::Foreign, "{foreign}");
         }
+    }
+
+    #[test]
+    fn roles_of_blob_files() {
+        use crate::manifest::{BlobFileMeta, TableBlobRefs};
+        let mut e = base(Some(vec![8]));
+        e.new_blob_files.push(BlobFileMeta {
+            number: 6,
+            records: 1,
+            record_bytes: 100,
+            size: 112,
+        });
+        e.table_blob_refs.push(TableBlobRefs {
+            table: 5,
+            blobs: vec![6],
+        });
+        let r = replayed(&[e], 9);
+        // Listed by the version; the blob file of the live WAL 8.
+        assert_eq!(role_of(&r, "000006.blob"), Role::LiveBlob);
+        assert_eq!(role_of(&r, "000008.blob"), Role::LiveBlob);
+        // Of a retired WAL, or numbered as a table: no entry points into it.
+        for garbage in ["000007.blob", "000005.blob", "000003.blob"] {
+            assert!(
+                matches!(role_of(&r, garbage), Role::Obsolete(_)),
+                "{garbage}"
+            );
+        }
+        assert!(matches!(role_of(&r, "000011.blob"), Role::Debris(_)));
+        assert_eq!(role_of(&r, "5.blob"), Role::Foreign);
+        // A listed blob file that is gone is missing, like a table.
+        let listing = Listing::of_names(["000005.sst", "000008.log"]);
+        let missing = missing_files(&listing, &r);
+        let names: Vec<&str> = missing.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["000006.blob"]);
     }
 
     #[test]

@@ -16,6 +16,12 @@
 //!   replay — or the corruption that forbids opening.
 //! - [`repair`]: restores a lost `CURRENT`, never deleting anything.
 //!
+//! Blob files (format-spec/value-log.md) are one more [`FileKind`]: live
+//! while the MANIFEST lists them or while the WAL of the same number is
+//! live (a memtable's blob file takes its WAL's number), missing when the
+//! MANIFEST lists them and the directory lacks them, and otherwise garbage
+//! by the same rules as tables.
+//!
 //! Recovery never deletes a file it has not proved garbage (see
 //! [`layout::role`]); open removes garbage only after its new MANIFEST is
 //! durable.
@@ -72,8 +78,8 @@ pub struct Plan {
 /// Errors: a directory with files that hold data but no `CURRENT` (so a
 /// lost `CURRENT` never turns into an empty database: see [`repair`]); a
 /// bad `CURRENT` or MANIFEST; a torn final MANIFEST record that was acted
-/// on; a table or live WAL the MANIFEST names that is missing. All are
-/// [`Error::Corruption`] naming the file.
+/// on; a table, blob file or live WAL the MANIFEST names that is missing.
+/// All are [`Error::Corruption`] naming the file.
 pub fn examine(fs: &dyn Fs, dir: &Path, listing: &Listing) -> Result<Found> {
     if !listing.has(FileKind::Current) {
         let data = files_holding_data(fs, dir, listing);
@@ -86,10 +92,10 @@ pub fn examine(fs: &dyn Fs, dir: &Path, listing: &Listing) -> Result<Found> {
     let missing = layout::missing_files(listing, &manifest);
     layout::check_dropped_manifest_tail(listing, &manifest, &missing)?;
     if let Some(m) = missing.first() {
-        let what = if m.name.ends_with(".log") {
-            "live WAL named by the MANIFEST is missing"
-        } else {
-            "table file named by the MANIFEST is missing"
+        let what = match FileKind::parse(&m.name) {
+            Some(FileKind::Wal(_)) => "live WAL named by the MANIFEST is missing",
+            Some(FileKind::Blob(_)) => "blob file named by the MANIFEST is missing",
+            _ => "table file named by the MANIFEST is missing",
         };
         return Err(Error::corruption(
             m.name.clone(),
@@ -147,7 +153,7 @@ pub fn write_current(fs: &dyn Fs, dir: &Path, number: u64) -> Result<()> {
 }
 
 /// The engine's files in `listing` that hold (or may hold) data: every
-/// table, every WAL with a byte that is not zero, every MANIFEST with an
+/// table and blob file, every WAL with a byte that is not zero, every MANIFEST with an
 /// edit that adds a table or that cannot be read cleanly. What an
 /// interrupted creation leaves — an empty WAL, a MANIFEST naming no table,
 /// `CURRENT.tmp` — is not data.
@@ -155,7 +161,7 @@ fn files_holding_data(fs: &dyn Fs, dir: &Path, listing: &Listing) -> Vec<String>
     let mut data = Vec::new();
     for (entry, kind) in listing.files() {
         let holds = match kind {
-            FileKind::Table(_) => true,
+            FileKind::Table(_) | FileKind::Blob(_) => true,
             FileKind::Wal(_) => match fs.read_all(&dir.join(&entry.name)) {
                 Ok(bytes) => bytes.iter().any(|&b| b != 0),
                 Err(_) => true,

@@ -112,7 +112,11 @@ pub fn repair(fs: &dyn Fs, dir: &Path) -> Result<RepairReport> {
         let at_risk: Vec<String> = layout::roles(&listing, &chosen)
             .into_iter()
             .filter(|(e, role)| {
-                role.is_garbage() && matches!(e.kind, Some(FileKind::Table(_) | FileKind::Wal(_)))
+                role.is_garbage()
+                    && matches!(
+                        e.kind,
+                        Some(FileKind::Table(_) | FileKind::Wal(_) | FileKind::Blob(_))
+                    )
             })
             .map(|(e, _)| e.name)
             .collect();

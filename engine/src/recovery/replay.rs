@@ -195,8 +195,8 @@ pub fn read_current(fs: &dyn Fs, dir: &Path) -> Result<u64> {
 ///
 /// Corruption: a bad record other than a torn final one, an edit that fails
 /// to decode or apply, no edit at all, a counter no edit sets, or a
-/// `next_file_number` not above every live table, every live WAL and the
-/// MANIFEST itself. A dropped torn tail is returned in
+/// `next_file_number` not above every live table, every live blob file,
+/// every live WAL and the MANIFEST itself. A dropped torn tail is returned in
 /// [`Replayed::dropped`] for the caller to judge against the directory.
 pub fn replay_manifest(data: &[u8], number: u64) -> Result<Replayed> {
     let name = FileKind::Manifest(number).name();
@@ -239,6 +239,7 @@ pub fn replay_manifest(data: &[u8], number: u64) -> Result<Replayed> {
         .version
         .all_file_numbers()
         .into_iter()
+        .chain(state.version.blob_file_numbers())
         .chain(state.live_wals.iter().flatten().copied())
         .chain([number])
         .max()

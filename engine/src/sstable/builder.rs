@@ -12,8 +12,7 @@ use crate::coding::{masked_crc_parts, put_fixed32};
 use crate::error::{Error, Result};
 use crate::fs::WritableFile;
 use crate::key::{
-    compare_internal, pack_trailer, parse_internal_key, user_key, ValueKind, KIND_FOR_SEEK,
-    MAX_SEQUENCE,
+    compare_internal, pack_trailer, parse_internal_key, user_key, ValueKind, MAX_SEQUENCE,
 };
 use crate::ratelimit::Pacer;
 use std::cmp::Ordering;
@@ -64,6 +63,11 @@ pub struct TableBuilder {
     failed: Option<Error>,
 }
 
+/// Trailer kind of a shortened index key. Its user key lies strictly between
+/// two blocks' keys, so any kind orders it correctly; `Value` keeps table
+/// bytes as they were before `ValueBlob` existed.
+const SEPARATOR_KIND: ValueKind = ValueKind::Value;
+
 /// The shortest internal key `k` with `a <= k < b` that is cheap to find
 /// (LevelDB's `FindShortestSeparator` on the user keys); `a` if none shorter.
 fn shortest_separator(a: &[u8], b: &[u8]) -> Vec<u8> {
@@ -74,7 +78,7 @@ fn shortest_separator(a: &[u8], b: &[u8]) -> Vec<u8> {
             let mut s = Vec::with_capacity(n + 1 + 8);
             s.extend_from_slice(&ua[..=n]);
             s[n] += 1;
-            s.extend_from_slice(&pack_trailer(MAX_SEQUENCE, KIND_FOR_SEEK).to_le_bytes());
+            s.extend_from_slice(&pack_trailer(MAX_SEQUENCE, SEPARATOR_KIND).to_le_bytes());
             debug_assert_eq!(compare_internal(a, &s), Ordering::Less);
             debug_assert_eq!(compare_internal(&s, b), Ordering::Less);
             return s;
@@ -91,7 +95,7 @@ fn short_successor(a: &[u8]) -> Vec<u8> {
             let mut s = Vec::with_capacity(i + 1 + 8);
             s.extend_from_slice(&ua[..=i]);
             s[i] += 1;
-            s.extend_from_slice(&pack_trailer(MAX_SEQUENCE, KIND_FOR_SEEK).to_le_bytes());
+            s.extend_from_slice(&pack_trailer(MAX_SEQUENCE, SEPARATOR_KIND).to_le_bytes());
             return s;
         }
     }

@@ -175,6 +175,21 @@ pub fn lsi(name: &str, range: &str) -> LocalSecondaryIndex {
     }
 }
 
+/// Creates table `name`: `pk`/`sk` (both S) and a local index `byA` on `a`
+/// (S) projecting ALL, so each partition is an item collection.
+pub fn create_lsi_table(db: &DynamoDb, name: &str) {
+    use siltdb::dynamo::ScalarAttributeType::S;
+    db.create_table(CreateTableInput {
+        table_name: name.into(),
+        attribute_definitions: vec![def("pk", S), def("sk", S), def("a", S)],
+        key_schema: vec![ks("pk", KeyType::Hash), ks("sk", KeyType::Range)],
+        billing_mode: Some(BillingMode::PayPerRequest),
+        local_secondary_indexes: Some(vec![lsi("byA", "a")]),
+        ..Default::default()
+    })
+    .expect("create");
+}
+
 /// UpdateTable creating global index `name` on `hash` (type S), projecting
 /// ALL.
 pub fn create_gsi(table: &str, name: &str, hash: &str) -> UpdateTableInput {

@@ -1,8 +1,13 @@
 //! Shared helpers for the integration tests: the DynamoDB layer's here and
-//! in `streams.rs`, the storage engine's on an in-memory disk in `disk.rs`.
+//! in `streams.rs`, the storage engine's on an in-memory disk in `disk.rs`,
+//! the frozen fixtures of released format versions in `fixtures.rs`, item
+//! collection sizes in `collections.rs`.
 #![allow(dead_code)]
 
+pub mod collections;
+pub mod blobs;
 pub mod disk;
+pub mod fixtures;
 pub mod streams;
 pub mod workload;
 
@@ -10,8 +15,10 @@ use std::collections::HashMap;
 
 use siltdb::dynamo::api::*;
 use siltdb::dynamo::keycodec::ScalarAttributeType;
-use siltdb::dynamo::{DynamoDb, DynamoError};
-use siltdb::{AttributeValue, Item, Number};
+use siltdb::dynamo::layout::range_prefix;
+use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
+use siltdb::fs::MemFs;
+use siltdb::{AttributeValue, Db, Item, Number, Options};
 
 /// `S`.
 pub fn s(v: &str) -> AttributeValue {
@@ -88,6 +95,32 @@ pub fn create(db: &DynamoDb, name: &str, sk: Option<(&str, ScalarAttributeType)>
         ..Default::default()
     })
     .expect("create table");
+}
+
+/// A DynamoDB database in `/db` on the in-memory disk `mem`, with `opts`.
+pub fn open_mem(mem: &MemFs, opts: DynamoOptions) -> DynamoDb {
+    let db = Db::open(
+        "/db",
+        Options {
+            fs: std::sync::Arc::new(mem.clone()),
+            ..Options::default()
+        },
+    )
+    .expect("open");
+    DynamoDb::with_db(db, opts).expect("dynamo")
+}
+
+/// How many engine keys start with `table_id ++ index_id`.
+pub fn keys_in(db: &DynamoDb, table_id: u32, index_id: u8) -> usize {
+    let prefix = range_prefix(table_id, index_id);
+    let mut it = db.engine().iter().expect("iter");
+    it.seek(&prefix).expect("seek");
+    let mut count = 0;
+    while it.valid() && it.key().starts_with(&prefix) {
+        count += 1;
+        it.next().expect("next");
+    }
+    count
 }
 
 /// Puts an item, panicking on error.

@@ -1,7 +1,10 @@
 //! The fixed workload of the exhaustive crash and failure tests: synced
 //! puts and deletes, flushes, compactions, MANIFEST rolls (a tiny
 //! `max_manifest_size`) and reopens, all from one thread so the k-th file
-//! operation is (nearly) the same in every run. It tracks which writes were
+//! operation is (nearly) the same in every run. About half the values are
+//! separated into blob files, which the workload's compactions
+//! garbage-collect (a blob file under 90% live is rewritten; one all garbage
+//! is deleted). It tracks which writes were
 //! acknowledged, so a verifier can demand each of them after a crash.
 
 use std::collections::BTreeMap;
@@ -11,6 +14,7 @@ use super::disk::{scan, Disk, DIR};
 use siltdb::compaction::CompactionOptions;
 use siltdb::inspect::check_dir;
 use siltdb::sstable::TableOptions;
+use siltdb::vlog::BlobOptions;
 use siltdb::{Db, Error, Options};
 
 /// The keys and values of a database.
@@ -60,8 +64,9 @@ pub fn steps(rounds: u32, writes_per_round: u32) -> Vec<Step> {
 }
 
 /// Options for the workload on `disk`: synced writes, no automatic
-/// compaction (the workload compacts), small tables and a MANIFEST that
-/// rolls every few edits.
+/// compaction (the workload compacts), small tables, a MANIFEST that rolls
+/// every few edits, values of [`MIN_BLOB_SIZE`] bytes or more in small blob
+/// files, and eager blob garbage collection.
 pub fn options(disk: &Disk) -> Options {
     Options {
         sync: true,
@@ -77,9 +82,21 @@ pub fn options(disk: &Disk) -> Options {
             block_size: 256,
             ..TableOptions::default()
         },
+        blob: BlobOptions {
+            min_blob_size: MIN_BLOB_SIZE,
+            file_size: 4 << 10,
+            gc_live_fraction: 0.9,
+            // Collected by the workload's compactions only: no file
+            // operation from a background thread.
+            background_gc: false,
+        },
         ..disk.options()
     }
 }
+
+/// Values at least this long are separated: [`value`] makes about half of
+/// them so.
+pub const MIN_BLOB_SIZE: usize = 128;
 
 fn key(k: u32) -> Vec<u8> {
     format!("k{k:05}").into_bytes()
@@ -104,9 +121,19 @@ pub struct Outcome {
     /// refused (a poisoned or closed database). If it was accepted, it is
     /// in `acked`.
     pub refused_after_error: Option<bool>,
+    /// Bytes written to blob files by writes, over every open of the run.
+    pub blob_bytes: u64,
+    /// Bytes blob garbage collection copied to new blob files.
+    pub blob_gc_bytes: u64,
 }
 
 impl Outcome {
+    fn note_stats(&mut self, db: &Db) {
+        let s = db.stats();
+        self.blob_bytes += s.blob_bytes;
+        self.blob_gc_bytes += s.blob_gc_bytes_written;
+    }
+
     /// The states the database may be in after a crash: the acknowledged
     /// writes, plus perhaps the one that failed.
     pub fn allowed(&self) -> Vec<Model> {
@@ -162,6 +189,7 @@ pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
             Step::Flush => db.flush(),
             Step::Compact => db.compact_range(None, None),
             Step::Reopen => db.close().and_then(|()| {
+                out.note_stats(&db);
                 drop(std::mem::replace(&mut db, Db::open(DIR, options(disk))?));
                 Ok(())
             }),
@@ -178,7 +206,10 @@ pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
         }
     }
     match db.close() {
-        Ok(()) => out.completed = true,
+        Ok(()) => {
+            out.note_stats(&db);
+            out.completed = true;
+        }
         Err(e) => {
             out.errors.push((steps.len(), e));
             out.refused_after_error = Some(db.put(b"zz-probe", b"x").is_err());

@@ -9,9 +9,20 @@
 //! allowed. With `ReturnItemCollectionMetrics: SIZE` a write reports the
 //! collection's size after it as a range of whole gigabytes,
 //! `[floor(GB), floor(GB) + 1]` (a one-item collection is `[0, 1]`, as the
-//! service answers). Sizes are computed exactly, by reading the partition's
-//! items; tables without local indexes have no collections and report
-//! nothing.
+//! service answers). Tables without local indexes have no collections and
+//! report nothing.
+//!
+//! Sizes are exact and kept, not computed per write: each collection's size
+//! is a record (format-spec/keys.md, "Item collection sizes") that every
+//! write changing the collection's size rewrites in its own batch, under
+//! the collection's lock (one per partition, taken after the items' locks
+//! and held until the commit, so two writes to different items of one
+//! partition read and rewrite it one after the other). A write reads one
+//! record per collection it changes, never the collection's items. A
+//! collection without a record — empty, or written by format version 1 —
+//! is measured from its items the first time a write changes it or asks
+//! for its metrics, and its record written in that write's batch; opening
+//! a database measures nothing.
 //!
 //! [`DynamoOptions::item_collection_size_limit`]: crate::dynamo::DynamoOptions::item_collection_size_limit
 
@@ -20,7 +31,7 @@ use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::entries::{entry_key, project_for_index};
 use crate::dynamo::items::value::{item_size, AttributeValue, Item};
-use crate::dynamo::keys::layout::{partition_prefix, TABLE_INDEX_ID};
+use crate::dynamo::keys::layout::{collection_size_key, partition_prefix, TABLE_INDEX_ID};
 use crate::dynamo::tables::schema::{IndexKind, TableMeta};
 
 /// Bytes DynamoDB adds for every index entry (Developer Guide, "Storage
@@ -66,7 +77,34 @@ fn collection_key(meta: &TableMeta, key: &Item) -> Option<(String, AttributeValu
         .map(|v| (meta.hash.name.clone(), v.clone()))
 }
 
-/// The collections one request's writes touch, and how much each grows.
+/// Layout version of a collection size value. Never changes for this
+/// layout; a new layout takes a new number.
+const SIZE_VERSION: u8 = 1;
+
+/// The value of a collection size record.
+pub(crate) fn encode_size(size: u64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(9);
+    v.push(SIZE_VERSION);
+    v.extend_from_slice(&size.to_le_bytes());
+    v
+}
+
+/// Reads a collection size record.
+pub(crate) fn decode_size(bytes: &[u8]) -> Result<u64, DynamoError> {
+    match bytes.split_first() {
+        Some((&SIZE_VERSION, rest)) => <[u8; 8]>::try_from(rest)
+            .map(u64::from_le_bytes)
+            .map_err(|_| corrupt_size("length")),
+        Some(_) => Err(corrupt_size("unknown version")),
+        None => Err(corrupt_size("empty")),
+    }
+}
+
+fn corrupt_size(what: &str) -> DynamoError {
+    DynamoError::InternalServerError(format!("corrupt item collection size record: {what}"))
+}
+
+/// The collections one write touches, and how much each grows.
 #[derive(Debug, Default)]
 pub(crate) struct Collections {
     groups: Vec<Group>,
@@ -74,11 +112,19 @@ pub(crate) struct Collections {
 
 #[derive(Debug)]
 struct Group {
-    table_id: u32,
-    table_name: String,
     meta: std::sync::Arc<TableMeta>,
     key: (String, AttributeValue),
+    /// The engine key of its size record.
+    size_key: Vec<u8>,
     delta: i128,
+}
+
+impl Group {
+    /// Whether [`Collections::evaluate`] reads (and so locks) its size:
+    /// when the write changes it, or for metrics.
+    fn is_read(&self, want_metrics: bool) -> bool {
+        self.delta != 0 || want_metrics
+    }
 }
 
 /// The outcome for one collection.
@@ -90,6 +136,9 @@ pub(crate) struct CollectionResult {
     pub exceeded: bool,
     /// Its metrics after the writes.
     pub metrics: ItemCollectionMetrics,
+    /// The size record to stage: the size after the writes (`None`: delete
+    /// the record), or nothing to stage.
+    record: Option<(Vec<u8>, Option<u64>)>,
 }
 
 impl Collections {
@@ -102,29 +151,33 @@ impl Collections {
         key: &Item,
         old: Option<&Item>,
         new: Option<&Item>,
-    ) -> Option<usize> {
+    ) -> Result<Option<usize>, DynamoError> {
         if !has_collections(meta) {
-            return None;
+            return Ok(None);
         }
-        let ck = collection_key(meta, key)?;
+        let Some(ck) = collection_key(meta, key) else {
+            return Ok(None);
+        };
         let delta = i128::from(new.map(|n| collection_bytes(meta, n)).unwrap_or(0))
             - i128::from(old.map(|o| collection_bytes(meta, o)).unwrap_or(0));
         if let Some(pos) = self
             .groups
             .iter()
-            .position(|g| g.table_id == meta.id && g.key == ck)
+            .position(|g| g.meta.id == meta.id && g.key == ck)
         {
-            self.groups[pos].delta += delta;
-            return Some(pos);
+            if let Some(g) = self.groups.get_mut(pos) {
+                g.delta += delta;
+            }
+            return Ok(Some(pos));
         }
+        let size_key = collection_size_key(meta.id, &ck.1)?;
         self.groups.push(Group {
-            table_id: meta.id,
-            table_name: meta.name.clone(),
             meta: std::sync::Arc::clone(meta),
             key: ck,
+            size_key,
             delta,
         });
-        Some(self.groups.len() - 1)
+        Ok(Some(self.groups.len() - 1))
     }
 
     /// Whether no write touched a collection.
@@ -132,10 +185,21 @@ impl Collections {
         self.groups.is_empty()
     }
 
+    /// The engine keys of the size records [`Collections::evaluate`] will
+    /// read: what the collection locks are taken on. A collection the
+    /// write does not change is read only for metrics.
+    pub fn lock_keys(&self, want_metrics: bool) -> Vec<&[u8]> {
+        self.groups
+            .iter()
+            .filter(|g| g.is_read(want_metrics))
+            .map(|g| g.size_key.as_slice())
+            .collect()
+    }
+
     /// Sizes every touched collection as it is now (before the writes;
-    /// REQUIRES the writes' item locks held) and judges the writes against
-    /// the limit. Collections are only read when a write grows one or the
-    /// caller wants metrics.
+    /// REQUIRES the writes' item locks and these collections' locks held)
+    /// and judges the writes against the limit. A collection is read only
+    /// when a write changes it or the caller wants metrics.
     pub fn evaluate(
         &self,
         db: &DynamoDb,
@@ -143,27 +207,64 @@ impl Collections {
     ) -> Result<Vec<CollectionResult>, DynamoError> {
         let mut out = Vec::with_capacity(self.groups.len());
         for g in &self.groups {
-            if g.delta <= 0 && !want_metrics {
+            if !g.is_read(want_metrics) {
                 out.push(CollectionResult {
-                    table_name: g.table_name.clone(),
+                    table_name: g.meta.name.clone(),
                     exceeded: false,
                     metrics: ItemCollectionMetrics::default(),
+                    record: None,
                 });
                 continue;
             }
-            let before = db.collection_size(&g.meta, &g.key.1)?;
-            let after = u64::try_from((i128::from(before) + g.delta).max(0)).unwrap_or(u64::MAX);
+            let (before, recorded) = match db.inner.db.get(&g.size_key)? {
+                Some(v) => (decode_size(&v)?, true),
+                None => (db.collection_size(&g.meta, &g.key.1)?, false),
+            };
+            let sum = i128::from(before) + g.delta;
+            if sum < 0 {
+                // The items being removed hold more than the record says:
+                // the record is wrong. Never expected; the size is clamped.
+                tracing::error!(
+                    table = %g.meta.name,
+                    recorded = before,
+                    change = %g.delta,
+                    "item collection size record smaller than its items"
+                );
+            }
+            let after = u64::try_from(sum.max(0)).unwrap_or(u64::MAX);
             let exceeded = g.delta > 0 && after > db.inner.opts.item_collection_size_limit;
+            // Rewritten when it changes, and written once for a collection
+            // that had none (measured above) so it is not measured again.
+            let record = if after == 0 {
+                recorded.then(|| (g.size_key.clone(), None))
+            } else if g.delta != 0 || !recorded {
+                Some((g.size_key.clone(), Some(after)))
+            } else {
+                None
+            };
             out.push(CollectionResult {
-                table_name: g.table_name.clone(),
+                table_name: g.meta.name.clone(),
                 exceeded,
                 metrics: ItemCollectionMetrics {
                     item_collection_key: [g.key.clone()].into_iter().collect(),
                     size_estimate_range_gb: size_estimate_range_gb(after),
                 },
+                record,
             });
         }
         Ok(out)
+    }
+}
+
+/// Adds to `batch` the size records of `results` (the collections one write
+/// changes, as [`Collections::evaluate`] found them).
+pub(crate) fn stage_sizes(batch: &mut crate::WriteBatch, results: &[CollectionResult]) {
+    for r in results {
+        match &r.record {
+            Some((key, Some(size))) => batch.put(key, &encode_size(*size)),
+            Some((key, None)) => batch.delete(key),
+            None => {}
+        }
     }
 }
 
@@ -174,8 +275,8 @@ pub(crate) fn wants_metrics(r: Option<ReturnItemCollectionMetrics>) -> bool {
 
 impl DynamoDb {
     /// The size of the item collection of partition key value `pk` in
-    /// `meta`: every item with that partition key plus its local index
-    /// entries.
+    /// `meta`, measured from its items: every item with that partition key
+    /// plus its local index entries.
     pub(crate) fn collection_size(
         &self,
         meta: &TableMeta,
@@ -197,6 +298,26 @@ impl DynamoDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collection_size_vectors_decode() {
+        use crate::dynamo::testutil::s;
+        use crate::testutil::decode_hex_vector;
+        let key = decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/collection-size-key.hex"
+        ));
+        assert_eq!(collection_size_key(1, &s("user#1")).ok(), Some(key));
+        let value = decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/collection-size.hex"
+        ));
+        assert_eq!(decode_size(&value), Ok(1234));
+        assert_eq!(encode_size(1234), value);
+        let mut bad = value.clone();
+        bad[0] = 2;
+        assert!(decode_size(&bad).is_err());
+        assert!(decode_size(&value[..8]).is_err());
+        assert!(decode_size(&[]).is_err());
+    }
 
     #[test]
     fn estimate_is_a_range_of_whole_gigabytes() {

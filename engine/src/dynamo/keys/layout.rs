@@ -18,6 +18,9 @@ pub const TABLE_ID_LEN: usize = 4;
 pub const TABLE_INDEX_ID: u8 = 0;
 /// Index id under which a table's stream records live (never an index).
 pub const STREAM_INDEX_ID: u8 = 0xFE;
+/// Index id under which a table's item collection sizes live (never an
+/// index).
+pub const COLLECTION_SIZE_INDEX_ID: u8 = 0xFF;
 /// Bytes of a stream record key after the table id and index id: the
 /// sequence number, u64 big-endian.
 const STREAM_SEQ_LEN: usize = 8;
@@ -83,6 +86,13 @@ pub fn partition_prefix(
     let mut k = range_prefix(table_id, index_id);
     k.extend_from_slice(&encode_partition(pk)?);
     Ok(k)
+}
+
+/// The engine key of the size record of the item collection of partition
+/// key `pk` in table `table_id` (format-spec/keys.md, "Item collection
+/// sizes").
+pub fn collection_size_key(table_id: u32, pk: &AttributeValue) -> Result<Vec<u8>, DynamoError> {
+    partition_prefix(table_id, COLLECTION_SIZE_INDEX_ID, pk)
 }
 
 /// The engine key of an index entry: [`partition_prefix`] of the index

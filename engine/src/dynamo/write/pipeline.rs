@@ -14,10 +14,11 @@
 //! 4. **check**: [`ItemWrite::decide`] — condition, update, validation —
 //!    for each target, then [`ItemWrite::decided`] once (a transaction
 //!    cancels here with every reason);
-//! 5. **collection check**: item collections (tables with local secondary
-//!    indexes) the writes grow past the limit fail the write;
-//! 6. **stage**: each change's item, index entries and stream record go
-//!    into one engine batch;
+//! 5. **collection check**: under the touched collections' locks, item
+//!    collections (tables with local secondary indexes) the writes grow past
+//!    the limit fail the write;
+//! 6. **stage**: each change's item, index entries and stream record, and
+//!    the touched collections' new sizes, go into one engine batch;
 //! 7. **commit** the batch (one WAL record, one sync), **touch** the tables
 //!    written, and release locks and gates;
 //! 8. **trim**: a table whose stream is due for a trim (at most every 10
@@ -35,7 +36,7 @@ use crate::dynamo::api::ItemCollectionMetrics;
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::collections::{
-    CollectionResult, Collections, COLLECTION_SIZE_EXCEEDED,
+    stage_sizes, CollectionResult, Collections, COLLECTION_SIZE_EXCEEDED,
 };
 use crate::dynamo::items::value::Item;
 use crate::dynamo::streams::sequence::Reservation;
@@ -238,19 +239,29 @@ impl DynamoDb {
         let mut collection_of = Vec::with_capacity(targets.len());
         for (i, ((meta, old), decision)) in metas.iter().zip(&olds).zip(&decisions).enumerate() {
             collection_of.push(match decision {
-                Decision::Keep => write
-                    .kept_collection_key(i)
-                    .and_then(|key| collections.add(meta, key, old.as_ref(), old.as_ref())),
-                Decision::Put(new) => collections.add(meta, new, old.as_ref(), Some(new)),
-                Decision::Delete => old
-                    .as_ref()
-                    .and_then(|old| collections.add(meta, old, Some(old), None)),
+                Decision::Keep => match write.kept_collection_key(i) {
+                    Some(key) => collections.add(meta, key, old.as_ref(), old.as_ref())?,
+                    None => None,
+                },
+                Decision::Put(new) => collections.add(meta, new, old.as_ref(), Some(new))?,
+                Decision::Delete => match old {
+                    Some(old) => collections.add(meta, old, Some(old), None)?,
+                    None => None,
+                },
             });
         }
+        // Collection locks after item locks (and in key order), held until
+        // the commit, so writes to one partition read and rewrite its size
+        // record one after the other.
+        let want_metrics = write.wants_collection_metrics();
+        let collection_guards = self
+            .inner
+            .collection_locks
+            .lock_all(&collections.lock_keys(want_metrics));
         let results = if collections.is_empty() {
             Vec::new()
         } else {
-            collections.evaluate(self, write.wants_collection_metrics())?
+            collections.evaluate(self, want_metrics)?
         };
         let too_large: Vec<usize> = collection_of
             .iter()
@@ -272,6 +283,7 @@ impl DynamoDb {
             };
             self.stage_change(&mut staged, meta, &t.key, old.as_ref(), new, origin)?;
         }
+        stage_sizes(&mut staged.batch, &results);
         let mut trim_due = Vec::new();
         if !staged.is_empty() {
             trim_due = self.commit(staged)?;
@@ -281,6 +293,7 @@ impl DynamoDb {
                 }
             }
         }
+        drop(collection_guards);
         drop(guards);
         drop(gates);
         self.trim_streams(&trim_due);
@@ -289,7 +302,7 @@ impl DynamoDb {
             decisions,
             collections: results,
             collection_of,
-            metrics_wanted: write.wants_collection_metrics(),
+            metrics_wanted: want_metrics,
         })
     }
 }

@@ -1,0 +1,295 @@
+//! Blob files as the database uses them (format-spec/value-log.md): the
+//! cache of open readers, reading a separated value, moving a group's large
+//! values into the memtable's blob file before the group's WAL record is
+//! written, and turning what a new table points to into MANIFEST fields.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use super::{lock, DbInner};
+use crate::batch::WriteBatch;
+use crate::error::{Error, Result};
+use crate::fs::Fs;
+use crate::key::{self, ValueKind};
+use crate::manifest::{TableBlobRefs, VersionEdit};
+use crate::memtable::MemTable;
+use crate::recovery::FileKind;
+use crate::stats::Counters;
+use crate::vlog::index::MAX_BLOB_INDEX_LEN;
+use crate::vlog::{decode_entry_index, BlobOptions, BlobReader, BlobRefTally, BlobWriter};
+use crate::wal::LogWriter;
+
+/// Keeps every blob file the database has opened for reading, by number.
+pub(crate) struct BlobCache {
+    dir: PathBuf,
+    fs: Arc<dyn Fs>,
+    open: RwLock<HashMap<u64, Arc<BlobReader>>>,
+}
+
+impl BlobCache {
+    pub fn new(dir: PathBuf, fs: Arc<dyn Fs>) -> BlobCache {
+        BlobCache {
+            dir,
+            fs,
+            open: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The reader of blob file `number`, opening it (and checking its
+    /// header) on first use. A missing file is corruption: every blob file an
+    /// entry can point to is live until no reader can reach the entry.
+    pub fn get(&self, number: u64) -> Result<Arc<BlobReader>> {
+        if let Some(r) = self
+            .open
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&number)
+        {
+            return Ok(Arc::clone(r));
+        }
+        let kind = FileKind::Blob(number);
+        let name = kind.name();
+        let file = self
+            .fs
+            .open_random(&kind.path(&self.dir))
+            .map_err(|e| match e {
+                Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                    Error::corruption(&name, 0, "blob file an entry points into is missing")
+                }
+                other => other,
+            })?;
+        let reader = Arc::new(BlobReader::open(file, name, number)?);
+        let mut open = self.open.write().unwrap_or_else(|p| p.into_inner());
+        Ok(Arc::clone(open.entry(number).or_insert(reader)))
+    }
+
+    /// The value `index` (the encoded blob index of an entry of `user_key`
+    /// found in `source`) points to.
+    pub fn read_value(&self, index: &[u8], user_key: &[u8], source: &str) -> Result<Vec<u8>> {
+        let idx = decode_entry_index(index, source, 0)?;
+        self.get(idx.file_number)?.read_value(&idx, user_key)
+    }
+
+    /// Forgets a deleted blob file.
+    pub fn evict(&self, number: u64) {
+        self.open
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&number);
+    }
+}
+
+/// Counts, in `tally`, the blob record an entry found in `source` points to
+/// (nothing for other kinds). A malformed internal key or blob index is
+/// corruption in `source`.
+pub(super) fn note_blob_ref(
+    ikey: &[u8],
+    value: &[u8],
+    source: &str,
+    tally: &mut BlobRefTally,
+) -> Result<()> {
+    let Some(p) = key::parse_internal_key(ikey) else {
+        return Err(Error::corruption(source, 0, "malformed internal key"));
+    };
+    if p.kind == ValueKind::ValueBlob {
+        tally.note(&decode_entry_index(value, source, 0)?, p.user_key.len());
+    }
+    Ok(())
+}
+
+/// Adds to `edit` what flushing entries counted in `tally` into table
+/// `table` means: the blob files they point into join the version (each
+/// memtable's blob file is registered by its flush), and the table's
+/// references.
+pub(super) fn register_flushed_blobs(edit: &mut VersionEdit, table: u64, tally: &BlobRefTally) {
+    if tally.is_empty() {
+        return;
+    }
+    edit.new_blob_files.extend(tally.to_new_blob_files());
+    edit.table_blob_refs.push(TableBlobRefs {
+        table,
+        blobs: tally.file_numbers(),
+    });
+}
+
+/// The batch to log for `batch`: every put whose value `opts` separates is
+/// appended to `w` (buffered) and replaced by a `ValueBlob` op holding its
+/// blob index; everything else is copied as it is.
+fn separate_batch(
+    batch: &WriteBatch,
+    w: &mut BlobWriter,
+    opts: &BlobOptions,
+) -> Result<WriteBatch> {
+    let mut out = WriteBatch::with_capacity(batch.approximate_size().min(1 << 20));
+    out.set_sequence(batch.sequence());
+    let mut idx = Vec::with_capacity(MAX_BLOB_INDEX_LEN);
+    for op in batch.iter() {
+        match op.kind {
+            ValueKind::Value if opts.separates(op.value.len()) => {
+                idx.clear();
+                w.add(op.key, op.value)?.encode(&mut idx);
+                out.put_blob_index(op.key, &idx);
+            }
+            ValueKind::Value => out.put(op.key, op.value),
+            ValueKind::Deletion => out.delete(op.key),
+            ValueKind::ValueBlob => {
+                return Err(Error::InvalidArgument(
+                    "a write batch may not hold blob indexes".into(),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl DbInner {
+    /// The blob writer of `mem`'s blob file, creating the file (header
+    /// buffered, directory synced so the entry outlives a crash before any
+    /// WAL record can point into it) on the memtable's first separated write.
+    /// REQUIRES: group leader; `mem.blob_number()` set.
+    fn blob_writer_for<'a>(
+        &self,
+        slot: &'a mut Option<BlobWriter>,
+        mem: &MemTable,
+    ) -> Result<&'a mut BlobWriter> {
+        let number = mem
+            .blob_number()
+            .ok_or_else(|| Error::InvalidArgument("memtable has no blob file".into()))?;
+        if slot.as_ref().map(BlobWriter::number) != Some(number) {
+            if let Some(old) = slot.as_mut() {
+                // Not reached (a memtable switch seals the old file first);
+                // if it were, the old file's tail must not be left unsynced.
+                old.sync()?;
+            }
+            let kind = FileKind::Blob(number);
+            let file = self.fs.create(&kind.path(&self.dir))?;
+            self.fs.sync_dir(&self.dir)?;
+            let name = kind.name();
+            *slot = Some(BlobWriter::new(file, name, number, None));
+        }
+        slot.as_mut()
+            .ok_or_else(|| Error::InvalidArgument("blob writer vanished".into()))
+    }
+
+    /// Write path, before the WAL append: moves the separated values of
+    /// `batch` into `mem`'s blob file with one append and returns the batch
+    /// to log and apply. REQUIRES: group leader, holding the blob writer slot.
+    pub(super) fn separate_values(
+        &self,
+        slot: &mut Option<BlobWriter>,
+        batch: &WriteBatch,
+        mem: &MemTable,
+    ) -> Result<WriteBatch> {
+        let w = self.blob_writer_for(slot, mem)?;
+        let out = separate_batch(batch, w, &self.opts.blob)?;
+        let n = w.write_buffered()?;
+        mem.add_blob_bytes(n);
+        Counters::add(&self.stats.blob_bytes, n);
+        Ok(out)
+    }
+
+    /// Makes the blob file in `slot` durable if it has unsynced bytes.
+    pub(super) fn sync_blob_writer(&self, slot: &mut Option<BlobWriter>) -> Result<()> {
+        if let Some(w) = slot.as_mut() {
+            if w.needs_sync() {
+                w.sync()?;
+                Counters::add(&self.stats.blob_syncs, 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the WAL and the blob file in `slot` durable, the two fdatasyncs
+    /// running at once (a thread of this scope syncs the blob file), and
+    /// returns when both are done. A write is acknowledged only after this,
+    /// so no acknowledged WAL record points at blob bytes a power cut can
+    /// take. (Which file reaches the disk first does not matter: recovery
+    /// drops a WAL tail whose blob bytes are lost, and such a tail was never
+    /// acknowledged.)
+    pub(super) fn sync_wal_and_blob(
+        &self,
+        slot: &mut Option<BlobWriter>,
+        wal: &mut LogWriter,
+    ) -> Result<()> {
+        // Compactions hold their writes and syncs back meanwhile.
+        let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
+        let blob = slot.as_mut().filter(|w| w.needs_sync());
+        let (blob_synced, wal_synced) = match blob {
+            None => (Ok(false), wal.sync()),
+            Some(w) => {
+                // Shared by the helper thread and, if none can be started,
+                // by this one.
+                let w = Mutex::new(w);
+                let sync_blob = || lock(&w).sync().map(|()| true);
+                std::thread::scope(|s| {
+                    let spawned = std::thread::Builder::new()
+                        .name("siltdb-blob-sync".into())
+                        .spawn_scoped(s, sync_blob);
+                    match spawned {
+                        Ok(h) => {
+                            let wal_synced = wal.sync();
+                            let blob_synced = h.join().unwrap_or_else(|_| {
+                                Err(Error::io(
+                                    "blob file sync",
+                                    std::io::Error::other("the sync thread panicked"),
+                                ))
+                            });
+                            (blob_synced, wal_synced)
+                        }
+                        // No thread to be had: one after the other.
+                        Err(_) => (sync_blob(), wal.sync()),
+                    }
+                })
+            }
+        };
+        if blob_synced? {
+            Counters::add(&self.stats.blob_syncs, 1);
+        }
+        wal_synced?;
+        Counters::add(&self.stats.wal_syncs, 1);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::fs::MemFs;
+
+    #[test]
+    fn only_values_at_the_threshold_are_separated() {
+        let fs = MemFs::new();
+        let file = fs.create(Path::new("000002.blob")).expect("create");
+        let mut w = BlobWriter::new(file, "000002.blob".into(), 2, None);
+        let opts = BlobOptions {
+            min_blob_size: 4,
+            ..BlobOptions::default()
+        };
+        let mut b = WriteBatch::new();
+        b.set_sequence(7);
+        b.put(b"small", b"abc");
+        b.put(b"big", b"abcd");
+        b.delete(b"gone");
+        let out = separate_batch(&b, &mut w, &opts).expect("separate");
+        assert_eq!(out.sequence(), 7);
+        let ops: Vec<_> = out.iter().map(|op| (op.kind, op.key.to_vec())).collect();
+        assert_eq!(
+            ops,
+            vec![
+                (ValueKind::Value, b"small".to_vec()),
+                (ValueKind::ValueBlob, b"big".to_vec()),
+                (ValueKind::Deletion, b"gone".to_vec()),
+            ]
+        );
+        assert_eq!(w.records(), 1);
+        let mut bad = WriteBatch::new();
+        bad.put_blob_index(b"k", b"whatever");
+        assert!(matches!(
+            separate_batch(&bad, &mut w, &opts),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
+}

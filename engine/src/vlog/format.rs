@@ -1,0 +1,330 @@
+//! Spec: format-spec/value-log.md#blob-file
+//!
+//! The bytes of a blob file: the 12-byte file header and the records that
+//! follow it, and [`BlobScanner`], which walks a whole file held in memory
+//! (for `check`, `dump` and the fuzz target; the read path uses
+//! [`super::BlobReader`]).
+
+use crate::coding::{get_fixed32, get_fixed64, masked_crc_parts, put_fixed32, put_fixed64};
+use crate::error::{Error, Result};
+
+/// Magic number opening every blob file (never change): the ASCII bytes
+/// `siltdbVL` ("siltdb value log") read as a little-endian u64, the scheme of
+/// the table magic `siltdbST`.
+pub const BLOB_MAGIC: u64 = u64::from_le_bytes(*b"siltdbVL");
+
+/// The only blob file format version defined (never change its meaning).
+pub const BLOB_FORMAT_VERSION: u32 = 1;
+
+/// Bytes of the file header: magic (8) and format version (4).
+pub const FILE_HEADER_LEN: usize = 12;
+
+/// Bytes of a record header: masked CRC (4), key length (4), value length (4).
+pub const RECORD_HEADER_LEN: usize = 12;
+
+/// Appends the file header to `dst`.
+pub fn encode_file_header(dst: &mut Vec<u8>) {
+    put_fixed64(dst, BLOB_MAGIC);
+    put_fixed32(dst, BLOB_FORMAT_VERSION);
+}
+
+/// Checks the first bytes of the blob file `file`: the magic, then the
+/// version. Anything else is corruption at offset 0 (magic) or 8 (version).
+pub fn check_file_header(header: &[u8], file: &str) -> Result<()> {
+    let magic = get_fixed64(header).ok_or_else(|| {
+        Error::corruption(
+            file,
+            0,
+            format!(
+                "blob file is {} bytes, shorter than its {FILE_HEADER_LEN}-byte header",
+                header.len()
+            ),
+        )
+    })?;
+    if magic != BLOB_MAGIC {
+        return Err(Error::corruption(
+            file,
+            0,
+            format!("bad blob file magic {magic:#018x} (want {BLOB_MAGIC:#018x}, \"siltdbVL\")"),
+        ));
+    }
+    let version = header.get(8..).and_then(get_fixed32).ok_or_else(|| {
+        Error::corruption(
+            file,
+            8,
+            format!("blob file is shorter than its {FILE_HEADER_LEN}-byte header"),
+        )
+    })?;
+    if version != BLOB_FORMAT_VERSION {
+        return Err(Error::corruption(
+            file,
+            8,
+            format!("unknown blob file format version {version} (this reader knows 1)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Bytes a record of a `key_len`-byte key and `value_len`-byte value occupies.
+pub fn record_len(key_len: usize, value_len: usize) -> u64 {
+    RECORD_HEADER_LEN as u64 + key_len as u64 + value_len as u64
+}
+
+/// The masked CRC stored in a record header: it covers the key length, the
+/// value length, the key and the value, in that order.
+pub fn record_crc(key_len_le: [u8; 4], value_len_le: [u8; 4], key: &[u8], value: &[u8]) -> u32 {
+    masked_crc_parts(&[&key_len_le, &value_len_le, key, value])
+}
+
+/// Appends one record to `dst` and returns its masked CRC.
+///
+/// REQUIRES: `key` and `value` are each at most `u32::MAX` bytes (the write
+/// batch and compaction inputs they come from guarantee it).
+pub fn encode_record(dst: &mut Vec<u8>, key: &[u8], value: &[u8]) -> u32 {
+    debug_assert!(u32::try_from(key.len()).is_ok() && u32::try_from(value.len()).is_ok());
+    let key_len = (key.len() as u32).to_le_bytes();
+    let value_len = (value.len() as u32).to_le_bytes();
+    let crc = record_crc(key_len, value_len, key, value);
+    dst.reserve(RECORD_HEADER_LEN + key.len() + value.len());
+    put_fixed32(dst, crc);
+    dst.extend_from_slice(&key_len);
+    dst.extend_from_slice(&value_len);
+    dst.extend_from_slice(key);
+    dst.extend_from_slice(value);
+    crc
+}
+
+/// One record found by [`BlobScanner`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobRecord<'a> {
+    /// File offset of the record's first byte (what a blob index names).
+    pub offset: u64,
+    /// The masked CRC stored in the record header (checked).
+    pub crc: u32,
+    /// The user key the value belongs to.
+    pub key: &'a [u8],
+    /// The value.
+    pub value: &'a [u8],
+}
+
+impl BlobRecord<'_> {
+    /// Bytes the record occupies in the file.
+    pub fn len(&self) -> u64 {
+        record_len(self.key.len(), self.value.len())
+    }
+
+    /// Never true: a record has at least its 12-byte header.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// Walks the records of a blob file held in memory, checking each one.
+///
+/// Never panics, whatever the bytes. Records must follow the header back to
+/// back up to `end` (the region the database vouches for: the MANIFEST's
+/// `size`, or the file length); the first record that runs past `end` or
+/// fails its checksum is [`Error::Corruption`] at that record's offset, and
+/// every later call reports the same error.
+#[derive(Debug)]
+pub struct BlobScanner<'a> {
+    data: &'a [u8],
+    file: String,
+    pos: usize,
+    end: usize,
+    error: Option<Error>,
+}
+
+impl<'a> BlobScanner<'a> {
+    /// Checks the header of `data`, the contents of blob file `file`, and
+    /// starts after it. `end` (clamped to the data) bounds the records read.
+    pub fn new(data: &'a [u8], file: &str, end: u64) -> Result<BlobScanner<'a>> {
+        check_file_header(data, file)?;
+        let end = usize::try_from(end).unwrap_or(usize::MAX).min(data.len());
+        Ok(BlobScanner {
+            data,
+            file: file.to_string(),
+            pos: FILE_HEADER_LEN,
+            end: end.max(FILE_HEADER_LEN),
+            error: None,
+        })
+    }
+
+    /// Offset of the next record (after the last one returned).
+    pub fn offset(&self) -> u64 {
+        self.pos as u64
+    }
+
+    /// The next record, `Ok(None)` exactly at `end`, or the corruption that
+    /// stops the walk.
+    pub fn next_record(&mut self) -> Result<Option<BlobRecord<'a>>> {
+        if let Some(e) = &self.error {
+            return Err(e.duplicate());
+        }
+        if self.pos >= self.end {
+            return Ok(None);
+        }
+        match self.decode_at(self.pos) {
+            Ok(r) => {
+                self.pos = self.pos.saturating_add(r.len() as usize);
+                Ok(Some(r))
+            }
+            Err(reason) => {
+                let e = Error::corruption(&self.file, self.pos as u64, reason);
+                self.error = Some(e.duplicate());
+                Err(e)
+            }
+        }
+    }
+
+    fn decode_at(&self, pos: usize) -> std::result::Result<BlobRecord<'a>, String> {
+        let region = self.data.get(pos..self.end).unwrap_or(&[]);
+        let (Some(crc), Some(key_len), Some(value_len)) = (
+            get_fixed32(region),
+            region.get(4..).and_then(get_fixed32),
+            region.get(8..).and_then(get_fixed32),
+        ) else {
+            return Err(format!(
+                "truncated blob record header: {} bytes remain before offset {}",
+                region.len(),
+                self.end
+            ));
+        };
+        let key_end = RECORD_HEADER_LEN.checked_add(key_len as usize);
+        let value_end = key_end.and_then(|k| k.checked_add(value_len as usize));
+        let (Some(key_end), Some(value_end)) = (key_end, value_end) else {
+            return Err("blob record length overflows".to_string());
+        };
+        let (Some(key), Some(value)) = (
+            region.get(RECORD_HEADER_LEN..key_end),
+            region.get(key_end..value_end),
+        ) else {
+            return Err(format!(
+                "blob record of {} bytes (key {key_len}, value {value_len}) runs past offset {}",
+                value_end, self.end
+            ));
+        };
+        let actual = record_crc(key_len.to_le_bytes(), value_len.to_le_bytes(), key, value);
+        if actual != crc {
+            return Err(format!(
+                "blob record checksum mismatch: stored {crc:#010x}, computed {actual:#010x}"
+            ));
+        }
+        Ok(BlobRecord {
+            offset: pos as u64,
+            crc,
+            key,
+            value,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{decode_hex_vector, encode_hex_vector};
+
+    const VECTOR: &str = include_str!("../../../format-spec/vectors/blob-file.hex");
+
+    fn vector_file() -> Vec<u8> {
+        let mut f = Vec::new();
+        encode_file_header(&mut f);
+        encode_record(&mut f, b"k1", b"hello");
+        encode_record(&mut f, b"key2", b"");
+        f
+    }
+
+    #[test]
+    fn vector_decodes_record_by_record() {
+        let bytes = decode_hex_vector(VECTOR);
+        assert_eq!(
+            bytes,
+            vector_file(),
+            "encoder output differs from vector; current encoding:\n{}",
+            encode_hex_vector(&vector_file())
+        );
+        let mut s = BlobScanner::new(&bytes, "000009.blob", bytes.len() as u64).expect("header");
+        let r = s.next_record().expect("record").expect("some");
+        assert_eq!((r.offset, r.key, r.value), (12, &b"k1"[..], &b"hello"[..]));
+        assert_eq!(
+            r.crc, 0xa9f4_5c27,
+            "crc of the first record, as the spec shows"
+        );
+        let r = s.next_record().expect("record").expect("some");
+        assert_eq!((r.offset, r.key, r.value), (31, &b"key2"[..], &b""[..]));
+        assert_eq!(s.next_record().expect("end"), None);
+        assert_eq!(s.offset(), bytes.len() as u64);
+    }
+
+    #[test]
+    fn bad_header_is_corruption() {
+        let mut f = vector_file();
+        f[0] ^= 1;
+        let e = BlobScanner::new(&f, "x.blob", 100).unwrap_err();
+        assert!(e.to_string().contains("magic"), "{e}");
+        let mut f = vector_file();
+        f[8] = 2;
+        match BlobScanner::new(&f, "x.blob", 100) {
+            Err(Error::Corruption { offset, reason, .. }) => {
+                assert_eq!(offset, 8);
+                assert!(reason.contains("version 2"), "{reason}");
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
+        assert!(BlobScanner::new(&f[..5], "x.blob", 100)
+            .unwrap_err()
+            .is_corruption());
+    }
+
+    #[test]
+    fn every_truncation_and_flip_is_reported_at_the_record() {
+        let f = vector_file();
+        for cut in FILE_HEADER_LEN..f.len() {
+            let data = &f[..cut];
+            let mut s = BlobScanner::new(data, "x.blob", data.len() as u64).expect("header");
+            let mut n = 0;
+            let err = loop {
+                match s.next_record() {
+                    Ok(Some(_)) => n += 1,
+                    Ok(None) => break None,
+                    Err(e) => break Some(e),
+                }
+            };
+            match (cut, err) {
+                (12 | 31, None) => {}
+                (_, Some(Error::Corruption { offset, .. })) => {
+                    assert_eq!(offset, if n == 0 { 12 } else { 31 }, "cut {cut}");
+                }
+                (cut, other) => panic!("cut {cut}: {other:?}"),
+            }
+        }
+        for i in FILE_HEADER_LEN..f.len() {
+            let mut g = f.clone();
+            g[i] ^= 0x10;
+            let mut s = BlobScanner::new(&g, "x.blob", g.len() as u64).expect("header");
+            let mut saw_error = false;
+            for _ in 0..4 {
+                match s.next_record() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => {
+                        assert!(e.is_corruption());
+                        saw_error = true;
+                        // The same error again.
+                        assert_eq!(s.next_record().unwrap_err().to_string(), e.to_string());
+                        break;
+                    }
+                }
+            }
+            assert!(saw_error, "flip at {i} went unnoticed");
+        }
+    }
+
+    #[test]
+    fn end_bounds_the_walk() {
+        let f = vector_file();
+        let mut s = BlobScanner::new(&f, "x.blob", 31).expect("header");
+        assert!(s.next_record().expect("ok").is_some());
+        assert_eq!(s.next_record().expect("end"), None);
+    }
+}

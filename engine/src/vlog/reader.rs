@@ -1,0 +1,233 @@
+//! Spec: format-spec/value-log.md#reading-a-value
+//!
+//! [`BlobReader`]: point reads of separated values, one positional read per
+//! value.
+
+use std::sync::Arc;
+
+use crate::coding::get_fixed32;
+use crate::error::{Error, Result};
+use crate::fs::RandomAccessFile;
+
+use super::format::{check_file_header, record_crc, FILE_HEADER_LEN, RECORD_HEADER_LEN};
+use super::BlobIndex;
+
+/// An open blob file, shared by every reader of it.
+pub struct BlobReader {
+    file: Arc<dyn RandomAccessFile>,
+    name: String,
+    number: u64,
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader")
+            .field("name", &self.name)
+            .field("number", &self.number)
+            .finish_non_exhaustive()
+    }
+}
+
+/// True for the I/O error of a read that ran past the end of a file.
+fn is_short_read(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::UnexpectedEof)
+}
+
+impl BlobReader {
+    /// Wraps the blob file `name` (number `number`), reading and checking its
+    /// header. The file may still be growing (the memtable's own blob file):
+    /// reads are positional and never consult a cached length.
+    pub fn open(file: Arc<dyn RandomAccessFile>, name: String, number: u64) -> Result<BlobReader> {
+        let mut header = [0u8; FILE_HEADER_LEN];
+        match file.read_exact_at(0, &mut header) {
+            Ok(()) => {}
+            Err(e) if is_short_read(&e) => {
+                return Err(Error::corruption(
+                    &name,
+                    0,
+                    format!("blob file is shorter than its {FILE_HEADER_LEN}-byte header"),
+                ))
+            }
+            Err(e) => return Err(e),
+        }
+        check_file_header(&header, &name)?;
+        Ok(BlobReader { file, name, number })
+    }
+
+    /// The file's name, used in errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file's number.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// Reads the value `index` points to, which must belong to `user_key`:
+    /// one positional read of the whole record, then every check of the
+    /// spec. Any mismatch is [`Error::Corruption`] at the record's offset.
+    pub fn read_value(&self, index: &BlobIndex, user_key: &[u8]) -> Result<Vec<u8>> {
+        let corrupt = |reason: String| Error::corruption(&self.name, index.offset, reason);
+        if index.file_number != self.number {
+            return Err(corrupt(format!(
+                "blob index names file {} but was resolved against this file",
+                index.file_number
+            )));
+        }
+        let len = usize::try_from(index.record_len(user_key.len()))
+            .map_err(|_| corrupt("blob record does not fit in memory".into()))?;
+        let mut buf = vec![0u8; len];
+        match self.file.read_exact_at(index.offset, &mut buf) {
+            Ok(()) => {}
+            Err(e) if is_short_read(&e) => {
+                return Err(corrupt(format!(
+                    "blob record of {len} bytes runs past the end of the file"
+                )))
+            }
+            Err(e) => return Err(e),
+        }
+        let stored = get_fixed32(&buf).unwrap_or(0);
+        let key_len = buf.get(4..).and_then(get_fixed32).unwrap_or(u32::MAX);
+        let value_len = buf.get(8..).and_then(get_fixed32).unwrap_or(u32::MAX);
+        if stored != index.crc {
+            return Err(corrupt(format!(
+                "blob record checksum {stored:#010x} is not the {:#010x} its index names",
+                index.crc
+            )));
+        }
+        if key_len as usize != user_key.len() || value_len != index.value_len {
+            return Err(corrupt(format!(
+                "blob record holds a {key_len}-byte key and {value_len}-byte value, \
+                 its index names {} and {}",
+                user_key.len(),
+                index.value_len
+            )));
+        }
+        let key_end = RECORD_HEADER_LEN + user_key.len();
+        let (Some(key), Some(value)) = (buf.get(RECORD_HEADER_LEN..key_end), buf.get(key_end..))
+        else {
+            return Err(corrupt("blob record shorter than its header says".into()));
+        };
+        let actual = record_crc(key_len.to_le_bytes(), value_len.to_le_bytes(), key, value);
+        if actual != stored {
+            return Err(corrupt(format!(
+                "blob record checksum mismatch: stored {stored:#010x}, computed {actual:#010x}"
+            )));
+        }
+        if key != user_key {
+            return Err(corrupt(
+                "blob record belongs to another key than the entry pointing to it".into(),
+            ));
+        }
+        buf.drain(..key_end);
+        Ok(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::fs::{Fs, MemFs};
+    use crate::vlog::format::{encode_file_header, encode_record};
+
+    fn file_with(records: &[(&[u8], &[u8])]) -> (MemFs, Vec<BlobIndex>) {
+        let fs = MemFs::new();
+        let mut data = Vec::new();
+        encode_file_header(&mut data);
+        let mut out = Vec::new();
+        for (k, v) in records {
+            let offset = data.len() as u64;
+            let crc = encode_record(&mut data, k, v);
+            out.push(BlobIndex {
+                file_number: 5,
+                offset,
+                value_len: v.len() as u32,
+                crc,
+            });
+        }
+        let mut f = fs.create(Path::new("000005.blob")).expect("create");
+        f.append(&data).expect("append");
+        (fs, out)
+    }
+
+    fn open(fs: &MemFs) -> BlobReader {
+        let f = fs.open_random(Path::new("000005.blob")).expect("open");
+        BlobReader::open(f, "000005.blob".into(), 5).expect("header")
+    }
+
+    fn reason(r: Result<Vec<u8>>) -> String {
+        match r {
+            Err(Error::Corruption { reason, .. }) => reason,
+            other => panic!("expected corruption, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_values_and_checks_identity() {
+        let (fs, idx) = file_with(&[(b"a", b"first"), (b"a", b"second"), (b"b", b"")]);
+        let r = open(&fs);
+        assert_eq!(r.read_value(&idx[0], b"a").expect("read"), b"first");
+        assert_eq!(r.read_value(&idx[1], b"a").expect("read"), b"second");
+        assert_eq!(r.read_value(&idx[2], b"b").expect("read"), b"");
+        // The same key's other record: the crc in the index tells them apart.
+        let swapped = BlobIndex {
+            crc: idx[0].crc,
+            ..idx[1]
+        };
+        assert!(reason(r.read_value(&swapped, b"a")).contains("not the"));
+        // Another key of the same length at the right place.
+        assert!(reason(r.read_value(&idx[2], b"c")).contains("another key"));
+        // Another key length.
+        assert!(reason(r.read_value(&idx[0], b"ab")).contains("holds a 1-byte key"));
+        // Past the end.
+        let past = BlobIndex {
+            value_len: 500,
+            ..idx[2]
+        };
+        assert!(reason(r.read_value(&past, b"b")).contains("runs past the end"));
+        // Wrong file.
+        let other = BlobIndex {
+            file_number: 6,
+            ..idx[0]
+        };
+        assert!(reason(r.read_value(&other, b"a")).contains("names file 6"));
+    }
+
+    #[test]
+    fn damaged_record_is_corruption_at_its_offset() {
+        let (fs, idx) = file_with(&[(b"a", b"first")]);
+        fs.corrupt_byte(Path::new("000005.blob"), idx[0].offset + 14, 0x01)
+            .expect("flip");
+        match open(&fs).read_value(&idx[0], b"a") {
+            Err(Error::Corruption {
+                file,
+                offset,
+                reason,
+            }) => {
+                assert_eq!((file.as_str(), offset), ("000005.blob", 12));
+                assert!(reason.contains("checksum mismatch"), "{reason}");
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_or_short_header_is_corruption() {
+        let fs = MemFs::new();
+        let mut f = fs.create(Path::new("000005.blob")).expect("create");
+        f.append(b"siltdb").expect("append");
+        let file = fs.open_random(Path::new("000005.blob")).expect("open");
+        assert!(BlobReader::open(file, "000005.blob".into(), 5)
+            .unwrap_err()
+            .is_corruption());
+        f.append(b"XX\x01\x00\x00\x00").expect("append");
+        let file = fs.open_random(Path::new("000005.blob")).expect("open");
+        assert!(BlobReader::open(file, "000005.blob".into(), 5)
+            .unwrap_err()
+            .to_string()
+            .contains("magic"));
+    }
+}
