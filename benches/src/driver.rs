@@ -97,6 +97,10 @@ pub struct Config {
     /// siltdb's dynamic level sizing (`None`: the engine's default; RocksDB
     /// always runs with it, fjall has none).
     pub dynamic_level_bytes: Option<bool>,
+    /// siltdb's L0 compaction trigger in files (`None`: the engine's).
+    pub l0_compaction_trigger: Option<usize>,
+    /// siltdb's compaction output file size (`None`: the engine's).
+    pub target_file_size: Option<u64>,
     /// Bloom filter bits per key (0: no filter); fjall keeps its own.
     pub bloom_bits: u32,
     /// siltdb only: values of at least this many bytes go to blob files
@@ -139,6 +143,8 @@ impl Default for Config {
             write_buffer_size: None,
             max_bytes_for_level_base: None,
             dynamic_level_bytes: None,
+            l0_compaction_trigger: None,
+            target_file_size: None,
             bloom_bits: 10,
             min_blob_size: None,
             compact: true,

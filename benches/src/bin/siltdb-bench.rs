@@ -73,6 +73,14 @@ struct Args {
     /// RocksDB always runs with it; fjall has no such option.
     #[arg(long = "dynamic_level_bytes")]
     dynamic_level_bytes: Option<bool>,
+    /// siltdb only: L0 file count that triggers an L0 compaction (default:
+    /// the engine's). RocksDB keeps its default (4).
+    #[arg(long = "level0_file_num_compaction_trigger")]
+    level0_file_num_compaction_trigger: Option<usize>,
+    /// siltdb only: size at which compaction outputs are split (default:
+    /// the engine's). RocksDB keeps its default (64 MiB).
+    #[arg(long = "target_file_size_base")]
+    target_file_size_base: Option<u64>,
     /// Bloom filter bits per key (0: no filter); fjall keeps its default.
     #[arg(long = "bloom_bits", default_value_t = 10)]
     bloom_bits: u32,
@@ -131,6 +139,8 @@ fn main() -> ExitCode {
         write_buffer_size: a.write_buffer_size,
         max_bytes_for_level_base: a.max_bytes_for_level_base,
         dynamic_level_bytes: a.dynamic_level_bytes,
+        l0_compaction_trigger: a.level0_file_num_compaction_trigger,
+        target_file_size: a.target_file_size_base,
         bloom_bits: a.bloom_bits,
         min_blob_size: a.min_blob_size,
         compact: a.compact,

@@ -26,7 +26,8 @@ impl SiltEngine {
 }
 
 /// The options a run uses: engine defaults, with the memtable size, L1
-/// target, level sizing, bloom bits and blob threshold of the command line.
+/// target, level sizing, L0 trigger, output file size, bloom bits and blob
+/// threshold of the command line.
 fn options(cfg: &Config) -> Options {
     let defaults = Options::default();
     Options {
@@ -43,6 +44,16 @@ fn options(cfg: &Config) -> Options {
             dynamic_level_bytes: cfg
                 .dynamic_level_bytes
                 .unwrap_or(defaults.compaction.dynamic_level_bytes),
+            l0_compaction_trigger: cfg
+                .l0_compaction_trigger
+                .unwrap_or(defaults.compaction.l0_compaction_trigger),
+            target_file_size: cfg
+                .target_file_size
+                .unwrap_or(defaults.compaction.target_file_size),
+            // Scaled with the file size, as the engine's default is.
+            max_compaction_bytes: cfg
+                .target_file_size
+                .map_or(defaults.compaction.max_compaction_bytes, |t| 25 * t),
             ..CompactionOptions::default()
         },
         blob: BlobOptions {
