@@ -46,12 +46,13 @@ pub struct Options {
     /// 0 turns off both the limit and the yielding.
     pub background_write_rate: u64,
     /// Refuse to open rather than drop a complete final WAL or MANIFEST
-    /// record whose checksum fails (default false). Such a record is most
-    /// likely the tail of a write a crash interrupted, which recovery drops
-    /// to the last intact record (point-in-time recovery, reported in
-    /// [`crate::Db::recovery_report`]); but an acknowledged write damaged on
-    /// disk looks the same. A record the file ends inside is always dropped.
-    /// See format-spec/wal.md, "Recovery of the newest WAL".
+    /// record whose checksum fails, or ignore complete records of a WAL
+    /// after an earlier WAL lost its tail (default false). Such a record is
+    /// most likely the unsynced tail of a write a crash interrupted, which
+    /// recovery drops to the last intact record (point-in-time recovery,
+    /// reported in [`crate::Db::recovery_report`]); but an acknowledged
+    /// write damaged on disk looks the same. A record the file ends inside
+    /// is always dropped. See format-spec/wal.md, "Recovery".
     pub strict_recovery: bool,
     /// Start a new MANIFEST (holding one snapshot of the state) once the
     /// current one grows past this many bytes (default 64 MiB).

@@ -4,8 +4,8 @@
 //! collection sizes in `collections.rs`.
 #![allow(dead_code)]
 
-pub mod collections;
 pub mod blobs;
+pub mod collections;
 pub mod disk;
 pub mod fixtures;
 pub mod streams;
