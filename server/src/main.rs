@@ -194,6 +194,16 @@ fn log_recovery(report: &RecoveryReport) {
             "recovery dropped a {what}; the database is as of the record before it"
         );
     }
+    for i in &report.ignored {
+        tracing::warn!(
+            file = %i.file,
+            offset = i.offset,
+            bytes = i.bytes,
+            records = i.records,
+            "recovery ignored unsynced records after an earlier WAL lost its tail: {}",
+            i.cause
+        );
+    }
     for r in &report.removed {
         tracing::info!(file = %r.name, "removed garbage: {}", r.reason);
     }
