@@ -482,7 +482,8 @@ fn main() {
     }
     // Stream records: the format-spec vector, and records built from it
     // with other images.
-    let record = hex_vector(&fs::read_to_string(spec.join("stream-record.hex")).expect("read vector"));
+    let record =
+        hex_vector(&fs::read_to_string(spec.join("stream-record.hex")).expect("read vector"));
     write("stream_record", "stream-record", &record);
     let r = decode_record(&record).expect("the vector decodes");
     for (name, it) in items() {
@@ -560,6 +561,14 @@ const HTTP_BODIES: &[(&str, &str)] = &[
     (
         "DynamoDB_20120810.ExecuteStatement",
         r##"{"Statement":"SELECT * FROM Music WHERE Artist = ? AND #x > 1","Parameters":[{"S":"Arvo"}],"Limit":5,"ConsistentRead":true,"ReturnConsumedCapacity":"TOTAL"}"##,
+    ),
+    (
+        "DynamoDB_20120810.BatchExecuteStatement",
+        r##"{"Statements":[{"Statement":"SELECT * FROM Music WHERE Artist = ?","Parameters":[{"S":"Arvo"}],"ConsistentRead":true},{"Statement":"SELECT * FROM Music WHERE Artist = 'b'"}],"ReturnConsumedCapacity":"INDEXES"}"##,
+    ),
+    (
+        "DynamoDB_20120810.ExecuteTransaction",
+        r##"{"TransactStatements":[{"Statement":"UPDATE Music SET n = n + ? WHERE Artist = 'a'","Parameters":[{"N":"1"}],"ReturnValuesOnConditionCheckFailure":"ALL_OLD"},{"Statement":"EXISTS(SELECT * FROM Music WHERE Artist = 'b')"}],"ClientRequestToken":"t","ReturnConsumedCapacity":"TOTAL"}"##,
     ),
 ];
 
