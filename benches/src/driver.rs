@@ -1,41 +1,49 @@
-//! The workloads of `siltdb-bench`, modelled on RocksDB's `db_bench`.
+//! The workloads of `siltdb-bench`, modelled on RocksDB's `db_bench`, run
+//! against any [`Engine`] through the same key generator, value bytes and
+//! timing loop.
 //!
 //! Conventions (where they differ from db_bench, it says so):
 //!
 //! * `--num` is the **total** number of operations of a write benchmark,
 //!   split evenly across `--threads` (db_bench gives every thread `--num`).
 //!   Likewise `--reads` is the total for read benchmarks.
-//! * `fillseq`, `fillrandom` and `fillsync_during_compaction` start from an
-//!   empty database (the directory is wiped and reopened) unless
-//!   `--use_existing_db`; the other benchmarks use the database as it is.
+//! * The database of engine E lives in `<--db>/E`. `fillseq`, `fillrandom`
+//!   and `fillsync_during_compaction` start from an empty database (that
+//!   directory is removed and reopened) unless `--use_existing_db`; the
+//!   other benchmarks use the database as it is.
 //! * Random keys are drawn uniformly from `0..num` with replacement, as in
 //!   db_bench, so after `fillrandom` about 63% of the key space exists and
 //!   `readrandom` reports `(found/requested)`.
 //! * Before the first read benchmark after any write benchmark, when
-//!   `--compact true`, the driver runs `compact_range(None, None)` (which
-//!   flushes first) and prints how long it took: a `waitforcompaction` step.
+//!   `--compact true`, the driver flushes and compacts the whole key range
+//!   and prints how long it took (db_bench's `waitforcompaction`, but a
+//!   full compaction). `settle` instead waits for the engine's own
+//!   background work to stop, without forcing any.
 //! * `micros/op` is wall time divided by total operations (the inverse of
-//!   ops/sec); per-operation latency is in the p50/p99 figures, which come
-//!   from per-thread histograms merged at the end.
-//! * write-amp is measured over the benchmark only, from [`Stats`] deltas:
-//!   (WAL + blob + flush + compaction + blob GC bytes written) / user bytes, then in brackets
-//!   tables only (flush + compaction). Work still queued when the benchmark
-//!   ends (the last memtable, pending compactions) is not counted.
+//!   ops/sec); per-operation latency is in the p50/p99/max figures, which
+//!   come from per-thread histograms merged at the end.
+//! * Write amplification is bytes written to storage per key + value byte
+//!   the benchmark wrote: from the OS (`/proc/self/io` write_bytes −
+//!   cancelled_write_bytes of this process, all threads), and for siltdb
+//!   also from its [`siltdb::Stats`] (WAL, blob, flush, compaction and
+//!   blob GC bytes). A
+//!   benchmark's own figure leaves out work still queued when it ends;
+//!   `settle` reports the cumulative figure since the fill began, after
+//!   flushing the memtable and waiting until no flush or compaction is
+//!   queued or running.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use siltdb::compaction::CompactionOptions;
-use siltdb::sstable::TableOptions;
-use siltdb::vlog::BlobOptions;
-use siltdb::{Db, Options, Stats, WriteBatch, WriteOptions};
-
+use crate::engine::{self, Engine, EngineKind};
 use crate::histogram::Histogram;
 use crate::keys::format_key;
+use crate::procfs::{self, IoCounters, Memory};
+use crate::report::{EngineWriteAmp, Report, WriteAmp};
 use crate::rng::SplitMix64;
+use crate::values::Values;
 
 /// Errors the driver reports.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -45,6 +53,7 @@ pub const BENCHMARKS: &[&str] = &[
     "fillseq",
     "fillrandom",
     "overwrite",
+    "settle",
     "readrandom",
     "readseq",
     "seekrandom",
@@ -52,9 +61,15 @@ pub const BENCHMARKS: &[&str] = &[
     "fillsync_during_compaction",
 ];
 
+/// The file in a `--db` directory that says siltdb-bench made it, so a
+/// fill may remove the engine directories inside.
+pub const MARKER: &str = ".siltdb-bench";
+
 /// Everything the driver is told on the command line.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The engine to drive.
+    pub engine: EngineKind,
     /// Benchmarks to run, in order.
     pub benchmarks: Vec<String>,
     /// Total operations of a write benchmark (and key space size).
@@ -65,34 +80,49 @@ pub struct Config {
     pub key_size: usize,
     /// Value size in bytes.
     pub value_size: usize,
-    /// fdatasync the WAL on every write.
+    /// fdatasync the log on every write.
     pub sync: bool,
     /// Threads running each benchmark.
     pub threads: usize,
-    /// Database directory; `None` means a fresh temporary directory.
+    /// Directory holding one database directory per engine; `None` means a
+    /// fresh temporary directory.
     pub db: Option<PathBuf>,
     /// Do not wipe the database before fill benchmarks.
     pub use_existing_db: bool,
-    /// Memtable size in bytes (`None`: the engine default).
+    /// Memtable size in bytes (`None`: siltdb's default, for every engine
+    /// but fjall, which keeps its own).
     pub write_buffer_size: Option<usize>,
-    /// Target size of L1 in bytes (`None`: the engine default).
+    /// Target size of L1 in bytes (`None`: each engine's default).
     pub max_bytes_for_level_base: Option<u64>,
-    /// Bloom filter bits per key (0: no filter).
+    /// siltdb's dynamic level sizing (`None`: the engine's default; RocksDB
+    /// always runs with it, fjall has none).
+    pub dynamic_level_bytes: Option<bool>,
+    /// siltdb's L0 compaction trigger in files (`None`: the engine's).
+    pub l0_compaction_trigger: Option<usize>,
+    /// siltdb's compaction output file size (`None`: the engine's).
+    pub target_file_size: Option<u64>,
+    /// Bloom filter bits per key (0: no filter); fjall keeps its own.
     pub bloom_bits: u32,
-    /// Values of at least this many bytes go to blob files (`None`: the
-    /// engine default; `usize::MAX` keeps every value in the tree).
+    /// siltdb only: values of at least this many bytes go to blob files
+    /// (`None`: the engine default; `usize::MAX` keeps every value in the
+    /// tree).
     pub min_blob_size: Option<usize>,
-    /// Run `compact_range` after writes, before reads.
+    /// Flush and compact everything after writes, before reads.
     pub compact: bool,
     /// Seed of the key and value generators.
     pub seed: u64,
-    /// Print the engine's statistics after every benchmark.
+    /// Print the engine's statistics after each benchmark.
     pub statistics: bool,
+    /// `settle`: how long background work must stay stopped.
+    pub settle_quiet: Duration,
+    /// `settle`: give up (with an error) after this long.
+    pub settle_timeout: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
+            engine: EngineKind::Siltdb,
             benchmarks: [
                 "fillseq",
                 "fillrandom",
@@ -112,11 +142,16 @@ impl Default for Config {
             use_existing_db: false,
             write_buffer_size: None,
             max_bytes_for_level_base: None,
+            dynamic_level_bytes: None,
+            l0_compaction_trigger: None,
+            target_file_size: None,
             bloom_bits: 10,
             min_blob_size: None,
             compact: true,
             seed: 0x005e_ed0f_5117,
             statistics: false,
+            settle_quiet: Duration::from_secs(1),
+            settle_timeout: Duration::from_secs(3600),
         }
     }
 }
@@ -132,6 +167,7 @@ struct ThreadResult {
 
 impl ThreadResult {
     /// Records the latency since `t0` and restarts the clock for the next op.
+    #[inline]
     fn lap(&mut self, t0: &mut Instant) {
         let t1 = Instant::now();
         self.hist.record((t1 - *t0).as_nanos() as u64);
@@ -144,111 +180,15 @@ impl ThreadResult {
         self.bytes += o.bytes;
         self.hist.merge(&o.hist);
     }
-}
 
-/// Write amplification over one benchmark.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WriteAmp {
-    /// (WAL + blob + flush + compaction + blob GC bytes) / user bytes.
-    pub total: f64,
-    /// (flush + compaction bytes) / user bytes.
-    pub tables: f64,
-}
-
-impl WriteAmp {
-    /// Write amplification of the work done between `before` and `after`;
-    /// `None` if no user bytes were written in between.
-    pub fn between(before: &Stats, after: &Stats) -> Option<WriteAmp> {
-        let user = after.user_bytes.saturating_sub(before.user_bytes);
-        if user == 0 {
-            return None;
-        }
-        let d = |a: u64, b: u64| a.saturating_sub(b) as f64;
-        let tables = d(after.flush_bytes, before.flush_bytes)
-            + d(
-                after.compaction_bytes_written,
-                before.compaction_bytes_written,
-            );
-        let wal = d(after.wal_bytes, before.wal_bytes);
-        let blobs = d(after.blob_bytes, before.blob_bytes)
-            + d(after.blob_gc_bytes_written, before.blob_gc_bytes_written);
-        Some(WriteAmp {
-            total: (wal + blobs + tables) / user as f64,
-            tables: tables / user as f64,
-        })
-    }
-}
-
-/// The result line of one benchmark.
-#[derive(Debug)]
-pub struct Report {
-    /// Benchmark name.
-    pub name: String,
-    /// Operations measured.
-    pub ops: u64,
-    /// Wall time of the measured operations.
-    pub elapsed: Duration,
-    /// Key + value bytes moved by the measured operations.
-    pub bytes: u64,
-    /// Latency of the measured operations, in nanoseconds.
-    pub hist: Histogram,
-    /// `(found, requested)` for reads.
-    pub found: Option<(u64, u64)>,
-    /// Write amplification over the benchmark, for writes.
-    pub write_amp: Option<WriteAmp>,
-    /// Anything else worth a mention, appended to the line.
-    pub extra: String,
-}
-
-impl Report {
-    /// A report of a run's merged thread results, nothing else filled in.
-    fn of(name: &str, r: ThreadResult, elapsed: Duration) -> Report {
+    fn into_report(self, engine: EngineKind, name: &str, elapsed: Duration) -> Report {
         Report {
-            name: name.to_string(),
-            ops: r.ops,
+            ops: self.ops,
             elapsed,
-            bytes: r.bytes,
-            hist: r.hist,
-            found: None,
-            write_amp: None,
-            extra: String::new(),
+            bytes: self.bytes,
+            hist: self.hist,
+            ..Report::new(engine, name)
         }
-    }
-
-    /// Operations per second.
-    pub fn ops_per_sec(&self) -> f64 {
-        self.ops as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.elapsed.as_secs_f64().max(1e-9);
-        let micros_per_op = if self.ops == 0 {
-            0.0
-        } else {
-            secs * 1e6 / self.ops as f64
-        };
-        write!(
-            f,
-            "{:<12} : {:>11.3} micros/op {:.0} ops/sec; {:6.1} MB/s; p50 {:.1} us p99 {:.1} us",
-            self.name,
-            micros_per_op,
-            self.ops_per_sec(),
-            self.bytes as f64 / 1048576.0 / secs,
-            self.hist.percentile(50.0) / 1000.0,
-            self.hist.percentile(99.0) / 1000.0,
-        )?;
-        if let Some(w) = self.write_amp {
-            write!(f, "; write-amp {:.2} (tables {:.2})", w.total, w.tables)?;
-        }
-        if let Some((found, req)) = self.found {
-            write!(f, "; ({found} of {req} found)")?;
-        }
-        if !self.extra.is_empty() {
-            write!(f, "; {}", self.extra)?;
-        }
-        Ok(())
     }
 }
 
@@ -295,18 +235,40 @@ where
     Ok((total, elapsed))
 }
 
-/// Runs the configured benchmarks against one database.
+/// Sets a flag when dropped, so a failing writer still stops its peers.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Where writes were counted from: the OS counters, siltdb's stats and the
+/// user bytes written so far, when a span began.
+#[derive(Debug, Clone)]
+struct Mark {
+    io: Option<IoCounters>,
+    stats: Option<siltdb::Stats>,
+    user_bytes: u64,
+}
+
+/// Runs the configured benchmarks against one engine's database.
 pub struct Runner {
     cfg: Config,
-    dir: PathBuf,
+    /// `--db` (or the temporary directory).
+    root: PathBuf,
     _tmp: Option<tempfile::TempDir>,
-    db: Option<Db>,
+    engine: Option<Box<dyn Engine>>,
     /// Writes happened since the last compaction step.
     dirty: bool,
-    /// Random bytes values are sliced from.
-    values: Vec<u8>,
+    values: Values,
     /// Benchmarks run so far (varies the seeds between them).
     round: u64,
+    /// Key + value bytes written by benchmarks of this run.
+    user_bytes: u64,
+    /// Where the current database's fill began.
+    fill_mark: Option<Mark>,
 }
 
 impl Runner {
@@ -318,126 +280,138 @@ impl Runner {
         if cfg.key_size == 0 {
             return Err("--key_size must be at least 1".into());
         }
-        let (dir, tmp) = match &cfg.db {
-            Some(d) => (d.clone(), None),
+        if !cfg.engine.available() {
+            return Err(format!(
+                "engine {} is not in this binary: build with \
+                 `cargo build --release -p siltdb-benches --features peers`",
+                cfg.engine
+            )
+            .into());
+        }
+        let (root, tmp) = match &cfg.db {
+            Some(d) => {
+                prepare_root(d, cfg.use_existing_db)?;
+                (d.clone(), None)
+            }
             None => {
                 if cfg.use_existing_db {
                     return Err("--use_existing_db needs --db".into());
                 }
                 let t = tempfile::Builder::new().prefix("siltdb-bench-").tempdir()?;
+                std::fs::write(t.path().join(MARKER), b"")?;
                 (t.path().to_path_buf(), Some(t))
             }
         };
-        let mut values = vec![0u8; (1 << 20).max(cfg.value_size * 2)];
-        SplitMix64::new(cfg.seed ^ 0xa11ce).fill(&mut values);
+        let values = Values::new(cfg.seed ^ 0xa11ce, cfg.value_size);
         Ok(Runner {
             cfg,
-            dir,
+            root,
             _tmp: tmp,
-            db: None,
+            engine: None,
             dirty: true,
             values,
             round: 0,
+            user_bytes: 0,
+            fill_mark: None,
         })
     }
 
-    /// The database directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The engine's database directory: `<--db>/<engine>`.
+    pub fn dir(&self) -> PathBuf {
+        self.root.join(self.cfg.engine.name())
     }
 
     /// The header db_bench prints before the results.
     pub fn header(&self) -> String {
         let c = &self.cfg;
         let entry = (c.key_size + c.value_size) as f64;
+        let sysctl = |name: &str| {
+            std::fs::read_to_string(format!("/proc/sys/vm/{name}"))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|_| "n/a".into())
+        };
         format!(
-            "siltdb-bench\n\
-             Keys:       {} bytes each\n\
-             Values:     {} bytes each\n\
+            "siltdb-bench --engine {}\n\
+             Keys:       {} bytes each (zero-padded decimal)\n\
+             Values:     {}\n\
              Entries:    {}\n\
              RawSize:    {:.1} MB (estimated)\n\
              Threads:    {} (--num/--reads are totals split across threads)\n\
-             Sync:       {}\n\
-             WriteBuffer:{}\n\
+             Sync:       {} (false: each write handed to the OS; true: log fdatasynced before the write returns)\n\
              Bloom bits: {}\n\
              Blob from:  {}\n\
              Compact:    {}\n\
              DB path:    [{}]\n\
+             Load:       {}\n\
+             Kernel:     dirty_expire_centisecs {}, dirty_background_ratio {}, dirty_ratio {}\n\
              ------------------------------------------------",
+            c.engine,
             c.key_size,
-            c.value_size,
+            self.values.describe(),
             c.num,
-            entry * c.num as f64 / 1048576.0,
+            entry * c.num as f64 / 1e6,
             c.threads,
             c.sync,
-            match c.write_buffer_size {
-                Some(b) => format!(" {b} bytes"),
-                None => " engine default".to_string(),
-            },
             c.bloom_bits,
-            match c.min_blob_size {
-                Some(usize::MAX) => " never (values stay in the tree)".to_string(),
-                Some(b) => format!(" {b} bytes"),
-                None => " engine default".to_string(),
-            },
+            blob_text(c.engine, c.min_blob_size),
             c.compact,
-            self.dir.display()
+            self.dir().display(),
+            load_text(procfs::load_average()),
+            sysctl("dirty_expire_centisecs"),
+            sysctl("dirty_background_ratio"),
+            sysctl("dirty_ratio"),
         )
     }
 
-    fn options(&self) -> Options {
-        let defaults = Options::default();
-        Options {
-            sync: self.cfg.sync,
-            write_buffer_size: self
-                .cfg
-                .write_buffer_size
-                .unwrap_or(defaults.write_buffer_size),
-            table: TableOptions {
-                bloom_bits_per_key: self.cfg.bloom_bits,
-                ..TableOptions::default()
-            },
-            compaction: CompactionOptions {
-                base_level_bytes: self
-                    .cfg
-                    .max_bytes_for_level_base
-                    .unwrap_or(defaults.compaction.base_level_bytes),
-                ..CompactionOptions::default()
-            },
-            blob: BlobOptions {
-                min_blob_size: self
-                    .cfg
-                    .min_blob_size
-                    .unwrap_or(defaults.blob.min_blob_size),
-                ..defaults.blob.clone()
-            },
-            ..defaults
-        }
+    /// Opens the database (if not yet) and describes the engine's
+    /// configuration as it reports it.
+    pub fn describe_engine(&mut self) -> Result<String, BoxError> {
+        self.engine()?.describe()
     }
 
-    /// Closes the database if open, and wipes its directory when `fresh`.
+    /// Closes the engine if open, and wipes its directory when `fresh`.
     fn reopen(&mut self, fresh: bool) -> Result<(), BoxError> {
-        if let Some(db) = self.db.take() {
-            db.close()?;
+        if let Some(e) = self.engine.take() {
+            e.close()?;
         }
-        if fresh && !self.cfg.use_existing_db {
-            wipe_db_dir(&self.dir)?;
+        let dir = self.dir();
+        if fresh && !self.cfg.use_existing_db && dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
         }
-        std::fs::create_dir_all(&self.dir)?;
-        self.db = Some(Db::open(&self.dir, self.options())?);
+        std::fs::create_dir_all(&dir)?;
+        self.engine = Some(engine::open(self.cfg.engine, &dir, &self.cfg)?);
         self.dirty = true;
         Ok(())
     }
 
-    fn db(&mut self) -> Result<&Db, BoxError> {
-        if self.db.is_none() {
+    fn engine(&mut self) -> Result<&dyn Engine, BoxError> {
+        if self.engine.is_none() {
             self.reopen(false)?;
         }
-        Ok(self.db.as_ref().expect("just opened"))
+        self.engine
+            .as_deref()
+            .ok_or_else(|| "engine not open".into())
+    }
+
+    /// Closes the database, reporting a failed final sync.
+    pub fn close(&mut self) -> Result<(), BoxError> {
+        match self.engine.take() {
+            Some(e) => e.close(),
+            None => Ok(()),
+        }
     }
 
     /// Runs every configured benchmark, printing one line each.
     pub fn run(&mut self) -> Result<Vec<Report>, BoxError> {
+        self.run_with(|_| Ok(()))
+    }
+
+    /// Like [`Runner::run`], handing each report to `on_report` as soon as
+    /// its benchmark ends (so results survive a later failure).
+    pub fn run_with(
+        &mut self,
+        mut on_report: impl FnMut(&Report) -> Result<(), BoxError>,
+    ) -> Result<Vec<Report>, BoxError> {
         let mut reports = Vec::new();
         for name in self.cfg.benchmarks.clone() {
             let name = name.trim();
@@ -447,10 +421,11 @@ impl Runner {
             let report = self.run_one(name)?;
             println!("{report}");
             if self.cfg.statistics {
-                if let Some(db) = &self.db {
-                    print!("{}", db.stats());
+                if let Some(e) = &self.engine {
+                    print!("{}", e.statistics()?);
                 }
             }
+            on_report(&report)?;
             reports.push(report);
         }
         Ok(reports)
@@ -460,43 +435,74 @@ impl Runner {
     pub fn run_one(&mut self, name: &str) -> Result<Report, BoxError> {
         self.round += 1;
         match name {
-            "fillseq" => {
+            "fillseq" | "fillrandom" | "fillsync_during_compaction" => {
                 self.reopen(true)?;
-                self.fill(name, true)
             }
-            "fillrandom" => {
-                self.reopen(true)?;
-                self.fill(name, false)
-            }
-            "overwrite" => {
-                self.db()?;
-                self.fill(name, false)
-            }
-            "readrandom" => {
+            "readrandom" | "readseq" | "seekrandom" | "readwhilewriting" => {
                 self.before_reads()?;
-                self.read_random(name)
             }
-            "readseq" => {
-                self.before_reads()?;
-                self.read_seq(name)
+            "overwrite" | "settle" => {
+                self.engine()?;
             }
-            "seekrandom" => {
-                self.before_reads()?;
-                self.seek_random(name)
+            other => {
+                return Err(format!(
+                    "unknown benchmark {other:?}; known: {}",
+                    BENCHMARKS.join(",")
+                )
+                .into())
             }
-            "readwhilewriting" => {
-                self.before_reads()?;
-                self.read_while_writing(name)
-            }
-            "fillsync_during_compaction" => {
-                self.reopen(true)?;
-                self.fillsync_during_compaction(name)
-            }
-            other => Err(format!(
-                "unknown benchmark {other:?}; known: {}",
-                BENCHMARKS.join(",")
-            )
-            .into()),
+        }
+        let writes = !name.starts_with("read") && name != "seekrandom" && name != "settle";
+        if writes && (self.fill_mark.is_none() || name.starts_with("fill")) {
+            self.fill_mark = Some(self.mark());
+        }
+        let reset = procfs::reset_peak_rss();
+        let before = self.mark();
+        let mut report = match name {
+            "fillseq" => self.fill(name, true),
+            "fillrandom" | "overwrite" => self.fill(name, false),
+            "settle" => self.settle(name),
+            "readrandom" => self.read_random(name),
+            "readseq" => self.read_seq(name),
+            "seekrandom" => self.seek_random(name),
+            "readwhilewriting" => self.read_while_writing(name),
+            _ => self.fillsync_during_compaction(name),
+        }?;
+        self.user_bytes += report.user_bytes_written;
+        if writes {
+            self.dirty = true;
+            report.write_amp = Some(self.write_amp_since(&before));
+        }
+        report.peak_rss = Memory::now().map(|m| m.peak_rss);
+        if !reset && report.peak_rss.is_some() {
+            report.extra += if report.extra.is_empty() { "" } else { "; " };
+            report.extra += "peak RSS is since process start (VmHWM reset refused)";
+        }
+        report.load = procfs::load_average();
+        Ok(report)
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            io: IoCounters::now(),
+            stats: self.engine.as_ref().and_then(|e| e.siltdb_stats()),
+            user_bytes: self.user_bytes,
+        }
+    }
+
+    fn write_amp_since(&self, m: &Mark) -> WriteAmp {
+        let now = self.mark();
+        let user_bytes = now.user_bytes.saturating_sub(m.user_bytes);
+        WriteAmp {
+            user_bytes,
+            device_bytes: match (now.io, m.io) {
+                (Some(a), Some(b)) => Some(a.device_bytes_since(&b)),
+                _ => None,
+            },
+            engine: match (&m.stats, &now.stats) {
+                (Some(b), Some(a)) => EngineWriteAmp::between(b, a, user_bytes),
+                _ => None,
+            },
         }
     }
 
@@ -505,57 +511,43 @@ impl Runner {
     fn before_reads(&mut self) -> Result<(), BoxError> {
         let compact = self.cfg.compact;
         let dirty = self.dirty;
-        let db = self.db()?;
+        let engine = self.engine()?;
         if compact && dirty {
             let start = Instant::now();
-            db.compact_range(None, None)?;
-            let levels: Vec<String> = db
-                .stats()
-                .levels
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.files > 0)
-                .map(|(i, l)| {
-                    format!(
-                        "L{i} {} files {:.1} MB",
-                        l.files,
-                        l.bytes as f64 / 1048576.0
-                    )
-                })
-                .collect();
+            engine.compact_all()?;
             println!(
-                "{:<12} : {:>11.3} s (flush + compact_range); {}",
+                "{:<12} : {:>11.3} s (flush + compact everything); {}",
                 "compact",
                 start.elapsed().as_secs_f64(),
-                levels.join(", ")
+                engine.shape()?
             );
         }
         self.dirty = false;
         Ok(())
     }
 
+    fn open_engine(&self) -> Result<&dyn Engine, BoxError> {
+        self.engine
+            .as_deref()
+            .ok_or_else(|| "engine not open".into())
+    }
+
     fn seed(&self, thread: usize) -> u64 {
         self.cfg.seed ^ self.round.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (thread as u64) << 48
     }
 
-    fn value<'a>(&'a self, rng: &mut SplitMix64) -> &'a [u8] {
-        let vs = self.cfg.value_size;
-        let off = rng.below((self.values.len() - vs) as u64) as usize;
-        &self.values[off..off + vs]
+    fn reads(&self) -> u64 {
+        self.cfg.reads.unwrap_or(self.cfg.num)
     }
 
     /// fillseq / fillrandom / overwrite.
-    fn fill(&mut self, name: &str, sequential: bool) -> Result<Report, BoxError> {
-        self.db()?;
-        let this = &*self;
-        let db = this.db.as_ref().expect("open");
-        let cfg = &this.cfg;
-        let before = db.stats();
-        let wo = WriteOptions { sync: cfg.sync };
+    fn fill(&self, name: &str, sequential: bool) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
         let (r, elapsed) = run_threads(cfg.threads, |t| {
             let n = share(cfg.num, cfg.threads, t);
             let first: u64 = (0..t).map(|i| share(cfg.num, cfg.threads, i)).sum();
-            let mut rng = SplitMix64::new(this.seed(t));
+            let mut rng = SplitMix64::new(self.seed(t));
             let mut key = vec![0u8; cfg.key_size];
             let mut res = ThreadResult::default();
             let mut t0 = Instant::now();
@@ -566,48 +558,84 @@ impl Runner {
                     rng.below(cfg.num)
                 };
                 format_key(idx, &mut key);
-                let mut b = WriteBatch::new();
-                b.put(&key, this.value(&mut rng));
-                db.write_opt(b, wo)?;
+                engine.put(&key, self.values.pick(&mut rng), cfg.sync)?;
                 res.lap(&mut t0);
             }
             res.ops = n;
             res.bytes = n * (cfg.key_size + cfg.value_size) as u64;
             Ok(res)
         })?;
-        let after = db.stats();
-        self.dirty = true;
-        Ok(Report {
-            write_amp: WriteAmp::between(&before, &after),
-            extra: phase_extra(&before, &after),
-            ..Report::of(name, r, elapsed)
-        })
+        let mut report = r.into_report(engine.kind(), name, elapsed);
+        report.user_bytes_written = report.bytes;
+        report.extra = engine.shape()?;
+        Ok(report)
     }
 
-    fn reads(&self) -> u64 {
-        self.cfg.reads.unwrap_or(self.cfg.num)
+    /// Flushes the memtable, then waits until the engine reports no flush
+    /// or compaction queued or running for `--settle_quiet` in a row;
+    /// reports the time that took and the write amplification since the
+    /// fill began.
+    fn settle(&self, name: &str) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
+        let start = Instant::now();
+        engine.flush()?;
+        let mut idle_since: Option<Instant> = None;
+        let mut last_progress = start;
+        let idle_at = loop {
+            let bg = engine.background()?;
+            let now = Instant::now();
+            if bg.idle {
+                let since = *idle_since.get_or_insert(now);
+                if now - since >= cfg.settle_quiet {
+                    break since;
+                }
+            } else {
+                idle_since = None;
+            }
+            if now - start > cfg.settle_timeout {
+                return Err(format!(
+                    "settle: background work still going after {:.0} s: {}",
+                    cfg.settle_timeout.as_secs_f64(),
+                    bg.detail
+                )
+                .into());
+            }
+            if now - last_progress >= Duration::from_secs(10) {
+                eprintln!(
+                    "settle: {:.0} s: {}",
+                    (now - start).as_secs_f64(),
+                    bg.detail
+                );
+                last_progress = now;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut report = Report::new(engine.kind(), name);
+        report.elapsed = idle_at - start;
+        report.cumulative = self.fill_mark.as_ref().map(|m| self.write_amp_since(m));
+        report.extra = format!("{}; {}", engine.shape()?, engine.background()?.detail);
+        Ok(report)
     }
 
-    fn read_random(&mut self, name: &str) -> Result<Report, BoxError> {
-        self.db()?;
-        let this = &*self;
-        let db = this.db.as_ref().expect("open");
-        let cfg = &this.cfg;
-        let total = this.reads();
+    fn read_random(&self, name: &str) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
+        let total = self.reads();
         let (r, elapsed) = run_threads(cfg.threads, |t| {
-            this.random_gets(db, share(total, cfg.threads, t), t, None)
+            self.random_gets(engine, share(total, cfg.threads, t), t, None)
         })?;
+        let found = Some((r.found, r.ops));
         Ok(Report {
-            found: Some((r.found, r.ops)),
-            ..Report::of(name, r, elapsed)
+            found,
+            ..r.into_report(engine.kind(), name, elapsed)
         })
     }
 
-    /// `n` random point reads (or until `stop` is set, if given and `n` is
-    /// `u64::MAX`).
+    /// `n` random point reads, stopping early once `stop` is set.
     fn random_gets(
         &self,
-        db: &Db,
+        engine: &dyn Engine,
         n: u64,
         t: usize,
         stop: Option<&AtomicBool>,
@@ -622,9 +650,9 @@ impl Runner {
                 break;
             }
             format_key(rng.below(cfg.num), &mut key);
-            if let Some(v) = db.get(&key)? {
+            if let Some(len) = engine.get(&key)? {
                 res.found += 1;
-                res.bytes += (key.len() + v.len()) as u64;
+                res.bytes += (key.len() + len) as u64;
             }
             res.ops += 1;
             res.lap(&mut t0);
@@ -632,51 +660,48 @@ impl Runner {
         Ok(res)
     }
 
-    fn read_seq(&mut self, name: &str) -> Result<Report, BoxError> {
-        self.db()?;
-        let this = &*self;
-        let db = this.db.as_ref().expect("open");
-        let cfg = &this.cfg;
-        let total = this.reads();
+    fn read_seq(&self, name: &str) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
+        let total = self.reads();
         let (r, elapsed) = run_threads(cfg.threads, |t| {
             let n = share(total, cfg.threads, t);
-            let mut it = db.iter()?;
+            let mut c = engine.cursor()?;
             let mut res = ThreadResult::default();
             let mut t0 = Instant::now();
-            it.seek_to_first()?;
-            while it.valid() && res.ops < n {
-                res.bytes += (it.key().len() + it.value().len()) as u64;
+            c.seek_to_first()?;
+            while res.ops < n {
+                let Some((k, v)) = c.current() else {
+                    break;
+                };
+                res.bytes += (k.len() + v.len()) as u64;
                 res.ops += 1;
-                it.next()?;
+                c.next()?;
                 res.lap(&mut t0);
             }
             res.found = res.ops;
             Ok(res)
         })?;
-        Ok(Report {
-            ..Report::of(name, r, elapsed)
-        })
+        Ok(r.into_report(engine.kind(), name, elapsed))
     }
 
-    fn seek_random(&mut self, name: &str) -> Result<Report, BoxError> {
-        self.db()?;
-        let this = &*self;
-        let db = this.db.as_ref().expect("open");
-        let cfg = &this.cfg;
-        let total = this.reads();
+    fn seek_random(&self, name: &str) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
+        let total = self.reads();
         let (r, elapsed) = run_threads(cfg.threads, |t| {
             let n = share(total, cfg.threads, t);
-            let mut rng = SplitMix64::new(this.seed(t));
+            let mut rng = SplitMix64::new(self.seed(t));
             let mut key = vec![0u8; cfg.key_size];
-            let mut it = db.iter()?;
+            let mut c = engine.cursor()?;
             let mut res = ThreadResult::default();
             let mut t0 = Instant::now();
             for _ in 0..n {
                 format_key(rng.below(cfg.num), &mut key);
-                it.seek(&key)?;
-                if it.valid() {
-                    res.bytes += (it.key().len() + it.value().len()) as u64;
-                    if it.key() == key.as_slice() {
+                c.seek(&key)?;
+                if let Some((k, v)) = c.current() {
+                    res.bytes += (k.len() + v.len()) as u64;
+                    if k == key.as_slice() {
                         res.found += 1;
                     }
                 }
@@ -685,177 +710,141 @@ impl Runner {
             }
             Ok(res)
         })?;
+        let found = Some((r.found, r.ops));
         Ok(Report {
-            found: Some((r.found, r.ops)),
-            ..Report::of(name, r, elapsed)
+            found,
+            ..r.into_report(engine.kind(), name, elapsed)
         })
     }
 
     /// `--threads` readers do readrandom while one extra thread overwrites
     /// random keys until they finish. Reports the readers; the writer's
-    /// count is appended.
-    fn read_while_writing(&mut self, name: &str) -> Result<Report, BoxError> {
-        self.db()?;
-        let this = &*self;
-        let db = this.db.as_ref().expect("open");
-        let cfg = &this.cfg;
-        let total = this.reads();
+    /// count is appended (and its bytes are what write-amp divides by).
+    fn read_while_writing(&self, name: &str) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
+        let total = self.reads();
         let readers = cfg.threads;
         let stop = AtomicBool::new(false);
-        let before = db.stats();
-        let writer_seed = this.seed(readers);
+        let writes = AtomicU64::new(0);
+        let writer_seed = self.seed(readers);
         let (r, elapsed) = run_threads(readers + 1, |t| {
             if t == readers {
-                // The writer; its writes are counted from the engine's stats.
                 let mut rng = SplitMix64::new(writer_seed);
                 let mut key = vec![0u8; cfg.key_size];
-                let wo = WriteOptions { sync: cfg.sync };
                 while !stop.load(Ordering::Relaxed) {
                     format_key(rng.below(cfg.num), &mut key);
-                    let mut b = WriteBatch::new();
-                    b.put(&key, this.value(&mut rng));
-                    db.write_opt(b, wo)?;
+                    engine.put(&key, self.values.pick(&mut rng), cfg.sync)?;
+                    writes.fetch_add(1, Ordering::Relaxed);
                 }
                 return Ok(ThreadResult::default());
             }
-            let res = this.random_gets(db, share(total, readers, t), t, None);
-            stop.store(true, Ordering::Relaxed);
-            res
+            let _stop = SetOnDrop(&stop);
+            self.random_gets(engine, share(total, readers, t), t, None)
         })?;
-        let after = db.stats();
-        let writes = after.writes.saturating_sub(before.writes);
-        self.dirty = true;
+        let found = Some((r.found, r.ops));
+        let writes = writes.load(Ordering::Relaxed);
         Ok(Report {
-            found: Some((r.found, r.ops)),
+            found,
+            user_bytes_written: writes * (cfg.key_size + cfg.value_size) as u64,
             extra: format!("{writes} writes by the writer thread meanwhile"),
-            ..Report::of(name, r, elapsed)
+            ..r.into_report(engine.kind(), name, elapsed)
         })
     }
 
     /// One background thread does `--num` unsynced random writes (keeping
     /// flush and compaction busy) while `--threads` measured threads do
     /// synced writes until it finishes. Reports the synced writes.
-    fn fillsync_during_compaction(&mut self, name: &str) -> Result<Report, BoxError> {
-        self.db()?;
-        self.dirty = true;
-        let this = &*self;
-        let db = this.db.as_ref().expect("open");
-        let cfg = &this.cfg;
+    fn fillsync_during_compaction(&self, name: &str) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
         let measured = cfg.threads;
         let done = AtomicBool::new(false);
-        let before = db.stats();
         let bg_start = Instant::now();
-        let bg_elapsed = std::sync::Mutex::new(Duration::ZERO);
+        let bg_elapsed = Mutex::new(Duration::ZERO);
         let (r, elapsed) = run_threads(measured + 1, |t| {
-            let mut rng = SplitMix64::new(this.seed(t));
+            let mut rng = SplitMix64::new(self.seed(t));
             let mut key = vec![0u8; cfg.key_size];
             if t == measured {
-                struct SetOnDrop<'a>(&'a AtomicBool);
-                impl Drop for SetOnDrop<'_> {
-                    fn drop(&mut self) {
-                        self.0.store(true, Ordering::Relaxed);
-                    }
-                }
                 let _done = SetOnDrop(&done);
-                let wo = WriteOptions { sync: false };
                 for _ in 0..cfg.num {
                     format_key(rng.below(cfg.num), &mut key);
-                    let mut b = WriteBatch::new();
-                    b.put(&key, this.value(&mut rng));
-                    db.write_opt(b, wo)?;
+                    engine.put(&key, self.values.pick(&mut rng), false)?;
                 }
                 *bg_elapsed.lock().unwrap_or_else(|p| p.into_inner()) = bg_start.elapsed();
                 return Ok(ThreadResult::default());
             }
-            let wo = WriteOptions { sync: true };
             let mut res = ThreadResult::default();
             let mut t0 = Instant::now();
             while !done.load(Ordering::Relaxed) {
                 format_key(rng.below(cfg.num), &mut key);
-                let mut b = WriteBatch::new();
-                b.put(&key, this.value(&mut rng));
-                db.write_opt(b, wo)?;
+                engine.put(&key, self.values.pick(&mut rng), true)?;
                 res.lap(&mut t0);
                 res.ops += 1;
                 res.bytes += (cfg.key_size + cfg.value_size) as u64;
             }
             Ok(res)
         })?;
-        let after = db.stats();
-        let max_us = r.hist.max() as f64 / 1000.0;
         let bg = *bg_elapsed.lock().unwrap_or_else(|p| p.into_inner());
+        let synced = r.ops;
         Ok(Report {
-            write_amp: WriteAmp::between(&before, &after),
+            user_bytes_written: r.bytes + cfg.num * (cfg.key_size + cfg.value_size) as u64,
             extra: format!(
-                "{} synced writes by {measured} thread(s) while {} unsynced writes ran ({:.0} ops/sec); max {:.1} us; {}",
-                r.ops,
+                "{synced} synced writes by {measured} thread(s) while {} unsynced writes ran ({:.0} ops/sec); {}",
                 cfg.num,
                 cfg.num as f64 / bg.as_secs_f64().max(1e-9),
-                max_us,
-                phase_extra(&before, &after)
+                engine.shape()?
             ),
-            ..Report::of(name, r, elapsed)
+            ..r.into_report(engine.kind(), name, elapsed)
         })
     }
 }
 
-/// Counters that moved during a phase, for the end of a report line.
-fn phase_extra(before: &Stats, after: &Stats) -> String {
-    let d = |a: u64, b: u64| a.saturating_sub(b);
-    let mut s = format!(
-        "{} flushes, {} compactions, {} trivial moves",
-        d(after.flushes, before.flushes),
-        d(after.compactions, before.compactions),
-        d(after.trivial_moves, before.trivial_moves),
-    );
-    let groups = d(after.write_groups, before.write_groups);
-    let writes = d(after.writes, before.writes);
-    let syncs = d(after.wal_syncs, before.wal_syncs);
-    if syncs > 0 {
-        s += &format!(", {syncs} WAL syncs");
+/// The header's `Blob from:` text: which values go to blob files.
+fn blob_text(engine: EngineKind, min_blob_size: Option<usize>) -> String {
+    if engine != EngineKind::Siltdb {
+        return "never (the peers keep every value in the tree)".into();
     }
-    if groups > 0 && writes > groups {
-        s += &format!(", {:.2} writes/group", writes as f64 / groups as f64);
+    match min_blob_size {
+        Some(usize::MAX) => "never (values stay in the tree)".into(),
+        Some(b) => format!("{b} bytes"),
+        None => format!(
+            "{} bytes (engine default)",
+            engine::siltdb_default_min_blob_size()
+        ),
     }
-    let stall = d(after.stall_micros, before.stall_micros);
-    if stall > 0 {
-        s += &format!(", stalled {:.3} s", stall as f64 / 1e6);
-    }
-    s
 }
 
-/// Wipes a database directory so a fill starts empty. Refuses a directory
-/// holding files that are not a siltdb database's, so a mistyped `--db`
-/// cannot delete unrelated data.
-fn wipe_db_dir(dir: &Path) -> Result<(), BoxError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    let mut ours = Vec::new();
-    for e in entries {
-        let e = e?;
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        let known = name == "CURRENT"
-            || name == "LOCK"
-            || name.starts_with("MANIFEST-")
-            || name.ends_with(".log")
-            || name.ends_with(".sst")
-            || name.ends_with(".blob")
-            || name.ends_with(".tmp");
-        if !known || !e.file_type()?.is_file() {
-            return Err(format!(
-                "refusing to wipe {}: {name:?} is not a siltdb file",
-                dir.display()
-            )
-            .into());
-        }
-        ours.push(e.path());
+/// `uptime`-style load text.
+pub fn load_text(load: Option<[f64; 3]>) -> String {
+    match load {
+        Some([a, b, c]) => format!("load average: {a:.2}, {b:.2}, {c:.2}"),
+        None => "load average: n/a".into(),
     }
-    for p in ours {
-        std::fs::remove_file(p)?;
+}
+
+/// Makes `dir` usable as a `--db` root: created with the marker if new or
+/// empty; refused if it holds anything without the marker (so a mistyped
+/// `--db` cannot have its contents removed by a fill), unless nothing will
+/// be removed (`use_existing`).
+fn prepare_root(dir: &Path, use_existing: bool) -> Result<(), BoxError> {
+    std::fs::create_dir_all(dir)?;
+    if dir.join(MARKER).exists() {
+        return Ok(());
     }
-    Ok(())
+    let empty = std::fs::read_dir(dir)?.next().is_none();
+    if empty {
+        std::fs::write(dir.join(MARKER), b"")?;
+        return Ok(());
+    }
+    if use_existing {
+        return Ok(());
+    }
+    Err(format!(
+        "refusing to use {} as --db: it is not empty and has no {MARKER} file \
+         (siltdb-bench keeps each engine's database in <db>/<engine> and \
+         removes it before a fill); pass a new or empty directory",
+        dir.display()
+    )
+    .into())
 }

@@ -20,10 +20,13 @@ pub struct Options {
     /// only after its WAL record is on disk (fdatasync). When false, a write
     /// returns once its record is handed to the OS: it survives a process
     /// crash but not a power cut or kernel crash until a later synced write,
-    /// a memtable switch or [`crate::Db::sync_wal`] syncs it.
+    /// or [`crate::Db::sync_wal`] syncs it (a memtable switch does not).
     pub sync: bool,
-    /// Bytes of memtable before it is frozen and flushed (default 8 MiB: a
-    /// skiplist much larger than the CPU caches makes every insert slower).
+    /// Bytes of memtable before it is frozen and flushed (default 64 MiB:
+    /// the memtable is a chain of arena skiplists of at most 8 MiB each, so
+    /// a large one inserts as fast as a small one, and each flush hands L0
+    /// a bigger table: fewer L0 compactions per byte; benches/RESULTS.md,
+    /// "Side by side with RocksDB").
     pub write_buffer_size: usize,
     /// Frozen memtables waiting for flush before writes stop (default 2).
     pub max_immutable_memtables: usize,
@@ -46,12 +49,13 @@ pub struct Options {
     /// 0 turns off both the limit and the yielding.
     pub background_write_rate: u64,
     /// Refuse to open rather than drop a complete final WAL or MANIFEST
-    /// record whose checksum fails (default false). Such a record is most
-    /// likely the tail of a write a crash interrupted, which recovery drops
-    /// to the last intact record (point-in-time recovery, reported in
-    /// [`crate::Db::recovery_report`]); but an acknowledged write damaged on
-    /// disk looks the same. A record the file ends inside is always dropped.
-    /// See format-spec/wal.md, "Recovery of the newest WAL".
+    /// record whose checksum fails, or ignore complete records of a WAL
+    /// after an earlier WAL lost its tail (default false). Such a record is
+    /// most likely the unsynced tail of a write a crash interrupted, which
+    /// recovery drops to the last intact record (point-in-time recovery,
+    /// reported in [`crate::Db::recovery_report`]); but an acknowledged
+    /// write damaged on disk looks the same. A record the file ends inside
+    /// is always dropped. See format-spec/wal.md, "Recovery".
     pub strict_recovery: bool,
     /// Start a new MANIFEST (holding one snapshot of the state) once the
     /// current one grows past this many bytes (default 64 MiB).
@@ -65,7 +69,7 @@ impl Default for Options {
             create_if_missing: true,
             error_if_exists: false,
             sync: true,
-            write_buffer_size: 8 << 20,
+            write_buffer_size: 64 << 20,
             max_immutable_memtables: 2,
             max_write_group_bytes: 1 << 20,
             table: TableOptions::default(),

@@ -1,7 +1,9 @@
 //! Damaged log files at open: a bad byte in a WAL record that is not the
-//! newest log's last is `Corruption` naming the WAL and the record's start;
-//! a torn tail of the newest WAL (cut short, or a bad final record) is
-//! dropped; a damaged MANIFEST or CURRENT is `Corruption` naming that file.
+//! log's last is `Corruption` naming the WAL and the record's start; a torn
+//! tail of any WAL (cut short, or a bad final record) is dropped, and the
+//! records of later WALs are then ignored (point-in-time recovery across
+//! WALs; strict recovery refuses both); a damaged MANIFEST or CURRENT is
+//! `Corruption` naming that file.
 //!
 //! Record offsets are computed from the framing in format-spec/wal.md: a
 //! 9-byte header (masked crc u32, length u32, type u8) then the payload; a
@@ -209,30 +211,96 @@ fn db_with_records_in_older_wal() -> (MemFs, PathBuf) {
     (mem, wal)
 }
 
+/// The newer (empty) WAL of [`db_with_records_in_older_wal`], given a copy
+/// of the older WAL's last record: as if the kernel had written a newer
+/// WAL's records back while the older one lost its tail.
+fn copy_last_record_to_newer_wal(mem: &MemFs, older: &Path) {
+    let logs = files_with(mem, |n| n.ends_with(".log"));
+    let newer = logs.last().expect("newer WAL");
+    assert_ne!(newer, older);
+    let data = mem.read_all(older).expect("read");
+    let last = data[record_start(N - 1) as usize..record_start(N) as usize].to_vec();
+    let mut f = mem.create(newer).expect("create");
+    f.append(&last).expect("append");
+    f.sync().expect("sync");
+}
+
 #[test]
-fn an_older_wal_must_be_intact_to_its_end() {
+fn an_older_wal_may_end_in_a_torn_record_and_later_records_are_ignored() {
     let (mem, _) = db_with_records_in_older_wal();
     expect_opens_with(&mem, N, "undamaged older WAL");
 
+    // A bad final record of an older WAL: dropped; strict recovery refuses.
     let (mem, wal) = db_with_records_in_older_wal();
     mem.corrupt_byte(&wal, record_start(N - 1) + 27, 0x04)
         .expect("corrupt");
+    let strict = Options {
+        strict_recovery: true,
+        ..opts(Arc::new(mem.clone()))
+    };
     expect_corruption(
-        Db::open(DIR, opts(Arc::new(mem.clone()))),
+        Db::open(DIR, strict),
         &name_of(&wal),
         record_start(N - 1),
-        "bad final record of an older WAL",
+        "strict: bad final record of an older WAL",
     );
+    expect_opens_with(&mem, N - 1, "bad final record of an older WAL");
 
+    // Cut mid-record, with the cut record also in the newer WAL: the newer
+    // WAL's record is ignored (replay stopped at the torn one).
     let (mem, wal) = db_with_records_in_older_wal();
+    copy_last_record_to_newer_wal(&mem, &wal);
     mem.truncate(&wal, record_start(N - 1) + 12)
         .expect("truncate");
-    expect_corruption(
-        Db::open(DIR, opts(Arc::new(mem.clone()))),
-        &name_of(&wal),
-        record_start(N - 1),
-        "older WAL cut mid-record",
+    let db = Db::open(DIR, opts(Arc::new(mem.clone()))).expect("open");
+    let report = db.recovery_report();
+    assert_eq!(report.dropped.len(), 1, "{report}");
+    assert_eq!(report.ignored.len(), 1, "{report}");
+    assert_eq!(report.ignored[0].records, 1, "{report}");
+    assert!(report.to_string().contains("not replayed"), "{report}");
+    drop(db);
+    expect_opens_with(&mem, N - 1, "older WAL cut mid-record");
+}
+
+#[test]
+fn a_newer_wal_replays_only_if_it_continues_the_older_ones_sequence() {
+    // The older WAL lost its last record whole (a clean cut): the newer
+    // WAL's copy of that record continues the sequence, so nothing is
+    // missing and it replays.
+    let (mem, wal) = db_with_records_in_older_wal();
+    copy_last_record_to_newer_wal(&mem, &wal);
+    mem.truncate(&wal, record_start(N - 1)).expect("truncate");
+    expect_opens_with(&mem, N, "newer WAL continues the sequence");
+
+    // The older WAL lost two records whole: the newer WAL's record leaves a
+    // gap, so it is ignored, and strict recovery refuses to ignore it.
+    let (mem, wal) = db_with_records_in_older_wal();
+    copy_last_record_to_newer_wal(&mem, &wal);
+    mem.truncate(&wal, record_start(N - 2)).expect("truncate");
+    let strict = Options {
+        strict_recovery: true,
+        ..opts(Arc::new(mem.clone()))
+    };
+    let reason = match Db::open(DIR, strict) {
+        Err(Error::Corruption { reason, .. }) => reason,
+        other => panic!("strict recovery must refuse, got {:?}", other.map(|_| ())),
+    };
+    assert!(reason.contains("strict recovery"), "{reason}");
+    let db = Db::open(DIR, opts(Arc::new(mem.clone()))).expect("open");
+    let ignored = &db.recovery_report().ignored;
+    assert_eq!(ignored.len(), 1);
+    assert!(
+        ignored[0].cause.contains("sequence"),
+        "{}",
+        ignored[0].cause
     );
+    drop(db);
+    // Keys 0..N-2 from the older WAL; key N-1 only in the ignored record.
+    let db = Db::open(DIR, opts(Arc::new(mem.clone()))).expect("reopen");
+    for i in 0..N {
+        let want = (i < N - 2).then(|| value(i));
+        assert_eq!(db.get(&key(i)).expect("get"), want, "key {i}");
+    }
 }
 
 /// A closed database with a flushed table, so its MANIFEST holds the base

@@ -1,5 +1,5 @@
 //! A complete final WAL record that fails its checksum (format-spec/wal.md,
-//! "Recovery of the newest WAL"): by default open drops it and recovers to
+//! "Recovery"): by default open drops it and recovers to
 //! the record before it, and says so in its recovery report (file, offset,
 //! bytes dropped); `check` reports it as not clean; with strict recovery
 //! open refuses instead, changing nothing. A record the file ends inside

@@ -91,8 +91,13 @@ fn writers_stall_instead_of_piling_up_l0_and_finish() {
     println!("{WRITES} writes in {elapsed:?}, max L0 files {max_l0}\n{s}");
     assert!(s.flushes > 10, "the tiny memtable was flushed often: {s}");
     assert!(s.compactions > 0, "L0 compactions ran: {s}");
+    // Which of the two a writer meets depends on scheduling: on a loaded
+    // machine the flush thread can add two L0 files between two writes, so
+    // L0 passes the slowdown trigger unseen and writers go straight to the
+    // stop. The choice between slowing and stopping is the pure
+    // `WritePressure` decision, covered by the compaction testdata.
     assert!(
-        s.stall_micros > 0 && s.slowdowns > 0,
+        s.stall_micros > 0 || s.slowdowns > 0,
         "back-pressure was applied (stalled {} us, {} slowdowns)",
         s.stall_micros,
         s.slowdowns

@@ -10,13 +10,16 @@
 //! - [`http`]: the hyper server, framing, headers and error bodies;
 //! - [`auth`]: AWS Signature Version 4 checking;
 //! - [`backend`]: the trait the server calls to do the work, implemented
-//!   by siltdb's handle.
+//!   by siltdb's handle;
+//! - [`malloc_arenas`]: the process's allocator, kept from hoarding freed
+//!   memory per thread.
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod backend;
 pub mod http;
 pub mod json;
+pub mod malloc_arenas;
 pub mod operation;
 
 pub use backend::Backend;

@@ -19,6 +19,8 @@ use tokio::net::TcpListener;
 use cli::{Cli, Command, ServeArgs};
 
 fn main() -> ExitCode {
+    // Before any thread starts (see the module).
+    siltdb_server::malloc_arenas::limit();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -190,6 +192,16 @@ fn log_recovery(report: &RecoveryReport) {
             offset = d.offset,
             bytes = d.bytes,
             "recovery dropped a {what}; the database is as of the record before it"
+        );
+    }
+    for i in &report.ignored {
+        tracing::warn!(
+            file = %i.file,
+            offset = i.offset,
+            bytes = i.bytes,
+            records = i.records,
+            "recovery ignored unsynced records after an earlier WAL lost its tail: {}",
+            i.cause
         );
     }
     for r in &report.removed {

@@ -6,60 +6,20 @@
 #![cfg(unix)]
 
 mod common;
+mod serve_support;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{call, try_call};
 use serde_json::{json, Value};
+use serve_support::process::Server;
 
 const WRITERS: usize = 4;
 /// Acknowledged writes per round before the kill.
 const ACKS_BEFORE_KILL: usize = 400;
-
-/// A running `siltdb serve` and the address it announced.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_siltdb"))
-            .args(["serve", "--port", "0", "--data-dir"])
-            .arg(dir)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn siltdb");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("siltdb exited before listening")
-                .expect("read stderr");
-            if let Some(rest) = line.split("http://").nth(1) {
-                let addr = rest.split_whitespace().next().expect("address");
-                break addr.parse().expect("socket address");
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
-        Server { child, addr }
-    }
-
-    fn sigkill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap");
-    }
-}
 
 fn ok(r: &common::Reply) -> Value {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));

@@ -108,7 +108,10 @@ mod tests {
         e.new_files.push((4, file(2, "a", "c")));
         e.new_files.push((6, file(3, "a", "c")));
         let v = Version::new().apply(&e).expect("valid edit");
-        let stat = CompactionOptions::default();
+        let stat = CompactionOptions {
+            dynamic_level_bytes: false,
+            ..CompactionOptions::default()
+        };
         let dynamic = CompactionOptions {
             dynamic_level_bytes: true,
             ..CompactionOptions::default()

@@ -29,14 +29,19 @@ const GIB: u64 = 1 << 30;
 /// Tuning of leveled compaction and write back-pressure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompactionOptions {
-    /// L0 file count at which an L0 compaction is wanted (score 1). Default 4.
+    /// L0 file count at which an L0 compaction is wanted (score 1). Default 8:
+    /// each L0 compaction rewrites the overlapping base level, so merging
+    /// more L0 files at once writes less per byte (RocksDB, with a trigger
+    /// of 4, merges about 7 at a time because its L0 compactions run long).
+    /// L0 also wants compaction once it holds `base_level_bytes`.
     pub l0_compaction_trigger: usize,
     /// L0 file count at which writes are slowed down. Default 20.
     pub l0_slowdown_trigger: usize,
     /// L0 file count at which writes stop until compaction catches up. Default 36.
     pub l0_stop_trigger: usize,
     /// Target size of L1 in bytes under static sizing; under dynamic sizing
-    /// the smallest target any level is given. Default 64 MiB.
+    /// the smallest target any level is given. Default 512 MiB (measured:
+    /// benches/RESULTS.md, "Side by side with RocksDB").
     pub base_level_bytes: u64,
     /// Each level targets this many times the one above. Default 10.
     pub level_multiplier: u64,
@@ -44,7 +49,7 @@ pub struct CompactionOptions {
     /// shallowest level that needs to exist (RocksDB's
     /// `level_compaction_dynamic_level_bytes`); see [`level_targets`].
     /// When false, L1 targets `base_level_bytes` and every level below
-    /// `level_multiplier` times more, as in LevelDB.
+    /// `level_multiplier` times more, as in LevelDB. Default true.
     pub dynamic_level_bytes: bool,
     /// Size at which compaction outputs are split. Default 16 MiB.
     pub target_file_size: u64,
@@ -60,12 +65,12 @@ pub struct CompactionOptions {
 impl Default for CompactionOptions {
     fn default() -> Self {
         CompactionOptions {
-            l0_compaction_trigger: 4,
+            l0_compaction_trigger: 8,
             l0_slowdown_trigger: 20,
             l0_stop_trigger: 36,
-            base_level_bytes: 64 * MIB,
+            base_level_bytes: 512 * MIB,
             level_multiplier: 10,
-            dynamic_level_bytes: false,
+            dynamic_level_bytes: true,
             target_file_size: 16 * MIB,
             max_compaction_bytes: 25 * 16 * MIB,
             soft_pending_bytes: 64 * GIB,

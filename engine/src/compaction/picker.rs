@@ -247,9 +247,11 @@ mod tests {
     fn defaults_and_targets() {
         let o = CompactionOptions::default();
         assert_eq!(o.max_compaction_bytes, 25 * o.target_file_size);
-        assert_eq!(static_level_bytes(1, &o), 64 << 20);
-        assert_eq!(static_level_bytes(3, &o), 6400 << 20);
-        assert_eq!(static_level_bytes(6, &o), (64u64 << 20) * 100_000);
+        assert_eq!(static_level_bytes(1, &o), 512 << 20);
+        assert_eq!(static_level_bytes(3, &o), 51_200 << 20);
+        assert_eq!(static_level_bytes(6, &o), (512u64 << 20) * 100_000);
+        assert!(o.dynamic_level_bytes);
+        assert_eq!(o.l0_compaction_trigger, 8);
     }
 
     #[test]

@@ -171,26 +171,28 @@ impl DbInner {
             let mut blobs = BlobRefTally::new();
             let built = self
                 .build_table(number, &mut mem.iter(), &mut blobs)
-                .and_then(|m| self.fs.sync_dir(&self.dir).map(|()| m));
+                .and_then(|m| self.fs.sync_dir(&self.dir).map(|()| m))
+                .and_then(|m| self.seal_frozen_blob(mem.log_number()).map(|()| m));
 
             match built {
                 Ok(meta) => {
                     let mut edit = VersionEdit::default();
                     if let Some(m) = &meta {
                         edit.new_files.push((0, m.clone()));
-                        // The memtable's blob file was synced when it froze.
+                        // The memtable's blob file was sealed above.
                         register_flushed_blobs(&mut edit, number, &blobs);
                     }
                     // The oldest log still needed is that of the next
                     // memtable. Only this thread removes from `imm` and only
                     // a switch (at the back) adds, so this stays true until
                     // the edit is installed.
-                    edit.log_number = Some({
+                    let log_number = {
                         let st = lock(&self.state);
                         st.imm
                             .get(1)
                             .map_or(st.mem.log_number(), |m| m.log_number())
-                    });
+                    };
+                    edit.log_number = Some(log_number);
                     let installed = self.log_and_apply(edit, |st| {
                         st.imm.pop_front();
                         Counters::add(&self.stats.flushes, 1);
@@ -199,9 +201,13 @@ impl DbInner {
                             Counters::add(&self.stats.level(0).flush_written, m.size);
                         }
                     });
-                    if let Err(e) = installed {
+                    match installed {
+                        // The frozen WAL is garbage now; close it unsynced.
+                        Ok(()) => self.retire_frozen_logs(log_number),
                         // Already recorded (and logged) by log_and_apply.
-                        tracing::debug!("flush of memtable to {number:06}.sst not installed: {e}");
+                        Err(e) => tracing::debug!(
+                            "flush of memtable to {number:06}.sst not installed: {e}"
+                        ),
                     }
                 }
                 Err(e) => self.set_bg_error(&mut lock(&self.state), "memtable flush", &e),

@@ -200,7 +200,8 @@ impl DbInner {
         Ok(())
     }
 
-    /// Makes the WAL and the blob file in `slot` durable, the two fdatasyncs
+    /// Makes the frozen logs durable (oldest first), then the WAL and the
+    /// blob file in `slot`, the two fdatasyncs
     /// running at once (a thread of this scope syncs the blob file), and
     /// returns when both are done. A write is acknowledged only after this,
     /// so no acknowledged WAL record points at blob bytes a power cut can
@@ -214,6 +215,9 @@ impl DbInner {
     ) -> Result<()> {
         // Compactions hold their writes and syncs back meanwhile.
         let _foreground = self.limiter.as_ref().map(|l| l.foreground_sync());
+        // Every earlier write first: a synced write is never durable while
+        // an earlier one is not (frozen_logs).
+        self.sync_frozen_logs()?;
         let blob = slot.as_mut().filter(|w| w.needs_sync());
         let (blob_synced, wal_synced) = match blob {
             None => (Ok(false), wal.sync()),

@@ -19,6 +19,7 @@
 mod background;
 mod blob_compaction;
 mod blob_files;
+mod frozen_logs;
 mod open;
 mod table_cache;
 mod versions;
@@ -114,8 +115,11 @@ pub(crate) struct DbInner {
     bg_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
     /// The blob file of the current memtable, once a write needed it. Lock
-    /// order: `state`, then `blob_writer`, then `wal`.
+    /// order: `state`, then `blob_writer`, then `wal`, then `frozen_logs`.
     blob_writer: Mutex<Option<BlobWriter>>,
+    /// WALs and blob files of frozen memtables that may hold unsynced
+    /// writes, oldest first (see [`frozen_logs`]).
+    frozen_logs: Mutex<Vec<frozen_logs::FrozenLog>>,
     /// The open MANIFEST; held through a whole version edit.
     manifest: Mutex<ManifestLog>,
     /// Held by the obsolete-file deletion pass.
@@ -272,6 +276,7 @@ impl Db {
         };
         *lock(&self.inner.blob_writer) = None;
         *lock(&self.inner.wal) = None;
+        self.inner.drop_frozen_logs();
         lock(&self.inner.manifest).close();
         *lock(&self.inner.file_lock) = None;
         r

@@ -15,12 +15,12 @@ use crate::manifest::{TableBlobRefs, VersionEdit};
 use crate::memtable::MemTable;
 use crate::options::Options;
 use crate::ratelimit::RateLimiter;
-use crate::recovery::DroppedTail;
+use crate::recovery::wal::WalChain;
 use crate::recovery::{self, layout, FileKind, Found, Listing, RecoveryReport};
 use crate::stats::Counters;
 use crate::vlog::replay::wal_blob_replay_end;
 use crate::vlog::BlobRefTally;
-use crate::wal::{LogWriter, TornKind, HEADER_LEN};
+use crate::wal::LogWriter;
 
 use super::blob_files::BlobCache;
 use super::table_cache::TableCache;
@@ -101,6 +101,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         bg_cv: Condvar::new(),
         wal: Mutex::new(None),
         blob_writer: Mutex::new(None),
+        frozen_logs: Mutex::new(Vec::new()),
         manifest: Mutex::new(ManifestLog::new(
             dir.to_path_buf(),
             Arc::clone(&fs),
@@ -152,9 +153,11 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     })
 }
 
-/// Replays `wals` (oldest first; only the last may end in a torn record,
-/// or lose a suffix of records whose separated values never reached disk:
-/// [`blob_replay_end`]) into L0 tables, then creates a new WAL and records
+/// Replays `wals` (oldest first, through one [`WalChain`]: replay stops
+/// where a WAL lost its unsynced tail — a torn record, records whose
+/// separated values never reached disk ([`blob_replay_end`]), a sequence
+/// gap — and ignores every record after it) into L0 tables, then creates a
+/// new WAL and records
 /// it, with the tables and the blob files they point into (synced first),
 /// in a new MANIFEST: from then on the replayed WALs are garbage.
 /// Runs before the background threads start.
@@ -163,15 +166,17 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     let mut blobs = BlobRefTally::new();
     let mut max_seq = lock(&inner.state).versions.last_sequence;
     let mut mem = Arc::new(MemTable::new(0));
-    for (i, &number) in wals.iter().enumerate() {
+    let mut chain = WalChain::new();
+    for &number in wals {
         let kind = FileKind::Wal(number);
         let data = inner.fs.read_all(&kind.path(&inner.dir))?;
-        let newest = i + 1 == wals.len();
-        let end = blob_replay_end(inner, &data, number, newest)?;
-        let dropped = recovery::wal::replay_wal(&data, number, newest, |batch, at| {
-            if end.is_some_and(|end| at.saturating_sub(HEADER_LEN as u64) >= end) {
-                return Ok(());
-            }
+        // Past the cut nothing is replayed, so nothing needs its values.
+        let end = if chain.is_cut() {
+            None
+        } else {
+            blob_replay_end(inner, &data, number)?
+        };
+        let read = chain.replay(&data, number, end, |batch, _| {
             let seq = batch.sequence();
             for (j, op) in batch.iter().enumerate() {
                 mem.add(seq + j as u64, op.kind, op.key, op.value);
@@ -185,18 +190,16 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
             }
             Ok(())
         })?;
-        if let Some(end) = end {
-            // Records whose separated values a crash took: never
-            // acknowledged as durable (format-spec/value-log.md, "Recovery").
-            report.dropped.push(DroppedTail {
-                file: kind.name(),
-                offset: end,
-                bytes: (data.len() as u64).saturating_sub(end),
-                kind: TornKind::Truncated,
-            });
-        } else if let Some(tail) = dropped {
+        // A tail whose separated values a crash took is reported as
+        // truncated: never acknowledged as durable
+        // (format-spec/value-log.md, "Recovery").
+        if let Some(tail) = read.dropped {
             recovery::accept_dropped_tail(&tail, inner.opts.strict_recovery)?;
             report.dropped.push(tail);
+        }
+        if let Some(ignored) = read.ignored {
+            recovery::accept_ignored_records(&ignored, inner.opts.strict_recovery)?;
+            report.ignored.push(ignored);
         }
         report.wals_replayed.push(kind.name());
     }
@@ -257,9 +260,9 @@ fn flush_recovered(
 /// contents `data`) points to before it is replayed, by the rule of
 /// [`wal_blob_replay_end`]; returns the offset of the first WAL record not
 /// to replay, if any. A missing blob file is corruption.
-fn blob_replay_end(inner: &DbInner, data: &[u8], number: u64, newest: bool) -> Result<Option<u64>> {
+fn blob_replay_end(inner: &DbInner, data: &[u8], number: u64) -> Result<Option<u64>> {
     let name = FileKind::Wal(number).name();
-    wal_blob_replay_end(data, number, newest, |idx, key, offset| {
+    wal_blob_replay_end(data, number, |idx, key, offset| {
         let blob = FileKind::Blob(idx.file_number);
         if !inner.fs.exists(&blob.path(&inner.dir)) {
             return Err(Error::corruption(

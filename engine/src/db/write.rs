@@ -235,11 +235,15 @@ impl DbInner {
                 st = lock(&self.state);
                 continue;
             }
+            // An empty memtable always has room: a WAL is followed by a new
+            // one only once it holds a write (recovery relies on it:
+            // `WalChain`).
             let has_room = if force {
                 st.imm.len() < self.opts.max_immutable_memtables
             } else {
-                st.mem.approximate_size() < self.opts.write_buffer_size
-                    && st.mem.blob_bytes() < self.opts.blob.file_size
+                st.mem.is_empty()
+                    || (st.mem.approximate_size() < self.opts.write_buffer_size
+                        && st.mem.blob_bytes() < self.opts.blob.file_size)
             };
             if has_room {
                 return (st, Ok(()));
@@ -265,10 +269,13 @@ impl DbInner {
     }
 
     /// Freezes the memtable and starts a new WAL: create it, sync the
-    /// directory, the memtable's blob file (closing it: the next separated
-    /// write starts the new memtable's own) and the old WAL (so only the
-    /// newest log can ever end in a torn record), record the new WAL in the MANIFEST (so open knows it
-    /// must exist), then switch. Runs without the state lock from the
+    /// directory, set the old WAL and the memtable's blob file aside
+    /// unsynced (the next separated write starts the new memtable's own
+    /// blob file; the next sync makes them durable first: [`frozen_logs`]),
+    /// record the new WAL in the MANIFEST (so open knows it must exist),
+    /// then switch.
+    ///
+    /// [`frozen_logs`]: super::frozen_logs Runs without the state lock from the
     /// number's allocation to the switch; a failure poisons the database
     /// (a WAL the MANIFEST may name must not be written around).
     /// REQUIRES: group leader (no WAL append in flight, no other switch).
@@ -277,9 +284,10 @@ impl DbInner {
         mut st: MutexGuard<'a, State>,
     ) -> (MutexGuard<'a, State>, Result<()>) {
         let number = st.versions.new_file_number();
+        let old = st.mem.log_number();
         st.pending_outputs.insert(number);
         drop(st);
-        let started = self.start_wal(number);
+        let started = self.start_wal(number, old);
         let mut st = lock(&self.state);
         st.pending_outputs.remove(&number);
         let writer = match started {
@@ -299,17 +307,18 @@ impl DbInner {
         (st, Ok(()))
     }
 
-    /// Creates WAL `number`, makes it and every record of the current WAL
-    /// durable, and records it in the MANIFEST. REQUIRES: group leader.
-    fn start_wal(&self, number: u64) -> Result<LogWriter> {
+    /// Creates WAL `number`, sets the current WAL (and blob file) of
+    /// memtable `old` aside unsynced, and records the new WAL in the
+    /// MANIFEST. REQUIRES: group leader.
+    fn start_wal(&self, number: u64, old: u64) -> Result<LogWriter> {
         let kind = FileKind::Wal(number);
         let file = self.fs.create(&kind.path(&self.dir))?;
         self.fs.sync_dir(&self.dir)?;
         {
             let mut blob = lock(&self.blob_writer);
             let mut wal = lock(&self.wal);
-            match wal.as_mut() {
-                Some(old) => self.sync_wal_and_blob(&mut blob, old)?,
+            match wal.take() {
+                Some(w) => self.freeze_log(old, w, blob.take()),
                 None => self.sync_blob_writer(&mut blob)?,
             }
             *blob = None;
@@ -322,13 +331,17 @@ impl DbInner {
         Ok(LogWriter::new(file, kind.name()))
     }
 
+    /// Makes every write so far durable: the frozen logs, then the current
+    /// WAL and blob file.
     pub(super) fn sync_wal(&self) -> Result<()> {
         let r = {
             let mut blob = lock(&self.blob_writer);
             let mut wal = lock(&self.wal);
             match wal.as_mut() {
                 Some(w) => self.sync_wal_and_blob(&mut blob, w),
-                None => self.sync_blob_writer(&mut blob),
+                None => self
+                    .sync_frozen_logs()
+                    .and_then(|()| self.sync_blob_writer(&mut blob)),
             }
         };
         match r {

@@ -8,6 +8,9 @@
 //! - [`FaultFs::fail_write_after`]: the same for `append` and `create`.
 //! - [`FaultFs::tear_next_write`]: the next `append` writes only the first half
 //!   of its bytes, then fails.
+//! - [`FaultFs::hold_creates`]: creating a file whose name ends with a
+//!   suffix blocks until [`FaultFs::release_creates`] (to hold a background
+//!   flush at a known point).
 //! - [`FaultFs::set_space_limit`]: appends that would take the bytes written
 //!   through this `FaultFs` past the limit write nothing and fail with
 //!   [`std::io::ErrorKind::StorageFull`].
@@ -24,7 +27,7 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use super::{FileLock, Fs, RandomAccessFile, WritableFile};
 use crate::error::{Error, Result};
@@ -76,6 +79,9 @@ struct FaultState {
     syncs: AtomicU64,
     appends: AtomicU64,
     bytes_appended: AtomicU64,
+    /// Creates of names ending with this wait on `released`.
+    held: Mutex<Option<String>>,
+    released: Condvar,
 }
 
 impl FaultState {
@@ -187,6 +193,8 @@ impl FaultFs {
                 syncs: AtomicU64::new(0),
                 appends: AtomicU64::new(0),
                 bytes_appended: AtomicU64::new(0),
+                held: Mutex::new(None),
+                released: Condvar::new(),
             }),
         }
     }
@@ -225,6 +233,19 @@ impl FaultFs {
             .store(limit.unwrap_or(NO_LIMIT), Ordering::SeqCst);
     }
 
+    /// Makes every later create of a file whose name ends with `suffix`
+    /// block (before it is counted or performed) until
+    /// [`FaultFs::release_creates`] or [`FaultFs::clear`].
+    pub fn hold_creates(&self, suffix: &str) {
+        *self.state.held.lock().unwrap_or_else(|p| p.into_inner()) = Some(suffix.to_string());
+    }
+
+    /// Lets held and later creates proceed.
+    pub fn release_creates(&self) {
+        *self.state.held.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.state.released.notify_all();
+    }
+
     /// File operations ([`FileOp`]) attempted so far: the number of the
     /// last one.
     pub fn file_ops(&self) -> u64 {
@@ -254,8 +275,9 @@ impl FaultFs {
     }
 
     /// Disarms every fault (sync, write, tear, space limit, chosen
-    /// operations). Counters are kept.
+    /// operations, held creates). Counters are kept.
     pub fn clear(&self) {
+        self.release_creates();
         self.fail_op(NONE);
         self.fail_ops_from(NONE);
         self.fail_sync_after(DISARMED);
@@ -340,6 +362,19 @@ impl WritableFile for FaultWritableFile {
 
 impl Fs for FaultFs {
     fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
+        {
+            let mut held = self.state.held.lock().unwrap_or_else(|p| p.into_inner());
+            while held
+                .as_deref()
+                .is_some_and(|s| path.to_string_lossy().ends_with(s))
+            {
+                held = self
+                    .state
+                    .released
+                    .wait(held)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+        }
         self.state.op(FileOp::Create, path)?;
         self.state
             .write_allowed(|| format!("create {}", path.display()))?;

@@ -144,6 +144,21 @@ impl MemFs {
         st.locks.clear();
     }
 
+    /// Simulates the kernel writing back the file at `path` on its own: every
+    /// byte appended so far survives a later [`MemFs::crash`], as if synced,
+    /// though nobody called `sync` (its directory entry still needs a
+    /// `sync_dir`). Lets a test cut power after writeback reached some files
+    /// and not others.
+    pub fn write_back(&self, path: &Path) -> Result<()> {
+        let path = norm(path);
+        let inode = self
+            .state()
+            .live_inode(&path, || format!("write back {}", path.display()))?;
+        let mut inode = lock_mutex(&inode);
+        inode.synced_len = inode.data.len();
+        Ok(())
+    }
+
     /// Paths of all live files (not directories), sorted.
     pub fn file_names(&self) -> Vec<PathBuf> {
         self.state().live.keys().cloned().collect()

@@ -117,9 +117,9 @@ impl<'a> BlobCheck<'a> {
 
     /// Reads every separated value live WAL `number` points to, by the
     /// rule recovery applies; returns where replay would stop, if early.
-    pub fn check_wal(&mut self, data: &[u8], number: u64, newest: bool) -> Result<Option<u64>> {
+    pub fn check_wal(&mut self, data: &[u8], number: u64) -> Result<Option<u64>> {
         let name = FileKind::Wal(number).name();
-        wal_blob_replay_end(data, number, newest, |idx, key, offset| {
+        wal_blob_replay_end(data, number, |idx, key, offset| {
             let blob = FileKind::Blob(idx.file_number).name();
             if self.live.contains_key(&idx.file_number) {
                 return Err(Error::corruption(

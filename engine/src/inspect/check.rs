@@ -16,11 +16,13 @@
 //!   verified (every data block's checksum, entry encoding and key order,
 //!   the entry count), then compared with its MANIFEST entry.
 //! - The WALs open would replay ([`recovery::wals_to_replay`]), oldest
-//!   first, read as open reads them ([`recovery::wal::replay_wal`]): only
-//!   the newest may end in a torn record; every record must be a valid
-//!   write batch. A dropped final record that fails its checksum makes the
-//!   report unclean: open drops it (or refuses, with strict recovery), and
-//!   it may have been an acknowledged write.
+//!   first, read as open reads them ([`recovery::wal::WalChain`]): any may
+//!   end in a torn record, and replay stops at the first place writes are
+//!   missing, the records after it (in later WALs too) noted as not
+//!   replayed; every record must be a valid write batch. A dropped final
+//!   record that fails its checksum makes the report unclean: open drops it
+//!   (or refuses, with strict recovery), and it may have been an
+//!   acknowledged write.
 //!
 //! - Blob files and the entries pointing into them: see [`super::blobs`]
 //!   (records and checksums, dangling pointers, garbage accounting).
@@ -41,6 +43,7 @@ use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::key::MAX_SEQUENCE;
 use crate::manifest::{BlobFileState, FileMeta};
+use crate::recovery::wal::WalChain;
 use crate::recovery::{self, layout, DroppedTail, FileKind, Listing, MissingFile, Replayed, Role};
 use crate::sstable::Table;
 use crate::wal::TornKind;
@@ -492,28 +495,13 @@ pub fn check_dir(fs: &dyn Fs, dir: &Path) -> Result<CheckReport> {
         }
     }
 
-    // WALs, oldest first, as open replays them; only the newest may end in
-    // a torn record.
+    // WALs, oldest first, through one chain, as open replays them.
     wals.sort_unstable();
-    let newest = wals.last().copied();
+    let mut chain = WalChain::new();
     for n in &wals {
         let name = FileKind::Wal(*n).name();
-        let newest = Some(*n) == newest;
         let verdict = match fs.read_all(&dir.join(&name)) {
-            Ok(data) => match check_log(&data, *n, newest) {
-                (FileStatus::Ok, mut notes) => match blobs.check_wal(&data, *n, newest) {
-                    Ok(None) => (FileStatus::Ok, notes),
-                    Ok(Some(at)) => {
-                        notes.push(format!(
-                            "records from offset {at} on point at separated values that never \
-                             reached disk: dropped, as recovery drops them"
-                        ));
-                        (FileStatus::Ok, notes)
-                    }
-                    Err(e) => (failed(e), notes),
-                },
-                other => other,
-            },
+            Ok(data) => check_log(&data, *n, &mut chain, &mut blobs),
             Err(e) => (failed(e), Vec::new()),
         };
         set(&name, verdict);
@@ -657,11 +645,21 @@ fn key_range(lo: &[u8], hi: &[u8]) -> String {
     )
 }
 
-/// Reads WAL `number` as recovery does, counting its records.
-fn check_log(data: &[u8], number: u64, newest: bool) -> Verdict {
+/// Reads WAL `number`, next in `chain`, as recovery does: the separated
+/// values its records point to (unless the chain is already cut), then its
+/// records, counting those replayed.
+fn check_log(data: &[u8], number: u64, chain: &mut WalChain, blobs: &mut BlobCheck<'_>) -> Verdict {
+    let blob_end = if chain.is_cut() {
+        None
+    } else {
+        match blobs.check_wal(data, number) {
+            Ok(end) => end,
+            Err(e) => return (failed(e), Vec::new()),
+        }
+    };
     let (mut records, mut ops) = (0u64, 0u64);
     let mut seqs: Option<(u64, u64)> = None;
-    let read = recovery::wal::replay_wal(data, number, newest, |batch, _| {
+    let read = chain.replay(data, number, blob_end, |batch, _| {
         records += 1;
         if batch.count() > 0 {
             let first = batch.sequence();
@@ -677,14 +675,28 @@ fn check_log(data: &[u8], number: u64, newest: bool) -> Verdict {
         }
         Ok(())
     });
-    let dropped = match read {
-        Ok(d) => d,
+    let read = match read {
+        Ok(r) => r,
         Err(e) => return (failed(e), Vec::new()),
     };
     let mut notes = vec![match seqs {
         Some((lo, hi)) => format!("{records} records, {ops} operations, sequences {lo}..{hi}"),
         None => format!("{records} records, {ops} operations"),
     }];
-    let status = dropped_status(dropped.as_ref(), &mut notes);
+    if let Some(ignored) = &read.ignored {
+        notes.push(format!(
+            "{ignored}; recovery ignores them (point-in-time recovery: none was synced)"
+        ));
+    }
+    let status = match (&read.dropped, blob_end) {
+        (Some(d), Some(at)) if d.offset == at => {
+            notes.push(format!(
+                "records from offset {at} on point at separated values that never reached \
+                 disk: dropped, as recovery drops them"
+            ));
+            FileStatus::Ok
+        }
+        (dropped, _) => dropped_status(dropped.as_ref(), &mut notes),
+    };
     (status, notes)
 }

@@ -66,8 +66,7 @@ pub struct Plan {
     /// The MANIFEST `CURRENT` names, replayed. A dropped torn tail in it has
     /// passed [`layout::check_dropped_manifest_tail`].
     pub manifest: Replayed,
-    /// The WALs to replay, oldest first; only the last may end in a torn
-    /// record (see [`wal::replay_wal`]).
+    /// The WALs to replay, oldest first, through one [`wal::WalChain`].
     pub wals: Vec<u64>,
 }
 
@@ -126,13 +125,24 @@ pub fn wals_to_replay(listing: &Listing, manifest: &Replayed) -> Vec<u64> {
 /// Refuses, under strict recovery, a dropped final record that was
 /// complete but failed its checksum: it may be an acknowledged write
 /// damaged on disk rather than the tail of an interrupted append
-/// (format-spec/wal.md, "Recovery of the newest WAL").
+/// (format-spec/wal.md, "Recovery").
 pub fn accept_dropped_tail(tail: &DroppedTail, strict: bool) -> Result<()> {
     if strict && tail.kind == TornKind::ChecksumMismatch {
         return Err(tail.to_corruption(
             "refused by strict recovery: a complete record that fails its checksum may be \
              an acknowledged write damaged on disk (open without strict recovery to drop it)",
         ));
+    }
+    Ok(())
+}
+
+/// Refuses, under strict recovery, complete WAL records that point-in-time
+/// recovery would leave unreplayed after an earlier WAL lost its tail: the
+/// loss they follow may be damage to synced bytes rather than a crash's
+/// unsynced tail (format-spec/wal.md, "Recovery").
+pub fn accept_ignored_records(ignored: &wal::IgnoredRecords, strict: bool) -> Result<()> {
+    if strict {
+        return Err(ignored.to_corruption());
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::replay::DroppedTail;
+use super::wal::IgnoredRecords;
 use crate::wal::TornKind;
 
 /// A file open removed, and why it was proved garbage.
@@ -27,6 +28,10 @@ pub struct RecoveryReport {
     /// Final records dropped as torn, from WALs and the MANIFEST: the
     /// database is as of the last record before each.
     pub dropped: Vec<DroppedTail>,
+    /// Complete WAL records not replayed because an earlier WAL lost its
+    /// unsynced tail (point-in-time recovery across WALs: none of them was
+    /// synced; format-spec/wal.md, "Recovery").
+    pub ignored: Vec<IgnoredRecords>,
     /// Files removed as garbage once the new MANIFEST was durable.
     pub removed: Vec<RemovedFile>,
 }
@@ -48,6 +53,7 @@ impl RecoveryReport {
 /// ```text
 /// replayed MANIFEST-000002; WALs 000006.log
 /// dropped final record fails its checksum at offset 391 of 000006.log (57 bytes)
+/// ignored 3 complete records (180 bytes) from offset 0 of 000007.log not replayed: ...
 /// removed 000009.sst: a table numbered at or above next_file_number 8: ...
 /// ```
 impl fmt::Display for RecoveryReport {
@@ -68,6 +74,9 @@ impl fmt::Display for RecoveryReport {
         }
         for d in &self.dropped {
             write!(f, "\ndropped {d}")?;
+        }
+        for i in &self.ignored {
+            write!(f, "\nignored {i}")?;
         }
         for r in &self.removed {
             write!(f, "\nremoved {}: {}", r.name, r.reason)?;

@@ -17,7 +17,8 @@ pub type RecordCheck = std::result::Result<(), Error>;
 
 /// Checks the blob record of every separated value in WAL `number` (whole
 /// contents `data`, read as recovery reads it: [`replay_wal`]) and returns
-/// the offset of the first WAL record that must not be replayed, if any.
+/// the offset of the first WAL record that must not be replayed, if any
+/// (recovery then stops there: [`crate::recovery::wal::WalChain`]).
 ///
 /// `check(index, user_key, wal_offset)` reads one record: `Err` is a failure
 /// that is always fatal (an I/O error, a missing blob file); `Ok(Err(e))`
@@ -25,24 +26,23 @@ pub type RecordCheck = std::result::Result<(), Error>;
 ///
 /// A malformed blob index, or one pointing into a blob file other than the
 /// WAL's own (same number: format-spec/value-log.md, "Files"), is
-/// corruption. An unreadable record is corruption
-/// (its error is returned) unless the log is the `newest`: there it is what
-/// a power cut does to values appended after the last blob sync; no write
-/// is acknowledged as durable before a blob sync after it completes, so the
-/// WAL record holding it and everything after it were never acknowledged
-/// as durable, and replay stops there —
-/// provided every separated value after it is unreadable too. An intact one
-/// later means bytes already synced were damaged: that is the first
-/// unreadable record's corruption.
+/// corruption. An unreadable record is what a power cut does to values
+/// appended after the last blob sync (of this WAL's blob file, which is not
+/// synced when the next memtable starts: any WAL may lose its tail); no
+/// write is acknowledged as durable before a blob sync after it completes,
+/// so the WAL record holding it and everything after it were never
+/// acknowledged as durable, and replay stops there — provided every
+/// separated value after it is unreadable too. An intact one later means
+/// bytes already synced were damaged: that is the first unreadable
+/// record's corruption.
 pub fn wal_blob_replay_end(
     data: &[u8],
     number: u64,
-    newest: bool,
     mut check: impl FnMut(&BlobIndex, &[u8], u64) -> Result<RecordCheck>,
 ) -> Result<Option<u64>> {
     let name = FileKind::Wal(number).name();
     let mut first_lost: Option<(u64, Error)> = None;
-    replay_wal(data, number, newest, |batch, at| {
+    replay_wal(data, number, |batch, at| {
         if !batch.holds_blob_index() {
             return Ok(());
         }
@@ -60,9 +60,8 @@ pub fn wal_blob_replay_end(
             match (check(&idx, op.key, offset)?, &first_lost) {
                 (Ok(()), None) => {}
                 (Ok(()), Some((_, lost))) => return Err(lost.duplicate()),
-                (Err(e), None) if newest => first_lost = Some((offset, e)),
+                (Err(e), None) => first_lost = Some((offset, e)),
                 (Err(_), Some(_)) => {}
-                (Err(e), None) => return Err(e),
             }
         }
         Ok(())
@@ -101,8 +100,8 @@ mod tests {
         data
     }
 
-    fn run(data: &[u8], newest: bool, lost: &HashSet<u64>) -> Result<Option<u64>> {
-        wal_blob_replay_end(data, 4, newest, |idx, _, _| {
+    fn run(data: &[u8], lost: &HashSet<u64>) -> Result<Option<u64>> {
+        wal_blob_replay_end(data, 4, |idx, _, _| {
             Ok(if lost.contains(&idx.offset) {
                 Err(Error::corruption("000004.blob", idx.offset, "gone"))
             } else {
@@ -112,27 +111,25 @@ mod tests {
     }
 
     #[test]
-    fn a_lost_suffix_of_the_newest_log_ends_replay() {
+    fn a_lost_suffix_of_a_log_ends_replay() {
         let data = log(4);
-        assert_eq!(run(&data, true, &HashSet::new()).expect("ok"), None);
-        let end = run(&data, true, &HashSet::from([14, 15])).expect("ok");
+        assert_eq!(run(&data, &HashSet::new()).expect("ok"), None);
+        let end = run(&data, &HashSet::from([14, 15])).expect("ok");
         // All four records have the same length; replay stops at the third.
         assert_eq!(end, Some(data.len() as u64 / 4 * 2));
     }
 
     #[test]
-    fn a_hole_or_an_older_log_is_corruption() {
+    fn a_hole_is_corruption() {
         let data = log(4);
-        let e = run(&data, true, &HashSet::from([13])).unwrap_err();
+        let e = run(&data, &HashSet::from([13])).unwrap_err();
         assert!(matches!(e, Error::Corruption { offset: 13, .. }), "{e}");
-        let e = run(&data, false, &HashSet::from([15])).unwrap_err();
-        assert!(matches!(e, Error::Corruption { offset: 15, .. }), "{e}");
     }
 
     #[test]
     fn a_value_in_another_wals_blob_file_is_corruption() {
         let data = log(1);
-        let r = wal_blob_replay_end(&data, 5, true, |_, _, _| Ok(Ok(())));
+        let r = wal_blob_replay_end(&data, 5, |_, _, _| Ok(Ok(())));
         let e = r.unwrap_err().to_string();
         assert!(e.contains("000004.blob, not into 000005.blob"), "{e}");
     }
@@ -140,7 +137,7 @@ mod tests {
     #[test]
     fn fatal_check_errors_pass_through() {
         let data = log(2);
-        let r = wal_blob_replay_end(&data, 4, false, |_, _, _| {
+        let r = wal_blob_replay_end(&data, 4, |_, _, _| {
             Err(Error::corruption("000004.blob", 0, "missing"))
         });
         assert!(r.unwrap_err().to_string().contains("missing"));

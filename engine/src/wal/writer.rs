@@ -21,6 +21,8 @@ pub struct LogWriter {
     file: Box<dyn WritableFile>,
     file_name: String,
     buf: Vec<u8>,
+    /// File length at the last successful sync (0 before any).
+    synced: u64,
     /// The append or sync that failed, if one did.
     failed: Option<Error>,
 }
@@ -33,6 +35,7 @@ impl LogWriter {
             file,
             file_name,
             buf: Vec::new(),
+            synced: 0,
             failed: None,
         }
     }
@@ -63,9 +66,19 @@ impl LogWriter {
     /// Makes every record added so far durable.
     pub fn sync(&mut self) -> Result<()> {
         self.check_usable()?;
+        let len = self.file.len();
         self.file.sync().inspect_err(|e| {
             self.failed = Some(e.duplicate());
-        })
+        })?;
+        self.synced = len;
+        Ok(())
+    }
+
+    /// True if the file holds bytes no successful [`LogWriter::sync`] made
+    /// durable (anything it held when the writer was created counts as not
+    /// durable).
+    pub fn needs_sync(&self) -> bool {
+        self.len() > self.synced
     }
 
     /// The file's length in bytes (records written so far, plus whatever the

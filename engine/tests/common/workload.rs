@@ -4,8 +4,13 @@
 //! operation is (nearly) the same in every run. About half the values are
 //! separated into blob files, which the workload's compactions
 //! garbage-collect (a blob file under 90% live is rewritten; one all garbage
-//! is deleted). It tracks which writes were
-//! acknowledged, so a verifier can demand each of them after a crash.
+//! is deleted). It tracks every write in order and which are durable, so a
+//! verifier can demand the database as of one moment between the last
+//! durable write and the last attempted one (point-in-time recovery).
+//!
+//! A variant ([`steps_with_unsynced`], [`small_memtable_options`]) mixes in
+//! unsynced puts and memtable switches by size, so a crash can leave an
+//! older WAL without its unsynced tail while a newer one holds records.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,7 +20,7 @@ use siltdb::compaction::CompactionOptions;
 use siltdb::inspect::check_dir;
 use siltdb::sstable::TableOptions;
 use siltdb::vlog::BlobOptions;
-use siltdb::{Db, Error, Options};
+use siltdb::{Db, Error, Options, RecoveryReport, WriteBatch, WriteOptions};
 
 /// The keys and values of a database.
 pub type Model = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -27,6 +32,8 @@ pub enum Step {
     Put(u32),
     /// Synced delete of key `k`.
     Delete(u32),
+    /// Unsynced put of key `k` (`WriteOptions { sync: false }`).
+    PutUnsynced(u32),
     /// `Db::flush`.
     Flush,
     /// `Db::compact_range(None, None)`.
@@ -61,6 +68,28 @@ pub fn steps(rounds: u32, writes_per_round: u32) -> Vec<Step> {
         out.push(Step::Put(1000 + i));
     }
     out
+}
+
+/// [`steps`] with two writes in three unsynced puts, for
+/// [`small_memtable_options`].
+pub fn steps_with_unsynced(rounds: u32, writes_per_round: u32) -> Vec<Step> {
+    steps(rounds, writes_per_round)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| match s {
+            Step::Put(k) | Step::Delete(k) if i % 3 != 0 => Step::PutUnsynced(k),
+            other => other,
+        })
+        .collect()
+}
+
+/// [`options`] with a memtable of 1 KiB, so memtables switch (and flush in
+/// the background) every few writes.
+pub fn small_memtable_options(disk: &Disk) -> Options {
+    Options {
+        write_buffer_size: 1 << 10,
+        ..options(disk)
+    }
 }
 
 /// Options for the workload on `disk`: synced writes, no automatic
@@ -109,10 +138,12 @@ fn value(k: u32, step: usize) -> Vec<u8> {
 /// What a run of the workload did.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// The state every acknowledged write made.
-    pub acked: Model,
-    /// A write that returned an error: it may or may not be durable.
-    pub maybe: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Every write attempted, in order: key and value (`None`: delete). The
+    /// last may have returned an error: it may or may not be durable.
+    pub history: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// How many writes of `history` are durable: those up to the last
+    /// acknowledged synced write, flush, compaction or close.
+    pub durable: usize,
     /// The errors returned, with the step that returned each.
     pub errors: Vec<(usize, Error)>,
     /// True if every step ran and the database closed cleanly.
@@ -134,27 +165,48 @@ impl Outcome {
         self.blob_gc_bytes += s.blob_gc_bytes_written;
     }
 
-    /// The states the database may be in after a crash: the acknowledged
-    /// writes, plus perhaps the one that failed.
+    /// The states the database may be in after a crash: as of one moment
+    /// between the last durable write and the last attempted one.
     pub fn allowed(&self) -> Vec<Model> {
-        let mut out = vec![self.acked.clone()];
-        if let Some((k, v)) = &self.maybe {
-            let mut m = self.acked.clone();
+        let mut m = Model::new();
+        let mut out = Vec::new();
+        for (i, (k, v)) in self.history.iter().enumerate() {
+            if i >= self.durable {
+                out.push(m.clone());
+            }
             match v {
                 Some(v) => m.insert(k.clone(), v.clone()),
                 None => m.remove(k),
             };
-            out.push(m);
         }
+        out.push(m);
         out
+    }
+
+    /// The durable state: every write up to [`Outcome::durable`].
+    pub fn acked(&self) -> Model {
+        let mut m = Model::new();
+        for (k, v) in &self.history[..self.durable] {
+            match v {
+                Some(v) => m.insert(k.clone(), v.clone()),
+                None => m.remove(k),
+            };
+        }
+        m
     }
 }
 
-/// Runs `steps` on `disk` until the first error (after which, in these
-/// tests, the disk has stopped or the database is poisoned).
+/// Runs `steps` on `disk` with [`options`] until the first error (after
+/// which, in these tests, the disk has stopped or the database is
+/// poisoned).
 pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
+    run_with(disk, steps, options)
+}
+
+/// [`run`] with the options `opts` gives.
+pub fn run_with(disk: &Disk, steps: &[Step], opts: fn(&Disk) -> Options) -> Outcome {
     let mut out = Outcome::default();
-    let mut db = match Db::open(DIR, options(disk)) {
+    let mut db = match Db::open(DIR, opts(disk)) {
         Ok(db) => db,
         Err(e) => {
             out.errors.push((0, e));
@@ -167,39 +219,38 @@ pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
         let r = match *step {
             Step::Put(k) => {
                 let v = value(k, i);
-                let r = db.put(&key(k), &v);
-                match &r {
-                    Ok(()) => {
-                        out.acked.insert(key(k), v);
-                    }
-                    Err(_) => out.maybe = Some((key(k), Some(v))),
-                }
-                r
+                out.history.push((key(k), Some(v.clone())));
+                db.put(&key(k), &v)
+            }
+            Step::PutUnsynced(k) => {
+                let v = value(k, i);
+                out.history.push((key(k), Some(v.clone())));
+                let mut b = WriteBatch::new();
+                b.put(&key(k), &v);
+                db.write_opt(b, WriteOptions { sync: false })
             }
             Step::Delete(k) => {
-                let r = db.delete(&key(k));
-                match &r {
-                    Ok(()) => {
-                        out.acked.remove(&key(k));
-                    }
-                    Err(_) => out.maybe = Some((key(k), None)),
-                }
-                r
+                out.history.push((key(k), None));
+                db.delete(&key(k))
             }
             Step::Flush => db.flush(),
             Step::Compact => db.compact_range(None, None),
             Step::Reopen => db.close().and_then(|()| {
                 out.note_stats(&db);
-                drop(std::mem::replace(&mut db, Db::open(DIR, options(disk))?));
+                drop(std::mem::replace(&mut db, Db::open(DIR, opts(disk))?));
                 Ok(())
             }),
         };
+        if r.is_ok() && !matches!(step, Step::PutUnsynced(_)) {
+            out.durable = out.history.len();
+        }
         if let Err(e) = r {
             out.errors.push((i, e));
             let probe = db.put(b"zz-probe", b"after the error");
             if probe.is_ok() {
-                out.acked
-                    .insert(b"zz-probe".to_vec(), b"after the error".to_vec());
+                out.history
+                    .push((b"zz-probe".to_vec(), Some(b"after the error".to_vec())));
+                out.durable = out.history.len();
             }
             out.refused_after_error = Some(probe.is_err());
             return out;
@@ -208,6 +259,7 @@ pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
     match db.close() {
         Ok(()) => {
             out.note_stats(&db);
+            out.durable = out.history.len();
             out.completed = true;
         }
         Err(e) => {
@@ -221,15 +273,16 @@ pub fn run(disk: &Disk, steps: &[Step]) -> Outcome {
 /// Checks the directory on `disk` as recovery will find it: `check` is
 /// clean (or there is no database yet, and nothing was acknowledged), the
 /// database opens, holds one of `outcome`'s allowed states, takes a write,
-/// and closes leaving a clean directory with no garbage.
-pub fn verify(disk: &Disk, outcome: &Outcome, ctx: &str) {
+/// and closes leaving a clean directory with no garbage. Returns what the
+/// open reported.
+pub fn verify(disk: &Disk, outcome: &Outcome, ctx: &str) -> RecoveryReport {
     let has_current = disk.names().contains("CURRENT");
     if has_current {
         let report = check_dir(&disk.mem, Path::new(DIR)).expect("check");
         assert!(report.is_clean(), "{ctx}: check before reopen:\n{report}");
     } else {
         assert!(
-            outcome.acked.is_empty(),
+            outcome.acked().is_empty(),
             "{ctx}: no CURRENT, but writes were acknowledged"
         );
     }
@@ -237,26 +290,28 @@ pub fn verify(disk: &Disk, outcome: &Outcome, ctx: &str) {
         .unwrap_or_else(|e| panic!("{ctx}: reopen failed: {e}\nfiles {:?}", disk.names()));
     let got = scan(&db);
     let allowed = outcome.allowed();
+    let acked = outcome.acked();
     assert!(
         allowed.contains(&got),
-        "{ctx}: recovered {} keys; acknowledged {}; in-flight {:?}; missing {:?}; extra {:?}",
+        "{ctx}: recovered {} keys; durable {}; not durable {:?}; missing {:?}; extra {:?}\n{}",
         got.len(),
-        outcome.acked.len(),
-        outcome
-            .maybe
-            .as_ref()
-            .map(|(k, _)| String::from_utf8_lossy(k).into_owned()),
-        outcome
-            .acked
+        acked.len(),
+        outcome.history[outcome.durable..]
+            .iter()
+            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+            .collect::<Vec<_>>(),
+        acked
             .iter()
             .filter(|(k, v)| got.get(*k) != Some(*v))
             .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
             .collect::<Vec<_>>(),
         got.keys()
-            .filter(|k| !outcome.acked.contains_key(*k))
+            .filter(|k| !acked.contains_key(*k))
             .map(|k| String::from_utf8_lossy(k).into_owned())
             .collect::<Vec<_>>(),
+        db.recovery_report(),
     );
+    let recovered = db.recovery_report().clone();
     db.put(b"zz-after-recovery", b"1")
         .unwrap_or_else(|e| panic!("{ctx}: write after recovery: {e}"));
     db.close()
@@ -269,4 +324,5 @@ pub fn verify(disk: &Disk, outcome: &Outcome, ctx: &str) {
         0,
         "{ctx}: open left garbage:\n{report}"
     );
+    recovered
 }
