@@ -19,24 +19,23 @@
 //!
 //! Messages: `error` lists each with where its wording comes from.
 
-pub mod ast;
 mod batch;
 mod capacity;
 pub mod error;
 mod keys;
-pub mod keywords;
-pub mod lexer;
-mod literal;
-pub mod parser;
 mod plan;
 mod select;
 mod statement;
-mod token;
 mod transaction;
 mod translate;
 
 #[cfg(test)]
 mod tests;
+
+mod parse;
+
+pub use parse::{ast, keywords, lexer, parser};
+use parse::{literal, token};
 
 pub use batch::MAX_BATCH_STATEMENTS;
 pub use error::PartiqlError;

@@ -26,11 +26,11 @@
 //! them. Nesting is bounded ([`MAX_DEPTH`]) so hostile input cannot
 //! overflow the stack.
 
+use super::super::error::{self as msg, PartiqlError};
 use super::ast::{
     Delete, Expr, Insert, Literal, OrderBy, PathExpr, Returning, Select, SelectList, Source,
     Statement, Step, Update, UpdateAction,
 };
-use super::error::{self as msg, PartiqlError};
 use super::keywords::is_keyword;
 use super::lexer::{lex, Token, TokenKind};
 use crate::dynamo::expr::Comparator;

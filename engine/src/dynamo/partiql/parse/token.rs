@@ -8,12 +8,12 @@
 //!
 //! DynamoDB refuses a token that does not decode with "Invalid NextToken"
 //! and one minted for another statement or other parameters with "NextToken
-//! does not match request" (see [`super::error`]); the fingerprint is what
+//! does not match request" (see [`super::super::error`]); the fingerprint is what
 //! tells the two apart.
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::error::{self as msg, PartiqlError};
+use super::super::error::{self as msg, PartiqlError};
 use crate::dynamo::items::codec::{decode_item, encode_item, encode_item_to_vec};
 use crate::dynamo::items::value::{AttributeValue, Item};
 

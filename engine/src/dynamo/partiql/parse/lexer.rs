@@ -11,7 +11,7 @@
 //! Every token keeps its 1-based line and column: DynamoDB reports some
 //! rejections with a position (`Unexpected path component at 1:8:5`).
 
-use super::error::PartiqlError;
+use super::super::error::PartiqlError;
 
 /// What a token is.
 #[derive(Debug, Clone, PartialEq, Eq)]

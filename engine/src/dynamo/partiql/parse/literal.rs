@@ -5,15 +5,15 @@
 //! `[...]`, maps `{'name': value}`, string and number sets `<<...>>`;
 //! binary values only through parameters. The rules for what may not be
 //! converted, and their messages, are those of DynamoDB's PartiQL layer
-//! (`PartiQLToAttributeValueConverterBase`, see [`super::error`]): a tuple
+//! (`PartiQLToAttributeValueConverterBase`, see [`super::super::error`]): a tuple
 //! key must be a string literal, a set holds only numbers or only strings,
 //! messages name where the offending value is (`root`, `root.a`,
 //! `root[2]`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::super::error::{self as msg, PartiqlError};
 use super::ast::{Expr, Literal};
-use super::error::{self as msg, PartiqlError};
 use crate::dynamo::items::number::Number;
 use crate::dynamo::items::value::AttributeValue;
 
