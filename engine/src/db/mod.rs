@@ -380,6 +380,14 @@ impl DbInner {
             l.bytes = files.iter().map(|f| f.size).sum();
         }
         s.immutable_memtables = sv.imm.len();
+        s.memtable_bytes = std::iter::once(&sv.mem)
+            .chain(&sv.imm)
+            .map(|m| m.approximate_size() as u64)
+            .sum();
+        s.block_cache_bytes = self.tables.blocks().usage() as u64;
+        let open = self.tables.usage();
+        s.table_readers_open = open.tables;
+        s.table_index_filter_bytes = open.bytes as u64;
         s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some()
             || crate::vlog::gc::pick_gc(&sv.version, &self.opts.blob).is_some();
         s.pending_compaction_bytes =

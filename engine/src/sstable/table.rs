@@ -187,6 +187,13 @@ impl Table {
         }))
     }
 
+    /// Bytes of memory the open table holds outside the block cache: its
+    /// index block and bloom filter, read at open and kept until the table
+    /// is dropped (see [`Options::table_cache_bytes`](crate::Options::table_cache_bytes)).
+    pub fn memory(&self) -> usize {
+        self.index.memory() + self.filter.as_ref().map_or(0, Filter::memory)
+    }
+
     /// The file name used in errors.
     pub fn file_name(&self) -> &str {
         &self.file_name
