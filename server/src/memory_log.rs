@@ -1,7 +1,8 @@
 //! What the engine's memory is spent on, in the server's log: the budget
 //! once at start, then what is held every `--stats-every` seconds (like
 //! RocksDB's `stats_dump_period_sec`), so a growing resident set can be
-//! told apart from caches and memtables filling up.
+//! told apart from caches and memtables filling up, and both from memory
+//! malloc keeps after it was freed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,15 +24,51 @@ pub fn log_budget(options: &Options) {
     );
 }
 
-/// Logs the engine's memory now (see [`siltdb::Stats`]).
+/// What glibc's malloc holds, from `mallinfo2`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Malloc {
+    /// Bytes of blocks in use in the arenas' heaps.
+    pub in_use: usize,
+    /// Bytes freed into the heaps and kept there (resident unless the
+    /// kernel reclaimed the pages).
+    pub free: usize,
+    /// Bytes of blocks mapped on their own (see [`crate::malloc_mmap`]).
+    pub mapped: usize,
+}
+
+impl Malloc {
+    /// The figures now; all zero on other C libraries.
+    pub fn now() -> Malloc {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            // SAFETY: mallinfo2 only reads malloc's counters (under its
+            // arena locks).
+            let m = unsafe { libc::mallinfo2() };
+            Malloc {
+                in_use: m.uordblks,
+                free: m.fordblks,
+                mapped: m.hblkhd,
+            }
+        }
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        Malloc::default()
+    }
+}
+
+/// Logs the engine's memory now (see [`siltdb::Stats`]) and, beside it,
+/// what malloc holds.
 pub fn log_usage(db: &DynamoDb) {
     let s = db.engine().stats();
+    let m = Malloc::now();
     tracing::info!(
         block_cache_bytes = s.block_cache_bytes,
         memtable_bytes = s.memtable_bytes,
         immutable_memtables = s.immutable_memtables,
         tables_open = s.table_readers_open,
         index_filter_bytes = s.table_index_filter_bytes,
+        malloc_in_use_bytes = m.in_use,
+        malloc_free_bytes = m.free,
+        malloc_mapped_bytes = m.mapped,
         "engine memory"
     );
 }

@@ -85,6 +85,11 @@ struct Held {
     memtables: u64,
     index_filter: u64,
     tables: u64,
+    /// What glibc's malloc said beside it: bytes in use in its heaps,
+    /// freed and kept there, and mapped on their own.
+    malloc_in_use: u64,
+    malloc_free: u64,
+    malloc_mapped: u64,
 }
 
 impl Held {
@@ -96,6 +101,9 @@ impl Held {
                 memtables: field(&f, "memtable_bytes") >> 10,
                 index_filter: field(&f, "index_filter_bytes") >> 10,
                 tables: field(&f, "tables_open"),
+                malloc_in_use: field(&f, "malloc_in_use_bytes") >> 10,
+                malloc_free: field(&f, "malloc_free_bytes") >> 10,
+                malloc_mapped: field(&f, "malloc_mapped_bytes") >> 10,
             })
     }
 
@@ -166,7 +174,7 @@ fn soak(total: Duration, segment: Duration) {
         checked.add(&c);
         let (t, m, h) = samples.last().expect("a sample");
         eprintln!(
-            "{:>5.0} s  VmRSS {}  RssAnon {}  RssFile {}; engine holds {} (cache {}, memtables {}, {} tables' index and filter {})",
+            "{:>5.0} s  VmRSS {}  RssAnon {}  RssFile {}; engine holds {} (cache {}, memtables {}, {} tables' index and filter {}); malloc in use {} + mapped {}, free in heaps {}",
             t.as_secs_f64(),
             mib(m.rss),
             mib(m.anon),
@@ -175,7 +183,10 @@ fn soak(total: Duration, segment: Duration) {
             mib(h.cache),
             mib(h.memtables),
             h.tables,
-            mib(h.index_filter)
+            mib(h.index_filter),
+            mib(h.malloc_in_use),
+            mib(h.malloc_mapped),
+            mib(h.malloc_free)
         );
     }
     let end = Memory::of(pid).expect("memory of the server");
@@ -253,16 +264,18 @@ fn soak(total: Duration, segment: Duration) {
     }
     for (t, m, h) in samples.iter().step_by(9) {
         println!(
-            "  {:>6.0} s  VmRSS {:>10}  RssAnon {:>10}  RssFile {:>10}  engine holds {:>10} (cache {:>10}, memtables {:>10}, index+filter {:>9} in {} tables)",
+            "  {:>6.0} s  VmRSS {:>10}  RssAnon {:>10}  engine holds {:>10} (cache {:>10}, memtables {:>10}, index+filter {:>9} in {} tables)  malloc in use {:>10} + mapped {:>10}, free in heaps {:>10}",
             t.as_secs_f64(),
             mib(m.rss),
             mib(m.anon),
-            mib(m.file),
             mib(h.total()),
             mib(h.cache),
             mib(h.memtables),
             mib(h.index_filter),
-            h.tables
+            h.tables,
+            mib(h.malloc_in_use),
+            mib(h.malloc_mapped),
+            mib(h.malloc_free)
         );
     }
     assert!(
