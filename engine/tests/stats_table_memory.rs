@@ -28,7 +28,7 @@ fn value(table: u32, i: u32) -> Vec<u8> {
 /// compaction merges them), with at most `table_cache_bytes` of index and
 /// filter open.
 fn open(fs: &Arc<MemFs>, table_cache_bytes: usize) -> Db {
-    let db = Db::open(
+    Db::open(
         "/db",
         Options {
             fs: Arc::clone(fs) as Arc<dyn Fs>,
@@ -43,8 +43,7 @@ fn open(fs: &Arc<MemFs>, table_cache_bytes: usize) -> Db {
             ..Options::default()
         },
     )
-    .expect("open");
-    db
+    .expect("open")
 }
 
 fn fill(db: &Db) {
