@@ -189,11 +189,12 @@ fn member_violations(def: &Def<'_>, errors: &mut Vec<String>) {
 /// HASH key attributes must precede RANGE key attributes in the
 /// KeySchema", "The KeySchema exceeds the maximum allowed number of HASH
 /// key attributes" and its RANGE twin). Their order among themselves is
-/// not recorded; this checks names first (as for two elements), then the
-/// first element, the order of roles, and the counts.
+/// not recorded; this checks names first (a HASH and a RANGE element of one
+/// name keep the older message), then the first element, the order of
+/// roles, and the counts.
 fn check_index_key_schema(ks: &[KeySchemaElement]) -> Result<(), DynamoError> {
     if let [h, r] = ks {
-        if h.attribute_name == r.attribute_name {
+        if h.attribute_name == r.attribute_name && r.key_type == KeyType::Range {
             return Err(DynamoError::validation(
                 "Both the Hash Key and the Range Key element in the KeySchema have the same name",
             ));
