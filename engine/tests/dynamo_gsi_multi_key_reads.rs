@@ -382,6 +382,32 @@ fn the_index_survives_a_reopen() {
 }
 
 #[test]
+fn partiql_reads_the_index_with_its_where_clause() {
+    let db = DynamoDb::open_in_memory().expect("open");
+    create_table(&db, true, false);
+    put_games(&db);
+    let out = db
+        .execute_statement(ExecuteStatementInput {
+            statement: format!(
+                "SELECT pk, sk FROM \"{T}\".\"{IDX}\" WHERE tournament = ? AND area = ? AND round = ?"
+            ),
+            parameters: Some(vec![s("W24"), s("NA"), s("SEMI")]),
+            ..Default::default()
+        })
+        .expect("select");
+    let got: Vec<String> = out
+        .items
+        .unwrap_or_default()
+        .iter()
+        .map(|it| match it.get("pk") {
+            Some(AttributeValue::S(p)) => format!("{p}:{}", num(it.get("sk"))),
+            other => panic!("pk {other:?}"),
+        })
+        .collect();
+    assert_eq!(got, ["m2:1", "m1:1", "m1:2"]);
+}
+
+#[test]
 fn stream_records_carry_the_table_key() {
     let db = DynamoDb::open_in_memory().expect("open");
     create_table(&db, true, true);
