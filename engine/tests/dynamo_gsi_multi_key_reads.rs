@@ -147,6 +147,10 @@ fn pks(db: &DynamoDb, input: QueryInput) -> Vec<String> {
 
 use siltdb::AttributeValue;
 
+/// A sort key condition (after the partition's), its values, and the items
+/// it selects.
+type Case<'a> = (&'a str, Vec<(&'a str, AttributeValue)>, &'a [&'a str]);
+
 #[test]
 fn query_takes_every_hash_attribute_and_range_attributes_left_to_right() {
     let db = DynamoDb::open_in_memory().expect("open");
@@ -178,7 +182,7 @@ fn query_takes_every_hash_attribute_and_range_attributes_left_to_right() {
         );
         assert_eq!(got, if forward { all } else { reversed }, "limit {limit}");
     }
-    let cases: [(&str, Vec<(&str, AttributeValue)>, &[&str]); 7] = [
+    let cases: [Case; 7] = [
         (
             " AND round = :a",
             vec![(":a", s("SEMI"))],
