@@ -5,7 +5,8 @@
 //! `encode(a).cmp(&encode(b))` is DynamoDB's order: S by UTF-8 bytes, B by
 //! unsigned bytes, N numerically. Every encoding is self-delimiting and no
 //! encoding is a proper prefix of another, so `[hash][pk][sk]` byte strings
-//! sort by (hash, pk, sk).
+//! sort by (hash, pk, sk) — and a multi-attribute key's concatenated values
+//! (`[hash][pk1]…[pkn][sk1]…[skm]`) by each value in turn.
 
 use std::fmt;
 
