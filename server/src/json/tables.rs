@@ -152,12 +152,19 @@ fn required_index_name(d: &mut Decoder, s: &Struct<'_>) -> DResult<String> {
     Ok(name)
 }
 
-/// An index's required `KeySchema` (1 or 2 elements here).
-fn index_key_schema(d: &mut Decoder, s: &Struct<'_>) -> DResult<Vec<KeySchemaElement>> {
+/// An index's required `KeySchema`: 1 or 2 elements for a local index; at
+/// least 1 for a global one, whose multi-attribute keys (up to 4 HASH and
+/// 4 RANGE attributes) the engine checks with DynamoDB's own messages.
+fn index_key_schema(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+    global: bool,
+) -> DResult<Vec<KeySchemaElement>> {
     let ks = struct_list(d, s, "KeySchema", "KeySchemaElement", key_schema_element)?;
     let path = s.member_path("KeySchema");
+    let max = (!global).then_some(2);
     match &ks {
-        Some(k) => d.check_length("[...]", &path, k.len(), Some(1), Some(2)),
+        Some(k) => d.check_length("[...]", &path, k.len(), Some(1), max),
         None => d.violation(None, &path, "Member must not be null"),
     }
     Ok(ks.unwrap_or_default())
@@ -196,7 +203,7 @@ fn projection(d: &mut Decoder, s: &Struct<'_>) -> DResult<Projection> {
 
 fn local_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<LocalSecondaryIndex> {
     Ok(LocalSecondaryIndex {
-        key_schema: index_key_schema(d, &s)?,
+        key_schema: index_key_schema(d, &s, false)?,
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
     })
@@ -204,7 +211,7 @@ fn local_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<LocalSeconda
 
 fn global_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<GlobalSecondaryIndex> {
     Ok(GlobalSecondaryIndex {
-        key_schema: index_key_schema(d, &s)?,
+        key_schema: index_key_schema(d, &s, true)?,
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
         provisioned_throughput: provisioned_throughput(d, &s)?,
@@ -247,7 +254,7 @@ fn global_secondary_index_update(
         let c = Struct::nested(m, &path);
         return Ok(Some(GlobalSecondaryIndexUpdate::Create(
             CreateGlobalSecondaryIndexAction {
-                key_schema: index_key_schema(d, &c)?,
+                key_schema: index_key_schema(d, &c, true)?,
                 projection: projection(d, &c)?,
                 index_name: required_index_name(d, &c)?,
                 provisioned_throughput: provisioned_throughput(d, &c)?,
