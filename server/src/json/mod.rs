@@ -20,6 +20,7 @@ pub mod errors;
 mod item;
 mod partiql;
 mod query;
+mod settings;
 mod streams;
 mod tables;
 mod tags;
