@@ -71,7 +71,10 @@ macro_rules! backend_method {
         #[doc = concat!("`", stringify!($op), "`; by default `UnknownOperationException`.")]
         fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
             drop(input);
-            Err(DynamoError::UnknownOperationException(String::new()))
+            Err(DynamoError::UnknownOperationException(format!(
+                "Unknown operation DynamoDBStreams_20120810.{}: this backend does not serve DynamoDB Streams",
+                stringify!($op)
+            )))
         }
     };
     (not_implemented, $op:ident, $method:ident, $input:ident, $output:ident) => {

@@ -1,8 +1,10 @@
-//! DescribeLimits: DynamoDB's default provisioned-capacity quotas (siltdb
-//! answers them so clients that plan capacity work; a single node does not
-//! throttle, so it enforces none of them).
+//! DescribeLimits and DescribeEndpoints. DescribeLimits answers DynamoDB's
+//! default provisioned-capacity quotas, so clients that plan capacity work;
+//! a single node does not throttle, so siltdb enforces none of them.
 
-use crate::dynamo::api::{DescribeLimitsInput, DescribeLimitsOutput};
+use crate::dynamo::api::{
+    DescribeEndpointsInput, DescribeEndpointsOutput, DescribeLimitsInput, DescribeLimitsOutput,
+};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 
@@ -27,5 +29,18 @@ impl DynamoDb {
             table_max_read_capacity_units: TABLE_MAX_CAPACITY_UNITS,
             table_max_write_capacity_units: TABLE_MAX_CAPACITY_UNITS,
         })
+    }
+
+    /// `DescribeEndpoints` names the endpoint a client reached, which an
+    /// embedded database does not have: `siltdb serve` answers it with its
+    /// own address; here it is an `UnknownOperationException` saying so.
+    pub fn describe_endpoints(
+        &self,
+        input: DescribeEndpointsInput,
+    ) -> Result<DescribeEndpointsOutput, DynamoError> {
+        let DescribeEndpointsInput {} = input;
+        Err(DynamoError::UnknownOperationException(
+            "DescribeEndpoints names the server a client reached: siltdb serve answers it; an embedded database has no endpoint".to_string(),
+        ))
     }
 }
