@@ -63,6 +63,9 @@ pub enum DynamoError {
     /// The endpoint does not implement the operation (protocol level,
     /// `com.amazon.coral.service#UnknownOperationException`). HTTP 400.
     UnknownOperationException(String),
+    /// A resource-based policy does not exist, or has another revision
+    /// than `ExpectedRevisionId`. HTTP 400.
+    PolicyNotFoundException(String),
 }
 
 impl DynamoError {
@@ -121,6 +124,7 @@ impl DynamoError {
             DynamoError::TrimmedDataAccessException(_) => "TrimmedDataAccessException",
             DynamoError::DuplicateItemException(_) => "DuplicateItemException",
             DynamoError::UnknownOperationException(_) => "UnknownOperationException",
+            DynamoError::PolicyNotFoundException(_) => "PolicyNotFoundException",
         }
     }
 
@@ -141,7 +145,8 @@ impl DynamoError {
             | DynamoError::ExpiredIteratorException(m)
             | DynamoError::TrimmedDataAccessException(m)
             | DynamoError::DuplicateItemException(m)
-            | DynamoError::UnknownOperationException(m) => m,
+            | DynamoError::UnknownOperationException(m)
+            | DynamoError::PolicyNotFoundException(m) => m,
         }
     }
 }

@@ -47,6 +47,7 @@ use hyper::body::Incoming;
 use hyper::header::CONTENT_LENGTH;
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
+use siltdb::dynamo::api::{DescribeEndpointsOutput, Endpoint};
 use siltdb::dynamo::DynamoError;
 
 use super::budget::{MemoryBudget, Reservation};
@@ -151,7 +152,14 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         Err(Refusal::Error(e)) => return error_response(reply_type, &e),
         Err(Refusal::OverBudget) => return overloaded(reply_type, &reservation),
     };
-    let result = run(op, request, state).await;
+    let result = match request {
+        // The address is the server's own, as the client reached it: the
+        // one thing the backend cannot know.
+        OperationRequest::DescribeEndpoints(_) => Ok(crate::Response::DescribeEndpoints(
+            describe_endpoints(parts),
+        )),
+        request => run(op, request, state).await,
+    };
     let r = match &result {
         Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
@@ -198,6 +206,27 @@ async fn run(
                 Err(panicked())
             }
         }
+    }
+}
+
+/// How long a client may cache DescribeEndpoints' answer: DynamoDB's 1440
+/// minutes (API reference, DescribeEndpoints example response).
+const ENDPOINT_CACHE_MINUTES: i64 = 1440;
+
+/// DescribeEndpoints: this server, at the `Host` the request was sent to.
+fn describe_endpoints(parts: &Parts) -> DescribeEndpointsOutput {
+    let address = parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".to_string());
+    DescribeEndpointsOutput {
+        endpoints: vec![Endpoint {
+            address,
+            cache_period_in_minutes: ENDPOINT_CACHE_MINUTES,
+        }],
     }
 }
 

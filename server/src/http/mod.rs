@@ -19,6 +19,7 @@ pub mod fd_limit;
 mod handler;
 pub mod interpret;
 mod response;
+mod unsupported;
 
 use std::future::Future;
 use std::io;

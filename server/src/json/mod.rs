@@ -13,13 +13,17 @@
 //! `tags`, `streams` (the DynamoDB Streams API), `common` (shared members and
 //! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
+mod account;
 mod batch;
 mod common;
 pub(crate) mod decode;
 pub mod errors;
+mod insights;
 mod item;
 mod partiql;
+mod policy;
 mod query;
+mod settings;
 mod streams;
 mod tables;
 mod tags;
@@ -260,6 +264,29 @@ mod tests {
                 Operation::ExecuteTransaction,
                 json!({"TransactStatements": [{"Statement": "DELETE FROM T WHERE k = 1"}]}),
             ),
+            (Operation::DescribeLimits, json!({})),
+            (Operation::DescribeEndpoints, json!({})),
+            (
+                Operation::PutResourcePolicy,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T", "Policy": "{}"}),
+            ),
+            (
+                Operation::GetResourcePolicy,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
+            (
+                Operation::DeleteResourcePolicy,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
+            (
+                Operation::DescribeContributorInsights,
+                json!({"TableName": "T"}),
+            ),
+            (
+                Operation::UpdateContributorInsights,
+                json!({"TableName": "T", "ContributorInsightsAction": "ENABLE"}),
+            ),
+            (Operation::ListContributorInsights, json!({})),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());
         for (op, body) in bodies {

@@ -5,10 +5,11 @@
 //! global tables) are refused with a `ValidationException` naming the
 //! member rather than silently ignored: a table created without the
 //! replica its application asked for would fail later and obscurely.
-//! Members with no effect on a single-node store (`SSESpecification`,
-//! `TableClass`, `ResourcePolicy`, `OnDemandThroughput`, `WarmThroughput`)
-//! are accepted and ignored. `Tags` are read as TagResource reads them and
-//! stored with the table.
+//! The table settings (`SSESpecification`, `TableClass`,
+//! `OnDemandThroughput`, `WarmThroughput`; see `settings`) and
+//! `ResourcePolicy` are read, stored with the table and shown back by
+//! DescribeTable. `Tags` are read as TagResource reads them and stored with
+//! the table.
 
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
@@ -24,6 +25,7 @@ use siltdb::dynamo::{DynamoError, ScalarAttributeType};
 
 use super::common::{put_opt, struct_list};
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+use super::settings;
 use super::streams::{stream_specification, stream_specification_json};
 use super::tags::tags;
 use super::tree::Object;
@@ -340,6 +342,11 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
         tags,
+        table_class: settings::table_class(d, &s)?,
+        sse_specification: settings::sse_specification(d, &s)?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
+        resource_policy: s.string("ResourcePolicy")?,
     })
 }
 
@@ -402,6 +409,10 @@ pub(crate) fn update_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Upda
         provisioned_throughput,
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
+        table_class: settings::table_class(d, &s)?,
+        sse_specification: settings::sse_specification(d, &s)?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
     })
 }
 
@@ -594,6 +605,34 @@ pub(crate) fn table_description_json(t: &TableDescription) -> Value {
         t.global_secondary_indexes
             .as_ref()
             .map(|v| Value::Array(v.iter().map(global_index_json).collect())),
+    );
+    put_opt(
+        &mut m,
+        "SSEDescription",
+        t.sse_description
+            .as_ref()
+            .map(settings::sse_description_json),
+    );
+    put_opt(
+        &mut m,
+        "TableClassSummary",
+        t.table_class_summary
+            .as_ref()
+            .map(settings::table_class_summary_json),
+    );
+    put_opt(
+        &mut m,
+        "OnDemandThroughput",
+        t.on_demand_throughput
+            .as_ref()
+            .map(settings::on_demand_throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "WarmThroughput",
+        t.warm_throughput
+            .as_ref()
+            .map(settings::warm_throughput_json),
     );
     Value::Object(m)
 }
@@ -992,6 +1031,7 @@ mod tests {
             stream_specification: None,
             latest_stream_label: None,
             latest_stream_arn: None,
+            ..TableDescription::default()
         };
         assert_eq!(
             describe_table_output(&DescribeTableOutput { table: t.clone() }),

@@ -22,6 +22,7 @@ use crate::dynamo::streams::settings::StreamMeta;
 use crate::dynamo::tables::schema::{
     IndexKind, IndexMeta, KeyAttr, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
 };
+use crate::dynamo::tables::settings;
 use crate::dynamo::Number;
 use crate::{Db, WriteBatch};
 
@@ -103,6 +104,7 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         let tags = m.tags.iter().map(|(k, v)| (k.clone(), s(v))).collect();
         item.insert("Tags".into(), AttributeValue::M(tags));
     }
+    settings::encode_settings(&m.settings, &mut item);
     encode_item_to_vec(&item)
 }
 
@@ -439,6 +441,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(corrupt("Tags")),
         },
+        settings: settings::decode_settings(&item)?,
     })
 }
 
@@ -655,6 +658,7 @@ mod tests {
             streams: Vec::new(),
             ttl_attribute: None,
             tags: BTreeMap::new(),
+            settings: settings::TableSettings::default(),
         }
     }
 
@@ -893,6 +897,57 @@ mod tests {
         assert_eq!(encode_meta(&ttl_tags_meta()), bytes);
     }
 
+    /// The table of `catalog-table-settings.hex`: `vector_meta` with every
+    /// settings attribute.
+    fn settings_meta() -> TableMeta {
+        use crate::dynamo::api::{ContributorInsightsMode, OnDemandThroughput, TableClass};
+        use crate::dynamo::tables::settings::{InsightsState, StoredPolicy, TableSettings};
+        let mut meta = vector_meta();
+        meta.settings = TableSettings {
+            table_class: Some(TableClass::StandardInfrequentAccess),
+            table_class_updated_millis: Some(1_700_000_000_500),
+            on_demand: Some(OnDemandThroughput {
+                max_read_request_units: Some(-1),
+                max_write_request_units: Some(50),
+            }),
+            warm: Some((15_000, 4_000)),
+            sse_kms_key: Some(Some("k1".into())),
+            policy: Some(StoredPolicy {
+                document: "{}".into(),
+                revision_id: "1700000000600".into(),
+            }),
+            insights: vec![
+                InsightsState {
+                    index_name: None,
+                    enabled: true,
+                    mode: ContributorInsightsMode::AccessedAndThrottledKeys,
+                    updated_millis: 1_700_000_000_700,
+                },
+                InsightsState {
+                    index_name: Some("byGenre".into()),
+                    enabled: false,
+                    mode: ContributorInsightsMode::ThrottledKeys,
+                    updated_millis: 1_700_000_000_800,
+                },
+            ],
+        };
+        meta
+    }
+
+    /// format-spec/vectors/catalog-table-settings.hex is
+    /// `encode_meta(settings_meta())`: the optional settings attributes.
+    #[test]
+    fn catalog_settings_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/catalog-table-settings.hex"
+        ));
+        assert_eq!(decode_meta(&bytes), Ok(settings_meta()));
+        assert_eq!(encode_meta(&settings_meta()), bytes);
+        // A record without them (the older vector) has default settings.
+        let old = decode_meta(&encode_meta(&vector_meta())).expect("decodes");
+        assert_eq!(old.settings, Default::default());
+    }
+
     #[test]
     fn ttl_and_tags_of_the_wrong_type_are_corruption() {
         let mut item = decode_item(&encode_meta(&ttl_tags_meta())).expect("item");
@@ -995,6 +1050,11 @@ mod tests {
         print!(
             "{}",
             crate::testutil::encode_hex_vector(&encode_meta(&multi_key_meta()))
+        );
+        println!();
+        print!(
+            "{}",
+            crate::testutil::encode_hex_vector(&encode_meta(&settings_meta()))
         );
     }
 }

@@ -13,6 +13,7 @@ use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
 use crate::dynamo::keys::codec::{encode_primary_key, is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::settings::{stream_specification, StreamMeta};
+use crate::dynamo::tables::settings::TableSettings;
 
 /// Largest partition key value, in bytes (Developer Guide, `Limits`,
 /// "Partition key length": 2048 bytes).
@@ -168,6 +169,9 @@ pub struct TableMeta {
     pub ttl_attribute: Option<String>,
     /// The table's tags, by key.
     pub tags: BTreeMap<String, String>,
+    /// Table class, throughput limits, encryption, policy, Contributor
+    /// Insights.
+    pub settings: TableSettings,
 }
 
 fn seconds(millis: i64) -> f64 {
@@ -239,6 +243,13 @@ impl TableMeta {
                 .streams
                 .last()
                 .map(|s| s.arn(&self.arn(region, account))),
+            table_class_summary: self.settings.table_class_summary(),
+            sse_description: self.settings.sse_description(region, account),
+            on_demand_throughput: self.settings.on_demand,
+            warm_throughput: Some(
+                self.settings
+                    .warm_description(self.read_capacity_units, self.write_capacity_units),
+            ),
         }
     }
 
@@ -440,6 +451,7 @@ mod tests {
             streams: Vec::new(),
             ttl_attribute: None,
             tags: BTreeMap::new(),
+            settings: TableSettings::default(),
         }
     }
 
