@@ -25,10 +25,11 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::DbInner;
+use super::{Db, DbInner};
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::manifest::{Version, VersionEdit};
+use crate::options::Options;
 use crate::recovery::{self, FileKind, ManifestState};
 use crate::wal::LogWriter;
 
@@ -55,6 +56,77 @@ fn temporary_dir(target: &Path) -> PathBuf {
     let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(".checkpoint-tmp");
     target.with_file_name(name)
+}
+
+impl Db {
+    /// The directory the database lives in.
+    pub fn path(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// The options the database was opened with.
+    pub fn options(&self) -> &Options {
+        &self.inner.opts
+    }
+
+    /// Opens the checkpoint in `dir` (made by [`Db::checkpoint`]) as a
+    /// database of its own, with this database's options; refuses a
+    /// directory that holds no database.
+    pub fn open_checkpoint(&self, dir: &Path) -> Result<Db> {
+        let opts = Options {
+            create_if_missing: false,
+            ..self.inner.opts.clone()
+        };
+        Db::open(dir, opts)
+    }
+
+    /// Names of the entries of `parent` (checkpoints, and the temporary
+    /// directories of interrupted ones, `<name>.checkpoint-tmp`); none if
+    /// `parent` does not exist.
+    pub fn checkpoint_names(&self, parent: &Path) -> Result<Vec<String>> {
+        let fs = self.inner.fs.as_ref();
+        if !fs.exists(parent) {
+            return Ok(Vec::new());
+        }
+        fs.list(parent)
+    }
+
+    /// Removes the checkpoint `dir` and the temporary directory of an
+    /// interrupted checkpoint to it, whichever exist: `CURRENT` first (so a
+    /// crash part way leaves a directory open refuses), then every other
+    /// file, then the directory. Refuses, removing nothing, a directory
+    /// holding a file that is not a database file.
+    pub fn remove_checkpoint(&self, dir: &Path) -> Result<()> {
+        let fs = self.inner.fs.as_ref();
+        for d in [dir.to_path_buf(), temporary_dir(dir)] {
+            if fs.exists(&d) {
+                remove_database_dir(fs, &d)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Removes the database directory `dir` (see [`Db::remove_checkpoint`]).
+fn remove_database_dir(fs: &dyn Fs, dir: &Path) -> Result<()> {
+    let mut names = fs.list(dir)?;
+    if let Some(foreign) = names.iter().find(|n| FileKind::parse(n).is_none()) {
+        return Err(Error::InvalidArgument(format!(
+            "{} holds {foreign}, which is not a database file; nothing removed",
+            dir.display()
+        )));
+    }
+    // CURRENT first, then the rest.
+    names.sort_by_key(|n| FileKind::parse(n) != Some(FileKind::Current));
+    for name in &names {
+        fs.remove(&dir.join(name))?;
+        if FileKind::parse(name) == Some(FileKind::Current) {
+            fs.sync_dir(dir)?;
+        }
+    }
+    fs.sync_dir(dir)?;
+    fs.remove_dir(dir)?;
+    fs.sync_dir(dir.parent().unwrap_or(Path::new("")))
 }
 
 impl DbInner {

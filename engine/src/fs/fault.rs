@@ -471,6 +471,11 @@ impl Fs for FaultFs {
         self.state.op(FileOp::RenameDir, to)?;
         self.inner.rename_dir(from, to)
     }
+
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        self.state.op(FileOp::Remove, dir)?;
+        self.inner.remove_dir(dir)
+    }
 }
 
 #[cfg(test)]

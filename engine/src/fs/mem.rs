@@ -19,7 +19,9 @@
 //! durable at once and are never removed; only file entries need `sync_dir`.
 //! A directory renamed by [`Fs::rename_dir`] moves (with every entry below
 //! it) in the durable state only at the next `sync_dir` of the new name's
-//! parent; a crash before that puts it back under its old name.
+//! parent; a crash before that puts it back under its old name. Removing an
+//! empty directory ([`Fs::remove_dir`]) is durable at once, like creating
+//! one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::ErrorKind;
@@ -555,6 +557,30 @@ impl Fs for MemFs {
         Ok(())
     }
 
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        let dir = norm(dir);
+        let context = || format!("remove directory {}", dir.display());
+        let mut st = self.state();
+        if !st.dirs.contains(&dir) {
+            return Err(not_found(context()));
+        }
+        let occupied = st
+            .live
+            .keys()
+            .chain(st.dirs.iter())
+            .any(|p| p.parent() == Some(dir.as_path()));
+        if occupied {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(ErrorKind::DirectoryNotEmpty, "directory not empty"),
+            ));
+        }
+        st.dirs.remove(&dir);
+        st.durable_dirs.remove(&dir);
+        st.durable.retain(|p, _| !p.starts_with(&dir));
+        Ok(())
+    }
+
     fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
         let (from, to) = (norm(from), norm(to));
         let context = || format!("rename directory {} to {}", from.display(), to.display());
@@ -912,5 +938,13 @@ mod tests {
             .rename_dir(Path::new("/p/done/sub/f"), Path::new("/p/g"))
             .unwrap_err();
         assert_eq!(io_kind(&err), ErrorKind::NotFound);
+        // Only an empty directory can be removed.
+        let err = fs.remove_dir(Path::new("/p/done/sub")).unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::DirectoryNotEmpty);
+        fs.remove(Path::new("/p/done/sub/f")).unwrap();
+        fs.sync_dir(Path::new("/p/done/sub")).unwrap();
+        fs.remove_dir(Path::new("/p/done/sub")).unwrap();
+        fs.crash();
+        assert!(!fs.exists(Path::new("/p/done/sub")));
     }
 }

@@ -13,7 +13,7 @@
 //! - Creating, renaming or removing a directory entry is durable only after
 //!   [`Fs::sync_dir`] on the parent directory.
 //! - Errors are [`crate::Error::Io`] with a context naming the operation and path.
-//! - [`Fs::link`] and [`Fs::rename_dir`] (used by checkpoints) have default
+//! - [`Fs::link`], [`Fs::rename_dir`] and [`Fs::remove_dir`] (used by checkpoints) have default
 //!   implementations that fail with [`std::io::ErrorKind::Unsupported`], so a
 //!   test wrapper that does not forward them still compiles; a wrapper meant to
 //!   take checkpoints forwards them.
@@ -102,6 +102,11 @@ pub trait Fs: Send + Sync + 'static {
     /// must not exist. Durable after [`Fs::sync_dir`] on `to`'s parent.
     fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
         Err(unsupported("rename directory", from, to))
+    }
+    /// Removes the empty directory `dir`. Durable after [`Fs::sync_dir`] on
+    /// its parent.
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        Err(unsupported("remove directory", dir, Path::new("")))
     }
 }
 

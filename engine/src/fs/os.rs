@@ -200,6 +200,10 @@ impl Fs for OsFs {
         fs::rename(from, to).map_err(|e| Error::io(context(), e))
     }
 
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        fs::remove_dir(dir).map_err(|e| Error::io(format!("remove directory {}", dir.display()), e))
+    }
+
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         let file = OpenOptions::new()
             .read(true)

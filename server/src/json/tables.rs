@@ -118,11 +118,20 @@ fn provisioned_throughput(
     d: &mut Decoder,
     s: &Struct<'_>,
 ) -> DResult<Option<ProvisionedThroughput>> {
-    let Some(v) = s.get("ProvisionedThroughput") else {
+    throughput_member(d, s, "ProvisionedThroughput")
+}
+
+/// An optional member `member` of shape `ProvisionedThroughput`.
+pub(crate) fn throughput_member(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+    member: &str,
+) -> DResult<Option<ProvisionedThroughput>> {
+    let Some(v) = s.get(member) else {
         return Ok(None);
     };
     let m = expect_struct(v, Position::Field, "ProvisionedThroughput")?;
-    let p = s.member_path("ProvisionedThroughput");
+    let p = s.member_path(member);
     let pt = Struct::nested(m, &p);
     let mut units = |member: &str| -> DResult<i64> {
         match pt.integer(d, member, "Long", Some(1), None)? {
@@ -194,7 +203,10 @@ fn projection(d: &mut Decoder, s: &Struct<'_>) -> DResult<Projection> {
     })
 }
 
-fn local_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<LocalSecondaryIndex> {
+pub(crate) fn local_secondary_index(
+    d: &mut Decoder,
+    s: Struct<'_>,
+) -> DResult<LocalSecondaryIndex> {
     Ok(LocalSecondaryIndex {
         key_schema: index_key_schema(d, &s)?,
         projection: projection(d, &s)?,
@@ -202,7 +214,10 @@ fn local_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<LocalSeconda
     })
 }
 
-fn global_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<GlobalSecondaryIndex> {
+pub(crate) fn global_secondary_index(
+    d: &mut Decoder,
+    s: Struct<'_>,
+) -> DResult<GlobalSecondaryIndex> {
     Ok(GlobalSecondaryIndex {
         key_schema: index_key_schema(d, &s)?,
         projection: projection(d, &s)?,
@@ -398,7 +413,7 @@ pub(crate) fn update_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Upda
     })
 }
 
-fn f64_json(x: f64) -> Value {
+pub(crate) fn f64_json(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
@@ -422,7 +437,7 @@ pub(crate) fn key_schema_json(ks: &[KeySchemaElement]) -> Value {
     )
 }
 
-fn projection_json(p: &Projection) -> Value {
+pub(crate) fn projection_json(p: &Projection) -> Value {
     let mut m = Map::new();
     put_opt(
         &mut m,
@@ -587,6 +602,29 @@ pub(crate) fn table_description_json(t: &TableDescription) -> Value {
         t.global_secondary_indexes
             .as_ref()
             .map(|v| Value::Array(v.iter().map(global_index_json).collect())),
+    );
+    put_opt(
+        &mut m,
+        "RestoreSummary",
+        t.restore_summary.as_ref().map(|r| {
+            let mut o = Map::new();
+            put_opt(
+                &mut o,
+                "SourceBackupArn",
+                r.source_backup_arn.clone().map(Value::String),
+            );
+            put_opt(
+                &mut o,
+                "SourceTableArn",
+                r.source_table_arn.clone().map(Value::String),
+            );
+            o.insert("RestoreDateTime".into(), f64_json(r.restore_date_time));
+            o.insert(
+                "RestoreInProgress".into(),
+                Value::Bool(r.restore_in_progress),
+            );
+            Value::Object(o)
+        }),
     );
     Value::Object(m)
 }
@@ -985,6 +1023,7 @@ mod tests {
             stream_specification: None,
             latest_stream_label: None,
             latest_stream_arn: None,
+            restore_summary: None,
         };
         assert_eq!(
             describe_table_output(&DescribeTableOutput { table: t.clone() }),

@@ -15,6 +15,7 @@
 //!
 //! The HTTP server maps DynamoDB JSON onto exactly these types.
 
+mod backup;
 mod batch;
 mod capacity;
 mod enums;
@@ -29,6 +30,13 @@ mod tags;
 mod transact;
 mod ttl;
 
+pub use backup::{
+    BackupDescription, BackupDetails, BackupStatus, BackupSummary, BackupType, BackupTypeFilter,
+    CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
+    DescribeBackupInput, DescribeBackupOutput, GlobalSecondaryIndexInfo, ListBackupsInput,
+    ListBackupsOutput, LocalSecondaryIndexInfo, RestoreSummary, RestoreTableFromBackupInput,
+    RestoreTableFromBackupOutput, SourceTableDetails, SourceTableFeatureDetails, SseSpecification,
+};
 pub use batch::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,

@@ -135,6 +135,9 @@ pub struct TableDescription {
     pub latest_stream_label: Option<String>,
     /// The ARN of the table's newest stream, enabled or not.
     pub latest_stream_arn: Option<String>,
+    /// For a table restored from a backup: where from, and whether the
+    /// restore is still running.
+    pub restore_summary: Option<super::backup::RestoreSummary>,
 }
 
 /// `CreateTable` request.
