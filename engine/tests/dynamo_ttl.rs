@@ -451,6 +451,7 @@ fn the_sweep_removes_index_entries() {
         next_index_id: 3,
         ttl_attribute: Some("exp".into()),
         tags: BTreeMap::new(),
+        restore: None,
         streams: Vec::new(),
         settings: Default::default(),
     };

@@ -179,6 +179,36 @@ macro_rules! for_each_operation {
             api: dynamodb, runs: inline, fallback: not_implemented,
             members: ["ResourceArn", "NextToken"],
         },
+        CreateBackup {
+            method: create_backup, input: CreateBackupInput, output: CreateBackupOutput,
+            read: backups::create_backup_input, write: backups::create_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "BackupName"],
+        },
+        DescribeBackup {
+            method: describe_backup, input: DescribeBackupInput, output: DescribeBackupOutput,
+            read: backups::describe_backup_input, write: backups::describe_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["BackupArn"],
+        },
+        ListBackups {
+            method: list_backups, input: ListBackupsInput, output: ListBackupsOutput,
+            read: backups::list_backups_input, write: backups::list_backups_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "Limit", "TimeRangeLowerBound", "TimeRangeUpperBound", "ExclusiveStartBackupArn", "BackupType"],
+        },
+        DeleteBackup {
+            method: delete_backup, input: DeleteBackupInput, output: DeleteBackupOutput,
+            read: backups::delete_backup_input, write: backups::delete_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["BackupArn"],
+        },
+        RestoreTableFromBackup {
+            method: restore_table_from_backup, input: RestoreTableFromBackupInput, output: RestoreTableFromBackupOutput,
+            read: backups::restore_table_from_backup_input, write: backups::restore_table_from_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TargetTableName", "BackupArn", "BillingModeOverride", "GlobalSecondaryIndexOverride", "LocalSecondaryIndexOverride", "ProvisionedThroughputOverride", "OnDemandThroughputOverride", "SSESpecificationOverride", "VectorIndexOverride"],
+        },
         ExecuteStatement {
             method: execute_statement, input: ExecuteStatementInput, output: ExecuteStatementOutput,
             read: partiql::execute_statement_input, write: partiql::execute_statement_output,

@@ -19,6 +19,7 @@
 mod background;
 mod blob_compaction;
 mod blob_files;
+mod checkpoint;
 mod frozen_logs;
 mod open;
 mod table_cache;
@@ -50,6 +51,7 @@ use crate::stats::{Counters, Stats};
 use crate::vlog::BlobWriter;
 use crate::wal::LogWriter;
 use blob_files::BlobCache;
+pub use checkpoint::Checkpoint;
 use table_cache::TableCache;
 use versions::{ManifestLog, VersionSet};
 
@@ -101,6 +103,10 @@ struct State {
     /// released by every reader) its blob file is live even if no version
     /// lists it yet.
     blob_memtables: Vec<Weak<MemTable>>,
+    /// The last sequence number before `mem`'s first write: every write up
+    /// to it is in `imm` or the version (set when `mem` starts, by the
+    /// group leader or open, so no write is in flight).
+    mem_base_seq: u64,
 }
 
 pub(crate) struct DbInner {
@@ -227,6 +233,18 @@ impl Db {
     pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
         self.inner.flush()?;
         self.inner.compact_range(begin, end)
+    }
+
+    /// Writes a consistent copy of the database, as of one sequence number,
+    /// to the new directory `target`, which opens as a database of its own
+    /// (format-spec/manifest.md, "Checkpoints"). Flushes the memtable first,
+    /// so the copy needs no WAL; tables and blob files are hard-linked
+    /// (copied when `target` is on another file system). The copy is built
+    /// beside `target` and renamed into place: after a crash `target` is
+    /// complete or absent. Writes may continue meanwhile; they are not in
+    /// the copy if they come after the flush.
+    pub fn checkpoint(&self, target: impl AsRef<Path>) -> Result<Checkpoint> {
+        self.inner.checkpoint(target.as_ref())
     }
 
     /// What open found and did: the MANIFEST and WALs replayed, final

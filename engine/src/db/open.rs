@@ -101,6 +101,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             pending_outputs: HashSet::new(),
             pressure: WritePressure::None,
             blob_memtables: Vec::new(),
+            mem_base_seq: 0,
         }),
         cv: Condvar::new(),
         bg_cv: Condvar::new(),
@@ -231,7 +232,10 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     // database never appends to one that may end in a torn record; its
     // switch of CURRENT syncs the directory, making the new WAL's entry
     // durable too.
-    inner.log_and_apply(edit, |st| st.mem = Arc::new(MemTable::new(number)))?;
+    inner.log_and_apply(edit, |st| {
+        st.mem = Arc::new(MemTable::new(number));
+        st.mem_base_seq = max_seq;
+    })?;
     *lock(&inner.wal) = Some(LogWriter::new(file, kind.name()));
     Ok(())
 }

@@ -10,10 +10,11 @@
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `partiql` (ExecuteStatement, BatchExecuteStatement,
 //! ExecuteTransaction), `tables` (control plane), `ttl` (Time to Live),
-//! `tags`, `streams` (the DynamoDB Streams API), `common` (shared members and
+//! `tags`, `backups` (on-demand backups and restores), `streams` (the DynamoDB Streams API), `common` (shared members and
 //! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
 mod account;
+mod backups;
 mod batch;
 mod common;
 pub(crate) mod decode;

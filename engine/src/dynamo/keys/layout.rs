@@ -42,6 +42,10 @@ pub const CATALOG_RETIRED_INDEX: u8 = b'I';
 /// (u32 BE).
 pub const CATALOG_RETIRED_STREAMS: u8 = b'D';
 
+/// Catalog record kind: an on-demand backup, keyed by backup id (ASCII,
+/// `<13-digit creation millis>-<8 hex digits>`, so records sort by creation).
+pub const CATALOG_BACKUP: u8 = b'B';
+
 /// The catalog key of `kind` + `suffix`.
 pub fn catalog_key(kind: u8, suffix: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(TABLE_ID_LEN + 1 + suffix.len());

@@ -20,7 +20,7 @@ use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::settings::StreamMeta;
 use crate::dynamo::tables::schema::{
-    IndexKind, IndexMeta, KeyAttr, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
+    IndexKind, IndexMeta, KeyAttr, RestoreMeta, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
 };
 use crate::dynamo::tables::settings;
 use crate::dynamo::Number;
@@ -105,7 +105,50 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         item.insert("Tags".into(), AttributeValue::M(tags));
     }
     settings::encode_settings(&m.settings, &mut item);
+    if let Some(r) = &m.restore {
+        item.insert("Restore".into(), encode_restore(r));
+    }
     encode_item_to_vec(&item)
+}
+
+/// The table record's `Restore` attribute (format-spec/items.md, "Catalog
+/// records").
+fn encode_restore(r: &RestoreMeta) -> AttributeValue {
+    let mut m = Item::new();
+    if let Some(arn) = &r.source_backup_arn {
+        m.insert("SourceBackupArn".into(), s(arn));
+    }
+    if let Some(arn) = &r.source_table_arn {
+        m.insert("SourceTableArn".into(), s(arn));
+    }
+    m.insert("RestoreMillis".into(), n(r.restore_millis));
+    m.insert("BackupId".into(), s(&r.backup_id));
+    m.insert("SourceTableId".into(), n(i64::from(r.source_table_id)));
+    m.insert("InProgress".into(), AttributeValue::Bool(r.in_progress));
+    AttributeValue::M(m)
+}
+
+fn decode_restore(v: Option<&AttributeValue>) -> Result<Option<RestoreMeta>, DynamoError> {
+    let m = match v {
+        None => return Ok(None),
+        Some(AttributeValue::M(m)) => m,
+        Some(_) => return Err(corrupt("Restore")),
+    };
+    let opt_s = |name: &str| -> Result<Option<String>, DynamoError> {
+        match m.get(name) {
+            None => Ok(None),
+            Some(_) => get_s(m, name).map(|v| Some(v.to_string())),
+        }
+    };
+    Ok(Some(RestoreMeta {
+        source_backup_arn: opt_s("SourceBackupArn")?,
+        source_table_arn: opt_s("SourceTableArn")?,
+        restore_millis: get_n::<i64>(m, "RestoreMillis")?,
+        backup_id: get_s(m, "BackupId")?.to_string(),
+        source_table_id: u32::try_from(get_n::<i64>(m, "SourceTableId")?)
+            .map_err(|_| corrupt("Restore.SourceTableId"))?,
+        in_progress: get_bool(m, "InProgress")?,
+    }))
 }
 
 /// The table record's `Streams` attribute (format-spec/items.md, "Catalog
@@ -442,6 +485,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
             Some(_) => return Err(corrupt("Tags")),
         },
         settings: settings::decode_settings(&item)?,
+        restore: decode_restore(item.get("Restore"))?,
     })
 }
 
@@ -623,10 +667,10 @@ pub fn retire_index(batch: &mut WriteBatch, meta: &TableMeta, index_id: u8) {
 pub type MetaRef = Arc<TableMeta>;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn vector_meta() -> TableMeta {
+    pub(crate) fn vector_meta() -> TableMeta {
         TableMeta {
             name: "Music".into(),
             id: 42,
@@ -659,6 +703,7 @@ mod tests {
             ttl_attribute: None,
             tags: BTreeMap::new(),
             settings: settings::TableSettings::default(),
+            restore: None,
         }
     }
 

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use crate::dynamo::api::{
     AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndexDescription,
     IndexStatus, KeySchemaElement, KeyType, LocalSecondaryIndexDescription, Projection,
-    ProjectionType, ProvisionedThroughputDescription, TableDescription, TableStatus,
+    ProjectionType, ProvisionedThroughputDescription, RestoreSummary, TableDescription,
+    TableStatus,
 };
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
@@ -172,6 +173,26 @@ pub struct TableMeta {
     /// Table class, throughput limits, encryption, policy, Contributor
     /// Insights.
     pub settings: TableSettings,
+    /// Set on a table restored from a backup.
+    pub restore: Option<RestoreMeta>,
+}
+
+/// Where a restored table came from, and whether its items are all in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreMeta {
+    /// The backup restored from.
+    pub source_backup_arn: Option<String>,
+    /// The table the backup was made of.
+    pub source_table_arn: Option<String>,
+    /// The point in time restored to, milliseconds since the epoch.
+    pub restore_millis: i64,
+    /// The backup's id (its directory), while the restore runs.
+    pub backup_id: String,
+    /// The source table's id in the backup.
+    pub source_table_id: u32,
+    /// True until every item is restored: the table is `CREATING` and
+    /// refuses item requests.
+    pub in_progress: bool,
 }
 
 fn seconds(millis: i64) -> f64 {
@@ -211,11 +232,16 @@ impl TableMeta {
 
     /// DescribeTable's view (item count and size filled in by the caller).
     pub fn description(&self, region: &str, account: &str) -> TableDescription {
+        let restoring = self.restore.as_ref().is_some_and(|r| r.in_progress);
         TableDescription {
             table_name: self.name.clone(),
             table_arn: self.arn(region, account),
             table_id: self.uuid.clone(),
-            table_status: TableStatus::Active,
+            table_status: if restoring {
+                TableStatus::Creating
+            } else {
+                TableStatus::Active
+            },
             creation_date_time: seconds(self.created_millis),
             attribute_definitions: self.attribute_definitions.clone(),
             key_schema: self.key_schema(),
@@ -250,6 +276,12 @@ impl TableMeta {
                 self.settings
                     .warm_description(self.read_capacity_units, self.write_capacity_units),
             ),
+            restore_summary: self.restore.as_ref().map(|r| RestoreSummary {
+                source_backup_arn: r.source_backup_arn.clone(),
+                source_table_arn: r.source_table_arn.clone(),
+                restore_date_time: seconds(r.restore_millis),
+                restore_in_progress: r.in_progress,
+            }),
         }
     }
 
@@ -452,6 +484,7 @@ mod tests {
             ttl_attribute: None,
             tags: BTreeMap::new(),
             settings: TableSettings::default(),
+            restore: None,
         }
     }
 
