@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod collections;
 pub mod disk;
 pub mod fixtures;
+pub mod held_syncs;
 pub mod streams;
 pub mod workload;
 
