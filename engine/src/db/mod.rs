@@ -225,7 +225,8 @@ impl Db {
         self.inner.write_async(batch, opts.sync, None)
     }
 
-    /// [`Db::write_async`] with a completion hook: the write's leader runs
+    /// [`Db::write_async`] (default durability) with a completion hook: the
+    /// write's leader runs
     /// `on_committed` with the write's result once it is committed (or
     /// failed) and before the [`Commit`] resolves — even if the `Commit` was
     /// dropped. Use it to release what must be held until the write is
@@ -235,13 +236,9 @@ impl Db {
     /// another writer's) while later writes wait for it: it must be short,
     /// must not write to this database or wait for a write, and must not
     /// drop the last handle of the database.
-    pub fn write_async_then(
-        &self,
-        batch: WriteBatch,
-        opts: WriteOptions,
-        on_committed: OnCommitted,
-    ) -> Commit {
-        self.inner.write_async(batch, opts.sync, Some(on_committed))
+    pub fn write_async_then(&self, batch: WriteBatch, on_committed: OnCommitted) -> Commit {
+        self.inner
+            .write_async(batch, self.inner.opts.sync, Some(on_committed))
     }
 
     /// Makes every write so far durable (fdatasync of the WAL).
