@@ -7,7 +7,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::held_syncs::{block_on, HeldSyncs};
+use std::time::Duration;
+
+use common::executor::block_on;
 use siltdb::fs::{FaultFs, MemFs};
 use siltdb::{Commit, Db, Error, Options, WriteBatch};
 
@@ -24,11 +26,10 @@ fn batch(key: &str) -> WriteBatch {
 fn a_failed_sync_fails_every_covered_future() {
     let mem = MemFs::new();
     let fault = FaultFs::new(Arc::new(mem.clone()));
-    let held = HeldSyncs::new(Arc::new(fault.clone()));
     let db = Db::open(
         DIR,
         Options {
-            fs: Arc::new(held.clone()),
+            fs: Arc::new(fault.clone()),
             sync: true,
             ..Options::default()
         },
@@ -38,14 +39,17 @@ fn a_failed_sync_fails_every_covered_future() {
 
     // The first write's group syncs (held); the others queue behind it and
     // form the next group, whose sync fails.
-    held.hold();
+    fault.hold_syncs(".log");
     let first = db.write_async(batch("first"));
-    held.wait_for_held_sync();
+    assert!(
+        fault.wait_for_held_sync(Duration::from_secs(10)),
+        "a WAL sync reached the hold"
+    );
     let covered: Vec<Commit> = (0..COVERED)
         .map(|i| db.write_async(batch(&format!("covered{i:03}"))))
         .collect();
     fault.fail_sync_after(1);
-    held.release();
+    fault.release_syncs();
 
     block_on(first).expect("the write synced before the failure");
     let mut io_errors = 0;

@@ -10,8 +10,10 @@ mod common;
 use std::sync::Arc;
 use std::task::Poll;
 
-use common::held_syncs::{block_on, poll_once, HeldSyncs};
-use siltdb::fs::MemFs;
+use std::time::Duration;
+
+use common::executor::{block_on, poll_once};
+use siltdb::fs::{FaultFs, MemFs};
 use siltdb::{Commit, Db, Options};
 
 const DIR: &str = "/db";
@@ -26,12 +28,12 @@ fn key(t: u32, i: u32) -> Vec<u8> {
 #[test]
 fn every_async_write_resolves_after_its_sync_and_is_durable() {
     let mem = MemFs::new();
-    let held = HeldSyncs::new(Arc::new(mem.clone()));
+    let fault = FaultFs::new(Arc::new(mem.clone()));
     let db = Arc::new(
         Db::open(
             DIR,
             Options {
-                fs: Arc::new(held.clone()),
+                fs: Arc::new(fault.clone()),
                 sync: true,
                 ..Options::default()
             },
@@ -40,7 +42,7 @@ fn every_async_write_resolves_after_its_sync_and_is_durable() {
     );
     let before = db.stats();
 
-    held.hold();
+    fault.hold_syncs(".log");
     // Submitters on several threads at once; none of them blocks.
     let submitters: Vec<_> = (0..ASYNC_THREADS)
         .map(|t| {
@@ -69,7 +71,10 @@ fn every_async_write_resolves_after_its_sync_and_is_durable() {
         })
         .collect();
 
-    held.wait_for_held_sync();
+    assert!(
+        fault.wait_for_held_sync(Duration::from_secs(10)),
+        "a WAL sync reached the hold"
+    );
     for (n, c) in commits.iter_mut().enumerate() {
         assert!(
             matches!(poll_once(c), Poll::Pending),
@@ -86,7 +91,7 @@ fn every_async_write_resolves_after_its_sync_and_is_durable() {
         }
     }
 
-    held.release();
+    fault.release_syncs();
     // Half awaited as futures, half waited on by threads.
     let waited: Vec<Commit> = commits.split_off(commits.len() / 2);
     let waiters: Vec<_> = waited

@@ -23,7 +23,7 @@ pub mod malloc_arenas;
 pub mod operation;
 
 pub use backend::Backend;
-pub use operation::{Operation, Request, Response};
+pub use operation::{Operation, Request, Response, Runs};
 
 // The README's Rust examples, compiled (and the DynamoDb one run) as doctests.
 #[cfg(doctest)]

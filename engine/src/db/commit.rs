@@ -78,7 +78,12 @@ impl Ticket {
     pub(super) fn complete(&self, result: Result<()>) {
         let hook = lock_slot(self).on_committed.take();
         if let Some(hook) = hook {
-            hook(&result);
+            // A panicking hook must not take the leader (the commit thread,
+            // or another writer) down with it and strand the queue.
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&result)));
+            if ran.is_err() {
+                tracing::error!("a commit completion hook panicked");
+            }
         }
         let (waker, thread) = {
             let mut s = lock_slot(self);

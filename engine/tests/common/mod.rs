@@ -7,8 +7,8 @@
 pub mod blobs;
 pub mod collections;
 pub mod disk;
+pub mod executor;
 pub mod fixtures;
-pub mod held_syncs;
 pub mod streams;
 pub mod workload;
 
