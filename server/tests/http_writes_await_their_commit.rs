@@ -14,7 +14,7 @@ use siltdb::fs::{FaultFs, MemFs};
 use siltdb::{Db, Options};
 use siltdb_server::http::ServerConfig;
 
-const TABLE: &str = r#"{"TableName":"T","AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#;
+const TABLE: &str = r#"{"TableName":"Items","AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#;
 
 #[test]
 fn a_put_waiting_for_its_fsync_leaves_the_only_worker_free() {
@@ -35,8 +35,8 @@ fn a_put_waiting_for_its_fsync_leaves_the_only_worker_free() {
         call(addr, "DynamoDB_20120810.CreateTable", TABLE).status,
         200
     );
-    let put = |k: &str| format!(r#"{{"TableName":"T","Item":{{"k":{{"S":"{k}"}}}}}}"#);
-    let get = |k: &str| format!(r#"{{"TableName":"T","Key":{{"k":{{"S":"{k}"}}}}}}"#);
+    let put = |k: &str| format!(r#"{{"TableName":"Items","Item":{{"k":{{"S":"{k}"}}}}}}"#);
+    let get = |k: &str| format!(r#"{{"TableName":"Items","Key":{{"k":{{"S":"{k}"}}}}}}"#);
     assert_eq!(
         call(addr, "DynamoDB_20120810.PutItem", &put("before")).status,
         200
