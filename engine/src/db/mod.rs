@@ -20,13 +20,14 @@ mod background;
 mod blob_compaction;
 mod blob_files;
 mod checkpoint;
+mod commit;
 mod frozen_logs;
 mod open;
 mod table_cache;
 mod versions;
 mod write;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
@@ -68,16 +69,29 @@ struct SuperVersion {
     version: Arc<Version>,
 }
 
+pub use commit::{Commit, OnCommitted};
+
+/// Who leads the group a queued write starts when it reaches the front.
+enum Leader {
+    /// The thread waiting for the write, unparked when it reaches the front.
+    Thread(std::thread::Thread),
+    /// The commit thread (a write submitted with [`Db::write_async`]).
+    CommitThread,
+}
+
 /// A write waiting in the group-commit queue.
 struct QueuedWrite {
     id: u64,
+    /// Taken by the leader whose group includes it.
     batch: Option<WriteBatch>,
     sync: bool,
     /// Not a write: a request to freeze the memtable (from `flush`).
     force_switch: bool,
-    /// The thread waiting for this write, unparked when its result is ready
-    /// or when it reaches the front of the queue (and so leads a group).
-    waiter: std::thread::Thread,
+    leader: Leader,
+    /// A leader is running the group this write starts (front write only).
+    led: bool,
+    /// Where its result goes.
+    ticket: Arc<commit::Ticket>,
 }
 
 struct State {
@@ -86,7 +100,6 @@ struct State {
     imm: VecDeque<Arc<MemTable>>,
     versions: VersionSet,
     writers: VecDeque<QueuedWrite>,
-    results: HashMap<u64, Result<()>>,
     next_writer_id: u64,
     /// The first failed WAL write or sync, memtable switch, flush,
     /// compaction or MANIFEST write: writes are refused and files are no
@@ -114,11 +127,14 @@ pub(crate) struct DbInner {
     fs: Arc<dyn Fs>,
     opts: Options,
     state: Mutex<State>,
-    /// Wakes writers: the queue head changed, a result is ready, or background
-    /// work made room (flush/compaction finished).
+    /// Wakes writers waiting for room: background work made some
+    /// (flush/compaction finished), or the database is closing.
     cv: Condvar,
     /// Wakes background threads: there may be something to flush or compact.
     bg_cv: Condvar,
+    /// Wakes the commit thread: a write submitted with [`Db::write_async`]
+    /// is at the front of the queue, or the database is closing.
+    commit_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
     /// The blob file of the current memtable, once a write needed it. Lock
     /// order: `state`, then `blob_writer`, then `wal`, then `frozen_logs`.
@@ -200,6 +216,37 @@ impl Db {
         self.inner.write(batch, opts.sync, false)
     }
 
+    /// Queues `batch` to be applied atomically with the database's default
+    /// durability, without blocking: the returned [`Commit`] is a future
+    /// that resolves once the write is committed (durable, when syncing),
+    /// or blocks on [`Commit::wait`]. No thread waits per queued write: the
+    /// engine's commit thread leads the group commits of queued writes,
+    /// which share WAL appends and fsyncs with every other writer's.
+    pub fn write_async(&self, batch: WriteBatch) -> Commit {
+        self.inner.write_async(batch, self.inner.opts.sync, None)
+    }
+
+    /// [`Db::write_async`] with explicit options.
+    pub fn write_async_opt(&self, batch: WriteBatch, opts: WriteOptions) -> Commit {
+        self.inner.write_async(batch, opts.sync, None)
+    }
+
+    /// [`Db::write_async`] (default durability) with a completion hook: the
+    /// write's leader runs
+    /// `on_committed` with the write's result once it is committed (or
+    /// failed) and before the [`Commit`] resolves — even if the `Commit` was
+    /// dropped. Use it to release what must be held until the write is
+    /// visible (locks), independently of when the awaiting task is polled.
+    ///
+    /// The hook runs on the thread leading the group (the commit thread or
+    /// another writer's) while later writes wait for it: it must be short,
+    /// must not write to this database or wait for a write, and must not
+    /// drop the last handle of the database.
+    pub fn write_async_then(&self, batch: WriteBatch, on_committed: OnCommitted) -> Commit {
+        self.inner
+            .write_async(batch, self.inner.opts.sync, Some(on_committed))
+    }
+
     /// Makes every write so far durable (fdatasync of the WAL).
     pub fn sync_wal(&self) -> Result<()> {
         self.inner.sync_wal()
@@ -275,6 +322,7 @@ impl Db {
         }
         self.inner.cv.notify_all();
         self.inner.bg_cv.notify_all();
+        self.inner.commit_cv.notify_all();
         for t in lock(&self.threads).drain(..) {
             if t.join().is_err() {
                 tracing::error!("a siltdb background thread panicked");

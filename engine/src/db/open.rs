@@ -93,7 +93,6 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             imm: VecDeque::new(),
             versions,
             writers: VecDeque::new(),
-            results: HashMap::new(),
             next_writer_id: 0,
             bg_error: None,
             shutting_down: false,
@@ -105,6 +104,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         }),
         cv: Condvar::new(),
         bg_cv: Condvar::new(),
+        commit_cv: Condvar::new(),
         wal: Mutex::new(None),
         blob_writer: Mutex::new(None),
         frozen_logs: Mutex::new(Vec::new()),
@@ -138,16 +138,18 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     }
 
     let mut threads = Vec::new();
-    for (name, which) in [("siltdb-flush", 0), ("siltdb-compact", 1)] {
+    for (name, which) in [
+        ("siltdb-flush", 0),
+        ("siltdb-compact", 1),
+        ("siltdb-commit", 2),
+    ] {
         let db = Arc::clone(&inner);
         let t = std::thread::Builder::new()
             .name(name.into())
-            .spawn(move || {
-                if which == 0 {
-                    db.flush_loop();
-                } else {
-                    db.compaction_loop();
-                }
+            .spawn(move || match which {
+                0 => db.flush_loop(),
+                1 => db.compaction_loop(),
+                _ => db.commit_loop(),
             })
             .map_err(|e| Error::io("spawn background thread", e))?;
         threads.push(t);

@@ -113,7 +113,7 @@ macro_rules! define_codec {
     ($($op:ident {
         method: $method:ident, input: $input:ident, output: $output:ident,
         read: $read:path, write: $write:path,
-        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        api: $api:ident, runs: $runs:ident $(($awaits:ident))?, fallback: $fallback:ident,
         members: [$($member:literal),* $(,)?] $(,)?
     },)+) => {
         /// Decodes a parsed body for `op`, charging what it builds to
