@@ -108,7 +108,7 @@ impl Engine for SiltEngine {
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<usize>, BoxError> {
-        Ok(self.db.get(key)?.map(|v| v.len()))
+        Ok(self.db.get_pinned(key)?.map(|v| v.len()))
     }
 
     fn cursor(&self) -> Result<Box<dyn Cursor + '_>, BoxError> {

@@ -76,8 +76,12 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     let limiter = (opts.background_write_rate > 0)
         .then(|| Arc::new(RateLimiter::new(opts.background_write_rate)));
     let blocks = Arc::new(BlockCache::new(opts.block_cache_bytes));
-    let tables = Arc::new(TableCache::new(dir.to_path_buf(), Arc::clone(&fs), blocks));
-    let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs)));
+    let tables = Arc::new(TableCache::new(
+        dir.to_path_buf(),
+        Arc::clone(&fs),
+        Arc::clone(&blocks),
+    ));
+    let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs), blocks));
     let empty_version = versions.current();
     let placeholder = Arc::new(MemTable::new(0));
     let inner = Arc::new(DbInner {
