@@ -231,7 +231,9 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     // switch of CURRENT syncs the directory, making the new WAL's entry
     // durable too.
     inner.log_and_apply(edit, |st| st.mem = Arc::new(MemTable::new(number)))?;
-    *lock(&inner.wal) = Some(LogWriter::new(file, kind.name()));
+    *lock(&inner.wal) = Some(
+        LogWriter::new(file, kind.name()).with_preallocation(inner.opts.wal_preallocate_bytes),
+    );
     Ok(())
 }
 
