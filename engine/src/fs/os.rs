@@ -34,8 +34,12 @@ struct OsWritableFile {
     allocated: u64,
 }
 
-/// Zeros written by [`WritableFile::preallocate`], a chunk at a time.
-static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
+/// Zeros written by [`WritableFile::preallocate`], one page at a time: the
+/// page cache then holds the preallocated range in single pages, so a small
+/// append that re-dirties one makes the next sync write back 4 KiB, not a
+/// large folio (64 KiB writes cost about five times the device bytes per
+/// synced 100-byte write; benches/RESULTS.md, "WAL preallocation").
+static ZEROS: [u8; 4096] = [0; 4096];
 
 impl WritableFile for OsWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
@@ -69,7 +73,9 @@ impl WritableFile for OsWritableFile {
 
     fn preallocate(&mut self, len: u64) -> Result<()> {
         while self.allocated < len {
-            let n = (len - self.allocated).min(ZEROS.len() as u64) as usize;
+            let page = ZEROS.len() as u64;
+            let to_boundary = page - self.allocated % page;
+            let n = (len - self.allocated).min(to_boundary) as usize;
             self.file
                 .write_all_at(&ZEROS[..n], self.allocated)
                 .map_err(|e| {
