@@ -23,6 +23,7 @@ mod checkpoint;
 mod commit;
 mod frozen_logs;
 mod open;
+mod pinned;
 mod table_cache;
 mod versions;
 mod write;
@@ -53,6 +54,7 @@ use crate::vlog::BlobWriter;
 use crate::wal::LogWriter;
 use blob_files::BlobCache;
 pub use checkpoint::Checkpoint;
+pub use pinned::PinnedValue;
 use table_cache::TableCache;
 use versions::{ManifestLog, VersionSet};
 
@@ -254,6 +256,13 @@ impl Db {
 
     /// The newest value of `key`.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.get_pinned(key)?.map(PinnedValue::into_vec))
+    }
+
+    /// The newest value of `key`, left where the read found it: a separated
+    /// value is not copied out of the buffer it was read into (which the
+    /// block cache may share).
+    pub fn get_pinned(&self, key: &[u8]) -> Result<Option<PinnedValue>> {
         self.inner
             .get_at(key, self.inner.visible_seq.load(Ordering::Acquire))
     }
@@ -373,14 +382,14 @@ impl DbInner {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(sv);
     }
 
-    fn get_at(&self, user_key: &[u8], seq: u64) -> Result<Option<Vec<u8>>> {
+    fn get_at(&self, user_key: &[u8], seq: u64) -> Result<Option<PinnedValue>> {
         let sv = self.super_version();
         for m in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
             match m.get(user_key, seq) {
-                Lookup::Found(v) => return Ok(Some(v)),
+                Lookup::Found(v) => return Ok(Some(PinnedValue::owned(v))),
                 Lookup::Blob(index) => {
                     let source = FileKind::Wal(m.log_number()).name();
-                    return self.blobs.read_value(&index, user_key, &source).map(Some);
+                    return self.blobs.read_pinned(&index, user_key, &source).map(Some);
                 }
                 Lookup::Deleted => return Ok(None),
                 Lookup::Absent => {}
@@ -391,10 +400,10 @@ impl DbInner {
             let t = self.tables.get(f.number)?;
             if let Some((ikey, value)) = t.get(&lookup)? {
                 return match key::parse_internal_key(&ikey).map(|p| p.kind) {
-                    Some(ValueKind::Value) => Ok(Some(value)),
+                    Some(ValueKind::Value) => Ok(Some(PinnedValue::owned(value))),
                     Some(ValueKind::ValueBlob) => self
                         .blobs
-                        .read_value(&value, user_key, &FileKind::Table(f.number).name())
+                        .read_pinned(&value, user_key, &FileKind::Table(f.number).name())
                         .map(Some),
                     Some(ValueKind::Deletion) => Ok(None),
                     None => Err(Error::corruption(
@@ -502,7 +511,7 @@ impl Snapshot {
 
     /// The value of `key` as of this snapshot.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.db.get_at(key, self.seq)
+        Ok(self.db.get_at(key, self.seq)?.map(PinnedValue::into_vec))
     }
 
     /// An iterator over the database as of this snapshot.

@@ -79,10 +79,10 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     let tables = Arc::new(TableCache::new(
         dir.to_path_buf(),
         Arc::clone(&fs),
-        blocks,
+        Arc::clone(&blocks),
         opts.table_cache_bytes,
     ));
-    let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs)));
+    let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs), blocks));
     let empty_version = versions.current();
     let placeholder = Arc::new(MemTable::new(0));
     let inner = Arc::new(DbInner {
@@ -238,7 +238,9 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
         st.mem = Arc::new(MemTable::new(number));
         st.mem_base_seq = max_seq;
     })?;
-    *lock(&inner.wal) = Some(LogWriter::new(file, kind.name()));
+    *lock(&inner.wal) = Some(
+        LogWriter::new(file, kind.name()).with_preallocation(inner.opts.wal_preallocate_bytes),
+    );
     Ok(())
 }
 

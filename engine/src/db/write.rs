@@ -486,7 +486,7 @@ impl DbInner {
             ..VersionEdit::default()
         };
         self.log_and_apply(edit, |_| {})?;
-        Ok(LogWriter::new(file, kind.name()))
+        Ok(LogWriter::new(file, kind.name()).with_preallocation(self.opts.wal_preallocate_bytes))
     }
 
     /// Makes every write so far durable: the frozen logs, then the current

@@ -443,6 +443,10 @@ impl WritableFile for FaultWritableFile {
     fn len(&self) -> u64 {
         self.inner.len()
     }
+
+    fn preallocate(&mut self, len: u64) -> Result<()> {
+        self.inner.preallocate(len)
+    }
 }
 
 impl Fs for FaultFs {
