@@ -23,7 +23,7 @@ pub struct TableIter {
 
 impl TableIter {
     /// An unpositioned iterator over `table`; blocks it reads from the file
-    /// go into the block cache if `fill_cache` (see [`Table::read_block`]).
+    /// go into the block cache if `fill_cache` (see `Table::read_block`).
     pub fn new(table: Arc<Table>, fill_cache: bool) -> TableIter {
         TableIter {
             index: table.index_iter(),
