@@ -68,6 +68,13 @@ pub struct Options {
     /// Start a new MANIFEST (holding one snapshot of the state) once the
     /// current one grows past this many bytes (default 64 MiB).
     pub max_manifest_size: u64,
+    /// Once a WAL is first synced, keep up to this many bytes of zeros
+    /// written ahead of its records (at least half as many before each sync),
+    /// so a synced write overwrites blocks the file already has and its
+    /// fdatasync commits no file size or block allocation (default 1 MiB;
+    /// 0 off; benches/RESULTS.md, "WAL preallocation"). A WAL that is never
+    /// synced gets no zeros.
+    pub wal_preallocate_bytes: u64,
 }
 
 impl Default for Options {
@@ -88,6 +95,7 @@ impl Default for Options {
             background_write_rate: 256 << 20,
             strict_recovery: false,
             max_manifest_size: 64 << 20,
+            wal_preallocate_bytes: 1 << 20,
         }
     }
 }
@@ -106,6 +114,7 @@ impl std::fmt::Debug for Options {
             .field("blob", &self.blob)
             .field("strict_recovery", &self.strict_recovery)
             .field("max_manifest_size", &self.max_manifest_size)
+            .field("wal_preallocate_bytes", &self.wal_preallocate_bytes)
             .finish_non_exhaustive()
     }
 }

@@ -88,9 +88,10 @@ pub struct ServeArgs {
     /// Without it, any request carrying an Authorization header is accepted.
     #[arg(long, value_name = "AK:SECRET")]
     pub credentials: Option<Credentials>,
-    /// Worker threads serving requests. Item reads and writes run on them
-    /// to completion, a synced write waiting for its fsync, so this bounds
-    /// how many writes share one fsync.
+    /// Worker threads serving requests. Item reads run on them; item writes
+    /// are checked and staged on them, then awaited while the engine's
+    /// commit thread syncs them, so no worker waits for an fsync and any
+    /// number of writes share one.
     #[arg(long, default_value_t = siltdb_server::http::DEFAULT_WORKER_THREADS as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub worker_threads: u64,
     /// Refuse to start rather than drop a complete final WAL or MANIFEST

@@ -28,7 +28,7 @@ pub mod memory_log;
 pub mod operation;
 
 pub use backend::Backend;
-pub use operation::{Operation, Request, Response};
+pub use operation::{Operation, Request, Response, Runs};
 
 // The README's Rust examples, compiled (and the DynamoDb one run) as doctests.
 #[cfg(doctest)]

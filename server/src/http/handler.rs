@@ -38,7 +38,11 @@
 //! is logged with the request id, and the client gets DynamoDB's generic
 //! text.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -47,16 +51,17 @@ use hyper::body::Incoming;
 use hyper::header::CONTENT_LENGTH;
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
+use siltdb::dynamo::api::{DescribeEndpointsOutput, Endpoint};
 use siltdb::dynamo::DynamoError;
 
 use super::budget::{MemoryBudget, Reservation};
 use super::interpret::{interpret, reply_type, Refusal};
 use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
-use crate::backend::{dispatch, Backend};
+use crate::backend::{dispatch, Backend, Started};
 use crate::json::encode_response;
 use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
-use crate::operation::{Operation, Request as OperationRequest};
+use crate::operation::{Operation, Request as OperationRequest, Runs};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
@@ -151,7 +156,14 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         Err(Refusal::Error(e)) => return error_response(reply_type, &e),
         Err(Refusal::OverBudget) => return overloaded(reply_type, &reservation),
     };
-    let result = run(op, request, state).await;
+    let result = match request {
+        // The address is the server's own, as the client reached it: the
+        // one thing the backend cannot know.
+        OperationRequest::DescribeEndpoints(_) => Ok(crate::Response::DescribeEndpoints(
+            describe_endpoints(parts),
+        )),
+        request => run(op, request, state).await,
+    };
     let r = match &result {
         Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
@@ -177,27 +189,71 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     r
 }
 
-/// Runs the operation where [`Operation::runs_inline`] says, turning a
-/// panic into `InternalServerError`.
+/// Runs the operation where [`Operation::runs`] says, turning a panic into
+/// `InternalServerError`.
 async fn run(
     op: Operation,
     request: OperationRequest,
     state: &State,
 ) -> Result<crate::Response, DynamoError> {
-    if op.runs_inline() {
-        // On this worker, with the blocking pool's panic handling.
-        let backend = state.backend.as_ref();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(backend, request)))
-            .unwrap_or_else(|_| Err(panicked()))
-    } else {
-        let backend = state.backend.clone();
-        match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
-            Ok(r) => r,
-            Err(join) => {
-                tracing::error!(operation = op.name(), "the operation panicked: {join}");
-                Err(panicked())
+    match op.runs() {
+        Runs::Inline => {
+            // On this worker, with the blocking pool's panic handling.
+            let backend = state.backend.as_ref();
+            std::panic::catch_unwind(AssertUnwindSafe(|| dispatch(backend, request)))
+                .unwrap_or_else(|_| Err(panicked()))
+        }
+        Runs::Awaited => {
+            let backend = state.backend.as_ref();
+            match std::panic::catch_unwind(AssertUnwindSafe(|| backend.start_write(request))) {
+                Ok(started) => CatchPanic(started).await,
+                Err(_) => Err(panicked()),
             }
         }
+        Runs::Blocking => {
+            let backend = state.backend.clone();
+            match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
+                Ok(r) => r,
+                Err(join) => {
+                    tracing::error!(operation = op.name(), "the operation panicked: {join}");
+                    Err(panicked())
+                }
+            }
+        }
+    }
+}
+
+/// A started write whose polls turn a panic into `InternalServerError`.
+struct CatchPanic(Started);
+
+impl Future for CatchPanic {
+    type Output = Result<crate::Response, DynamoError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let started = &mut self.0;
+        std::panic::catch_unwind(AssertUnwindSafe(|| started.as_mut().poll(cx)))
+            .unwrap_or_else(|_| Poll::Ready(Err(panicked())))
+    }
+}
+
+/// How long a client may cache DescribeEndpoints' answer: DynamoDB's 1440
+/// minutes (API reference, DescribeEndpoints example response).
+const ENDPOINT_CACHE_MINUTES: i64 = 1440;
+
+/// DescribeEndpoints: this server, at the `Host` the request was sent to.
+fn describe_endpoints(parts: &Parts) -> DescribeEndpointsOutput {
+    let address = parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".to_string());
+    DescribeEndpointsOutput {
+        endpoints: vec![Endpoint {
+            address,
+            cache_period_in_minutes: ENDPOINT_CACHE_MINUTES,
+        }],
     }
 }
 

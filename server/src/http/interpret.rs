@@ -12,6 +12,7 @@ use hyper::Method;
 use siltdb::dynamo::DynamoError;
 
 use super::response::{AMZ_JSON, PLAIN_JSON};
+use super::unsupported::unknown_operation_message;
 use crate::auth::{self, Credentials, SignedRequest};
 use crate::json::errors::{dynamo_error, service_error, ErrorBody};
 use crate::json::tree::{check_syntax, Meter};
@@ -107,9 +108,10 @@ pub fn interpret(
         .get("x-amz-target")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let Some(op) = target.as_deref().and_then(parse_target) else {
+        let message = unknown_operation_message(target.as_deref());
         return Err(Refusal::Error(service_error(
             "UnknownOperationException",
-            None,
+            message.as_deref(),
         )));
     };
     let signed = SignedRequest {
