@@ -12,6 +12,12 @@
 //! 2. `OPTIONS` with an allowed `Origin`: a CORS preflight answer (200,
 //!    [`super::cors`]), given before 1 since a preflight has no body; with
 //!    CORS off it falls through to 3.
+//! 0. A `GET`: HTTP 200 `healthy: siltdb ` (a health check; DynamoDB's
+//!    endpoints answer a GET the same way, naming themselves).
+//! 1a. A body with `Content-Encoding: gzip` or `deflate` is decompressed,
+//!    at most 16 MiB (more: HTTP 413; not valid: `SerializationException`);
+//!    its signature covers the bytes as sent. A JSON answer of 1400 bytes or
+//!    more is compressed when `Accept-Encoding` asks (`compression`).
 //! 3. A method other than `POST`, or a body whose `Content-Type` is neither
 //!    `application/x-amz-json-1.0` nor `application/json`: HTTP 404 with the
 //!    body `<UnknownOperationException/>\n`. The path is ignored, as
@@ -51,7 +57,8 @@ use siltdb::dynamo::api::{DescribeEndpointsOutput, Endpoint};
 use siltdb::dynamo::DynamoError;
 
 use super::budget::{MemoryBudget, Reservation};
-use super::interpret::{interpret, reply_type, Refusal};
+use super::compression::{self, InflateError};
+use super::interpret::{interpret_decoded, reply_type, Refusal};
 use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
 use crate::backend::{dispatch, Backend};
@@ -105,6 +112,9 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     let started = Instant::now();
     let config = &state.config;
     let reply_type = reply_type(&parts.headers);
+    if parts.method == Method::GET {
+        return health();
+    }
 
     // 1. Size, memory, time.
     let declared = parts
@@ -136,9 +146,37 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         }
     };
 
+    // A compressed body is decompressed under the same size limit.
+    let decoded = match compression::request_coding(&parts.headers) {
+        Ok(Some(coding)) => {
+            let mut charge = |n: usize| reservation.charge(n);
+            match compression::decompress(&body, coding, config.max_body_bytes, &mut charge) {
+                Ok(d) => Some(d),
+                Err(InflateError::TooLarge) => return too_large(),
+                Err(InflateError::Corrupt) => {
+                    let e = service_error("SerializationException", None);
+                    return error_response(reply_type, &e);
+                }
+            }
+        }
+        Ok(None) => None,
+        Err(token) => {
+            tracing::debug!("request Content-Encoding {token:?} is not decoded");
+            None
+        }
+    };
+
     // 3 to 8.
     let now = config.check_request_time.then(std::time::SystemTime::now);
-    let interpreted = interpret(parts, &body, config.credentials.as_ref(), now, &reservation);
+    let interpreted = interpret_decoded(
+        parts,
+        &body,
+        decoded.as_deref().unwrap_or(&body),
+        config.credentials.as_ref(),
+        now,
+        &reservation,
+    );
+    drop(decoded);
     drop(body);
     let (op, request) = match interpreted {
         Ok(i) => i,
@@ -160,8 +198,9 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         )),
         request => run(op, request, state).await,
     };
+    let coding = compression::accepted(&parts.headers);
     let r = match &result {
-        Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
+        Ok(out) => response::json_coded(StatusCode::OK, reply_type, &encode_response(out), coding),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
     };
     match &result {
@@ -285,6 +324,16 @@ async fn read_bytes(
     }
     Ok(buf)
 }
+
+/// The answer to a `GET`: 200 and a short text, as DynamoDB's endpoints
+/// answer one (dynalite records `healthy: dynamodb.<region>.amazonaws.com `
+/// for any GET), for load balancers' and containers' health checks.
+fn health() -> Response<Full<Bytes>> {
+    response::build(StatusCode::OK, None, HEALTH_BODY.to_vec())
+}
+
+/// The body of [`health`].
+pub(crate) const HEALTH_BODY: &[u8] = b"healthy: siltdb ";
 
 fn too_large() -> Response<Full<Bytes>> {
     response::build(StatusCode::PAYLOAD_TOO_LARGE, None, Vec::new())
