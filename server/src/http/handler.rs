@@ -4,20 +4,20 @@
 //! recorded them against the service (`test/connection.js`, `index.js`),
 //! with the memory and authentication guards siltdb adds:
 //!
-//! 1. A body over 16 MiB: HTTP 413, empty body. A `Content-Length` over the
-//!    limit is refused before reading; otherwise the body is read into
-//!    memory charged to the server's request memory budget
-//!    ([`super::budget`]) — over it, [`overloaded`] — within the body read
-//!    timeout (else HTTP 408).
+//! 1. A `GET` (no body is read): HTTP 200 `healthy: siltdb `, a health
+//!    check; DynamoDB's endpoints answer a GET the same way, naming
+//!    themselves. Otherwise a body over 16 MiB: HTTP 413, empty body. A
+//!    `Content-Length` over the limit is refused before reading; otherwise
+//!    the body is read into memory charged to the server's request memory
+//!    budget ([`super::budget`]) — over it, [`overloaded`] — within the body
+//!    read timeout (else HTTP 408). A body with `Content-Encoding: gzip` or
+//!    `deflate` is then decompressed, at most 16 MiB (more: HTTP 413; not
+//!    valid: `SerializationException`); its signature covers the bytes as
+//!    sent. A JSON answer of 1400 bytes or more is compressed when
+//!    `Accept-Encoding` asks (`compression`).
 //! 2. `OPTIONS` with an allowed `Origin`: a CORS preflight answer (200,
 //!    [`super::cors`]), given before 1 since a preflight has no body; with
 //!    CORS off it falls through to 3.
-//! 0. A `GET`: HTTP 200 `healthy: siltdb ` (a health check; DynamoDB's
-//!    endpoints answer a GET the same way, naming themselves).
-//! 1a. A body with `Content-Encoding: gzip` or `deflate` is decompressed,
-//!    at most 16 MiB (more: HTTP 413; not valid: `SerializationException`);
-//!    its signature covers the bytes as sent. A JSON answer of 1400 bytes or
-//!    more is compressed when `Accept-Encoding` asks (`compression`).
 //! 3. A method other than `POST`, or a body whose `Content-Type` is neither
 //!    `application/x-amz-json-1.0` nor `application/json`: HTTP 404 with the
 //!    body `<UnknownOperationException/>\n`. The path is ignored, as
@@ -25,7 +25,8 @@
 //! 4. A body that is not JSON (or nests deeper than 128 levels):
 //!    `SerializationException` without a message. Checked without building
 //!    anything.
-//! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`.
+//! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`
+//!    (for an unknown one, a message naming it: `unsupported`).
 //! 6. Authentication ([`crate::auth`]) on the raw body bytes. With
 //!    `--credentials`, 5 and 6 come before 4: a request is authenticated
 //!    before any of its JSON is looked at.
