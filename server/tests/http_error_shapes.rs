@@ -86,9 +86,14 @@ fn protocol_errors_match_dynamodb() {
                "Message": "NUMBER_VALUE cannot be converted to String"})
     );
 
-    // GET, and a body of another content type: 404 and DynamoDB's XML.
+    // GET: a health answer, as DynamoDB's endpoints give.
+    let r = raw(a, "GET / HTTP/1.1\nHost: x", b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, b"healthy: siltdb ");
+
+    // PUT, and a body of another content type: 404 and DynamoDB's XML.
     for (head, body) in [
-        ("GET / HTTP/1.1\nHost: x", &b""[..]),
+        ("PUT / HTTP/1.1\nHost: x\nContent-Length: 0", &b""[..]),
         (
             "POST / HTTP/1.1\nHost: x\nContent-Type: text/plain\nContent-Length: 2",
             &b"hi"[..],

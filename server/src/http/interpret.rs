@@ -82,6 +82,19 @@ pub fn interpret(
     now: Option<SystemTime>,
     meter: &dyn Meter,
 ) -> Result<(Operation, Request), Refusal> {
+    interpret_decoded(parts, body, body, credentials, now, meter)
+}
+
+/// [`interpret`] for a request whose body arrived compressed: `wire` is the
+/// body as sent (what its signature covers), `body` the decompressed JSON.
+pub fn interpret_decoded(
+    parts: &Parts,
+    wire: &[u8],
+    body: &[u8],
+    credentials: Option<&Credentials>,
+    now: Option<SystemTime>,
+    meter: &dyn Meter,
+) -> Result<(Operation, Request), Refusal> {
     // 3. Method and content type.
     let content_type = parts.headers.get(CONTENT_TYPE).map(media_type);
     let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
@@ -119,7 +132,7 @@ pub fn interpret(
         path: parts.uri.path(),
         query: parts.uri.query(),
         headers: &parts.headers,
-        body,
+        body: wire,
     };
     if let Err(e) = auth::check(credentials, &signed, now) {
         return Err(Refusal::Error(service_error(e.name(), Some(e.message()))));

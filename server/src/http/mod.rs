@@ -13,6 +13,7 @@
 //! serve --help` documents their flags.
 
 mod budget;
+mod compression;
 mod connections;
 pub mod cors;
 pub mod fd_limit;

@@ -75,9 +75,19 @@ def test_wrong_member_type(server):
     }
 
 
-def test_get_is_404_with_dynamodbs_xml(server):
+def test_get_is_a_health_answer(server):
+    # As DynamoDB's endpoints answer a GET: 200 and a short text.
     conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
     conn.request("GET", "/")
+    r = conn.getresponse()
+    assert r.status == 200
+    assert r.read() == b"healthy: siltdb "
+    conn.close()
+
+
+def test_put_is_404_with_dynamodbs_xml(server):
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    conn.request("PUT", "/", body=b"{}")
     r = conn.getresponse()
     assert r.status == 404
     assert r.read() == b"<UnknownOperationException/>\n"

@@ -2,7 +2,7 @@
 //! DeleteTable.
 //!
 //! Tables are `ACTIVE` as soon as CreateTable returns (there is nothing to
-//! provision). Messages are DynamoDB's; where they come from is noted per
+//! provision); CreateTable's own answer says `CREATING`, as DynamoDB's does. Messages are DynamoDB's; where they come from is noted per
 //! check (dynalite `validations/createTable.js`, `db/index.js`, and the API
 //! reference pages).
 
@@ -210,7 +210,11 @@ impl DynamoDb {
         catalog::create(&mut batch, &meta);
         self.commit_control(batch)?;
         self.table_id_taken(id);
-        let description = meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
+        let mut description =
+            meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
+        // DynamoDB's CreateTable answers CREATING; here the table is usable
+        // at once, so every later call sees it ACTIVE.
+        description.table_status = TableStatus::Creating;
         let name = meta.name.clone();
         self.inner.tables.insert(meta);
         if let Some(table) = self.inner.tables.get(&name) {
