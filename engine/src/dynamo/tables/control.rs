@@ -120,10 +120,10 @@ impl DynamoDb {
     }
 
     /// CreateTable, for a table restored from a backup when `restore` is
-    /// set (the table is then `CREATING` until the restore ends).
-    /// `before_commit` runs under the control lock once the request is valid
-    /// and the name free, before anything is written; an error from it
-    /// fails the call. `after` gets the new table (under the control lock).
+    /// set (the table is then `CREATING` until the restore ends). `after`
+    /// gets the new table once its record is committed, still under the
+    /// control lock (a restore starts its copy there); its error is the
+    /// call's, though the table exists.
     pub(crate) fn create_table_as(
         &self,
         input: CreateTableInput,
