@@ -23,7 +23,8 @@ pub struct TableIter {
 
 impl TableIter {
     /// An unpositioned iterator over `table`; blocks it reads from the file
-    /// go into the block cache if `fill_cache` (see `Table::read_block`).
+    /// go into the block cache if `fill_cache` (see
+    /// [`Table::iter_without_filling_cache`]).
     pub fn new(table: Arc<Table>, fill_cache: bool) -> TableIter {
         TableIter {
             index: table.index_iter(),
