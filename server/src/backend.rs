@@ -114,15 +114,16 @@ macro_rules! backend_method {
     };
     (unknown_operation, $op:ident, $method:ident, $input:ident, $output:ident) => {
         #[doc = concat!("`", stringify!($op), "`; by default `UnknownOperationException`.")]
-        fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
-            drop(input);
-            Err(DynamoError::UnknownOperationException(String::new()))
+        fn $method(&self, _input: api::$input) -> Result<api::$output, DynamoError> {
+            Err(DynamoError::UnknownOperationException(format!(
+                "Unknown operation DynamoDBStreams_20120810.{}: this backend does not serve DynamoDB Streams",
+                stringify!($op)
+            )))
         }
     };
     (not_implemented, $op:ident, $method:ident, $input:ident, $output:ident) => {
         #[doc = concat!("`", stringify!($op), "`; by default [`not_implemented`].")]
-        fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
-            drop(input);
+        fn $method(&self, _input: api::$input) -> Result<api::$output, DynamoError> {
             Err(not_implemented(stringify!($op)))
         }
     };

@@ -129,6 +129,10 @@ pub struct ServeArgs {
     /// is being served (idle keep-alive, or a response left unread).
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
     pub idle_timeout: Duration,
+    /// Seconds between two log lines saying what the engine's memory holds
+    /// (block cache, memtables, open tables' indexes and filters).
+    #[arg(long, value_name = "SECONDS", default_value = "600", value_parser = parse_seconds)]
+    pub stats_every: Duration,
 }
 
 /// A duration in seconds, fractions allowed (`0.5`), more than zero.
@@ -299,6 +303,7 @@ mod tests {
         assert_eq!(a.header_timeout, Duration::from_secs(10));
         assert_eq!(a.body_timeout, Duration::from_secs(60));
         assert_eq!(a.idle_timeout, Duration::from_secs(60));
+        assert_eq!(a.stats_every, Duration::from_secs(600));
         let cli = Cli::try_parse_from([
             "siltdb",
             "serve",

@@ -179,6 +179,36 @@ macro_rules! for_each_operation {
             api: dynamodb, runs: inline, fallback: not_implemented,
             members: ["ResourceArn", "NextToken"],
         },
+        CreateBackup {
+            method: create_backup, input: CreateBackupInput, output: CreateBackupOutput,
+            read: backups::create_backup_input, write: backups::create_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "BackupName"],
+        },
+        DescribeBackup {
+            method: describe_backup, input: DescribeBackupInput, output: DescribeBackupOutput,
+            read: backups::describe_backup_input, write: backups::describe_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["BackupArn"],
+        },
+        ListBackups {
+            method: list_backups, input: ListBackupsInput, output: ListBackupsOutput,
+            read: backups::list_backups_input, write: backups::list_backups_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "Limit", "TimeRangeLowerBound", "TimeRangeUpperBound", "ExclusiveStartBackupArn", "BackupType"],
+        },
+        DeleteBackup {
+            method: delete_backup, input: DeleteBackupInput, output: DeleteBackupOutput,
+            read: backups::delete_backup_input, write: backups::delete_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["BackupArn"],
+        },
+        RestoreTableFromBackup {
+            method: restore_table_from_backup, input: RestoreTableFromBackupInput, output: RestoreTableFromBackupOutput,
+            read: backups::restore_table_from_backup_input, write: backups::restore_table_from_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TargetTableName", "BackupArn", "BillingModeOverride", "GlobalSecondaryIndexOverride", "LocalSecondaryIndexOverride", "ProvisionedThroughputOverride", "OnDemandThroughputOverride", "SSESpecificationOverride", "VectorIndexOverride"],
+        },
         ExecuteStatement {
             method: execute_statement, input: ExecuteStatementInput, output: ExecuteStatementOutput,
             read: partiql::execute_statement_input, write: partiql::execute_statement_output,
@@ -196,6 +226,54 @@ macro_rules! for_each_operation {
             read: partiql::execute_transaction_input, write: partiql::execute_transaction_output,
             api: dynamodb, runs: blocking, fallback: not_implemented,
             members: ["TransactStatements", "ClientRequestToken", "ReturnConsumedCapacity"],
+        },
+        DescribeLimits {
+            method: describe_limits, input: DescribeLimitsInput, output: DescribeLimitsOutput,
+            read: account::describe_limits_input, write: account::describe_limits_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: [],
+        },
+        DescribeEndpoints {
+            method: describe_endpoints, input: DescribeEndpointsInput, output: DescribeEndpointsOutput,
+            read: account::describe_endpoints_input, write: account::describe_endpoints_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: [],
+        },
+        PutResourcePolicy {
+            method: put_resource_policy, input: PutResourcePolicyInput, output: PutResourcePolicyOutput,
+            read: policy::put_resource_policy_input, write: policy::put_resource_policy_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["ResourceArn", "Policy", "ExpectedRevisionId", "ConfirmRemoveSelfResourceAccess"],
+        },
+        GetResourcePolicy {
+            method: get_resource_policy, input: GetResourcePolicyInput, output: GetResourcePolicyOutput,
+            read: policy::get_resource_policy_input, write: policy::get_resource_policy_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["ResourceArn"],
+        },
+        DeleteResourcePolicy {
+            method: delete_resource_policy, input: DeleteResourcePolicyInput, output: DeleteResourcePolicyOutput,
+            read: policy::delete_resource_policy_input, write: policy::delete_resource_policy_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["ResourceArn", "ExpectedRevisionId"],
+        },
+        DescribeContributorInsights {
+            method: describe_contributor_insights, input: DescribeContributorInsightsInput, output: DescribeContributorInsightsOutput,
+            read: insights::describe_contributor_insights_input, write: insights::describe_contributor_insights_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["TableName", "IndexName"],
+        },
+        UpdateContributorInsights {
+            method: update_contributor_insights, input: UpdateContributorInsightsInput, output: UpdateContributorInsightsOutput,
+            read: insights::update_contributor_insights_input, write: insights::update_contributor_insights_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "IndexName", "ContributorInsightsAction", "ContributorInsightsMode"],
+        },
+        ListContributorInsights {
+            method: list_contributor_insights, input: ListContributorInsightsInput, output: ListContributorInsightsOutput,
+            read: insights::list_contributor_insights_input, write: insights::list_contributor_insights_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["TableName", "NextToken", "MaxResults"],
         },
         }
     };

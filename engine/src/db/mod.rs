@@ -19,9 +19,11 @@
 mod background;
 mod blob_compaction;
 mod blob_files;
+mod checkpoint;
 mod commit;
 mod frozen_logs;
 mod open;
+mod pinned;
 mod table_cache;
 mod versions;
 mod write;
@@ -51,6 +53,8 @@ use crate::stats::{Counters, Stats};
 use crate::vlog::BlobWriter;
 use crate::wal::LogWriter;
 use blob_files::BlobCache;
+pub use checkpoint::Checkpoint;
+pub use pinned::PinnedValue;
 use table_cache::TableCache;
 use versions::{ManifestLog, VersionSet};
 
@@ -114,6 +118,10 @@ struct State {
     /// released by every reader) its blob file is live even if no version
     /// lists it yet.
     blob_memtables: Vec<Weak<MemTable>>,
+    /// The last sequence number before `mem`'s first write: every write up
+    /// to it is in `imm` or the version (set when `mem` starts, by the
+    /// group leader or open, so no write is in flight).
+    mem_base_seq: u64,
 }
 
 pub(crate) struct DbInner {
@@ -248,6 +256,13 @@ impl Db {
 
     /// The newest value of `key`.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.get_pinned(key)?.map(PinnedValue::into_vec))
+    }
+
+    /// The newest value of `key`, left where the read found it: a separated
+    /// value is not copied out of the buffer it was read into (which the
+    /// block cache may share).
+    pub fn get_pinned(&self, key: &[u8]) -> Result<Option<PinnedValue>> {
         self.inner
             .get_at(key, self.inner.visible_seq.load(Ordering::Acquire))
     }
@@ -274,6 +289,18 @@ impl Db {
     pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
         self.inner.flush()?;
         self.inner.compact_range(begin, end)
+    }
+
+    /// Writes a consistent copy of the database, as of one sequence number,
+    /// to the new directory `target`, which opens as a database of its own
+    /// (format-spec/manifest.md, "Checkpoints"). Flushes the memtable first,
+    /// so the copy needs no WAL; tables and blob files are hard-linked
+    /// (copied when `target` is on another file system). The copy is built
+    /// beside `target` and renamed into place: after a crash `target` is
+    /// complete or absent. Writes may continue meanwhile; they are not in
+    /// the copy if they come after the flush.
+    pub fn checkpoint(&self, target: impl AsRef<Path>) -> Result<Checkpoint> {
+        self.inner.checkpoint(target.as_ref())
     }
 
     /// What open found and did: the MANIFEST and WALs replayed, final
@@ -355,14 +382,14 @@ impl DbInner {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(sv);
     }
 
-    fn get_at(&self, user_key: &[u8], seq: u64) -> Result<Option<Vec<u8>>> {
+    fn get_at(&self, user_key: &[u8], seq: u64) -> Result<Option<PinnedValue>> {
         let sv = self.super_version();
         for m in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
             match m.get(user_key, seq) {
-                Lookup::Found(v) => return Ok(Some(v)),
+                Lookup::Found(v) => return Ok(Some(PinnedValue::owned(v))),
                 Lookup::Blob(index) => {
                     let source = FileKind::Wal(m.log_number()).name();
-                    return self.blobs.read_value(&index, user_key, &source).map(Some);
+                    return self.blobs.read_pinned(&index, user_key, &source).map(Some);
                 }
                 Lookup::Deleted => return Ok(None),
                 Lookup::Absent => {}
@@ -373,10 +400,10 @@ impl DbInner {
             let t = self.tables.get(f.number)?;
             if let Some((ikey, value)) = t.get(&lookup)? {
                 return match key::parse_internal_key(&ikey).map(|p| p.kind) {
-                    Some(ValueKind::Value) => Ok(Some(value)),
+                    Some(ValueKind::Value) => Ok(Some(PinnedValue::owned(value))),
                     Some(ValueKind::ValueBlob) => self
                         .blobs
-                        .read_value(&value, user_key, &FileKind::Table(f.number).name())
+                        .read_pinned(&value, user_key, &FileKind::Table(f.number).name())
                         .map(Some),
                     Some(ValueKind::Deletion) => Ok(None),
                     None => Err(Error::corruption(
@@ -428,6 +455,14 @@ impl DbInner {
             l.bytes = files.iter().map(|f| f.size).sum();
         }
         s.immutable_memtables = sv.imm.len();
+        s.memtable_bytes = std::iter::once(&sv.mem)
+            .chain(&sv.imm)
+            .map(|m| m.approximate_size() as u64)
+            .sum();
+        s.block_cache_bytes = self.tables.blocks().usage() as u64;
+        let open = self.tables.usage();
+        s.table_readers_open = open.tables;
+        s.table_index_filter_bytes = open.bytes as u64;
         s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some()
             || crate::vlog::gc::pick_gc(&sv.version, &self.opts.blob).is_some();
         s.pending_compaction_bytes =
@@ -476,7 +511,7 @@ impl Snapshot {
 
     /// The value of `key` as of this snapshot.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.db.get_at(key, self.seq)
+        Ok(self.db.get_at(key, self.seq)?.map(PinnedValue::into_vec))
     }
 
     /// An iterator over the database as of this snapshot.

@@ -458,6 +458,7 @@ impl DbInner {
         let part_bytes = memtable::part_bytes_for(self.opts.write_buffer_size);
         let fresh = Arc::new(MemTable::with_part_bytes(number, part_bytes));
         let old = std::mem::replace(&mut st.mem, fresh);
+        st.mem_base_seq = st.versions.last_sequence;
         st.imm.push_back(old);
         self.install_super_version(&mut st);
         self.bg_cv.notify_all();
@@ -485,7 +486,7 @@ impl DbInner {
             ..VersionEdit::default()
         };
         self.log_and_apply(edit, |_| {})?;
-        Ok(LogWriter::new(file, kind.name()))
+        Ok(LogWriter::new(file, kind.name()).with_preallocation(self.opts.wal_preallocate_bytes))
     }
 
     /// Makes every write so far durable: the frozen logs, then the current
@@ -513,13 +514,20 @@ impl DbInner {
     /// Freezes the memtable (if it holds anything) and waits for every frozen
     /// memtable to be flushed.
     pub(super) fn flush(&self) -> Result<()> {
+        self.flush_then(|_| ())
+    }
+
+    /// [`DbInner::flush`], then `then` under the state lock at a moment no
+    /// memtable awaits flush (so the current version holds every write up
+    /// to `mem_base_seq`).
+    pub(super) fn flush_then<R>(&self, then: impl FnOnce(&mut State) -> R) -> Result<R> {
         self.write(WriteBatch::new(), false, true)?;
         let mut st = lock(&self.state);
         loop {
             // Done first: a failure after this flush finished (a compaction
             // it triggered, say) is not this flush's.
             if st.imm.is_empty() {
-                return Ok(());
+                return Ok(then(&mut st));
             }
             if let Some(e) = &st.bg_error {
                 return Err(Error::Poisoned(Box::new(e.duplicate())));

@@ -251,6 +251,14 @@ impl DynamoDb {
             dynamo.reclaim_index(table_id, index_id);
         }
         sweeper::start(&dynamo);
+        // Backups a crash left half made or half deleted go; restores a
+        // close or crash cut short start over (`backups/restore.rs`).
+        dynamo.sweep_backups()?;
+        for table in dynamo.inner.tables.all() {
+            if table.meta().restore.as_ref().is_some_and(|r| r.in_progress) {
+                dynamo.start_restore(Arc::clone(&table));
+            }
+        }
         // A backfill cut short by a close or a crash starts over: its
         // entries so far are correct (each was written under its item's
         // lock) and writing them again changes nothing.
@@ -313,10 +321,12 @@ impl DynamoDb {
 
     /// The live table `name` (a name or a table ARN), for a data-plane
     /// request.
+    /// A table being restored (`CREATING`) is not found.
     pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, DynamoError> {
         self.inner
             .tables
             .get(table_name_of(name))
+            .filter(|t| !t.meta().restore.as_ref().is_some_and(|r| r.in_progress))
             .ok_or_else(DynamoError::resource_not_found)
     }
 

@@ -34,6 +34,7 @@
 //! with where the wording was found.
 
 pub mod api;
+mod backups;
 pub mod clock;
 #[cfg(test)]
 mod datadriven;

@@ -15,9 +15,11 @@
 //! - [`FaultFs::set_space_limit`]: appends that would take the bytes written
 //!   through this `FaultFs` past the limit write nothing and fail with
 //!   [`std::io::ErrorKind::StorageFull`].
+//! - [`FaultFs::refuse_links`]: [`Fs::link`] fails with
+//!   [`std::io::ErrorKind::CrossesDevices`], as between two file systems.
 //! - [`FaultFs::fail_op`] and [`FaultFs::fail_ops_from`]: every file
 //!   operation that changes the disk ([`FileOp`]: create, append, sync,
-//!   directory sync, rename, remove) is numbered, 1 first; the chosen one
+//!   directory sync, rename, remove, link) is numbered, 1 first; the chosen one
 //!   fails (once), or every one from the chosen number on fails (a disk that
 //!   stopped: followed by [`super::MemFs::crash`], a power cut right after
 //!   the operation before it). Exhaustive crash and failure tests walk the
@@ -53,6 +55,10 @@ pub enum FileOp {
     Rename,
     /// [`Fs::remove`].
     Remove,
+    /// [`Fs::link`].
+    Link,
+    /// [`Fs::rename_dir`].
+    RenameDir,
 }
 
 /// Number value meaning "no operation chosen".
@@ -73,6 +79,8 @@ struct FaultState {
     /// Appends/creates that may still succeed before they start failing.
     write_budget: AtomicU64,
     tear_next: AtomicBool,
+    /// Links fail as if crossing file systems.
+    refuse_links: AtomicBool,
     space_limit: AtomicU64,
     /// Bytes handed to the wrapped file system by appends, including the
     /// halves written by torn appends.
@@ -219,6 +227,7 @@ impl FaultFs {
                 sync_budget: AtomicU64::new(DISARMED),
                 write_budget: AtomicU64::new(DISARMED),
                 tear_next: AtomicBool::new(false),
+                refuse_links: AtomicBool::new(false),
                 space_limit: AtomicU64::new(NO_LIMIT),
                 space_used: AtomicU64::new(0),
                 syncs: AtomicU64::new(0),
@@ -264,6 +273,13 @@ impl FaultFs {
         self.state
             .space_limit
             .store(limit.unwrap_or(NO_LIMIT), Ordering::SeqCst);
+    }
+
+    /// With `true`, every later [`Fs::link`] fails with
+    /// [`ErrorKind::CrossesDevices`] (as between two file systems) after it
+    /// is counted; `false` (or [`FaultFs::clear`]) lets links through.
+    pub fn refuse_links(&self, refuse: bool) {
+        self.state.refuse_links.store(refuse, Ordering::SeqCst);
     }
 
     /// Makes every later create of a file whose name ends with `suffix`
@@ -341,7 +357,7 @@ impl FaultFs {
     }
 
     /// Disarms every fault (sync, write, tear, space limit, chosen
-    /// operations, held creates and syncs). Counters are kept.
+    /// operations, held creates and syncs, refused links). Counters are kept.
     pub fn clear(&self) {
         self.release_creates();
         self.release_syncs();
@@ -350,6 +366,7 @@ impl FaultFs {
         self.fail_sync_after(DISARMED);
         self.fail_write_after(DISARMED);
         self.state.tear_next.store(false, Ordering::SeqCst);
+        self.refuse_links(false);
         self.set_space_limit(None);
     }
 
@@ -425,6 +442,10 @@ impl WritableFile for FaultWritableFile {
 
     fn len(&self) -> u64 {
         self.inner.len()
+    }
+
+    fn preallocate(&mut self, len: u64) -> Result<()> {
+        self.inner.preallocate(len)
     }
 }
 
@@ -505,6 +526,27 @@ impl Fs for FaultFs {
 
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         self.inner.lock(path)
+    }
+
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        self.state.op(FileOp::Link, to)?;
+        if self.state.refuse_links.load(Ordering::SeqCst) {
+            return Err(Error::io(
+                format!("link {} to {}", from.display(), to.display()),
+                std::io::Error::new(ErrorKind::CrossesDevices, "injected: crosses devices"),
+            ));
+        }
+        self.inner.link(from, to)
+    }
+
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        self.state.op(FileOp::RenameDir, to)?;
+        self.inner.rename_dir(from, to)
+    }
+
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        self.state.op(FileOp::Remove, dir)?;
+        self.inner.remove_dir(dir)
     }
 }
 

@@ -13,12 +13,14 @@
 //! serve --help` documents their flags.
 
 mod budget;
+mod compression;
 mod connections;
 pub mod cors;
 pub mod fd_limit;
 mod handler;
 pub mod interpret;
 mod response;
+mod unsupported;
 
 use std::future::Future;
 use std::io;
