@@ -401,8 +401,8 @@ fn the_sweep_removes_index_entries() {
         name: name.into(),
         id,
         kind,
-        hash,
-        range,
+        hash: vec![hash],
+        range: range.into_iter().collect(),
         projection_type: ProjectionType::All,
         non_key_attributes: Vec::new(),
         status: IndexStatus::Active,
@@ -453,6 +453,7 @@ fn the_sweep_removes_index_entries() {
         tags: BTreeMap::new(),
         restore: None,
         streams: Vec::new(),
+        settings: Default::default(),
     };
     {
         let raw = Db::open(

@@ -74,6 +74,9 @@ pub enum DynamoError {
     /// The endpoint does not implement the operation (protocol level,
     /// `com.amazon.coral.service#UnknownOperationException`). HTTP 400.
     UnknownOperationException(String),
+    /// A resource-based policy does not exist, or has another revision
+    /// than `ExpectedRevisionId`. HTTP 400.
+    PolicyNotFoundException(String),
 }
 
 impl DynamoError {
@@ -132,6 +135,7 @@ impl DynamoError {
             DynamoError::TrimmedDataAccessException(_) => "TrimmedDataAccessException",
             DynamoError::DuplicateItemException(_) => "DuplicateItemException",
             DynamoError::UnknownOperationException(_) => "UnknownOperationException",
+            DynamoError::PolicyNotFoundException(_) => "PolicyNotFoundException",
             DynamoError::BackupNotFoundException(_) => "BackupNotFoundException",
             DynamoError::BackupInUseException(_) => "BackupInUseException",
             DynamoError::TableNotFoundException(_) => "TableNotFoundException",
@@ -158,6 +162,7 @@ impl DynamoError {
             | DynamoError::TrimmedDataAccessException(m)
             | DynamoError::DuplicateItemException(m)
             | DynamoError::UnknownOperationException(m)
+            | DynamoError::PolicyNotFoundException(m)
             | DynamoError::BackupNotFoundException(m)
             | DynamoError::BackupInUseException(m)
             | DynamoError::TableNotFoundException(m)

@@ -84,3 +84,4 @@ pub use error::DynamoError;
 pub use keycodec::ScalarAttributeType;
 pub use number::{Number, NumberError};
 pub use value::{item_size, AttributeValue, Item};
+pub use write::committing::Committing;

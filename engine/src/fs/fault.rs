@@ -10,7 +10,8 @@
 //!   of its bytes, then fails.
 //! - [`FaultFs::hold_creates`]: creating a file whose name ends with a
 //!   suffix blocks until [`FaultFs::release_creates`] (to hold a background
-//!   flush at a known point).
+//!   flush at a known point); [`FaultFs::hold_syncs`] does the same for
+//!   file syncs (to see what a write's waiters see before its fsync).
 //! - [`FaultFs::set_space_limit`]: appends that would take the bytes written
 //!   through this `FaultFs` past the limit write nothing and fail with
 //!   [`std::io::ErrorKind::StorageFull`].
@@ -29,7 +30,7 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::{FileLock, Fs, RandomAccessFile, WritableFile};
 use crate::error::{Error, Result};
@@ -90,9 +91,39 @@ struct FaultState {
     /// Creates of names ending with this wait on `released`.
     held: Mutex<Option<String>>,
     released: Condvar,
+    /// Syncs of files whose names end with `suffix` wait on `sync_changed`.
+    held_syncs: Mutex<HeldSyncs>,
+    sync_changed: Condvar,
+}
+
+/// The sync hold of [`FaultFs::hold_syncs`].
+#[derive(Default)]
+struct HeldSyncs {
+    suffix: Option<String>,
+    /// Syncs waiting at the hold now.
+    waiting: usize,
 }
 
 impl FaultState {
+    fn hold_syncs(&self) -> MutexGuard<'_, HeldSyncs> {
+        self.held_syncs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Blocks while syncs of `path` are held ([`FaultFs::hold_syncs`]).
+    fn wait_while_sync_held(&self, path: &Path) {
+        let name = path.to_string_lossy();
+        let mut h = self.hold_syncs();
+        if !h.suffix.as_deref().is_some_and(|s| name.ends_with(s)) {
+            return;
+        }
+        h.waiting += 1;
+        self.sync_changed.notify_all();
+        while h.suffix.as_deref().is_some_and(|s| name.ends_with(s)) {
+            h = self.sync_changed.wait(h).unwrap_or_else(|p| p.into_inner());
+        }
+        h.waiting -= 1;
+    }
+
     /// Numbers one file operation and fails it if it is the chosen one.
     fn op(&self, op: FileOp, path: &Path) -> Result<()> {
         let n = self.ops.fetch_add(1, Ordering::SeqCst) + 1;
@@ -204,6 +235,8 @@ impl FaultFs {
                 bytes_appended: AtomicU64::new(0),
                 held: Mutex::new(None),
                 released: Condvar::new(),
+                held_syncs: Mutex::new(HeldSyncs::default()),
+                sync_changed: Condvar::new(),
             }),
         }
     }
@@ -262,6 +295,39 @@ impl FaultFs {
         self.state.released.notify_all();
     }
 
+    /// Makes every later sync of a file whose name ends with `suffix` block
+    /// (before it is counted or performed) until [`FaultFs::release_syncs`]
+    /// or [`FaultFs::clear`].
+    pub fn hold_syncs(&self, suffix: &str) {
+        self.state.hold_syncs().suffix = Some(suffix.to_string());
+    }
+
+    /// Lets held and later syncs proceed.
+    pub fn release_syncs(&self) {
+        self.state.hold_syncs().suffix = None;
+        self.state.sync_changed.notify_all();
+    }
+
+    /// Waits until a sync is blocked by [`FaultFs::hold_syncs`], for at most
+    /// `timeout`; returns whether one is.
+    pub fn wait_for_held_sync(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut h = self.state.hold_syncs();
+        while h.waiting == 0 {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            h = self
+                .state
+                .sync_changed
+                .wait_timeout(h, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
+    }
+
     /// File operations ([`FileOp`]) attempted so far: the number of the
     /// last one.
     pub fn file_ops(&self) -> u64 {
@@ -291,9 +357,10 @@ impl FaultFs {
     }
 
     /// Disarms every fault (sync, write, tear, space limit, chosen
-    /// operations, held creates, refused links). Counters are kept.
+    /// operations, held creates and syncs, refused links). Counters are kept.
     pub fn clear(&self) {
         self.release_creates();
+        self.release_syncs();
         self.fail_op(NONE);
         self.fail_ops_from(NONE);
         self.fail_sync_after(DISARMED);
@@ -365,6 +432,7 @@ impl WritableFile for FaultWritableFile {
     }
 
     fn sync(&mut self) -> Result<()> {
+        self.state.wait_while_sync_held(&self.path);
         self.state.op(FileOp::Sync, &self.path)?;
         let path = &self.path;
         let inner = &mut self.inner;
@@ -374,6 +442,10 @@ impl WritableFile for FaultWritableFile {
 
     fn len(&self) -> u64 {
         self.inner.len()
+    }
+
+    fn preallocate(&mut self, len: u64) -> Result<()> {
+        self.inner.preallocate(len)
     }
 }
 

@@ -43,6 +43,18 @@ pub trait WritableFile: Send {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Makes the file at least `len` bytes long by writing zeros past the
+    /// appended bytes, without moving where [`WritableFile::append`] writes:
+    /// later appends overwrite the zeros, and [`WritableFile::len`] keeps
+    /// counting appended bytes. Once a sync has made the zeros durable,
+    /// syncing appends that land inside them changes neither the file's
+    /// size nor its allocated blocks, so fdatasync has no file metadata to
+    /// commit. Only for files whose readers take a zero tail as a clean end
+    /// (logs: format-spec/wal.md, "Writing"). The default does nothing
+    /// ([`MemFs`] has no metadata to save).
+    fn preallocate(&mut self, _len: u64) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A file opened for positional reads; shared between threads.

@@ -10,11 +10,12 @@ use siltdb::dynamo::api::{
     CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
     DescribeBackupInput, DescribeBackupOutput, KeySchemaElement, ListBackupsInput,
     ListBackupsOutput, Projection, ProvisionedThroughput, RestoreTableFromBackupInput,
-    RestoreTableFromBackupOutput, SseSpecification,
+    RestoreTableFromBackupOutput,
 };
 
 use super::common::{put_opt, struct_list};
-use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+use super::decode::{DResult, Decoder, Struct};
+use super::settings;
 use super::streams::timestamp;
 use super::tables::{
     f64_json, global_secondary_index, key_schema_json, local_secondary_index, projection_json,
@@ -109,21 +110,6 @@ pub(crate) fn list_backups_input(d: &mut Decoder, s: Struct<'_>) -> DResult<List
     })
 }
 
-/// Reads `SSESpecificationOverride`.
-fn sse_specification(s: &Struct<'_>) -> DResult<Option<SseSpecification>> {
-    let Some(v) = s.get("SSESpecificationOverride") else {
-        return Ok(None);
-    };
-    let m = expect_struct(v, Position::Field, "SSESpecification")?;
-    let path = s.member_path("SSESpecificationOverride");
-    let sse = Struct::nested(m, &path);
-    Ok(Some(SseSpecification {
-        enabled: sse.bool("Enabled")?,
-        sse_type: sse.string("SSEType")?,
-        kms_master_key_id: sse.string("KMSMasterKeyId")?,
-    }))
-}
-
 /// Reads a `RestoreTableFromBackup` request.
 pub(crate) fn restore_table_from_backup_input(
     d: &mut Decoder,
@@ -155,7 +141,7 @@ pub(crate) fn restore_table_from_backup_input(
             local_secondary_index,
         )?,
         provisioned_throughput_override,
-        sse_specification_override: sse_specification(&s)?,
+        sse_specification_override: settings::sse_specification(d, &s, "SSESpecificationOverride")?,
     })
 }
 

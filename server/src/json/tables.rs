@@ -5,10 +5,11 @@
 //! global tables) are refused with a `ValidationException` naming the
 //! member rather than silently ignored: a table created without the
 //! replica its application asked for would fail later and obscurely.
-//! Members with no effect on a single-node store (`SSESpecification`,
-//! `TableClass`, `ResourcePolicy`, `OnDemandThroughput`, `WarmThroughput`)
-//! are accepted and ignored. `Tags` are read as TagResource reads them and
-//! stored with the table.
+//! The table settings (`SSESpecification`, `TableClass`,
+//! `OnDemandThroughput`, `WarmThroughput`; see `settings`) and
+//! `ResourcePolicy` are read, stored with the table and shown back by
+//! DescribeTable. `Tags` are read as TagResource reads them and stored with
+//! the table.
 
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
@@ -24,6 +25,7 @@ use siltdb::dynamo::{DynamoError, ScalarAttributeType};
 
 use super::common::{put_opt, struct_list};
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+use super::settings;
 use super::streams::{stream_specification, stream_specification_json};
 use super::tags::tags;
 use super::tree::Object;
@@ -161,12 +163,19 @@ fn required_index_name(d: &mut Decoder, s: &Struct<'_>) -> DResult<String> {
     Ok(name)
 }
 
-/// An index's required `KeySchema` (1 or 2 elements here).
-fn index_key_schema(d: &mut Decoder, s: &Struct<'_>) -> DResult<Vec<KeySchemaElement>> {
+/// An index's required `KeySchema`: 1 or 2 elements for a local index; at
+/// least 1 for a global one, whose multi-attribute keys (up to 4 HASH and
+/// 4 RANGE attributes) the engine checks with DynamoDB's own messages.
+fn index_key_schema(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+    global: bool,
+) -> DResult<Vec<KeySchemaElement>> {
     let ks = struct_list(d, s, "KeySchema", "KeySchemaElement", key_schema_element)?;
     let path = s.member_path("KeySchema");
+    let max = (!global).then_some(2);
     match &ks {
-        Some(k) => d.check_length("[...]", &path, k.len(), Some(1), Some(2)),
+        Some(k) => d.check_length("[...]", &path, k.len(), Some(1), max),
         None => d.violation(None, &path, "Member must not be null"),
     }
     Ok(ks.unwrap_or_default())
@@ -208,7 +217,7 @@ pub(crate) fn local_secondary_index(
     s: Struct<'_>,
 ) -> DResult<LocalSecondaryIndex> {
     Ok(LocalSecondaryIndex {
-        key_schema: index_key_schema(d, &s)?,
+        key_schema: index_key_schema(d, &s, false)?,
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
     })
@@ -219,7 +228,7 @@ pub(crate) fn global_secondary_index(
     s: Struct<'_>,
 ) -> DResult<GlobalSecondaryIndex> {
     Ok(GlobalSecondaryIndex {
-        key_schema: index_key_schema(d, &s)?,
+        key_schema: index_key_schema(d, &s, true)?,
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
         provisioned_throughput: provisioned_throughput(d, &s)?,
@@ -262,7 +271,7 @@ fn global_secondary_index_update(
         let c = Struct::nested(m, &path);
         return Ok(Some(GlobalSecondaryIndexUpdate::Create(
             CreateGlobalSecondaryIndexAction {
-                key_schema: index_key_schema(d, &c)?,
+                key_schema: index_key_schema(d, &c, true)?,
                 projection: projection(d, &c)?,
                 index_name: required_index_name(d, &c)?,
                 provisioned_throughput: provisioned_throughput(d, &c)?,
@@ -348,6 +357,11 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
         tags,
+        table_class: settings::table_class(d, &s)?,
+        sse_specification: settings::sse_specification(d, &s, "SSESpecification")?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
+        resource_policy: s.string("ResourcePolicy")?,
     })
 }
 
@@ -410,6 +424,10 @@ pub(crate) fn update_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Upda
         provisioned_throughput,
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
+        table_class: settings::table_class(d, &s)?,
+        sse_specification: settings::sse_specification(d, &s, "SSESpecification")?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
     })
 }
 
@@ -602,6 +620,34 @@ pub(crate) fn table_description_json(t: &TableDescription) -> Value {
         t.global_secondary_indexes
             .as_ref()
             .map(|v| Value::Array(v.iter().map(global_index_json).collect())),
+    );
+    put_opt(
+        &mut m,
+        "SSEDescription",
+        t.sse_description
+            .as_ref()
+            .map(settings::sse_description_json),
+    );
+    put_opt(
+        &mut m,
+        "TableClassSummary",
+        t.table_class_summary
+            .as_ref()
+            .map(settings::table_class_summary_json),
+    );
+    put_opt(
+        &mut m,
+        "OnDemandThroughput",
+        t.on_demand_throughput
+            .as_ref()
+            .map(settings::on_demand_throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "WarmThroughput",
+        t.warm_throughput
+            .as_ref()
+            .map(settings::warm_throughput_json),
     );
     put_opt(
         &mut m,
@@ -1024,6 +1070,7 @@ mod tests {
             latest_stream_label: None,
             latest_stream_arn: None,
             restore_summary: None,
+            ..TableDescription::default()
         };
         assert_eq!(
             describe_table_output(&DescribeTableOutput { table: t.clone() }),

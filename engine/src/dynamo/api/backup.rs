@@ -4,6 +4,7 @@
 
 use super::enums::wire_enum;
 use super::index::{GlobalSecondaryIndex, LocalSecondaryIndex, Projection};
+use super::settings::SseSpecification;
 use super::stream::StreamSpecification;
 use super::table::{BillingMode, KeySchemaElement, ProvisionedThroughput, TableDescription};
 use super::ttl::TimeToLiveDescription;
@@ -164,17 +165,6 @@ pub struct BackupSummary {
     pub backup_size_bytes: Option<i64>,
 }
 
-/// `SSESpecification` (accepted; siltdb does not encrypt at rest itself).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SseSpecification {
-    /// `Enabled`.
-    pub enabled: Option<bool>,
-    /// `SSEType`: `AES256` or `KMS`.
-    pub sse_type: Option<String>,
-    /// `KMSMasterKeyId`.
-    pub kms_master_key_id: Option<String>,
-}
-
 /// `RestoreSummary` of a restored table's description.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RestoreSummary {
@@ -273,7 +263,7 @@ pub struct RestoreTableFromBackupInput {
     pub local_secondary_index_override: Option<Vec<LocalSecondaryIndex>>,
     /// Provisioned throughput of the new table instead of the source's.
     pub provisioned_throughput_override: Option<ProvisionedThroughput>,
-    /// Encryption settings (accepted; see [`SseSpecification`]).
+    /// Encryption settings for the restored table, as CreateTable takes them.
     pub sse_specification_override: Option<SseSpecification>,
 }
 

@@ -138,7 +138,7 @@ impl From<crate::Error> for Stop {
 /// application holds any more ends the walk.
 fn backfill(
     db: &WeakHandle,
-    table: &Table,
+    table: &Arc<Table>,
     index_id: u8,
     stopping: &AtomicBool,
 ) -> Result<(), DynamoError> {
@@ -182,7 +182,12 @@ fn next_keys(db: &Db, prefix: &[u8], from: &[u8], n: usize) -> Result<Vec<Vec<u8
 
 /// Writes the index entries of the items at `keys`, under their locks, in
 /// one batch.
-fn fill_batch(db: &DynamoDb, table: &Table, index_id: u8, keys: &[Vec<u8>]) -> Result<(), Stop> {
+fn fill_batch(
+    db: &DynamoDb,
+    table: &Arc<Table>,
+    index_id: u8,
+    keys: &[Vec<u8>],
+) -> Result<(), Stop> {
     // The gate keeps the table (and, through `Table::quiesce`, an index
     // deletion) from completing while this batch is in flight.
     let gate = table.write_gate().map_err(|_| Stop::Quietly)?;
@@ -220,7 +225,7 @@ fn fill_batch(db: &DynamoDb, table: &Table, index_id: u8, keys: &[Vec<u8>]) -> R
 
 /// Marks index `index_id` of `table` `ACTIVE` in the catalog, unless it was
 /// deleted (or the table was) meanwhile.
-fn activate(db: &DynamoDb, table: &Table, index_id: u8) -> Result<(), DynamoError> {
+fn activate(db: &DynamoDb, table: &Arc<Table>, index_id: u8) -> Result<(), DynamoError> {
     let _control = db.control_lock();
     let Ok(gate) = table.write_gate() else {
         return Ok(());

@@ -2,7 +2,7 @@
 //! DeleteTable.
 //!
 //! Tables are `ACTIVE` as soon as CreateTable returns (there is nothing to
-//! provision). Messages are DynamoDB's; where they come from is noted per
+//! provision); CreateTable's own answer says `CREATING`, as DynamoDB's does. Messages are DynamoDB's; where they come from is noted per
 //! check (dynalite `validations/createTable.js`, `db/index.js`, and the API
 //! reference pages).
 
@@ -26,7 +26,9 @@ use crate::dynamo::items::value::{item_size, INVALID_PARAMETER};
 use crate::dynamo::keys::layout::{index_id_of, range_prefix, table_prefix, TABLE_INDEX_ID};
 use crate::dynamo::streams::settings::{check_create_stream, check_update_stream, retire_streams};
 use crate::dynamo::tables::catalog;
+use crate::dynamo::tables::policy;
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta};
+use crate::dynamo::tables::settings::{sse_choice, StoredPolicy, TableSettings};
 use crate::dynamo::tables::table::{table_name_of, SizeCache, Table};
 use crate::dynamo::tables::tags;
 use crate::WriteBatch;
@@ -170,6 +172,9 @@ impl DynamoDb {
         };
         check_create_stream(input.stream_specification.as_ref())?;
         let tags = tags::initial_tags(input.tags.as_deref())?;
+        if let Some(doc) = &input.resource_policy {
+            policy::check_document(doc)?;
+        }
         ddl::check_create_throughput(&input, billing_mode, &mut indexes)?;
         let next_index_id = u8::try_from(indexes.len() + 1).unwrap_or(ddl::MAX_INDEX_ID);
         let _control = self.control_lock();
@@ -215,13 +220,18 @@ impl DynamoDb {
             ),
             ttl_attribute: None,
             tags,
+            settings: initial_settings(&input, now),
             restore,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);
         self.commit_control(batch)?;
         self.table_id_taken(id);
-        let description = meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
+        let mut description =
+            meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
+        // DynamoDB's CreateTable answers CREATING; here the table is usable
+        // at once, so every later call sees it ACTIVE.
+        description.table_status = TableStatus::Creating;
         let name = meta.name.clone();
         self.inner.tables.insert(meta);
         if let Some(table) = self.inner.tables.get(&name) {
@@ -366,6 +376,10 @@ impl DynamoDb {
             && input.provisioned_throughput.is_none()
             && input.deletion_protection_enabled.is_none()
             && input.stream_specification.is_none()
+            && input.table_class.is_none()
+            && input.sse_specification.is_none()
+            && input.on_demand_throughput.is_none()
+            && input.warm_throughput.is_none()
             && gsi_updates.is_none_or(|u| u.is_empty())
         {
             // API reference, UpdateTable (DynamoDB's message lists the members).
@@ -450,6 +464,7 @@ impl DynamoDb {
         if let Some(p) = input.deletion_protection_enabled {
             meta.deletion_protection = p;
         }
+        update_settings(&mut meta.settings, &input, now);
         self.update_streams(&mut meta, input.stream_specification.as_ref(), now)?;
         for idx in meta.indexes.iter_mut() {
             if let Some((read, write)) = plan.throughput.get(&idx.name) {
@@ -553,6 +568,47 @@ impl DynamoDb {
         Ok(DeleteTableOutput {
             table_description: description,
         })
+    }
+}
+
+/// The settings of a table CreateTable makes from `input` at `now`.
+/// REQUIRES: `input.resource_policy`, if any, passed
+/// [`policy::check_document`].
+fn initial_settings(input: &CreateTableInput, now: i64) -> TableSettings {
+    let mut settings = TableSettings {
+        table_class: input.table_class,
+        sse_kms_key: input.sse_specification.as_ref().and_then(sse_choice),
+        policy: input.resource_policy.as_ref().map(|doc| StoredPolicy {
+            document: doc.clone(),
+            revision_id: policy::next_revision(None, now),
+        }),
+        ..TableSettings::default()
+    };
+    if let Some(o) = &input.on_demand_throughput {
+        settings.set_on_demand(o);
+    }
+    if let Some(w) = &input.warm_throughput {
+        settings.raise_warm(w);
+    }
+    settings
+}
+
+/// Applies UpdateTable's setting members to `settings` at `now`.
+fn update_settings(settings: &mut TableSettings, input: &UpdateTableInput, now: i64) {
+    if let Some(c) = input.table_class {
+        if settings.table_class.unwrap_or_default() != c {
+            settings.table_class_updated_millis = Some(now);
+        }
+        settings.table_class = Some(c);
+    }
+    if let Some(spec) = &input.sse_specification {
+        settings.sse_kms_key = sse_choice(spec);
+    }
+    if let Some(o) = &input.on_demand_throughput {
+        settings.set_on_demand(o);
+    }
+    if let Some(w) = &input.warm_throughput {
+        settings.raise_warm(w);
     }
 }
 
