@@ -396,7 +396,7 @@ mod tests {
         let e = read(json!({"Limit": 0}), list_backups_input).expect_err("limit");
         assert!(e.message().contains("at 'limit'"), "{}", e.message());
         let e = read(
-            json!({"TargetTableName": "T2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d", "BillingModeOverride": "FREE"}),
+            json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d", "BillingModeOverride": "FREE"}),
             restore_table_from_backup_input,
         )
         .expect_err("enum");
@@ -406,7 +406,7 @@ mod tests {
             e.message()
         );
         let i = read(
-            json!({"TargetTableName": "T2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",
+            json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",
                    "ProvisionedThroughputOverride": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}}),
             restore_table_from_backup_input,
         )

@@ -283,7 +283,7 @@ mod tests {
             ),
             (
                 Operation::RestoreTableFromBackup,
-                json!({"TargetTableName": "T2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",
+                json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",
                        "BillingModeOverride": "PROVISIONED",
                        "ProvisionedThroughputOverride": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
                        "GlobalSecondaryIndexOverride": [], "SSESpecificationOverride": {"Enabled": true}}),
