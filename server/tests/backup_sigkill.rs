@@ -192,7 +192,7 @@ fn run(dir: &Path) {
         }
         server = Some(s);
     }
-    println!("{CYCLES} kills; {restored} restores the kill met finished after the restart");
+    println!("{CYCLES} cycles; {restored} restores the kill met finished after the restart");
 }
 
 #[test]

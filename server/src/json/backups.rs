@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
     BackupDescription, BackupDetails, BackupSummary, BackupTypeFilter, BillingMode,
     CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
-    DescribeBackupInput, DescribeBackupOutput, ListBackupsInput, ListBackupsOutput,
-    ProvisionedThroughput, RestoreTableFromBackupInput, RestoreTableFromBackupOutput,
+    DescribeBackupInput, DescribeBackupOutput, KeySchemaElement, ListBackupsInput,
+    ListBackupsOutput, Projection, ProvisionedThroughput, RestoreTableFromBackupInput,
+    RestoreTableFromBackupOutput,
 };
 
 use super::common::{put_opt, struct_list};
@@ -180,6 +181,20 @@ fn details_json(b: &BackupDetails) -> Value {
     Value::Object(m)
 }
 
+/// The members a `LocalSecondaryIndexInfo` and a `GlobalSecondaryIndexInfo`
+/// share.
+fn index_info(
+    name: &str,
+    key_schema: &[KeySchemaElement],
+    projection: &Projection,
+) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert("IndexName".into(), Value::String(name.to_string()));
+    o.insert("KeySchema".into(), key_schema_json(key_schema));
+    o.insert("Projection".into(), projection_json(projection));
+    o
+}
+
 fn description_json(d: &BackupDescription) -> Value {
     let mut m = Map::new();
     m.insert("BackupDetails".into(), details_json(&d.backup_details));
@@ -217,13 +232,7 @@ fn description_json(d: &BackupDescription) -> Value {
         f.local_secondary_indexes.as_ref().map(|v| {
             Value::Array(
                 v.iter()
-                    .map(|i| {
-                        let mut o = Map::new();
-                        o.insert("IndexName".into(), Value::String(i.index_name.clone()));
-                        o.insert("KeySchema".into(), key_schema_json(&i.key_schema));
-                        o.insert("Projection".into(), projection_json(&i.projection));
-                        Value::Object(o)
-                    })
+                    .map(|i| Value::Object(index_info(&i.index_name, &i.key_schema, &i.projection)))
                     .collect(),
             )
         }),
@@ -235,10 +244,7 @@ fn description_json(d: &BackupDescription) -> Value {
             Value::Array(
                 v.iter()
                     .map(|i| {
-                        let mut o = Map::new();
-                        o.insert("IndexName".into(), Value::String(i.index_name.clone()));
-                        o.insert("KeySchema".into(), key_schema_json(&i.key_schema));
-                        o.insert("Projection".into(), projection_json(&i.projection));
+                        let mut o = index_info(&i.index_name, &i.key_schema, &i.projection);
                         put_opt(
                             &mut o,
                             "ProvisionedThroughput",
@@ -324,24 +330,21 @@ pub(crate) fn create_backup_output(o: &CreateBackupOutput) -> Value {
     Value::Object(m)
 }
 
+/// `{"BackupDescription": ...}`, the body of two responses.
+fn description_output(d: &BackupDescription) -> Value {
+    let mut m = Map::new();
+    m.insert("BackupDescription".into(), description_json(d));
+    Value::Object(m)
+}
+
 /// A `DescribeBackup` response.
 pub(crate) fn describe_backup_output(o: &DescribeBackupOutput) -> Value {
-    let mut m = Map::new();
-    m.insert(
-        "BackupDescription".into(),
-        description_json(&o.backup_description),
-    );
-    Value::Object(m)
+    description_output(&o.backup_description)
 }
 
 /// A `DeleteBackup` response.
 pub(crate) fn delete_backup_output(o: &DeleteBackupOutput) -> Value {
-    let mut m = Map::new();
-    m.insert(
-        "BackupDescription".into(),
-        description_json(&o.backup_description),
-    );
-    Value::Object(m)
+    description_output(&o.backup_description)
 }
 
 /// A `ListBackups` response.
@@ -367,4 +370,53 @@ pub(crate) fn restore_table_from_backup_output(o: &RestoreTableFromBackupOutput)
         table_description_json(&o.table_description),
     );
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    use crate::json::decode::read_request as read;
+
+    #[test]
+    fn names_and_arns_are_checked_as_the_model_says() {
+        let e = read(
+            json!({"TableName": "T", "BackupName": "a b"}),
+            create_backup_input,
+        )
+        .expect_err("bad name");
+        assert!(
+            e.message().contains("at 'backupName' failed to satisfy constraint: Member must satisfy regular expression pattern"),
+            "{}",
+            e.message()
+        );
+        let e = read(json!({"BackupArn": "short"}), describe_backup_input).expect_err("short arn");
+        assert!(e.message().contains("at 'backupArn'"), "{}", e.message());
+        let e = read(json!({"Limit": 0}), list_backups_input).expect_err("limit");
+        assert!(e.message().contains("at 'limit'"), "{}", e.message());
+        let e = read(
+            json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d", "BillingModeOverride": "FREE"}),
+            restore_table_from_backup_input,
+        )
+        .expect_err("enum");
+        assert!(
+            e.message().contains("billingModeOverride"),
+            "{}",
+            e.message()
+        );
+        let i = read(
+            json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",
+                   "ProvisionedThroughputOverride": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}}),
+            restore_table_from_backup_input,
+        )
+        .expect("restore");
+        assert_eq!(
+            i.provisioned_throughput_override,
+            Some(ProvisionedThroughput {
+                read_capacity_units: 3,
+                write_capacity_units: 4
+            })
+        );
+    }
 }

@@ -265,6 +265,29 @@ mod tests {
                 Operation::ExecuteTransaction,
                 json!({"TransactStatements": [{"Statement": "DELETE FROM T WHERE k = 1"}]}),
             ),
+            (
+                Operation::CreateBackup,
+                json!({"TableName": "T", "BackupName": "nightly"}),
+            ),
+            (
+                Operation::DescribeBackup,
+                json!({"BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d"}),
+            ),
+            (
+                Operation::ListBackups,
+                json!({"TableName": "T", "Limit": 5, "TimeRangeLowerBound": 1.5e9, "BackupType": "ALL"}),
+            ),
+            (
+                Operation::DeleteBackup,
+                json!({"BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d"}),
+            ),
+            (
+                Operation::RestoreTableFromBackup,
+                json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",
+                       "BillingModeOverride": "PROVISIONED",
+                       "ProvisionedThroughputOverride": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                       "GlobalSecondaryIndexOverride": [], "SSESpecificationOverride": {"Enabled": true}}),
+            ),
             (Operation::DescribeLimits, json!({})),
             (Operation::DescribeEndpoints, json!({})),
             (

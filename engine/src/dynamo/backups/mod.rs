@@ -33,7 +33,7 @@ use crate::dynamo::api::{
 };
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::tables::control::check_name;
+use crate::dynamo::tables::control::{check_list_limit, check_name};
 use crate::dynamo::tables::schema::IndexKind;
 use crate::dynamo::tables::table::table_name_of;
 use crate::WriteBatch;
@@ -241,17 +241,7 @@ impl DynamoDb {
     /// (lower bound inclusive, upper exclusive) and type (every backup here
     /// is `USER`), `Limit` (1–100, default 100) per page.
     pub fn list_backups(&self, input: ListBackupsInput) -> Result<ListBackupsOutput, DynamoError> {
-        let limit = input.limit.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            let bound = if limit < 1 {
-                "greater than or equal to 1"
-            } else {
-                "less than or equal to 100"
-            };
-            return Err(DynamoError::validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
-            )));
-        }
+        let limit = check_list_limit(input.limit)?;
         if let (Some(lo), Some(hi)) = (input.time_range_lower_bound, input.time_range_upper_bound) {
             if lo > hi {
                 return Err(DynamoError::validation(

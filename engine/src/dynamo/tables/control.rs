@@ -81,6 +81,23 @@ pub fn check_name(name: &str, field: &str) -> Result<(), DynamoError> {
     }
 }
 
+/// A list operation's `Limit` (1–100; absent = 100), or the model
+/// constraint's ValidationException.
+pub fn check_list_limit(limit: Option<i64>) -> Result<i64, DynamoError> {
+    let limit = limit.unwrap_or(100);
+    if !(1..=100).contains(&limit) {
+        let bound = if limit < 1 {
+            "greater than or equal to 1"
+        } else {
+            "less than or equal to 100"
+        };
+        return Err(DynamoError::validation(format!(
+            "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
+        )));
+    }
+    Ok(limit)
+}
+
 /// Refuses a control-plane change to a table still being restored.
 fn check_not_restoring(meta: &TableMeta) -> Result<(), DynamoError> {
     if meta.restore.as_ref().is_some_and(|r| r.in_progress) {
@@ -325,17 +342,7 @@ impl DynamoDb {
 
     /// `ListTables`.
     pub fn list_tables(&self, input: ListTablesInput) -> Result<ListTablesOutput, DynamoError> {
-        let limit = input.limit.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            let bound = if limit < 1 {
-                "greater than or equal to 1"
-            } else {
-                "less than or equal to 100"
-            };
-            return Err(DynamoError::validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
-            )));
-        }
+        let limit = check_list_limit(input.limit)?;
         let tables = self.tables_read();
         let start = input.exclusive_start_table_name.as_deref();
         let mut names = tables
