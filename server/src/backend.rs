@@ -7,6 +7,8 @@
 //! implementation for [`DynamoDb`] are generated from the one list of
 //! operations, [`crate::operation`].
 
+use std::sync::Arc;
+
 use siltdb::dynamo::api;
 use siltdb::dynamo::{DynamoDb, DynamoError};
 
@@ -35,6 +37,13 @@ macro_rules! define_backend {
             fn close(&self) -> Result<(), DynamoError> {
                 Ok(())
             }
+
+            /// The backend answering in `region` (the request's SigV4
+            /// credential scope): ARNs and stream records name it. `None`:
+            /// this backend has one region.
+            fn in_region(&self, _region: &str) -> Option<Arc<dyn Backend>> {
+                None
+            }
         }
 
         /// Runs `request` on `backend`.
@@ -56,6 +65,10 @@ macro_rules! define_backend {
 
             fn close(&self) -> Result<(), DynamoError> {
                 DynamoDb::close(self)
+            }
+
+            fn in_region(&self, region: &str) -> Option<Arc<dyn Backend>> {
+                Some(Arc::new(DynamoDb::in_region(self, region)))
             }
         }
     };
