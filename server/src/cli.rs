@@ -58,8 +58,8 @@ pub enum Command {
     /// Load DynamoDB JSON lines into a table.
     ///
     /// Reads what `siltdb export` and DynamoDB's export to S3 write (one
-    /// `{"Item":{...}}` per line; gunzip DynamoDB's `.json.gz` data files
-    /// first). The table must exist unless `--create-from` is given. Items
+    /// `{"Item":{...}}` per line; DynamoDB's gzipped `.json.gz` data files
+    /// are read as they are). The table must exist unless `--create-from` is given. Items
     /// go in 25 at a time (BatchWriteItem) with DynamoDB's validation; the
     /// import stops at the first bad line, naming it, after importing every
     /// line before it. The database is opened exclusively (stop the server
@@ -239,7 +239,8 @@ pub struct ImportArgs {
     /// `--create-from` is given.
     #[arg(long)]
     pub table: String,
-    /// Where to read the items; `-` is standard input.
+    /// Where to read the items; `-` is standard input. A gzip-compressed
+    /// file (DynamoDB's exports are) is decompressed as it is read.
     #[arg(long = "in", default_value = "-", value_name = "FILE|-")]
     pub input: PathBuf,
     /// Create the table first, from a CreateTable request in JSON (as
