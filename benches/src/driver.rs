@@ -107,6 +107,9 @@ pub struct Config {
     /// (`None`: the engine default; `usize::MAX` keeps every value in the
     /// tree).
     pub min_blob_size: Option<usize>,
+    /// siltdb only: bytes of zeros kept ahead of a synced WAL's records
+    /// (`None`: the engine default; 0 off).
+    pub wal_preallocate_bytes: Option<u64>,
     /// Flush and compact everything after writes, before reads.
     pub compact: bool,
     /// Seed of the key and value generators.
@@ -147,6 +150,7 @@ impl Default for Config {
             target_file_size: None,
             bloom_bits: 10,
             min_blob_size: None,
+            wal_preallocate_bytes: None,
             compact: true,
             seed: 0x005e_ed0f_5117,
             statistics: false,

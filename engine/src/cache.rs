@@ -1,5 +1,8 @@
-//! The block cache: decoded data blocks shared by all tables, keyed by
-//! `(file number, block offset)`.
+//! The block cache: decoded data blocks shared by all tables, and separated
+//! values read by point lookups from blob files, keyed by `(file number,
+//! offset)` (tables and blob files draw their numbers from one counter, so
+//! the keys never collide). One budget covers both, as RocksDB's block
+//! cache covers the data blocks that hold its large values.
 //!
 //! Sixteen shards, each a mutex-protected LRU list with O(1) lookup, insert
 //! and eviction. Each block is charged its byte size; a shard evicts from its
@@ -13,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::sstable::Block;
+use crate::vlog::BlobValue;
 
 const NUM_SHARDS: usize = 16;
 const NIL: u32 = u32::MAX;
@@ -46,9 +50,26 @@ fn key_hash(file_number: u64, offset: u64) -> u64 {
     h.finish()
 }
 
+/// One cached item.
+#[derive(Clone)]
+enum Entry {
+    Block(Arc<Block>),
+    Blob(Arc<BlobValue>),
+}
+
+impl Entry {
+    /// Bytes the entry is charged.
+    fn charge(&self) -> usize {
+        match self {
+            Entry::Block(b) => b.size(),
+            Entry::Blob(v) => v.charge(),
+        }
+    }
+}
+
 struct Node {
     key: Key,
-    block: Option<Arc<Block>>,
+    entry: Option<Entry>,
     charge: usize,
     prev: u32,
     next: u32,
@@ -70,7 +91,7 @@ impl Shard {
             map: HashMap::default(),
             nodes: vec![Node {
                 key: (0, 0),
-                block: None,
+                entry: None,
                 charge: 0,
                 prev: HEAD,
                 next: HEAD,
@@ -95,17 +116,18 @@ impl Shard {
         self.nodes[HEAD as usize].next = i;
     }
 
-    fn get(&mut self, key: Key) -> Option<Arc<Block>> {
+    fn get(&mut self, key: Key) -> Option<Entry> {
         let i = *self.map.get(&key)?;
         self.unlink(i);
         self.push_front(i);
-        self.nodes[i as usize].block.clone()
+        self.nodes[i as usize].entry.clone()
     }
 
-    fn remove_node(&mut self, i: u32) {
+    /// Unlinks node `i` and returns its entry.
+    fn remove_node(&mut self, i: u32) -> Option<Entry> {
         self.unlink(i);
         let node = &mut self.nodes[i as usize];
-        node.block = None;
+        let entry = node.entry.take();
         node.prev = NIL;
         node.next = NIL;
         self.usage -= node.charge;
@@ -113,12 +135,15 @@ impl Shard {
         let key = node.key;
         self.map.remove(&key);
         self.free.push(i);
+        entry
     }
 
-    fn insert(&mut self, key: Key, block: Arc<Block>) {
-        let charge = block.size();
+    /// Inserts `entry`, moving the entries it replaces or evicts to
+    /// `removed` (to be dropped once the shard is unlocked).
+    fn insert(&mut self, key: Key, entry: Entry, removed: &mut Vec<Entry>) {
+        let charge = entry.charge();
         if let Some(&i) = self.map.get(&key) {
-            self.remove_node(i);
+            removed.extend(self.remove_node(i));
         }
         if charge > self.capacity {
             return;
@@ -128,11 +153,11 @@ impl Shard {
             if lru == HEAD {
                 break;
             }
-            self.remove_node(lru);
+            removed.extend(self.remove_node(lru));
         }
         let node = Node {
             key,
-            block: Some(block),
+            entry: Some(entry),
             charge,
             prev: NIL,
             next: NIL,
@@ -153,9 +178,14 @@ impl Shard {
     }
 }
 
-/// A sharded LRU cache of data blocks, bounded by total block bytes.
+/// A sharded LRU cache of data blocks and separated values, bounded by
+/// total bytes.
 pub struct BlockCache {
     shards: Box<[Mutex<Shard>]>,
+    /// Record buffers of evicted separated values nothing else held, kept
+    /// for the next blob read (so its buffer needs no zeroing); at most
+    /// [`BlockCache::spare_limit`] bytes.
+    spare: Mutex<Vec<Vec<u8>>>,
     capacity: usize,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -180,6 +210,7 @@ impl BlockCache {
             shards: (0..NUM_SHARDS)
                 .map(|_| Mutex::new(Shard::new(per_shard)))
                 .collect(),
+            spare: Mutex::new(Vec::new()),
             capacity: capacity_bytes,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -197,9 +228,9 @@ impl BlockCache {
         }
     }
 
-    /// The cached block at `offset` of table `file_number`, marking it
-    /// recently used.
-    pub fn get(&self, file_number: u64, offset: u64) -> Option<Arc<Block>> {
+    /// The entry at `offset` of file `file_number`, marking it recently
+    /// used, and counting a hit or a miss.
+    fn lookup(&self, file_number: u64, offset: u64) -> Option<Entry> {
         let r = self.shard(file_number, offset).get((file_number, offset));
         let counter = if r.is_some() {
             &self.hits
@@ -210,14 +241,84 @@ impl BlockCache {
         r
     }
 
-    /// Caches `block` (charged its byte size), evicting least recently used
-    /// blocks of the same shard as needed; replaces an existing entry.
-    pub fn insert(&self, file_number: u64, offset: u64, block: Arc<Block>) {
-        self.shard(file_number, offset)
-            .insert((file_number, offset), block);
+    /// The cached block at `offset` of table `file_number`, marking it
+    /// recently used.
+    pub fn get(&self, file_number: u64, offset: u64) -> Option<Arc<Block>> {
+        match self.lookup(file_number, offset)? {
+            Entry::Block(b) => Some(b),
+            Entry::Blob(_) => None,
+        }
     }
 
-    /// Total bytes of blocks currently cached.
+    /// Caches `block` (charged its byte size), evicting least recently used
+    /// entries of the same shard as needed; replaces an existing entry.
+    pub fn insert(&self, file_number: u64, offset: u64, block: Arc<Block>) {
+        self.insert_entry((file_number, offset), Entry::Block(block));
+    }
+
+    fn insert_entry(&self, key: Key, entry: Entry) {
+        let mut removed = Vec::new();
+        self.shard(key.0, key.1).insert(key, entry, &mut removed);
+        for e in removed {
+            if let Entry::Blob(v) = e {
+                if let Ok(v) = Arc::try_unwrap(v) {
+                    self.keep_spare(v.into_record());
+                }
+            }
+        }
+    }
+
+    /// Bytes of spare buffers kept at most: 1/64 of the capacity.
+    fn spare_limit(&self) -> usize {
+        self.capacity / 64
+    }
+
+    fn spares(&self) -> MutexGuard<'_, Vec<Vec<u8>>> {
+        self.spare.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn keep_spare(&self, buf: Vec<u8>) {
+        let mut spare = self.spares();
+        let held: usize = spare.iter().map(Vec::capacity).sum();
+        if held + buf.capacity() <= self.spare_limit() {
+            spare.push(buf);
+        }
+    }
+
+    /// A buffer for reading a blob record of `len` bytes: an evicted
+    /// record's buffer of at least that capacity if one is spare (its old
+    /// bytes still in it, to be overwritten), else an empty one.
+    pub fn take_buffer(&self, len: usize) -> Vec<u8> {
+        let mut spare = self.spares();
+        match spare.iter().position(|b| b.capacity() >= len) {
+            Some(i) => spare.swap_remove(i),
+            None => Vec::new(),
+        }
+    }
+
+    /// The cached value of the blob record at `offset` of blob file
+    /// `file_number`, marking it recently used.
+    pub fn get_blob(&self, file_number: u64, offset: u64) -> Option<Arc<BlobValue>> {
+        match self.lookup(file_number, offset)? {
+            Entry::Blob(v) => Some(v),
+            Entry::Block(_) => None,
+        }
+    }
+
+    /// Caches the value of the blob record at `offset` of blob file
+    /// `file_number` (charged its record's bytes), evicting as
+    /// [`BlockCache::insert`] does.
+    pub fn insert_blob(&self, file_number: u64, offset: u64, value: Arc<BlobValue>) {
+        self.insert_entry((file_number, offset), Entry::Blob(value));
+    }
+
+    /// True if an entry charged `charge` bytes would be kept (it fits in a
+    /// shard's share of the capacity).
+    pub fn would_keep(&self, charge: usize) -> bool {
+        charge <= self.capacity / NUM_SHARDS
+    }
+
+    /// Total bytes of blocks and values currently cached.
     pub fn usage(&self) -> usize {
         self.shards
             .iter()
@@ -297,6 +398,58 @@ mod tests {
         tiny.insert(1, 1, b);
         assert_eq!(tiny.usage(), 0);
         assert!(tiny.get(1, 1).is_none());
+    }
+
+    /// A cached separated value of `len` bytes (record header and key
+    /// included), read from a one-record blob file.
+    fn blob_value(len: usize) -> Arc<BlobValue> {
+        use crate::fs::{Fs, MemFs};
+        use crate::vlog::format::{encode_file_header, encode_record, RECORD_HEADER_LEN};
+        let fs = MemFs::new();
+        let mut data = Vec::new();
+        encode_file_header(&mut data);
+        let value = vec![3u8; len - RECORD_HEADER_LEN - 1];
+        let crc = encode_record(&mut data, b"k", &value);
+        let path = std::path::Path::new("000009.blob");
+        fs.create(path)
+            .expect("create")
+            .append(&data)
+            .expect("append");
+        let r = crate::vlog::BlobReader::open(
+            fs.open_random(path).expect("open"),
+            "000009.blob".into(),
+            9,
+        )
+        .expect("header");
+        let index = crate::vlog::BlobIndex {
+            file_number: 9,
+            offset: 12,
+            value_len: value.len() as u32,
+            crc,
+        };
+        Arc::new(r.read_record(&index, b"k").expect("read"))
+    }
+
+    #[test]
+    fn evicted_values_leave_their_buffers_for_the_next_read() {
+        let c = BlockCache::new(64 * 16 * 10_000);
+        assert!(c.take_buffer(10).capacity() == 0, "nothing spare yet");
+        let held = blob_value(40_000);
+        c.insert_blob(1, 0, Arc::clone(&held));
+        // Evicts the first (still held by `held`: not recycled).
+        c.insert_blob(1, 0, blob_value(40_000));
+        assert_eq!(c.take_buffer(1).capacity(), 0);
+        // Evicts the second, which nothing else holds.
+        c.insert_blob(1, 0, blob_value(30_000));
+        assert_eq!(c.take_buffer(40_001).capacity(), 0, "too small");
+        assert!(c.take_buffer(40_000).capacity() >= 40_000);
+        assert_eq!(c.take_buffer(1).capacity(), 0, "taken once");
+        // At most 1/64 of the capacity is kept spare.
+        let small = BlockCache::new(64 * 16 * 100);
+        small.insert_blob(1, 0, blob_value(4_000));
+        small.insert_blob(1, 0, blob_value(4_000));
+        assert_eq!(small.take_buffer(1).capacity(), 0);
+        assert!(held.value().iter().all(|&b| b == 3));
     }
 
     #[test]

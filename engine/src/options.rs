@@ -41,6 +41,14 @@ pub struct Options {
     pub blob: BlobOptions,
     /// Block cache capacity in bytes (default 128 MiB).
     pub block_cache_bytes: usize,
+    /// Bytes of index blocks and bloom filters that open tables may hold
+    /// (default 64 MiB). Every open table keeps both in memory, outside the
+    /// block cache: about 1 % of its size with the default table options,
+    /// so this covers about 6 GB of tables. Past it, the tables least
+    /// recently used are closed and opened again (index and filter read
+    /// and checked) when next needed, so memory stays bounded as the data
+    /// grows. A table larger than the whole bound is opened for each use.
+    pub table_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
     /// (default 256 MiB/s). Compactions also hold their writes and syncs
     /// back while a synced WAL write is in flight, and run at a quarter of
@@ -60,6 +68,13 @@ pub struct Options {
     /// Start a new MANIFEST (holding one snapshot of the state) once the
     /// current one grows past this many bytes (default 64 MiB).
     pub max_manifest_size: u64,
+    /// Once a WAL is first synced, keep up to this many bytes of zeros
+    /// written ahead of its records (at least half as many before each sync),
+    /// so a synced write overwrites blocks the file already has and its
+    /// fdatasync commits no file size or block allocation (default 1 MiB;
+    /// 0 off; benches/RESULTS.md, "WAL preallocation"). A WAL that is never
+    /// synced gets no zeros.
+    pub wal_preallocate_bytes: u64,
 }
 
 impl Default for Options {
@@ -76,9 +91,11 @@ impl Default for Options {
             compaction: CompactionOptions::default(),
             blob: BlobOptions::default(),
             block_cache_bytes: 128 << 20,
+            table_cache_bytes: 64 << 20,
             background_write_rate: 256 << 20,
             strict_recovery: false,
             max_manifest_size: 64 << 20,
+            wal_preallocate_bytes: 1 << 20,
         }
     }
 }
@@ -92,10 +109,12 @@ impl std::fmt::Debug for Options {
             .field("write_buffer_size", &self.write_buffer_size)
             .field("max_immutable_memtables", &self.max_immutable_memtables)
             .field("block_cache_bytes", &self.block_cache_bytes)
+            .field("table_cache_bytes", &self.table_cache_bytes)
             .field("background_write_rate", &self.background_write_rate)
             .field("blob", &self.blob)
             .field("strict_recovery", &self.strict_recovery)
             .field("max_manifest_size", &self.max_manifest_size)
+            .field("wal_preallocate_bytes", &self.wal_preallocate_bytes)
             .finish_non_exhaustive()
     }
 }

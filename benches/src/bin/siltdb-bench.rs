@@ -89,6 +89,11 @@ struct Args {
     /// tree). The peers keep every value in their trees.
     #[arg(long = "min_blob_size")]
     min_blob_size: Option<usize>,
+    /// siltdb only: bytes of zeros kept written ahead of a synced WAL's
+    /// records, so a synced write's fdatasync commits no file metadata
+    /// (default: the engine's; 0 turns it off)
+    #[arg(long = "wal_preallocate_bytes")]
+    wal_preallocate_bytes: Option<u64>,
     /// Flush and compact everything after writes, before the next read benchmark.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value_t = true,
           default_missing_value = "true")]
@@ -143,6 +148,7 @@ fn main() -> ExitCode {
         target_file_size: a.target_file_size_base,
         bloom_bits: a.bloom_bits,
         min_blob_size: a.min_blob_size,
+        wal_preallocate_bytes: a.wal_preallocate_bytes,
         compact: a.compact,
         seed: a.seed,
         statistics: a.statistics,

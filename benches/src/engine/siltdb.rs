@@ -60,6 +60,9 @@ fn options(cfg: &Config) -> Options {
             min_blob_size: cfg.min_blob_size.unwrap_or(defaults.blob.min_blob_size),
             ..defaults.blob.clone()
         },
+        wal_preallocate_bytes: cfg
+            .wal_preallocate_bytes
+            .unwrap_or(defaults.wal_preallocate_bytes),
         ..defaults
     }
 }
@@ -85,7 +88,7 @@ impl Engine for SiltEngine {
         Ok(format!(
             "siltdb (this workspace's engine)\n\
              write_buffer_size={} max_immutable_memtables={} block_cache_bytes={} \
-             background_write_rate={} B/s\n\
+             background_write_rate={} B/s wal_preallocate_bytes={}\n\
              table: {:?}\n\
              compaction: {:?}\n\
              blob: {:?}\n\
@@ -94,6 +97,7 @@ impl Engine for SiltEngine {
             o.max_immutable_memtables,
             o.block_cache_bytes,
             o.background_write_rate,
+            o.wal_preallocate_bytes,
             o.table,
             o.compaction,
             o.blob,
@@ -108,7 +112,7 @@ impl Engine for SiltEngine {
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<usize>, BoxError> {
-        Ok(self.db.get(key)?.map(|v| v.len()))
+        Ok(self.db.get_pinned(key)?.map(|v| v.len()))
     }
 
     fn cursor(&self) -> Result<Box<dyn Cursor + '_>, BoxError> {

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::{lock, DbInner};
+use super::{lock, DbInner, PinnedValue};
 use crate::batch::WriteBatch;
+use crate::cache::BlockCache;
 use crate::error::{Error, Result};
 use crate::fs::Fs;
 use crate::key::{self, ValueKind};
@@ -20,19 +21,24 @@ use crate::vlog::index::MAX_BLOB_INDEX_LEN;
 use crate::vlog::{decode_entry_index, BlobOptions, BlobReader, BlobRefTally, BlobWriter};
 use crate::wal::LogWriter;
 
-/// Keeps every blob file the database has opened for reading, by number.
+/// Keeps every blob file the database has opened for reading, by number,
+/// and reads values through the block cache.
 pub(crate) struct BlobCache {
     dir: PathBuf,
     fs: Arc<dyn Fs>,
     open: RwLock<HashMap<u64, Arc<BlobReader>>>,
+    values: Arc<BlockCache>,
 }
 
 impl BlobCache {
-    pub fn new(dir: PathBuf, fs: Arc<dyn Fs>) -> BlobCache {
+    /// Blob files of the database in `dir`; values read through
+    /// [`BlobCache::read_value`] are kept in `values`.
+    pub fn new(dir: PathBuf, fs: Arc<dyn Fs>, values: Arc<BlockCache>) -> BlobCache {
         BlobCache {
             dir,
             fs,
             open: RwLock::new(HashMap::new()),
+            values,
         }
     }
 
@@ -65,10 +71,32 @@ impl BlobCache {
     }
 
     /// The value `index` (the encoded blob index of an entry of `user_key`
-    /// found in `source`) points to.
-    pub fn read_value(&self, index: &[u8], user_key: &[u8], source: &str) -> Result<Vec<u8>> {
+    /// found in `source`) points to: from the block cache, or read from its
+    /// file (one positional read) and cached.
+    pub fn read_pinned(&self, index: &[u8], user_key: &[u8], source: &str) -> Result<PinnedValue> {
         let idx = decode_entry_index(index, source, 0)?;
-        self.get(idx.file_number)?.read_value(&idx, user_key)
+        if let Some(cached) = self.values.get_blob(idx.file_number, idx.offset) {
+            if cached.matches(&idx, user_key) {
+                return Ok(PinnedValue::blob(cached));
+            }
+        }
+        let len = usize::try_from(idx.record_len(user_key.len())).unwrap_or(usize::MAX);
+        let buf = self.values.take_buffer(len);
+        let record = Arc::new(
+            self.get(idx.file_number)?
+                .read_record_into(&idx, user_key, buf)?,
+        );
+        if self.values.would_keep(record.charge()) {
+            self.values
+                .insert_blob(idx.file_number, idx.offset, Arc::clone(&record));
+        }
+        Ok(PinnedValue::blob(record))
+    }
+
+    /// [`BlobCache::read_pinned`], in a buffer of its own.
+    pub fn read_value(&self, index: &[u8], user_key: &[u8], source: &str) -> Result<Vec<u8>> {
+        self.read_pinned(index, user_key, source)
+            .map(PinnedValue::into_vec)
     }
 
     /// Forgets a deleted blob file.
@@ -262,6 +290,49 @@ mod tests {
 
     use super::*;
     use crate::fs::MemFs;
+
+    /// A blob file 000002.blob holding one record of `key`, and the
+    /// encoded index of it.
+    fn one_record(fs: &MemFs, key: &[u8], value: &[u8]) -> Vec<u8> {
+        let file = fs.create(Path::new("000002.blob")).expect("create");
+        let mut w = BlobWriter::new(file, "000002.blob".into(), 2, None);
+        let idx = w.add(key, value).expect("add");
+        w.write_buffered().expect("write");
+        idx.encoded()
+    }
+
+    #[test]
+    fn values_read_are_kept_in_the_block_cache() {
+        let fs = MemFs::new();
+        let value = vec![7u8; 5000];
+        let idx = one_record(&fs, b"k", &value);
+        let cache = |bytes| {
+            let blocks = Arc::new(BlockCache::new(bytes));
+            let fs: Arc<dyn Fs> = Arc::new(fs.clone());
+            (
+                BlobCache::new(PathBuf::new(), fs, Arc::clone(&blocks)),
+                blocks,
+            )
+        };
+        let (cached, blocks) = cache(1 << 20);
+        let (uncached, _) = cache(0);
+        for c in [&cached, &uncached] {
+            assert_eq!(c.read_value(&idx, b"k", "t").expect("read"), value);
+        }
+        assert!(blocks.usage() > 5000);
+        // The file's copy is damaged now: only a cached value still reads.
+        fs.corrupt_byte(Path::new("000002.blob"), 12 + 12 + 1 + 100, 0x01)
+            .expect("flip");
+        assert_eq!(cached.read_value(&idx, b"k", "t").expect("cached"), value);
+        assert!(uncached
+            .read_value(&idx, b"k", "t")
+            .unwrap_err()
+            .is_corruption());
+        // An entry of another key naming the same record is not served from
+        // the cache: the file read reports it.
+        let err = cached.read_value(&idx, b"x", "t").unwrap_err();
+        assert!(err.is_corruption(), "{err}");
+    }
 
     #[test]
     fn only_values_at_the_threshold_are_separated() {

@@ -13,6 +13,10 @@
 //! - Creating, renaming or removing a directory entry is durable only after
 //!   [`Fs::sync_dir`] on the parent directory.
 //! - Errors are [`crate::Error::Io`] with a context naming the operation and path.
+//! - [`Fs::link`], [`Fs::rename_dir`] and [`Fs::remove_dir`] (used by checkpoints) have default
+//!   implementations that fail with [`std::io::ErrorKind::Unsupported`], so a
+//!   test wrapper that does not forward them still compiles; a wrapper meant to
+//!   take checkpoints forwards them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -38,6 +42,18 @@ pub trait WritableFile: Send {
     /// True if nothing has been appended.
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+    /// Makes the file at least `len` bytes long by writing zeros past the
+    /// appended bytes, without moving where [`WritableFile::append`] writes:
+    /// later appends overwrite the zeros, and [`WritableFile::len`] keeps
+    /// counting appended bytes. Once a sync has made the zeros durable,
+    /// syncing appends that land inside them changes neither the file's
+    /// size nor its allocated blocks, so fdatasync has no file metadata to
+    /// commit. Only for files whose readers take a zero tail as a clean end
+    /// (logs: format-spec/wal.md, "Writing"). The default does nothing
+    /// ([`MemFs`] has no metadata to save).
+    fn preallocate(&mut self, _len: u64) -> Result<()> {
+        Ok(())
     }
 }
 
@@ -85,4 +101,34 @@ pub trait Fs: Send + Sync + 'static {
     /// Takes an exclusive lock on `path` (creating it if needed). Fails with
     /// [`crate::Error::Locked`] if another holder has it.
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>>;
+    /// Gives the existing file `from` a second name `to` (a hard link: both
+    /// name the same bytes). `to` must not exist. The new entry is durable
+    /// after [`Fs::sync_dir`] on its directory. Fails with
+    /// [`std::io::ErrorKind::CrossesDevices`] when the two lie on different
+    /// file systems and [`std::io::ErrorKind::Unsupported`] where links are
+    /// not available: callers copy instead.
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        Err(unsupported("link", from, to))
+    }
+    /// Renames the directory `from` (with everything in it) to `to`, which
+    /// must not exist. Durable after [`Fs::sync_dir`] on `to`'s parent.
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        Err(unsupported("rename directory", from, to))
+    }
+    /// Removes the empty directory `dir`. Durable after [`Fs::sync_dir`] on
+    /// its parent.
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        Err(unsupported("remove directory", dir, Path::new("")))
+    }
+}
+
+/// The error of a default [`Fs`] method a file system does not provide.
+fn unsupported(op: &str, from: &Path, to: &Path) -> crate::Error {
+    crate::Error::io(
+        format!("{op} {} to {}", from.display(), to.display()),
+        std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "not provided by this file system",
+        ),
+    )
 }

@@ -5,7 +5,7 @@
 //! is an advisory `flock` taken with [`File::try_lock`].
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,20 +28,33 @@ impl OsFs {
 struct OsWritableFile {
     file: File,
     path: PathBuf,
+    /// Bytes appended: where the next append writes.
     len: u64,
+    /// The file's size on the OS: `len`, or more after `preallocate`.
+    allocated: u64,
 }
+
+/// Zeros written by [`WritableFile::preallocate`], one page at a time: the
+/// page cache then holds the preallocated range in single pages, so a small
+/// append that re-dirties one makes the next sync write back 4 KiB, not a
+/// large folio (64 KiB writes cost about five times the device bytes per
+/// synced 100-byte write; benches/RESULTS.md, "WAL preallocation").
+static ZEROS: [u8; 4096] = [0; 4096];
 
 impl WritableFile for OsWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
         match self.file.write_all(data) {
             Ok(()) => {
                 self.len += data.len() as u64;
+                self.allocated = self.allocated.max(self.len);
                 Ok(())
             }
             Err(e) => {
-                // Part of `data` may have reached the file; learn the real length.
-                if let Ok(meta) = self.file.metadata() {
-                    self.len = meta.len();
+                // Part of `data` may have reached the file; learn where the
+                // next append would write.
+                if let Ok(pos) = self.file.stream_position() {
+                    self.len = pos;
+                    self.allocated = self.allocated.max(pos);
                 }
                 Err(Error::io(format!("append to {}", self.path.display()), e))
             }
@@ -56,6 +69,29 @@ impl WritableFile for OsWritableFile {
 
     fn len(&self) -> u64 {
         self.len
+    }
+
+    fn preallocate(&mut self, len: u64) -> Result<()> {
+        while self.allocated < len {
+            let page = ZEROS.len() as u64;
+            let to_boundary = page - self.allocated % page;
+            let n = (len - self.allocated).min(to_boundary) as usize;
+            self.file
+                .write_all_at(&ZEROS[..n], self.allocated)
+                .map_err(|e| {
+                    Error::io(
+                        format!(
+                            "preallocate {} bytes at offset {} of {}",
+                            n,
+                            self.allocated,
+                            self.path.display()
+                        ),
+                        e,
+                    )
+                })?;
+            self.allocated += n as u64;
+        }
+        Ok(())
     }
 }
 
@@ -112,6 +148,7 @@ impl Fs for OsFs {
             file,
             path: path.to_path_buf(),
             len: 0,
+            allocated: 0,
         }))
     }
 
@@ -179,6 +216,29 @@ impl Fs for OsFs {
         let context = || format!("sync {}", path.display());
         let file = File::open(path).map_err(|e| Error::io(context(), e))?;
         file.sync_data().map_err(|e| Error::io(context(), e))
+    }
+
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        fs::hard_link(from, to)
+            .map_err(|e| Error::io(format!("link {} to {}", from.display(), to.display()), e))
+    }
+
+    /// Refuses an existing `to` first (POSIX `rename` would replace an
+    /// empty directory); the check and the rename are not atomic, which is
+    /// enough for a target only this process names.
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        let context = || format!("rename directory {} to {}", from.display(), to.display());
+        if to.exists() {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(std::io::ErrorKind::AlreadyExists, "target exists"),
+            ));
+        }
+        fs::rename(from, to).map_err(|e| Error::io(context(), e))
+    }
+
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        fs::remove_dir(dir).map_err(|e| Error::io(format!("remove directory {}", dir.display()), e))
     }
 
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {

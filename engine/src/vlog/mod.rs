@@ -9,7 +9,7 @@
 //!   a checked walk over a whole file (check, dump, fuzzing).
 //! - [`index`]: [`BlobIndex`], the value of a `ValueBlob` entry.
 //! - [`writer`] / [`reader`]: [`BlobWriter`] appends records; [`BlobReader`]
-//!   reads one value with one positional read.
+//!   reads one value with one positional read, as a [`BlobValue`].
 //! - [`tally`]: [`BlobRefTally`], per-blob-file counts of the records
 //!   entries point to, kept while a table is built or a compaction drops
 //!   entries.
@@ -31,7 +31,7 @@ pub mod writer;
 
 pub use format::{BlobRecord, BlobScanner, BLOB_FORMAT_VERSION, BLOB_MAGIC};
 pub use index::BlobIndex;
-pub use reader::BlobReader;
+pub use reader::{BlobReader, BlobValue};
 pub use tally::BlobRefTally;
 pub use writer::BlobWriter;
 

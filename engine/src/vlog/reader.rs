@@ -68,6 +68,24 @@ impl BlobReader {
     /// one positional read of the whole record, then every check of the
     /// spec. Any mismatch is [`Error::Corruption`] at the record's offset.
     pub fn read_value(&self, index: &BlobIndex, user_key: &[u8]) -> Result<Vec<u8>> {
+        self.read_record(index, user_key).map(BlobValue::into_value)
+    }
+
+    /// [`BlobReader::read_value`], returning the checked record as it was
+    /// read (the value inside it), for a cache to keep without a copy.
+    pub fn read_record(&self, index: &BlobIndex, user_key: &[u8]) -> Result<BlobValue> {
+        self.read_record_into(index, user_key, Vec::new())
+    }
+
+    /// [`BlobReader::read_record`] into `buf`, whatever it holds: the record
+    /// overwrites it, and only bytes past its length are zeroed first (so
+    /// a recycled buffer of the right size costs no extra pass).
+    pub fn read_record_into(
+        &self,
+        index: &BlobIndex,
+        user_key: &[u8],
+        mut buf: Vec<u8>,
+    ) -> Result<BlobValue> {
         let corrupt = |reason: String| Error::corruption(&self.name, index.offset, reason);
         if index.file_number != self.number {
             return Err(corrupt(format!(
@@ -77,7 +95,14 @@ impl BlobReader {
         }
         let len = usize::try_from(index.record_len(user_key.len()))
             .map_err(|_| corrupt("blob record does not fit in memory".into()))?;
-        let mut buf = vec![0u8; len];
+        if buf.capacity() >= len {
+            buf.resize(len, 0);
+        } else {
+            // Zeroed by the allocator (lazily for large sizes), so a length
+            // from a damaged index costs no pass over memory before the
+            // read fails.
+            buf = vec![0u8; len];
+        }
         match self.file.read_exact_at(index.offset, &mut buf) {
             Ok(()) => {}
             Err(e) if is_short_read(&e) => {
@@ -120,8 +145,50 @@ impl BlobReader {
                 "blob record belongs to another key than the entry pointing to it".into(),
             ));
         }
-        buf.drain(..key_end);
-        Ok(buf)
+        Ok(BlobValue {
+            record: buf,
+            value_start: key_end,
+        })
+    }
+}
+
+/// A checked blob record as read from its file: the value is its tail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobValue {
+    record: Vec<u8>,
+    value_start: usize,
+}
+
+impl BlobValue {
+    /// The value.
+    pub fn value(&self) -> &[u8] {
+        self.record.get(self.value_start..).unwrap_or_default()
+    }
+
+    /// The value, moved to the front of the record's buffer.
+    pub fn into_value(mut self) -> Vec<u8> {
+        self.record.drain(..self.value_start.min(self.record.len()));
+        self.record
+    }
+
+    /// True if this record is the one `index`, found in an entry of
+    /// `user_key`, names: the checksum, value length and key of its header
+    /// (checked when it was read) match. A cached record that does not is
+    /// read again from its file, which reports the mismatch.
+    pub fn matches(&self, index: &BlobIndex, user_key: &[u8]) -> bool {
+        get_fixed32(&self.record) == Some(index.crc)
+            && self.record.get(8..).and_then(get_fixed32) == Some(index.value_len)
+            && self.record.get(RECORD_HEADER_LEN..self.value_start) == Some(user_key)
+    }
+
+    /// The whole record's buffer, to reuse.
+    pub fn into_record(self) -> Vec<u8> {
+        self.record
+    }
+
+    /// Bytes held (what a cache charges for it).
+    pub fn charge(&self) -> usize {
+        self.record.len()
     }
 }
 
@@ -194,6 +261,21 @@ mod tests {
             ..idx[0]
         };
         assert!(reason(r.read_value(&other, b"a")).contains("names file 6"));
+    }
+
+    #[test]
+    fn a_recycled_buffer_is_overwritten_whatever_it_held() {
+        let (fs, idx) = file_with(&[(b"a", b"first"), (b"b", b"")]);
+        let r = open(&fs);
+        for stale in [vec![0xEEu8; 100], vec![0xEEu8; 3], Vec::with_capacity(50)] {
+            let v = r.read_record_into(&idx[0], b"a", stale).expect("read");
+            assert_eq!(v.value(), b"first");
+            assert_eq!(v.charge(), 12 + 1 + 5);
+            let v = r
+                .read_record_into(&idx[1], b"b", v.into_record())
+                .expect("read");
+            assert_eq!(v.into_value(), b"");
+        }
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub enum TailPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TornKind {
     /// The file ends inside the record (its header or payload is cut
-    /// short): what an append interrupted by a crash leaves.
+    /// short), or the record fails its checksum and only zeros follow it (a
+    /// preallocated file, whose written data ends inside the record): what
+    /// an append interrupted by a crash leaves.
     Truncated,
     /// The record is complete but its checksum fails. An interrupted append
     /// leaves this on a file system that extends a file before its data
@@ -93,10 +95,21 @@ impl<'a> LogReader<'a> {
             );
         };
         if record_crc(len.to_le_bytes(), record_type, payload) != crc {
-            if HEADER_LEN + payload.len() == rest.len() {
+            let after = rest.get(HEADER_LEN + payload.len()..).unwrap_or(&[]);
+            if after.is_empty() {
                 return self.torn(
                     TornKind::ChecksumMismatch,
                     "checksum mismatch in final record".to_string(),
+                );
+            }
+            if after.iter().all(|&b| b == 0) {
+                return self.torn(
+                    TornKind::Truncated,
+                    format!(
+                        "checksum mismatch in final record, before {} zero bytes \
+                         (a preallocated file's written data ends inside it)",
+                        after.len()
+                    ),
                 );
             }
             return Err(self.corruption("checksum mismatch".to_string()));
@@ -493,6 +506,40 @@ mod tests {
                 "record length 23 runs past end of file at 48".to_string()
             )
         );
+    }
+
+    #[test]
+    fn vector_torn_before_zeros() {
+        let data = decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/wal-torn-before-zeros.hex"
+        ));
+        let mut want = two_records_log();
+        want[48..].fill(0);
+        want.resize(80, 0);
+        assert_eq!(data, want);
+        let (recs, err, r) = read(&data, TailPolicy::DropTornTail);
+        assert!(err.is_none());
+        assert_eq!(batch_ops(&recs), expected_ops()[..2].to_vec());
+        assert_eq!(
+            (r.torn_tail(), r.torn_kind()),
+            (Some(29), Some(TornKind::Truncated))
+        );
+        let (recs, err, _) = read(&data, TailPolicy::Strict);
+        assert_eq!(recs.len(), 1);
+        let (at, reason) = corruption_at(err);
+        assert_eq!(at, 29);
+        assert!(
+            reason.starts_with("checksum mismatch in final record, before 19 zero bytes"),
+            "{reason}"
+        );
+        // A non-zero byte after the zeros: not a tail, corruption.
+        let mut later = data.clone();
+        later[79] = 1;
+        for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
+            let (recs, err, _) = read(&later, policy);
+            assert_eq!(recs.len(), 1);
+            assert_eq!(corruption_at(err), (29, "checksum mismatch".to_string()));
+        }
     }
 
     #[test]

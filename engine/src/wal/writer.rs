@@ -23,6 +23,10 @@ pub struct LogWriter {
     buf: Vec<u8>,
     /// File length at the last successful sync (0 before any).
     synced: u64,
+    /// Zeros kept written ahead of the records when syncing (0: none).
+    preallocate_step: u64,
+    /// The file's size once preallocated (0 before).
+    preallocated: u64,
     /// The append or sync that failed, if one did.
     failed: Option<Error>,
 }
@@ -36,8 +40,21 @@ impl LogWriter {
             file_name,
             buf: Vec::new(),
             synced: 0,
+            preallocate_step: 0,
+            preallocated: 0,
             failed: None,
         }
+    }
+
+    /// From the first [`LogWriter::sync`] on, keeps between `step / 2` and
+    /// `step` bytes of zeros written past the last record, extended just
+    /// before a sync (which makes them durable with the records), so most
+    /// syncs overwrite blocks the file already has and commit no file
+    /// metadata (format-spec/wal.md, "Writing"). A log that is never synced
+    /// gets no zeros. 0 turns it off.
+    pub fn with_preallocation(mut self, step: u64) -> LogWriter {
+        self.preallocate_step = step;
+        self
     }
 
     /// Appends one record holding `payload`; returns the bytes written
@@ -67,6 +84,22 @@ impl LogWriter {
     pub fn sync(&mut self) -> Result<()> {
         self.check_usable()?;
         let len = self.file.len();
+        let step = self.preallocate_step;
+        if step > 0 && len.saturating_add(step / 2) > self.preallocated {
+            let target = len.saturating_add(step);
+            match self.file.preallocate(target) {
+                Ok(()) => self.preallocated = target,
+                Err(e) => {
+                    // The records are intact (zeros only ever go past
+                    // them); the sync below still makes them durable.
+                    tracing::warn!(
+                        "{}: preallocation failed, syncs will also commit file metadata: {e}",
+                        self.file_name
+                    );
+                    self.preallocate_step = 0;
+                }
+            }
+        }
         self.file.sync().inspect_err(|e| {
             self.failed = Some(e.duplicate());
         })?;
@@ -129,9 +162,20 @@ mod tests {
         fail_append: Arc<Mutex<bool>>,
         fail_sync: Arc<Mutex<bool>>,
         appends: Arc<Mutex<usize>>,
+        preallocs: Arc<Mutex<Vec<u64>>>,
     }
 
     impl WritableFile for SharedFile {
+        fn preallocate(&mut self, len: u64) -> Result<()> {
+            self.preallocs.lock().expect("lock").push(len);
+            if *self.fail_sync.lock().expect("lock") {
+                return Err(Error::io(
+                    "preallocate test file",
+                    std::io::Error::other("injected"),
+                ));
+            }
+            Ok(())
+        }
         fn append(&mut self, data: &[u8]) -> Result<()> {
             *self.appends.lock().expect("lock") += 1;
             if *self.fail_append.lock().expect("lock") {
@@ -155,6 +199,63 @@ mod tests {
         fn len(&self) -> u64 {
             self.data.lock().expect("lock").len() as u64
         }
+    }
+
+    #[test]
+    fn zeros_are_kept_ahead_of_synced_records_only() {
+        let file = SharedFile::default();
+        let mut w =
+            LogWriter::new(Box::new(file.clone()), "000001.log".into()).with_preallocation(1000);
+        w.add_record(&[1; 91]).expect("add"); // 100 bytes with its header
+        assert!(
+            file.preallocs.lock().expect("lock").is_empty(),
+            "not synced yet"
+        );
+        w.sync().expect("sync");
+        w.add_record(&[1; 391]).expect("add"); // 500
+        w.sync().expect("sync"); // 500 + 500 is not past 1100 yet
+        w.add_record(&[1; 191]).expect("add"); // 700: under half a step left
+        w.sync().expect("sync");
+        assert_eq!(*file.preallocs.lock().expect("lock"), vec![1100, 1700]);
+        assert_eq!(w.len(), 700, "len counts records, not zeros");
+        // A failed preallocation stops them; the sync itself went on (the
+        // failure is injected into both, so only the sync's error shows).
+        *file.fail_sync.lock().expect("lock") = true;
+        w.add_record(&[1; 991]).expect("add");
+        assert!(w.sync().is_err());
+        let mut off = LogWriter::new(Box::new(file.clone()), "000002.log".into());
+        *file.fail_sync.lock().expect("lock") = false;
+        off.sync().expect("sync");
+        assert_eq!(file.preallocs.lock().expect("lock").len(), 3, "0: never");
+    }
+
+    #[test]
+    fn a_failed_preallocation_still_syncs() {
+        #[derive(Default)]
+        struct NoRoom(Vec<u8>, usize);
+        impl WritableFile for NoRoom {
+            fn append(&mut self, data: &[u8]) -> Result<()> {
+                self.0.extend_from_slice(data);
+                Ok(())
+            }
+            fn sync(&mut self) -> Result<()> {
+                self.1 += 1;
+                Ok(())
+            }
+            fn len(&self) -> u64 {
+                self.0.len() as u64
+            }
+            fn preallocate(&mut self, _len: u64) -> Result<()> {
+                Err(Error::io("preallocate", std::io::Error::other("full")))
+            }
+        }
+        let mut w = LogWriter::new(Box::<NoRoom>::default(), "000001.log".into())
+            .with_preallocation(1 << 20);
+        w.add_record(b"x").expect("add");
+        w.sync().expect("the records are synced even so");
+        assert!(!w.needs_sync());
+        w.add_record(b"y").expect("add");
+        w.sync().expect("sync");
     }
 
     fn read_all(data: &[u8]) -> Vec<Vec<u8>> {

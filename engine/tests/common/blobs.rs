@@ -63,12 +63,19 @@ pub fn files_with_suffix(fs: &MemFs, dir: &str, suffix: &str) -> Vec<String> {
     v
 }
 
-/// Checks `db` against `model`: every point read, then full scans forward
-/// and backward.
+/// Checks `db` against `model`: every point read (`get`, then `get_pinned`,
+/// which a block cache may now answer), then full scans forward and
+/// backward.
 pub fn assert_contents(db: &Db, model: &Model, what: &str) {
     for (k, v) in model {
         let got = db.get(k).expect("get");
         assert_eq!(got.as_deref(), Some(v.as_slice()), "{what}: get {k:?}");
+        let pinned = db.get_pinned(k).expect("get_pinned");
+        assert_eq!(
+            pinned.as_deref(),
+            Some(v.as_slice()),
+            "{what}: get_pinned {k:?}"
+        );
     }
     let mut it = db.iter().expect("iter");
     it.seek_to_first().expect("seek_to_first");

@@ -45,7 +45,11 @@
 //! is logged with the request id, and the client gets DynamoDB's generic
 //! text.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -62,10 +66,10 @@ use super::compression::{self, InflateError};
 use super::interpret::{interpret_decoded, reply_type, Refusal};
 use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
-use crate::backend::{dispatch, Backend};
+use crate::backend::{dispatch, Backend, Started};
 use crate::json::encode_response;
 use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
-use crate::operation::{Operation, Request as OperationRequest};
+use crate::operation::{Operation, Request as OperationRequest, Runs};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
@@ -229,27 +233,50 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     r
 }
 
-/// Runs the operation where [`Operation::runs_inline`] says, turning a
-/// panic into `InternalServerError`.
+/// Runs the operation where [`Operation::runs`] says, turning a panic into
+/// `InternalServerError`.
 async fn run(
     op: Operation,
     request: OperationRequest,
     backend: &Arc<dyn Backend>,
 ) -> Result<crate::Response, DynamoError> {
-    if op.runs_inline() {
-        // On this worker, with the blocking pool's panic handling.
-        let backend = backend.as_ref();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(backend, request)))
-            .unwrap_or_else(|_| Err(panicked()))
-    } else {
-        let backend = Arc::clone(backend);
-        match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
-            Ok(r) => r,
-            Err(join) => {
-                tracing::error!(operation = op.name(), "the operation panicked: {join}");
-                Err(panicked())
+    match op.runs() {
+        Runs::Inline => {
+            // On this worker, with the blocking pool's panic handling.
+            let backend = backend.as_ref();
+            std::panic::catch_unwind(AssertUnwindSafe(|| dispatch(backend, request)))
+                .unwrap_or_else(|_| Err(panicked()))
+        }
+        Runs::Awaited => {
+            let backend = backend.as_ref();
+            match std::panic::catch_unwind(AssertUnwindSafe(|| backend.start_write(request))) {
+                Ok(started) => CatchPanic(started).await,
+                Err(_) => Err(panicked()),
             }
         }
+        Runs::Blocking => {
+            let backend = Arc::clone(backend);
+            match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
+                Ok(r) => r,
+                Err(join) => {
+                    tracing::error!(operation = op.name(), "the operation panicked: {join}");
+                    Err(panicked())
+                }
+            }
+        }
+    }
+}
+
+/// A started write whose polls turn a panic into `InternalServerError`.
+struct CatchPanic(Started);
+
+impl Future for CatchPanic {
+    type Output = Result<crate::Response, DynamoError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let started = &mut self.0;
+        std::panic::catch_unwind(AssertUnwindSafe(|| started.as_mut().poll(cx)))
+            .unwrap_or_else(|_| Poll::Ready(Err(panicked())))
     }
 }
 

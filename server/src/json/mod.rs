@@ -10,10 +10,11 @@
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `partiql` (ExecuteStatement, BatchExecuteStatement,
 //! ExecuteTransaction), `tables` (control plane), `ttl` (Time to Live),
-//! `tags`, `streams` (the DynamoDB Streams API), `common` (shared members and
+//! `tags`, `backups` (on-demand backups and restores), `streams` (the DynamoDB Streams API), `common` (shared members and
 //! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
 mod account;
+mod backups;
 mod batch;
 mod common;
 pub(crate) mod decode;
@@ -112,7 +113,7 @@ macro_rules! define_codec {
     ($($op:ident {
         method: $method:ident, input: $input:ident, output: $output:ident,
         read: $read:path, write: $write:path,
-        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        api: $api:ident, runs: $runs:ident $(($awaits:ident))?, fallback: $fallback:ident,
         members: [$($member:literal),* $(,)?] $(,)?
     },)+) => {
         /// Decodes a parsed body for `op`, charging what it builds to

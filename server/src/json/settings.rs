@@ -38,12 +38,14 @@ fn nested<T>(
     read(d, Struct::nested(m, &path)).map(Some)
 }
 
-/// The optional `SSESpecification` member.
+/// The optional `SSESpecification` member, or another member of that shape
+/// (RestoreTableFromBackup's `SSESpecificationOverride`).
 pub(crate) fn sse_specification(
     d: &mut Decoder,
     s: &Struct<'_>,
+    member: &str,
 ) -> DResult<Option<SseSpecification>> {
-    nested(d, s, "SSESpecification", |d, n| {
+    nested(d, s, member, |d, n| {
         Ok(SseSpecification {
             enabled: n.bool("Enabled")?,
             sse_type: n.enumeration(d, "SSEType", SseType::parse, SSE_TYPE_SET)?,

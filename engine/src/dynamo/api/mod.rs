@@ -16,6 +16,7 @@
 //! The HTTP server maps DynamoDB JSON onto exactly these types.
 
 mod account;
+mod backup;
 mod batch;
 mod capacity;
 mod enums;
@@ -36,6 +37,13 @@ mod ttl;
 pub use account::{
     DescribeEndpointsInput, DescribeEndpointsOutput, DescribeLimitsInput, DescribeLimitsOutput,
     Endpoint,
+};
+pub use backup::{
+    BackupDescription, BackupDetails, BackupStatus, BackupSummary, BackupType, BackupTypeFilter,
+    CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
+    DescribeBackupInput, DescribeBackupOutput, GlobalSecondaryIndexInfo, ListBackupsInput,
+    ListBackupsOutput, LocalSecondaryIndexInfo, RestoreSummary, RestoreTableFromBackupInput,
+    RestoreTableFromBackupOutput, SourceTableDetails, SourceTableFeatureDetails,
 };
 pub use batch::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,

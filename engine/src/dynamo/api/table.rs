@@ -147,6 +147,9 @@ pub struct TableDescription {
     pub on_demand_throughput: Option<OnDemandThroughput>,
     /// The throughput the table supports at once.
     pub warm_throughput: Option<TableWarmThroughputDescription>,
+    /// For a table restored from a backup: where from, and whether the
+    /// restore is still running.
+    pub restore_summary: Option<super::backup::RestoreSummary>,
 }
 
 /// `CreateTable` request.

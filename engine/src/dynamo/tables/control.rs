@@ -42,6 +42,12 @@ pub const MAX_TABLE_NAME: usize = 255;
 /// pattern `[a-zA-Z0-9_.-]+`), in the "N validation error(s) detected"
 /// form DynamoDB uses for model constraints.
 pub fn check_table_name(name: &str) -> Result<(), DynamoError> {
+    check_name(name, "tableName")
+}
+
+/// [`check_table_name`] for any member of the `TableName` pattern and
+/// lengths (`BackupName`, `TargetTableName`, ...), named `field`.
+pub fn check_name(name: &str, field: &str) -> Result<(), DynamoError> {
     let mut errors = Vec::new();
     if !name
         .bytes()
@@ -49,17 +55,17 @@ pub fn check_table_name(name: &str) -> Result<(), DynamoError> {
         || name.is_empty()
     {
         errors.push(format!(
-            "Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+            "Value '{name}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
         ));
     }
     if name.len() < MIN_TABLE_NAME {
         errors.push(format!(
-            "Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to {MIN_TABLE_NAME}"
+            "Value '{name}' at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {MIN_TABLE_NAME}"
         ));
     }
     if name.len() > MAX_TABLE_NAME {
         errors.push(format!(
-            "Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to {MAX_TABLE_NAME}"
+            "Value '{name}' at '{field}' failed to satisfy constraint: Member must have length less than or equal to {MAX_TABLE_NAME}"
         ));
     }
     match errors.len() {
@@ -73,6 +79,17 @@ pub fn check_table_name(name: &str) -> Result<(), DynamoError> {
             errors.join("; ")
         ))),
     }
+}
+
+/// Refuses a control-plane change to a table still being restored.
+fn check_not_restoring(meta: &TableMeta) -> Result<(), DynamoError> {
+    if meta.restore.as_ref().is_some_and(|r| r.in_progress) {
+        return Err(DynamoError::ResourceInUseException(format!(
+            "Attempt to change a resource which is still in use: Table is being created: {}",
+            meta.name
+        )));
+    }
+    Ok(())
 }
 
 fn invalid(msg: impl std::fmt::Display) -> DynamoError {
@@ -99,6 +116,20 @@ impl DynamoDb {
     /// `CreateTable`, with up to 5 local and 20 global secondary indexes
     /// (all `ACTIVE` at once: there is nothing to backfill).
     pub fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput, DynamoError> {
+        self.create_table_as(input, None, |_, _| Ok(()))
+    }
+
+    /// CreateTable, for a table restored from a backup when `restore` is
+    /// set (the table is then `CREATING` until the restore ends). `after`
+    /// gets the new table once its record is committed, still under the
+    /// control lock (a restore starts its copy there); its error is the
+    /// call's, though the table exists.
+    pub(crate) fn create_table_as(
+        &self,
+        input: CreateTableInput,
+        restore: Option<crate::dynamo::tables::schema::RestoreMeta>,
+        after: impl FnOnce(&DynamoDb, Arc<Table>) -> Result<(), DynamoError>,
+    ) -> Result<CreateTableOutput, DynamoError> {
         check_table_name(&input.table_name)?;
         ddl::check_create_members(&input)?;
         let (hash, range) = check_key_schema(&input)?;
@@ -173,6 +204,7 @@ impl DynamoDb {
             ttl_attribute: None,
             tags,
             settings: initial_settings(&input, now),
+            restore,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);
@@ -182,7 +214,11 @@ impl DynamoDb {
         // DynamoDB's CreateTable answers CREATING; here the table is usable
         // at once, so every later call sees it ACTIVE.
         description.table_status = TableStatus::Creating;
+        let name = meta.name.clone();
         self.inner.tables.insert(meta);
+        if let Some(table) = self.inner.tables.get(&name) {
+            after(self, table)?;
+        }
         Ok(CreateTableOutput {
             table_description: description,
         })
@@ -239,7 +275,7 @@ impl DynamoDb {
     /// scan when the table changed since the last count. (DynamoDB refreshes
     /// these about every six hours; we are exact.) An index entry counts its
     /// projected attributes plus DynamoDB's 100 bytes of overhead.
-    fn table_sizes(&self, table: &Table) -> Result<SizeCache, DynamoError> {
+    pub(crate) fn table_sizes(&self, table: &Table) -> Result<SizeCache, DynamoError> {
         let generation = table.generation.load(Ordering::Acquire);
         if let Some(c) = table
             .sizes
@@ -351,6 +387,7 @@ impl DynamoDb {
         let _control = self.control_lock();
         let table = self.control_table(&input.table_name)?;
         let original = table.meta();
+        check_not_restoring(&original)?;
         let mut meta = (*original).clone();
         let now = self.inner.opts.clock.now_millis();
         let mode = input.billing_mode.unwrap_or(meta.billing_mode);
@@ -486,6 +523,7 @@ impl DynamoDb {
         self.expire_retired_streams();
         let table = self.control_table(&input.table_name)?;
         let meta = table.meta();
+        check_not_restoring(&meta)?;
         if meta.deletion_protection {
             // API reference, DeleteTable / DeletionProtectionEnabled.
             return Err(DynamoError::validation(format!(

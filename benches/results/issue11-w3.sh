@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# issue 11, wave 3: every engine one after another, never concurrently.
+set -uo pipefail
+cd /work/wt/bench-peers
+run=$1; shift
+parts="$*"
+out=benches/results/issue11-w3
+db=/tmp/bp3/w3db
+bench=target/release/siltdb-bench
+one() { # label engine args...
+    local label=$1 engine=$2
+    shift 2
+    {
+        echo "=== run $run, $label, $engine: $(date -u +%FT%TZ) $(uptime)"
+        echo "\$ siltdb-bench --engine $engine $* --db DIR --results $out.jsonl --label '$label' --run $run"
+    } >>"$out-run$run.log"
+    if ! "$bench" --engine "$engine" "$@" --db "$db" --results "$out.jsonl" \
+        --label "$label" --run "$run" >>"$out-run$run.log" 2>&1; then
+        echo "=== FAILED: run $run, $label, $engine" >>"$out-run$run.log"
+    fi
+    echo "end: $(uptime)" >>"$out-run$run.log"
+    rm -rf "${db:?}/$engine"
+}
+for p in $parts; do
+case $p in
+sync1)
+    one "1 thread synced, no WAL preallocation" siltdb --benchmarks fillrandom --num 20000 --sync true --wal_preallocate_bytes 0
+    one "1 thread synced" siltdb --benchmarks fillrandom --num 20000 --sync true
+    one "1 thread synced" rocksdb --benchmarks fillrandom --num 20000 --sync true
+    ;;
+sync8)
+    for e in siltdb rocksdb; do one "8 threads synced" $e --benchmarks fillrandom --num 200000 --threads 8 --sync true; done
+    ;;
+during)
+    for e in siltdb rocksdb; do one "synced during 1M unsynced" $e --benchmarks fillsync_during_compaction --num 1000000; done
+    ;;
+big)
+    for e in siltdb rocksdb fjall; do one "10k x 100 KB" $e --benchmarks fillrandom,settle,readrandom --num 10000 --reads 200000 --value_size 102400 --compact false --statistics; done
+    ;;
+m10)
+    for e in siltdb rocksdb; do one "10M x 100 B" $e --benchmarks fillrandom,settle,readrandom --num 10000000 --reads 1000000 --compact false --statistics; done
+    ;;
+m10fjall)
+    one "10M x 100 B" fjall --benchmarks fillrandom,settle,readrandom --num 10000000 --reads 1000000 --compact false --statistics
+    ;;
+m30)
+    for e in siltdb rocksdb; do one "30M x 100 B" $e --benchmarks fillrandom,settle,readrandom --num 30000000 --reads 1000000 --compact false --statistics; done
+    ;;
+esac
+done
+echo "=== done run $run $(date -u +%FT%TZ)" >>"$out-run$run.log"
