@@ -202,6 +202,23 @@ struct Authorization {
     date: String,
 }
 
+/// The region of a request's SigV4 credential scope
+/// (`Authorization: AWS4-HMAC-SHA256 Credential=AK/date/REGION/service/...`),
+/// if it has one that looks like a region (1–32 of `[a-z0-9-]`): the region
+/// the server answers the request in.
+pub fn credential_region(headers: &HeaderMap) -> Option<String> {
+    let header = headers.get("authorization")?.to_str().ok()?;
+    let credential = header
+        .split([' ', ','])
+        .find_map(|p| p.trim().strip_prefix("Credential="))?;
+    let region = credential.split('/').nth(2)?;
+    let ok = (1..=32).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then(|| region.to_string())
+}
+
 fn parse_authorization(
     header: &str,
     headers: &HeaderMap,

@@ -11,6 +11,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use siltdb::dynamo::api;
 use siltdb::dynamo::{DynamoDb, DynamoError};
@@ -55,6 +56,13 @@ macro_rules! define_backend {
             fn close(&self) -> Result<(), DynamoError> {
                 Ok(())
             }
+
+            /// The backend answering in `region` (the request's SigV4
+            /// credential scope): ARNs and stream records name it. `None`:
+            /// this backend has one region.
+            fn in_region(&self, _region: &str) -> Option<Arc<dyn Backend>> {
+                None
+            }
         }
 
         /// Runs `request` on `backend`.
@@ -87,6 +95,10 @@ macro_rules! define_backend {
 
             fn close(&self) -> Result<(), DynamoError> {
                 DynamoDb::close(self)
+            }
+
+            fn in_region(&self, region: &str) -> Option<Arc<dyn Backend>> {
+                Some(Arc::new(DynamoDb::in_region(self, region)))
             }
         }
     };

@@ -1,15 +1,21 @@
 //! The `siltdb` command line.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use siltdb_server::auth::Credentials;
 
+/// What `siltdb --help` says siltdb is.
+const ABOUT: &str = "siltdb: DynamoDB you can embed. A Rust library that implements Amazon \
+DynamoDB's data model and API on its own storage engine, and this command: \
+`siltdb serve` serves a data directory over DynamoDB's JSON protocol (aws-cli, boto3 and \
+the AWS SDKs work unchanged with --endpoint-url); the other commands check, inspect, \
+repair, export and import a data directory (default ./siltdb-data).";
+
 /// siltdb: DynamoDB you can embed, served over DynamoDB's own protocol.
 #[derive(Debug, Parser)]
-#[command(name = "siltdb", version, about, long_about = None)]
+#[command(name = "siltdb", version, about = ABOUT, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -52,8 +58,8 @@ pub enum Command {
     /// Load DynamoDB JSON lines into a table.
     ///
     /// Reads what `siltdb export` and DynamoDB's export to S3 write (one
-    /// `{"Item":{...}}` per line; gunzip DynamoDB's `.json.gz` data files
-    /// first). The table must exist unless `--create-from` is given. Items
+    /// `{"Item":{...}}` per line; DynamoDB's gzipped `.json.gz` data files
+    /// are read as they are). The table must exist unless `--create-from` is given. Items
     /// go in 25 at a time (BatchWriteItem) with DynamoDB's validation; the
     /// import stops at the first bad line, naming it, after importing every
     /// line before it. The database is opened exclusively (stop the server
@@ -75,9 +81,9 @@ pub struct ServeArgs {
     /// TCP port to listen on.
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
-    /// Address to listen on.
+    /// Address to listen on: an IP address or a host name (`localhost`).
     #[arg(long, default_value = "127.0.0.1")]
-    pub bind: IpAddr,
+    pub bind: String,
     /// Directory holding the database (created if missing).
     #[arg(long, default_value = "./siltdb-data")]
     pub data_dir: PathBuf,
@@ -238,7 +244,8 @@ pub struct ImportArgs {
     /// `--create-from` is given.
     #[arg(long)]
     pub table: String,
-    /// Where to read the items; `-` is standard input.
+    /// Where to read the items; `-` is standard input. A gzip-compressed
+    /// file (DynamoDB's exports are) is decompressed as it is read.
     #[arg(long = "in", default_value = "-", value_name = "FILE|-")]
     pub input: PathBuf,
     /// Create the table first, from a CreateTable request in JSON (as
@@ -266,7 +273,7 @@ mod tests {
             panic!("not serve")
         };
         assert_eq!(a.port, 8000);
-        assert_eq!(a.bind.to_string(), "127.0.0.1");
+        assert_eq!(a.bind, "127.0.0.1");
         assert_eq!(a.data_dir, PathBuf::from("./siltdb-data"));
         assert!(!a.in_memory);
         assert!(a.credentials.is_none());

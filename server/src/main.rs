@@ -60,6 +60,9 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             fds.unwrap_or_default()
         );
     }
+    // Bind before the data directory is opened (or created): a refused
+    // address leaves nothing behind.
+    let listener = bind(&args.bind, args.port)?;
     let db = open_backend(&args)?;
     let backend: Arc<dyn Backend> = Arc::clone(&db) as _;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -68,11 +71,10 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;
     runtime.block_on(async move {
-        let addr = SocketAddr::new(args.bind, args.port);
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| format!("listening on {addr}: {e}"))?;
-        let local = listener.local_addr().unwrap_or(addr);
+        let listener = TcpListener::from_std(listener).map_err(|e| format!("listening: {e}"))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| format!("listening: {e}"))?;
         // Listen for signals before saying we serve: a SIGTERM sent as soon
         // as the address is announced must stop the server, not kill it.
         let shutdown = shutdown_signal();
@@ -110,6 +112,21 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
     })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Listens on `host` (an IP address or a name such as `localhost`, resolved
+/// to its first address) and `port`.
+fn bind(host: &str, port: u16) -> Result<std::net::TcpListener, String> {
+    let addr: SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .map_err(|e| format!("resolving --bind {host}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("--bind {host}: no address"))?;
+    let listener =
+        std::net::TcpListener::bind(addr).map_err(|e| format!("listening on {addr}: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("listening on {addr}: {e}"))?;
+    Ok(listener)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed

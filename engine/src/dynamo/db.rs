@@ -128,6 +128,9 @@ pub struct DynamoDb {
     /// the background threads and, once they are gone, closes the engine —
     /// before the drop returns, so the directory can be opened again at once.
     owner: bool,
+    /// The region this handle's ARNs and stream records name, when not the
+    /// database's ([`DynamoDb::in_region`]).
+    region: Option<Arc<str>>,
 }
 
 /// The state every handle of one database shares: the one [`DynamoDb`] an
@@ -218,6 +221,7 @@ impl DynamoDb {
         )?;
         let dynamo = DynamoDb {
             owner: true,
+            region: None,
             inner: Arc::new(Inner {
                 db,
                 tables: Tables::new(loaded.tables.into_values()),
@@ -277,7 +281,26 @@ impl DynamoDb {
         DynamoDb {
             inner,
             owner: false,
+            region: None,
         }
+    }
+
+    /// A handle on the same database whose ARNs (tables, indexes, streams)
+    /// and stream records' `awsRegion` name `region` instead of
+    /// [`DynamoOptions::region`]: the server answers each request in the
+    /// region of its SigV4 credential scope, as DynamoDB's regional
+    /// endpoints do. Dropping it closes nothing.
+    pub fn in_region(&self, region: &str) -> DynamoDb {
+        DynamoDb {
+            inner: Arc::clone(&self.inner),
+            owner: false,
+            region: Some(region.into()),
+        }
+    }
+
+    /// The region this handle answers in.
+    pub(crate) fn region(&self) -> &str {
+        self.region.as_deref().unwrap_or(&self.inner.opts.region)
     }
 
     /// A weak reference to the shared state (for background threads).

@@ -6,8 +6,10 @@
 //! per line, each attribute in DynamoDB's marshalled JSON. Blank lines are
 //! skipped; an object with any member other than `Item` is refused (an
 //! incremental export's `NewImage`/`OldImage` lines are not a table's
-//! items). Input must be uncompressed: `gunzip -c part.json.gz | siltdb
-//! import ...` for DynamoDB's gzipped data objects.
+//! items). A gzip-compressed file (DynamoDB's data objects are
+//! `*.json.gz`) is recognised by its magic bytes and decompressed as it is
+//! read, which the command says on standard error; standard input is read
+//! as it comes (`gunzip -c` first).
 //!
 //! The database and the table must exist, unless `--create-from` names a
 //! CreateTable request in JSON to create the table with (its `TableName`
@@ -30,6 +32,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use flate2::read::MultiGzDecoder;
 use indicatif::ProgressBar;
 use serde_json::Value;
 use siltdb::dynamo::api::{
@@ -55,10 +58,19 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
     let (input, len): (Box<dyn Read>, Option<u64>) = if args.input == Path::new("-") {
         (Box::new(std::io::stdin().lock()), None)
     } else {
-        let file = File::open(&args.input)
+        let mut file = File::open(&args.input)
             .map_err(|e| format!("opening {}: {e}", args.input.display()))?;
         let len = file.metadata().ok().map(|m| m.len());
-        (Box::new(file), len)
+        if is_gzip(&mut file).map_err(|e| format!("reading {}: {e}", args.input.display()))? {
+            // DynamoDB's exports to S3 are gzipped: read them as they are.
+            eprintln!(
+                "{} is gzip-compressed: decompressing as it is read",
+                args.input.display()
+            );
+            (Box::new(MultiGzDecoder::new(BufReader::new(file))), None)
+        } else {
+            (Box::new(file), len)
+        }
     };
     let db = open_db(&args.data_dir, create.is_some(), false)?;
     let result = prepare_table(&db, &args.table, create).and_then(|()| {
@@ -83,6 +95,22 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
     let imported = close(db, result)?;
     eprintln!("imported {imported} items into {}", args.table);
     Ok(())
+}
+
+/// Whether `file` starts with gzip's magic bytes (`1f 8b`); leaves it at
+/// its start.
+fn is_gzip(file: &mut File) -> std::io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut magic = [0u8; 2];
+    let mut got = 0;
+    while got < magic.len() {
+        match file.read(magic.get_mut(got..).unwrap_or_default())? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok(got == 2 && magic == [0x1f, 0x8b])
 }
 
 /// Reads the CreateTable request in `path`, naming the table `table`.

@@ -201,7 +201,11 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         OperationRequest::DescribeEndpoints(_) => Ok(crate::Response::DescribeEndpoints(
             describe_endpoints(parts),
         )),
-        request => run(op, request, state).await,
+        request => {
+            let regional = crate::auth::credential_region(&parts.headers)
+                .and_then(|r| state.backend.in_region(&r));
+            run(op, request, regional.as_ref().unwrap_or(&state.backend)).await
+        }
     };
     let coding = compression::accepted(&parts.headers);
     let r = match &result {
@@ -234,24 +238,24 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
 async fn run(
     op: Operation,
     request: OperationRequest,
-    state: &State,
+    backend: &Arc<dyn Backend>,
 ) -> Result<crate::Response, DynamoError> {
     match op.runs() {
         Runs::Inline => {
             // On this worker, with the blocking pool's panic handling.
-            let backend = state.backend.as_ref();
+            let backend = backend.as_ref();
             std::panic::catch_unwind(AssertUnwindSafe(|| dispatch(backend, request)))
                 .unwrap_or_else(|_| Err(panicked()))
         }
         Runs::Awaited => {
-            let backend = state.backend.as_ref();
+            let backend = backend.as_ref();
             match std::panic::catch_unwind(AssertUnwindSafe(|| backend.start_write(request))) {
                 Ok(started) => CatchPanic(started).await,
                 Err(_) => Err(panicked()),
             }
         }
         Runs::Blocking => {
-            let backend = state.backend.clone();
+            let backend = Arc::clone(backend);
             match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
                 Ok(r) => r,
                 Err(join) => {

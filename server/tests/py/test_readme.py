@@ -38,8 +38,8 @@ def fresh():
     assert s.stop() == 0
 
 
-def test_readme_names_four_snippets():
-    assert re.findall(r"<!-- readme-test: (\S+) -->", README) == ["aws-cli", "partiql", "boto3", "rust"]
+def test_readme_names_five_snippets():
+    assert re.findall(r"<!-- readme-test: (\S+) -->", README) == ["aws-cli", "partiql", "boto3", "javascript", "rust"]
 
 
 def run_script(name: str, endpoint: str) -> str:
@@ -75,3 +75,20 @@ def test_boto3_example(fresh):
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md:boto3", "exec"), {})
     assert out.getvalue() == "ada exists\n{'user_id': 'ada', 'visits': Decimal('2')}\n"
+
+
+def test_javascript_example(fresh, tmp_path):
+    # Run from server/tests/js, whose node_modules hold the SDK (`npm ci`).
+    js_dir = REPO / "server" / "tests" / "js"
+    if not (js_dir / "node_modules" / "@aws-sdk" / "lib-dynamodb").exists():
+        pytest.skip("server/tests/js has no node_modules: run `npm ci` there")
+    code = snippet("javascript").replace(README_ENDPOINT, fresh.endpoint)
+    script = js_dir / f"readme-{os.getpid()}.mjs"
+    script.write_text(code, encoding="utf-8")
+    try:
+        r = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=120)
+    finally:
+        script.unlink()
+    assert r.returncode == 0, r.stderr
+    for part in ("id: 'n1'", "text: 'hello'", "stars: 3"):
+        assert part in r.stdout, r.stdout

@@ -232,7 +232,7 @@ impl DynamoDb {
         let now = self.inner.opts.clock.now_millis();
         for table in tables {
             let meta = table.meta();
-            let table_arn = meta.arn(&self.inner.opts.region, &self.inner.opts.account_id);
+            let table_arn = meta.arn(self.region(), &self.inner.opts.account_id);
             let stream = meta
                 .streams
                 .iter()
@@ -282,7 +282,7 @@ impl DynamoDb {
         let mut all = Vec::new();
         for table in tables {
             let meta = table.meta();
-            let table_arn = meta.arn(&self.inner.opts.region, &self.inner.opts.account_id);
+            let table_arn = meta.arn(self.region(), &self.inner.opts.account_id);
             for s in meta.streams.iter().filter(|s| !s.expired(now)) {
                 if start.is_some_and(|(n, l)| (meta.name.as_str(), s.label.as_str()) <= (n, l)) {
                     continue;
@@ -577,7 +577,7 @@ impl DynamoDb {
             event_name: r.event,
             event_version: "1.1".to_string(),
             event_source: "aws:dynamodb".to_string(),
-            aws_region: self.inner.opts.region.clone(),
+            aws_region: self.region().to_string(),
             dynamodb: StreamRecord {
                 approximate_creation_date_time: r.created_millis.div_euclid(1000) as f64,
                 keys: r.keys,

@@ -227,8 +227,7 @@ impl DynamoDb {
         catalog::create(&mut batch, &meta);
         self.commit_control(batch)?;
         self.table_id_taken(id);
-        let mut description =
-            meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
+        let mut description = meta.description(self.region(), &self.inner.opts.account_id);
         // DynamoDB's CreateTable answers CREATING; here the table is usable
         // at once, so every later call sees it ACTIVE.
         description.table_status = TableStatus::Creating;
@@ -265,7 +264,7 @@ impl DynamoDb {
         table: &Table,
         meta: &TableMeta,
     ) -> Result<TableDescription, DynamoError> {
-        let mut d = meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
+        let mut d = meta.description(self.region(), &self.inner.opts.account_id);
         let sizes = self.table_sizes(table)?;
         d.item_count = sizes.item_count;
         d.table_size_bytes = sizes.size_bytes;

@@ -268,7 +268,7 @@ impl DynamoDb {
     ) -> Result<PutResourcePolicyOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.inner.opts.region,
+            self.region(),
             &self.inner.opts.account_id,
         )?;
         check_document(&input.policy)?;
@@ -312,7 +312,7 @@ impl DynamoDb {
     ) -> Result<GetResourcePolicyOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.inner.opts.region,
+            self.region(),
             &self.inner.opts.account_id,
         )?;
         let table = self.control_table(name)?;
@@ -336,7 +336,7 @@ impl DynamoDb {
     ) -> Result<DeleteResourcePolicyOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.inner.opts.region,
+            self.region(),
             &self.inner.opts.account_id,
         )?;
         let _control = self.control_lock();

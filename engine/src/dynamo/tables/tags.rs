@@ -253,7 +253,7 @@ impl DynamoDb {
     pub fn tag_resource(&self, input: TagResourceInput) -> Result<TagResourceOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.inner.opts.region,
+            self.region(),
             &self.inner.opts.account_id,
         )?;
         if input.tags.is_empty() {
@@ -280,7 +280,7 @@ impl DynamoDb {
     ) -> Result<UntagResourceOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.inner.opts.region,
+            self.region(),
             &self.inner.opts.account_id,
         )?;
         if input.tag_keys.is_empty() {
@@ -311,7 +311,7 @@ impl DynamoDb {
     ) -> Result<ListTagsOfResourceOutput, DynamoError> {
         let name = table_name_of_arn(
             &input.resource_arn,
-            &self.inner.opts.region,
+            self.region(),
             &self.inner.opts.account_id,
         )?;
         let table = self.tagged_table(&input.resource_arn, name)?;
