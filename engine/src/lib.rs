@@ -35,7 +35,7 @@ pub mod wal;
 mod testutil;
 
 pub use batch::WriteBatch;
-pub use db::{Db, DbIterator, PinnedValue, Snapshot};
+pub use db::{Checkpoint, Commit, Db, DbIterator, OnCommitted, PinnedValue, Snapshot};
 pub use dynamo::{AttributeValue, DynamoError, Item, Number};
 pub use error::{Error, Result};
 pub use options::{Options, WriteOptions};

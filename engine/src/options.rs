@@ -41,6 +41,14 @@ pub struct Options {
     pub blob: BlobOptions,
     /// Block cache capacity in bytes (default 128 MiB).
     pub block_cache_bytes: usize,
+    /// Bytes of index blocks and bloom filters that open tables may hold
+    /// (default 64 MiB). Every open table keeps both in memory, outside the
+    /// block cache: about 1 % of its size with the default table options,
+    /// so this covers about 6 GB of tables. Past it, the tables least
+    /// recently used are closed and opened again (index and filter read
+    /// and checked) when next needed, so memory stays bounded as the data
+    /// grows. A table larger than the whole bound is opened for each use.
+    pub table_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
     /// (default 256 MiB/s). Compactions also hold their writes and syncs
     /// back while a synced WAL write is in flight, and run at a quarter of
@@ -83,6 +91,7 @@ impl Default for Options {
             compaction: CompactionOptions::default(),
             blob: BlobOptions::default(),
             block_cache_bytes: 128 << 20,
+            table_cache_bytes: 64 << 20,
             background_write_rate: 256 << 20,
             strict_recovery: false,
             max_manifest_size: 64 << 20,
@@ -100,6 +109,7 @@ impl std::fmt::Debug for Options {
             .field("write_buffer_size", &self.write_buffer_size)
             .field("max_immutable_memtables", &self.max_immutable_memtables)
             .field("block_cache_bytes", &self.block_cache_bytes)
+            .field("table_cache_bytes", &self.table_cache_bytes)
             .field("background_write_rate", &self.background_write_rate)
             .field("blob", &self.blob)
             .field("strict_recovery", &self.strict_recovery)

@@ -157,6 +157,20 @@ pub struct Stats {
     pub blob_live_bytes: u64,
     /// Bytes of blob records no entry points to, not yet reclaimed.
     pub blob_garbage_bytes: u64,
+    /// Bytes of data blocks in the block cache (at most
+    /// [`Options::block_cache_bytes`](crate::Options::block_cache_bytes)).
+    pub block_cache_bytes: u64,
+    /// Bytes of the active and frozen memtables' arenas
+    /// ([`Options::write_buffer_size`](crate::Options::write_buffer_size)
+    /// each at most, plus the entry that crossed it).
+    pub memtable_bytes: u64,
+    /// Tables the table cache holds open.
+    pub table_readers_open: usize,
+    /// Bytes of index blocks and bloom filters those tables hold in memory
+    /// (at most [`Options::table_cache_bytes`](crate::Options::table_cache_bytes)).
+    /// Not counted: a table the cache closed while an iterator still reads
+    /// it, until the iterator is dropped.
+    pub table_index_filter_bytes: u64,
 }
 
 impl Stats {
@@ -247,6 +261,10 @@ impl Stats {
             blob_files: 0,
             blob_live_bytes: 0,
             blob_garbage_bytes: 0,
+            block_cache_bytes: 0,
+            memtable_bytes: 0,
+            table_readers_open: 0,
+            table_index_filter_bytes: 0,
         }
     }
 }
@@ -312,6 +330,14 @@ impl std::fmt::Display for Stats {
                 ""
             },
             self.pending_compaction_bytes
+        )?;
+        writeln!(
+            f,
+            "memory: block cache {} B, memtables {} B, {} tables open holding {} B of index and filter",
+            self.block_cache_bytes,
+            self.memtable_bytes,
+            self.table_readers_open,
+            self.table_index_filter_bytes
         )?;
         if self.background_yields > 0 {
             writeln!(

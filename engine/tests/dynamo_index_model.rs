@@ -1,11 +1,13 @@
 //! Random histories of item writes (PutItem, UpdateItem, DeleteItem,
-//! BatchWriteItem, TransactWriteItems) on a table with one global and one
-//! local secondary index, with flushes, clean reopens and power cuts on the
-//! in-memory file system, checked against a model: the table must hold the
-//! model's items, and every read of an index — Query of each partition
-//! (paged, both directions), Scan, and a local-index Query fetching whole
-//! items — must return exactly what filtering, projecting and sorting the
-//! table's items gives.
+//! BatchWriteItem, TransactWriteItems) on a table with two global and one
+//! local secondary index — one global index keyed by multi-attribute keys
+//! (two HASH and two RANGE attributes) — with flushes, clean reopens and
+//! power cuts on the in-memory file system, checked against a model: the
+//! table must hold the model's items, and every read of an index — Query of
+//! each partition (paged, both directions, and on the multi-attribute index
+//! with sort key conditions left to right), Scan, and a local-index Query
+//! fetching whole items — must return exactly what filtering, projecting
+//! and sorting the table's items gives.
 //!
 //! Crash rule: with synchronous writes nothing acknowledged is lost; with
 //! them off, the recovered table is the model after some prefix of the
@@ -38,6 +40,9 @@ const DIR: &str = "/idx";
 const T: &str = "model";
 const GSI: &str = "byG";
 const LSI: &str = "byL";
+/// The global index with multi-attribute keys: HASH `gk`, `ls`; RANGE
+/// `gs`, `v`; keys only.
+const MULTI: &str = "byM";
 const PARTITIONS: u8 = 4;
 const SORT_KEYS: u8 = 6;
 
@@ -97,6 +102,27 @@ fn put_strategy() -> impl Strategy<Value = Write> {
         .prop_map(|(k, sets)| Write::Put(k, sets))
 }
 
+/// A put that sets every key attribute of the multi-attribute index (so
+/// its partitions hold several entries whose order the checks see).
+fn full_put_strategy() -> impl Strategy<Value = Write> {
+    (
+        key_strategy(),
+        prop::array::uniform4(any::<u8>()),
+        prop::collection::vec((0..FIELDS.len(), any::<u8>()), 0..2),
+    )
+        .prop_map(|(k, [g, l, gs, v], more)| {
+            let field = |name: &str| FIELDS.iter().position(|f| *f == name).unwrap_or(0);
+            let mut sets = vec![
+                (field("gk"), g),
+                (field("ls"), l),
+                (field("gs"), gs),
+                (field("v"), v),
+            ];
+            sets.extend(more);
+            Write::Put(k, sets)
+        })
+}
+
 fn update_strategy() -> impl Strategy<Value = Write> {
     (
         key_strategy(),
@@ -118,6 +144,7 @@ fn update_strategy() -> impl Strategy<Value = Write> {
 fn write_strategy() -> impl Strategy<Value = Write> {
     prop_oneof![
         4 => put_strategy(),
+        3 => full_put_strategy(),
         3 => update_strategy(),
         2 => key_strategy().prop_map(Write::Delete),
     ]
@@ -138,7 +165,11 @@ fn write_key(w: &Write) -> Key {
 }
 
 fn op_strategy() -> impl Strategy<Value = Op> {
-    let batch_write = prop_oneof![put_strategy(), key_strategy().prop_map(Write::Delete)];
+    let batch_write = prop_oneof![
+        put_strategy(),
+        full_put_strategy(),
+        key_strategy().prop_map(Write::Delete)
+    ];
     prop_oneof![
         30 => write_strategy().prop_map(Op::One),
         5 => prop::collection::vec(batch_write, 1..8).prop_map(|w| Op::Batch(distinct(w))),
@@ -215,6 +246,7 @@ fn table_input() -> CreateTableInput {
             def("gk", S),
             def("gs", N),
             def("ls", S),
+            def("v", N),
         ],
         key_schema: ks("pk", "sk"),
         billing_mode: Some(BillingMode::PayPerRequest),
@@ -226,15 +258,37 @@ fn table_input() -> CreateTableInput {
                 non_key_attributes: None,
             },
         }]),
-        global_secondary_indexes: Some(vec![GlobalSecondaryIndex {
-            index_name: GSI.into(),
-            key_schema: ks("gk", "gs"),
-            projection: Projection {
-                projection_type: Some(ProjectionType::Include),
-                non_key_attributes: Some(vec!["v".into()]),
+        global_secondary_indexes: Some(vec![
+            GlobalSecondaryIndex {
+                index_name: GSI.into(),
+                key_schema: ks("gk", "gs"),
+                projection: Projection {
+                    projection_type: Some(ProjectionType::Include),
+                    non_key_attributes: Some(vec!["v".into()]),
+                },
+                provisioned_throughput: None,
             },
-            provisioned_throughput: None,
-        }]),
+            GlobalSecondaryIndex {
+                index_name: MULTI.into(),
+                key_schema: [
+                    ("gk", KeyType::Hash),
+                    ("ls", KeyType::Hash),
+                    ("gs", KeyType::Range),
+                    ("v", KeyType::Range),
+                ]
+                .into_iter()
+                .map(|(name, key_type)| KeySchemaElement {
+                    attribute_name: name.into(),
+                    key_type,
+                })
+                .collect(),
+                projection: Projection {
+                    projection_type: Some(ProjectionType::KeysOnly),
+                    non_key_attributes: None,
+                },
+                provisioned_throughput: None,
+            },
+        ]),
         ..Default::default()
     }
 }
@@ -391,23 +445,27 @@ fn table_key(it: &Item) -> Vec<u8> {
     encode_primary_key(&it["pk"], it.get("sk")).expect("table key")
 }
 
-/// An index's entries as (entry key order, projected entry): the key is
-/// `hash(index pk) ++ index pk ++ index sk ++ table key`, the documented
-/// entry order (format-spec/keys.md).
+/// An index's entries as (entry key order, projected entry): only items
+/// with every key attribute; the key is `hash(enc(pk1) ++ …) ++ enc(pk1) ++
+/// … ++ enc(sk1) ++ … ++ table key`, the documented entry order
+/// (format-spec/keys.md, "Secondary index entries" and "Multi-attribute
+/// index keys").
 fn expected_entries(
     items: &[Item],
-    hash: &str,
-    range: &str,
+    hash: &[&str],
+    range: &[&str],
     keep: &[&str],
 ) -> Vec<(Vec<u8>, Item)> {
     let mut out: Vec<(Vec<u8>, Item)> = items
         .iter()
-        .filter(|it| it.contains_key(hash) && it.contains_key(range))
+        .filter(|it| hash.iter().chain(range).all(|k| it.contains_key(*k)))
         .map(|it| {
-            let pk = enc(&it[hash]);
+            let pk: Vec<u8> = hash.iter().flat_map(|h| enc(&it[*h])).collect();
             let mut key = hash_prefix(&pk).to_vec();
             key.extend_from_slice(&pk);
-            key.extend_from_slice(&enc(&it[range]));
+            for r in range {
+                key.extend_from_slice(&enc(&it[*r]));
+            }
             key.extend_from_slice(&table_key(it));
             let entry: Item = it
                 .iter()
@@ -422,11 +480,93 @@ fn expected_entries(
 }
 
 fn gsi_entries(items: &[Item]) -> Vec<(Vec<u8>, Item)> {
-    expected_entries(items, "gk", "gs", &["pk", "sk", "gk", "gs", "v"])
+    expected_entries(items, &["gk"], &["gs"], &["pk", "sk", "gk", "gs", "v"])
 }
 
 fn lsi_entries(items: &[Item]) -> Vec<(Vec<u8>, Item)> {
-    expected_entries(items, "pk", "ls", &["pk", "sk", "ls"])
+    expected_entries(items, &["pk"], &["ls"], &["pk", "sk", "ls"])
+}
+
+/// The multi-attribute index's entries, keys only.
+fn multi_entries(items: &[Item]) -> Vec<(Vec<u8>, Item)> {
+    expected_entries(
+        items,
+        &["gk", "ls"],
+        &["gs", "v"],
+        &["pk", "sk", "gk", "ls", "gs", "v"],
+    )
+}
+
+/// Sort key conditions the model checks on the multi-attribute index, as
+/// key condition text (after the partition's equalities) and the entries
+/// it selects.
+type SortTest = (&'static str, fn(i64, i64) -> bool);
+
+const MULTI_SORT_TESTS: [SortTest; 5] = [
+    ("", |_, _| true),
+    ("gs = :a", |gs, _| gs == 2),
+    ("gs < :a", |gs, _| gs < 2),
+    ("gs = :a AND v >= :b", |gs, v| gs == 2 && v >= 1),
+    ("gs = :a AND v BETWEEN :b AND :c", |gs, v| {
+        gs == 2 && (1..=3).contains(&v)
+    }),
+];
+
+/// Queries every partition of the multi-attribute index with each of
+/// [`MULTI_SORT_TESTS`]: the order must be the sort key attributes compared
+/// one after another, numerically (then the table key).
+fn check_multi(
+    db: &DynamoDb,
+    cfg: &Config,
+    what: &str,
+    entries: &[(Vec<u8>, Item)],
+) -> Result<(), TestCaseError> {
+    for g in ["x", "y", "z"] {
+        for l in ["a", "b", "c"] {
+            let mut partition: Vec<&Item> = entries
+                .iter()
+                .map(|(_, e)| e)
+                .filter(|e| e.get("gk") == Some(&s(g)) && e.get("ls") == Some(&s(l)))
+                .collect();
+            partition.sort_by_key(|e| (num(e.get("gs")), num(e.get("v")), table_key(e)));
+            for (i, (condition, keep)) in MULTI_SORT_TESTS.iter().enumerate() {
+                let forward = i % 2 == 0;
+                let mut want: Vec<Item> = partition
+                    .iter()
+                    .filter(|e| keep(num(e.get("gs")), num(e.get("v"))))
+                    .map(|e| (*e).clone())
+                    .collect();
+                if !forward {
+                    want.reverse();
+                }
+                let mut kce = "gk = :g AND ls = :l".to_string();
+                if !condition.is_empty() {
+                    kce = format!("{condition} AND {kce}");
+                }
+                let mut vals = vec![(":g", s(g)), (":l", s(l))];
+                for (ph, v) in [(":a", 2), (":b", 1), (":c", 3)] {
+                    if condition.contains(ph) {
+                        vals.push((ph, n(v)));
+                    }
+                }
+                let got = paged_query(
+                    db,
+                    QueryInput {
+                        table_name: T.into(),
+                        index_name: Some(MULTI.into()),
+                        key_condition_expression: Some(kce.clone()),
+                        expression_attribute_values: values(&vals),
+                        scan_index_forward: Some(forward),
+                        limit: Some(cfg.limit),
+                        ..Default::default()
+                    },
+                    &["pk", "sk", "gk", "ls", "gs", "v"],
+                )?;
+                prop_assert_eq!(got, want, "{}: query {} {}", what, MULTI, kce);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn scan_table(db: &DynamoDb) -> Vec<Item> {
@@ -510,6 +650,16 @@ fn check_indexes(db: &DynamoDb, cfg: &Config, what: &str) -> Result<(), TestCase
     let items = scan_table(db);
     let gsi = gsi_entries(&items);
     let lsi = lsi_entries(&items);
+    let multi = multi_entries(&items);
+    let want: Vec<Item> = multi.iter().map(|(_, e)| e.clone()).collect();
+    prop_assert_eq!(
+        paged_scan(db, MULTI, cfg.limit)?,
+        want,
+        "{}: scan of {}",
+        what,
+        MULTI
+    );
+    check_multi(db, cfg, what, &multi)?;
     // Scans: the whole index, in entry order.
     let want: Vec<Item> = gsi.iter().map(|(_, e)| e.clone()).collect();
     prop_assert_eq!(

@@ -401,8 +401,8 @@ fn the_sweep_removes_index_entries() {
         name: name.into(),
         id,
         kind,
-        hash,
-        range,
+        hash: vec![hash],
+        range: range.into_iter().collect(),
         projection_type: ProjectionType::All,
         non_key_attributes: Vec::new(),
         status: IndexStatus::Active,
@@ -451,7 +451,9 @@ fn the_sweep_removes_index_entries() {
         next_index_id: 3,
         ttl_attribute: Some("exp".into()),
         tags: BTreeMap::new(),
+        restore: None,
         streams: Vec::new(),
+        settings: Default::default(),
     };
     {
         let raw = Db::open(

@@ -1,22 +1,31 @@
-//! What the server calls to do the work: one blocking method per operation.
+//! What the server calls to do the work: one blocking method per operation,
+//! and [`Backend::start_write`] for the item writes the server awaits.
 //!
 //! The real implementation is siltdb's [`DynamoDb`] handle; tests also use
 //! a fake. Methods block (they may wait for an fsync), so the server calls
-//! them on a worker or through `tokio::task::spawn_blocking` (see
-//! [`crate::Operation::runs_inline`]). The trait, [`dispatch`] and the
+//! them on a worker or through `tokio::task::spawn_blocking`, and starts
+//! item writes on a worker and awaits their commit (see
+//! [`crate::operation::Runs`]). The trait, [`dispatch`] and the
 //! implementation for [`DynamoDb`] are generated from the one list of
 //! operations, [`crate::operation`].
+
+use std::future::Future;
+use std::pin::Pin;
 
 use siltdb::dynamo::api;
 use siltdb::dynamo::{DynamoDb, DynamoError};
 
 use crate::operation::{for_each_operation, Request, Response};
 
+/// An operation started by [`Backend::start_write`]: resolves to its
+/// response once its write is committed.
+pub type Started = Pin<Box<dyn Future<Output = Result<Response, DynamoError>> + Send>>;
+
 macro_rules! define_backend {
     ($($op:ident {
         method: $method:ident, input: $input:ident, output: $output:ident,
         read: $read:path, write: $write:path,
-        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        api: $api:ident, runs: $runs:ident $(($awaits:ident))?, fallback: $fallback:ident,
         members: [$($member:literal),* $(,)?] $(,)?
     },)+) => {
         /// A DynamoDB implementation the server can serve.
@@ -30,6 +39,17 @@ macro_rules! define_backend {
         pub trait Backend: Send + Sync + 'static {
             $(backend_method!($fallback, $op, $method, $input, $output);)+
 
+            /// Starts `request`, an item write the server awaits
+            /// ([`crate::operation::Runs::Awaited`]): its checks and staging
+            /// run now, on the calling runtime worker, and the returned
+            /// future resolves once the write is committed — without a
+            /// thread waiting for the commit. The default runs the
+            /// operation to completion now, for a backend whose writes do
+            /// not wait.
+            fn start_write(&self, request: Request) -> Started {
+                Box::pin(std::future::ready(run_now(self, request)))
+            }
+
             /// Flushes and closes the store; called once when the server
             /// stops, after the last request finished.
             fn close(&self) -> Result<(), DynamoError> {
@@ -39,6 +59,11 @@ macro_rules! define_backend {
 
         /// Runs `request` on `backend`.
         pub fn dispatch(backend: &dyn Backend, request: Request) -> Result<Response, DynamoError> {
+            run_now(backend, request)
+        }
+
+        /// Runs `request` on `backend` to completion, blocking.
+        fn run_now<B: Backend + ?Sized>(backend: &B, request: Request) -> Result<Response, DynamoError> {
             Ok(match request {
                 $(Request::$op(i) => Response::$op(backend.$method(i)?),)+
             })
@@ -54,11 +79,31 @@ macro_rules! define_backend {
                 }
             )+
 
+            fn start_write(&self, request: Request) -> Started {
+                match request {
+                    $(Request::$op(i) => start_arm!(self, i, $op, $method $(, $awaits)?),)+
+                }
+            }
+
             fn close(&self) -> Result<(), DynamoError> {
                 DynamoDb::close(self)
             }
         }
     };
+}
+
+/// One arm of [`DynamoDb`]'s [`Backend::start_write`]: an operation with an
+/// `_async` method awaits its commit; any other runs now.
+macro_rules! start_arm {
+    ($db:expr, $input:ident, $op:ident, $method:ident) => {
+        Box::pin(std::future::ready(
+            DynamoDb::$method($db, $input).map(Response::$op),
+        ))
+    };
+    ($db:expr, $input:ident, $op:ident, $method:ident, $awaits:ident) => {{
+        let committing = DynamoDb::$awaits($db, $input);
+        Box::pin(async move { committing.await.map(Response::$op) })
+    }};
 }
 
 /// One method of [`Backend`], with the default its `fallback` names.
@@ -69,15 +114,16 @@ macro_rules! backend_method {
     };
     (unknown_operation, $op:ident, $method:ident, $input:ident, $output:ident) => {
         #[doc = concat!("`", stringify!($op), "`; by default `UnknownOperationException`.")]
-        fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
-            drop(input);
-            Err(DynamoError::UnknownOperationException(String::new()))
+        fn $method(&self, _input: api::$input) -> Result<api::$output, DynamoError> {
+            Err(DynamoError::UnknownOperationException(format!(
+                "Unknown operation DynamoDBStreams_20120810.{}: this backend does not serve DynamoDB Streams",
+                stringify!($op)
+            )))
         }
     };
     (not_implemented, $op:ident, $method:ident, $input:ident, $output:ident) => {
         #[doc = concat!("`", stringify!($op), "`; by default [`not_implemented`].")]
-        fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
-            drop(input);
+        fn $method(&self, _input: api::$input) -> Result<api::$output, DynamoError> {
             Err(not_implemented(stringify!($op)))
         }
     };

@@ -88,9 +88,10 @@ pub struct ServeArgs {
     /// Without it, any request carrying an Authorization header is accepted.
     #[arg(long, value_name = "AK:SECRET")]
     pub credentials: Option<Credentials>,
-    /// Worker threads serving requests. Item reads and writes run on them
-    /// to completion, a synced write waiting for its fsync, so this bounds
-    /// how many writes share one fsync.
+    /// Worker threads serving requests. Item reads run on them; item writes
+    /// are checked and staged on them, then awaited while the engine's
+    /// commit thread syncs them, so no worker waits for an fsync and any
+    /// number of writes share one.
     #[arg(long, default_value_t = siltdb_server::http::DEFAULT_WORKER_THREADS as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub worker_threads: u64,
     /// Refuse to start rather than drop a complete final WAL or MANIFEST
@@ -128,6 +129,10 @@ pub struct ServeArgs {
     /// is being served (idle keep-alive, or a response left unread).
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds)]
     pub idle_timeout: Duration,
+    /// Seconds between two log lines saying what the engine's memory holds
+    /// (block cache, memtables, open tables' indexes and filters).
+    #[arg(long, value_name = "SECONDS", default_value = "600", value_parser = parse_seconds)]
+    pub stats_every: Duration,
 }
 
 /// A duration in seconds, fractions allowed (`0.5`), more than zero.
@@ -298,6 +303,7 @@ mod tests {
         assert_eq!(a.header_timeout, Duration::from_secs(10));
         assert_eq!(a.body_timeout, Duration::from_secs(60));
         assert_eq!(a.idle_timeout, Duration::from_secs(60));
+        assert_eq!(a.stats_every, Duration::from_secs(600));
         let cli = Cli::try_parse_from([
             "siltdb",
             "serve",

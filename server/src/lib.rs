@@ -12,7 +12,10 @@
 //! - [`backend`]: the trait the server calls to do the work, implemented
 //!   by siltdb's handle;
 //! - [`malloc_arenas`]: the process's allocator, kept from hoarding freed
-//!   memory per thread.
+//!   memory per thread;
+//! - [`malloc_mmap`]: the process's allocator, made to return large freed
+//!   blocks to the system;
+//! - [`memory_log`]: the engine's memory budget and use, in the log.
 #![warn(missing_docs)]
 
 pub mod auth;
@@ -20,10 +23,12 @@ pub mod backend;
 pub mod http;
 pub mod json;
 pub mod malloc_arenas;
+pub mod malloc_mmap;
+pub mod memory_log;
 pub mod operation;
 
 pub use backend::Backend;
-pub use operation::{Operation, Request, Response};
+pub use operation::{Operation, Request, Response, Runs};
 
 // The README's Rust examples, compiled (and the DynamoDb one run) as doctests.
 #[cfg(doctest)]

@@ -13,6 +13,7 @@ use siltdb::wal::TornKind;
 use siltdb::{Options, RecoveryReport};
 use siltdb_server::http::fd_limit::{connections_within, raise_open_file_limit};
 use siltdb_server::http::{serve, Cors, ServerConfig};
+use siltdb_server::memory_log::{log_budget, log_usage_every};
 use siltdb_server::Backend;
 use tokio::net::TcpListener;
 
@@ -21,6 +22,7 @@ use cli::{Cli, Command, ServeArgs};
 fn main() -> ExitCode {
     // Before any thread starts (see the module).
     siltdb_server::malloc_arenas::limit();
+    siltdb_server::malloc_mmap::fix_threshold();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -58,7 +60,8 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             fds.unwrap_or_default()
         );
     }
-    let backend = open_backend(&args)?;
+    let db = open_backend(&args)?;
+    let backend: Arc<dyn Backend> = Arc::clone(&db) as _;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(args.worker_threads).unwrap_or(1))
         .enable_all()
@@ -90,6 +93,7 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
         if cors != Cors::Off {
             tracing::info!("cross-origin requests allowed from {:?}", args.cors_origins);
         }
+        tokio::spawn(log_usage_every(db, args.stats_every));
         let config = ServerConfig {
             credentials: args.credentials,
             max_request_memory: args.max_request_memory,
@@ -150,7 +154,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 /// Opens the database `args` names: siltdb's `DynamoDb` in `--data-dir`
 /// (created if missing), or in memory with `--in-memory`.
-fn open_backend(args: &ServeArgs) -> Result<Arc<dyn Backend>, String> {
+fn open_backend(args: &ServeArgs) -> Result<Arc<DynamoDb>, String> {
     let db = if args.in_memory {
         DynamoDb::open_in_memory().map_err(|e| format!("opening an in-memory database: {e}"))?
     } else {
@@ -160,6 +164,7 @@ fn open_backend(args: &ServeArgs) -> Result<Arc<dyn Backend>, String> {
             strict_recovery: args.strict_recovery,
             ..Options::default()
         };
+        log_budget(&options);
         let db = DynamoDb::open(dir, options)
             .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?;
         log_recovery(db.engine().recovery_report());

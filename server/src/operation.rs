@@ -19,7 +19,7 @@ use siltdb::dynamo::api;
 ///     method: backend_method, input: NameInput, output: NameOutput,
 ///     read: json_module::name_input, write: json_module::name_output,
 ///     api: dynamodb | streams,            // X-Amz-Target prefix
-///     runs: inline | blocking,            // see Operation::runs_inline
+///     runs: inline | blocking | awaited(dynamo_db_async_method), // see Runs
 ///     fallback: required | unknown_operation | not_implemented,
 ///     members: ["Member", ...],           // the input's top-level members
 /// },
@@ -68,7 +68,7 @@ macro_rules! for_each_operation {
         PutItem {
             method: put_item, input: PutItemInput, output: PutItemOutput,
             read: item::put_item_input, write: item::put_item_output,
-            api: dynamodb, runs: inline, fallback: required,
+            api: dynamodb, runs: awaited(put_item_async), fallback: required,
             members: ["TableName", "Item", "Expected", "ReturnValues", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ConditionalOperator", "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure"],
         },
         GetItem {
@@ -80,13 +80,13 @@ macro_rules! for_each_operation {
         UpdateItem {
             method: update_item, input: UpdateItemInput, output: UpdateItemOutput,
             read: item::update_item_input, write: item::update_item_output,
-            api: dynamodb, runs: inline, fallback: required,
+            api: dynamodb, runs: awaited(update_item_async), fallback: required,
             members: ["TableName", "Key", "AttributeUpdates", "Expected", "ConditionalOperator", "ReturnValues", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "UpdateExpression", "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure"],
         },
         DeleteItem {
             method: delete_item, input: DeleteItemInput, output: DeleteItemOutput,
             read: item::delete_item_input, write: item::delete_item_output,
-            api: dynamodb, runs: inline, fallback: required,
+            api: dynamodb, runs: awaited(delete_item_async), fallback: required,
             members: ["TableName", "Key", "Expected", "ConditionalOperator", "ReturnValues", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure"],
         },
         Query {
@@ -110,13 +110,13 @@ macro_rules! for_each_operation {
         BatchWriteItem {
             method: batch_write_item, input: BatchWriteItemInput, output: BatchWriteItemOutput,
             read: batch::batch_write_item_input, write: batch::batch_write_item_output,
-            api: dynamodb, runs: inline, fallback: required,
+            api: dynamodb, runs: awaited(batch_write_item_async), fallback: required,
             members: ["RequestItems", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics"],
         },
         TransactWriteItems {
             method: transact_write_items, input: TransactWriteItemsInput, output: TransactWriteItemsOutput,
             read: transact::transact_write_items_input, write: transact::transact_write_items_output,
-            api: dynamodb, runs: inline, fallback: required,
+            api: dynamodb, runs: awaited(transact_write_items_async), fallback: required,
             members: ["TransactItems", "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ClientRequestToken"],
         },
         TransactGetItems {
@@ -179,23 +179,101 @@ macro_rules! for_each_operation {
             api: dynamodb, runs: inline, fallback: not_implemented,
             members: ["ResourceArn", "NextToken"],
         },
+        CreateBackup {
+            method: create_backup, input: CreateBackupInput, output: CreateBackupOutput,
+            read: backups::create_backup_input, write: backups::create_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "BackupName"],
+        },
+        DescribeBackup {
+            method: describe_backup, input: DescribeBackupInput, output: DescribeBackupOutput,
+            read: backups::describe_backup_input, write: backups::describe_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["BackupArn"],
+        },
+        ListBackups {
+            method: list_backups, input: ListBackupsInput, output: ListBackupsOutput,
+            read: backups::list_backups_input, write: backups::list_backups_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "Limit", "TimeRangeLowerBound", "TimeRangeUpperBound", "ExclusiveStartBackupArn", "BackupType"],
+        },
+        DeleteBackup {
+            method: delete_backup, input: DeleteBackupInput, output: DeleteBackupOutput,
+            read: backups::delete_backup_input, write: backups::delete_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["BackupArn"],
+        },
+        RestoreTableFromBackup {
+            method: restore_table_from_backup, input: RestoreTableFromBackupInput, output: RestoreTableFromBackupOutput,
+            read: backups::restore_table_from_backup_input, write: backups::restore_table_from_backup_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TargetTableName", "BackupArn", "BillingModeOverride", "GlobalSecondaryIndexOverride", "LocalSecondaryIndexOverride", "ProvisionedThroughputOverride", "OnDemandThroughputOverride", "SSESpecificationOverride", "VectorIndexOverride"],
+        },
         ExecuteStatement {
             method: execute_statement, input: ExecuteStatementInput, output: ExecuteStatementOutput,
             read: partiql::execute_statement_input, write: partiql::execute_statement_output,
-            api: dynamodb, runs: inline, fallback: not_implemented,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
             members: ["Statement", "Parameters", "ConsistentRead", "NextToken", "ReturnConsumedCapacity", "Limit", "ReturnValuesOnConditionCheckFailure"],
         },
         BatchExecuteStatement {
             method: batch_execute_statement, input: BatchExecuteStatementInput, output: BatchExecuteStatementOutput,
             read: partiql::batch_execute_statement_input, write: partiql::batch_execute_statement_output,
-            api: dynamodb, runs: inline, fallback: not_implemented,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
             members: ["Statements", "ReturnConsumedCapacity"],
         },
         ExecuteTransaction {
             method: execute_transaction, input: ExecuteTransactionInput, output: ExecuteTransactionOutput,
             read: partiql::execute_transaction_input, write: partiql::execute_transaction_output,
-            api: dynamodb, runs: inline, fallback: not_implemented,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
             members: ["TransactStatements", "ClientRequestToken", "ReturnConsumedCapacity"],
+        },
+        DescribeLimits {
+            method: describe_limits, input: DescribeLimitsInput, output: DescribeLimitsOutput,
+            read: account::describe_limits_input, write: account::describe_limits_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: [],
+        },
+        DescribeEndpoints {
+            method: describe_endpoints, input: DescribeEndpointsInput, output: DescribeEndpointsOutput,
+            read: account::describe_endpoints_input, write: account::describe_endpoints_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: [],
+        },
+        PutResourcePolicy {
+            method: put_resource_policy, input: PutResourcePolicyInput, output: PutResourcePolicyOutput,
+            read: policy::put_resource_policy_input, write: policy::put_resource_policy_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["ResourceArn", "Policy", "ExpectedRevisionId", "ConfirmRemoveSelfResourceAccess"],
+        },
+        GetResourcePolicy {
+            method: get_resource_policy, input: GetResourcePolicyInput, output: GetResourcePolicyOutput,
+            read: policy::get_resource_policy_input, write: policy::get_resource_policy_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["ResourceArn"],
+        },
+        DeleteResourcePolicy {
+            method: delete_resource_policy, input: DeleteResourcePolicyInput, output: DeleteResourcePolicyOutput,
+            read: policy::delete_resource_policy_input, write: policy::delete_resource_policy_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["ResourceArn", "ExpectedRevisionId"],
+        },
+        DescribeContributorInsights {
+            method: describe_contributor_insights, input: DescribeContributorInsightsInput, output: DescribeContributorInsightsOutput,
+            read: insights::describe_contributor_insights_input, write: insights::describe_contributor_insights_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["TableName", "IndexName"],
+        },
+        UpdateContributorInsights {
+            method: update_contributor_insights, input: UpdateContributorInsightsInput, output: UpdateContributorInsightsOutput,
+            read: insights::update_contributor_insights_input, write: insights::update_contributor_insights_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "IndexName", "ContributorInsightsAction", "ContributorInsightsMode"],
+        },
+        ListContributorInsights {
+            method: list_contributor_insights, input: ListContributorInsightsInput, output: ListContributorInsightsOutput,
+            read: insights::list_contributor_insights_input, write: insights::list_contributor_insights_output,
+            api: dynamodb, runs: inline, fallback: not_implemented,
+            members: ["TableName", "NextToken", "MaxResults"],
         },
         }
     };
@@ -206,7 +284,7 @@ macro_rules! define_operations {
     ($($op:ident {
         method: $method:ident, input: $input:ident, output: $output:ident,
         read: $read:path, write: $write:path,
-        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        api: $api:ident, runs: $runs:ident $(($awaits:ident))?, fallback: $fallback:ident,
         members: [$($member:literal),* $(,)?] $(,)?
     },)+) => {
         /// A DynamoDB operation the server implements, named as in
@@ -248,27 +326,10 @@ macro_rules! define_operations {
                 }
             }
 
-            /// Whether the server runs the operation on the runtime worker
-            /// that read the request, rather than handing it to tokio's
-            /// blocking pool.
-            ///
-            /// True for item reads and writes, PartiQL's included: reads are
-            /// bounded (a Query, Scan or SELECT page is at most 1 MB, a
-            /// BatchGetItem at most 100 items) and never wait on a lock; writes wait only for their group
-            /// commit's fsync, which some running thread is always
-            /// completing. A hand-off to the pool costs two thread wake-ups
-            /// per request, measured at a quarter of a PutItem's server CPU
-            /// time (benches/RESULTS.md); the server's worker count
-            /// ([`crate::http::DEFAULT_WORKER_THREADS`]) bounds how many
-            /// synced writes can share one fsync.
-            ///
-            /// False for the control plane, whose work is unbounded or waits
-            /// for writes in flight: DescribeTable may recount a changed
-            /// table's items, DeleteTable and UpdateTable wait for writers to
-            /// drain.
-            pub fn runs_inline(self) -> bool {
+            /// Where the server runs the operation (see [`Runs`]).
+            pub fn runs(self) -> Runs {
                 match self {
-                    $(Operation::$op => runs_inline!($runs),)+
+                    $(Operation::$op => runs!($runs),)+
                 }
             }
 
@@ -319,13 +380,41 @@ macro_rules! api_is_streams {
     };
 }
 
-macro_rules! runs_inline {
+macro_rules! runs {
     (inline) => {
-        true
+        Runs::Inline
     };
     (blocking) => {
-        false
+        Runs::Blocking
     };
+    (awaited) => {
+        Runs::Awaited
+    };
+}
+
+/// Where the server runs an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// To completion on the runtime worker that read the request: item
+    /// reads. They are bounded (a Query or Scan page is at most 1 MB, a
+    /// BatchGetItem at most 100 items) and never wait for a commit; a
+    /// hand-off to the blocking pool would cost two thread wake-ups per
+    /// request, measured at a quarter of a PutItem's server CPU time
+    /// (benches/RESULTS.md).
+    Inline,
+    /// Checked and staged on the worker, then awaited: item writes
+    /// (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+    /// TransactWriteItems). The worker serves other requests while the
+    /// write's group commit runs on the engine's commit thread
+    /// ([`crate::Backend::start_write`]), so a few workers serve any number
+    /// of writers sharing one fsync.
+    Awaited,
+    /// On tokio's blocking pool: the control plane, whose work is unbounded
+    /// or waits for writes in flight (DescribeTable may recount a changed
+    /// table's items, DeleteTable and UpdateTable wait for writers to
+    /// drain), and PartiQL, whose statements may write through the blocking
+    /// item API (a write there holds its thread until its commit).
+    Blocking,
 }
 
 for_each_operation!(define_operations);
@@ -354,10 +443,12 @@ mod tests {
             Operation::TagResource,
             Operation::UntagResource,
         ] {
-            assert!(!op.runs_inline(), "{}", op.name());
+            assert_eq!(op.runs(), Runs::Blocking, "{}", op.name());
         }
-        assert!(Operation::PutItem.runs_inline());
-        assert!(Operation::Query.runs_inline());
+        assert_eq!(Operation::PutItem.runs(), Runs::Awaited);
+        assert_eq!(Operation::TransactWriteItems.runs(), Runs::Awaited);
+        assert_eq!(Operation::Query.runs(), Runs::Inline);
+        assert_eq!(Operation::GetItem.runs(), Runs::Inline);
     }
 
     #[test]

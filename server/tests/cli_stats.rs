@@ -1,4 +1,5 @@
-//! `siltdb stats DIR`: tables, bytes and entries per level, and the WAL.
+//! `siltdb stats DIR`: tables, bytes and entries per level, the bytes of
+//! index and filter the tables hold when open, and the WAL.
 
 mod cli_support;
 
@@ -32,6 +33,14 @@ fn levels_files_and_sizes() {
     assert_eq!(total[2], bytes.to_string(), "{run:?}");
     assert!(lines.iter().any(|l| l.starts_with("L0 ")), "{run:?}");
     assert!(lines.iter().any(|l| l.starts_with("wal ")), "{run:?}");
+    // What the tables' indexes and filters take in memory when open.
+    let held: u64 = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("index and filter held when open: "))
+        .and_then(|l| l.strip_suffix(" bytes"))
+        .and_then(|n| n.parse().ok())
+        .expect("index and filter line");
+    assert!(held > 0 && held < bytes, "{run:?}");
 }
 
 #[test]

@@ -65,7 +65,11 @@ fn a_new_connection_is_refused_only_when_all_are_in_service() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(150));
-    let r = raw(server.addr, "GET / HTTP/1.1\nHost: x", b"");
+    let r = raw(
+        server.addr,
+        "PUT / HTTP/1.1\nHost: x\nContent-Length: 0",
+        b"",
+    );
     assert_eq!(r.status, 503);
     assert_eq!(
         r.json()["__type"],

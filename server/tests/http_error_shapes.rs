@@ -40,16 +40,19 @@ fn protocol_errors_match_dynamodb() {
     );
     assert_eq!(r.header("x-amz-crc32"), Some("1368724161"));
     assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
-    let r = call(a, "DynamoDB_20120810.ListTable", "{}");
-    assert_eq!(
-        r.json(),
-        json!({"__type": "com.amazon.coral.service#UnknownOperationException"})
-    );
-    let r = call(a, "DynamoDBStreams_20120810.ListStreams", "{}");
-    assert_eq!(
-        r.json(),
-        json!({"__type": "com.amazon.coral.service#UnknownOperationException"})
-    );
+    // A target siltdb does not serve: the message names it.
+    for target in [
+        "DynamoDB_20120810.ListTable",
+        "DynamoDBStreams_20120810.ListStreams",
+    ] {
+        let r = call(a, target, "{}");
+        assert_eq!(
+            r.json()["__type"],
+            "com.amazon.coral.service#UnknownOperationException"
+        );
+        let message = r.json()["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.contains(target), "{}", r.json());
+    }
 
     // No Authorization header.
     let r = raw(
@@ -83,9 +86,14 @@ fn protocol_errors_match_dynamodb() {
                "Message": "NUMBER_VALUE cannot be converted to String"})
     );
 
-    // GET, and a body of another content type: 404 and DynamoDB's XML.
+    // GET: a health answer, as DynamoDB's endpoints give.
+    let r = raw(a, "GET / HTTP/1.1\nHost: x", b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, b"healthy: siltdb ");
+
+    // PUT, and a body of another content type: 404 and DynamoDB's XML.
     for (head, body) in [
-        ("GET / HTTP/1.1\nHost: x", &b""[..]),
+        ("PUT / HTTP/1.1\nHost: x\nContent-Length: 0", &b""[..]),
         (
             "POST / HTTP/1.1\nHost: x\nContent-Type: text/plain\nContent-Length: 2",
             &b"hi"[..],

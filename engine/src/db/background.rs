@@ -280,18 +280,23 @@ impl DbInner {
         let mut blobs = BlobCompaction::new(self, candidates);
         let mut children: Vec<BoxIter> = Vec::new();
         let source: Arc<dyn TableSource> = Arc::clone(&self.tables) as _;
+        // Compaction reads each input block once: it leaves the block
+        // cache to the blocks reads use.
         if task.level == 0 {
             for f in &task.inputs {
-                children.push(Box::new(self.tables.get(f.number)?.iter()));
+                children.push(Box::new(
+                    self.tables.get(f.number)?.iter_without_filling_cache(),
+                ));
             }
         } else {
-            children.push(Box::new(LevelIter::new(
-                task.inputs.clone(),
-                Arc::clone(&source),
-            )));
+            children.push(Box::new(
+                LevelIter::new(task.inputs.clone(), Arc::clone(&source)).without_filling_cache(),
+            ));
         }
         if !task.next_inputs.is_empty() {
-            children.push(Box::new(LevelIter::new(task.next_inputs.clone(), source)));
+            children.push(Box::new(
+                LevelIter::new(task.next_inputs.clone(), source).without_filling_cache(),
+            ));
         }
         let mut iter = MergingIter::new(children);
         let mut outputs: Vec<FileMeta> = Vec::new();

@@ -19,6 +19,8 @@
 mod background;
 mod blob_compaction;
 mod blob_files;
+mod checkpoint;
+mod commit;
 mod frozen_logs;
 mod open;
 mod pinned;
@@ -26,7 +28,7 @@ mod table_cache;
 mod versions;
 mod write;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
@@ -51,6 +53,7 @@ use crate::stats::{Counters, Stats};
 use crate::vlog::BlobWriter;
 use crate::wal::LogWriter;
 use blob_files::BlobCache;
+pub use checkpoint::Checkpoint;
 pub use pinned::PinnedValue;
 use table_cache::TableCache;
 use versions::{ManifestLog, VersionSet};
@@ -68,16 +71,29 @@ struct SuperVersion {
     version: Arc<Version>,
 }
 
+pub use commit::{Commit, OnCommitted};
+
+/// Who leads the group a queued write starts when it reaches the front.
+enum Leader {
+    /// The thread waiting for the write, unparked when it reaches the front.
+    Thread(std::thread::Thread),
+    /// The commit thread (a write submitted with [`Db::write_async`]).
+    CommitThread,
+}
+
 /// A write waiting in the group-commit queue.
 struct QueuedWrite {
     id: u64,
+    /// Taken by the leader whose group includes it.
     batch: Option<WriteBatch>,
     sync: bool,
     /// Not a write: a request to freeze the memtable (from `flush`).
     force_switch: bool,
-    /// The thread waiting for this write, unparked when its result is ready
-    /// or when it reaches the front of the queue (and so leads a group).
-    waiter: std::thread::Thread,
+    leader: Leader,
+    /// A leader is running the group this write starts (front write only).
+    led: bool,
+    /// Where its result goes.
+    ticket: Arc<commit::Ticket>,
 }
 
 struct State {
@@ -86,7 +102,6 @@ struct State {
     imm: VecDeque<Arc<MemTable>>,
     versions: VersionSet,
     writers: VecDeque<QueuedWrite>,
-    results: HashMap<u64, Result<()>>,
     next_writer_id: u64,
     /// The first failed WAL write or sync, memtable switch, flush,
     /// compaction or MANIFEST write: writes are refused and files are no
@@ -103,6 +118,10 @@ struct State {
     /// released by every reader) its blob file is live even if no version
     /// lists it yet.
     blob_memtables: Vec<Weak<MemTable>>,
+    /// The last sequence number before `mem`'s first write: every write up
+    /// to it is in `imm` or the version (set when `mem` starts, by the
+    /// group leader or open, so no write is in flight).
+    mem_base_seq: u64,
 }
 
 pub(crate) struct DbInner {
@@ -110,11 +129,14 @@ pub(crate) struct DbInner {
     fs: Arc<dyn Fs>,
     opts: Options,
     state: Mutex<State>,
-    /// Wakes writers: the queue head changed, a result is ready, or background
-    /// work made room (flush/compaction finished).
+    /// Wakes writers waiting for room: background work made some
+    /// (flush/compaction finished), or the database is closing.
     cv: Condvar,
     /// Wakes background threads: there may be something to flush or compact.
     bg_cv: Condvar,
+    /// Wakes the commit thread: a write submitted with [`Db::write_async`]
+    /// is at the front of the queue, or the database is closing.
+    commit_cv: Condvar,
     wal: Mutex<Option<LogWriter>>,
     /// The blob file of the current memtable, once a write needed it. Lock
     /// order: `state`, then `blob_writer`, then `wal`, then `frozen_logs`.
@@ -196,6 +218,37 @@ impl Db {
         self.inner.write(batch, opts.sync, false)
     }
 
+    /// Queues `batch` to be applied atomically with the database's default
+    /// durability, without blocking: the returned [`Commit`] is a future
+    /// that resolves once the write is committed (durable, when syncing),
+    /// or blocks on [`Commit::wait`]. No thread waits per queued write: the
+    /// engine's commit thread leads the group commits of queued writes,
+    /// which share WAL appends and fsyncs with every other writer's.
+    pub fn write_async(&self, batch: WriteBatch) -> Commit {
+        self.inner.write_async(batch, self.inner.opts.sync, None)
+    }
+
+    /// [`Db::write_async`] with explicit options.
+    pub fn write_async_opt(&self, batch: WriteBatch, opts: WriteOptions) -> Commit {
+        self.inner.write_async(batch, opts.sync, None)
+    }
+
+    /// [`Db::write_async`] (default durability) with a completion hook: the
+    /// write's leader runs
+    /// `on_committed` with the write's result once it is committed (or
+    /// failed) and before the [`Commit`] resolves — even if the `Commit` was
+    /// dropped. Use it to release what must be held until the write is
+    /// visible (locks), independently of when the awaiting task is polled.
+    ///
+    /// The hook runs on the thread leading the group (the commit thread or
+    /// another writer's) while later writes wait for it: it must be short,
+    /// must not write to this database or wait for a write, and must not
+    /// drop the last handle of the database.
+    pub fn write_async_then(&self, batch: WriteBatch, on_committed: OnCommitted) -> Commit {
+        self.inner
+            .write_async(batch, self.inner.opts.sync, Some(on_committed))
+    }
+
     /// Makes every write so far durable (fdatasync of the WAL).
     pub fn sync_wal(&self) -> Result<()> {
         self.inner.sync_wal()
@@ -238,6 +291,18 @@ impl Db {
         self.inner.compact_range(begin, end)
     }
 
+    /// Writes a consistent copy of the database, as of one sequence number,
+    /// to the new directory `target`, which opens as a database of its own
+    /// (format-spec/manifest.md, "Checkpoints"). Flushes the memtable first,
+    /// so the copy needs no WAL; tables and blob files are hard-linked
+    /// (copied when `target` is on another file system). The copy is built
+    /// beside `target` and renamed into place: after a crash `target` is
+    /// complete or absent. Writes may continue meanwhile; they are not in
+    /// the copy if they come after the flush.
+    pub fn checkpoint(&self, target: impl AsRef<Path>) -> Result<Checkpoint> {
+        self.inner.checkpoint(target.as_ref())
+    }
+
     /// What open found and did: the MANIFEST and WALs replayed, final
     /// records dropped as torn (file, offset, bytes), garbage removed.
     pub fn recovery_report(&self) -> &RecoveryReport {
@@ -266,6 +331,7 @@ impl Db {
         }
         self.inner.cv.notify_all();
         self.inner.bg_cv.notify_all();
+        self.inner.commit_cv.notify_all();
         for t in lock(&self.threads).drain(..) {
             if t.join().is_err() {
                 tracing::error!("a siltdb background thread panicked");
@@ -389,6 +455,14 @@ impl DbInner {
             l.bytes = files.iter().map(|f| f.size).sum();
         }
         s.immutable_memtables = sv.imm.len();
+        s.memtable_bytes = std::iter::once(&sv.mem)
+            .chain(&sv.imm)
+            .map(|m| m.approximate_size() as u64)
+            .sum();
+        s.block_cache_bytes = self.tables.blocks().usage() as u64;
+        let open = self.tables.usage();
+        s.table_readers_open = open.tables;
+        s.table_index_filter_bytes = open.bytes as u64;
         s.compaction_pending = compaction::pick(&sv.version, &self.opts.compaction).is_some()
             || crate::vlog::gc::pick_gc(&sv.version, &self.opts.blob).is_some();
         s.pending_compaction_bytes =

@@ -80,6 +80,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         dir.to_path_buf(),
         Arc::clone(&fs),
         Arc::clone(&blocks),
+        opts.table_cache_bytes,
     ));
     let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs), blocks));
     let empty_version = versions.current();
@@ -92,7 +93,6 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             imm: VecDeque::new(),
             versions,
             writers: VecDeque::new(),
-            results: HashMap::new(),
             next_writer_id: 0,
             bg_error: None,
             shutting_down: false,
@@ -100,9 +100,11 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             pending_outputs: HashSet::new(),
             pressure: WritePressure::None,
             blob_memtables: Vec::new(),
+            mem_base_seq: 0,
         }),
         cv: Condvar::new(),
         bg_cv: Condvar::new(),
+        commit_cv: Condvar::new(),
         wal: Mutex::new(None),
         blob_writer: Mutex::new(None),
         frozen_logs: Mutex::new(Vec::new()),
@@ -136,16 +138,18 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     }
 
     let mut threads = Vec::new();
-    for (name, which) in [("siltdb-flush", 0), ("siltdb-compact", 1)] {
+    for (name, which) in [
+        ("siltdb-flush", 0),
+        ("siltdb-compact", 1),
+        ("siltdb-commit", 2),
+    ] {
         let db = Arc::clone(&inner);
         let t = std::thread::Builder::new()
             .name(name.into())
-            .spawn(move || {
-                if which == 0 {
-                    db.flush_loop();
-                } else {
-                    db.compaction_loop();
-                }
+            .spawn(move || match which {
+                0 => db.flush_loop(),
+                1 => db.compaction_loop(),
+                _ => db.commit_loop(),
             })
             .map_err(|e| Error::io("spawn background thread", e))?;
         threads.push(t);
@@ -230,7 +234,10 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     // database never appends to one that may end in a torn record; its
     // switch of CURRENT syncs the directory, making the new WAL's entry
     // durable too.
-    inner.log_and_apply(edit, |st| st.mem = Arc::new(MemTable::new(number)))?;
+    inner.log_and_apply(edit, |st| {
+        st.mem = Arc::new(MemTable::new(number));
+        st.mem_base_seq = max_seq;
+    })?;
     *lock(&inner.wal) = Some(
         LogWriter::new(file, kind.name()).with_preallocation(inner.opts.wal_preallocate_bytes),
     );

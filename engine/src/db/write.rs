@@ -1,9 +1,14 @@
 //! The write path: group commit.
 //!
-//! Writers queue; the writer at the front is the leader. It merges the batches
-//! queued behind it into one, appends that to the WAL in one call, syncs once
-//! if any member asked for durability, applies it to the memtable, then hands
-//! every member the result. Concurrent synced writers therefore share fsyncs.
+//! Writers queue; the writer at the front leads a group. It merges the
+//! batches queued behind it into one, appends that to the WAL in one call,
+//! syncs once if any member asked for durability, applies it to the
+//! memtable, publishes it to readers, then completes every member's ticket.
+//! Concurrent synced writers therefore share fsyncs. A write's leader is the
+//! thread that called [`Db::write`](crate::Db::write) (it parks until it
+//! leads or its result is in), or, for [`Db::write_async`](crate::Db::write_async),
+//! the commit thread, so no thread waits per asynchronous writer
+//! (`commit.rs`).
 //!
 //! Values of at least `Options::blob.min_blob_size` bytes are written once, to
 //! the memtable's blob file, before the group's WAL record, which carries
@@ -16,7 +21,8 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{lock, DbInner, QueuedWrite, State};
+use super::commit::{Commit, OnCommitted, Ticket};
+use super::{lock, DbInner, Leader, QueuedWrite, State};
 use crate::batch::WriteBatch;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
@@ -30,26 +36,43 @@ use crate::wal::LogWriter;
 /// write is not made to wait behind a huge group.
 const SMALL_GROUP_EXTRA: usize = 128 << 10;
 
-/// Unparks the writer now at the front of the queue: it leads the next
-/// group.
-fn wake_front(st: &State) {
-    if let Some(w) = st.writers.front() {
-        w.waiter.unpark();
-    }
-}
-
 impl DbInner {
-    pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
+    /// Wakes whoever leads the write now at the front of the queue: its
+    /// thread, or the commit thread.
+    fn wake_front(&self, st: &State) {
+        if let Some(w) = st.writers.front() {
+            match &w.leader {
+                Leader::Thread(t) => t.unpark(),
+                Leader::CommitThread => self.commit_cv.notify_one(),
+            }
+        }
+    }
+
+    /// The result of a write that ends before it is queued: `Some` for an
+    /// empty batch (nothing to do) or one the engine refuses.
+    fn refused(batch: &WriteBatch, force_switch: bool) -> Option<Result<()>> {
         if batch.is_empty() && !force_switch {
-            return Ok(());
+            return Some(Ok(()));
         }
         if batch.holds_blob_index() {
-            return Err(Error::InvalidArgument(
+            return Some(Err(Error::InvalidArgument(
                 "a write batch may not hold blob indexes (ValueBlob ops come only from the WAL)"
                     .into(),
-            ));
+            )));
         }
-        let mut st = lock(&self.state);
+        None
+    }
+
+    /// Queues a write led by `leader`; returns its id.
+    fn enqueue(
+        &self,
+        st: &mut State,
+        batch: WriteBatch,
+        sync: bool,
+        force_switch: bool,
+        leader: Leader,
+        ticket: Arc<Ticket>,
+    ) -> u64 {
         let id = st.next_writer_id;
         st.next_writer_id += 1;
         st.writers.push_back(QueuedWrite {
@@ -57,13 +80,96 @@ impl DbInner {
             batch: Some(batch),
             sync,
             force_switch,
-            waiter: std::thread::current(),
+            leader,
+            led: false,
+            ticket,
         });
+        id
+    }
+
+    /// Applies `batch`, blocking the calling thread until it is committed;
+    /// the thread leads its group if its write reaches the front.
+    pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
+        if let Some(r) = Self::refused(&batch, force_switch) {
+            return r;
+        }
+        let me = std::thread::current();
+        let ticket = Ticket::new(Some(me.clone()), None);
+        let mut st = lock(&self.state);
+        let id = self.enqueue(
+            &mut st,
+            batch,
+            sync,
+            force_switch,
+            Leader::Thread(me),
+            Arc::clone(&ticket),
+        );
+        self.wait_as_leader(st, id, &ticket)
+    }
+
+    /// Queues `batch` for the commit thread to lead; the returned
+    /// [`Commit`] resolves once it is committed, after `on_committed` ran.
+    pub(super) fn write_async(
+        self: &Arc<Self>,
+        batch: WriteBatch,
+        sync: bool,
+        on_committed: Option<OnCommitted>,
+    ) -> Commit {
+        if let Some(r) = Self::refused(&batch, false) {
+            return Commit::done(Ticket::done(r, on_committed));
+        }
+        let mut st = lock(&self.state);
+        if st.shutting_down {
+            drop(st);
+            return Commit::done(Ticket::done(Err(Error::Closed), on_committed));
+        }
+        let ticket = Ticket::new(None, on_committed);
+        let id = self.enqueue(
+            &mut st,
+            batch,
+            sync,
+            false,
+            Leader::CommitThread,
+            Arc::clone(&ticket),
+        );
+        if st.writers.len() == 1 {
+            self.commit_cv.notify_one();
+        }
+        drop(st);
+        Commit::queued(ticket, Arc::clone(self), id)
+    }
+
+    /// Blocks until queued write `id` is committed ([`Commit::wait`]),
+    /// taking it over from the commit thread if no group has started on it.
+    pub(super) fn wait_for(&self, id: u64, ticket: &Ticket) -> Result<()> {
+        let me = std::thread::current();
+        ticket.wait_on_thread(me.clone());
+        let mut st = lock(&self.state);
+        if let Some(w) = st.writers.iter_mut().find(|w| w.id == id) {
+            if !w.led && w.batch.is_some() {
+                w.leader = Leader::Thread(me);
+            }
+        }
+        self.wait_as_leader(st, id, ticket)
+    }
+
+    /// Parks until write `id` has its result, leading a group if it reaches
+    /// the front of the queue with this thread as its leader.
+    fn wait_as_leader<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        id: u64,
+        ticket: &Ticket,
+    ) -> Result<()> {
         loop {
-            if let Some(r) = st.results.remove(&id) {
+            if let Some(r) = ticket.take() {
                 return r;
             }
-            if st.writers.front().map(|w| w.id) == Some(id) {
+            let leads = st
+                .writers
+                .front()
+                .is_some_and(|w| w.id == id && !w.led && matches!(w.leader, Leader::Thread(_)));
+            if leads {
                 break;
             }
             // Woken only by the leader that finished this write or made it
@@ -75,13 +181,56 @@ impl DbInner {
             std::thread::park();
             st = lock(&self.state);
         }
+        self.lead_group(st);
+        ticket
+            .take()
+            .unwrap_or_else(|| Err(Error::InvalidArgument("write queue lost a result".into())))
+    }
 
-        // This writer leads a group.
+    /// The commit thread: leads every group whose front write was submitted
+    /// with [`Db::write_async`](crate::Db::write_async), until the database
+    /// closes and no such write is left.
+    pub(super) fn commit_loop(&self) {
+        let mut st = lock(&self.state);
+        loop {
+            let ours = st
+                .writers
+                .front()
+                .is_some_and(|w| !w.led && matches!(w.leader, Leader::CommitThread));
+            if ours {
+                self.lead_group(st);
+                st = lock(&self.state);
+                continue;
+            }
+            if st.shutting_down
+                && !st
+                    .writers
+                    .iter()
+                    .any(|w| matches!(w.leader, Leader::CommitThread))
+            {
+                return;
+            }
+            st = self.commit_cv.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Leads one group: the write at the front of the queue and those queued
+    /// behind it that fit. Makes room, appends the group to the WAL, syncs
+    /// once if any member asked to, applies it to the memtable, publishes
+    /// it, then completes every member's ticket. REQUIRES: the front write
+    /// is not led and the caller is its leader.
+    fn lead_group<'a>(&'a self, mut st: MutexGuard<'a, State>) {
+        let (sync, force_switch) = match st.writers.front_mut() {
+            Some(w) => {
+                w.led = true;
+                (w.sync, w.force_switch)
+            }
+            None => return,
+        };
         let (mut st, room) = self.make_room_for_write(st, force_switch);
         if let Err(e) = room {
-            st.writers.pop_front();
-            wake_front(&st);
-            return Err(e);
+            self.finish_front(st, Err(e));
+            return;
         }
         if force_switch {
             let r = if st.mem.is_empty() {
@@ -91,18 +240,14 @@ impl DbInner {
                 st = guard;
                 r
             };
-            st.writers.pop_front();
-            wake_front(&st);
-            return r;
+            self.finish_front(st, r);
+            return;
         }
 
-        let mut merged = match st.writers.front_mut().and_then(|w| w.batch.take()) {
-            Some(b) => b,
-            None => {
-                st.writers.pop_front();
-                wake_front(&st);
-                return Err(Error::InvalidArgument("write queue lost a batch".into()));
-            }
+        let Some(mut merged) = st.writers.front_mut().and_then(|w| w.batch.take()) else {
+            let e = Error::InvalidArgument("write queue lost a batch".into());
+            self.finish_front(st, Err(e));
+            return;
         };
         let mut group_sync = sync;
         let mut members = 1;
@@ -156,21 +301,33 @@ impl DbInner {
         let mut done = Vec::with_capacity(members);
         for _ in 0..members {
             if let Some(w) = st.writers.pop_front() {
-                if w.id != id {
-                    st.results
-                        .insert(w.id, result.as_ref().map(|_| ()).map_err(|e| e.duplicate()));
-                    done.push(w.waiter);
-                }
+                done.push(w.ticket);
             }
         }
-        // Wake the next leader, if any, then the group's other members
-        // (their results are ready).
-        wake_front(&st);
+        // Wake the next leader, if any, then the group's members (the
+        // write is durable and visible).
+        self.wake_front(&st);
         drop(st);
-        for t in done {
-            t.unpark();
+        // The leader's own write keeps the original error; the others get
+        // copies.
+        let mut tickets = done.into_iter();
+        let first = tickets.next();
+        for t in tickets {
+            t.complete(result.as_ref().map(|_| ()).map_err(|e| e.duplicate()));
         }
-        result
+        if let Some(t) = first {
+            t.complete(result);
+        }
+    }
+
+    /// Ends the front write (not part of a group) with `result`.
+    fn finish_front<'a>(&'a self, mut st: MutexGuard<'a, State>, result: Result<()>) {
+        let w = st.writers.pop_front();
+        self.wake_front(&st);
+        drop(st);
+        if let Some(w) = w {
+            w.ticket.complete(result);
+        }
     }
 
     /// Blob append (when `separate`), WAL append (+ blob and WAL sync), then
@@ -301,6 +458,7 @@ impl DbInner {
         let part_bytes = memtable::part_bytes_for(self.opts.write_buffer_size);
         let fresh = Arc::new(MemTable::with_part_bytes(number, part_bytes));
         let old = std::mem::replace(&mut st.mem, fresh);
+        st.mem_base_seq = st.versions.last_sequence;
         st.imm.push_back(old);
         self.install_super_version(&mut st);
         self.bg_cv.notify_all();
@@ -356,13 +514,20 @@ impl DbInner {
     /// Freezes the memtable (if it holds anything) and waits for every frozen
     /// memtable to be flushed.
     pub(super) fn flush(&self) -> Result<()> {
+        self.flush_then(|_| ())
+    }
+
+    /// [`DbInner::flush`], then `then` under the state lock at a moment no
+    /// memtable awaits flush (so the current version holds every write up
+    /// to `mem_base_seq`).
+    pub(super) fn flush_then<R>(&self, then: impl FnOnce(&mut State) -> R) -> Result<R> {
         self.write(WriteBatch::new(), false, true)?;
         let mut st = lock(&self.state);
         loop {
             // Done first: a failure after this flush finished (a compaction
             // it triggered, say) is not this flush's.
             if st.imm.is_empty() {
-                return Ok(());
+                return Ok(then(&mut st));
             }
             if let Some(e) = &st.bg_error {
                 return Err(Error::Poisoned(Box::new(e.duplicate())));

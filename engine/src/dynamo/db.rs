@@ -20,6 +20,7 @@ use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::reclaim::{self, Reclaimer};
 use crate::dynamo::tables::table::{table_name_of, Table, Tables};
 use crate::dynamo::ttl::sweeper::{self, Sweeper};
+use crate::dynamo::write::committing::{Held, Pending};
 use crate::dynamo::write::idempotency::TokenCache;
 use crate::dynamo::write::locks::ItemLocks;
 use crate::dynamo::write::pipeline::Staged;
@@ -144,16 +145,16 @@ pub(crate) struct Inner {
     /// written). Changed only under `control`.
     next_table_id: AtomicU32,
     /// The item locks every write takes.
-    pub(crate) locks: ItemLocks,
+    pub(crate) locks: Arc<ItemLocks>,
     /// One lock per item collection (on its size record's key), taken after
     /// the item locks by writes to tables with local secondary indexes.
-    pub(crate) collection_locks: ItemLocks,
+    pub(crate) collection_locks: Arc<ItemLocks>,
     /// Stream sequence numbers and trimming.
-    pub(crate) streams: StreamState,
+    pub(crate) streams: Arc<StreamState>,
     /// Deleted tables whose streams are still readable.
     pub(crate) retired_streams: RetiredStreams,
     /// TransactWriteItems `ClientRequestToken`s seen in the last 10 minutes.
-    pub(crate) tokens: TokenCache,
+    pub(crate) tokens: Arc<TokenCache>,
     /// Empties the key ranges of deleted tables and indexes.
     pub(crate) reclaimer: Reclaimer,
     /// Deletes expired items.
@@ -222,11 +223,11 @@ impl DynamoDb {
                 tables: Tables::new(loaded.tables.into_values()),
                 control: Mutex::new(()),
                 next_table_id: AtomicU32::new(loaded.next_id),
-                locks: ItemLocks::default(),
-                collection_locks: ItemLocks::default(),
-                streams,
+                locks: Arc::default(),
+                collection_locks: Arc::default(),
+                streams: Arc::new(streams),
                 retired_streams: RetiredStreams::default(),
-                tokens: TokenCache::default(),
+                tokens: Arc::default(),
                 reclaimer: Reclaimer::new(),
                 sweeper: Sweeper::new(),
                 backfiller: Backfiller::default(),
@@ -250,6 +251,14 @@ impl DynamoDb {
             dynamo.reclaim_index(table_id, index_id);
         }
         sweeper::start(&dynamo);
+        // Backups a crash left half made or half deleted go; restores a
+        // close or crash cut short start over (`backups/restore.rs`).
+        dynamo.sweep_backups()?;
+        for table in dynamo.inner.tables.all() {
+            if table.meta().restore.as_ref().is_some_and(|r| r.in_progress) {
+                dynamo.start_restore(Arc::clone(&table));
+            }
+        }
         // A backfill cut short by a close or a crash starts over: its
         // entries so far are correct (each was written under its item's
         // lock) and writing them again changes nothing.
@@ -312,10 +321,12 @@ impl DynamoDb {
 
     /// The live table `name` (a name or a table ARN), for a data-plane
     /// request.
+    /// A table being restored (`CREATING`) is not found.
     pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, DynamoError> {
         self.inner
             .tables
             .get(table_name_of(name))
+            .filter(|t| !t.meta().restore.as_ref().is_some_and(|r| r.in_progress))
             .ok_or_else(DynamoError::resource_not_found)
     }
 
@@ -337,22 +348,27 @@ impl DynamoDb {
         }
     }
 
-    /// Commits a staged item write (durably, unless the engine was opened
-    /// with sync off).
-    /// Returns the tables whose streams are due for a trim, for the caller
-    /// to hand to the trim thread once it has released its locks
+    /// Queues a staged item write for commit (durable, unless the engine
+    /// was opened with sync off). What the write holds is released by the
+    /// engine the moment the commit ends (`write/committing.rs`); the
+    /// caller waits on or awaits the returned [`Pending`], which then has
+    /// the tables whose streams are due for a trim trimmed
     /// ([`DynamoDb::trim_streams`]).
-    pub(crate) fn commit(&self, staged: Staged<'_>) -> Result<Vec<u32>, DynamoError> {
+    pub(crate) fn commit(&self, staged: Staged, mut held: Held) -> Pending {
         let Staged {
             batch,
             reservations,
             trim_due,
         } = staged;
-        let written = self.inner.db.write(batch);
-        // The write has ended: its records are visible, or never will be.
-        drop(reservations);
-        written?;
-        Ok(trim_due)
+        held.reservations = reservations;
+        let commit = self.inner.db.write_async_then(
+            batch,
+            Box::new(move |result: &crate::Result<()>| held.release(result.is_ok())),
+        );
+        Pending {
+            commit: Some(commit),
+            trim_due,
+        }
     }
 
     /// Commits a control-plane batch (catalog records).

@@ -60,9 +60,23 @@ pub enum DynamoError {
     TrimmedDataAccessException(String),
     /// A PartiQL INSERT named a key that exists. HTTP 400.
     DuplicateItemException(String),
+    /// No backup has the ARN given (DescribeBackup, DeleteBackup,
+    /// RestoreTableFromBackup). HTTP 400.
+    BackupNotFoundException(String),
+    /// A backup operation is already running on the backup. HTTP 400.
+    BackupInUseException(String),
+    /// The table to back up does not exist (CreateBackup). HTTP 400.
+    TableNotFoundException(String),
+    /// The restore's target table exists. HTTP 400.
+    TableAlreadyExistsException(String),
+    /// The table to back up is not `ACTIVE`. HTTP 400.
+    TableInUseException(String),
     /// The endpoint does not implement the operation (protocol level,
     /// `com.amazon.coral.service#UnknownOperationException`). HTTP 400.
     UnknownOperationException(String),
+    /// A resource-based policy does not exist, or has another revision
+    /// than `ExpectedRevisionId`. HTTP 400.
+    PolicyNotFoundException(String),
 }
 
 impl DynamoError {
@@ -121,6 +135,12 @@ impl DynamoError {
             DynamoError::TrimmedDataAccessException(_) => "TrimmedDataAccessException",
             DynamoError::DuplicateItemException(_) => "DuplicateItemException",
             DynamoError::UnknownOperationException(_) => "UnknownOperationException",
+            DynamoError::PolicyNotFoundException(_) => "PolicyNotFoundException",
+            DynamoError::BackupNotFoundException(_) => "BackupNotFoundException",
+            DynamoError::BackupInUseException(_) => "BackupInUseException",
+            DynamoError::TableNotFoundException(_) => "TableNotFoundException",
+            DynamoError::TableAlreadyExistsException(_) => "TableAlreadyExistsException",
+            DynamoError::TableInUseException(_) => "TableInUseException",
         }
     }
 
@@ -141,7 +161,13 @@ impl DynamoError {
             | DynamoError::ExpiredIteratorException(m)
             | DynamoError::TrimmedDataAccessException(m)
             | DynamoError::DuplicateItemException(m)
-            | DynamoError::UnknownOperationException(m) => m,
+            | DynamoError::UnknownOperationException(m)
+            | DynamoError::PolicyNotFoundException(m)
+            | DynamoError::BackupNotFoundException(m)
+            | DynamoError::BackupInUseException(m)
+            | DynamoError::TableNotFoundException(m)
+            | DynamoError::TableAlreadyExistsException(m)
+            | DynamoError::TableInUseException(m) => m,
         }
     }
 }

@@ -34,6 +34,7 @@
 //! with where the wording was found.
 
 pub mod api;
+mod backups;
 pub mod clock;
 #[cfg(test)]
 mod datadriven;
@@ -83,3 +84,4 @@ pub use error::DynamoError;
 pub use keycodec::ScalarAttributeType;
 pub use number::{Number, NumberError};
 pub use value::{item_size, AttributeValue, Item};
+pub use write::committing::Committing;

@@ -10,13 +10,16 @@
 //!   of its bytes, then fails.
 //! - [`FaultFs::hold_creates`]: creating a file whose name ends with a
 //!   suffix blocks until [`FaultFs::release_creates`] (to hold a background
-//!   flush at a known point).
+//!   flush at a known point); [`FaultFs::hold_syncs`] does the same for
+//!   file syncs (to see what a write's waiters see before its fsync).
 //! - [`FaultFs::set_space_limit`]: appends that would take the bytes written
 //!   through this `FaultFs` past the limit write nothing and fail with
 //!   [`std::io::ErrorKind::StorageFull`].
+//! - [`FaultFs::refuse_links`]: [`Fs::link`] fails with
+//!   [`std::io::ErrorKind::CrossesDevices`], as between two file systems.
 //! - [`FaultFs::fail_op`] and [`FaultFs::fail_ops_from`]: every file
 //!   operation that changes the disk ([`FileOp`]: create, append, sync,
-//!   directory sync, rename, remove) is numbered, 1 first; the chosen one
+//!   directory sync, rename, remove, link) is numbered, 1 first; the chosen one
 //!   fails (once), or every one from the chosen number on fails (a disk that
 //!   stopped: followed by [`super::MemFs::crash`], a power cut right after
 //!   the operation before it). Exhaustive crash and failure tests walk the
@@ -27,7 +30,7 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::{FileLock, Fs, RandomAccessFile, WritableFile};
 use crate::error::{Error, Result};
@@ -52,6 +55,10 @@ pub enum FileOp {
     Rename,
     /// [`Fs::remove`].
     Remove,
+    /// [`Fs::link`].
+    Link,
+    /// [`Fs::rename_dir`].
+    RenameDir,
 }
 
 /// Number value meaning "no operation chosen".
@@ -72,6 +79,8 @@ struct FaultState {
     /// Appends/creates that may still succeed before they start failing.
     write_budget: AtomicU64,
     tear_next: AtomicBool,
+    /// Links fail as if crossing file systems.
+    refuse_links: AtomicBool,
     space_limit: AtomicU64,
     /// Bytes handed to the wrapped file system by appends, including the
     /// halves written by torn appends.
@@ -82,9 +91,39 @@ struct FaultState {
     /// Creates of names ending with this wait on `released`.
     held: Mutex<Option<String>>,
     released: Condvar,
+    /// Syncs of files whose names end with `suffix` wait on `sync_changed`.
+    held_syncs: Mutex<HeldSyncs>,
+    sync_changed: Condvar,
+}
+
+/// The sync hold of [`FaultFs::hold_syncs`].
+#[derive(Default)]
+struct HeldSyncs {
+    suffix: Option<String>,
+    /// Syncs waiting at the hold now.
+    waiting: usize,
 }
 
 impl FaultState {
+    fn hold_syncs(&self) -> MutexGuard<'_, HeldSyncs> {
+        self.held_syncs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Blocks while syncs of `path` are held ([`FaultFs::hold_syncs`]).
+    fn wait_while_sync_held(&self, path: &Path) {
+        let name = path.to_string_lossy();
+        let mut h = self.hold_syncs();
+        if !h.suffix.as_deref().is_some_and(|s| name.ends_with(s)) {
+            return;
+        }
+        h.waiting += 1;
+        self.sync_changed.notify_all();
+        while h.suffix.as_deref().is_some_and(|s| name.ends_with(s)) {
+            h = self.sync_changed.wait(h).unwrap_or_else(|p| p.into_inner());
+        }
+        h.waiting -= 1;
+    }
+
     /// Numbers one file operation and fails it if it is the chosen one.
     fn op(&self, op: FileOp, path: &Path) -> Result<()> {
         let n = self.ops.fetch_add(1, Ordering::SeqCst) + 1;
@@ -188,6 +227,7 @@ impl FaultFs {
                 sync_budget: AtomicU64::new(DISARMED),
                 write_budget: AtomicU64::new(DISARMED),
                 tear_next: AtomicBool::new(false),
+                refuse_links: AtomicBool::new(false),
                 space_limit: AtomicU64::new(NO_LIMIT),
                 space_used: AtomicU64::new(0),
                 syncs: AtomicU64::new(0),
@@ -195,6 +235,8 @@ impl FaultFs {
                 bytes_appended: AtomicU64::new(0),
                 held: Mutex::new(None),
                 released: Condvar::new(),
+                held_syncs: Mutex::new(HeldSyncs::default()),
+                sync_changed: Condvar::new(),
             }),
         }
     }
@@ -233,6 +275,13 @@ impl FaultFs {
             .store(limit.unwrap_or(NO_LIMIT), Ordering::SeqCst);
     }
 
+    /// With `true`, every later [`Fs::link`] fails with
+    /// [`ErrorKind::CrossesDevices`] (as between two file systems) after it
+    /// is counted; `false` (or [`FaultFs::clear`]) lets links through.
+    pub fn refuse_links(&self, refuse: bool) {
+        self.state.refuse_links.store(refuse, Ordering::SeqCst);
+    }
+
     /// Makes every later create of a file whose name ends with `suffix`
     /// block (before it is counted or performed) until
     /// [`FaultFs::release_creates`] or [`FaultFs::clear`].
@@ -244,6 +293,39 @@ impl FaultFs {
     pub fn release_creates(&self) {
         *self.state.held.lock().unwrap_or_else(|p| p.into_inner()) = None;
         self.state.released.notify_all();
+    }
+
+    /// Makes every later sync of a file whose name ends with `suffix` block
+    /// (before it is counted or performed) until [`FaultFs::release_syncs`]
+    /// or [`FaultFs::clear`].
+    pub fn hold_syncs(&self, suffix: &str) {
+        self.state.hold_syncs().suffix = Some(suffix.to_string());
+    }
+
+    /// Lets held and later syncs proceed.
+    pub fn release_syncs(&self) {
+        self.state.hold_syncs().suffix = None;
+        self.state.sync_changed.notify_all();
+    }
+
+    /// Waits until a sync is blocked by [`FaultFs::hold_syncs`], for at most
+    /// `timeout`; returns whether one is.
+    pub fn wait_for_held_sync(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut h = self.state.hold_syncs();
+        while h.waiting == 0 {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            h = self
+                .state
+                .sync_changed
+                .wait_timeout(h, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
     }
 
     /// File operations ([`FileOp`]) attempted so far: the number of the
@@ -275,14 +357,16 @@ impl FaultFs {
     }
 
     /// Disarms every fault (sync, write, tear, space limit, chosen
-    /// operations, held creates). Counters are kept.
+    /// operations, held creates and syncs, refused links). Counters are kept.
     pub fn clear(&self) {
         self.release_creates();
+        self.release_syncs();
         self.fail_op(NONE);
         self.fail_ops_from(NONE);
         self.fail_sync_after(DISARMED);
         self.fail_write_after(DISARMED);
         self.state.tear_next.store(false, Ordering::SeqCst);
+        self.refuse_links(false);
         self.set_space_limit(None);
     }
 
@@ -348,6 +432,7 @@ impl WritableFile for FaultWritableFile {
     }
 
     fn sync(&mut self) -> Result<()> {
+        self.state.wait_while_sync_held(&self.path);
         self.state.op(FileOp::Sync, &self.path)?;
         let path = &self.path;
         let inner = &mut self.inner;
@@ -441,6 +526,27 @@ impl Fs for FaultFs {
 
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         self.inner.lock(path)
+    }
+
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        self.state.op(FileOp::Link, to)?;
+        if self.state.refuse_links.load(Ordering::SeqCst) {
+            return Err(Error::io(
+                format!("link {} to {}", from.display(), to.display()),
+                std::io::Error::new(ErrorKind::CrossesDevices, "injected: crosses devices"),
+            ));
+        }
+        self.inner.link(from, to)
+    }
+
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        self.state.op(FileOp::RenameDir, to)?;
+        self.inner.rename_dir(from, to)
+    }
+
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        self.state.op(FileOp::Remove, dir)?;
+        self.inner.remove_dir(dir)
     }
 }
 

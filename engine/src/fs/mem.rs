@@ -16,7 +16,12 @@
 //! opened before it.
 //!
 //! Simplification: directories themselves (made by [`Fs::create_dir_all`]) are
-//! always durable and are never removed; only file entries need `sync_dir`.
+//! durable at once and are never removed; only file entries need `sync_dir`.
+//! A directory renamed by [`Fs::rename_dir`] moves (with every entry below
+//! it) in the durable state only at the next `sync_dir` of the new name's
+//! parent; a crash before that puts it back under its old name. Removing an
+//! empty directory ([`Fs::remove_dir`]) is durable at once, like creating
+//! one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::ErrorKind;
@@ -75,11 +80,48 @@ struct State {
     live: BTreeMap<PathBuf, InodeRef>,
     /// Directory entries that survive a crash.
     durable: BTreeMap<PathBuf, InodeRef>,
-    /// Directories; always durable.
+    /// Directories as the running program sees them.
     dirs: BTreeSet<PathBuf>,
+    /// Directories that survive a crash.
+    durable_dirs: BTreeSet<PathBuf>,
+    /// Directory renames (from, to) not yet made durable by a `sync_dir`
+    /// of the new name's parent, oldest first.
+    pending_dir_renames: Vec<(PathBuf, PathBuf)>,
     /// Held locks: path -> id of the guard holding it.
     locks: HashMap<PathBuf, u64>,
     next_lock_id: u64,
+}
+
+/// `path` with its prefix `from` replaced by `to`, if it lies under `from`.
+fn moved(path: &Path, from: &Path, to: &Path) -> Option<PathBuf> {
+    path.strip_prefix(from).ok().map(|rest| to.join(rest))
+}
+
+/// Moves every key of `map` at or below `from` to the same place below `to`.
+fn move_entries<V>(map: &mut BTreeMap<PathBuf, V>, from: &Path, to: &Path) {
+    let keys: Vec<PathBuf> = map
+        .keys()
+        .filter(|k| k.starts_with(from))
+        .cloned()
+        .collect();
+    for k in keys {
+        if let (Some(v), Some(new)) = (map.remove(&k), moved(&k, from, to)) {
+            map.insert(new, v);
+        }
+    }
+}
+
+/// Moves every directory at or below `from` to the same place below `to`.
+fn move_dirs(dirs: &mut BTreeSet<PathBuf>, from: &Path, to: &Path) {
+    let under: Vec<PathBuf> = dirs
+        .iter()
+        .filter(|d| d.starts_with(from))
+        .cloned()
+        .collect();
+    for d in under {
+        dirs.remove(&d);
+        dirs.extend(moved(&d, from, to));
+    }
 }
 
 impl State {
@@ -135,6 +177,8 @@ impl MemFs {
         let mut st = self.state();
         st.epoch += 1;
         st.live = st.durable.clone();
+        st.dirs = st.durable_dirs.clone();
+        st.pending_dir_renames.clear();
         for inode in st.durable.values() {
             let mut inode = lock_mutex(inode);
             let keep = inode.synced_len.min(inode.data.len());
@@ -453,6 +497,7 @@ impl Fs for MemFs {
         for ancestor in dir.ancestors() {
             if !st.dir_exists(ancestor) {
                 st.dirs.insert(ancestor.to_path_buf());
+                st.durable_dirs.insert(ancestor.to_path_buf());
             }
         }
         Ok(())
@@ -463,6 +508,16 @@ impl Fs for MemFs {
         let mut st = self.state();
         if !st.dir_exists(&dir) {
             return Err(not_found(format!("sync directory {}", dir.display())));
+        }
+        let renames = std::mem::take(&mut st.pending_dir_renames);
+        for (from, to) in renames {
+            if parent_of(&to) == dir {
+                let st = &mut *st;
+                move_entries(&mut st.durable, &from, &to);
+                move_dirs(&mut st.durable_dirs, &from, &to);
+            } else {
+                st.pending_dir_renames.push((from, to));
+            }
         }
         let in_dir = |p: &PathBuf| parent_of(p) == dir;
         st.durable.retain(|p, _| !in_dir(p));
@@ -483,6 +538,73 @@ impl Fs for MemFs {
             .live_inode(&path, || format!("sync {}", path.display()))?;
         let mut inode = lock_mutex(&inode);
         inode.synced_len = inode.data.len();
+        Ok(())
+    }
+
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        let (from, to) = (norm(from), norm(to));
+        let context = || format!("link {} to {}", from.display(), to.display());
+        let mut st = self.state();
+        let inode = st.live_inode(&from, context)?;
+        st.check_parent(&to, context)?;
+        if st.live.contains_key(&to) || st.dirs.contains(&to) {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(ErrorKind::AlreadyExists, "target exists"),
+            ));
+        }
+        st.live.insert(to, inode);
+        Ok(())
+    }
+
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        let dir = norm(dir);
+        let context = || format!("remove directory {}", dir.display());
+        let mut st = self.state();
+        if !st.dirs.contains(&dir) {
+            return Err(not_found(context()));
+        }
+        let occupied = st
+            .live
+            .keys()
+            .chain(st.dirs.iter())
+            .any(|p| p.parent() == Some(dir.as_path()));
+        if occupied {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(ErrorKind::DirectoryNotEmpty, "directory not empty"),
+            ));
+        }
+        st.dirs.remove(&dir);
+        st.durable_dirs.remove(&dir);
+        st.durable.retain(|p, _| !p.starts_with(&dir));
+        Ok(())
+    }
+
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        let (from, to) = (norm(from), norm(to));
+        let context = || format!("rename directory {} to {}", from.display(), to.display());
+        let mut st = self.state();
+        if !st.dirs.contains(&from) {
+            return Err(not_found(context()));
+        }
+        st.check_parent(&to, context)?;
+        if st.live.contains_key(&to) || st.dir_exists(&to) {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(ErrorKind::AlreadyExists, "target exists"),
+            ));
+        }
+        if to.starts_with(&from) {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(ErrorKind::InvalidInput, "target is inside the source"),
+            ));
+        }
+        let st = &mut *st;
+        move_entries(&mut st.live, &from, &to);
+        move_dirs(&mut st.dirs, &from, &to);
+        st.pending_dir_renames.push((from, to));
         Ok(())
     }
 
@@ -753,5 +875,76 @@ mod tests {
         // Relative paths work too, and `.` components are ignored.
         fs.create(Path::new("./rel")).unwrap().append(b"r").unwrap();
         assert_eq!(fs.read_all(Path::new("rel")).unwrap(), b"r");
+    }
+
+    #[test]
+    fn links_share_bytes_and_need_a_directory_sync() {
+        let fs = MemFs::new();
+        fs.create_dir_all(Path::new("/a")).unwrap();
+        fs.create_dir_all(Path::new("/b")).unwrap();
+        let mut f = fs.create(Path::new("/a/x")).unwrap();
+        f.append(b"abc").unwrap();
+        f.sync().unwrap();
+        fs.sync_dir(Path::new("/a")).unwrap();
+        fs.link(Path::new("/a/x"), Path::new("/b/y")).unwrap();
+        assert_eq!(fs.read_all(Path::new("/b/y")).unwrap(), b"abc");
+        let err = fs.link(Path::new("/a/x"), Path::new("/b/y")).unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::AlreadyExists);
+        assert!(fs.link(Path::new("/a/nope"), Path::new("/b/z")).is_err());
+        // Removing one name keeps the other.
+        fs.remove(Path::new("/a/x")).unwrap();
+        assert_eq!(fs.read_all(Path::new("/b/y")).unwrap(), b"abc");
+        fs.crash();
+        assert!(!fs.exists(Path::new("/b/y")), "the link was never synced");
+        assert!(fs.exists(Path::new("/a/x")), "the removal was never synced");
+        fs.link(Path::new("/a/x"), Path::new("/b/y")).unwrap();
+        fs.sync_dir(Path::new("/b")).unwrap();
+        fs.crash();
+        assert_eq!(fs.read_all(Path::new("/b/y")).unwrap(), b"abc");
+    }
+
+    #[test]
+    fn directory_renames_are_durable_after_syncing_the_parent() {
+        let fs = MemFs::new();
+        fs.create_dir_all(Path::new("/p/tmp/sub")).unwrap();
+        let mut f = fs.create(Path::new("/p/tmp/sub/f")).unwrap();
+        f.append(b"1").unwrap();
+        f.sync().unwrap();
+        fs.sync_dir(Path::new("/p/tmp/sub")).unwrap();
+        fs.rename_dir(Path::new("/p/tmp"), Path::new("/p/done"))
+            .unwrap();
+        assert_eq!(fs.read_all(Path::new("/p/done/sub/f")).unwrap(), b"1");
+        assert!(!fs.exists(Path::new("/p/tmp")));
+        assert_eq!(fs.list(Path::new("/p")).unwrap(), vec!["done".to_string()]);
+        fs.crash();
+        assert!(
+            fs.exists(Path::new("/p/tmp/sub/f")),
+            "rename not yet durable"
+        );
+        assert!(!fs.exists(Path::new("/p/done")));
+        fs.rename_dir(Path::new("/p/tmp"), Path::new("/p/done"))
+            .unwrap();
+        fs.sync_dir(Path::new("/p")).unwrap();
+        fs.crash();
+        assert_eq!(fs.read_all(Path::new("/p/done/sub/f")).unwrap(), b"1");
+        assert!(!fs.exists(Path::new("/p/tmp")));
+        // The target must not exist, and the source must be a directory.
+        fs.create_dir_all(Path::new("/p/other")).unwrap();
+        let err = fs
+            .rename_dir(Path::new("/p/other"), Path::new("/p/done"))
+            .unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::AlreadyExists);
+        let err = fs
+            .rename_dir(Path::new("/p/done/sub/f"), Path::new("/p/g"))
+            .unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::NotFound);
+        // Only an empty directory can be removed.
+        let err = fs.remove_dir(Path::new("/p/done/sub")).unwrap_err();
+        assert_eq!(io_kind(&err), ErrorKind::DirectoryNotEmpty);
+        fs.remove(Path::new("/p/done/sub/f")).unwrap();
+        fs.sync_dir(Path::new("/p/done/sub")).unwrap();
+        fs.remove_dir(Path::new("/p/done/sub")).unwrap();
+        fs.crash();
+        assert!(!fs.exists(Path::new("/p/done/sub")));
     }
 }

@@ -13,6 +13,10 @@
 //! - Creating, renaming or removing a directory entry is durable only after
 //!   [`Fs::sync_dir`] on the parent directory.
 //! - Errors are [`crate::Error::Io`] with a context naming the operation and path.
+//! - [`Fs::link`], [`Fs::rename_dir`] and [`Fs::remove_dir`] (used by checkpoints) have default
+//!   implementations that fail with [`std::io::ErrorKind::Unsupported`], so a
+//!   test wrapper that does not forward them still compiles; a wrapper meant to
+//!   take checkpoints forwards them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -97,4 +101,34 @@ pub trait Fs: Send + Sync + 'static {
     /// Takes an exclusive lock on `path` (creating it if needed). Fails with
     /// [`crate::Error::Locked`] if another holder has it.
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>>;
+    /// Gives the existing file `from` a second name `to` (a hard link: both
+    /// name the same bytes). `to` must not exist. The new entry is durable
+    /// after [`Fs::sync_dir`] on its directory. Fails with
+    /// [`std::io::ErrorKind::CrossesDevices`] when the two lie on different
+    /// file systems and [`std::io::ErrorKind::Unsupported`] where links are
+    /// not available: callers copy instead.
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        Err(unsupported("link", from, to))
+    }
+    /// Renames the directory `from` (with everything in it) to `to`, which
+    /// must not exist. Durable after [`Fs::sync_dir`] on `to`'s parent.
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        Err(unsupported("rename directory", from, to))
+    }
+    /// Removes the empty directory `dir`. Durable after [`Fs::sync_dir`] on
+    /// its parent.
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        Err(unsupported("remove directory", dir, Path::new("")))
+    }
+}
+
+/// The error of a default [`Fs`] method a file system does not provide.
+fn unsupported(op: &str, from: &Path, to: &Path) -> crate::Error {
+    crate::Error::io(
+        format!("{op} {} to {}", from.display(), to.display()),
+        std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "not provided by this file system",
+        ),
+    )
 }

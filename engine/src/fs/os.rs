@@ -218,6 +218,29 @@ impl Fs for OsFs {
         file.sync_data().map_err(|e| Error::io(context(), e))
     }
 
+    fn link(&self, from: &Path, to: &Path) -> Result<()> {
+        fs::hard_link(from, to)
+            .map_err(|e| Error::io(format!("link {} to {}", from.display(), to.display()), e))
+    }
+
+    /// Refuses an existing `to` first (POSIX `rename` would replace an
+    /// empty directory); the check and the rename are not atomic, which is
+    /// enough for a target only this process names.
+    fn rename_dir(&self, from: &Path, to: &Path) -> Result<()> {
+        let context = || format!("rename directory {} to {}", from.display(), to.display());
+        if to.exists() {
+            return Err(Error::io(
+                context(),
+                std::io::Error::new(std::io::ErrorKind::AlreadyExists, "target exists"),
+            ));
+        }
+        fs::rename(from, to).map_err(|e| Error::io(context(), e))
+    }
+
+    fn remove_dir(&self, dir: &Path) -> Result<()> {
+        fs::remove_dir(dir).map_err(|e| Error::io(format!("remove directory {}", dir.display()), e))
+    }
+
     fn lock(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         let file = OpenOptions::new()
             .read(true)

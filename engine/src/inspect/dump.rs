@@ -528,7 +528,7 @@ impl Dumper<'_> {
                 "block {i} offset={} size={}",
                 h.offset, h.size
             ))?;
-            let block = table.read_block(*h)?;
+            let block = table.read_block(*h, false)?;
             let derr = |e| table.corruption(e, h.offset);
             let mut it = block.iter();
             it.seek_to_first().map_err(derr)?;

@@ -20,6 +20,8 @@ pub struct LevelIter {
     source: Arc<dyn TableSource>,
     index: usize,
     current: Option<TableIter>,
+    /// The tables' iterators put the blocks they read in the block cache.
+    fill_cache: bool,
 }
 
 impl LevelIter {
@@ -30,7 +32,15 @@ impl LevelIter {
             source,
             index: 0,
             current: None,
+            fill_cache: true,
         }
+    }
+
+    /// Makes the tables' iterators leave the block cache as it is
+    /// ([`Table::iter_without_filling_cache`]), for compactions.
+    pub fn without_filling_cache(mut self) -> LevelIter {
+        self.fill_cache = false;
+        self
     }
 
     fn open(&mut self, index: usize) -> Result<()> {
@@ -38,7 +48,11 @@ impl LevelIter {
         self.current = None;
         if let Some(f) = self.files.get(index) {
             let t = self.source.table(f)?;
-            self.current = Some(t.iter());
+            self.current = Some(if self.fill_cache {
+                t.iter()
+            } else {
+                t.iter_without_filling_cache()
+            });
         }
         Ok(())
     }

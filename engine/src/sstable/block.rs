@@ -81,6 +81,12 @@ impl Block {
         self.data.len()
     }
 
+    /// Bytes of memory the block holds: its buffer (as allocated) and its
+    /// decoded restart array.
+    pub fn memory(&self) -> usize {
+        self.data.capacity() + std::mem::size_of_val(&*self.restarts)
+    }
+
     /// Number of restart points.
     pub fn num_restarts(&self) -> usize {
         self.restarts.len()

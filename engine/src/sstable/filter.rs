@@ -115,6 +115,11 @@ impl Filter {
         self.k
     }
 
+    /// Bytes of memory the filter holds (its bit array as allocated).
+    pub fn memory(&self) -> usize {
+        self.bits.capacity()
+    }
+
     /// Size of the bit array in bits.
     pub fn num_bits(&self) -> u64 {
         self.m

@@ -187,6 +187,13 @@ impl Table {
         }))
     }
 
+    /// Bytes of memory the open table holds outside the block cache: its
+    /// index block and bloom filter, read at open and kept until the table
+    /// is dropped (see [`Options::table_cache_bytes`](crate::Options::table_cache_bytes)).
+    pub fn memory(&self) -> usize {
+        self.index.memory() + self.filter.as_ref().map_or(0, Filter::memory)
+    }
+
     /// The file name used in errors.
     pub fn file_name(&self) -> &str {
         &self.file_name
@@ -226,15 +233,16 @@ impl Table {
         e.at(&self.file_name, block_offset)
     }
 
-    /// Loads a data block through the cache.
-    pub(crate) fn read_block(&self, handle: BlockHandle) -> Result<Arc<Block>> {
+    /// Loads a data block: from the cache if it is there, else from the
+    /// file, putting it in the cache if `fill_cache`.
+    pub(crate) fn read_block(&self, handle: BlockHandle, fill_cache: bool) -> Result<Arc<Block>> {
         if let Some(c) = &self.cache {
             if let Some(b) = c.get(self.file_number, handle.offset) {
                 return Ok(b);
             }
         }
         let block = Arc::new(self.read_uncached(handle)?);
-        if let Some(c) = &self.cache {
+        if let Some(c) = self.cache.as_ref().filter(|_| fill_cache) {
             c.insert(self.file_number, handle.offset, Arc::clone(&block));
         }
         Ok(block)
@@ -262,7 +270,7 @@ impl Table {
         // that push the answer to the next block's first entry.
         while index.valid() {
             let handle = decode_handle(&index, &self.file_name, self.index_offset)?;
-            let block = self.read_block(handle)?;
+            let block = self.read_block(handle, true)?;
             let mut it = block.iter();
             it.seek(lookup)
                 .map_err(|e| self.corruption(e, handle.offset))?;
@@ -281,7 +289,15 @@ impl Table {
 
     /// An iterator over every entry, loading blocks through the cache.
     pub fn iter(self: &Arc<Self>) -> TableIter {
-        TableIter::new(Arc::clone(self))
+        TableIter::new(Arc::clone(self), true)
+    }
+
+    /// An iterator over every entry that uses blocks already in the cache
+    /// but does not add the blocks it reads from the file: for compactions,
+    /// which read each block once and would otherwise push the blocks
+    /// reads use out of the cache (RocksDB's `fill_cache = false`).
+    pub fn iter_without_filling_cache(self: &Arc<Self>) -> TableIter {
+        TableIter::new(Arc::clone(self), false)
     }
 
     /// Reads every data block from the file (bypassing the cache), checking

@@ -17,15 +17,19 @@ pub struct TableIter {
     index: BlockIter,
     /// The current data block cursor and the block's file offset.
     data: Option<(BlockIter, u64)>,
+    /// Blocks read from the file go into the block cache.
+    fill_cache: bool,
 }
 
 impl TableIter {
-    /// An unpositioned iterator over `table`.
-    pub fn new(table: Arc<Table>) -> TableIter {
+    /// An unpositioned iterator over `table`; blocks it reads from the file
+    /// go into the block cache if `fill_cache` (see `Table::read_block`).
+    pub fn new(table: Arc<Table>, fill_cache: bool) -> TableIter {
         TableIter {
             index: table.index_iter(),
             table,
             data: None,
+            fill_cache,
         }
     }
 
@@ -61,7 +65,7 @@ impl TableIter {
         if matches!(&self.data, Some((_, off)) if *off == handle.offset) {
             return Ok(true);
         }
-        match self.table.read_block(handle) {
+        match self.table.read_block(handle, self.fill_cache) {
             Ok(block) => {
                 self.data = Some((block.iter(), handle.offset));
                 Ok(true)

@@ -7,6 +7,7 @@
 pub mod blobs;
 pub mod collections;
 pub mod disk;
+pub mod executor;
 pub mod fixtures;
 pub mod streams;
 pub mod workload;

@@ -4,11 +4,17 @@
 //! recorded them against the service (`test/connection.js`, `index.js`),
 //! with the memory and authentication guards siltdb adds:
 //!
-//! 1. A body over 16 MiB: HTTP 413, empty body. A `Content-Length` over the
-//!    limit is refused before reading; otherwise the body is read into
-//!    memory charged to the server's request memory budget
-//!    ([`super::budget`]) — over it, [`overloaded`] — within the body read
-//!    timeout (else HTTP 408).
+//! 1. A `GET` (no body is read): HTTP 200 `healthy: siltdb `, a health
+//!    check; DynamoDB's endpoints answer a GET the same way, naming
+//!    themselves. Otherwise a body over 16 MiB: HTTP 413, empty body. A
+//!    `Content-Length` over the limit is refused before reading; otherwise
+//!    the body is read into memory charged to the server's request memory
+//!    budget ([`super::budget`]) — over it, [`overloaded`] — within the body
+//!    read timeout (else HTTP 408). A body with `Content-Encoding: gzip` or
+//!    `deflate` is then decompressed, at most 16 MiB (more: HTTP 413; not
+//!    valid: `SerializationException`); its signature covers the bytes as
+//!    sent. A JSON answer of 1400 bytes or more is compressed when
+//!    `Accept-Encoding` asks (`compression`).
 //! 2. `OPTIONS` with an allowed `Origin`: a CORS preflight answer (200,
 //!    [`super::cors`]), given before 1 since a preflight has no body; with
 //!    CORS off it falls through to 3.
@@ -19,7 +25,8 @@
 //! 4. A body that is not JSON (or nests deeper than 128 levels):
 //!    `SerializationException` without a message. Checked without building
 //!    anything.
-//! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`.
+//! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`
+//!    (for an unknown one, a message naming it: `unsupported`).
 //! 6. Authentication ([`crate::auth`]) on the raw body bytes. With
 //!    `--credentials`, 5 and 6 come before 4: a request is authenticated
 //!    before any of its JSON is looked at.
@@ -38,7 +45,11 @@
 //! is logged with the request id, and the client gets DynamoDB's generic
 //! text.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -47,16 +58,18 @@ use hyper::body::Incoming;
 use hyper::header::CONTENT_LENGTH;
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
+use siltdb::dynamo::api::{DescribeEndpointsOutput, Endpoint};
 use siltdb::dynamo::DynamoError;
 
 use super::budget::{MemoryBudget, Reservation};
-use super::interpret::{interpret, reply_type, Refusal};
+use super::compression::{self, InflateError};
+use super::interpret::{interpret_decoded, reply_type, Refusal};
 use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
-use crate::backend::{dispatch, Backend};
+use crate::backend::{dispatch, Backend, Started};
 use crate::json::encode_response;
 use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
-use crate::operation::{Operation, Request as OperationRequest};
+use crate::operation::{Operation, Request as OperationRequest, Runs};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
@@ -104,6 +117,9 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     let started = Instant::now();
     let config = &state.config;
     let reply_type = reply_type(&parts.headers);
+    if parts.method == Method::GET {
+        return health();
+    }
 
     // 1. Size, memory, time.
     let declared = parts
@@ -135,9 +151,37 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         }
     };
 
+    // A compressed body is decompressed under the same size limit.
+    let decoded = match compression::request_coding(&parts.headers) {
+        Ok(Some(coding)) => {
+            let mut charge = |n: usize| reservation.charge(n);
+            match compression::decompress(&body, coding, config.max_body_bytes, &mut charge) {
+                Ok(d) => Some(d),
+                Err(InflateError::TooLarge) => return too_large(),
+                Err(InflateError::Corrupt) => {
+                    let e = service_error("SerializationException", None);
+                    return error_response(reply_type, &e);
+                }
+            }
+        }
+        Ok(None) => None,
+        Err(token) => {
+            tracing::debug!("request Content-Encoding {token:?} is not decoded");
+            None
+        }
+    };
+
     // 3 to 8.
     let now = config.check_request_time.then(std::time::SystemTime::now);
-    let interpreted = interpret(parts, &body, config.credentials.as_ref(), now, &reservation);
+    let interpreted = interpret_decoded(
+        parts,
+        &body,
+        decoded.as_deref().unwrap_or(&body),
+        config.credentials.as_ref(),
+        now,
+        &reservation,
+    );
+    drop(decoded);
     drop(body);
     let (op, request) = match interpreted {
         Ok(i) => i,
@@ -151,9 +195,17 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         Err(Refusal::Error(e)) => return error_response(reply_type, &e),
         Err(Refusal::OverBudget) => return overloaded(reply_type, &reservation),
     };
-    let result = run(op, request, state).await;
+    let result = match request {
+        // The address is the server's own, as the client reached it: the
+        // one thing the backend cannot know.
+        OperationRequest::DescribeEndpoints(_) => Ok(crate::Response::DescribeEndpoints(
+            describe_endpoints(parts),
+        )),
+        request => run(op, request, state).await,
+    };
+    let coding = compression::accepted(&parts.headers);
     let r = match &result {
-        Ok(out) => response::json(StatusCode::OK, reply_type, &encode_response(out)),
+        Ok(out) => response::json_coded(StatusCode::OK, reply_type, &encode_response(out), coding),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
     };
     match &result {
@@ -177,27 +229,71 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     r
 }
 
-/// Runs the operation where [`Operation::runs_inline`] says, turning a
-/// panic into `InternalServerError`.
+/// Runs the operation where [`Operation::runs`] says, turning a panic into
+/// `InternalServerError`.
 async fn run(
     op: Operation,
     request: OperationRequest,
     state: &State,
 ) -> Result<crate::Response, DynamoError> {
-    if op.runs_inline() {
-        // On this worker, with the blocking pool's panic handling.
-        let backend = state.backend.as_ref();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(backend, request)))
-            .unwrap_or_else(|_| Err(panicked()))
-    } else {
-        let backend = state.backend.clone();
-        match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
-            Ok(r) => r,
-            Err(join) => {
-                tracing::error!(operation = op.name(), "the operation panicked: {join}");
-                Err(panicked())
+    match op.runs() {
+        Runs::Inline => {
+            // On this worker, with the blocking pool's panic handling.
+            let backend = state.backend.as_ref();
+            std::panic::catch_unwind(AssertUnwindSafe(|| dispatch(backend, request)))
+                .unwrap_or_else(|_| Err(panicked()))
+        }
+        Runs::Awaited => {
+            let backend = state.backend.as_ref();
+            match std::panic::catch_unwind(AssertUnwindSafe(|| backend.start_write(request))) {
+                Ok(started) => CatchPanic(started).await,
+                Err(_) => Err(panicked()),
             }
         }
+        Runs::Blocking => {
+            let backend = state.backend.clone();
+            match tokio::task::spawn_blocking(move || dispatch(backend.as_ref(), request)).await {
+                Ok(r) => r,
+                Err(join) => {
+                    tracing::error!(operation = op.name(), "the operation panicked: {join}");
+                    Err(panicked())
+                }
+            }
+        }
+    }
+}
+
+/// A started write whose polls turn a panic into `InternalServerError`.
+struct CatchPanic(Started);
+
+impl Future for CatchPanic {
+    type Output = Result<crate::Response, DynamoError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let started = &mut self.0;
+        std::panic::catch_unwind(AssertUnwindSafe(|| started.as_mut().poll(cx)))
+            .unwrap_or_else(|_| Poll::Ready(Err(panicked())))
+    }
+}
+
+/// How long a client may cache DescribeEndpoints' answer: DynamoDB's 1440
+/// minutes (API reference, DescribeEndpoints example response).
+const ENDPOINT_CACHE_MINUTES: i64 = 1440;
+
+/// DescribeEndpoints: this server, at the `Host` the request was sent to.
+fn describe_endpoints(parts: &Parts) -> DescribeEndpointsOutput {
+    let address = parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".to_string());
+    DescribeEndpointsOutput {
+        endpoints: vec![Endpoint {
+            address,
+            cache_period_in_minutes: ENDPOINT_CACHE_MINUTES,
+        }],
     }
 }
 
@@ -256,6 +352,16 @@ async fn read_bytes(
     }
     Ok(buf)
 }
+
+/// The answer to a `GET`: 200 and a short text, as DynamoDB's endpoints
+/// answer one (dynalite records `healthy: dynamodb.<region>.amazonaws.com `
+/// for any GET), for load balancers' and containers' health checks.
+fn health() -> Response<Full<Bytes>> {
+    response::build(StatusCode::OK, None, HEALTH_BODY.to_vec())
+}
+
+/// The body of [`health`].
+pub(crate) const HEALTH_BODY: &[u8] = b"healthy: siltdb ";
 
 fn too_large() -> Response<Full<Bytes>> {
     response::build(StatusCode::PAYLOAD_TOO_LARGE, None, Vec::new())

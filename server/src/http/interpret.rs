@@ -12,6 +12,7 @@ use hyper::Method;
 use siltdb::dynamo::DynamoError;
 
 use super::response::{AMZ_JSON, PLAIN_JSON};
+use super::unsupported::unknown_operation_message;
 use crate::auth::{self, Credentials, SignedRequest};
 use crate::json::errors::{dynamo_error, service_error, ErrorBody};
 use crate::json::tree::{check_syntax, Meter};
@@ -81,6 +82,19 @@ pub fn interpret(
     now: Option<SystemTime>,
     meter: &dyn Meter,
 ) -> Result<(Operation, Request), Refusal> {
+    interpret_decoded(parts, body, body, credentials, now, meter)
+}
+
+/// [`interpret`] for a request whose body arrived compressed: `wire` is the
+/// body as sent (what its signature covers), `body` the decompressed JSON.
+pub fn interpret_decoded(
+    parts: &Parts,
+    wire: &[u8],
+    body: &[u8],
+    credentials: Option<&Credentials>,
+    now: Option<SystemTime>,
+    meter: &dyn Meter,
+) -> Result<(Operation, Request), Refusal> {
     // 3. Method and content type.
     let content_type = parts.headers.get(CONTENT_TYPE).map(media_type);
     let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
@@ -107,9 +121,10 @@ pub fn interpret(
         .get("x-amz-target")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let Some(op) = target.as_deref().and_then(parse_target) else {
+        let message = unknown_operation_message(target.as_deref());
         return Err(Refusal::Error(service_error(
             "UnknownOperationException",
-            None,
+            message.as_deref(),
         )));
     };
     let signed = SignedRequest {
@@ -117,7 +132,7 @@ pub fn interpret(
         path: parts.uri.path(),
         query: parts.uri.query(),
         headers: &parts.headers,
-        body,
+        body: wire,
     };
     if let Err(e) = auth::check(credentials, &signed, now) {
         return Err(Refusal::Error(service_error(e.name(), Some(e.message()))));

@@ -13,12 +13,14 @@
 //! serve --help` documents their flags.
 
 mod budget;
+mod compression;
 mod connections;
 pub mod cors;
 pub mod fd_limit;
 mod handler;
 pub mod interpret;
 mod response;
+mod unsupported;
 
 use std::future::Future;
 use std::io;
@@ -53,14 +55,24 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default of [`ServerConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
-/// Runtime worker threads `siltdb serve` starts by default. Item reads and
-/// writes run to completion on a worker (see
-/// [`crate::Operation::runs_inline`]), a synced write blocking it until its
-/// group commit's fsync, so this is also how many synced writes can share
-/// one fsync. Measured on 2 cores with 32 client connections: 32 workers
-/// cost a PutItem a quarter less server CPU than handing writes to the
-/// blocking pool, and 16 or fewer group too few writes per fsync.
-pub const DEFAULT_WORKER_THREADS: usize = 32;
+/// Runtime worker threads `siltdb serve` starts by default. Item reads run
+/// on a worker to completion; item writes are checked and staged on one,
+/// then awaited ([`crate::Runs::Awaited`]): the engine's commit thread leads
+/// the group commit and wakes the task after the fsync, so no worker waits
+/// for a disk and the worker count no longer bounds how many writes share
+/// one fsync (it was 32 for that reason).
+///
+/// Measured on the 2-vCPU VM, shared with other sessions (load average
+/// 10–14), `siltdb-load` with 32 connections, 4 s per phase, two passes
+/// (benches/RESULTS.md, "Commit that a server can await"): PutItem 3.7k and
+/// 5.1k/s with 2 workers, 8.1k and 10.6k with 4, 8.5k and 10.8k with 8,
+/// 8.3k and 9.3k with 16; GetItem 8.0k and 8.6k/s (p99 32–44 ms) with 2,
+/// 17.8k and 18.1k with 4, 20.6k and 21.2k with 8, 23.3k and 25.0k with
+/// 16. Server CPU per request is the same at every count (35–45 µs a put,
+/// 18–25 µs a get); fewer workers than runnable neighbours lose the
+/// scheduler's time slices and leave connections waiting. Hence 8: as fast
+/// as 16 for writes, close for reads, a quarter of the old thread count.
+pub const DEFAULT_WORKER_THREADS: usize = 8;
 
 /// How long [`serve`] waits for in-flight requests after shutdown begins.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);

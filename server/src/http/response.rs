@@ -11,9 +11,11 @@ use std::sync::OnceLock;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 use serde_json::Value;
+
+use super::compression::{compress, Coding, MIN_COMPRESSED_BYTES};
 
 /// The JSON content type DynamoDB's SDKs send.
 pub(crate) const AMZ_JSON: &str = "application/x-amz-json-1.0";
@@ -49,6 +51,30 @@ pub(crate) fn json(status: StatusCode, content_type: &str, body: &Value) -> Resp
     // Serializing a `Value` cannot fail (its map keys are strings).
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     build(status, Some(content_type), bytes)
+}
+
+/// A JSON response, compressed with `coding` when given and the body is at
+/// least [`MIN_COMPRESSED_BYTES`] and shrinks (`x-amz-crc32` then covers
+/// the compressed bytes).
+pub(crate) fn json_coded(
+    status: StatusCode,
+    content_type: &str,
+    body: &Value,
+    coding: Option<Coding>,
+) -> Response<Full<Bytes>> {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let compressed = coding
+        .filter(|_| bytes.len() >= MIN_COMPRESSED_BYTES)
+        .and_then(|c| compress(&bytes, c).map(|z| (c, z)));
+    match compressed {
+        None => build(status, Some(content_type), bytes),
+        Some((c, z)) => {
+            let mut r = build(status, Some(content_type), z);
+            r.headers_mut()
+                .insert(CONTENT_ENCODING, HeaderValue::from_static(c.token()));
+            r
+        }
+    }
 }
 
 /// A UUID-shaped (version 4 layout) request id.

@@ -538,12 +538,19 @@ impl<'a> Struct<'a> {
         Ok(Some(out))
     }
 
-    /// A data-plane `TableName` (a name or an ARN): required, 1 to 1024
-    /// characters (the API model's `TableArn` shape).
+    /// A `TableName` that may be an ARN: required, 1 to 1024 characters
+    /// (the API model's `TableArn` shape); a plain name must also match
+    /// `[a-zA-Z0-9_.-]+` (the `TableName` shape's pattern).
     pub(crate) fn table_name(&self, d: &mut Decoder) -> DResult<String> {
         let path = self.member_path("TableName");
         match self.string("TableName")? {
             Some(name) => {
+                if !name.is_empty() && !name.starts_with("arn:") {
+                    // A plain name: the `TableName` shape's pattern, checked
+                    // before any lookup as DynamoDB does (an empty one breaks
+                    // only the length, as recorded).
+                    d.check_name_pattern(&name, &path);
+                }
                 d.check_length(&name, &path, name.chars().count(), Some(1), Some(1024));
                 Ok(name)
             }

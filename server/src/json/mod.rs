@@ -10,16 +10,21 @@
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `partiql` (ExecuteStatement, BatchExecuteStatement,
 //! ExecuteTransaction), `tables` (control plane), `ttl` (Time to Live),
-//! `tags`, `streams` (the DynamoDB Streams API), `common` (shared members and
+//! `tags`, `backups` (on-demand backups and restores), `streams` (the DynamoDB Streams API), `common` (shared members and
 //! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
 
+mod account;
+mod backups;
 mod batch;
 mod common;
 pub(crate) mod decode;
 pub mod errors;
+mod insights;
 mod item;
 mod partiql;
+mod policy;
 mod query;
+mod settings;
 mod streams;
 mod tables;
 mod tags;
@@ -108,7 +113,7 @@ macro_rules! define_codec {
     ($($op:ident {
         method: $method:ident, input: $input:ident, output: $output:ident,
         read: $read:path, write: $write:path,
-        api: $api:ident, runs: $runs:ident, fallback: $fallback:ident,
+        api: $api:ident, runs: $runs:ident $(($awaits:ident))?, fallback: $fallback:ident,
         members: [$($member:literal),* $(,)?] $(,)?
     },)+) => {
         /// Decodes a parsed body for `op`, charging what it builds to
@@ -260,6 +265,29 @@ mod tests {
                 Operation::ExecuteTransaction,
                 json!({"TransactStatements": [{"Statement": "DELETE FROM T WHERE k = 1"}]}),
             ),
+            (Operation::DescribeLimits, json!({})),
+            (Operation::DescribeEndpoints, json!({})),
+            (
+                Operation::PutResourcePolicy,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T", "Policy": "{}"}),
+            ),
+            (
+                Operation::GetResourcePolicy,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
+            (
+                Operation::DeleteResourcePolicy,
+                json!({"ResourceArn": "arn:aws:dynamodb:r:1:table/T"}),
+            ),
+            (
+                Operation::DescribeContributorInsights,
+                json!({"TableName": "T"}),
+            ),
+            (
+                Operation::UpdateContributorInsights,
+                json!({"TableName": "T", "ContributorInsightsAction": "ENABLE"}),
+            ),
+            (Operation::ListContributorInsights, json!({})),
         ];
         assert_eq!(bodies.len(), Operation::ALL.len());
         for (op, body) in bodies {

@@ -153,7 +153,7 @@ pub(crate) fn describe_stream_input(
 }
 
 /// `Timestamp` (epoch seconds, a JSON number).
-fn timestamp(s: &Struct<'_>, member: &str) -> DResult<Option<f64>> {
+pub(crate) fn timestamp(s: &Struct<'_>, member: &str) -> DResult<Option<f64>> {
     match s.get(member) {
         None => Ok(None),
         Some(Json::Number(n)) => Ok(n.as_f64()),

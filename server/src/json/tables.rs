@@ -5,10 +5,11 @@
 //! global tables) are refused with a `ValidationException` naming the
 //! member rather than silently ignored: a table created without the
 //! replica its application asked for would fail later and obscurely.
-//! Members with no effect on a single-node store (`SSESpecification`,
-//! `TableClass`, `ResourcePolicy`, `OnDemandThroughput`, `WarmThroughput`)
-//! are accepted and ignored. `Tags` are read as TagResource reads them and
-//! stored with the table.
+//! The table settings (`SSESpecification`, `TableClass`,
+//! `OnDemandThroughput`, `WarmThroughput`; see `settings`) and
+//! `ResourcePolicy` are read, stored with the table and shown back by
+//! DescribeTable. `Tags` are read as TagResource reads them and stored with
+//! the table.
 
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
@@ -24,6 +25,7 @@ use siltdb::dynamo::{DynamoError, ScalarAttributeType};
 
 use super::common::{put_opt, struct_list};
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
+use super::settings;
 use super::streams::{stream_specification, stream_specification_json};
 use super::tags::tags;
 use super::tree::Object;
@@ -118,11 +120,20 @@ fn provisioned_throughput(
     d: &mut Decoder,
     s: &Struct<'_>,
 ) -> DResult<Option<ProvisionedThroughput>> {
-    let Some(v) = s.get("ProvisionedThroughput") else {
+    throughput_member(d, s, "ProvisionedThroughput")
+}
+
+/// An optional member `member` of shape `ProvisionedThroughput`.
+pub(crate) fn throughput_member(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+    member: &str,
+) -> DResult<Option<ProvisionedThroughput>> {
+    let Some(v) = s.get(member) else {
         return Ok(None);
     };
     let m = expect_struct(v, Position::Field, "ProvisionedThroughput")?;
-    let p = s.member_path("ProvisionedThroughput");
+    let p = s.member_path(member);
     let pt = Struct::nested(m, &p);
     let mut units = |member: &str| -> DResult<i64> {
         match pt.integer(d, member, "Long", Some(1), None)? {
@@ -152,12 +163,19 @@ fn required_index_name(d: &mut Decoder, s: &Struct<'_>) -> DResult<String> {
     Ok(name)
 }
 
-/// An index's required `KeySchema` (1 or 2 elements here).
-fn index_key_schema(d: &mut Decoder, s: &Struct<'_>) -> DResult<Vec<KeySchemaElement>> {
+/// An index's required `KeySchema`: 1 or 2 elements for a local index; at
+/// least 1 for a global one, whose multi-attribute keys (up to 4 HASH and
+/// 4 RANGE attributes) the engine checks with DynamoDB's own messages.
+fn index_key_schema(
+    d: &mut Decoder,
+    s: &Struct<'_>,
+    global: bool,
+) -> DResult<Vec<KeySchemaElement>> {
     let ks = struct_list(d, s, "KeySchema", "KeySchemaElement", key_schema_element)?;
     let path = s.member_path("KeySchema");
+    let max = (!global).then_some(2);
     match &ks {
-        Some(k) => d.check_length("[...]", &path, k.len(), Some(1), Some(2)),
+        Some(k) => d.check_length("[...]", &path, k.len(), Some(1), max),
         None => d.violation(None, &path, "Member must not be null"),
     }
     Ok(ks.unwrap_or_default())
@@ -194,17 +212,23 @@ fn projection(d: &mut Decoder, s: &Struct<'_>) -> DResult<Projection> {
     })
 }
 
-fn local_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<LocalSecondaryIndex> {
+pub(crate) fn local_secondary_index(
+    d: &mut Decoder,
+    s: Struct<'_>,
+) -> DResult<LocalSecondaryIndex> {
     Ok(LocalSecondaryIndex {
-        key_schema: index_key_schema(d, &s)?,
+        key_schema: index_key_schema(d, &s, false)?,
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
     })
 }
 
-fn global_secondary_index(d: &mut Decoder, s: Struct<'_>) -> DResult<GlobalSecondaryIndex> {
+pub(crate) fn global_secondary_index(
+    d: &mut Decoder,
+    s: Struct<'_>,
+) -> DResult<GlobalSecondaryIndex> {
     Ok(GlobalSecondaryIndex {
-        key_schema: index_key_schema(d, &s)?,
+        key_schema: index_key_schema(d, &s, true)?,
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
         provisioned_throughput: provisioned_throughput(d, &s)?,
@@ -247,7 +271,7 @@ fn global_secondary_index_update(
         let c = Struct::nested(m, &path);
         return Ok(Some(GlobalSecondaryIndexUpdate::Create(
             CreateGlobalSecondaryIndexAction {
-                key_schema: index_key_schema(d, &c)?,
+                key_schema: index_key_schema(d, &c, true)?,
                 projection: projection(d, &c)?,
                 index_name: required_index_name(d, &c)?,
                 provisioned_throughput: provisioned_throughput(d, &c)?,
@@ -333,6 +357,11 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
         tags,
+        table_class: settings::table_class(d, &s)?,
+        sse_specification: settings::sse_specification(d, &s, "SSESpecification")?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
+        resource_policy: s.string("ResourcePolicy")?,
     })
 }
 
@@ -395,10 +424,14 @@ pub(crate) fn update_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Upda
         provisioned_throughput,
         deletion_protection_enabled: s.bool("DeletionProtectionEnabled")?,
         stream_specification: stream_specification(d, &s)?,
+        table_class: settings::table_class(d, &s)?,
+        sse_specification: settings::sse_specification(d, &s, "SSESpecification")?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
     })
 }
 
-fn f64_json(x: f64) -> Value {
+pub(crate) fn f64_json(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
@@ -422,7 +455,7 @@ pub(crate) fn key_schema_json(ks: &[KeySchemaElement]) -> Value {
     )
 }
 
-fn projection_json(p: &Projection) -> Value {
+pub(crate) fn projection_json(p: &Projection) -> Value {
     let mut m = Map::new();
     put_opt(
         &mut m,
@@ -587,6 +620,57 @@ pub(crate) fn table_description_json(t: &TableDescription) -> Value {
         t.global_secondary_indexes
             .as_ref()
             .map(|v| Value::Array(v.iter().map(global_index_json).collect())),
+    );
+    put_opt(
+        &mut m,
+        "SSEDescription",
+        t.sse_description
+            .as_ref()
+            .map(settings::sse_description_json),
+    );
+    put_opt(
+        &mut m,
+        "TableClassSummary",
+        t.table_class_summary
+            .as_ref()
+            .map(settings::table_class_summary_json),
+    );
+    put_opt(
+        &mut m,
+        "OnDemandThroughput",
+        t.on_demand_throughput
+            .as_ref()
+            .map(settings::on_demand_throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "WarmThroughput",
+        t.warm_throughput
+            .as_ref()
+            .map(settings::warm_throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "RestoreSummary",
+        t.restore_summary.as_ref().map(|r| {
+            let mut o = Map::new();
+            put_opt(
+                &mut o,
+                "SourceBackupArn",
+                r.source_backup_arn.clone().map(Value::String),
+            );
+            put_opt(
+                &mut o,
+                "SourceTableArn",
+                r.source_table_arn.clone().map(Value::String),
+            );
+            o.insert("RestoreDateTime".into(), f64_json(r.restore_date_time));
+            o.insert(
+                "RestoreInProgress".into(),
+                Value::Bool(r.restore_in_progress),
+            );
+            Value::Object(o)
+        }),
     );
     Value::Object(m)
 }
@@ -985,6 +1069,8 @@ mod tests {
             stream_specification: None,
             latest_stream_label: None,
             latest_stream_arn: None,
+            restore_summary: None,
+            ..TableDescription::default()
         };
         assert_eq!(
             describe_table_output(&DescribeTableOutput { table: t.clone() }),

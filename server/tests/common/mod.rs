@@ -169,14 +169,28 @@ impl TestServer {
         TestServer::start_with(Arc::new(Fake::default()), Arc::new(engine), config)
     }
 
+    /// A server over `engine` on a runtime of `workers` threads.
+    pub fn start_on(engine: Arc<dyn Backend>, workers: usize, config: ServerConfig) -> TestServer {
+        TestServer::start_workers(Arc::new(Fake::default()), engine, workers, config)
+    }
+
     /// A server over `b`; `fake` is what [`TestServer::backend`] shows.
     fn start_with(fake: Arc<Fake>, b: Arc<dyn Backend>, config: ServerConfig) -> TestServer {
+        TestServer::start_workers(fake, b, 2, config)
+    }
+
+    fn start_workers(
+        fake: Arc<Fake>,
+        b: Arc<dyn Backend>,
+        workers: usize,
+        config: ServerConfig,
+    ) -> TestServer {
         let backend = fake;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
+                .worker_threads(workers)
                 .enable_all()
                 .build()?;
             rt.block_on(async move {

@@ -43,10 +43,17 @@ def test_bad_json_is_a_serialization_exception(server):
 
 
 def test_missing_and_unknown_targets(server):
-    for headers in (SIGNED, target("ListTable"), target("listTables"), {**SIGNED, "X-Amz-Target": "Nope.ListTables"}):
-        status, _, body = post(server, b"{}", headers)
+    # No target: DynamoDB's bare answer. A target siltdb does not serve: the
+    # message names it.
+    status, _, body = post(server, b"{}", SIGNED)
+    assert status == 400
+    assert json.loads(body) == {"__type": "com.amazon.coral.service#UnknownOperationException"}
+    for t in ("DynamoDB_20120810.ListTable", "DynamoDB_20120810.listTables", "Nope.ListTables"):
+        status, _, body = post(server, b"{}", {**SIGNED, "X-Amz-Target": t})
         assert status == 400
-        assert json.loads(body) == {"__type": "com.amazon.coral.service#UnknownOperationException"}
+        body = json.loads(body)
+        assert body["__type"] == "com.amazon.coral.service#UnknownOperationException"
+        assert t in body["message"], body
 
 
 def test_missing_signature(server):
@@ -68,9 +75,19 @@ def test_wrong_member_type(server):
     }
 
 
-def test_get_is_404_with_dynamodbs_xml(server):
+def test_get_is_a_health_answer(server):
+    # As DynamoDB's endpoints answer a GET: 200 and a short text.
     conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
     conn.request("GET", "/")
+    r = conn.getresponse()
+    assert r.status == 200
+    assert r.read() == b"healthy: siltdb "
+    conn.close()
+
+
+def test_put_is_404_with_dynamodbs_xml(server):
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    conn.request("PUT", "/", body=b"{}")
     r = conn.getresponse()
     assert r.status == 404
     assert r.read() == b"<UnknownOperationException/>\n"

@@ -28,12 +28,24 @@ impl Answer {
 pub struct Client {
     addr: SocketAddr,
     conn: Option<BufReader<TcpStream>>,
+    /// How long an answer may take before the request counts as broken.
+    read_timeout: Duration,
 }
 
 impl Client {
-    /// A client of the server at `addr`; it connects on its first request.
+    /// A client of the server at `addr`; it connects on its first request
+    /// and gives up on an answer after 60 s.
     pub fn new(addr: SocketAddr) -> Client {
-        Client { addr, conn: None }
+        Client::with_read_timeout(addr, Duration::from_secs(60))
+    }
+
+    /// A client that waits up to `read_timeout` for each answer.
+    pub fn with_read_timeout(addr: SocketAddr, read_timeout: Duration) -> Client {
+        Client {
+            addr,
+            conn: None,
+            read_timeout,
+        }
     }
 
     /// Sends one request (`target` is the whole `X-Amz-Target`) and reads
@@ -51,7 +63,7 @@ impl Client {
     fn exchange(&mut self, target: &str, body: &Value) -> Option<Answer> {
         if self.conn.is_none() {
             let s = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5)).ok()?;
-            s.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
+            s.set_read_timeout(Some(self.read_timeout)).ok()?;
             s.set_nodelay(true).ok()?;
             self.conn = Some(BufReader::new(s));
         }

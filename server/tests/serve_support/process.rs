@@ -32,7 +32,8 @@ pub fn spawn(dir: &Path) -> Child {
         Err(_) => Command::new(binary),
     };
     command
-        .args(["serve", "--port", "0", "--data-dir"])
+        // The engine's memory in the log every 20 s (the soak reads it).
+        .args(["serve", "--port", "0", "--stats-every", "20", "--data-dir"])
         .arg(dir)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
@@ -80,6 +81,19 @@ impl Server {
     /// The last lines the server logged.
     pub fn log_tail(&self) -> String {
         self.log.lock().expect("log").join("\n")
+    }
+
+    /// The fields (`name=value`) of the last line the server logged with
+    /// `message` in it, if the log tail holds one.
+    pub fn last_logged(&self, message: &str) -> Option<Vec<(String, String)>> {
+        let log = self.log.lock().expect("log");
+        let line = log.iter().rev().find(|l| l.contains(message))?;
+        Some(
+            line.split_whitespace()
+                .filter_map(|w| w.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     /// Kills the server with SIGKILL and reaps it.

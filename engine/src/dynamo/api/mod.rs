@@ -15,20 +15,36 @@
 //!
 //! The HTTP server maps DynamoDB JSON onto exactly these types.
 
+mod account;
+mod backup;
 mod batch;
 mod capacity;
 mod enums;
 mod index;
+mod insights;
 mod item;
 mod legacy;
 mod partiql;
+mod policy;
 mod query;
+mod settings;
 mod stream;
 mod table;
 mod tags;
 mod transact;
 mod ttl;
 
+pub use account::{
+    DescribeEndpointsInput, DescribeEndpointsOutput, DescribeLimitsInput, DescribeLimitsOutput,
+    Endpoint,
+};
+pub use backup::{
+    BackupDescription, BackupDetails, BackupStatus, BackupSummary, BackupType, BackupTypeFilter,
+    CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
+    DescribeBackupInput, DescribeBackupOutput, GlobalSecondaryIndexInfo, ListBackupsInput,
+    ListBackupsOutput, LocalSecondaryIndexInfo, RestoreSummary, RestoreTableFromBackupInput,
+    RestoreTableFromBackupOutput, SourceTableDetails, SourceTableFeatureDetails,
+};
 pub use batch::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
@@ -42,6 +58,12 @@ pub use index::{
     CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndex,
     GlobalSecondaryIndexDescription, GlobalSecondaryIndexUpdate, IndexStatus, LocalSecondaryIndex,
     LocalSecondaryIndexDescription, Projection, ProjectionType, UpdateGlobalSecondaryIndexAction,
+};
+pub use insights::{
+    ContributorInsightsAction, ContributorInsightsMode, ContributorInsightsStatus,
+    ContributorInsightsSummary, DescribeContributorInsightsInput,
+    DescribeContributorInsightsOutput, ListContributorInsightsInput, ListContributorInsightsOutput,
+    UpdateContributorInsightsInput, UpdateContributorInsightsOutput,
 };
 pub use item::{
     DeleteItemInput, DeleteItemOutput, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,
@@ -57,7 +79,15 @@ pub use partiql::{
     ExecuteStatementOutput, ExecuteTransactionInput, ExecuteTransactionOutput,
     ParameterizedStatement,
 };
+pub use policy::{
+    DeleteResourcePolicyInput, DeleteResourcePolicyOutput, GetResourcePolicyInput,
+    GetResourcePolicyOutput, PutResourcePolicyInput, PutResourcePolicyOutput,
+};
 pub use query::{QueryInput, QueryOutput, ScanInput, ScanOutput};
+pub use settings::{
+    OnDemandThroughput, SseDescription, SseSpecification, SseStatus, SseType, TableClass,
+    TableClassSummary, TableWarmThroughputDescription, WarmThroughput,
+};
 pub use stream::{
     DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
     GetShardIteratorInput, GetShardIteratorOutput, Identity, ListStreamsInput, ListStreamsOutput,

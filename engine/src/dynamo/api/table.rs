@@ -6,6 +6,10 @@ use super::index::{
     GlobalSecondaryIndex, GlobalSecondaryIndexDescription, GlobalSecondaryIndexUpdate,
     LocalSecondaryIndex, LocalSecondaryIndexDescription,
 };
+use super::settings::{
+    OnDemandThroughput, SseDescription, SseSpecification, TableClass, TableClassSummary,
+    TableWarmThroughputDescription, WarmThroughput,
+};
 use super::stream::StreamSpecification;
 use super::tags::Tag;
 use crate::dynamo::keys::codec::ScalarAttributeType;
@@ -135,6 +139,17 @@ pub struct TableDescription {
     pub latest_stream_label: Option<String>,
     /// The ARN of the table's newest stream, enabled or not.
     pub latest_stream_arn: Option<String>,
+    /// Present once a table class was given.
+    pub table_class_summary: Option<TableClassSummary>,
+    /// Present while the table is encrypted with a KMS key.
+    pub sse_description: Option<SseDescription>,
+    /// The maximum on-demand throughput, when one was set.
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// The throughput the table supports at once.
+    pub warm_throughput: Option<TableWarmThroughputDescription>,
+    /// For a table restored from a backup: where from, and whether the
+    /// restore is still running.
+    pub restore_summary: Option<super::backup::RestoreSummary>,
 }
 
 /// `CreateTable` request.
@@ -160,6 +175,16 @@ pub struct CreateTableInput {
     pub stream_specification: Option<StreamSpecification>,
     /// Tags for the new table (at most 50; see [`Tag`]).
     pub tags: Option<Vec<Tag>>,
+    /// `TableClass` (default `STANDARD`).
+    pub table_class: Option<TableClass>,
+    /// `SSESpecification`.
+    pub sse_specification: Option<SseSpecification>,
+    /// `OnDemandThroughput` (on-demand tables).
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// `WarmThroughput`.
+    pub warm_throughput: Option<WarmThroughput>,
+    /// `ResourcePolicy`: a resource-based policy document (JSON).
+    pub resource_policy: Option<String>,
 }
 
 /// `CreateTable` response.
@@ -218,6 +243,14 @@ pub struct UpdateTableInput {
     pub global_secondary_index_updates: Option<Vec<GlobalSecondaryIndexUpdate>>,
     /// `StreamSpecification`: enable or disable the stream.
     pub stream_specification: Option<StreamSpecification>,
+    /// `TableClass`.
+    pub table_class: Option<TableClass>,
+    /// `SSESpecification`.
+    pub sse_specification: Option<SseSpecification>,
+    /// `OnDemandThroughput`.
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// `WarmThroughput`.
+    pub warm_throughput: Option<WarmThroughput>,
 }
 
 /// `UpdateTable` response.

@@ -32,7 +32,8 @@ use crate::dynamo::tables::table::Table;
 use crate::dynamo::worker::{join_unless_current, WeakHandle};
 use crate::{Db, WriteBatch};
 
-/// The backfill threads of one database.
+/// Background threads that walk a table's items: index backfills and
+/// restores from backups (`backups/restore.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Backfiller {
     stopping: Arc<AtomicBool>,
@@ -56,26 +57,43 @@ impl Backfiller {
     }
 }
 
+impl Backfiller {
+    /// Runs `work` on a thread of its own named `name`, registered so
+    /// [`Backfiller::stop`] waits for it; `work` gets the stop flag to check
+    /// between its steps. Nothing runs once stopping has begun.
+    pub fn spawn(
+        &self,
+        name: &str,
+        work: impl FnOnce(&AtomicBool) + Send + 'static,
+    ) -> std::io::Result<()> {
+        let stopping = Arc::clone(&self.stopping);
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
+        threads.retain(|t| !t.is_finished());
+        let t = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || work(&stopping))?;
+        threads.push(t);
+        Ok(())
+    }
+}
+
 impl DynamoDb {
     /// Starts adding the existing items of `table` to its `CREATING` index
     /// `index_id` in the background; the index turns `ACTIVE` when done.
     pub(crate) fn start_backfill(&self, table: Arc<Table>, index_id: u8) {
-        let backfiller = &self.inner.backfiller;
-        let stopping = Arc::clone(&backfiller.stopping);
-        if stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let mut threads = backfiller.threads.lock().unwrap_or_else(|p| p.into_inner());
-        threads.retain(|t| !t.is_finished());
         let db = WeakHandle::new(self);
         let failed = Arc::clone(&table);
-        let spawned = std::thread::Builder::new()
-            .name("siltdb-backfill".into())
-            .spawn(move || {
+        let spawned = self
+            .inner
+            .backfiller
+            .spawn("siltdb-backfill", move |stopping| {
                 // A backfill that cannot finish (the engine failed) stops;
                 // the index stays `CREATING`, DescribeTable reports why, and
                 // the next open starts it again.
-                if let Err(e) = backfill(&db, &table, index_id, &stopping) {
+                if let Err(e) = backfill(&db, &table, index_id, stopping) {
                     let meta = table.meta();
                     let index = meta.indexes.iter().find(|i| i.id == index_id);
                     tracing::error!(
@@ -87,12 +105,9 @@ impl DynamoDb {
                     table.backfill_failed(index_id, e.message().to_string());
                 }
             });
-        match spawned {
-            Ok(t) => threads.push(t),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot start an index backfill thread");
-                failed.backfill_failed(index_id, format!("cannot start a backfill thread: {e}"));
-            }
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start an index backfill thread");
+            failed.backfill_failed(index_id, format!("cannot start a backfill thread: {e}"));
         }
     }
 }
@@ -123,7 +138,7 @@ impl From<crate::Error> for Stop {
 /// application holds any more ends the walk.
 fn backfill(
     db: &WeakHandle,
-    table: &Table,
+    table: &Arc<Table>,
     index_id: u8,
     stopping: &AtomicBool,
 ) -> Result<(), DynamoError> {
@@ -167,7 +182,12 @@ fn next_keys(db: &Db, prefix: &[u8], from: &[u8], n: usize) -> Result<Vec<Vec<u8
 
 /// Writes the index entries of the items at `keys`, under their locks, in
 /// one batch.
-fn fill_batch(db: &DynamoDb, table: &Table, index_id: u8, keys: &[Vec<u8>]) -> Result<(), Stop> {
+fn fill_batch(
+    db: &DynamoDb,
+    table: &Arc<Table>,
+    index_id: u8,
+    keys: &[Vec<u8>],
+) -> Result<(), Stop> {
     // The gate keeps the table (and, through `Table::quiesce`, an index
     // deletion) from completing while this batch is in flight.
     let gate = table.write_gate().map_err(|_| Stop::Quietly)?;
@@ -205,7 +225,7 @@ fn fill_batch(db: &DynamoDb, table: &Table, index_id: u8, keys: &[Vec<u8>]) -> R
 
 /// Marks index `index_id` of `table` `ACTIVE` in the catalog, unless it was
 /// deleted (or the table was) meanwhile.
-fn activate(db: &DynamoDb, table: &Table, index_id: u8) -> Result<(), DynamoError> {
+fn activate(db: &DynamoDb, table: &Arc<Table>, index_id: u8) -> Result<(), DynamoError> {
     let _control = db.control_lock();
     let Ok(gate) = table.write_gate() else {
         return Ok(());

@@ -22,7 +22,9 @@ use crate::dynamo::api::{
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::INVALID_PARAMETER;
 use crate::dynamo::keys::codec::ScalarAttributeType;
-use crate::dynamo::tables::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
+use crate::dynamo::tables::schema::{
+    IndexKind, IndexMeta, KeyAttr, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
+};
 use crate::dynamo::write::batch::member_constraints;
 
 /// Most local secondary indexes per table.
@@ -93,6 +95,9 @@ struct Def<'a> {
     /// The member path for "N validation errors" messages, e.g.
     /// `globalSecondaryIndexes.1.member`.
     path: String,
+    /// A global index: its key schema may hold multi-attribute keys, so
+    /// only its lower length bound is a model constraint.
+    global: bool,
 }
 
 /// The model-level checks of one index definition (name pattern and length,
@@ -122,7 +127,10 @@ fn member_violations(def: &Def<'_>, errors: &mut Vec<String>) {
         ));
     }
     let ks = def.key_schema;
-    if ks.is_empty() || ks.len() > 2 {
+    // A global index's key schema has no upper length bound in the model
+    // (up to four HASH and four RANGE attributes are checked after, with
+    // their own messages); a local index keeps DynamoDB's bound of 2.
+    if ks.is_empty() || (ks.len() > 2 && !def.global) {
         let shown: Vec<String> = ks
             .iter()
             .map(|k| {
@@ -170,21 +178,66 @@ fn member_violations(def: &Def<'_>, errors: &mut Vec<String>) {
     }
 }
 
-/// The key schema rules shared by local and global indexes (after the
-/// model checks, so it has one or two elements).
+/// The key schema rules of an index, after the model checks (so a local
+/// index's has one or two elements, a global index's at least one).
+///
+/// A global index may have multi-attribute keys: up to
+/// [`MAX_INDEX_KEY_ATTRIBUTES`] HASH attributes, then up to as many RANGE
+/// ones. Messages and the rules they name: the ack-api-quirks DynamoDB
+/// lab's recorded service responses (2026-10, DDB-TABLE-123/124: "The
+/// KeySchema contains multiple key attributes with the same name", "All
+/// HASH key attributes must precede RANGE key attributes in the
+/// KeySchema", "The KeySchema exceeds the maximum allowed number of HASH
+/// key attributes" and its RANGE twin). Their order among themselves is
+/// not recorded; this checks names first (a HASH and a RANGE element of one
+/// name keep the older message), then the first element, the order of
+/// roles, and the counts.
 fn check_index_key_schema(ks: &[KeySchemaElement]) -> Result<(), DynamoError> {
     if let [h, r] = ks {
-        if h.attribute_name == r.attribute_name {
+        if h.attribute_name == r.attribute_name && r.key_type == KeyType::Range {
             return Err(DynamoError::validation(
                 "Both the Hash Key and the Range Key element in the KeySchema have the same name",
             ));
         }
+    }
+    let mut names = BTreeSet::new();
+    if !ks.iter().all(|k| names.insert(k.attribute_name.as_str())) {
+        return Err(DynamoError::validation(
+            "The KeySchema contains multiple key attributes with the same name",
+        ));
     }
     if ks.first().is_some_and(|k| k.key_type != KeyType::Hash) {
         return Err(DynamoError::validation(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
     }
+    let hashes = ks
+        .iter()
+        .take_while(|k| k.key_type == KeyType::Hash)
+        .count();
+    if ks.iter().skip(hashes).any(|k| k.key_type == KeyType::Hash) {
+        return Err(invalid(
+            "All HASH key attributes must precede RANGE key attributes in the KeySchema",
+        ));
+    }
+    if hashes > MAX_INDEX_KEY_ATTRIBUTES {
+        return Err(invalid(
+            "The KeySchema exceeds the maximum allowed number of HASH key attributes",
+        ));
+    }
+    if ks.len() - hashes > MAX_INDEX_KEY_ATTRIBUTES {
+        return Err(invalid(
+            "The KeySchema exceeds the maximum allowed number of RANGE key attributes",
+        ));
+    }
+    Ok(())
+}
+
+/// The key schema rules of a local index: those of
+/// [`check_index_key_schema`], and the second element, if any, is the sort
+/// key.
+fn check_local_key_schema(ks: &[KeySchemaElement]) -> Result<(), DynamoError> {
+    check_index_key_schema(ks)?;
     if ks.get(1).is_some_and(|k| k.key_type != KeyType::Range) {
         return Err(DynamoError::validation(
             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
@@ -311,6 +364,7 @@ pub fn check_create_members(input: &CreateTableInput) -> Result<(), DynamoError>
                 projection: &l.projection,
                 throughput: None,
                 path: format!("localSecondaryIndexes.{}.member", i + 1),
+                global: false,
             },
             &mut errors,
         );
@@ -323,6 +377,7 @@ pub fn check_create_members(input: &CreateTableInput) -> Result<(), DynamoError>
                 projection: &g.projection,
                 throughput: g.provisioned_throughput,
                 path: format!("globalSecondaryIndexes.{}.member", i + 1),
+                global: true,
             },
             &mut errors,
         );
@@ -342,26 +397,30 @@ fn attr_type(defs: &[AttributeDefinition], name: &str) -> Result<ScalarAttribute
         })
 }
 
+/// The HASH and the RANGE attributes of a key schema that
+/// [`check_index_key_schema`] accepted, typed from `defs`.
 fn key_attrs(
     ks: &[KeySchemaElement],
     defs: &[AttributeDefinition],
-) -> Result<(KeyAttr, Option<KeyAttr>), DynamoError> {
-    let attr = |k: &KeySchemaElement| -> Result<KeyAttr, DynamoError> {
-        Ok(KeyAttr {
-            name: k.attribute_name.clone(),
-            ty: attr_type(defs, &k.attribute_name)?,
-        })
+) -> Result<(Vec<KeyAttr>, Vec<KeyAttr>), DynamoError> {
+    let attrs = |key_type: KeyType| {
+        ks.iter()
+            .filter(|k| k.key_type == key_type)
+            .map(|k| {
+                Ok(KeyAttr {
+                    name: k.attribute_name.clone(),
+                    ty: attr_type(defs, &k.attribute_name)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DynamoError>>()
     };
-    let Some(h) = ks.first() else {
+    let hash = attrs(KeyType::Hash)?;
+    if hash.is_empty() {
         return Err(DynamoError::validation(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
-    };
-    let range = match ks.get(1) {
-        Some(r) => Some(attr(r)?),
-        None => None,
-    };
-    Ok((attr(h)?, range))
+    }
+    Ok((hash, attrs(KeyType::Range)?))
 }
 
 /// An `ACTIVE` index of CreateTable (id and throughput set later), after
@@ -417,7 +476,7 @@ pub fn create_table_indexes(
             ));
         }
         for l in locals {
-            check_index_key_schema(&l.key_schema)?;
+            check_local_key_schema(&l.key_schema)?;
             if l.key_schema.len() != 2 {
                 return Err(invalid(format!(
                     "Index KeySchema does not have a range key for index: {}",
@@ -600,6 +659,7 @@ pub fn plan_gsi_updates(
                     projection: &c.projection,
                     throughput: c.provisioned_throughput,
                     path: format!("{path}.create"),
+                    global: true,
                 },
                 &mut errors,
             ),
@@ -819,7 +879,7 @@ fn plan_create(
         )));
     }
     let (hash, range) = key_attrs(&c.key_schema, &all)?;
-    for k in std::iter::once(&hash).chain(range.as_ref()) {
+    for k in hash.iter().chain(&range) {
         if !meta
             .attribute_definitions
             .iter()

@@ -14,7 +14,7 @@ use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
 use crate::dynamo::keys::codec::{is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
 use crate::dynamo::tables::schema::{
-    IndexMeta, TableMeta, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES,
+    IndexMeta, KeyAttr, TableMeta, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES,
 };
 use crate::WriteBatch;
 
@@ -23,7 +23,9 @@ use crate::WriteBatch;
 /// `db/index.js` (`validateItem` for indexes) reproduces them.
 pub fn check_index_keys(meta: &TableMeta, item: &Item) -> Result<(), DynamoError> {
     for idx in &meta.indexes {
-        for (attr, limit) in std::iter::once((&idx.hash, MAX_PARTITION_KEY_BYTES))
+        // Each attribute of a multi-attribute key is a key attribute in its
+        // own right: checked alone, against its role's limit.
+        for (attr, limit) in (idx.hash.iter().map(|h| (h, MAX_PARTITION_KEY_BYTES)))
             .chain(idx.range.iter().map(|r| (r, MAX_SORT_KEY_BYTES)))
         {
             let Some(v) = item.get(&attr.name) else {
@@ -58,25 +60,24 @@ pub fn check_index_keys(meta: &TableMeta, item: &Item) -> Result<(), DynamoError
 }
 
 /// The engine key of `item`'s entry in `idx`, or `None` if the item lacks
-/// an index key attribute (or has one of the wrong type, which
-/// [`check_index_keys`] refuses on write).
+/// an index key attribute — any one of a multi-attribute key — or has one
+/// of the wrong type (which [`check_index_keys`] refuses on write).
 pub fn entry_key(
     meta: &TableMeta,
     idx: &IndexMeta,
     item: &Item,
 ) -> Result<Option<Vec<u8>>, DynamoError> {
-    let Some(pk) = item.get(&idx.hash.name) else {
-        return Ok(None);
+    let values = |attrs: &[KeyAttr]| {
+        attrs
+            .iter()
+            .map(|a| {
+                item.get(&a.name)
+                    .filter(|v| ScalarAttributeType::of(v) == Some(a.ty))
+            })
+            .collect::<Option<Vec<&AttributeValue>>>()
     };
-    if ScalarAttributeType::of(pk) != Some(idx.hash.ty) {
+    let (Some(pk), Some(sk)) = (values(&idx.hash), values(&idx.range)) else {
         return Ok(None);
-    }
-    let sk = match &idx.range {
-        Some(r) => match item.get(&r.name) {
-            Some(v) if ScalarAttributeType::of(v) == Some(r.ty) => Some(v),
-            _ => return Ok(None),
-        },
-        None => None,
     };
     let (Some(tpk), tsk) = (
         item.get(&meta.hash.name),
@@ -86,7 +87,7 @@ pub fn entry_key(
             "item without its table key".to_string(),
         ));
     };
-    layout::index_entry_key(meta.id, idx.id, (pk, sk), (tpk, tsk)).map(Some)
+    layout::index_entry_key(meta.id, idx.id, (&pk, &sk), (tpk, tsk)).map(Some)
 }
 
 /// The attributes of `item` that `idx` holds.

@@ -5,7 +5,8 @@
 //! `encode(a).cmp(&encode(b))` is DynamoDB's order: S by UTF-8 bytes, B by
 //! unsigned bytes, N numerically. Every encoding is self-delimiting and no
 //! encoding is a proper prefix of another, so `[hash][pk][sk]` byte strings
-//! sort by (hash, pk, sk).
+//! sort by (hash, pk, sk) — and a multi-attribute key's concatenated values
+//! (`[hash][pk1]…[pkn][sk1]…[skm]`) by each value in turn.
 
 use std::fmt;
 
@@ -279,12 +280,38 @@ pub fn hash_prefix(encoded_partition_key: &[u8]) -> [u8; HASH_PREFIX_LEN] {
 /// The start of every key of one partition within its table or index
 /// range: `hash_prefix(pk) ++ encode(pk)`.
 pub fn encode_partition(partition: &AttributeValue) -> Result<Vec<u8>, DynamoError> {
+    encode_composite_partition(&[partition])
+}
+
+/// The start of every key of one partition of an index whose partition key
+/// is `parts` (one value per HASH attribute, in key schema order):
+/// `hash_prefix(enc(p1) ++ … ++ enc(pn)) ++ enc(p1) ++ … ++ enc(pn)`. With
+/// one value this is [`encode_partition`]'s bytes exactly. Each encoding is
+/// self-delimiting and order-preserving, so the concatenation is too, and
+/// the hash covers every HASH attribute.
+pub fn encode_composite_partition(parts: &[&AttributeValue]) -> Result<Vec<u8>, DynamoError> {
     let mut pk = Vec::new();
-    encode_key_value(partition, &mut pk)?;
+    for p in parts {
+        encode_key_value(p, &mut pk)?;
+    }
     let mut out = Vec::with_capacity(HASH_PREFIX_LEN + pk.len() + 24);
     out.extend_from_slice(&hash_prefix(&pk));
     out.extend_from_slice(&pk);
     Ok(out)
+}
+
+/// Appends the encoding of a composite sort key: `enc(s1) ++ … ++ enc(sn)`
+/// (one value per RANGE attribute, in key schema order). Byte order is the
+/// order of the values compared one after another, each in DynamoDB's
+/// order, because no encoding is a proper prefix of another of its type.
+pub fn encode_composite_sort(
+    parts: &[&AttributeValue],
+    out: &mut Vec<u8>,
+) -> Result<(), DynamoError> {
+    for p in parts {
+        encode_key_value(p, out)?;
+    }
+    Ok(())
 }
 
 /// The key of an item within its table or index range:
@@ -300,6 +327,42 @@ pub fn encode_primary_key(
     Ok(out)
 }
 
+/// Key values decoded from the start of an encoded key.
+pub type DecodedKey = (Vec<AttributeValue>, Vec<AttributeValue>);
+
+/// Decodes a composite key at the start of `input`: the hash prefix, one
+/// value per type of `partition_types`, then one per type of `sort_types`,
+/// checking the hash prefix. Returns the values and the length consumed
+/// (bytes may follow: an index entry's table key).
+pub fn decode_composite_key(
+    partition_types: &[ScalarAttributeType],
+    sort_types: &[ScalarAttributeType],
+    input: &[u8],
+) -> Result<(DecodedKey, usize), KeyCodecError> {
+    let hash = input
+        .get(..HASH_PREFIX_LEN)
+        .ok_or(bad(0, "key shorter than its hash prefix"))?;
+    let mut end = HASH_PREFIX_LEN;
+    let values = |types: &[ScalarAttributeType], end: &mut usize| {
+        let mut out = Vec::with_capacity(types.len());
+        for ty in types {
+            let rest = input.get(*end..).unwrap_or_default();
+            let (v, used) =
+                decode_key_value(*ty, rest).map_err(|e| bad(e.offset + *end, e.reason))?;
+            *end += used;
+            out.push(v);
+        }
+        Ok::<_, KeyCodecError>(out)
+    };
+    let pk = values(partition_types, &mut end)?;
+    let pk_bytes = input.get(HASH_PREFIX_LEN..end).unwrap_or_default();
+    if hash != hash_prefix(pk_bytes) {
+        return Err(bad(0, "hash prefix does not match partition key"));
+    }
+    let sk = values(sort_types, &mut end)?;
+    Ok(((pk, sk), end))
+}
+
 /// Decodes a whole [`encode_primary_key`] output, checking the hash prefix
 /// and that nothing follows the last value.
 pub fn decode_primary_key(
@@ -307,29 +370,13 @@ pub fn decode_primary_key(
     sort_type: Option<ScalarAttributeType>,
     input: &[u8],
 ) -> Result<(AttributeValue, Option<AttributeValue>), KeyCodecError> {
-    let hash = input
-        .get(..HASH_PREFIX_LEN)
-        .ok_or(bad(0, "key shorter than its hash prefix"))?;
-    let rest = &input[HASH_PREFIX_LEN..];
-    let (pk, pk_len) = decode_key_value(partition_type, rest)
-        .map_err(|e| bad(e.offset + HASH_PREFIX_LEN, e.reason))?;
-    if hash != hash_prefix(&rest[..pk_len]) {
-        return Err(bad(0, "hash prefix does not match partition key"));
-    }
-    let mut end = HASH_PREFIX_LEN + pk_len;
-    let sk = match sort_type {
-        Some(ty) => {
-            let (sk, sk_len) =
-                decode_key_value(ty, &input[end..]).map_err(|e| bad(e.offset + end, e.reason))?;
-            end += sk_len;
-            Some(sk)
-        }
-        None => None,
-    };
+    let ((pk, sk), end) = decode_composite_key(&[partition_type], sort_type.as_slice(), input)?;
     if end != input.len() {
         return Err(bad(end, "bytes after the last key value"));
     }
-    Ok((pk, sk))
+    let mut pk = pk.into_iter();
+    let pk = pk.next().ok_or(bad(0, "no partition key"))?;
+    Ok((pk, sk.into_iter().next()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@
 
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::AttributeValue;
-use crate::dynamo::keys::codec::{encode_key_value, encode_partition, encode_primary_key};
+use crate::dynamo::keys::codec::{
+    encode_composite_partition, encode_composite_sort, encode_primary_key,
+};
 
 /// Bytes of the table id prefix.
 pub const TABLE_ID_LEN: usize = 4;
@@ -39,6 +41,10 @@ pub const CATALOG_RETIRED_INDEX: u8 = b'I';
 /// records kept) until 24 hours after they were disabled; keyed by table id
 /// (u32 BE).
 pub const CATALOG_RETIRED_STREAMS: u8 = b'D';
+
+/// Catalog record kind: an on-demand backup, keyed by backup id (ASCII,
+/// `<13-digit creation millis>-<8 hex digits>`, so records sort by creation).
+pub const CATALOG_BACKUP: u8 = b'B';
 
 /// The catalog key of `kind` + `suffix`.
 pub fn catalog_key(kind: u8, suffix: &[u8]) -> Vec<u8> {
@@ -83,8 +89,21 @@ pub fn partition_prefix(
     index_id: u8,
     pk: &AttributeValue,
 ) -> Result<Vec<u8>, DynamoError> {
+    composite_partition_prefix(table_id, index_id, &[pk])
+}
+
+/// The prefix of every entry of one partition of an index whose partition
+/// key has one value per HASH attribute (`pks`, in key schema order):
+/// [`range_prefix`] ++ `hash(enc(p1)…enc(pn)) ++ enc(p1) … enc(pn)`
+/// (format-spec/keys.md, "Multi-attribute index keys"). With one value,
+/// [`partition_prefix`].
+pub fn composite_partition_prefix(
+    table_id: u32,
+    index_id: u8,
+    pks: &[&AttributeValue],
+) -> Result<Vec<u8>, DynamoError> {
     let mut k = range_prefix(table_id, index_id);
-    k.extend_from_slice(&encode_partition(pk)?);
+    k.extend_from_slice(&encode_composite_partition(pks)?);
     Ok(k)
 }
 
@@ -95,19 +114,19 @@ pub fn collection_size_key(table_id: u32, pk: &AttributeValue) -> Result<Vec<u8>
     partition_prefix(table_id, COLLECTION_SIZE_INDEX_ID, pk)
 }
 
-/// The engine key of an index entry: [`partition_prefix`] of the index
-/// partition key `ipk` ++ `enc(isk)?` ++ `encode_primary_key(tpk, tsk)` of
-/// the item's table key (format-spec/keys.md, "Secondary index entries").
+/// The engine key of an index entry: [`composite_partition_prefix`] of the
+/// index partition key values `ipk` ++ `enc(isk1) … enc(iskn)` of its sort
+/// key values (none without a sort key) ++ `encode_primary_key(tpk, tsk)`
+/// of the item's table key (format-spec/keys.md, "Secondary index
+/// entries").
 pub fn index_entry_key(
     table_id: u32,
     index_id: u8,
-    (ipk, isk): (&AttributeValue, Option<&AttributeValue>),
+    (ipk, isk): (&[&AttributeValue], &[&AttributeValue]),
     (tpk, tsk): (&AttributeValue, Option<&AttributeValue>),
 ) -> Result<Vec<u8>, DynamoError> {
-    let mut key = partition_prefix(table_id, index_id, ipk)?;
-    if let Some(isk) = isk {
-        encode_key_value(isk, &mut key)?;
-    }
+    let mut key = composite_partition_prefix(table_id, index_id, ipk)?;
+    encode_composite_sort(isk, &mut key)?;
     key.extend_from_slice(&encode_primary_key(tpk, tsk)?);
     Ok(key)
 }
@@ -167,6 +186,80 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dynamo::keys::codec::{
+        decode_composite_key, decode_primary_key, encode_partition, ScalarAttributeType,
+    };
+    use crate::dynamo::testutil::n;
+
+    /// The entry of `dynamo-key-index-multi.hex`: table 42, index 2, HASH
+    /// (S "NA", N 7), RANGE (N 2024, B 00 FF), of the item with table key
+    /// S "song#1".
+    fn multi_entry() -> Vec<u8> {
+        let (na, b) = (
+            AttributeValue::S("NA".into()),
+            AttributeValue::B(vec![0, 0xFF]),
+        );
+        index_entry_key(
+            42,
+            2,
+            (&[&na, &n("7")], &[&n("2024"), &b]),
+            (&AttributeValue::S("song#1".into()), None),
+        )
+        .expect("key types")
+    }
+
+    #[test]
+    fn multi_attribute_entry_vector_decodes() {
+        use ScalarAttributeType::{B, N, S};
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/dynamo-key-index-multi.hex"
+        ));
+        assert_eq!(multi_entry(), bytes);
+        assert_eq!(
+            bytes.get(..TABLE_ID_LEN + 1),
+            Some(&range_prefix(42, 2)[..])
+        );
+        let rest = &bytes[TABLE_ID_LEN + 1..];
+        let ((pk, sk), used) = decode_composite_key(&[S, N], &[N, B], rest).expect("decodes");
+        assert_eq!(pk, vec![AttributeValue::S("NA".into()), n("7")]);
+        assert_eq!(sk, vec![n("2024"), AttributeValue::B(vec![0, 0xFF])]);
+        assert_eq!(
+            decode_primary_key(S, None, &rest[used..]),
+            Ok((AttributeValue::S("song#1".into()), None))
+        );
+        // A flipped hash byte, or a partition decoded as one attribute,
+        // does not decode.
+        let mut bad = rest.to_vec();
+        bad[0] ^= 1;
+        assert!(decode_composite_key(&[S, N], &[N, B], &bad).is_err());
+        assert!(decode_composite_key(&[S], &[N, N, B], rest).is_err());
+    }
+
+    #[test]
+    fn one_attribute_keys_keep_their_bytes() {
+        // A single HASH (and RANGE) attribute: exactly the layout before
+        // multi-attribute keys (the same bytes as dynamo-key-primary.hex
+        // after the range prefix).
+        let (pk, sk) = (AttributeValue::S("user#1".into()), n("42"));
+        let primary = encode_primary_key(&pk, Some(&sk)).expect("key");
+        let mut want = range_prefix(7, 3);
+        want.extend_from_slice(&primary);
+        want.extend_from_slice(&encode_primary_key(&pk, None).expect("key"));
+        assert_eq!(
+            index_entry_key(7, 3, (&[&pk], &[&sk]), (&pk, None)),
+            Ok(want)
+        );
+        assert_eq!(
+            composite_partition_prefix(7, 3, &[&pk]),
+            Ok([range_prefix(7, 3), encode_partition(&pk).expect("pk")].concat())
+        );
+    }
+
+    #[test]
+    #[ignore = "prints the multi-attribute index entry vector"]
+    fn print_multi_entry_vector() {
+        print!("{}", crate::testutil::encode_hex_vector(&multi_entry()));
+    }
 
     #[test]
     fn catalog_sorts_before_every_table() {

@@ -9,13 +9,15 @@
 
 use crate::dynamo::api::AttributeValues;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::expr::{between_bounds_message, Comparator, ExprKind, KeyCondition, KeyTest};
+use crate::dynamo::expr::{
+    between_bounds_message, Comparator, ExprKind, KeyCondition, KeyPart, KeyTest,
+};
 use crate::dynamo::items::value::{AttributeValue, INVALID_PARAMETER};
 use crate::dynamo::keys::codec::{
     encode_key_value, encode_prefix, is_empty_key, ScalarAttributeType, HASH_PREFIX_LEN,
 };
 use crate::dynamo::keys::layout::{
-    partition_prefix, prefix_end, range_prefix, successor, TABLE_ID_LEN, TABLE_INDEX_ID,
+    composite_partition_prefix, prefix_end, range_prefix, successor, TABLE_ID_LEN, TABLE_INDEX_ID,
 };
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta, MAX_PARTITION_KEY_BYTES};
 
@@ -74,10 +76,12 @@ pub fn segment_bounds(segment: u64, total: u64) -> (u32, Option<u32>) {
 /// What a Query reads: a table's items or one index's entries, with the
 /// key attributes its key condition must name.
 pub(crate) struct KeySpace<'a> {
-    /// The partition key.
-    pub hash: &'a KeyAttr,
-    /// The sort key, if any.
-    pub range: Option<&'a KeyAttr>,
+    /// The partition key's attributes (one, or up to four on a global
+    /// index with a multi-attribute key), in key schema order.
+    pub hash: &'a [KeyAttr],
+    /// The sort key's attributes (none, one, or up to four), in key schema
+    /// order.
+    pub range: &'a [KeyAttr],
     /// The table's id.
     pub table_id: u32,
     /// The index's id (the table's own items: [`TABLE_INDEX_ID`]).
@@ -90,8 +94,8 @@ impl<'a> KeySpace<'a> {
     /// The table's own items.
     pub fn table(meta: &'a TableMeta) -> KeySpace<'a> {
         KeySpace {
-            hash: &meta.hash,
-            range: meta.range.as_ref(),
+            hash: std::slice::from_ref(&meta.hash),
+            range: meta.range.as_slice(),
             table_id: meta.id,
             index_id: TABLE_INDEX_ID,
             index: None,
@@ -102,7 +106,7 @@ impl<'a> KeySpace<'a> {
     pub fn index(meta: &TableMeta, idx: &'a IndexMeta) -> KeySpace<'a> {
         KeySpace {
             hash: &idx.hash,
-            range: idx.range.as_ref(),
+            range: &idx.range,
             table_id: meta.id,
             index_id: idx.id,
             index: Some(idx),
@@ -192,38 +196,26 @@ pub(crate) fn missed(name: &str) -> DynamoError {
     DynamoError::validation(format!("Query condition missed key schema element: {name}"))
 }
 
-/// The engine keys a Query with key condition `kc` on `space` reads, with
-/// DynamoDB's messages for conditions that cannot be compiled.
-pub(crate) fn key_range(
+/// "RANGE key attributes `prior` must have equality conditions specified in
+/// the query because a condition is present on key attribute `later`": a
+/// multi-attribute sort key's conditions skip an attribute, or put a range
+/// condition before the last attribute they name (DynamoDB's words, as a
+/// client test run against the service records them).
+pub(crate) fn range_needs_equality(prior: &str, later: &str) -> DynamoError {
+    DynamoError::validation(format!(
+        "RANGE key attributes {prior} must have equality conditions specified in the query because a condition is present on key attribute {later}"
+    ))
+}
+
+/// A partition key value of a Query: of the key's type, not empty, within
+/// the size limit.
+fn partition_value<'a>(
     space: &KeySpace<'_>,
-    kc: &KeyCondition,
-    values: &AttributeValues,
-) -> Result<KeyRange, DynamoError> {
-    let mut hash_part = None;
-    let mut range_part = None;
-    for part in &kc.0 {
-        if part.attribute == space.hash.name {
-            hash_part = Some(part);
-        } else if space.range.is_some_and(|r| r.name == part.attribute) {
-            range_part = Some(part);
-        } else {
-            let name = match space.range {
-                Some(r)
-                    if hash_part.is_some()
-                        || kc.0.iter().any(|p| p.attribute == space.hash.name) =>
-                {
-                    r.name.as_str()
-                }
-                _ => space.hash.name.as_str(),
-            };
-            return Err(missed(name));
-        }
-    }
-    let hash_part = hash_part.ok_or_else(|| missed(&space.hash.name))?;
-    let KeyTest::Compare(Comparator::Eq, pk_name) = &hash_part.test else {
-        return Err(DynamoError::validation("Query key condition not supported"));
-    };
-    let pk = typed(values, pk_name, space.hash)?;
+    values: &'a AttributeValues,
+    name: &str,
+    attr: &KeyAttr,
+) -> Result<&'a AttributeValue, DynamoError> {
+    let pk = typed(values, name, attr)?;
     if is_empty_key(pk) {
         let what = if matches!(pk, AttributeValue::S(_)) {
             "string"
@@ -234,11 +226,11 @@ pub(crate) fn key_range(
             // DynamoDB Local's wording for an index key (as on writes).
             Some(idx) => format!(
                 "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {what} value. IndexName: {}, IndexKey: {}",
-                idx.name, space.hash.name
+                idx.name, attr.name
             ),
             None => format!(
                 "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {}",
-                space.hash.name
+                attr.name
             ),
         }));
     }
@@ -247,14 +239,103 @@ pub(crate) fn key_range(
             "{INVALID_PARAMETER}Size of hashkey has exceeded the maximum size limit of{MAX_PARTITION_KEY_BYTES} bytes"
         )));
     }
-    let prefix = partition_prefix(space.table_id, space.index_id, pk)?;
-    let partition_end = prefix_end(&prefix);
-    let (Some(part), Some(range_attr)) = (range_part, space.range) else {
+    Ok(pk)
+}
+
+/// The engine keys a Query with key condition `kc` on `space` reads, with
+/// DynamoDB's messages for conditions that cannot be compiled.
+///
+/// Every HASH attribute needs an equality. RANGE attributes are taken left
+/// to right: the condition may name a prefix of them with no gap, with an
+/// equality on each but the last it names, which may carry any sort key
+/// condition. The equalities extend the partition prefix (each value's
+/// encoding is self-delimiting), and the last condition is a range within
+/// it, as on a single sort key.
+pub(crate) fn key_range(
+    space: &KeySpace<'_>,
+    kc: &KeyCondition,
+    values: &AttributeValues,
+) -> Result<KeyRange, DynamoError> {
+    let mut hash_parts: Vec<Option<&KeyPart>> = vec![None; space.hash.len()];
+    let mut range_parts: Vec<Option<&KeyPart>> = vec![None; space.range.len()];
+    let named = |name: &str| kc.0.iter().any(|p| p.attribute == name);
+    for part in &kc.0 {
+        if let Some(i) = space.hash.iter().position(|h| h.name == part.attribute) {
+            hash_parts[i] = Some(part);
+        } else if let Some(i) = space.range.iter().position(|r| r.name == part.attribute) {
+            range_parts[i] = Some(part);
+        } else {
+            // A condition on an attribute outside the key: DynamoDB names
+            // the key attribute it expected there — the first HASH one
+            // not named, else the first RANGE one not named.
+            let missing_hash = space.hash.iter().find(|h| !named(&h.name));
+            let name = match (missing_hash, space.range.first()) {
+                (None, Some(first)) => space
+                    .range
+                    .iter()
+                    .find(|r| !named(&r.name))
+                    .unwrap_or(first)
+                    .name
+                    .as_str(),
+                (Some(h), _) => h.name.as_str(),
+                (None, None) => space.hash.first().map_or("", |h| h.name.as_str()),
+            };
+            return Err(missed(name));
+        }
+    }
+    let mut pks = Vec::with_capacity(space.hash.len());
+    for (attr, part) in space.hash.iter().zip(&hash_parts) {
+        let part = part.ok_or_else(|| missed(&attr.name))?;
+        let KeyTest::Compare(Comparator::Eq, name) = &part.test else {
+            return Err(DynamoError::validation("Query key condition not supported"));
+        };
+        pks.push((name, attr));
+    }
+    // Left to right: every RANGE attribute before one with a condition
+    // needs an equality.
+    for (later, part) in space.range.iter().zip(&range_parts) {
+        if part.is_none() {
+            continue;
+        }
+        for (prior, prior_part) in space.range.iter().zip(&range_parts) {
+            if prior.name == later.name {
+                break;
+            }
+            if !prior_part.is_some_and(|p| matches!(p.test, KeyTest::Compare(Comparator::Eq, _))) {
+                return Err(range_needs_equality(&prior.name, &later.name));
+            }
+        }
+    }
+    let pk_values = pks
+        .into_iter()
+        .map(|(name, attr)| partition_value(space, values, name, attr))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut prefix = composite_partition_prefix(space.table_id, space.index_id, &pk_values)?;
+    // The last RANGE attribute named carries the range; the ones before it
+    // are equalities that extend the prefix.
+    let Some(last) = range_parts.iter().rposition(Option::is_some) else {
         return Ok(KeyRange {
+            end: prefix_end(&prefix),
             start: prefix,
-            end: partition_end,
         });
     };
+    for (attr, part) in space.range.iter().zip(&range_parts).take(last) {
+        if let Some(KeyPart {
+            test: KeyTest::Compare(Comparator::Eq, name),
+            ..
+        }) = part
+        {
+            encode_key_value(typed(values, name, attr)?, &mut prefix)?;
+        }
+    }
+    let (Some(Some(part)), Some(range_attr)) = (range_parts.get(last), space.range.get(last))
+    else {
+        return Ok(KeyRange {
+            end: prefix_end(&prefix),
+            start: prefix,
+        });
+    };
+    let partition_end = prefix_end(&prefix);
     let at = |v: &AttributeValue| -> Result<Vec<u8>, DynamoError> {
         let mut k = prefix.clone();
         k.extend_from_slice(&encoded(v)?);

@@ -2,7 +2,7 @@
 //! `crate::dynamo::datadriven`). Format:
 //!
 //! ```text
-//! key-range hash=pk:S [range=sk:N] [index=byX]
+//! key-range hash=pk:S[,pk2:N…] [range=sk:N[,sk2:S…]] [index=byX]
 //! :name = TYPE:value        (one line per value; B values in hex)
 //! <key condition expression>
 //! ----
@@ -11,9 +11,10 @@
 //! ```
 //!
 //! or `error: <message>`. A key is shown against the partition prefix `P`
-//! (`table_id ++ index_id ++ hash(pk) ++ enc(pk)`) of the condition's
-//! partition key: `P`, `P++` (the first key past every key starting with
-//! `P`), `P ++ <hex>`, or `none` (no end).
+//! (`table_id ++ index_id ++ hash(pk) ++ enc(pk)`, or with several HASH
+//! attributes `hash(enc(pk1)…enc(pkn)) ++ enc(pk1)…enc(pkn)`) of the
+//! condition's partition key: `P`, `P++` (the first key past every key
+//! starting with `P`), `P ++ <hex>`, or `none` (no end).
 
 use std::collections::HashMap;
 
@@ -21,7 +22,7 @@ use super::*;
 use crate::dynamo::api::{AttributeValues, IndexStatus, ProjectionType};
 use crate::dynamo::expr::ExprContext;
 use crate::dynamo::items::number::Number;
-use crate::dynamo::keys::layout::partition_prefix;
+use crate::dynamo::keys::layout::{composite_partition_prefix, partition_prefix};
 use crate::dynamo::tables::schema::IndexKind;
 
 const TABLE_ID: u32 = 7;
@@ -83,19 +84,23 @@ fn show(key: Option<&[u8]>, partitions: &[Vec<u8>]) -> String {
     hex(key)
 }
 
+fn key_attrs(spec: &str) -> Vec<KeyAttr> {
+    spec.split(',').map(key_attr).collect()
+}
+
 fn run_case(cmd: &str, input: &str) -> String {
     let mut words = cmd.split_whitespace();
     assert_eq!(words.next(), Some("key-range"), "unknown command {cmd:?}");
-    let (mut hash, mut range, mut index_name) = (None, None, None);
+    let (mut hash, mut range, mut index_name) = (Vec::new(), Vec::new(), None);
     for w in words {
         match w.split_once('=') {
-            Some(("hash", spec)) => hash = Some(key_attr(spec)),
-            Some(("range", spec)) => range = Some(key_attr(spec)),
+            Some(("hash", spec)) => hash = key_attrs(spec),
+            Some(("range", spec)) => range = key_attrs(spec),
             Some(("index", name)) => index_name = Some(name.to_string()),
             _ => panic!("unknown argument {w:?}"),
         }
     }
-    let hash = hash.expect("hash=");
+    assert!(!hash.is_empty(), "hash=");
     let mut values = AttributeValues::new();
     let mut expression = String::new();
     for line in input.lines() {
@@ -125,7 +130,7 @@ fn run_case(cmd: &str, input: &str) -> String {
     });
     let space = KeySpace {
         hash: &hash,
-        range: range.as_ref(),
+        range: &range,
         table_id: TABLE_ID,
         index_id: index.as_ref().map_or(TABLE_INDEX_ID, |i| i.id),
         index: index.as_ref(),
@@ -138,9 +143,27 @@ fn run_case(cmd: &str, input: &str) -> String {
     };
     match key_range(&space, &kc, &values) {
         Ok(r) => {
-            let partitions: Vec<Vec<u8>> = values
-                .values()
-                .filter_map(|v| partition_prefix(TABLE_ID, space.index_id, v).ok())
+            // The partition the HASH attributes' equalities name, then (for
+            // shorter prefixes in error-free single-key cases) each value's.
+            let hash_values: Option<Vec<&AttributeValue>> = hash
+                .iter()
+                .map(|h| {
+                    kc.0.iter()
+                        .find(|p| p.attribute == h.name)
+                        .and_then(|p| match &p.test {
+                            KeyTest::Compare(Comparator::Eq, v) => values.get(v),
+                            _ => None,
+                        })
+                })
+                .collect();
+            let partitions: Vec<Vec<u8>> = hash_values
+                .and_then(|v| composite_partition_prefix(TABLE_ID, space.index_id, &v).ok())
+                .into_iter()
+                .chain(
+                    values
+                        .values()
+                        .filter_map(|v| partition_prefix(TABLE_ID, space.index_id, v).ok()),
+                )
                 .collect();
             format!(
                 "start: {}\nend: {}",

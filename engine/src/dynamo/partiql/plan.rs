@@ -437,9 +437,12 @@ impl DynamoDb {
             }
             None => None,
         };
-        let (hash, range) = match index {
-            Some(idx) => (&idx.hash, idx.range.as_ref()),
-            None => (&meta.hash, meta.range.as_ref()),
+        // An index with a multi-attribute key is read by a scan with the
+        // WHERE clause as its filter: every row it returns is right, only
+        // not narrowed to one partition (`single_key` is `None`).
+        let single_key = match index {
+            Some(idx) => idx.single_key(),
+            None => Some((&meta.hash, meta.range.as_ref())),
         };
         if !s.order_by.is_empty() && s.where_clause.is_none() {
             return Err(PartiqlError::validation(msg::ORDER_BY_WITHOUT_WHERE).into());
@@ -457,20 +460,23 @@ impl DynamoDb {
                 let cond = ctx.filter(&text).map_err(|e| from_item_api(e.into()))?;
                 check_condition_values(ExprKind::Filter, &cond, &values)
                     .map_err(|e| from_item_api(e.into()))?;
-                (Some((cond, values)), partition_values(w, hash, binder)?)
+                let partitions = match single_key {
+                    Some((hash, _)) => partition_values(w, hash, binder)?,
+                    None => None,
+                };
+                (Some((cond, values)), partitions)
             }
             None => (None, None),
         };
-        let read = match (partitions, &s.where_clause) {
-            (Some(partitions), Some(w)) => {
+        let read = match (partitions, &s.where_clause, single_key) {
+            (Some(partitions), Some(w), Some((hash, range_key))) => {
                 if partitions.len() > MAX_PARTITIONS {
                     return Err(PartiqlError::validation(msg::TOO_MANY_READS).into());
                 }
-                let range = match range {
+                let range = match range_key {
                     Some(r) => sort_condition(w, r, binder)?.map(|c| (r.name.clone(), c)),
                     None => None,
                 };
-                let range_key = index.map_or(meta.range.as_ref(), |i| i.range.as_ref());
                 let (partitions, forward) = order(s, hash, range_key, partitions)?;
                 Read::Query {
                     hash: hash.name.clone(),

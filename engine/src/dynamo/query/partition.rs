@@ -63,11 +63,13 @@ impl DynamoDb {
         let esk = input.exclusive_start_key.as_ref();
         if let (Some(idx), Some(esk)) = (index, esk) {
             check_start_key_size(&meta, idx, esk)?;
-            check_start_piece(esk, &idx.hash)?;
-            if !kc.0.iter().any(|p| p.attribute == idx.hash.name) {
-                return Err(missed(&idx.hash.name));
+            for h in &idx.hash {
+                check_start_piece(esk, h)?;
+                if !kc.0.iter().any(|p| p.attribute == h.name) {
+                    return Err(missed(&h.name));
+                }
             }
-            if let Some(r) = &idx.range {
+            for r in &idx.range {
                 check_start_piece(esk, r)?;
             }
         }
@@ -90,7 +92,7 @@ impl DynamoDb {
             };
         }
         if let Some(filter) = &prepared.filter {
-            let keys: Vec<&KeyAttr> = std::iter::once(space.hash).chain(space.range).collect();
+            let keys: Vec<&KeyAttr> = space.hash.iter().chain(space.range).collect();
             if let Some(key) = key_attribute_in(&keys, filter) {
                 let what = if input.query_filter.is_some() {
                     "QueryFilter"

@@ -104,7 +104,7 @@ impl DynamoDb {
         let esk = input.exclusive_start_key.as_ref();
         if let (Some(idx), Some(esk)) = (index, esk) {
             check_start_key_size(&meta, idx, esk)?;
-            for attr in std::iter::once(&idx.hash).chain(idx.range.as_ref()) {
+            for attr in idx.key_attrs() {
                 check_start_piece(esk, attr)?;
             }
         }

@@ -620,6 +620,7 @@ mod tests {
     };
     use crate::dynamo::keys::codec::ScalarAttributeType;
     use crate::dynamo::value::{AttributeValue, Item};
+    use crate::dynamo::write::committing::Held;
     use crate::dynamo::write::pipeline::Staged;
     use crate::dynamo::ManualClock;
 
@@ -715,7 +716,7 @@ mod tests {
 
     /// Stages the change of `id` from what is stored to `new` into a batch
     /// of its own, as the write paths do.
-    fn stage<'d>(db: &'d DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> Staged<'d> {
+    fn stage(db: &DynamoDb, id: &str, new: Option<&Item>, origin: Origin) -> Staged {
         let meta = db.table("Tab").expect("table").meta();
         let k = meta.key_of(&key(id)).expect("key");
         let old = db.read_item(&k).expect("read");
@@ -730,7 +731,7 @@ mod tests {
         let (db, arn) = db_with_stream();
         put(&db, "a");
         let batch = stage(&db, "a", None, Origin::Ttl);
-        db.commit(batch).expect("commit");
+        db.commit(batch, Held::default()).wait(&db).expect("commit");
         let records = read_all(&db, &arn);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].user_identity, None);
@@ -833,7 +834,9 @@ mod tests {
             .map(|r| r.dynamodb.keys.clone())
             .collect();
         assert_eq!(ids, vec![key("a")], "c waits behind b's stalled write");
-        db.commit(staged).expect("commit");
+        db.commit(staged, Held::default())
+            .wait(&db)
+            .expect("commit");
         let next = page.next_shard_iterator.expect("open shard");
         let ids: Vec<_> = db
             .get_records(GetRecordsInput {

@@ -59,12 +59,12 @@ impl std::fmt::Debug for StreamState {
 /// batch is committed (the record is visible) or abandoned (it never will
 /// be).
 #[derive(Debug)]
-pub(crate) struct Reservation<'a> {
-    state: &'a StreamState,
+pub(crate) struct Reservation {
+    state: Arc<StreamState>,
     seq: u64,
 }
 
-impl Drop for Reservation<'_> {
+impl Drop for Reservation {
     fn drop(&mut self) {
         self.state.lock().in_flight.remove(&self.seq);
     }
@@ -119,7 +119,7 @@ impl StreamState {
     /// with the time of the change read under the same lock (so creation
     /// times follow sequence order), and whether the table is due for a
     /// trim. The number is in flight until the reservation is dropped.
-    fn take(&self, table_id: u32) -> (Reservation<'_>, i64, bool) {
+    fn take(self: &Arc<Self>, table_id: u32) -> (Reservation, i64, bool) {
         let mut s = self.lock();
         let now = self.clock.now_millis();
         let seq = s.next;
@@ -132,7 +132,14 @@ impl StreamState {
             s.last_trim.insert(table_id, now);
         }
         s.in_flight.insert(seq);
-        (Reservation { state: self, seq }, now, due)
+        (
+            Reservation {
+                state: Arc::clone(self),
+                seq,
+            },
+            now,
+            due,
+        )
     }
 
     /// Takes a sequence number that no record will have (a new stream's
@@ -161,9 +168,9 @@ impl StreamState {
     /// the change changed something; `staged` owns the record's sequence
     /// number until it is committed or dropped. REQUIRES: the caller holds
     /// the item's lock and the table's write gate.
-    pub(crate) fn stage_record<'s>(
-        &'s self,
-        staged: &mut Staged<'s>,
+    pub(crate) fn stage_record(
+        self: &Arc<Self>,
+        staged: &mut Staged,
         meta: &TableMeta,
         old: Option<&Item>,
         new: Option<&Item>,

@@ -19,7 +19,10 @@ use crate::dynamo::items::value::{AttributeValue, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::settings::StreamMeta;
-use crate::dynamo::tables::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
+use crate::dynamo::tables::schema::{
+    IndexKind, IndexMeta, KeyAttr, RestoreMeta, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
+};
+use crate::dynamo::tables::settings;
 use crate::dynamo::Number;
 use crate::{Db, WriteBatch};
 
@@ -101,7 +104,51 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
         let tags = m.tags.iter().map(|(k, v)| (k.clone(), s(v))).collect();
         item.insert("Tags".into(), AttributeValue::M(tags));
     }
+    settings::encode_settings(&m.settings, &mut item);
+    if let Some(r) = &m.restore {
+        item.insert("Restore".into(), encode_restore(r));
+    }
     encode_item_to_vec(&item)
+}
+
+/// The table record's `Restore` attribute (format-spec/items.md, "Catalog
+/// records").
+fn encode_restore(r: &RestoreMeta) -> AttributeValue {
+    let mut m = Item::new();
+    if let Some(arn) = &r.source_backup_arn {
+        m.insert("SourceBackupArn".into(), s(arn));
+    }
+    if let Some(arn) = &r.source_table_arn {
+        m.insert("SourceTableArn".into(), s(arn));
+    }
+    m.insert("RestoreMillis".into(), n(r.restore_millis));
+    m.insert("BackupId".into(), s(&r.backup_id));
+    m.insert("SourceTableId".into(), n(i64::from(r.source_table_id)));
+    m.insert("InProgress".into(), AttributeValue::Bool(r.in_progress));
+    AttributeValue::M(m)
+}
+
+fn decode_restore(v: Option<&AttributeValue>) -> Result<Option<RestoreMeta>, DynamoError> {
+    let m = match v {
+        None => return Ok(None),
+        Some(AttributeValue::M(m)) => m,
+        Some(_) => return Err(corrupt("Restore")),
+    };
+    let opt_s = |name: &str| -> Result<Option<String>, DynamoError> {
+        match m.get(name) {
+            None => Ok(None),
+            Some(_) => get_s(m, name).map(|v| Some(v.to_string())),
+        }
+    };
+    Ok(Some(RestoreMeta {
+        source_backup_arn: opt_s("SourceBackupArn")?,
+        source_table_arn: opt_s("SourceTableArn")?,
+        restore_millis: get_n::<i64>(m, "RestoreMillis")?,
+        backup_id: get_s(m, "BackupId")?.to_string(),
+        source_table_id: u32::try_from(get_n::<i64>(m, "SourceTableId")?)
+            .map_err(|_| corrupt("Restore.SourceTableId"))?,
+        in_progress: get_bool(m, "InProgress")?,
+    }))
 }
 
 /// The table record's `Streams` attribute (format-spec/items.md, "Catalog
@@ -181,12 +228,7 @@ fn encode_index(i: &IndexMeta) -> Item {
             IndexKind::Global => "GLOBAL",
         }),
     );
-    m.insert("HashKey".into(), s(&i.hash.name));
-    m.insert("HashType".into(), s(i.hash.ty.name()));
-    if let Some(r) = &i.range {
-        m.insert("RangeKey".into(), s(&r.name));
-        m.insert("RangeType".into(), s(r.ty.name()));
-    }
+    encode_index_key(i, &mut m);
     m.insert("ProjectionType".into(), s(i.projection_type.as_str()));
     if !i.non_key_attributes.is_empty() {
         m.insert(
@@ -200,14 +242,92 @@ fn encode_index(i: &IndexMeta) -> Item {
     m
 }
 
-fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
-    let range = match m.get("RangeKey") {
-        Some(_) => Some(KeyAttr {
-            name: get_s(m, "RangeKey")?.to_string(),
-            ty: key_type(get_s(m, "RangeType")?)?,
-        }),
-        None => None,
+/// An index's key schema in its record. One attribute per role:
+/// `HashKey`/`HashType` and, with a sort key, `RangeKey`/`RangeType` (the
+/// only form before multi-attribute keys, and still written for them, so
+/// such records keep their bytes). A multi-attribute key: `HashKeys` and,
+/// with a sort key, `RangeKeys`, each a list of `{AttributeName,
+/// AttributeType}` in key schema order, and no `HashKey` — so a siltdb that
+/// predates them refuses the record ("corrupt catalog record: HashKey")
+/// rather than reading half a key.
+fn encode_index_key(i: &IndexMeta, m: &mut Item) {
+    if let Some((hash, range)) = i.single_key() {
+        m.insert("HashKey".into(), s(&hash.name));
+        m.insert("HashType".into(), s(hash.ty.name()));
+        if let Some(r) = range {
+            m.insert("RangeKey".into(), s(&r.name));
+            m.insert("RangeType".into(), s(r.ty.name()));
+        }
+        return;
+    }
+    let list = |attrs: &[KeyAttr]| {
+        AttributeValue::L(
+            attrs
+                .iter()
+                .map(|k| {
+                    AttributeValue::M(BTreeMap::from([
+                        ("AttributeName".to_string(), s(&k.name)),
+                        ("AttributeType".to_string(), s(k.ty.name())),
+                    ]))
+                })
+                .collect(),
+        )
     };
+    m.insert("HashKeys".into(), list(&i.hash));
+    if !i.range.is_empty() {
+        m.insert("RangeKeys".into(), list(&i.range));
+    }
+}
+
+/// Reads what [`encode_index_key`] wrote: `(hash, range)` attributes.
+fn decode_index_key(m: &Item) -> Result<(Vec<KeyAttr>, Vec<KeyAttr>), DynamoError> {
+    let single = |name: &str, ty: &str| -> Result<KeyAttr, DynamoError> {
+        Ok(KeyAttr {
+            name: get_s(m, name)?.to_string(),
+            ty: key_type(get_s(m, ty)?)?,
+        })
+    };
+    let Some(hash_keys) = m.get("HashKeys") else {
+        let hash = vec![single("HashKey", "HashType")?];
+        let range = match m.get("RangeKey") {
+            Some(_) => vec![single("RangeKey", "RangeType")?],
+            None => Vec::new(),
+        };
+        return Ok((hash, range));
+    };
+    if m.contains_key("HashKey") || m.contains_key("RangeKey") {
+        return Err(corrupt("HashKeys"));
+    }
+    let list = |v: &AttributeValue, what: &str| -> Result<Vec<KeyAttr>, DynamoError> {
+        let AttributeValue::L(l) = v else {
+            return Err(corrupt(what));
+        };
+        l.iter()
+            .map(|e| match e {
+                AttributeValue::M(k) => Ok(KeyAttr {
+                    name: get_s(k, "AttributeName")?.to_string(),
+                    ty: key_type(get_s(k, "AttributeType")?)?,
+                }),
+                _ => Err(corrupt(what)),
+            })
+            .collect()
+    };
+    let hash = list(hash_keys, "HashKeys")?;
+    let range = match m.get("RangeKeys") {
+        Some(v) => list(v, "RangeKeys")?,
+        None => Vec::new(),
+    };
+    if hash.is_empty()
+        || hash.len() > MAX_INDEX_KEY_ATTRIBUTES
+        || range.len() > MAX_INDEX_KEY_ATTRIBUTES
+    {
+        return Err(corrupt("HashKeys"));
+    }
+    Ok((hash, range))
+}
+
+fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
+    let (hash, range) = decode_index_key(m)?;
     let non_key_attributes = match m.get("NonKeyAttributes") {
         None => Vec::new(),
         Some(AttributeValue::L(l)) => l
@@ -227,10 +347,7 @@ fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
             "GLOBAL" => IndexKind::Global,
             _ => return Err(corrupt("Kind")),
         },
-        hash: KeyAttr {
-            name: get_s(m, "HashKey")?.to_string(),
-            ty: key_type(get_s(m, "HashType")?)?,
-        },
+        hash,
         range,
         projection_type: ProjectionType::parse(get_s(m, "ProjectionType")?)
             .ok_or_else(|| corrupt("ProjectionType"))?,
@@ -367,6 +484,8 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(corrupt("Tags")),
         },
+        settings: settings::decode_settings(&item)?,
+        restore: decode_restore(item.get("Restore"))?,
     })
 }
 
@@ -548,10 +667,10 @@ pub fn retire_index(batch: &mut WriteBatch, meta: &TableMeta, index_id: u8) {
 pub type MetaRef = Arc<TableMeta>;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn vector_meta() -> TableMeta {
+    pub(crate) fn vector_meta() -> TableMeta {
         TableMeta {
             name: "Music".into(),
             id: 42,
@@ -583,6 +702,8 @@ mod tests {
             streams: Vec::new(),
             ttl_attribute: None,
             tags: BTreeMap::new(),
+            settings: settings::TableSettings::default(),
+            restore: None,
         }
     }
 
@@ -630,11 +751,11 @@ mod tests {
                 name: "byAlbum".into(),
                 id: 1,
                 kind: IndexKind::Local,
-                hash: meta.hash.clone(),
-                range: Some(KeyAttr {
+                hash: vec![meta.hash.clone()],
+                range: vec![KeyAttr {
                     name: "Album".into(),
                     ty: ScalarAttributeType::S,
-                }),
+                }],
                 projection_type: ProjectionType::Include,
                 non_key_attributes: vec!["Genre".into(), "Price".into()],
                 status: IndexStatus::Active,
@@ -645,11 +766,11 @@ mod tests {
                 name: "byGenre".into(),
                 id: 2,
                 kind: IndexKind::Global,
-                hash: KeyAttr {
+                hash: vec![KeyAttr {
                     name: "Genre".into(),
                     ty: ScalarAttributeType::S,
-                },
-                range: None,
+                }],
+                range: Vec::new(),
                 projection_type: ProjectionType::KeysOnly,
                 non_key_attributes: Vec::new(),
                 status: IndexStatus::Creating,
@@ -659,6 +780,100 @@ mod tests {
         ];
         meta.next_index_id = 3;
         assert_eq!(decode_meta(&encode_meta(&meta)), Ok(meta));
+    }
+
+    fn key(name: &str, ty: ScalarAttributeType) -> KeyAttr {
+        KeyAttr {
+            name: name.into(),
+            ty,
+        }
+    }
+
+    /// The table of `catalog-table-multi-key-index.hex`: `vector_meta` with
+    /// a single-attribute global index (its record fields as before
+    /// multi-attribute keys) and one keyed by two HASH and two RANGE
+    /// attributes.
+    fn multi_key_meta() -> TableMeta {
+        use ScalarAttributeType::{B, N, S};
+        let mut meta = vector_meta();
+        let index = |name: &str, id, hash, range| IndexMeta {
+            name: String::from(name),
+            id,
+            kind: IndexKind::Global,
+            hash,
+            range,
+            projection_type: ProjectionType::All,
+            non_key_attributes: Vec::new(),
+            status: IndexStatus::Active,
+            read_capacity_units: 1,
+            write_capacity_units: 1,
+        };
+        meta.indexes = vec![
+            index("byGenre", 1, vec![key("Genre", S)], vec![key("Year", N)]),
+            index(
+                "byLabelRegion",
+                2,
+                vec![key("Label", S), key("Region", N)],
+                vec![key("Year", N), key("Cover", B)],
+            ),
+        ];
+        meta.next_index_id = 3;
+        meta
+    }
+
+    /// format-spec/vectors/catalog-table-multi-key-index.hex is
+    /// `encode_meta(multi_key_meta())`.
+    #[test]
+    fn catalog_multi_key_index_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/catalog-table-multi-key-index.hex"
+        ));
+        assert_eq!(decode_meta(&bytes), Ok(multi_key_meta()));
+        assert_eq!(encode_meta(&multi_key_meta()), bytes);
+    }
+
+    #[test]
+    fn index_key_forms() {
+        let meta = multi_key_meta();
+        let item = decode_item(&encode_meta(&meta)).expect("item");
+        let Some(AttributeValue::L(indexes)) = item.get("Indexes") else {
+            panic!("no Indexes");
+        };
+        let [AttributeValue::M(single), AttributeValue::M(multi)] = indexes.as_slice() else {
+            panic!("two indexes");
+        };
+        // One attribute per role: the fields every earlier record has.
+        assert_eq!(single.get("HashKey"), Some(&s("Genre")));
+        assert_eq!(single.get("RangeType"), Some(&s("N")));
+        assert!(!single.contains_key("HashKeys"));
+        // A multi-attribute key: the lists, and no HashKey, so an older
+        // reader refuses it.
+        assert!(!multi.contains_key("HashKey") && !multi.contains_key("RangeKey"));
+        assert!(matches!(multi.get("HashKeys"), Some(AttributeValue::L(l)) if l.len() == 2));
+        // Both forms at once, an empty or too long list, or a bad element
+        // is corruption.
+        let with = |name: &str, v: AttributeValue| {
+            let mut bad = multi.clone();
+            bad.insert(name.to_string(), v);
+            let mut item = item.clone();
+            item.insert(
+                "Indexes".into(),
+                AttributeValue::L(vec![AttributeValue::M(bad)]),
+            );
+            decode_meta(&encode_item_to_vec(&item))
+        };
+        assert!(with("HashKey", s("Label")).is_err());
+        assert!(with("HashKeys", AttributeValue::L(Vec::new())).is_err());
+        assert!(with("HashKeys", s("Label")).is_err());
+        assert!(with("RangeKeys", AttributeValue::L(vec![s("Year")])).is_err());
+        let five = AttributeValue::L(vec![
+            AttributeValue::M(BTreeMap::from([
+                ("AttributeName".to_string(), s("a")),
+                ("AttributeType".to_string(), s("S")),
+            ]));
+            5
+        ]);
+        assert!(with("RangeKeys", five).is_err());
     }
 
     #[test]
@@ -725,6 +940,57 @@ mod tests {
         ));
         assert_eq!(decode_meta(&bytes), Ok(ttl_tags_meta()));
         assert_eq!(encode_meta(&ttl_tags_meta()), bytes);
+    }
+
+    /// The table of `catalog-table-settings.hex`: `vector_meta` with every
+    /// settings attribute.
+    fn settings_meta() -> TableMeta {
+        use crate::dynamo::api::{ContributorInsightsMode, OnDemandThroughput, TableClass};
+        use crate::dynamo::tables::settings::{InsightsState, StoredPolicy, TableSettings};
+        let mut meta = vector_meta();
+        meta.settings = TableSettings {
+            table_class: Some(TableClass::StandardInfrequentAccess),
+            table_class_updated_millis: Some(1_700_000_000_500),
+            on_demand: Some(OnDemandThroughput {
+                max_read_request_units: Some(-1),
+                max_write_request_units: Some(50),
+            }),
+            warm: Some((15_000, 4_000)),
+            sse_kms_key: Some(Some("k1".into())),
+            policy: Some(StoredPolicy {
+                document: "{}".into(),
+                revision_id: "1700000000600".into(),
+            }),
+            insights: vec![
+                InsightsState {
+                    index_name: None,
+                    enabled: true,
+                    mode: ContributorInsightsMode::AccessedAndThrottledKeys,
+                    updated_millis: 1_700_000_000_700,
+                },
+                InsightsState {
+                    index_name: Some("byGenre".into()),
+                    enabled: false,
+                    mode: ContributorInsightsMode::ThrottledKeys,
+                    updated_millis: 1_700_000_000_800,
+                },
+            ],
+        };
+        meta
+    }
+
+    /// format-spec/vectors/catalog-table-settings.hex is
+    /// `encode_meta(settings_meta())`: the optional settings attributes.
+    #[test]
+    fn catalog_settings_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/catalog-table-settings.hex"
+        ));
+        assert_eq!(decode_meta(&bytes), Ok(settings_meta()));
+        assert_eq!(encode_meta(&settings_meta()), bytes);
+        // A record without them (the older vector) has default settings.
+        let old = decode_meta(&encode_meta(&vector_meta())).expect("decodes");
+        assert_eq!(old.settings, Default::default());
     }
 
     #[test]
@@ -824,6 +1090,16 @@ mod tests {
         print!(
             "{}",
             crate::testutil::encode_hex_vector(&encode_meta(&retired_streams_meta()))
+        );
+        println!();
+        print!(
+            "{}",
+            crate::testutil::encode_hex_vector(&encode_meta(&multi_key_meta()))
+        );
+        println!();
+        print!(
+            "{}",
+            crate::testutil::encode_hex_vector(&encode_meta(&settings_meta()))
         );
     }
 }

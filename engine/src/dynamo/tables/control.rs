@@ -2,7 +2,7 @@
 //! DeleteTable.
 //!
 //! Tables are `ACTIVE` as soon as CreateTable returns (there is nothing to
-//! provision). Messages are DynamoDB's; where they come from is noted per
+//! provision); CreateTable's own answer says `CREATING`, as DynamoDB's does. Messages are DynamoDB's; where they come from is noted per
 //! check (dynalite `validations/createTable.js`, `db/index.js`, and the API
 //! reference pages).
 
@@ -26,7 +26,9 @@ use crate::dynamo::items::value::{item_size, INVALID_PARAMETER};
 use crate::dynamo::keys::layout::{index_id_of, range_prefix, table_prefix, TABLE_INDEX_ID};
 use crate::dynamo::streams::settings::{check_create_stream, check_update_stream, retire_streams};
 use crate::dynamo::tables::catalog;
+use crate::dynamo::tables::policy;
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta};
+use crate::dynamo::tables::settings::{sse_choice, StoredPolicy, TableSettings};
 use crate::dynamo::tables::table::{table_name_of, SizeCache, Table};
 use crate::dynamo::tables::tags;
 use crate::WriteBatch;
@@ -40,6 +42,12 @@ pub const MAX_TABLE_NAME: usize = 255;
 /// pattern `[a-zA-Z0-9_.-]+`), in the "N validation error(s) detected"
 /// form DynamoDB uses for model constraints.
 pub fn check_table_name(name: &str) -> Result<(), DynamoError> {
+    check_name(name, "tableName")
+}
+
+/// [`check_table_name`] for any member of the `TableName` pattern and
+/// lengths (`BackupName`, `TargetTableName`, ...), named `field`.
+pub fn check_name(name: &str, field: &str) -> Result<(), DynamoError> {
     let mut errors = Vec::new();
     if !name
         .bytes()
@@ -47,17 +55,17 @@ pub fn check_table_name(name: &str) -> Result<(), DynamoError> {
         || name.is_empty()
     {
         errors.push(format!(
-            "Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+            "Value '{name}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
         ));
     }
     if name.len() < MIN_TABLE_NAME {
         errors.push(format!(
-            "Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to {MIN_TABLE_NAME}"
+            "Value '{name}' at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {MIN_TABLE_NAME}"
         ));
     }
     if name.len() > MAX_TABLE_NAME {
         errors.push(format!(
-            "Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to {MAX_TABLE_NAME}"
+            "Value '{name}' at '{field}' failed to satisfy constraint: Member must have length less than or equal to {MAX_TABLE_NAME}"
         ));
     }
     match errors.len() {
@@ -71,6 +79,17 @@ pub fn check_table_name(name: &str) -> Result<(), DynamoError> {
             errors.join("; ")
         ))),
     }
+}
+
+/// Refuses a control-plane change to a table still being restored.
+fn check_not_restoring(meta: &TableMeta) -> Result<(), DynamoError> {
+    if meta.restore.as_ref().is_some_and(|r| r.in_progress) {
+        return Err(DynamoError::ResourceInUseException(format!(
+            "Attempt to change a resource which is still in use: Table is being created: {}",
+            meta.name
+        )));
+    }
+    Ok(())
 }
 
 fn invalid(msg: impl std::fmt::Display) -> DynamoError {
@@ -97,6 +116,20 @@ impl DynamoDb {
     /// `CreateTable`, with up to 5 local and 20 global secondary indexes
     /// (all `ACTIVE` at once: there is nothing to backfill).
     pub fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput, DynamoError> {
+        self.create_table_as(input, None, |_, _| Ok(()))
+    }
+
+    /// CreateTable, for a table restored from a backup when `restore` is
+    /// set (the table is then `CREATING` until the restore ends). `after`
+    /// gets the new table once its record is committed, still under the
+    /// control lock (a restore starts its copy there); its error is the
+    /// call's, though the table exists.
+    pub(crate) fn create_table_as(
+        &self,
+        input: CreateTableInput,
+        restore: Option<crate::dynamo::tables::schema::RestoreMeta>,
+        after: impl FnOnce(&DynamoDb, Arc<Table>) -> Result<(), DynamoError>,
+    ) -> Result<CreateTableOutput, DynamoError> {
         check_table_name(&input.table_name)?;
         ddl::check_create_members(&input)?;
         let (hash, range) = check_key_schema(&input)?;
@@ -122,6 +155,9 @@ impl DynamoDb {
         };
         check_create_stream(input.stream_specification.as_ref())?;
         let tags = tags::initial_tags(input.tags.as_deref())?;
+        if let Some(doc) = &input.resource_policy {
+            policy::check_document(doc)?;
+        }
         ddl::check_create_throughput(&input, billing_mode, &mut indexes)?;
         let next_index_id = u8::try_from(indexes.len() + 1).unwrap_or(ddl::MAX_INDEX_ID);
         let _control = self.control_lock();
@@ -167,6 +203,8 @@ impl DynamoDb {
             ),
             ttl_attribute: None,
             tags,
+            settings: initial_settings(&input, now),
+            restore,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);
@@ -174,8 +212,14 @@ impl DynamoDb {
         self.table_id_taken(id);
         let mut description =
             meta.description(&self.inner.opts.region, &self.inner.opts.account_id);
-        description.table_status = TableStatus::Active;
+        // DynamoDB's CreateTable answers CREATING; here the table is usable
+        // at once, so every later call sees it ACTIVE.
+        description.table_status = TableStatus::Creating;
+        let name = meta.name.clone();
         self.inner.tables.insert(meta);
+        if let Some(table) = self.inner.tables.get(&name) {
+            after(self, table)?;
+        }
         Ok(CreateTableOutput {
             table_description: description,
         })
@@ -232,7 +276,7 @@ impl DynamoDb {
     /// scan when the table changed since the last count. (DynamoDB refreshes
     /// these about every six hours; we are exact.) An index entry counts its
     /// projected attributes plus DynamoDB's 100 bytes of overhead.
-    fn table_sizes(&self, table: &Table) -> Result<SizeCache, DynamoError> {
+    pub(crate) fn table_sizes(&self, table: &Table) -> Result<SizeCache, DynamoError> {
         let generation = table.generation.load(Ordering::Acquire);
         if let Some(c) = table
             .sizes
@@ -325,6 +369,10 @@ impl DynamoDb {
             && input.provisioned_throughput.is_none()
             && input.deletion_protection_enabled.is_none()
             && input.stream_specification.is_none()
+            && input.table_class.is_none()
+            && input.sse_specification.is_none()
+            && input.on_demand_throughput.is_none()
+            && input.warm_throughput.is_none()
             && gsi_updates.is_none_or(|u| u.is_empty())
         {
             // API reference, UpdateTable (DynamoDB's message lists the members).
@@ -340,6 +388,7 @@ impl DynamoDb {
         let _control = self.control_lock();
         let table = self.control_table(&input.table_name)?;
         let original = table.meta();
+        check_not_restoring(&original)?;
         let mut meta = (*original).clone();
         let now = self.inner.opts.clock.now_millis();
         let mode = input.billing_mode.unwrap_or(meta.billing_mode);
@@ -408,6 +457,7 @@ impl DynamoDb {
         if let Some(p) = input.deletion_protection_enabled {
             meta.deletion_protection = p;
         }
+        update_settings(&mut meta.settings, &input, now);
         self.update_streams(&mut meta, input.stream_specification.as_ref(), now)?;
         for idx in meta.indexes.iter_mut() {
             if let Some((read, write)) = plan.throughput.get(&idx.name) {
@@ -474,6 +524,7 @@ impl DynamoDb {
         self.expire_retired_streams();
         let table = self.control_table(&input.table_name)?;
         let meta = table.meta();
+        check_not_restoring(&meta)?;
         if meta.deletion_protection {
             // API reference, DeleteTable / DeletionProtectionEnabled.
             return Err(DynamoError::validation(format!(
@@ -510,6 +561,47 @@ impl DynamoDb {
         Ok(DeleteTableOutput {
             table_description: description,
         })
+    }
+}
+
+/// The settings of a table CreateTable makes from `input` at `now`.
+/// REQUIRES: `input.resource_policy`, if any, passed
+/// [`policy::check_document`].
+fn initial_settings(input: &CreateTableInput, now: i64) -> TableSettings {
+    let mut settings = TableSettings {
+        table_class: input.table_class,
+        sse_kms_key: input.sse_specification.as_ref().and_then(sse_choice),
+        policy: input.resource_policy.as_ref().map(|doc| StoredPolicy {
+            document: doc.clone(),
+            revision_id: policy::next_revision(None, now),
+        }),
+        ..TableSettings::default()
+    };
+    if let Some(o) = &input.on_demand_throughput {
+        settings.set_on_demand(o);
+    }
+    if let Some(w) = &input.warm_throughput {
+        settings.raise_warm(w);
+    }
+    settings
+}
+
+/// Applies UpdateTable's setting members to `settings` at `now`.
+fn update_settings(settings: &mut TableSettings, input: &UpdateTableInput, now: i64) {
+    if let Some(c) = input.table_class {
+        if settings.table_class.unwrap_or_default() != c {
+            settings.table_class_updated_millis = Some(now);
+        }
+        settings.table_class = Some(c);
+    }
+    if let Some(spec) = &input.sse_specification {
+        settings.sse_kms_key = sse_choice(spec);
+    }
+    if let Some(o) = &input.on_demand_throughput {
+        settings.set_on_demand(o);
+    }
+    if let Some(w) = &input.warm_throughput {
+        settings.raise_warm(w);
     }
 }
 

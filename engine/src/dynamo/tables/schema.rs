@@ -6,13 +6,15 @@ use std::collections::BTreeMap;
 use crate::dynamo::api::{
     AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndexDescription,
     IndexStatus, KeySchemaElement, KeyType, LocalSecondaryIndexDescription, Projection,
-    ProjectionType, ProvisionedThroughputDescription, TableDescription, TableStatus,
+    ProjectionType, ProvisionedThroughputDescription, RestoreSummary, TableDescription,
+    TableStatus,
 };
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
 use crate::dynamo::keys::codec::{encode_primary_key, is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::settings::{stream_specification, StreamMeta};
+use crate::dynamo::tables::settings::TableSettings;
 
 /// Largest partition key value, in bytes (Developer Guide, `Limits`,
 /// "Partition key length": 2048 bytes).
@@ -20,6 +22,11 @@ pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// Largest sort key value, in bytes (Developer Guide, `Limits`, "Sort key
 /// length": 1024 bytes).
 pub const MAX_SORT_KEY_BYTES: usize = 1024;
+/// Most HASH attributes, and most RANGE attributes, in a global secondary
+/// index's key schema (API Reference, `CreateGlobalSecondaryIndexAction`:
+/// "Global secondary index supports up to 4 partition and up to 4 sort
+/// keys"). Tables and local indexes have one of each.
+pub const MAX_INDEX_KEY_ATTRIBUTES: usize = 4;
 
 /// One key attribute: its name and type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,10 +56,13 @@ pub struct IndexMeta {
     pub id: u8,
     /// Local or global.
     pub kind: IndexKind,
-    /// The index partition key.
-    pub hash: KeyAttr,
-    /// The index sort key, if any.
-    pub range: Option<KeyAttr>,
+    /// The index partition key: its HASH attributes in key schema order —
+    /// one, or up to [`MAX_INDEX_KEY_ATTRIBUTES`] for a global index
+    /// (multi-attribute keys). Never empty.
+    pub hash: Vec<KeyAttr>,
+    /// The index sort key: its RANGE attributes in key schema order — none,
+    /// one, or up to [`MAX_INDEX_KEY_ATTRIBUTES`] for a global index.
+    pub range: Vec<KeyAttr>,
     /// Which attributes the index copies.
     pub projection_type: ProjectionType,
     /// With `INCLUDE`: the extra attributes.
@@ -66,19 +76,36 @@ pub struct IndexMeta {
 }
 
 impl IndexMeta {
-    /// The key schema in DynamoDB's shape.
+    /// The key schema in DynamoDB's shape: every HASH attribute, then every
+    /// RANGE attribute, each in the order they were defined.
     pub fn key_schema(&self) -> Vec<KeySchemaElement> {
-        let mut ks = vec![KeySchemaElement {
-            attribute_name: self.hash.name.clone(),
-            key_type: KeyType::Hash,
-        }];
-        if let Some(r) = &self.range {
-            ks.push(KeySchemaElement {
-                attribute_name: r.name.clone(),
-                key_type: KeyType::Range,
-            });
+        let element = |key_type| {
+            move |k: &KeyAttr| KeySchemaElement {
+                attribute_name: k.name.clone(),
+                key_type,
+            }
+        };
+        self.hash
+            .iter()
+            .map(element(KeyType::Hash))
+            .chain(self.range.iter().map(element(KeyType::Range)))
+            .collect()
+    }
+
+    /// The key attributes, HASH first, then RANGE, in key schema order.
+    pub fn key_attrs(&self) -> impl Iterator<Item = &KeyAttr> {
+        self.hash.iter().chain(&self.range)
+    }
+
+    /// The partition key and sort key of an index with one attribute in
+    /// each role (every local index, and a global index without
+    /// multi-attribute keys); `None` for a multi-attribute key.
+    pub fn single_key(&self) -> Option<(&KeyAttr, Option<&KeyAttr>)> {
+        match (self.hash.as_slice(), self.range.as_slice()) {
+            ([h], []) => Some((h, None)),
+            ([h], [r]) => Some((h, Some(r))),
+            _ => None,
         }
-        ks
     }
 
     /// The projection in DynamoDB's shape.
@@ -92,7 +119,7 @@ impl IndexMeta {
 
     /// The names of the index key attributes.
     pub fn key_names(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.hash.name.as_str()).chain(self.range.iter().map(|r| r.name.as_str()))
+        self.key_attrs().map(|k| k.name.as_str())
     }
 }
 
@@ -143,6 +170,29 @@ pub struct TableMeta {
     pub ttl_attribute: Option<String>,
     /// The table's tags, by key.
     pub tags: BTreeMap<String, String>,
+    /// Table class, throughput limits, encryption, policy, Contributor
+    /// Insights.
+    pub settings: TableSettings,
+    /// Set on a table restored from a backup.
+    pub restore: Option<RestoreMeta>,
+}
+
+/// Where a restored table came from, and whether its items are all in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreMeta {
+    /// The backup restored from.
+    pub source_backup_arn: Option<String>,
+    /// The table the backup was made of.
+    pub source_table_arn: Option<String>,
+    /// The point in time restored to, milliseconds since the epoch.
+    pub restore_millis: i64,
+    /// The backup's id (its directory), while the restore runs.
+    pub backup_id: String,
+    /// The source table's id in the backup.
+    pub source_table_id: u32,
+    /// True until every item is restored: the table is `CREATING` and
+    /// refuses item requests.
+    pub in_progress: bool,
 }
 
 fn seconds(millis: i64) -> f64 {
@@ -182,11 +232,16 @@ impl TableMeta {
 
     /// DescribeTable's view (item count and size filled in by the caller).
     pub fn description(&self, region: &str, account: &str) -> TableDescription {
+        let restoring = self.restore.as_ref().is_some_and(|r| r.in_progress);
         TableDescription {
             table_name: self.name.clone(),
             table_arn: self.arn(region, account),
             table_id: self.uuid.clone(),
-            table_status: TableStatus::Active,
+            table_status: if restoring {
+                TableStatus::Creating
+            } else {
+                TableStatus::Active
+            },
             creation_date_time: seconds(self.created_millis),
             attribute_definitions: self.attribute_definitions.clone(),
             key_schema: self.key_schema(),
@@ -214,6 +269,19 @@ impl TableMeta {
                 .streams
                 .last()
                 .map(|s| s.arn(&self.arn(region, account))),
+            table_class_summary: self.settings.table_class_summary(),
+            sse_description: self.settings.sse_description(region, account),
+            on_demand_throughput: self.settings.on_demand,
+            warm_throughput: Some(
+                self.settings
+                    .warm_description(self.read_capacity_units, self.write_capacity_units),
+            ),
+            restore_summary: self.restore.as_ref().map(|r| RestoreSummary {
+                source_backup_arn: r.source_backup_arn.clone(),
+                source_table_arn: r.source_table_arn.clone(),
+                restore_date_time: seconds(r.restore_millis),
+                restore_in_progress: r.in_progress,
+            }),
         }
     }
 
@@ -415,6 +483,8 @@ mod tests {
             streams: Vec::new(),
             ttl_attribute: None,
             tags: BTreeMap::new(),
+            settings: TableSettings::default(),
+            restore: None,
         }
     }
 

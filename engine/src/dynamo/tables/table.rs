@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::tables::schema::TableMeta;
@@ -23,9 +23,11 @@ pub(crate) struct SizeCache {
 #[derive(Debug)]
 pub(crate) struct Table {
     meta: RwLock<Arc<TableMeta>>,
-    /// False once the table is deleted. Writers hold the read side while
-    /// they write, so no write lands after DeleteTable retires the id.
-    alive: RwLock<bool>,
+    /// The gate writes pass ([`Table::write_gate`]).
+    gate: Mutex<GateState>,
+    /// Signalled when the last write leaves the gate or a
+    /// [`Table::quiesce`]/[`Table::kill`] ends.
+    gate_changed: Condvar,
     /// Bumped by every write; invalidates [`SizeCache`].
     pub generation: AtomicU64,
     pub sizes: Mutex<Option<SizeCache>>,
@@ -34,15 +36,49 @@ pub(crate) struct Table {
     backfill_failures: Mutex<BTreeMap<u8, String>>,
 }
 
-/// The read side of a table's gate: the table stays alive while it is held.
-pub(crate) type Gate<'a> = RwLockReadGuard<'a, bool>;
+/// Who is at a table's gate.
+#[derive(Debug)]
+struct GateState {
+    /// False once the table is deleted: no write passes after DeleteTable
+    /// retires the id.
+    alive: bool,
+    /// Writes holding a [`Gate`].
+    writers: usize,
+    /// Quiesces and kills waiting for (or running after) the writes to
+    /// drain; new writes wait while there is one, so they cannot starve it.
+    exclusive: usize,
+}
+
+/// A write's pass through a table's gate: the table stays alive while it
+/// is held. Owned (not a lock guard), so a write may hand it to the
+/// engine's commit to drop once the write is committed.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    table: Arc<Table>,
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let mut g = self.table.gate_state();
+        g.writers -= 1;
+        if g.writers == 0 {
+            drop(g);
+            self.table.gate_changed.notify_all();
+        }
+    }
+}
 
 impl Table {
     /// A live table with definition `meta`.
     pub fn new(meta: TableMeta) -> Table {
         Table {
             meta: RwLock::new(Arc::new(meta)),
-            alive: RwLock::new(true),
+            gate: Mutex::new(GateState {
+                alive: true,
+                writers: 0,
+                exclusive: 0,
+            }),
+            gate_changed: Condvar::new(),
             generation: AtomicU64::new(1),
             sizes: Mutex::new(None),
             backfill_failures: Mutex::new(BTreeMap::new()),
@@ -59,13 +95,41 @@ impl Table {
         *self.meta.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(meta);
     }
 
-    /// Holds the table alive for the duration of a write.
-    pub fn write_gate(&self) -> Result<Gate<'_>, DynamoError> {
-        let g = self.alive.read().unwrap_or_else(|p| p.into_inner());
-        if !*g {
+    fn gate_state(&self) -> MutexGuard<'_, GateState> {
+        // Only counters and a flag change under this lock; a panic
+        // elsewhere cannot leave them half-updated.
+        self.gate.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Holds the table alive for the duration of a write (waiting while a
+    /// [`Table::quiesce`] or [`Table::kill`] is in progress). REQUIRES: the
+    /// caller holds no gate of this table already.
+    pub fn write_gate(self: &Arc<Self>) -> Result<Gate, DynamoError> {
+        let mut g = self.gate_state();
+        while g.exclusive > 0 {
+            g = self.gate_changed.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+        if !g.alive {
             return Err(DynamoError::resource_not_found());
         }
-        Ok(g)
+        g.writers += 1;
+        Ok(Gate {
+            table: Arc::clone(self),
+        })
+    }
+
+    /// Stops new writes at the gate, waits for those in flight to commit,
+    /// applies `change` and lets writes through again.
+    fn drain(&self, change: impl FnOnce(&mut GateState)) {
+        let mut g = self.gate_state();
+        g.exclusive += 1;
+        while g.writers > 0 {
+            g = self.gate_changed.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+        change(&mut g);
+        g.exclusive -= 1;
+        drop(g);
+        self.gate_changed.notify_all();
     }
 
     /// Waits until every write in flight has committed. A write reads the
@@ -73,12 +137,12 @@ impl Table {
     /// definition change and `quiesce` no write can still act on the old
     /// definition.
     pub fn quiesce(&self) {
-        drop(self.alive.write().unwrap_or_else(|p| p.into_inner()));
+        self.drain(|_| {});
     }
 
     /// Marks the table deleted, waiting for writes in flight.
     pub fn kill(&self) {
-        *self.alive.write().unwrap_or_else(|p| p.into_inner()) = false;
+        self.drain(|g| g.alive = false);
     }
 
     /// Records that the table changed.
@@ -110,7 +174,7 @@ impl Table {
 /// yet (gates before item locks, as every write takes them).
 pub(crate) fn table_gates<'t>(
     tables: impl Iterator<Item = &'t Arc<Table>>,
-) -> Result<Vec<Gate<'t>>, DynamoError> {
+) -> Result<Vec<Gate>, DynamoError> {
     let mut tables: Vec<(u32, &Arc<Table>)> = tables.map(|t| (t.meta().id, t)).collect();
     tables.sort_by_key(|(id, _)| *id);
     tables.dedup_by_key(|(id, _)| *id);

@@ -35,6 +35,7 @@ use crate::dynamo::items::validate::validate_value;
 use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::Table;
+use crate::dynamo::write::committing::{Committing, Pending};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target};
 use crate::dynamo::write::single::check_put_item;
 
@@ -275,6 +276,22 @@ impl DynamoDb {
         &self,
         input: BatchWriteItemInput,
     ) -> Result<BatchWriteItemOutput, DynamoError> {
+        self.batch_write_item_async(input).wait()
+    }
+
+    /// `BatchWriteItem`, resolving once the write is committed (see
+    /// [`DynamoDb::put_item_async`]).
+    pub fn batch_write_item_async(
+        &self,
+        input: BatchWriteItemInput,
+    ) -> Committing<BatchWriteItemOutput> {
+        Committing::new(self, self.start_batch_write_item(input))
+    }
+
+    fn start_batch_write_item(
+        &self,
+        input: BatchWriteItemInput,
+    ) -> Result<(BatchWriteItemOutput, Pending), DynamoError> {
         if input.request_items.is_empty() {
             // The wording most regions give (conformance suite capture
             // 2026-10-07-batch-empty-request-items).
@@ -346,7 +363,7 @@ impl DynamoDb {
             units: vec![0.0; tables.len()],
             metrics: input.return_item_collection_metrics,
         };
-        let written = self.write_items(&targets, &mut write)?;
+        let (written, pending) = self.start_write_items(&targets, &mut write)?;
         let want_metrics = write.wants_collection_metrics();
         let units = write.units;
         let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
@@ -359,11 +376,12 @@ impl DynamoDb {
             .zip(units)
             .filter_map(|(t, u)| consumed(input.return_consumed_capacity, &t.meta().name, u))
             .collect();
-        Ok(BatchWriteItemOutput {
+        let out = BatchWriteItemOutput {
             unprocessed_items: BTreeMap::new(),
             item_collection_metrics: (want_metrics && !metrics.is_empty()).then_some(metrics),
             consumed_capacity: capacity_report(input.return_consumed_capacity, capacity),
-        })
+        };
+        Ok((out, pending))
     }
 }
 

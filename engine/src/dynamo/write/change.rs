@@ -34,9 +34,9 @@ impl DynamoDb {
     /// removed): an index being backfilled must see every write made after
     /// it was added, and a deleted index none made after its range is
     /// reclaimed (see `indexes/backfill.rs` and `Table::quiesce`).
-    pub(crate) fn stage_change<'s>(
-        &'s self,
-        staged: &mut Staged<'s>,
+    pub(crate) fn stage_change(
+        &self,
+        staged: &mut Staged,
         meta: &TableMeta,
         key: &[u8],
         old: Option<&Item>,

@@ -23,7 +23,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -92,9 +92,9 @@ pub struct TokenCache {
 
 /// What to do with a request carrying a token.
 #[derive(Debug)]
-pub enum Claim<'a> {
+pub enum Claim {
     /// Run it; call [`TokenClaim::complete`] once it committed.
-    Run(TokenClaim<'a>),
+    Run(TokenClaim),
     /// The same request committed less than 10 minutes ago: do not run it
     /// again, answer success.
     Repeat,
@@ -103,8 +103,8 @@ pub enum Claim<'a> {
 /// The right to run the request of one token. Dropped without
 /// [`TokenClaim::complete`] (the transaction failed), the token is free again.
 #[derive(Debug)]
-pub struct TokenClaim<'a> {
-    cache: &'a TokenCache,
+pub struct TokenClaim {
+    cache: Arc<TokenCache>,
     token: String,
     fingerprint: Fingerprint,
     completed: bool,
@@ -124,11 +124,11 @@ impl TokenCache {
     /// token belongs to a different request (running, or completed within
     /// [`TOKEN_LIFETIME_MILLIS`]).
     pub fn claim(
-        &self,
+        self: &Arc<Self>,
         token: &str,
         fingerprint: Fingerprint,
         now: impl Fn() -> i64,
-    ) -> Result<Claim<'_>, DynamoError> {
+    ) -> Result<Claim, DynamoError> {
         let mut inner = self.lock();
         loop {
             inner.evict(now());
@@ -136,7 +136,7 @@ impl TokenCache {
                 Entry::Vacant(v) => {
                     v.insert(State::Running(fingerprint));
                     return Ok(Claim::Run(TokenClaim {
-                        cache: self,
+                        cache: Arc::clone(self),
                         token: token.to_string(),
                         fingerprint,
                         completed: false,
@@ -170,7 +170,7 @@ impl TokenCache {
     }
 }
 
-impl TokenClaim<'_> {
+impl TokenClaim {
     /// Records that the request committed at `now` (ms since the epoch).
     pub fn complete(mut self, now: i64) {
         self.completed = true;
@@ -189,7 +189,7 @@ impl TokenClaim<'_> {
     }
 }
 
-impl Drop for TokenClaim<'_> {
+impl Drop for TokenClaim {
     fn drop(&mut self) {
         if self.completed {
             return;
@@ -336,7 +336,7 @@ mod tests {
     use crate::dynamo::api::{Put, TransactWriteItem};
     use crate::dynamo::AttributeValue;
 
-    fn claim_runs(c: &TokenCache, token: &str, f: Fingerprint, now: i64) -> bool {
+    fn claim_runs(c: &Arc<TokenCache>, token: &str, f: Fingerprint, now: i64) -> bool {
         match c.claim(token, f, || now) {
             Ok(Claim::Run(claim)) => {
                 claim.complete(now);
@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn repeat_within_lifetime_mismatch_and_expiry() {
-        let c = TokenCache::default();
+        let c = Arc::new(TokenCache::default());
         assert!(claim_runs(&c, "t", 1, 0));
         assert!(!claim_runs(&c, "t", 1, TOKEN_LIFETIME_MILLIS - 1));
         assert_eq!(
@@ -362,7 +362,7 @@ mod tests {
 
     #[test]
     fn a_failed_run_frees_the_token_and_expired_entries_are_evicted() {
-        let c = TokenCache::default();
+        let c = Arc::new(TokenCache::default());
         match c.claim("t", 1, || 0) {
             Ok(Claim::Run(claim)) => drop(claim),
             other => panic!("unexpected {other:?}"),

@@ -8,7 +8,7 @@
 //! on anything themselves, so no cycle of waiters can form.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -26,10 +26,12 @@ pub struct ItemLocks {
     released: Condvar,
 }
 
-/// Holds some items until dropped.
+/// Holds some items until dropped. Owns its share of the lock table, so a
+/// write may hand its guards to the engine's commit to drop once the write
+/// is committed (`pipeline.rs`).
 #[derive(Debug)]
-pub struct ItemGuard<'a> {
-    locks: &'a ItemLocks,
+pub struct ItemGuard {
+    locks: Arc<ItemLocks>,
     ids: Vec<u64>,
 }
 
@@ -46,7 +48,7 @@ impl ItemLocks {
     }
 
     /// Takes one item for a plain write, waiting while anyone holds it.
-    pub fn lock(&self, key: &[u8]) -> ItemGuard<'_> {
+    pub fn lock(self: &Arc<Self>, key: &[u8]) -> ItemGuard {
         let id = lock_id(key);
         let mut held = self.table();
         while held.contains_key(&id) {
@@ -54,7 +56,7 @@ impl ItemLocks {
         }
         held.insert(id, Holder::Write);
         ItemGuard {
-            locks: self,
+            locks: Arc::clone(self),
             ids: vec![id],
         }
     }
@@ -62,7 +64,7 @@ impl ItemLocks {
     /// Takes every key of `keys` for a multi-item plain write, one at a time
     /// in lock-id order (keys whose ids collide share one lock), so two
     /// multi-item writers never wait on each other in a cycle.
-    pub fn lock_all<K: AsRef<[u8]>>(&self, keys: &[K]) -> Vec<ItemGuard<'_>> {
+    pub fn lock_all<K: AsRef<[u8]>>(self: &Arc<Self>, keys: &[K]) -> Vec<ItemGuard> {
         let mut order: Vec<(u64, &[u8])> = keys
             .iter()
             .map(|k| (lock_id(k.as_ref()), k.as_ref()))
@@ -75,7 +77,10 @@ impl ItemLocks {
     /// Takes every key for a transaction. Waits while plain writes hold any
     /// of them; fails with the position (in `keys`) of the first key another
     /// transaction holds.
-    pub fn lock_transaction<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<ItemGuard<'_>, usize> {
+    pub fn lock_transaction<K: AsRef<[u8]>>(
+        self: &Arc<Self>,
+        keys: &[K],
+    ) -> Result<ItemGuard, usize> {
         let ids: Vec<u64> = keys.iter().map(|k| lock_id(k.as_ref())).collect();
         let mut held = self.table();
         loop {
@@ -96,14 +101,14 @@ impl ItemLocks {
                 held.insert(*id, Holder::Transaction);
             }
             return Ok(ItemGuard {
-                locks: self,
+                locks: Arc::clone(self),
                 ids: unique,
             });
         }
     }
 }
 
-impl Drop for ItemGuard<'_> {
+impl Drop for ItemGuard {
     fn drop(&mut self) {
         let mut held = self.locks.table();
         for id in &self.ids {
@@ -120,7 +125,7 @@ mod tests {
 
     #[test]
     fn a_transaction_conflicts_with_a_transaction_not_with_a_released_write() {
-        let locks = ItemLocks::default();
+        let locks = Arc::new(ItemLocks::default());
         let a = b"a".to_vec();
         let b = b"b".to_vec();
         {
@@ -138,7 +143,6 @@ mod tests {
 
     #[test]
     fn writers_wait_for_each_other() {
-        use std::sync::Arc;
         let locks = Arc::new(ItemLocks::default());
         let counter = Arc::new(Mutex::new(0u64));
         let threads: Vec<_> = (0..4)

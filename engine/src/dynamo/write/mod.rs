@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub(crate) mod change;
+pub(crate) mod committing;
 pub(crate) mod idempotency;
 pub mod locks;
 pub(crate) mod pipeline;

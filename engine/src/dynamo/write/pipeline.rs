@@ -19,11 +19,14 @@
 //!    the limit fail the write;
 //! 6. **stage**: each change's item, index entries and stream record, and
 //!    the touched collections' new sizes, go into one engine batch;
-//! 7. **commit** the batch (one WAL record, one sync), **touch** the tables
-//!    written, and release locks and gates;
+//! 7. **commit** the batch (one WAL record, one sync): queued with the
+//!    engine, which — once it is durable and visible — **touches** the
+//!    tables written and releases stream numbers, locks and gates itself
+//!    (`committing.rs`), so the caller may await the commit on a runtime
+//!    thread or block on it;
 //! 8. **trim**: a table whose stream is due for a trim (at most every 10
-//!    seconds) is trimmed by the trim thread, after the locks are released
-//!    (`streams/trim.rs`).
+//!    seconds) is trimmed by the trim thread once the commit is awaited,
+//!    after the locks are released (`streams/trim.rs`).
 //!
 //! So a conditional write or a read-modify-write update is atomic per item,
 //! a multi-item write is all-or-nothing even across a crash, and an index,
@@ -43,6 +46,8 @@ use crate::dynamo::streams::sequence::Reservation;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::{table_gates, Table};
 use crate::dynamo::write::change::Origin;
+use crate::dynamo::write::committing::{Held, Pending};
+use crate::dynamo::write::idempotency::TokenClaim;
 use crate::dynamo::write::locks::ItemGuard;
 use crate::WriteBatch;
 
@@ -139,6 +144,12 @@ pub(crate) trait ItemWrite<'a> {
     fn wants_collection_metrics(&self) -> bool {
         false
     }
+
+    /// A `ClientRequestToken` claim to complete once the write commits
+    /// (TransactWriteItems); taken once everything is decided.
+    fn take_claim(&mut self) -> Option<TokenClaim> {
+        None
+    }
 }
 
 /// What a committed write did.
@@ -173,16 +184,16 @@ impl Written<'_> {
 /// the stream sequence numbers its records took (held until the batch is
 /// committed or dropped: see `streams/sequence.rs`).
 #[derive(Debug, Default)]
-pub(crate) struct Staged<'s> {
+pub(crate) struct Staged {
     /// The batch.
     pub batch: WriteBatch,
     /// The sequence numbers of the stream records in `batch`.
-    pub reservations: Vec<Reservation<'s>>,
+    pub reservations: Vec<Reservation>,
     /// Tables whose streams are due for a trim once this commits.
     pub trim_due: Vec<u32>,
 }
 
-impl Staged<'_> {
+impl Staged {
     /// Whether nothing was staged.
     pub fn is_empty(&self) -> bool {
         self.batch.is_empty()
@@ -190,15 +201,29 @@ impl Staged<'_> {
 }
 
 impl DynamoDb {
-    /// Runs `write` on `targets` through the pipeline (module docs).
+    /// Runs `write` on `targets` through the pipeline (module docs) and
+    /// blocks until it is committed.
     pub(crate) fn write_items<'a>(
         &self,
         targets: &[Target],
         write: &mut dyn ItemWrite<'a>,
     ) -> Result<Written<'a>, DynamoError> {
+        let (written, pending) = self.start_write_items(targets, write)?;
+        pending.wait(self)?;
+        Ok(written)
+    }
+
+    /// Runs `write` on `targets` through the pipeline (module docs) up to
+    /// its commit, which it queues: the write is committed once the
+    /// returned [`Pending`] is.
+    pub(crate) fn start_write_items<'a>(
+        &self,
+        targets: &[Target],
+        write: &mut dyn ItemWrite<'a>,
+    ) -> Result<(Written<'a>, Pending), DynamoError> {
         let gates = table_gates(targets.iter().map(|t| &t.table))?;
         let keys: Vec<&[u8]> = targets.iter().map(|t| t.key.as_slice()).collect();
-        let guards: Vec<ItemGuard<'_>> = match write.locking() {
+        let guards: Vec<ItemGuard> = match write.locking() {
             Locking::Plain => self.inner.locks.lock_all(&keys),
             Locking::Transaction => vec![self
                 .inner
@@ -284,25 +309,37 @@ impl DynamoDb {
             self.stage_change(&mut staged, meta, &t.key, old.as_ref(), new, origin)?;
         }
         stage_sizes(&mut staged.batch, &results);
-        let mut trim_due = Vec::new();
-        if !staged.is_empty() {
-            trim_due = self.commit(staged)?;
-            for (t, decision) in targets.iter().zip(&decisions) {
-                if *decision != Decision::Keep {
-                    t.table.touch();
-                }
-            }
-        }
-        drop(collection_guards);
-        drop(guards);
-        drop(gates);
-        self.trim_streams(&trim_due);
-        Ok(Written {
-            old: olds,
-            decisions,
-            collections: results,
-            collection_of,
-            metrics_wanted: want_metrics,
-        })
+        let mut held = Held {
+            reservations: Vec::new(),
+            touched: Vec::new(),
+            claim: write
+                .take_claim()
+                .map(|c| (c, Arc::clone(&self.inner.opts.clock))),
+            collection_guards,
+            guards,
+            gates,
+        };
+        let pending = if staged.is_empty() {
+            held.release(true);
+            Pending::default()
+        } else {
+            held.touched = targets
+                .iter()
+                .zip(&decisions)
+                .filter(|(_, d)| **d != Decision::Keep)
+                .map(|(t, _)| Arc::clone(&t.table))
+                .collect();
+            self.commit(staged, held)
+        };
+        Ok((
+            Written {
+                old: olds,
+                decisions,
+                collections: results,
+                collection_of,
+                metrics_wanted: want_metrics,
+            },
+            pending,
+        ))
     }
 }

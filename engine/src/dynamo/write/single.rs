@@ -27,6 +27,7 @@ use crate::dynamo::items::capacity::{consumed, read_units, write_units};
 use crate::dynamo::items::validate::{validate_item, MAX_ITEM_SIZE};
 use crate::dynamo::items::value::{item_size, Item, INVALID_PARAMETER};
 use crate::dynamo::tables::schema::TableMeta;
+use crate::dynamo::write::committing::{Committing, Pending};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target, Written};
 
 /// The error a failed condition raises, with the old item when asked for.
@@ -219,22 +220,34 @@ impl<'a> ItemWrite<'a> for OneItem<'a> {
 }
 
 impl DynamoDb {
-    /// Runs a single-item write on the item at `key` of `table_name`.
+    /// Runs a single-item write on the item at `key` of `table_name` up to
+    /// its queued commit.
     fn write_one<'a>(
         &self,
         table_name: &str,
         key: impl FnOnce(&TableMeta) -> Result<Vec<u8>, DynamoError>,
         write: &mut OneItem<'a>,
-    ) -> Result<(Arc<TableMeta>, Written<'a>), DynamoError> {
+    ) -> Result<(Arc<TableMeta>, Written<'a>, Pending), DynamoError> {
         let table = self.table(table_name)?;
         let meta = table.meta();
         let key = key(&meta)?;
-        let written = self.write_items(&[Target { table, key }], write)?;
-        Ok((meta, written))
+        let (written, pending) = self.start_write_items(&[Target { table, key }], write)?;
+        Ok((meta, written, pending))
     }
 
     /// `PutItem`.
     pub fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput, DynamoError> {
+        self.put_item_async(input).wait()
+    }
+
+    /// `PutItem`, resolving once the write is committed: the checks, the
+    /// condition and the staging run now, on the calling thread; no thread
+    /// waits for the commit (see [`Committing`]).
+    pub fn put_item_async(&self, input: PutItemInput) -> Committing<PutItemOutput> {
+        Committing::new(self, self.start_put_item(input))
+    }
+
+    fn start_put_item(&self, input: PutItemInput) -> Result<(PutItemOutput, Pending), DynamoError> {
         let rv = only_all_old_or_none(input.return_values)?;
         let prepared = conditional_write_params(
             input.expression_attribute_names.as_ref(),
@@ -253,7 +266,7 @@ impl DynamoDb {
             input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
         );
-        let (meta, written) = self.write_one(
+        let (meta, written, pending) = self.write_one(
             &input.table_name,
             |meta| {
                 let key = meta.item_key(&input.item)?;
@@ -265,7 +278,7 @@ impl DynamoDb {
         let metrics = written.metrics_of(0);
         let old = written.old.into_iter().next().flatten();
         let old_size = old.as_ref().map(item_size).unwrap_or(0);
-        Ok(PutItemOutput {
+        let out = PutItemOutput {
             attributes: match rv {
                 ReturnValue::AllOld => old,
                 _ => None,
@@ -276,7 +289,8 @@ impl DynamoDb {
                 write_units(old_size.max(new_size)),
             ),
             item_collection_metrics: metrics,
-        })
+        };
+        Ok((out, pending))
     }
 
     /// `GetItem`.
@@ -314,6 +328,19 @@ impl DynamoDb {
 
     /// `UpdateItem`.
     pub fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput, DynamoError> {
+        self.update_item_async(input).wait()
+    }
+
+    /// `UpdateItem`, resolving once the write is committed (see
+    /// [`DynamoDb::put_item_async`]).
+    pub fn update_item_async(&self, input: UpdateItemInput) -> Committing<UpdateItemOutput> {
+        Committing::new(self, self.start_update_item(input))
+    }
+
+    fn start_update_item(
+        &self,
+        input: UpdateItemInput,
+    ) -> Result<(UpdateItemOutput, Pending), DynamoError> {
         let rv = input.return_values.unwrap_or_default();
         let prepared = RequestParams {
             expr: ExprParams {
@@ -338,7 +365,7 @@ impl DynamoDb {
             input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
         );
-        let (meta, written) = self.write_one(
+        let (meta, written, pending) = self.write_one(
             &input.table_name,
             |meta| {
                 let key = meta.key_of(&input.key)?;
@@ -369,15 +396,29 @@ impl DynamoDb {
             ReturnValue::UpdatedOld => old.and_then(|o| non_empty(project(&o, &paths))),
             ReturnValue::UpdatedNew => non_empty(project(&new, &paths)),
         };
-        Ok(UpdateItemOutput {
+        let out = UpdateItemOutput {
             attributes,
             consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
             item_collection_metrics: metrics,
-        })
+        };
+        Ok((out, pending))
     }
 
     /// `DeleteItem`.
     pub fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput, DynamoError> {
+        self.delete_item_async(input).wait()
+    }
+
+    /// `DeleteItem`, resolving once the write is committed (see
+    /// [`DynamoDb::put_item_async`]).
+    pub fn delete_item_async(&self, input: DeleteItemInput) -> Committing<DeleteItemOutput> {
+        Committing::new(self, self.start_delete_item(input))
+    }
+
+    fn start_delete_item(
+        &self,
+        input: DeleteItemInput,
+    ) -> Result<(DeleteItemOutput, Pending), DynamoError> {
         let rv = only_all_old_or_none(input.return_values)?;
         let prepared = conditional_write_params(
             input.expression_attribute_names.as_ref(),
@@ -394,7 +435,7 @@ impl DynamoDb {
             input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
         );
-        let (meta, written) = self.write_one(
+        let (meta, written, pending) = self.write_one(
             &input.table_name,
             |meta| meta.key_of(&input.key),
             &mut write,
@@ -402,13 +443,14 @@ impl DynamoDb {
         let metrics = written.metrics_of(0);
         let old = written.old.into_iter().next().flatten();
         let units = write_units(old.as_ref().map(item_size).unwrap_or(0));
-        Ok(DeleteItemOutput {
+        let out = DeleteItemOutput {
             attributes: match rv {
                 ReturnValue::AllOld => old,
                 _ => None,
             },
             consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
             item_collection_metrics: metrics,
-        })
+        };
+        Ok((out, pending))
     }
 }

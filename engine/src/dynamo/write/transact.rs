@@ -54,7 +54,8 @@ use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::Table;
 use crate::dynamo::write::batch::member_constraints;
-use crate::dynamo::write::idempotency::{fingerprint, Claim};
+use crate::dynamo::write::committing::{Committing, Pending};
+use crate::dynamo::write::idempotency::{fingerprint, Claim, TokenClaim};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Locking, Target};
 use crate::dynamo::write::single::{
     check_condition, check_put_item, check_update_keys, updated_item,
@@ -121,6 +122,8 @@ struct Transaction<'p, 'a> {
     /// Read and write units per table.
     shares: BTreeMap<String, (f64, f64)>,
     metrics: Option<ReturnItemCollectionMetrics>,
+    /// The `ClientRequestToken` claim, completed once the write commits.
+    claim: Option<TokenClaim>,
 }
 
 impl Transaction<'_, '_> {
@@ -230,6 +233,10 @@ impl<'p, 'a: 'p> ItemWrite<'p> for Transaction<'p, 'a> {
 
     fn wants_collection_metrics(&self) -> bool {
         wants_metrics(self.metrics)
+    }
+
+    fn take_claim(&mut self) -> Option<TokenClaim> {
+        self.claim.take()
     }
 }
 
@@ -427,6 +434,22 @@ impl DynamoDb {
         &self,
         input: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
+        self.transact_write_items_async(input).wait()
+    }
+
+    /// `TransactWriteItems`, resolving once the write is committed (see
+    /// [`DynamoDb::put_item_async`]).
+    pub fn transact_write_items_async(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> Committing<TransactWriteItemsOutput> {
+        Committing::new(self, self.start_transact_write_items(input))
+    }
+
+    fn start_transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> Result<(TransactWriteItemsOutput, Pending), DynamoError> {
         check_members(
             input.client_request_token.as_deref(),
             input.transact_items.len(),
@@ -443,21 +466,21 @@ impl DynamoDb {
                 match self.inner.tokens.claim(token, fingerprint(&input), || {
                     self.inner.opts.clock.now_millis()
                 })? {
-                    Claim::Repeat => return self.repeated(&plan, input.return_consumed_capacity),
+                    Claim::Repeat => {
+                        let out = self.repeated(&plan, input.return_consumed_capacity)?;
+                        return Ok((out, Pending::default()));
+                    }
                     Claim::Run(claim) => Some(claim),
                 }
             }
             None => None,
         };
-        let out = self.run_writes(
+        self.run_writes(
             &plan,
             input.return_consumed_capacity,
             input.return_item_collection_metrics,
-        )?;
-        if let Some(claim) = claim {
-            claim.complete(self.inner.opts.clock.now_millis());
-        }
-        Ok(out)
+            claim,
+        )
     }
 
     /// Resolves tables and keys, and checks duplicates, the update-key rule
@@ -515,14 +538,16 @@ impl DynamoDb {
         Ok(resolved)
     }
 
-    /// Locks, reads, checks and commits a resolved write transaction
-    /// through the write pipeline.
+    /// Locks, reads, checks and queues the commit of a resolved write
+    /// transaction through the write pipeline; `claim` is completed when it
+    /// commits.
     fn run_writes(
         &self,
         plan: &[Resolved<'_>],
         mode: Option<ReturnConsumedCapacity>,
         collection_metrics: Option<ReturnItemCollectionMetrics>,
-    ) -> Result<TransactWriteItemsOutput, DynamoError> {
+        claim: Option<TokenClaim>,
+    ) -> Result<(TransactWriteItemsOutput, Pending), DynamoError> {
         let targets: Vec<Target> = plan
             .iter()
             .map(|r| Target {
@@ -536,17 +561,19 @@ impl DynamoDb {
             failed: false,
             shares: BTreeMap::new(),
             metrics: collection_metrics,
+            claim,
         };
-        let written = self.write_items(&targets, &mut write)?;
+        let (written, pending) = self.start_write_items(&targets, &mut write)?;
         let want_metrics = write.wants_collection_metrics();
         let mut metrics: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for r in written.collections {
             metrics.entry(r.table_name).or_default().push(r.metrics);
         }
-        Ok(TransactWriteItemsOutput {
+        let out = TransactWriteItemsOutput {
             consumed_capacity: capacity_report(mode, write.shares),
             item_collection_metrics: (want_metrics && !metrics.is_empty()).then_some(metrics),
-        })
+        };
+        Ok((out, pending))
     }
 
     /// The answer to a repeated request: nothing is written; the capacity
