@@ -67,6 +67,7 @@ fn a_failed_backfill_shows_in_describe_table_and_resumes_at_open() {
         std::thread::sleep(Duration::from_millis(5));
     };
     assert_eq!(g.index_status, IndexStatus::Creating);
+    assert_eq!(db.background_failures().index_backfills, 1);
     let error = g.backfill_error.unwrap_or_default();
     assert!(error.contains("storage"), "{error}");
     // The index is not readable while it is CREATING.

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::dynamo::api::IndexStatus;
 use crate::dynamo::clock::{Clock, SystemClock};
 use crate::dynamo::error::DynamoError;
+use crate::dynamo::failures::{BackgroundFailures, FailureCounters};
 use crate::dynamo::indexes::backfill::Backfiller;
 use crate::dynamo::items::codec::decode_item;
 use crate::dynamo::items::value::Item;
@@ -166,6 +167,8 @@ pub(crate) struct Inner {
     pub(crate) backfiller: Backfiller,
     /// Deletes expired stream records.
     pub(crate) trimmer: Trimmer,
+    /// How often each kind of background work failed.
+    pub(crate) failures: FailureCounters,
 }
 
 impl Inner {
@@ -236,6 +239,7 @@ impl DynamoDb {
                 sweeper: Sweeper::new(),
                 backfiller: Backfiller::default(),
                 trimmer: Trimmer::new(),
+                failures: FailureCounters::default(),
                 opts,
             }),
         };
@@ -311,6 +315,14 @@ impl DynamoDb {
     /// The storage engine underneath (for stats, flush, compaction).
     pub fn engine(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// How often each kind of background work (index backfills, restores,
+    /// TTL sweeps, reclaims, stream trims, backup removals) has failed
+    /// since open. The engine's own background failures are in
+    /// [`Db::stats`] ([`crate::Stats::background_errors`]).
+    pub fn background_failures(&self) -> BackgroundFailures {
+        self.inner.failures.snapshot()
     }
 
     /// Stops background work and closes the engine (syncing the WAL).

@@ -6,6 +6,7 @@
 //! could find it; each place that builds one cites where it came from.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::dynamo::api::CancellationReason;
 use crate::dynamo::items::value::Item;
@@ -51,8 +52,15 @@ pub enum DynamoError {
     /// The request body is not valid DynamoDB JSON (protocol level,
     /// `com.amazon.coral.service#SerializationException`). HTTP 400.
     SerializationException(String),
-    /// Something failed inside siltdb (including storage corruption). HTTP 500.
+    /// Something failed inside siltdb's DynamoDB layer (a record of its own
+    /// that does not decode, a broken invariant). HTTP 500.
     InternalServerError(String),
+    /// The storage engine failed under the operation: corruption, a full
+    /// disk, a database closed or refusing writes after an earlier failure.
+    /// The engine's [`crate::Error`] is kept, so a caller can tell these
+    /// apart ([`DynamoError::storage_error`]); on the wire it is an
+    /// `InternalServerError` (HTTP 500) like any other internal failure.
+    StorageError(StorageFailure),
     /// A DynamoDB Streams shard iterator is older than 15 minutes. HTTP 400.
     ExpiredIteratorException(String),
     /// A DynamoDB Streams read asked for records already trimmed (older
@@ -130,7 +138,9 @@ impl DynamoError {
             }
             DynamoError::LimitExceededException(_) => "LimitExceededException",
             DynamoError::SerializationException(_) => "SerializationException",
-            DynamoError::InternalServerError(_) => "InternalServerError",
+            DynamoError::InternalServerError(_) | DynamoError::StorageError(_) => {
+                "InternalServerError"
+            }
             DynamoError::ExpiredIteratorException(_) => "ExpiredIteratorException",
             DynamoError::TrimmedDataAccessException(_) => "TrimmedDataAccessException",
             DynamoError::DuplicateItemException(_) => "DuplicateItemException",
@@ -168,9 +178,57 @@ impl DynamoError {
             | DynamoError::TableNotFoundException(m)
             | DynamoError::TableAlreadyExistsException(m)
             | DynamoError::TableInUseException(m) => m,
+            DynamoError::StorageError(f) => &f.message,
         }
     }
+
+    /// The storage engine's error behind this one, if the engine failed
+    /// ([`DynamoError::StorageError`]). Match on its kind, or ask
+    /// [`crate::Error::is_storage_full`] / [`crate::Error::is_corruption`]
+    /// through [`crate::Error::root`] (a database poisoned by an earlier
+    /// failure keeps that failure as its root).
+    pub fn storage_error(&self) -> Option<&crate::Error> {
+        match self {
+            DynamoError::StorageError(f) => Some(&f.error),
+            _ => None,
+        }
+    }
+
+    /// True for a failure inside siltdb rather than in the request: an
+    /// `InternalServerError` on the wire (HTTP 500).
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            DynamoError::InternalServerError(_) | DynamoError::StorageError(_)
+        )
+    }
 }
+
+/// A storage engine failure carried by [`DynamoError::StorageError`]: the
+/// engine's error itself (shared, so the DynamoDB error stays `Clone`) and
+/// the message a person reads.
+#[derive(Debug, Clone)]
+pub struct StorageFailure {
+    error: Arc<crate::Error>,
+    message: String,
+}
+
+impl StorageFailure {
+    /// The engine's error.
+    pub fn error(&self) -> &crate::Error {
+        &self.error
+    }
+}
+
+/// Two failures are equal when they say the same thing: `crate::Error`
+/// holds `std::io::Error`, which has no equality of its own.
+impl PartialEq for StorageFailure {
+    fn eq(&self, other: &StorageFailure) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for StorageFailure {}
 
 impl fmt::Display for DynamoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -178,7 +236,14 @@ impl fmt::Display for DynamoError {
     }
 }
 
-impl std::error::Error for DynamoError {}
+impl std::error::Error for DynamoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DynamoError::StorageError(f) => Some(f.error.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 impl From<crate::dynamo::items::number::NumberError> for DynamoError {
     fn from(e: crate::dynamo::items::number::NumberError) -> DynamoError {
@@ -194,7 +259,10 @@ impl From<crate::dynamo::expr::ExprError> for DynamoError {
 
 impl From<crate::Error> for DynamoError {
     fn from(e: crate::Error) -> DynamoError {
-        DynamoError::InternalServerError(format!("storage error: {e}"))
+        DynamoError::StorageError(StorageFailure {
+            message: format!("storage error: {e}"),
+            error: Arc::new(e),
+        })
     }
 }
 
@@ -213,5 +281,32 @@ mod tests {
             DynamoError::conditional_check_failed(None).name(),
             "ConditionalCheckFailedException"
         );
+    }
+
+    /// An engine error converted to a DynamoDB error keeps its kind and
+    /// its words, and is an `InternalServerError` by name.
+    #[test]
+    fn storage_errors_keep_their_kind() {
+        let full = crate::Error::io(
+            "append to 000012.log",
+            std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left on device"),
+        );
+        let e = DynamoError::from(crate::Error::Poisoned(Box::new(full)));
+        assert_eq!(e.name(), "InternalServerError");
+        assert!(e.is_internal());
+        assert!(e.storage_error().is_some_and(crate::Error::is_storage_full));
+        assert!(e.message().contains("no space left on device"), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.clone(), e);
+
+        let c = DynamoError::from(crate::Error::corruption("000007.sst", 40, "bad block"));
+        assert!(c.storage_error().is_some_and(crate::Error::is_corruption));
+        assert!(c.message().contains("000007.sst"), "{c}");
+        assert_ne!(c, e);
+
+        let closed = DynamoError::from(crate::Error::Closed);
+        assert!(matches!(closed.storage_error(), Some(crate::Error::Closed)));
+        assert!(DynamoError::validation("x").storage_error().is_none());
+        assert!(!DynamoError::validation("x").is_internal());
     }
 }

@@ -43,6 +43,7 @@ pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
+mod failures;
 mod indexes;
 mod items;
 mod keys;
@@ -80,7 +81,8 @@ pub use db::{
     DynamoDb, DynamoOptions, DEFAULT_BACKFILL_BATCH_ITEMS, DEFAULT_ITEM_COLLECTION_SIZE_LIMIT,
     DEFAULT_TTL_SWEEP_INTERVAL,
 };
-pub use error::DynamoError;
+pub use error::{DynamoError, StorageFailure};
+pub use failures::BackgroundFailures;
 pub use keycodec::ScalarAttributeType;
 pub use number::{Number, NumberError};
 pub use value::{item_size, AttributeValue, Item};

@@ -45,9 +45,9 @@ pub(crate) fn open_db(dir: &Path, create: bool, sync: bool) -> Result<DynamoDb, 
     };
     DynamoDb::open(dir, options).map_err(|e| {
         let message = match &e {
-            // The engine's failures come wrapped as InternalServerError,
-            // whose message says it all.
-            DynamoError::InternalServerError(m) => m.clone(),
+            // Internal failures (the engine's among them) have a message
+            // that says it all.
+            e if e.is_internal() => e.message().to_string(),
             e => dynamo(e),
         };
         format!("opening the database in {}: {message}", dir.display())

@@ -213,7 +213,7 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         Err(e) => error_response(reply_type, &dynamo_error(e)),
     };
     match &result {
-        Err(e @ DynamoError::InternalServerError(_)) => {
+        Err(e) if e.is_internal() => {
             // The one place the detail goes: the log, with the id the
             // client got in `x-amzn-RequestId`.
             let id = r

@@ -129,9 +129,10 @@ pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
         e,
         DynamoError::SerializationException(_) | DynamoError::UnknownOperationException(_)
     );
-    let message = match e {
-        DynamoError::InternalServerError(_) => INTERNAL_ERROR_MESSAGE,
-        _ => e.message(),
+    let message = if e.is_internal() {
+        INTERNAL_ERROR_MESSAGE
+    } else {
+        e.message()
     };
     let message = (!(bare && message.is_empty())).then_some(message);
     let mut m = error_map(namespace, e.name(), message_key, message);
@@ -149,10 +150,7 @@ pub fn dynamo_error(e: &DynamoError) -> ErrorBody {
         }
         _ => {}
     }
-    let status = match e {
-        DynamoError::InternalServerError(_) => 500,
-        _ => 400,
-    };
+    let status = if e.is_internal() { 500 } else { 400 };
     ErrorBody {
         status,
         body: Value::Object(m),
@@ -201,6 +199,13 @@ mod tests {
             json!({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
                    "message": "The server encountered an internal error trying to fulfill the request."})
         );
+        // An engine failure (here a full disk) is the same 500 on the wire;
+        // its detail stays in the server's log.
+        let full = DynamoError::from(siltdb::Error::io(
+            "append to 000012.log",
+            std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left on device"),
+        ));
+        assert_eq!(dynamo_error(&full), e);
         assert_eq!(
             throttling_error("busy").body,
             json!({"__type": "com.amazon.coral.availability#ThrottlingException", "message": "busy"})

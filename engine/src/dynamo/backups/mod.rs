@@ -33,6 +33,7 @@ use crate::dynamo::api::{
 };
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
+use crate::dynamo::failures::FailureCounters;
 use crate::dynamo::tables::control::{check_list_limit, check_name};
 use crate::dynamo::tables::schema::IndexKind;
 use crate::dynamo::tables::table::table_name_of;
@@ -330,6 +331,7 @@ impl DynamoDb {
         if let Err(e) = self.inner.db.remove_checkpoint(&self.backup_dir(&r.id)) {
             // The record is gone: the next open removes the directory.
             tracing::warn!(backup = %r.id, error = %e, "removing a deleted backup's files");
+            FailureCounters::count(&self.inner.failures.backup_removals);
         }
         Ok(DeleteBackupOutput {
             backup_description: self.backup_description(&r, BackupStatus::Deleted),

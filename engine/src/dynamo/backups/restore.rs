@@ -31,6 +31,7 @@ use crate::dynamo::api::{
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
+use crate::dynamo::failures::FailureCounters;
 use crate::dynamo::items::value::Item;
 use crate::dynamo::keys::layout::{range_prefix, TABLE_INDEX_ID};
 use crate::dynamo::tables::catalog;
@@ -198,11 +199,15 @@ impl DynamoDb {
     /// Starts filling restored `table` from its backup in the background.
     pub(crate) fn start_restore(&self, table: Arc<Table>) {
         let db = WeakHandle::new(self);
+        let inner = self.downgrade();
         let spawned = self
             .inner
             .backfiller
             .spawn("siltdb-restore", move |stopping| {
                 if let Err(e) = restore(&db, &table, stopping) {
+                    if let Some(inner) = inner.upgrade() {
+                        FailureCounters::count(&inner.failures.restores);
+                    }
                     tracing::error!(
                         table = %table.meta().name,
                         error = %e,
@@ -212,6 +217,7 @@ impl DynamoDb {
             });
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start a restore thread");
+            FailureCounters::count(&self.inner.failures.restores);
         }
     }
 }

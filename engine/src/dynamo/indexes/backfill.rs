@@ -24,6 +24,7 @@ use std::thread::JoinHandle;
 use crate::dynamo::api::IndexStatus;
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
+use crate::dynamo::failures::FailureCounters;
 use crate::dynamo::indexes::entries::{entry_key, project_for_index};
 use crate::dynamo::items::codec::encode_item_to_vec;
 use crate::dynamo::keys::layout::{range_prefix, successor, TABLE_INDEX_ID};
@@ -86,6 +87,7 @@ impl DynamoDb {
     pub(crate) fn start_backfill(&self, table: Arc<Table>, index_id: u8) {
         let db = WeakHandle::new(self);
         let failed = Arc::clone(&table);
+        let inner = self.downgrade();
         let spawned = self
             .inner
             .backfiller
@@ -102,11 +104,15 @@ impl DynamoDb {
                         error = %e,
                         "index backfill failed; it starts again at the next open"
                     );
+                    if let Some(inner) = inner.upgrade() {
+                        FailureCounters::count(&inner.failures.index_backfills);
+                    }
                     table.backfill_failed(index_id, e.message().to_string());
                 }
             });
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start an index backfill thread");
+            FailureCounters::count(&self.inner.failures.index_backfills);
             failed.backfill_failed(index_id, format!("cannot start a backfill thread: {e}"));
         }
     }

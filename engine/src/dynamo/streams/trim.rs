@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Sender};
 
 use crate::dynamo::db::DynamoDb;
+use crate::dynamo::failures::FailureCounters;
 use crate::dynamo::worker::{WeakHandle, Worker};
 
 /// A trim to do: a table id, and whom to tell when it is done.
@@ -74,6 +75,7 @@ impl DynamoDb {
                 Ok(true) if !stopping.load(Ordering::SeqCst) => continue,
                 Ok(_) => return,
                 Err(e) => {
+                    FailureCounters::count(&self.inner.failures.stream_trims);
                     tracing::error!(
                         table = %table.meta().name,
                         error = %e,

@@ -18,6 +18,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::dynamo::db::DynamoDb;
+use crate::dynamo::failures::FailureCounters;
 use crate::dynamo::keys::layout::{prefix_end, range_prefix, table_prefix, STREAM_INDEX_ID};
 use crate::dynamo::tables::catalog::{retired_index_key, retired_key, retired_streams_key};
 use crate::dynamo::worker::{WeakHandle, Worker};
@@ -51,6 +52,7 @@ pub(crate) fn start(db: &DynamoDb) {
             // A failure (a closed or failing engine) leaves the retired
             // record in place; the next open queues the range again.
             if let Err(e) = reclaim(&db.inner.db, &job, stopping) {
+                FailureCounters::count(&db.inner.failures.reclaims);
                 tracing::error!(
                     record = ?job.record,
                     error = %e,

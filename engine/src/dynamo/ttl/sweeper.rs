@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
+use crate::dynamo::failures::FailureCounters;
 use crate::dynamo::items::number::Number;
 use crate::dynamo::items::value::Item;
 use crate::dynamo::keys::layout::{range_prefix, TABLE_INDEX_ID};
@@ -62,6 +63,7 @@ pub(crate) fn start(db: &DynamoDb) {
             // A failed sweep (a closed or failing engine) is retried at the
             // next interval.
             if let Err(e) = db.sweep(stopping) {
+                FailureCounters::count(&db.inner.failures.ttl_sweeps);
                 tracing::error!(error = %e, "TTL sweep failed; retried at the next interval");
             }
         },
