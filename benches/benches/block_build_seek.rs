@@ -7,8 +7,8 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use siltdb::key::{make_internal_key, ValueKind, KIND_FOR_SEEK, MAX_SEQUENCE};
-use siltdb::sstable::{Block, BlockBuilder};
+use siltdb::low_level::key::{make_internal_key, ValueKind, KIND_FOR_SEEK, MAX_SEQUENCE};
+use siltdb::low_level::sstable::{Block, BlockBuilder};
 use siltdb_benches::keys::make_key;
 use siltdb_benches::rng::SplitMix64;
 

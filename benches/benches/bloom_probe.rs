@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use siltdb::sstable::{Filter, FilterBuilder};
+use siltdb::low_level::sstable::{Filter, FilterBuilder};
 use siltdb_benches::keys::make_key;
 use siltdb_benches::rng::SplitMix64;
 

@@ -4,40 +4,46 @@
 //! memtable, SSTables, manifest, leveled compaction) with its on-disk format
 //! documented byte by byte in `format-spec/`.
 //!
-//! The low-level modules (`wal`, `sstable`, `vlog`, `manifest`, `recovery`,
-//! `batch`, `key`, `coding`, `fs`) are public so fuzz targets, benches and
-//! tools can drive the decoders and the recovery decisions directly;
-//! applications use [`Db`].
+//! Applications use [`Db`] (a key-value store) or [`DynamoDb`] (DynamoDB's
+//! API); everything they name is re-exported here, with the option types
+//! [`Options`] nests, the request and response types in [`dynamo::api`],
+//! and the file systems in [`fs`] (real files, an in-memory disk, a
+//! fault-injecting one). Fuzz targets, benches and offline tools that work
+//! below that use [`low_level`].
 #![warn(missing_docs)]
 
-pub mod batch;
-pub mod cache;
-pub mod coding;
-pub mod compaction;
+mod batch;
+mod cache;
+mod coding;
+mod compaction;
 mod db;
 pub mod dynamo;
-pub mod error;
+mod error;
 pub mod fs;
-pub mod inspect;
-pub mod iter;
-pub mod key;
-pub mod manifest;
+mod inspect;
+mod iter;
+mod key;
+pub mod low_level;
+mod manifest;
 mod memtable;
 mod options;
-pub mod ratelimit;
-pub mod recovery;
-pub mod sstable;
+mod ratelimit;
+mod recovery;
+mod sstable;
 mod stats;
-pub mod vlog;
-pub mod wal;
+mod vlog;
+mod wal;
 
 #[cfg(test)]
 mod testutil;
 
 pub use batch::WriteBatch;
+pub use compaction::CompactionOptions;
 pub use db::{Checkpoint, Commit, Db, DbIterator, OnCommitted, PinnedValue, Snapshot};
-pub use dynamo::{AttributeValue, DynamoError, Item, Number};
+pub use dynamo::{AttributeValue, DynamoDb, DynamoError, DynamoOptions, Item, Number};
 pub use error::{Error, Result};
 pub use options::{Options, WriteOptions};
 pub use recovery::RecoveryReport;
+pub use sstable::TableOptions;
 pub use stats::{LevelStats, Stats};
+pub use vlog::BlobOptions;

@@ -136,10 +136,10 @@ pub struct Stats {
     /// A compaction (background or [`crate::Db::compact_range`]) is running.
     pub compaction_running: bool,
     /// Estimated bytes compaction must rewrite to bring every level within
-    /// its target ([`crate::compaction::pending_compaction_bytes`]).
+    /// its target (the compaction picker's `pending_compaction_bytes`).
     pub pending_compaction_bytes: u64,
     /// Compaction writes or syncs that waited for a synced WAL write to
-    /// finish ([`crate::ratelimit`]).
+    /// finish ([`crate::low_level::ratelimit`]).
     pub background_yields: u64,
     /// Microseconds compactions spent waiting so.
     pub background_yield_micros: u64,

@@ -4,7 +4,7 @@
 use siltdb::{Db, Error, Options, WriteBatch};
 
 fn small_opts() -> Options {
-    let compaction = siltdb::compaction::CompactionOptions {
+    let compaction = siltdb::CompactionOptions {
         base_level_bytes: 1 << 20,
         target_file_size: 256 << 10,
         ..Default::default()

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use common::blobs::{blob_options, value, Model};
 use siltdb::fs::{FaultFs, MemFs};
-use siltdb::inspect::check_dir;
+use siltdb::low_level::inspect::check_dir;
 use siltdb::{Db, Options, WriteBatch, WriteOptions};
 
 const DIR: &str = "/db";

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::blobs::{blob_options, files_with_suffix, value};
 use siltdb::fs::{Fs, MemFs};
-use siltdb::inspect::{check_dir, FileStatus};
+use siltdb::low_level::inspect::{check_dir, FileStatus};
 use siltdb::{Db, Error};
 
 const DIR: &str = "/db";

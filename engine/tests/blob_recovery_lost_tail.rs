@@ -64,7 +64,7 @@ fn a_lost_suffix_of_the_newest_wal_is_dropped() {
     db.put(b"k2", &value(b"k2", 1, BIG)).expect("put");
     db.close().expect("close");
     drop(db);
-    let report = siltdb::inspect::check_dir(&fs, Path::new(DIR)).expect("check");
+    let report = siltdb::low_level::inspect::check_dir(&fs, Path::new(DIR)).expect("check");
     assert!(report.is_clean(), "{report}");
     let db = Db::open(DIR, blob_options(Arc::new(fs.clone()))).expect("reopen");
     assert_eq!(get(&db, b"k1"), Some(value(b"k1", 0, BIG)));

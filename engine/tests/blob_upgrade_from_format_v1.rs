@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use common::blobs::value;
 use common::fixtures::{fixtures, scratch_copy};
 use siltdb::fs::OsFs;
-use siltdb::inspect::check_dir;
+use siltdb::low_level::inspect::check_dir;
 use siltdb::{Db, Options};
 
 fn contents(db: &Db) -> BTreeMap<Vec<u8>, Vec<u8>> {

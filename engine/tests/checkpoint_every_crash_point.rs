@@ -16,7 +16,7 @@ use std::path::Path;
 use common::disk::{scan, Disk, DIR};
 use common::workload::options;
 use siltdb::fs::Fs;
-use siltdb::inspect::check_dir;
+use siltdb::low_level::inspect::check_dir;
 use siltdb::Db;
 
 const TARGET: &str = "/backups/cp";

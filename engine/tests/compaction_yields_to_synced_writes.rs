@@ -15,9 +15,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::{FileLock, Fs, MemFs, RandomAccessFile, WritableFile};
-use siltdb::ratelimit::MAX_YIELD;
+use siltdb::low_level::ratelimit::MAX_YIELD;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options, Result, WriteOptions};
 
 /// How long a WAL sync takes here: well under `MAX_YIELD`, so a compaction
@@ -163,7 +163,7 @@ fn compaction_writes_wait_while_a_wal_sync_is_in_flight() {
                 fs: Arc::new(fs),
                 sync: false,
                 write_buffer_size: 256 << 10,
-                table: siltdb::sstable::TableOptions {
+                table: siltdb::low_level::sstable::TableOptions {
                     write_chunk: 4 << 10,
                     bytes_per_sync: 16 << 10,
                     ..Default::default()

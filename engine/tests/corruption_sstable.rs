@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use siltdb::fs::{Fs, MemFs};
-use siltdb::sstable::TableOptions;
+use siltdb::low_level::sstable::TableOptions;
 use siltdb::{Db, Error, Options};
 
 const DIR: &str = "/db";

@@ -21,10 +21,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::OsFs;
-use siltdb::inspect::check_dir;
-use siltdb::vlog::BlobOptions;
+use siltdb::low_level::inspect::check_dir;
+use siltdb::low_level::vlog::BlobOptions;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options, WriteBatch};
 
 const CHILD_DIR_VAR: &str = "SILTDB_CRASH_CHILD";

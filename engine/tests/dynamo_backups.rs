@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{get, item, n, open_mem, put, s};
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions, ManualClock};
 use siltdb::fs::{Fs, MemFs};
 use siltdb::Item;

@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::{AttributeValue, Item, Number};
 
 /// Expression fragments, so random strings are often nearly valid.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use common::{item, n, s};
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::{AttributeValue, DynamoError, Item};
 
 fn create(db: &DynamoDb, name: &str, hash: &str, range: Option<&str>) {

@@ -22,7 +22,7 @@ use index_check::*;
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError, TestRunner};
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::S;
+use siltdb::dynamo::ScalarAttributeType::S;
 use siltdb::dynamo::{item_size, DynamoDb, DynamoError, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
 use siltdb::{Db, Item, Options};

@@ -13,9 +13,9 @@ use common::collections::recorded;
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::layout::{partition_prefix, TABLE_INDEX_ID};
 use siltdb::dynamo::DynamoError;
 use siltdb::fs::MemFs;
+use siltdb::low_level::dynamo::layout::{partition_prefix, TABLE_INDEX_ID};
 
 const TABLE: &str = "Threads";
 

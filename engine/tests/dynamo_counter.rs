@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::{AttributeValue, DynamoError, Item, Number};
 
 const THREADS: usize = 8;

@@ -15,7 +15,7 @@ use common::streams::{drain, iterator, latest_arn};
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::{N, S};
+use siltdb::dynamo::ScalarAttributeType::{N, S};
 use siltdb::dynamo::{DynamoDb, DynamoOptions};
 use siltdb::fs::MemFs;
 use siltdb::Item;

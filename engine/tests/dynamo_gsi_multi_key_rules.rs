@@ -14,8 +14,8 @@ mod index_check;
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::{B, N, S};
 use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::ScalarAttributeType::{B, N, S};
 
 const INVALID: &str = "One or more parameter values were invalid: ";
 

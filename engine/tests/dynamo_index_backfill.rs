@@ -14,9 +14,10 @@ use std::time::Duration;
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::S;
-use siltdb::dynamo::{catalog, layout, DynamoDb, DynamoError, DynamoOptions};
+use siltdb::dynamo::ScalarAttributeType::S;
+use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
 use siltdb::fs::{FaultFs, MemFs};
+use siltdb::low_level::dynamo::{catalog, layout};
 use siltdb::{Db, Options};
 
 const TABLE: &str = "Music";

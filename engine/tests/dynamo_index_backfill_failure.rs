@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::S;
+use siltdb::dynamo::ScalarAttributeType::S;
 use siltdb::dynamo::{DynamoDb, DynamoOptions};
 use siltdb::fs::{FaultFs, MemFs};
 use siltdb::{Db, Options};

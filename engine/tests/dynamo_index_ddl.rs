@@ -12,9 +12,10 @@ use std::sync::Arc;
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::{self, N, S};
-use siltdb::dynamo::{catalog, layout, DynamoDb, DynamoError, DynamoOptions};
+use siltdb::dynamo::ScalarAttributeType::{self, N, S};
+use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
 use siltdb::fs::MemFs;
+use siltdb::low_level::dynamo::{catalog, layout};
 use siltdb::{Db, Options};
 
 fn base(name: &str) -> CreateTableInput {

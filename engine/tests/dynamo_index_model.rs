@@ -26,14 +26,14 @@ use std::sync::Arc;
 use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError, TestRunner};
-use siltdb::compaction::CompactionOptions;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::{
-    encode_key_value, encode_primary_key, hash_prefix, ScalarAttributeType,
-};
 use siltdb::dynamo::DynamoDb;
 use siltdb::fs::{FaultFs, MemFs};
-use siltdb::sstable::TableOptions;
+use siltdb::low_level::dynamo::keycodec::{
+    encode_key_value, encode_primary_key, hash_prefix, ScalarAttributeType,
+};
+use siltdb::low_level::sstable::TableOptions;
+use siltdb::CompactionOptions;
 use siltdb::{AttributeValue, Item, Options};
 
 const DIR: &str = "/idx";

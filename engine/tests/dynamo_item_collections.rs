@@ -12,7 +12,7 @@ use std::sync::Arc;
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::S;
+use siltdb::dynamo::ScalarAttributeType::S;
 use siltdb::dynamo::{item_size, DynamoDb, DynamoError, DynamoOptions};
 use siltdb::fs::MemFs;
 use siltdb::{Db, Item, Options};

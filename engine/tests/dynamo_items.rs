@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoError};
 use siltdb::AttributeValue;
 

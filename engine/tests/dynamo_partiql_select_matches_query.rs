@@ -7,8 +7,8 @@ mod common;
 use common::{create, item, n, s, values};
 use proptest::prelude::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::{AttributeValue, Item};
 
 /// A sort-key condition: (PartiQL text, KeyConditionExpression text), both

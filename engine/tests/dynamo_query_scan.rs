@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use common::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
 use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::{AttributeValue, Item};
 
 fn db_with_items() -> DynamoDb {

@@ -15,7 +15,7 @@ mod common;
 use common::streams::*;
 use common::{item, n, num, s};
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
 use siltdb::{AttributeValue, Db, DynamoError, Item, Options};

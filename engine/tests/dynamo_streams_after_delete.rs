@@ -13,11 +13,11 @@ mod common;
 use common::keys_in;
 use common::streams::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::catalog::retired_streams_key;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
-use siltdb::dynamo::layout::{STREAM_INDEX_ID, TABLE_INDEX_ID};
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
+use siltdb::low_level::dynamo::catalog::retired_streams_key;
+use siltdb::low_level::dynamo::layout::{STREAM_INDEX_ID, TABLE_INDEX_ID};
 use siltdb::{AttributeValue, Db, DynamoError, Item, Options};
 
 // ---------------------------------------------------------------- helpers

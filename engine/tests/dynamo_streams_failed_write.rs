@@ -13,7 +13,7 @@ use common::streams::{get, iterator, latest_arn};
 use common::*;
 use index_check::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType::S;
+use siltdb::dynamo::ScalarAttributeType::S;
 use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
 use siltdb::fs::MemFs;
 use siltdb::{Db, Options};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
 use siltdb::fs::MemFs;
 use siltdb::{Db, Options};

@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use common::{item, n, num, s, values};
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoOptions, ManualClock};
 use siltdb::fs::{FileLock, Fs, MemFs, RandomAccessFile, WritableFile};
 use siltdb::{AttributeValue, Db, DynamoError, Item, Options};

@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
-use siltdb::dynamo::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
-use siltdb::dynamo::{catalog, DynamoDb, DynamoError, DynamoOptions, ManualClock};
+use siltdb::dynamo::ScalarAttributeType;
+use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions, ManualClock};
 use siltdb::fs::MemFs;
+use siltdb::low_level::dynamo::catalog;
+use siltdb::low_level::dynamo::schema::{IndexKind, IndexMeta, KeyAttr, TableMeta};
 use siltdb::{Db, Item, Options, WriteBatch};
 
 /// 2023-11-14T22:13:20Z, in milliseconds.

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::disk::{key, scan, Disk};
-use siltdb::compaction::CompactionOptions;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Error, Options};
 
 fn options(disk: &Disk, l0_compaction_trigger: usize) -> Options {

@@ -21,7 +21,7 @@ fn value(i: u32) -> Vec<u8> {
 }
 
 fn opts(fault: &FaultFs, write_buffer_size: usize) -> Options {
-    let compaction = siltdb::compaction::CompactionOptions {
+    let compaction = siltdb::CompactionOptions {
         target_file_size: 64 << 10,
         ..Default::default()
     };

@@ -23,11 +23,11 @@ use std::time::Instant;
 
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::{FaultFs, MemFs};
-use siltdb::inspect::check_dir;
-use siltdb::sstable::TableOptions;
-use siltdb::vlog::BlobOptions;
+use siltdb::low_level::inspect::check_dir;
+use siltdb::low_level::sstable::TableOptions;
+use siltdb::low_level::vlog::BlobOptions;
+use siltdb::CompactionOptions;
 use siltdb::{Db, DbIterator, Options, Snapshot, WriteBatch, WriteOptions};
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;

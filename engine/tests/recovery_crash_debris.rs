@@ -9,8 +9,8 @@ mod common;
 use std::path::Path;
 
 use common::disk::{key, scan, value, Disk, DIR};
-use siltdb::inspect::{check_dir, FileStatus};
-use siltdb::wal::encode_record;
+use siltdb::low_level::inspect::{check_dir, FileStatus};
+use siltdb::low_level::wal::encode_record;
 use siltdb::WriteBatch;
 
 const N: u32 = 200;

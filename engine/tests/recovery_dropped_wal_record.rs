@@ -11,8 +11,8 @@ use std::path::Path;
 
 use common::disk::{corruption, key, scan, value, Disk, DIR};
 use siltdb::fs::Fs;
-use siltdb::inspect::{check_dir, FileStatus};
-use siltdb::wal::TornKind;
+use siltdb::low_level::inspect::{check_dir, FileStatus};
+use siltdb::low_level::wal::TornKind;
 use siltdb::{Db, Options};
 
 const N: u32 = 20;

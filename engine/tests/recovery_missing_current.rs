@@ -11,8 +11,8 @@ use std::path::Path;
 
 use common::disk::{corruption, key, scan, value, Disk, DIR};
 use siltdb::fs::Fs;
-use siltdb::inspect::check_dir;
-use siltdb::recovery::repair;
+use siltdb::low_level::inspect::check_dir;
+use siltdb::low_level::recovery::repair;
 use siltdb::Db;
 
 const N: u32 = 300;
@@ -104,14 +104,22 @@ fn repair_passes_over_a_manifest_that_does_not_recover() {
     let good = disk.named("MANIFEST-").pop().expect("a MANIFEST");
     // A newer MANIFEST naming a table that does not exist.
     let mut m = disk.contents()[&good].clone();
-    let edit = siltdb::manifest::VersionEdit {
+    let edit = siltdb::low_level::manifest::VersionEdit {
         new_files: vec![(
             5,
-            siltdb::manifest::FileMeta {
+            siltdb::low_level::manifest::FileMeta {
                 number: 900_000,
                 size: 10,
-                smallest: siltdb::key::make_internal_key(b"zz1", 1, siltdb::key::ValueKind::Value),
-                largest: siltdb::key::make_internal_key(b"zz2", 1, siltdb::key::ValueKind::Value),
+                smallest: siltdb::low_level::key::make_internal_key(
+                    b"zz1",
+                    1,
+                    siltdb::low_level::key::ValueKind::Value,
+                ),
+                largest: siltdb::low_level::key::make_internal_key(
+                    b"zz2",
+                    1,
+                    siltdb::low_level::key::ValueKind::Value,
+                ),
                 smallest_seq: 1,
                 largest_seq: 1,
                 num_entries: 1,
@@ -121,7 +129,7 @@ fn repair_passes_over_a_manifest_that_does_not_recover() {
         next_file_number: Some(900_002),
         ..Default::default()
     };
-    siltdb::wal::encode_record(&mut m, &edit.encoded()).expect("record");
+    siltdb::low_level::wal::encode_record(&mut m, &edit.encoded()).expect("record");
     disk.write("MANIFEST-900001", &m);
     disk.remove("CURRENT");
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::disk::{corruption, key, value, Disk, DIR};
 use siltdb::fs::Fs;
-use siltdb::inspect::check_dir;
+use siltdb::low_level::inspect::check_dir;
 
 const N: u32 = 600;
 

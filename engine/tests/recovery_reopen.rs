@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::{FaultFs, MemFs};
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options, WriteBatch, WriteOptions};
 
 const DIR: &str = "/db";

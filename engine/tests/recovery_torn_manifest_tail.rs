@@ -12,7 +12,7 @@ mod common;
 use std::path::Path;
 
 use common::disk::{corruption, key, log_records, scan, Disk, DIR};
-use siltdb::inspect::{check_dir, FileStatus};
+use siltdb::low_level::inspect::{check_dir, FileStatus};
 
 /// A closed database whose MANIFEST ends with a compaction's edit.
 struct Compacted {

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::MemFs;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options};
 
 const TRIGGER: usize = 2;

@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::MemFs;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options, Stats};
 
 fn key(i: u32) -> Vec<u8> {

@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::{Fs, MemFs};
-use siltdb::inspect::dir_stats;
+use siltdb::low_level::inspect::dir_stats;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options};
 
 /// Tables written, each holding [`KEYS`] keys of its own.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::disk::{key, Disk, DIR};
 use siltdb::fs::Fs;
-use siltdb::vlog::BlobOptions;
+use siltdb::low_level::vlog::BlobOptions;
 use siltdb::{Db, Options, WriteBatch, WriteOptions};
 
 fn options(disk: &Disk) -> Options {

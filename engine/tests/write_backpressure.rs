@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::MemFs;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options};
 
 const WRITES: u32 = 4_000;

@@ -18,16 +18,16 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use siltdb::batch::WriteBatch;
-use siltdb::dynamo::itemcodec::{encode_item_to_vec, encode_value};
-use siltdb::dynamo::stream_record::{decode_record, encode_record, RecordRef};
+use siltdb::WriteBatch;
+use siltdb::low_level::dynamo::itemcodec::{encode_item_to_vec, encode_value};
+use siltdb::low_level::dynamo::stream_record::{decode_record, encode_record, RecordRef};
 use siltdb::dynamo::{AttributeValue, Item, Number};
 use siltdb::fs::{Fs, MemFs};
-use siltdb::key::{make_internal_key, ValueKind};
-use siltdb::manifest::{FileMeta, VersionEdit};
-use siltdb::sstable::{BlockBuilder, Footer, TableBuilder, TableOptions, FOOTER_LEN};
-use siltdb::vlog::BlobWriter;
-use siltdb::wal::LogWriter;
+use siltdb::low_level::key::{make_internal_key, ValueKind};
+use siltdb::low_level::manifest::{FileMeta, VersionEdit};
+use siltdb::low_level::sstable::{BlockBuilder, Footer, TableBuilder, TableOptions, FOOTER_LEN};
+use siltdb::low_level::vlog::BlobWriter;
+use siltdb::low_level::wal::LogWriter;
 
 fn write(target: &str, name: &str, data: &[u8]) {
     let dir = Path::new("corpus").join(target);
@@ -265,11 +265,11 @@ fn database_files(crash: bool) -> Vec<(String, Vec<u8>)> {
         },
         // Values of 64 bytes and more go to blob files; a blob file under
         // 90% live is rewritten by the next compaction.
-        blob: siltdb::vlog::BlobOptions {
+        blob: siltdb::low_level::vlog::BlobOptions {
             min_blob_size: 64,
             file_size: 4 << 10,
             gc_live_fraction: 0.9,
-            ..siltdb::vlog::BlobOptions::default()
+            ..siltdb::low_level::vlog::BlobOptions::default()
         },
         ..siltdb::Options::default()
     };

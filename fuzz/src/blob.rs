@@ -13,9 +13,9 @@
 
 use std::sync::Arc;
 
-use siltdb::coding::get_fixed32;
-use siltdb::vlog::format::{record_crc, FILE_HEADER_LEN, RECORD_HEADER_LEN};
-use siltdb::vlog::{BlobIndex, BlobReader, BlobScanner};
+use siltdb::low_level::coding::get_fixed32;
+use siltdb::low_level::vlog::format::{record_crc, FILE_HEADER_LEN, RECORD_HEADER_LEN};
+use siltdb::low_level::vlog::{BlobIndex, BlobReader, BlobScanner};
 
 use crate::VecFile;
 

@@ -2,7 +2,7 @@
 //! "Catalog records"): table records, retired-index keys and the
 //! retained-streams records of deleted tables.
 
-use siltdb::dynamo::catalog::{
+use siltdb::low_level::dynamo::catalog::{
     decode_meta, decode_retired_index_key, decode_retired_streams, decode_retired_streams_key,
     encode_meta, retired_index_key, retired_streams_key,
 };

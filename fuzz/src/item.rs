@@ -1,7 +1,7 @@
 //! `item_decoder`: stored item bytes (format-spec/items.md).
 
-use siltdb::dynamo::itemcodec::{decode_item, decode_value, encode_item_to_vec, encode_value};
-use siltdb::dynamo::validate::validate_value;
+use siltdb::low_level::dynamo::itemcodec::{decode_item, decode_value, encode_item_to_vec, encode_value};
+use siltdb::low_level::dynamo::validate::validate_value;
 use siltdb::dynamo::AttributeValue;
 
 /// `item_decoder`: the bytes as an encoded item, and as one encoded value.

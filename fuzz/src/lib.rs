@@ -41,16 +41,16 @@ pub use stream::run_stream_record;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use siltdb::batch::WriteBatch;
-use siltdb::coding::{masked_crc, put_fixed32};
-use siltdb::error::{Error, Result};
+use siltdb::WriteBatch;
+use siltdb::low_level::coding::{masked_crc, put_fixed32};
+use siltdb::{Error, Result};
 use siltdb::fs::RandomAccessFile;
-use siltdb::iter::InternalIterator;
-use siltdb::key::{compare_internal, make_internal_key, ValueKind, MAX_SEQUENCE};
-use siltdb::manifest::{Version, VersionEdit};
-use siltdb::recovery::{replay_manifest, ManifestState};
-use siltdb::sstable::{Block, BlockHandle, Footer, Table, BLOCK_TRAILER_LEN, FOOTER_LEN};
-use siltdb::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
+use siltdb::low_level::iter::InternalIterator;
+use siltdb::low_level::key::{compare_internal, make_internal_key, ValueKind, MAX_SEQUENCE};
+use siltdb::low_level::manifest::{Version, VersionEdit};
+use siltdb::low_level::recovery::{replay_manifest, ManifestState};
+use siltdb::low_level::sstable::{Block, BlockHandle, Footer, Table, BLOCK_TRAILER_LEN, FOOTER_LEN};
+use siltdb::low_level::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
 
 /// A read-only file over a byte vector.
 pub struct VecFile(pub Vec<u8>);
@@ -431,7 +431,7 @@ fn sstable_once(data: &[u8]) {
             assert!(it.valid() && it.key() == &k[..] && it.value() == &v[..]);
             match table.get(k).expect("get in verified table") {
                 Some((gk, gv)) => assert!(&gk == k && &gv == v, "get returned another entry"),
-                None => assert!(!table.may_contain(siltdb::key::user_key(k))),
+                None => assert!(!table.may_contain(siltdb::low_level::key::user_key(k))),
             }
         }
     }

@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::partiql::lexer::{lex, TokenKind};
 use siltdb::dynamo::partiql::parse;
 use siltdb::dynamo::{AttributeValue, DynamoDb, Item, Number};

@@ -22,8 +22,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use siltdb::fs::{Fs, MemFs};
-use siltdb::inspect::check_dir;
-use siltdb::recovery::{examine, Found, Listing};
+use siltdb::low_level::inspect::check_dir;
+use siltdb::low_level::recovery::{examine, Found, Listing};
 use siltdb::{Db, Error, Options};
 
 use crate::blob::fix_blob_crcs;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use siltdb::dynamo::DynamoDb;
-use siltdb::wal::TornKind;
+use siltdb::low_level::wal::TornKind;
 use siltdb::{Options, RecoveryReport};
 use siltdb_server::http::fd_limit::{connections_within, raise_open_file_limit};
 use siltdb_server::http::{serve, Cors, ServerConfig};

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use siltdb::compaction::CompactionOptions;
-use siltdb::sstable::TableOptions;
-use siltdb::vlog::BlobOptions;
+use siltdb::low_level::sstable::TableOptions;
+use siltdb::low_level::vlog::BlobOptions;
+use siltdb::CompactionOptions;
 use siltdb::{Db, DbIterator, Options, Stats, WriteBatch, WriteOptions};
 
 use super::{Background, Cursor, Engine, EngineKind};

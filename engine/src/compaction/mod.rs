@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub use manual::{manual_output_level, manual_task};
 pub use picker::{pending_compaction_bytes, pick};
-pub use shape::{level_targets, static_level_bytes, LevelTargets, LAST_LEVEL};
+pub use shape::level_targets;
 
 use crate::manifest::{FileMeta, Version, VersionEdit};
 
@@ -47,7 +47,7 @@ pub struct CompactionOptions {
     pub level_multiplier: u64,
     /// Size levels from the largest level up and compact L0 into the
     /// shallowest level that needs to exist (RocksDB's
-    /// `level_compaction_dynamic_level_bytes`); see [`level_targets`].
+    /// `level_compaction_dynamic_level_bytes`); see `compaction/shape.rs`.
     /// When false, L1 targets `base_level_bytes` and every level below
     /// `level_multiplier` times more, as in LevelDB. Default true.
     pub dynamic_level_bytes: bool,

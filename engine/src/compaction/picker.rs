@@ -205,7 +205,7 @@ pub fn pending_compaction_bytes(version: &Version, opts: &CompactionOptions) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compaction::static_level_bytes;
+    use crate::compaction::shape::static_level_bytes;
     use crate::key::compare_internal;
     use crate::manifest::VersionEdit;
     use proptest::prelude::*;

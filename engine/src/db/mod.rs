@@ -178,7 +178,7 @@ impl TableSource for TableCache {
 
 impl Db {
     /// Opens (or creates) the database in `dir`, recovering after a crash
-    /// (format-spec/manifest.md, "Recovery"; [`crate::recovery`] decides).
+    /// (format-spec/manifest.md, "Recovery"; [`crate::low_level::recovery`] decides).
     ///
     /// A torn final WAL or MANIFEST record is dropped and reported in
     /// [`Db::recovery_report`] (refused instead under

@@ -103,7 +103,7 @@ impl std::fmt::Debug for DynamoOptions {
 /// ```
 /// use siltdb::dynamo::DynamoDb;
 /// use siltdb::dynamo::api::*;
-/// use siltdb::dynamo::keycodec::ScalarAttributeType;
+/// use siltdb::dynamo::ScalarAttributeType;
 /// use siltdb::AttributeValue;
 ///
 /// let db = DynamoDb::open_in_memory().unwrap();

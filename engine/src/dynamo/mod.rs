@@ -44,32 +44,25 @@ pub mod error;
 /// update): lexer, parser, trees, limits and DynamoDB's exact error messages.
 pub mod expr;
 mod failures;
-mod indexes;
-mod items;
-mod keys;
+pub(crate) mod indexes;
+pub(crate) mod items;
+pub(crate) mod keys;
 /// PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction):
 /// a parser and a planner onto the item API.
 pub mod partiql;
 mod query;
-mod streams;
-mod tables;
+pub(crate) mod streams;
+pub(crate) mod tables;
 #[cfg(test)]
 mod testutil;
 mod ttl;
 mod worker;
 mod write;
 
-// The module paths embedders, the server, benches, tests and fuzz targets
-// use today; the public surface is curated separately.
-pub use expr::{legacy, request};
-pub use indexes::entries as index;
-pub use items::codec as itemcodec;
-pub use items::{capacity, number, validate, value};
-pub use keys::codec as keycodec;
-pub use keys::layout;
-pub use streams::record as stream_record;
-pub use tables::{catalog, schema};
-pub use write::{batch, locks, transact};
+// Short paths inside the crate. Tools outside reach the encodings through
+// `crate::low_level::dynamo`.
+pub(crate) use items::{number, value};
+pub(crate) use keys::codec as keycodec;
 
 /// DynamoDB Streams: a table's streams and their records.
 pub mod stream {

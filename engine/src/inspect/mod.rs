@@ -28,7 +28,7 @@ mod blob_tests;
 #[cfg(test)]
 mod tests;
 
-/// File kinds and missing files are [`crate::recovery`]'s.
+/// File kinds and missing files are [`crate::low_level::recovery`]'s.
 pub use crate::recovery::{FileKind, MissingFile};
 pub use check::{
     check_dir, CheckReport, Corruption, FileReport, FileStatus, LiveTable, ManifestSummary,

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use siltdb::compaction::CompactionOptions;
 use siltdb::fs::{Fs, MemFs};
-use siltdb::vlog::BlobOptions;
+use siltdb::low_level::vlog::BlobOptions;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Options};
 
 /// The key/value contents a test expects.

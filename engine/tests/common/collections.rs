@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::layout::{partition_prefix, TABLE_INDEX_ID};
 use siltdb::dynamo::DynamoDb;
+use siltdb::low_level::dynamo::layout::{partition_prefix, TABLE_INDEX_ID};
 use siltdb::{AttributeValue, Item};
 
 /// The `index_id` of item collection sizes.

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::schema::TableMeta;
-use siltdb::dynamo::{catalog, index, itemcodec, layout, DynamoDb};
+use siltdb::dynamo::DynamoDb;
+use siltdb::low_level::dynamo::schema::TableMeta;
+use siltdb::low_level::dynamo::{catalog, index, itemcodec, layout};
 
 /// The table's definition as the catalog stores it.
 pub fn table_meta(db: &DynamoDb, table: &str) -> TableMeta {

@@ -15,10 +15,10 @@ pub mod workload;
 use std::collections::HashMap;
 
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::keycodec::ScalarAttributeType;
-use siltdb::dynamo::layout::range_prefix;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
 use siltdb::fs::MemFs;
+use siltdb::low_level::dynamo::layout::range_prefix;
 use siltdb::{AttributeValue, Db, Item, Number, Options};
 
 /// `S`.

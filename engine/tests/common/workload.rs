@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::disk::{scan, Disk, DIR};
-use siltdb::compaction::CompactionOptions;
-use siltdb::inspect::check_dir;
-use siltdb::sstable::TableOptions;
-use siltdb::vlog::BlobOptions;
+use siltdb::low_level::inspect::check_dir;
+use siltdb::low_level::sstable::TableOptions;
+use siltdb::low_level::vlog::BlobOptions;
+use siltdb::CompactionOptions;
 use siltdb::{Db, Error, Options, RecoveryReport, WriteBatch, WriteOptions};
 
 /// The keys and values of a database.

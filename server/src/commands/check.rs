@@ -1,11 +1,11 @@
-//! `siltdb check DIR`: [`siltdb::inspect::check_dir`] on a directory, the
+//! `siltdb check DIR`: [`siltdb::low_level::inspect::check_dir`] on a directory, the
 //! report on stdout, exit status 1 if anything is damaged, unreadable or
 //! missing, or if open would drop a complete final record.
 
 use std::io::Write;
 
 use siltdb::fs::OsFs;
-use siltdb::inspect::{check_dir, FileStatus};
+use siltdb::low_level::inspect::{check_dir, FileStatus};
 
 use crate::cli::CheckArgs;
 

@@ -1,11 +1,11 @@
-//! `siltdb dump FILE`: [`siltdb::inspect::dump_file_with`] on one file, the
+//! `siltdb dump FILE`: [`siltdb::low_level::inspect::dump_file_with`] on one file, the
 //! dump on stdout. A damaged file is printed up to the damage, then the
 //! command fails with the engine's error.
 
 use std::io::{BufWriter, Write};
 
 use siltdb::fs::OsFs;
-use siltdb::inspect::{dump_file_with, DumpOptions};
+use siltdb::low_level::inspect::{dump_file_with, DumpOptions};
 use siltdb::Error;
 
 use crate::cli::DumpArgs;

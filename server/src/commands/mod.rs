@@ -1,5 +1,5 @@
 //! The offline subcommands of `siltdb`, one file each: `check`, `stats` and
-//! `dump` wrap `siltdb::inspect`; `repair` wraps `siltdb::recovery::repair`;
+//! `dump` wrap `siltdb::low_level::inspect`; `repair` wraps `siltdb::low_level::recovery::repair`;
 //! `export` and `import` move a table to and from DynamoDB JSON lines.
 //!
 //! Each `run` returns `Err(message)` for the caller to print as
@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use siltdb::dynamo::{DynamoDb, DynamoError};
-use siltdb::recovery::filenames::CURRENT as CURRENT_FILE;
+use siltdb::low_level::recovery::filenames::CURRENT as CURRENT_FILE;
 use siltdb::Options;
 
 /// Opens the database in `dir` for an offline command (exclusively: it

@@ -1,11 +1,11 @@
-//! `siltdb repair --data-dir DIR`: [`siltdb::recovery::repair`] on a
+//! `siltdb repair --data-dir DIR`: [`siltdb::low_level::recovery::repair`] on a
 //! directory: restores a lost or damaged `CURRENT`, deleting nothing, and
 //! prints what it did.
 
 use std::io::Write;
 
 use siltdb::fs::OsFs;
-use siltdb::recovery::repair;
+use siltdb::low_level::recovery::repair;
 
 use crate::cli::RepairArgs;
 

@@ -1,10 +1,10 @@
-//! `siltdb stats DIR`: [`siltdb::inspect::dir_stats`] on a directory, its
+//! `siltdb stats DIR`: [`siltdb::low_level::inspect::dir_stats`] on a directory, its
 //! table on stdout.
 
 use std::io::Write;
 
 use siltdb::fs::OsFs;
-use siltdb::inspect::dir_stats;
+use siltdb::low_level::inspect::dir_stats;
 
 use crate::cli::StatsArgs;
 

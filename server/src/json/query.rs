@@ -180,8 +180,8 @@ mod tests {
     #[test]
     fn index_query_pages_round_trip_through_json() {
         use siltdb::dynamo::api::*;
-        use siltdb::dynamo::keycodec::ScalarAttributeType;
         use siltdb::dynamo::DynamoDb;
+        use siltdb::dynamo::ScalarAttributeType;
         let db = DynamoDb::open_in_memory().expect("open");
         let def = |n: &str, t| AttributeDefinition {
             attribute_name: n.into(),

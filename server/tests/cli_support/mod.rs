@@ -10,7 +10,7 @@ use siltdb::dynamo::api::{
     AttributeDefinition, BillingMode, CreateTableInput, KeySchemaElement, KeyType, PutItemInput,
     ScanInput,
 };
-use siltdb::dynamo::keycodec::ScalarAttributeType;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{AttributeValue, DynamoDb, Item, Number};
 use siltdb::Options;
 

@@ -37,15 +37,6 @@ pub fn write_units(bytes: usize) -> f64 {
     bytes.div_ceil(WRITE_UNIT_BYTES).max(1) as f64
 }
 
-/// Whether a unit figure is a read or a write (for the transactional split).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitKind {
-    /// Read units.
-    Read,
-    /// Write units.
-    Write,
-}
-
 /// `ConsumedCapacity` of a single-item operation, Query or Scan, or `None`
 /// when the request did not ask for it.
 pub fn consumed(

@@ -166,7 +166,7 @@ impl AttributeValue {
     /// overhead + 1 byte per element + the elements (a map element also
     /// counts its name's UTF-8 bytes). The guide gives numbers only
     /// "approximately" (1 byte per two significant digits + 1); we use
-    /// [`number_size`]. Sets are not covered by the guide; we count the sum
+    /// `number_size`. Sets are not covered by the guide; we count the sum
     /// of the members' sizes, as dynalite does.
     pub fn size(&self) -> usize {
         match self {

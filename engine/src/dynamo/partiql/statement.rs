@@ -44,7 +44,7 @@ impl DynamoDb {
     /// ```
     /// use siltdb::dynamo::DynamoDb;
     /// use siltdb::dynamo::api::*;
-    /// use siltdb::dynamo::keycodec::ScalarAttributeType;
+    /// use siltdb::dynamo::ScalarAttributeType;
     /// use siltdb::AttributeValue;
     ///
     /// let db = DynamoDb::open_in_memory().unwrap();
