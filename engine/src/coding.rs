@@ -3,6 +3,13 @@
 //!
 //! Decoders return `None` on short or malformed input; the caller turns that
 //! into a `Corruption` naming its file and offset.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 /// Appends `v` as 4 little-endian bytes.
 pub fn put_fixed32(dst: &mut Vec<u8>, v: u32) {
@@ -27,6 +34,10 @@ pub fn get_fixed64(src: &[u8]) -> Option<u64> {
 }
 
 /// Appends `v` as an unsigned LEB128 varint (1–10 bytes).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "each byte takes the low 7 bits of what is left: the truncation is the encoding"
+)]
 pub fn put_varint64(dst: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         dst.push((v as u8) | 0x80);
@@ -68,8 +79,13 @@ pub fn get_varint32(src: &[u8]) -> Option<(u32, usize)> {
 }
 
 /// Appends a varint32 length followed by the bytes.
+///
+/// REQUIRES: `data` is at most `u32::MAX` bytes ([`crate::WriteBatch`]
+/// bounds keys and values so). A longer one is not truncated: its length
+/// is written as the varint64 it is, which every decoder (reading a
+/// varint32) rejects as corruption.
 pub fn put_length_prefixed(dst: &mut Vec<u8>, data: &[u8]) {
-    put_varint32(dst, data.len() as u32);
+    put_varint64(dst, data.len() as u64);
     dst.extend_from_slice(data);
 }
 
@@ -98,7 +114,7 @@ impl<'a> Decoder<'a> {
     }
     /// Bytes not yet consumed.
     pub fn remaining(&self) -> &'a [u8] {
-        &self.buf[self.pos..]
+        self.buf.get(self.pos..).unwrap_or_default()
     }
     /// True when every byte has been consumed.
     pub fn is_empty(&self) -> bool {

@@ -11,6 +11,13 @@
 //! [`MAX_NESTING_DEPTH`] levels of `M`/`L`, and allocates no more than the
 //! input's length (no capacity is taken from a count it has not checked
 //! against the bytes left).
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -178,6 +185,10 @@ fn encode_map(m: &BTreeMap<String, AttributeValue>, out: &mut Vec<u8>) {
 
 /// Counts and lengths are varint32; the REQUIRES of [`encode_item`] keeps
 /// them in range (items are at most 400 KB).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "items are at most 400 KB (validated before encoding), so every count and length fits in u32"
+)]
 fn put_count(n: usize, out: &mut Vec<u8>) {
     put_varint32(out, n as u32);
 }
@@ -190,6 +201,10 @@ fn put_bytes(b: &[u8], out: &mut Vec<u8>) {
 /// Zero is `00`. Otherwise a header byte (sign bit, coefficient byte length
 /// 1..=16), the adjusted exponent + 130, and the coefficient's minimal
 /// little-endian bytes.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "len is 1..=16 and the biased exponent of a valid number 0..=255, as the comments below say"
+)]
 fn encode_number(n: &Number, out: &mut Vec<u8>) {
     let c = n.coefficient();
     if c == 0 {
@@ -202,7 +217,7 @@ fn encode_number(n: &Number, out: &mut Vec<u8>) {
     out.push(sign | len as u8);
     // The adjusted exponent of a valid number is in -130..=125.
     out.push((n.adjusted_exponent() + EXPONENT_BIAS) as u8);
-    out.extend_from_slice(&c.to_le_bytes()[..len]);
+    out.extend(c.to_le_bytes().into_iter().take(len));
 }
 
 // ---------------------------------------------------------------- decode --

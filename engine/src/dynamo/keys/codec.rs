@@ -7,6 +7,13 @@
 //! encoding is a proper prefix of another, so `[hash][pk][sk]` byte strings
 //! sort by (hash, pk, sk) — and a multi-attribute key's concatenated values
 //! (`[hash][pk1]…[pkn][sk1]…[skm]`) by each value in turn.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::fmt;
 
@@ -137,10 +144,12 @@ pub fn encode_number(n: &Number, out: &mut Vec<u8>) {
         TAG_POSITIVE
     });
     // adjusted exponent is in -130..=125, so the byte is 0..=255.
-    out.push(flip((n.adjusted_exponent() + EXPONENT_BIAS) as u8));
+    let exponent = u8::try_from(n.adjusted_exponent() + EXPONENT_BIAS).unwrap_or(u8::MAX);
+    out.push(flip(exponent));
     let digits = n.coefficient().to_string();
     for pair in digits.as_bytes().chunks(2) {
-        let hi = pair[0] - b'0';
+        // chunks(2) yields one or two decimal digits.
+        let hi = pair.first().map_or(0, |d| d - b'0');
         let lo = pair.get(1).map_or(0, |d| d - b'0');
         out.push(flip(hi * 10 + lo + 1));
     }

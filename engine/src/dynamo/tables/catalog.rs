@@ -6,6 +6,13 @@
 //! [`encode_meta`]. The next table id is one record under
 //! `catalog_key(CATALOG_NEXT_ID, "")`: ids only grow, so a deleted table's
 //! id — and any of its items not yet reclaimed — can never be reached again.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -607,9 +614,11 @@ pub fn load(db: &Db) -> Result<Loaded, DynamoError> {
     let prefix = layout::catalog_prefix(layout::CATALOG_RETIRED);
     it.seek(&prefix)?;
     while it.valid() && it.key().starts_with(&prefix) {
-        let id_bytes: [u8; 4] = it.key()[prefix.len()..]
-            .try_into()
-            .map_err(|_| corrupt("retired table key"))?;
+        let id_bytes: [u8; 4] = it
+            .key()
+            .get(prefix.len()..)
+            .and_then(|id| id.try_into().ok())
+            .ok_or_else(|| corrupt("retired table key"))?;
         loaded.retired.push(u32::from_be_bytes(id_bytes));
         it.next()?;
     }
