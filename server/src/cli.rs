@@ -139,6 +139,10 @@ pub struct ServeArgs {
     /// (block cache, memtables, open tables' indexes and filters).
     #[arg(long, value_name = "SECONDS", default_value = "600", value_parser = parse_seconds)]
     pub stats_every: Duration,
+    /// Seconds between two calls that give the memory malloc holds free
+    /// inside its heaps back to the system (glibc only).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    pub malloc_trim_every: Duration,
 }
 
 /// A duration in seconds, fractions allowed (`0.5`), more than zero.
@@ -311,6 +315,7 @@ mod tests {
         assert_eq!(a.body_timeout, Duration::from_secs(60));
         assert_eq!(a.idle_timeout, Duration::from_secs(60));
         assert_eq!(a.stats_every, Duration::from_secs(600));
+        assert_eq!(a.malloc_trim_every, Duration::from_secs(10));
         let cli = Cli::try_parse_from([
             "siltdb",
             "serve",

@@ -15,6 +15,8 @@
 //!   memory per thread;
 //! - [`malloc_mmap`]: the process's allocator, made to return large freed
 //!   blocks to the system;
+//! - [`malloc_trim`]: the process's allocator, made to return free pages
+//!   inside its heaps;
 //! - [`memory_log`]: the engine's memory budget and use, in the log.
 #![warn(missing_docs)]
 
@@ -24,6 +26,7 @@ pub mod http;
 pub mod json;
 pub mod malloc_arenas;
 pub mod malloc_mmap;
+pub mod malloc_trim;
 pub mod memory_log;
 pub mod operation;
 

@@ -96,6 +96,9 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             tracing::info!("cross-origin requests allowed from {:?}", args.cors_origins);
         }
         tokio::spawn(log_usage_every(db, args.stats_every));
+        tokio::spawn(siltdb_server::malloc_trim::trim_every(
+            args.malloc_trim_every,
+        ));
         let config = ServerConfig {
             credentials: args.credentials,
             max_request_memory: args.max_request_memory,
