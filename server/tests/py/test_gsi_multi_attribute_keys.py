@@ -211,3 +211,36 @@ def test_a_new_index_is_backfilled(ddb):
         ExpressionAttributeValues={":a": {"S": "x"}, ":b": {"N": "1"}},
     )["Items"]
     assert [i["pk"]["S"] for i in items] == ["p5", "p3", "p1"]
+
+
+def test_legacy_key_conditions_name_every_key_attribute(ddb, games):
+    # KeyConditions take one condition per attribute of a multi-attribute
+    # key, under the same rules as KeyConditionExpression.
+    def kc(**conds):
+        return {
+            name: {"ComparisonOperator": op, "AttributeValueList": [value]}
+            for name, (op, value) in conds.items()
+        }
+
+    def query(conds, **kwargs):
+        out = ddb.query(TableName=games, IndexName="byEvent", KeyConditions=conds, **kwargs)
+        return [f"{i['pk']['S']}:{i['sk']['N']}" for i in out["Items"]]
+
+    both = dict(event=("EQ", {"S": "cup"}), team=("EQ", {"S": "A"}))
+    assert query(kc(**both)) == ["g3:1", "g4:1", "g2:1", "g1:1", "g1:2"]
+    assert query(kc(**both, stage=("EQ", {"S": "semi"}), score=("LT", {"N": "20"}))) == ["g2:1"]
+    assert query(kc(**both, stage=("BEGINS_WITH", {"S": "g"}))) == ["g4:1"]
+    with pytest.raises(ClientError) as e:
+        query(kc(**both, score=("EQ", {"N": "1"})))
+    assert error(e) == (
+        "ValidationException",
+        "RANGE key attributes stage must have equality conditions specified in the query "
+        "because a condition is present on key attribute score",
+    )
+    with pytest.raises(ClientError) as e:
+        query(kc(event=("EQ", {"S": "cup"})))
+    assert error(e) == ("ValidationException", "Query condition missed key schema element: team")
+    # On the table, whose key has two attributes, still one or two.
+    with pytest.raises(ClientError) as e:
+        ddb.query(TableName=games, KeyConditions=kc(pk=("EQ", {"S": "g1"}), sk=("EQ", {"N": "1"}), team=("EQ", {"S": "A"})))
+    assert error(e) == ("ValidationException", "Conditions can be of length 1 or 2 only")
