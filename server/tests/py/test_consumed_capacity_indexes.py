@@ -147,3 +147,55 @@ def test_transact_write_reports_index_writes(ddb, indexed):
         TransactItems=[{"Delete": {"TableName": indexed, "Key": KEY}}], ReturnConsumedCapacity="TOTAL"
     )
     assert out["ConsumedCapacity"] == [{"TableName": indexed, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]
+
+
+def test_an_index_pays_only_when_its_entry_changes(ddb):
+    # byInc: global on g projecting only `proj`; byAll: local on l, all
+    # attributes. Each step starts from the same item.
+    name = unique("ladder")
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g", "l")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byInc",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["proj"]},
+            }
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "byAll",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    seed = item("1", g="g", l="l", proj="p", extra="o")
+
+    def arms(cc):
+        return (
+            cc["CapacityUnits"],
+            cc["Table"]["CapacityUnits"],
+            cc.get("GlobalSecondaryIndexes", {}).get("byInc", {}).get("CapacityUnits"),
+            cc.get("LocalSecondaryIndexes", {}).get("byAll", {}).get("CapacityUnits"),
+        )
+
+    def update(expression, values=None):
+        ddb.put_item(TableName=name, Item=seed)
+        args = dict(TableName=name, Key=KEY, UpdateExpression=expression, ReturnConsumedCapacity="INDEXES")
+        if values:
+            args["ExpressionAttributeValues"] = values
+        return arms(ddb.update_item(**args)["ConsumedCapacity"])
+
+    ddb.put_item(TableName=name, Item=seed)
+    # The same item again: both entries stay as they are.
+    assert arms(ddb.put_item(TableName=name, Item=seed, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]) == (1, 1, None, None)
+    # Not projected by byInc; byAll holds everything.
+    assert update("SET extra = :v", {":v": {"S": "o2"}}) == (2, 1, None, 1)
+    assert update("SET proj = :v", {":v": {"S": "p2"}}) == (3, 1, 1, 1)
+    assert update("SET g = :v", {":v": {"S": "g2"}}) == (4, 1, 2, 1)
+    assert update("REMOVE g") == (3, 1, 1, 1)
+    assert update("SET l = :v", {":v": {"S": "l2"}}) == (3, 1, None, 2)

@@ -12,9 +12,12 @@
 //! - an item in the index neither before nor after costs nothing.
 //!
 //! Each write is charged by the size of the entry it writes or deletes (the
-//! projected item), one unit per KB. Not written down: an update that
-//! changes no projected attribute leaves the entry as it is, so siltdb
-//! charges it nothing.
+//! projected item), one unit per KB. Not in the guide but measured against
+//! DynamoDB (the nubo-db/dynamodb-conformance suite,
+//! `tests/tier1/putItem/indexConsumedCapacity.test.ts`): a write that leaves
+//! an index's entry as it was (an identical overwrite, a change to an
+//! attribute the index does not project) costs that index nothing and is
+//! not listed.
 
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::indexes::entries::{entry_key, project_for_index};
