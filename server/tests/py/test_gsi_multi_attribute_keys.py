@@ -244,3 +244,53 @@ def test_legacy_key_conditions_name_every_key_attribute(ddb, games):
     with pytest.raises(ClientError) as e:
         ddb.query(TableName=games, KeyConditions=kc(pk=("EQ", {"S": "g1"}), sk=("EQ", {"N": "1"}), team=("EQ", {"S": "A"})))
     assert error(e) == ("ValidationException", "Conditions can be of length 1 or 2 only")
+
+
+def test_update_table_checks_a_new_index_as_create_table_does(ddb):
+    name = create_table(ddb, unique("updbad"))
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(
+            TableName=name,
+            AttributeDefinitions=defs([("a", "S"), ("b", "S"), ("c", "S")]),
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": "bad",
+                        "KeySchema": key_schema(["a"], ["b"]) + key_schema(["c"], []),
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                }
+            ],
+        )
+    assert error(e) == (
+        "ValidationException",
+        INVALID + "All HASH key attributes must precede RANGE key attributes in the KeySchema",
+    )
+
+
+def test_stream_records_carry_the_table_key_only(ddb, endpoint):
+    import boto3
+
+    name = unique("mstream")
+    arn = ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=defs([("pk", "S"), ("a", "S"), ("b", "N")]),
+        KeySchema=key_schema(["pk"], []),
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        GlobalSecondaryIndexes=[
+            {"IndexName": "byAB", "KeySchema": key_schema(["a", "b"], []), "Projection": {"ProjectionType": "ALL"}}
+        ],
+    )["TableDescription"]["LatestStreamArn"]
+    ddb.put_item(TableName=name, Item={"pk": {"S": "k"}, "a": {"S": "x"}, "b": {"N": "1"}})
+    s = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    shard = s.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = s.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    (record,) = s.get_records(ShardIterator=it)["Records"]
+    assert record["dynamodb"]["Keys"] == {"pk": {"S": "k"}}
