@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// recovers to the record before it, and the drop is logged).
     #[arg(long, conflicts_with = "in_memory")]
     pub strict_recovery: bool,
+    /// The AWS account id in table, index and stream ARNs (12 digits). The
+    /// region in them is each request's own (its SigV4 credential scope).
+    #[arg(long, default_value = "000000000000", value_parser = parse_account_id)]
+    pub account_id: String,
     /// Let web pages from ORIGIN (e.g. `http://localhost:3000`) call the
     /// server from a browser (CORS). Repeat for more origins; `*` allows
     /// every origin. Off by default: without it, browsers keep other
@@ -179,6 +183,15 @@ fn parse_size(s: &str) -> Result<usize, String> {
         .filter(|&b| b > 0)
         .ok_or_else(|| format!("'{s}': give a size above 0 that fits in memory"))?;
     Ok(bytes)
+}
+
+/// An AWS account id: exactly 12 decimal digits.
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{s}': an account id is 12 digits"))
+    }
 }
 
 /// `siltdb check`.

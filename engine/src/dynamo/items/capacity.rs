@@ -76,6 +76,9 @@ pub fn consumed(
     })
 }
 
+/// The `Capacity` of each index, by name.
+type PerIndex = BTreeMap<String, Capacity>;
+
 /// Write units a write consumed on the secondary indexes of one table, by
 /// index name.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,13 +107,7 @@ impl IndexUnits {
 
     /// The per-index maps of an `INDEXES` report, with `fill` setting each
     /// index's figures; `None` for a kind the write did not touch.
-    fn report(
-        &self,
-        fill: impl Fn(f64) -> Capacity,
-    ) -> (
-        Option<BTreeMap<String, Capacity>>,
-        Option<BTreeMap<String, Capacity>>,
-    ) {
+    fn report(&self, fill: impl Fn(f64) -> Capacity) -> (Option<PerIndex>, Option<PerIndex>) {
         let map = |m: &BTreeMap<String, f64>| {
             (!m.is_empty()).then(|| m.iter().map(|(k, u)| (k.clone(), fill(*u))).collect())
         };
