@@ -46,7 +46,7 @@ def fresh():
     assert s.stop() == 0
 
 
-def test_readme_names_five_snippets():
+def test_readme_names_its_snippets():
     assert re.findall(r"<!-- readme-test: (\S+) -->", README) == [
         "aws-cli",
         "partiql",
