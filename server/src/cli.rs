@@ -1,6 +1,6 @@
 //! The `siltdb` command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// recovers to the record before it, and the drop is logged).
     #[arg(long, conflicts_with = "in_memory")]
     pub strict_recovery: bool,
+    /// The AWS account id in table, index and stream ARNs (12 digits). The
+    /// region in them is each request's own (its SigV4 credential scope).
+    #[arg(long, default_value = "000000000000", value_parser = parse_account_id)]
+    pub account_id: String,
     /// Let web pages from ORIGIN (e.g. `http://localhost:3000`) call the
     /// server from a browser (CORS). Repeat for more origins; `*` allows
     /// every origin. Off by default: without it, browsers keep other
@@ -185,13 +189,32 @@ fn parse_size(s: &str) -> Result<usize, String> {
     Ok(bytes)
 }
 
+/// An AWS account id: exactly 12 decimal digits.
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{s}': an account id is 12 digits"))
+    }
+}
+
 /// `siltdb check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The database directory. Check it while no server has it open: files
-    /// being written would look damaged.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    /// Directory holding the database. Check it while no server has it
+    /// open: files being written would look damaged.
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The directory, given without `--data-dir` (as earlier versions took it).
+    #[arg(value_name = "DIR", conflicts_with = "data_dir")]
+    pub dir: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    /// The database directory: `DIR` if given, else `--data-dir`.
+    pub fn dir(&self) -> &Path {
+        self.dir.as_deref().unwrap_or(&self.data_dir)
+    }
 }
 
 /// `siltdb repair`.
@@ -205,16 +228,32 @@ pub struct RepairArgs {
 /// `siltdb stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// The database directory.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    /// Directory holding the database. The per-table figures need it
+    /// closed (no server may have it open); the levels are read either way.
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The directory, given without `--data-dir` (as earlier versions took it).
+    #[arg(value_name = "DIR", conflicts_with = "data_dir")]
+    pub dir: Option<PathBuf>,
+}
+
+impl StatsArgs {
+    /// The database directory: `DIR` if given, else `--data-dir`.
+    pub fn dir(&self) -> &Path {
+        self.dir.as_deref().unwrap_or(&self.data_dir)
+    }
 }
 
 /// `siltdb dump`.
 #[derive(Debug, Args)]
 pub struct DumpArgs {
+    /// Directory holding the database, where FILE is looked for when it is
+    /// not a path to an existing file.
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
     /// The file: `NNNNNN.log`, `NNNNNN.sst`, `MANIFEST-NNNNNN` or `CURRENT`
-    /// (a file named otherwise is recognised by its contents).
+    /// (a file named otherwise is recognised by its contents), as a path or
+    /// as a name in the data directory.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Bytes of each key and value shown before it is cut short.

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use siltdb::dynamo::DynamoDb;
+use siltdb::dynamo::{DynamoDb, DynamoError, DynamoOptions};
+use siltdb::fs::MemFs;
 use siltdb::low_level::wal::TornKind;
-use siltdb::{Options, RecoveryReport};
+use siltdb::{Db, Options, RecoveryReport};
 use siltdb_server::http::fd_limit::{connections_within, raise_open_file_limit};
 use siltdb_server::http::{serve, Cors, ServerConfig};
 use siltdb_server::memory_log::{log_budget, log_usage_every};
@@ -175,8 +176,19 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 /// Opens the database `args` names: siltdb's `DynamoDb` in `--data-dir`
 /// (created if missing), or in memory with `--in-memory`.
 fn open_backend(args: &ServeArgs) -> Result<Arc<DynamoDb>, String> {
+    let dynamo_options = DynamoOptions {
+        account_id: args.account_id.clone(),
+        ..DynamoOptions::default()
+    };
     let db = if args.in_memory {
-        DynamoDb::open_in_memory().map_err(|e| format!("opening an in-memory database: {e}"))?
+        let options = Options {
+            fs: Arc::new(MemFs::new()),
+            ..Options::default()
+        };
+        Db::open("/siltdb", options)
+            .map_err(DynamoError::from)
+            .and_then(|db| DynamoDb::with_db(db, dynamo_options))
+            .map_err(|e| format!("opening an in-memory database: {e}"))?
     } else {
         let dir = &args.data_dir;
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
@@ -185,7 +197,9 @@ fn open_backend(args: &ServeArgs) -> Result<Arc<DynamoDb>, String> {
             ..Options::default()
         };
         log_budget(&options);
-        let db = DynamoDb::open(dir, options)
+        let db = Db::open(dir, options)
+            .map_err(DynamoError::from)
+            .and_then(|db| DynamoDb::with_db(db, dynamo_options))
             .map_err(|e| format!("opening the database in {}: {e}", dir.display()))?;
         log_recovery(db.engine().recovery_report());
         db

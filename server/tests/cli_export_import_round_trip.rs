@@ -26,7 +26,19 @@ fn export_import_through_files() {
         arg(&export),
     ]);
     assert!(run.success(), "{run:?}");
-    assert!(run.stderr.contains("exported 1500 items"), "{run:?}");
+    assert!(run.stderr.contains("exported 1,500 items"), "{run:?}");
+    // The rate as people read it: "in 0.3 s (5,000 items/s)", a whole
+    // number with separators.
+    let rate = run
+        .stderr
+        .split(" s (")
+        .nth(1)
+        .and_then(|r| r.strip_suffix(" items/s)\n"))
+        .unwrap_or_else(|| panic!("no rate: {run:?}"));
+    assert!(
+        rate.chars().all(|c| c.is_ascii_digit() || c == ','),
+        "{run:?}"
+    );
     let exported = std::fs::read_to_string(&export).expect("read export");
     assert_eq!(exported.lines().count(), 1500);
     assert!(exported.ends_with('\n'));
@@ -47,7 +59,7 @@ fn export_import_through_files() {
     ]);
     assert!(run.success(), "{run:?}");
     assert!(
-        run.stderr.contains("imported 1500 items into Copy"),
+        run.stderr.contains("imported 1,500 items into Copy"),
         "{run:?}"
     );
 

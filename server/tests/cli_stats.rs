@@ -50,3 +50,44 @@ fn a_directory_without_a_database_is_an_error() {
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("CURRENT"), "{run:?}");
 }
+
+#[test]
+fn each_table_shows_its_items_and_bytes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    make_flushed(tmp.path(), "Music", 300);
+    make_flushed(tmp.path(), "Books", 7);
+    let run = siltdb(&["stats", "--data-dir", arg(tmp.path())]);
+    assert!(run.success(), "{run:?}");
+    let row = |name: &str| -> Vec<String> {
+        run.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} row: {run:?}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(
+        run.stdout.contains("\ntable ")
+            && run.stdout.contains(" items ")
+            && run.stdout.contains(" bytes"),
+        "{run:?}"
+    );
+    assert_eq!(row("Music")[1], "300", "{run:?}");
+    assert_eq!(row("Books")[1], "7", "{run:?}");
+    let music_bytes: u64 = row("Music")[2].parse().expect("bytes");
+    let books_bytes: u64 = row("Books")[2].parse().expect("bytes");
+    assert!(music_bytes > books_bytes && books_bytes > 0, "{run:?}");
+}
+
+#[test]
+fn a_database_held_open_still_shows_its_levels() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    make_flushed(tmp.path(), "Music", 10);
+    let db = cli_support::open(tmp.path());
+    let run = siltdb(&["stats", "--data-dir", arg(tmp.path())]);
+    db.close().expect("close");
+    assert!(run.success(), "{run:?}");
+    assert!(run.stdout.contains("\ntotal "), "{run:?}");
+    assert!(run.stdout.contains("tables: not shown ("), "{run:?}");
+}

@@ -1,4 +1,4 @@
-//! `siltdb check DIR`: [`siltdb::low_level::inspect::check_dir`] on a directory, the
+//! `siltdb check [--data-dir DIR]`: [`siltdb::low_level::inspect::check_dir`] on a directory, the
 //! report on stdout, exit status 1 if anything is damaged, unreadable or
 //! missing, or if open would drop a complete final record.
 
@@ -11,8 +11,9 @@ use crate::cli::CheckArgs;
 
 /// Runs `siltdb check`.
 pub fn run(args: CheckArgs) -> Result<(), String> {
-    let report = check_dir(&OsFs::new(), &args.dir)
-        .map_err(|e| format!("checking {}: {e}", args.dir.display()))?;
+    let dir = args.dir();
+    let report =
+        check_dir(&OsFs::new(), dir).map_err(|e| format!("checking {}: {e}", dir.display()))?;
     let mut out = std::io::stdout().lock();
     // A closed stdout (`| head`) must not hide the verdict: the exit status
     // still says it.
@@ -24,7 +25,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
     }
     let mut message = format!(
         "{} is damaged: {} corrupt or unreadable files, {} missing",
-        args.dir.display(),
+        dir.display(),
         report
             .files
             .iter()
@@ -42,7 +43,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
     if report.missing.iter().any(|m| m.name == "CURRENT") {
         message.push_str(&format!(
             "; `siltdb repair --data-dir {}` restores CURRENT",
-            args.dir.display()
+            dir.display()
         ));
     }
     Err(message)

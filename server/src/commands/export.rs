@@ -15,19 +15,21 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
+use std::time::Instant;
 
-use indicatif::ProgressBar;
+use indicatif::{HumanCount, ProgressBar};
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{DescribeTableInput, ScanInput};
 use siltdb::dynamo::DynamoDb;
 use siltdb_server::json::item_to_json;
 
-use super::{close, dynamo, open_db, progress};
+use super::{close, dynamo, open_db, progress, taking};
 use crate::cli::ExportArgs;
 
 /// Runs `siltdb export`.
 pub fn run(args: ExportArgs) -> Result<(), String> {
     let db = open_db(&args.data_dir, false, false)?;
+    let started = Instant::now();
     let result = if args.out == Path::new("-") {
         let mut out = BufWriter::new(std::io::stdout().lock());
         export(&db, &args.table, &mut out).and_then(|n| {
@@ -39,7 +41,12 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         to_file(&db, &args.table, &args.out)
     };
     let exported = close(db, result)?;
-    eprintln!("exported {exported} items from {}", args.table);
+    eprintln!(
+        "exported {} items from {} {}",
+        HumanCount(exported),
+        args.table,
+        taking(exported, "items", started.elapsed())
+    );
     Ok(())
 }
 
@@ -74,9 +81,12 @@ pub(crate) fn export(db: &DynamoDb, table: &str, out: &mut dyn Write) -> Result<
             })
             .map_err(|e| format!("table {table}: {}", dynamo(&e)))?;
         let count = u64::try_from(described.table.item_count).unwrap_or(0);
-        progress(Some(count), "{pos}/{len} items ({per_sec}, {eta} left)")
+        progress(
+            Some(count),
+            "{human_pos}/{human_len} items ({items_per_sec}, {eta} left)",
+        )
     } else {
-        progress(None, "{pos} items ({per_sec})")
+        progress(None, "{human_pos} items ({items_per_sec})")
     };
     let result = scan_into(db, table, out, &bar);
     bar.finish_and_clear();

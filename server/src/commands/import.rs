@@ -31,9 +31,10 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::time::Instant;
 
 use flate2::read::MultiGzDecoder;
-use indicatif::ProgressBar;
+use indicatif::{HumanCount, ProgressBar};
 use serde_json::Value;
 use siltdb::dynamo::api::{
     BatchWriteItemInput, CreateTableInput, PutItemInput, PutRequest, ScanInput, WriteRequest,
@@ -42,7 +43,7 @@ use siltdb::dynamo::{DynamoDb, DynamoError, Item};
 use siltdb_server::json::{decode_request, item_from_json};
 use siltdb_server::{Operation, Request};
 
-use super::{close, dynamo, open_db, progress};
+use super::{close, dynamo, open_db, progress, taking};
 use crate::cli::ImportArgs;
 
 /// Items per BatchWriteItem: DynamoDB's limit.
@@ -73,6 +74,7 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
         }
     };
     let db = open_db(&args.data_dir, create.is_some(), false)?;
+    let started = Instant::now();
     let result = prepare_table(&db, &args.table, create).and_then(|()| {
         let bar = match len {
             Some(_) => progress(
@@ -93,7 +95,12 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
         result
     });
     let imported = close(db, result)?;
-    eprintln!("imported {imported} items into {}", args.table);
+    eprintln!(
+        "imported {} items into {} {}",
+        HumanCount(imported),
+        args.table,
+        taking(imported, "items", started.elapsed())
+    );
     Ok(())
 }
 

@@ -46,8 +46,18 @@ pub(crate) fn get_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<GetItemI
 }
 
 /// Reads an `UpdateItem` request.
+///
+/// Constraint violations are listed in the order DynamoDB lists them
+/// (recorded against the service by the nubo-db/dynamodb-conformance suite,
+/// `tests/tier1/updateItem/validation.test.ts`, 2026):
+/// `returnConsumedCapacity`, `tableName`, `returnValues`,
+/// `conditionalOperator`, then `key`. Where the other members fall is not
+/// recorded; they follow.
 pub(crate) fn update_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<UpdateItemInput> {
+    let return_consumed_capacity = s.return_consumed_capacity(d)?;
     let table_name = s.table_name(d)?;
+    let return_values = s.return_values(d)?;
+    let conditional_operator = s.conditional_operator(d)?;
     let key = s.required_item(d, "Key")?;
     let ex = s.expressions(d)?;
     Ok(UpdateItemInput {
@@ -57,13 +67,13 @@ pub(crate) fn update_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Updat
         condition_expression: s.string("ConditionExpression")?,
         expression_attribute_names: ex.names,
         expression_attribute_values: ex.values,
-        return_values: s.return_values(d)?,
-        return_consumed_capacity: s.return_consumed_capacity(d)?,
+        return_values,
+        return_consumed_capacity,
         return_item_collection_metrics: s.return_item_collection_metrics(d)?,
         return_values_on_condition_check_failure: s.return_values_on_condition_check_failure(d)?,
         attribute_updates: s.attribute_updates(d)?,
         expected: s.expected(d)?,
-        conditional_operator: s.conditional_operator(d)?,
+        conditional_operator,
     })
 }
 

@@ -313,14 +313,26 @@ pub(crate) fn create_table_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Crea
     let table_name = s.required_string(d, "TableName")?;
     if s.get("TableName").is_some() {
         let path = s.member_path("TableName");
-        d.check_name_pattern(&table_name, &path);
-        d.check_length(
-            &table_name,
-            &path,
-            table_name.chars().count(),
-            Some(3),
-            Some(255),
-        );
+        if table_name.starts_with("arn:") {
+            // The API model's `TableArn` shape: the engine reads the table
+            // name out of the ARN and checks it.
+            d.check_length(
+                &table_name,
+                &path,
+                table_name.chars().count(),
+                Some(1),
+                Some(1024),
+            );
+        } else {
+            d.check_name_pattern(&table_name, &path);
+            d.check_length(
+                &table_name,
+                &path,
+                table_name.chars().count(),
+                Some(3),
+                Some(255),
+            );
+        }
     }
     let key_schema = struct_list(d, &s, "KeySchema", "KeySchemaElement", key_schema_element)?;
     let key_schema_path = s.member_path("KeySchema");

@@ -55,6 +55,17 @@ pub fn siltdb(args: &[&str]) -> Run {
     finish(out)
 }
 
+/// Runs `siltdb ARGS` in the working directory `cwd`, with no standard input.
+pub fn siltdb_in(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_siltdb"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run siltdb");
+    finish(out)
+}
+
 /// Runs `siltdb ARGS` with `input` on standard input.
 pub fn siltdb_with_stdin(args: &[&str], input: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_siltdb"))

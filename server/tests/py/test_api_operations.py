@@ -204,3 +204,25 @@ def test_operations_siltdb_does_not_serve_say_so(ddb, call, says):
     assert code == "UnknownOperationException"
     assert e.value.operation_name in message
     assert says in message
+
+
+def test_every_operation_siltdb_does_not_serve_names_itself(server):
+    # Every operation in botocore's model (the newest ones included): served,
+    # or UnknownOperationException with a message that names it.
+    import botocore.session
+
+    from test_http_edges import post, target
+
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    unknown = []
+    for op in model.operation_names:
+        status, _, body = post(server, b"{}", target(op))
+        answer = json.loads(body)
+        if answer.get("__type", "").endswith("#UnknownOperationException"):
+            assert status == 400
+            assert op in answer["message"], answer
+            unknown.append(op)
+    # Global tables, Kinesis destinations, PITR, exports and imports at
+    # least; and never a served operation.
+    assert {"CreateGlobalTable", "EnableKinesisStreamingDestination", "ExportTableToPointInTime", "ImportTable"} <= set(unknown)
+    assert not {"CreateTable", "DescribeLimits", "ListContributorInsights", "GetResourcePolicy"} & set(unknown)

@@ -211,3 +211,86 @@ def test_a_new_index_is_backfilled(ddb):
         ExpressionAttributeValues={":a": {"S": "x"}, ":b": {"N": "1"}},
     )["Items"]
     assert [i["pk"]["S"] for i in items] == ["p5", "p3", "p1"]
+
+
+def test_legacy_key_conditions_name_every_key_attribute(ddb, games):
+    # KeyConditions take one condition per attribute of a multi-attribute
+    # key, under the same rules as KeyConditionExpression.
+    def kc(**conds):
+        return {
+            name: {"ComparisonOperator": op, "AttributeValueList": [value]}
+            for name, (op, value) in conds.items()
+        }
+
+    def query(conds, **kwargs):
+        out = ddb.query(TableName=games, IndexName="byEvent", KeyConditions=conds, **kwargs)
+        return [f"{i['pk']['S']}:{i['sk']['N']}" for i in out["Items"]]
+
+    both = dict(event=("EQ", {"S": "cup"}), team=("EQ", {"S": "A"}))
+    assert query(kc(**both)) == ["g3:1", "g4:1", "g2:1", "g1:1", "g1:2"]
+    assert query(kc(**both, stage=("EQ", {"S": "semi"}), score=("LT", {"N": "20"}))) == ["g2:1"]
+    assert query(kc(**both, stage=("BEGINS_WITH", {"S": "g"}))) == ["g4:1"]
+    with pytest.raises(ClientError) as e:
+        query(kc(**both, score=("EQ", {"N": "1"})))
+    assert error(e) == (
+        "ValidationException",
+        "RANGE key attributes stage must have equality conditions specified in the query "
+        "because a condition is present on key attribute score",
+    )
+    with pytest.raises(ClientError) as e:
+        query(kc(event=("EQ", {"S": "cup"})))
+    assert error(e) == ("ValidationException", "Query condition missed key schema element: team")
+    # On the table, whose key has two attributes, still one or two.
+    with pytest.raises(ClientError) as e:
+        ddb.query(TableName=games, KeyConditions=kc(pk=("EQ", {"S": "g1"}), sk=("EQ", {"N": "1"}), team=("EQ", {"S": "A"})))
+    assert error(e) == ("ValidationException", "Conditions can be of length 1 or 2 only")
+
+
+def test_update_table_checks_a_new_index_as_create_table_does(ddb):
+    name = create_table(ddb, unique("updbad"))
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(
+            TableName=name,
+            AttributeDefinitions=defs([("a", "S"), ("b", "S"), ("c", "S")]),
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": "bad",
+                        "KeySchema": key_schema(["a"], ["b"]) + key_schema(["c"], []),
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                }
+            ],
+        )
+    assert error(e) == (
+        "ValidationException",
+        INVALID + "All HASH key attributes must precede RANGE key attributes in the KeySchema",
+    )
+
+
+def test_stream_records_carry_the_table_key_only(ddb, endpoint):
+    import boto3
+
+    name = unique("mstream")
+    arn = ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=defs([("pk", "S"), ("a", "S"), ("b", "N")]),
+        KeySchema=key_schema(["pk"], []),
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        GlobalSecondaryIndexes=[
+            {"IndexName": "byAB", "KeySchema": key_schema(["a", "b"], []), "Projection": {"ProjectionType": "ALL"}}
+        ],
+    )["TableDescription"]["LatestStreamArn"]
+    ddb.put_item(TableName=name, Item={"pk": {"S": "k"}, "a": {"S": "x"}, "b": {"N": "1"}})
+    s = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    shard = s.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = s.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    (record,) = s.get_records(ShardIterator=it)["Records"]
+    assert record["dynamodb"]["Keys"] == {"pk": {"S": "k"}}

@@ -1,32 +1,40 @@
-"""The README's aws-cli, PartiQL and boto3 snippets, cut out of README.md between
+"""The README's aws-cli, PartiQL, boto3, JavaScript, `--cors-origin` and
+`siltdb export` snippets, cut out of README.md between
 `<!-- readme-test: NAME -->` and `<!-- /readme-test -->` and run as written
-against a fresh server (only the endpoint's port is changed). The Rust
-snippet is a doctest of siltdb-server."""
+(against a fresh server, only the endpoint's port changed; `siltdb` is the
+built binary). The Rust snippet is a doctest of siltdb-server. And the
+README links nowhere outside the repository."""
 
 import contextlib
+import http.client
 import io
 import json
 import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SiltdbProcess
+from conftest import REPO, SiltdbProcess, make_client, siltdb_bin
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 README_ENDPOINT = "http://localhost:8000"
 
 
-def snippet(name: str) -> str:
+def block(name: str) -> str:
     m = re.search(
         rf"<!-- readme-test: {name} -->\s*```\w*\n(.*?)```\s*<!-- /readme-test -->",
         README,
         re.S,
     )
     assert m, f"README.md has no readme-test block {name!r}"
-    code = m.group(1)
+    return m.group(1)
+
+
+def snippet(name: str) -> str:
+    code = block(name)
     assert README_ENDPOINT in code
     return code
 
@@ -38,8 +46,28 @@ def fresh():
     assert s.stop() == 0
 
 
-def test_readme_names_five_snippets():
-    assert re.findall(r"<!-- readme-test: (\S+) -->", README) == ["aws-cli", "partiql", "boto3", "javascript", "rust"]
+def test_readme_names_its_snippets():
+    assert re.findall(r"<!-- readme-test: (\S+) -->", README) == [
+        "aws-cli",
+        "partiql",
+        "boto3",
+        "javascript",
+        "cors",
+        "rust",
+        "export",
+    ]
+
+
+def test_readme_links_stay_in_the_repository():
+    # Markdown links and autolinks; addresses inside code blocks are
+    # commands, not links.
+    prose = re.sub(r"```.*?```", "", README, flags=re.S)
+    targets = re.findall(r"\]\(([^)]+)\)", prose) + re.findall(r"<(https?://[^>]+)>", prose)
+    assert targets, "the README links its own files"
+    for target in targets:
+        assert not re.match(r"[a-z]+:", target), target
+        if not target.startswith("#"):
+            assert (REPO / target.split("#")[0]).exists(), target
 
 
 def run_script(name: str, endpoint: str) -> str:
@@ -92,3 +120,61 @@ def test_javascript_example(fresh, tmp_path):
     assert r.returncode == 0, r.stderr
     for part in ("id: 'n1'", "text: 'hello'", "stars: 3"):
         assert part in r.stdout, r.stdout
+
+
+def test_cors_example(tmp_path):
+    # Started as written (siltdb adds --port 0 and keeps nothing): a page of
+    # that origin gets DynamoDB's preflight answer, another origin none.
+    args = shlex.split(block("cors").strip())
+    assert args[:2] == ["siltdb", "serve"]
+    s = SiltdbProcess(*args[2:], "--in-memory")
+    try:
+        def preflight(origin):
+            conn = http.client.HTTPConnection(s.host, s.port, timeout=30)
+            conn.request(
+                "OPTIONS",
+                "/",
+                headers={
+                    "Origin": origin,
+                    "Access-Control-Request-Method": "POST",
+                    "Access-Control-Request-Headers": "content-type,x-amz-target,authorization",
+                },
+            )
+            r = conn.getresponse()
+            r.read()
+            conn.close()
+            return {k.lower(): v for k, v in r.getheaders()}
+
+        allowed = preflight("http://localhost:3000")
+        assert allowed["access-control-allow-origin"] == "http://localhost:3000"
+        assert allowed["access-control-max-age"] == "172800"
+        assert "access-control-allow-origin" not in preflight("http://elsewhere.example")
+    finally:
+        assert s.stop() == 0
+
+
+def test_export_example(tmp_path):
+    # A stopped server's ./siltdb-data holding Music, then the command as
+    # written in that directory.
+    s = SiltdbProcess("--data-dir", str(tmp_path / "siltdb-data"))
+    try:
+        ddb = make_client(s.endpoint)
+        ddb.create_table(
+            TableName="Music",
+            AttributeDefinitions=[{"AttributeName": "Artist", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "Artist", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for artist in ("Arvo Pärt", "Hildegard von Bingen"):
+            ddb.put_item(TableName="Music", Item={"Artist": {"S": artist}})
+    finally:
+        assert s.stop() == 0
+    command = block("export").strip()
+    assert command.startswith("siltdb ")
+    r = subprocess.run(
+        [siltdb_bin(), *shlex.split(command)[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    lines = (tmp_path / "music.json").read_text(encoding="utf-8").splitlines()
+    assert sorted(json.loads(l)["Item"]["Artist"]["S"] for l in lines) == ["Arvo Pärt", "Hildegard von Bingen"]
+    assert "exported 2 items from Music in " in r.stderr

@@ -49,3 +49,24 @@ def test_arns_and_stream_records_use_the_request_region(endpoint):
     # Another region's client sees the same table under its own region.
     other = client(endpoint, "ap-south-1").describe_table(TableName=name)["Table"]
     assert other["TableArn"] == f"arn:aws:dynamodb:ap-south-1:000000000000:table/{name}"
+
+
+def test_the_account_id_is_configurable():
+    from conftest import SiltdbProcess
+
+    s = SiltdbProcess("--in-memory", "--account-id", "123456789012")
+    try:
+        ddb = client(s.endpoint, "eu-west-2")
+        name = unique("acct")
+        desc = ddb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )["TableDescription"]
+        arn = f"arn:aws:dynamodb:eu-west-2:123456789012:table/{name}"
+        assert desc["TableArn"] == arn
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+        assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
+    finally:
+        assert s.stop() == 0

@@ -84,6 +84,7 @@ use crate::dynamo::expr::{
     Comparator, Condition, KeyCondition, KeyPart, KeyTest, Operand, Path, PathElem, UpdateExpr,
 };
 use crate::dynamo::items::value::{AttributeValue, INVALID_PARAMETER};
+use crate::dynamo::tables::schema::MAX_INDEX_KEY_ATTRIBUTES;
 
 #[cfg(test)]
 #[path = "legacy_tests.rs"]
@@ -174,7 +175,11 @@ pub fn filter_to_condition(
 /// Checks, in dynalite's order (`validations/query.js`, then `db/index.js`
 /// `queryTable`; texts recorded from DynamoDB):
 /// 1. each condition's arguments, as for filters ([`filter_to_condition`]);
-/// 2. one or two conditions: "Conditions can be of length 1 or 2 only";
+/// 2. one or two conditions: "Conditions can be of length 1 or 2 only" —
+///    or, for a global index with a multi-attribute key, one per key
+///    attribute: up to [`MAX_KEY_CONDITIONS`] here, and no more than the
+///    queried key has attributes, which [`check_key_conditions_length`]
+///    checks once the key is known;
 /// 3. only `EQ`, `LE`, `LT`, `GE`, `GT`, `BEGINS_WITH` and `BETWEEN` (API
 ///    Reference, `Condition`): otherwise "Attempted conditional constraint
 ///    is not an indexable operation" (dynalite `test/query.js`, for `NULL`,
@@ -191,10 +196,8 @@ pub fn key_conditions_to_key_condition(
         .iter()
         .map(|(name, c)| Ok((name.as_str(), condition_test(c)?)))
         .collect::<Result<Vec<_>, DynamoError>>()?;
-    if tests.len() != 1 && tests.len() != 2 {
-        return Err(DynamoError::validation(
-            "Conditions can be of length 1 or 2 only",
-        ));
+    if tests.is_empty() || tests.len() > MAX_KEY_CONDITIONS {
+        return Err(key_conditions_length());
     }
     let mut keys = Vec::with_capacity(tests.len());
     for (name, test) in tests {
@@ -228,6 +231,28 @@ pub fn key_conditions_to_key_condition(
         })
         .collect();
     Ok(KeyCondition(parts))
+}
+
+/// The most `KeyConditions` a Query can need: one per attribute of a global
+/// index key of four HASH and four RANGE attributes (DynamoDB accepts a
+/// condition on each attribute of a multi-attribute key in `KeyConditions`
+/// as in `KeyConditionExpression`).
+pub const MAX_KEY_CONDITIONS: usize = 2 * MAX_INDEX_KEY_ATTRIBUTES;
+
+fn key_conditions_length() -> DynamoError {
+    DynamoError::validation("Conditions can be of length 1 or 2 only")
+}
+
+/// Refuses `KeyConditions` of `count` conditions on a key of `key_attributes`
+/// attributes: more than two only where the key has more than two
+/// attributes (a global index with a multi-attribute key), and never more
+/// than it has. Which message DynamoDB gives past a multi-attribute key's
+/// size is not written down; siltdb keeps the one it gives past two.
+pub fn check_key_conditions_length(count: usize, key_attributes: usize) -> Result<(), DynamoError> {
+    if count > 2 && count > key_attributes {
+        return Err(key_conditions_length());
+    }
+    Ok(())
 }
 
 /// `AttributeUpdates` → an [`UpdateExpr`] (see the module docs for the

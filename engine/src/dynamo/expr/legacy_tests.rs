@@ -790,12 +790,24 @@ fn key_conditions() {
             "aa > :legacy0 AND zz = :legacy1 | :legacy0={N:0}, :legacy1={S:k}",
         ),
         (key(vec![]), length),
+        // More than two: one per attribute of a multi-attribute index key
+        // (checked against the key once it is known), up to eight.
         (
             key(vec![
                 ("a", cond(C::Eq, vec![s("k")])),
                 ("b", cond(C::Eq, vec![s("k")])),
-                ("c", cond(C::Eq, vec![s("k")])),
+                ("c", cond(C::Gt, vec![s("k")])),
             ]),
+            "a = :legacy0 AND b = :legacy1 AND c > :legacy2 \
+             | :legacy0={S:k}, :legacy1={S:k}, :legacy2={S:k}",
+        ),
+        (
+            key(
+                ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+                    .into_iter()
+                    .map(|a| (a, cond(C::Eq, vec![s("k")])))
+                    .collect(),
+            ),
             length,
         ),
         (key(vec![("a", cond0(C::Null))]), not_indexable),

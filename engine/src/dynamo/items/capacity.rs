@@ -14,6 +14,14 @@
 //! operations, Query and Scan report only `TableName` and `CapacityUnits`
 //! (plus `Table.CapacityUnits` under `INDEXES`); transactions also split
 //! `ReadCapacityUnits` / `WriteCapacityUnits`.
+//!
+//! A write also consumes units on each secondary index whose entry it puts
+//! or deletes (`indexes/capacity.rs`): they count in the operation's
+//! `CapacityUnits` (API Reference, `ReturnConsumedCapacity`: `TOTAL` is the
+//! aggregate), and `INDEXES` lists them per index under
+//! `GlobalSecondaryIndexes` / `LocalSecondaryIndexes`.
+
+use std::collections::BTreeMap;
 
 use crate::dynamo::api::{Capacity, ConsumedCapacity, ReturnConsumedCapacity};
 
@@ -59,28 +67,96 @@ pub fn consumed(
     })
 }
 
+/// The `Capacity` of each index, by name.
+type PerIndex = BTreeMap<String, Capacity>;
+
+/// Write units a write consumed on the secondary indexes of one table, by
+/// index name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexUnits {
+    /// Per global secondary index.
+    pub global: BTreeMap<String, f64>,
+    /// Per local secondary index.
+    pub local: BTreeMap<String, f64>,
+}
+
+impl IndexUnits {
+    /// The units of every index.
+    pub fn total(&self) -> f64 {
+        self.global.values().chain(self.local.values()).sum()
+    }
+
+    /// Adds `other`'s units, index by index.
+    pub fn add(&mut self, other: IndexUnits) {
+        for (name, u) in other.global {
+            *self.global.entry(name).or_default() += u;
+        }
+        for (name, u) in other.local {
+            *self.local.entry(name).or_default() += u;
+        }
+    }
+
+    /// The per-index maps of an `INDEXES` report, with `fill` setting each
+    /// index's figures; `None` for a kind the write did not touch.
+    fn report(&self, fill: impl Fn(f64) -> Capacity) -> (Option<PerIndex>, Option<PerIndex>) {
+        let map = |m: &BTreeMap<String, f64>| {
+            (!m.is_empty()).then(|| m.iter().map(|(k, u)| (k.clone(), fill(*u))).collect())
+        };
+        (map(&self.global), map(&self.local))
+    }
+}
+
+/// `ConsumedCapacity` of a non-transactional write on one table: `table`
+/// units on the table itself and `indexes` on its secondary indexes, or
+/// `None` when the request did not ask for it.
+pub fn consumed_write(
+    mode: Option<ReturnConsumedCapacity>,
+    table_name: &str,
+    table: f64,
+    indexes: &IndexUnits,
+) -> Option<ConsumedCapacity> {
+    let mut c = consumed(mode, table_name, table + indexes.total())?;
+    if let Some(t) = c.table.as_mut() {
+        t.capacity_units = Some(table);
+        (c.global_secondary_indexes, c.local_secondary_indexes) = indexes.report(|u| Capacity {
+            capacity_units: Some(u),
+            ..Capacity::default()
+        });
+    }
+    Some(c)
+}
+
 /// `ConsumedCapacity` of a transaction's share on one table: total units
 /// split into read and write units.
+///
+/// `indexes` holds the units its writes consumed on the table's secondary
+/// indexes: in the totals, and per index under `INDEXES`, as write units.
 pub fn consumed_transactional(
     mode: ReturnConsumedCapacity,
     table_name: &str,
     read: f64,
     write: f64,
+    indexes: &IndexUnits,
 ) -> ConsumedCapacity {
-    let split = |c: &mut Capacity| {
-        c.capacity_units = Some(read + write);
-        c.read_capacity_units = (read > 0.0).then_some(read);
-        c.write_capacity_units = (write > 0.0).then_some(write);
+    let split = |read: f64, write: f64| Capacity {
+        capacity_units: Some(read + write),
+        read_capacity_units: (read > 0.0).then_some(read),
+        write_capacity_units: (write > 0.0).then_some(write),
     };
-    let mut table = Capacity::default();
-    split(&mut table);
+    let all = split(read, write + indexes.total());
+    let (global, local) = if mode == ReturnConsumedCapacity::Indexes {
+        indexes.report(|u| split(0.0, u))
+    } else {
+        (None, None)
+    };
     ConsumedCapacity {
         table_name: Some(table_name.to_string()),
-        capacity_units: table.capacity_units,
-        read_capacity_units: table.read_capacity_units,
-        write_capacity_units: table.write_capacity_units,
-        table: (mode == ReturnConsumedCapacity::Indexes).then_some(table),
-        ..ConsumedCapacity::default()
+        capacity_units: all.capacity_units,
+        read_capacity_units: all.read_capacity_units,
+        write_capacity_units: all.write_capacity_units,
+        table: (mode == ReturnConsumedCapacity::Indexes).then(|| split(read, write)),
+        global_secondary_indexes: global,
+        local_secondary_indexes: local,
     }
 }
 
@@ -119,10 +195,47 @@ mod tests {
             idx.and_then(|c| c.table).and_then(|t| t.capacity_units),
             Some(2.0)
         );
-        let tx = consumed_transactional(ReturnConsumedCapacity::Total, "t", 2.0, 4.0);
+        let tx = consumed_transactional(
+            ReturnConsumedCapacity::Total,
+            "t",
+            2.0,
+            4.0,
+            &IndexUnits::default(),
+        );
         assert_eq!(tx.capacity_units, Some(6.0));
         assert_eq!(tx.read_capacity_units, Some(2.0));
         assert_eq!(tx.write_capacity_units, Some(4.0));
         assert!(tx.table.is_none());
+    }
+
+    #[test]
+    fn index_units_count_in_the_total_and_are_listed_under_indexes() {
+        let mut idx = IndexUnits::default();
+        idx.global.insert("g".into(), 2.0);
+        idx.local.insert("l".into(), 1.0);
+        let total = consumed_write(Some(ReturnConsumedCapacity::Total), "t", 1.0, &idx);
+        let total = total.expect("asked for");
+        assert_eq!(total.capacity_units, Some(4.0));
+        assert!(total.global_secondary_indexes.is_none() && total.table.is_none());
+        let all = consumed_write(Some(ReturnConsumedCapacity::Indexes), "t", 1.0, &idx);
+        let all = all.expect("asked for");
+        assert_eq!(all.capacity_units, Some(4.0));
+        assert_eq!(all.table.and_then(|t| t.capacity_units), Some(1.0));
+        let g = all.global_secondary_indexes.expect("global map");
+        assert_eq!(g.get("g").and_then(|c| c.capacity_units), Some(2.0));
+        let l = all.local_secondary_indexes.expect("local map");
+        assert_eq!(l.get("l").and_then(|c| c.capacity_units), Some(1.0));
+        let none = consumed_write(
+            Some(ReturnConsumedCapacity::Indexes),
+            "t",
+            1.0,
+            &IndexUnits::default(),
+        );
+        assert!(none.is_some_and(
+            |c| c.global_secondary_indexes.is_none() && c.local_secondary_indexes.is_none()
+        ));
+        let tx = consumed_transactional(ReturnConsumedCapacity::Indexes, "t", 0.0, 2.0, &idx);
+        assert_eq!(tx.write_capacity_units, Some(5.0));
+        assert_eq!(tx.table.and_then(|t| t.write_capacity_units), Some(2.0));
     }
 }

@@ -5,6 +5,7 @@
 use crate::dynamo::api::{QueryInput, QueryOutput};
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
+use crate::dynamo::expr::legacy::check_key_conditions_length;
 use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::keys::range::{key_range, missed, KeySpace};
 use crate::dynamo::query::page::{
@@ -57,6 +58,9 @@ impl DynamoDb {
             None => None,
         };
         let space = KeySpace::of(&meta, index);
+        if let Some(kc) = &input.key_conditions {
+            check_key_conditions_length(kc.len(), space.hash.len() + space.range.len())?;
+        }
         // An index read checks its start key's index attributes as it
         // checks the key condition, attribute by attribute (dynalite
         // `db/query.js`), and the table key afterwards.

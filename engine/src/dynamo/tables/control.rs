@@ -147,6 +147,13 @@ impl DynamoDb {
         restore: Option<crate::dynamo::tables::schema::RestoreMeta>,
         after: impl FnOnce(&DynamoDb, Arc<Table>) -> Result<(), DynamoError>,
     ) -> Result<CreateTableOutput, DynamoError> {
+        let mut input = input;
+        // API Reference, CreateTable: "You can also provide the Amazon
+        // Resource Name (ARN) of the table in this parameter" — the table
+        // is the one the ARN names, read as every other operation reads it.
+        if input.table_name.starts_with("arn:") {
+            input.table_name = table_name_of(&input.table_name).to_string();
+        }
         check_table_name(&input.table_name)?;
         ddl::check_create_members(&input)?;
         let (hash, range) = check_key_schema(&input)?;

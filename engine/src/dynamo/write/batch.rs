@@ -28,9 +28,12 @@ use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::legacy;
 use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::expr::{project, Path};
+use crate::dynamo::indexes::capacity::index_write_units;
 use crate::dynamo::indexes::collections::wants_metrics;
 use crate::dynamo::indexes::entries::check_index_keys;
-use crate::dynamo::items::capacity::{consumed, read_units, write_units};
+use crate::dynamo::items::capacity::{
+    consumed, consumed_write, read_units, write_units, IndexUnits,
+};
 use crate::dynamo::items::validate::validate_value;
 use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::tables::schema::TableMeta;
@@ -76,8 +79,11 @@ pub(crate) fn member_constraints(errors: Vec<String>) -> Result<(), DynamoError>
 struct BatchWrite<'a> {
     /// Per target: its table's position, its key, and the item a put writes.
     writes: &'a [(usize, Vec<u8>, Option<&'a Item>)],
-    /// Write units per table.
-    units: Vec<f64>,
+    /// Write units per table: on the table, and on its indexes (counted
+    /// only when the request asked for capacity).
+    units: Vec<(f64, IndexUnits)>,
+    /// Whether the request asked for `ConsumedCapacity`.
+    capacity_wanted: bool,
     metrics: Option<ReturnItemCollectionMetrics>,
 }
 
@@ -96,8 +102,11 @@ impl<'a> ItemWrite<'a> for BatchWrite<'a> {
         }
         let old_size = old.map(item_size).unwrap_or(0);
         let new_size = item.map(item_size).unwrap_or(0);
-        if let Some(u) = self.units.get_mut(*t) {
+        if let Some((u, indexes)) = self.units.get_mut(*t) {
             *u += write_units(old_size.max(new_size));
+            if self.capacity_wanted {
+                indexes.add(index_write_units(meta, old, *item)?);
+            }
         }
         Ok(match (item, old) {
             (Some(item), _) => Decision::Put(Cow::Borrowed(*item)),
@@ -360,7 +369,9 @@ impl DynamoDb {
             .collect();
         let mut write = BatchWrite {
             writes: &writes,
-            units: vec![0.0; tables.len()],
+            units: vec![(0.0, IndexUnits::default()); tables.len()],
+            capacity_wanted: input.return_consumed_capacity.unwrap_or_default()
+                != ReturnConsumedCapacity::None,
             metrics: input.return_item_collection_metrics,
         };
         let (written, pending) = self.start_write_items(&targets, &mut write)?;
@@ -374,7 +385,9 @@ impl DynamoDb {
         let capacity = tables
             .iter()
             .zip(units)
-            .filter_map(|(t, u)| consumed(input.return_consumed_capacity, &t.meta().name, u))
+            .filter_map(|(t, (u, indexes))| {
+                consumed_write(input.return_consumed_capacity, &t.meta().name, u, &indexes)
+            })
             .collect();
         let out = BatchWriteItemOutput {
             unprocessed_items: BTreeMap::new(),

@@ -12,18 +12,19 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::dynamo::api::{
-    AttributeNames, AttributeValues, ConditionalOperator, DeleteItemInput, DeleteItemOutput,
-    ExpectedAttributeValue, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,
-    ReturnItemCollectionMetrics, ReturnValue, ReturnValuesOnConditionCheckFailure, UpdateItemInput,
-    UpdateItemOutput,
+    AttributeNames, AttributeValues, ConditionalOperator, ConsumedCapacity, DeleteItemInput,
+    DeleteItemOutput, ExpectedAttributeValue, GetItemInput, GetItemOutput, PutItemInput,
+    PutItemOutput, ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, UpdateItemInput, UpdateItemOutput,
 };
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::request::{ExprParams, LegacyParams, Prepared, RequestParams};
 use crate::dynamo::expr::{apply_update, eval_condition, project, Condition, Path, UpdateExpr};
+use crate::dynamo::indexes::capacity::index_write_units;
 use crate::dynamo::indexes::collections::wants_metrics;
 use crate::dynamo::indexes::entries::check_index_keys;
-use crate::dynamo::items::capacity::{consumed, read_units, write_units};
+use crate::dynamo::items::capacity::{consumed, consumed_write, read_units, write_units};
 use crate::dynamo::items::validate::{validate_item, MAX_ITEM_SIZE};
 use crate::dynamo::items::value::{item_size, Item, INVALID_PARAMETER};
 use crate::dynamo::tables::schema::TableMeta;
@@ -278,16 +279,19 @@ impl DynamoDb {
         let metrics = written.metrics_of(0);
         let old = written.old.into_iter().next().flatten();
         let old_size = old.as_ref().map(item_size).unwrap_or(0);
+        let consumed_capacity = write_capacity(
+            input.return_consumed_capacity,
+            &meta,
+            write_units(old_size.max(new_size)),
+            old.as_ref(),
+            Some(&input.item),
+        )?;
         let out = PutItemOutput {
             attributes: match rv {
                 ReturnValue::AllOld => old,
                 _ => None,
             },
-            consumed_capacity: consumed(
-                input.return_consumed_capacity,
-                &meta.name,
-                write_units(old_size.max(new_size)),
-            ),
+            consumed_capacity,
             item_collection_metrics: metrics,
         };
         Ok((out, pending))
@@ -389,6 +393,13 @@ impl DynamoDb {
         };
         let old_size = old.as_ref().map(item_size).unwrap_or(0);
         let units = write_units(old_size.max(item_size(&new)));
+        let consumed_capacity = write_capacity(
+            input.return_consumed_capacity,
+            &meta,
+            units,
+            old.as_ref(),
+            Some(&new),
+        )?;
         let attributes = match rv {
             ReturnValue::None => None,
             ReturnValue::AllOld => old,
@@ -398,7 +409,7 @@ impl DynamoDb {
         };
         let out = UpdateItemOutput {
             attributes,
-            consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
+            consumed_capacity,
             item_collection_metrics: metrics,
         };
         Ok((out, pending))
@@ -443,14 +454,38 @@ impl DynamoDb {
         let metrics = written.metrics_of(0);
         let old = written.old.into_iter().next().flatten();
         let units = write_units(old.as_ref().map(item_size).unwrap_or(0));
+        let consumed_capacity = write_capacity(
+            input.return_consumed_capacity,
+            &meta,
+            units,
+            old.as_ref(),
+            None,
+        )?;
         let out = DeleteItemOutput {
             attributes: match rv {
                 ReturnValue::AllOld => old,
                 _ => None,
             },
-            consumed_capacity: consumed(input.return_consumed_capacity, &meta.name, units),
+            consumed_capacity,
             item_collection_metrics: metrics,
         };
         Ok((out, pending))
     }
+}
+
+/// `ConsumedCapacity` of a single-item write that took its item from `old`
+/// to `new`: `table` units on the table, and what the change cost each
+/// index (computed only when the request asked for capacity).
+fn write_capacity(
+    mode: Option<ReturnConsumedCapacity>,
+    meta: &TableMeta,
+    table: f64,
+    old: Option<&Item>,
+    new: Option<&Item>,
+) -> Result<Option<ConsumedCapacity>, DynamoError> {
+    if mode.unwrap_or_default() == ReturnConsumedCapacity::None {
+        return Ok(None);
+    }
+    let indexes = index_write_units(meta, old, new)?;
+    Ok(consumed_write(mode, &meta.name, table, &indexes))
 }

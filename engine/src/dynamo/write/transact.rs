@@ -46,9 +46,10 @@ use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::request::{ExprParams, Prepared};
 use crate::dynamo::expr::{project, Path};
+use crate::dynamo::indexes::capacity::index_write_units;
 use crate::dynamo::indexes::collections::{wants_metrics, COLLECTION_SIZE_EXCEEDED};
 use crate::dynamo::indexes::entries::check_index_keys;
-use crate::dynamo::items::capacity::{consumed_transactional, read_units, write_units};
+use crate::dynamo::items::capacity::{consumed_transactional, read_units, write_units, IndexUnits};
 use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::TableMeta;
@@ -121,6 +122,11 @@ struct Transaction<'p, 'a> {
     failed: bool,
     /// Read and write units per table.
     shares: BTreeMap<String, (f64, f64)>,
+    /// Write units on each table's indexes (counted only when the request
+    /// asked for capacity).
+    index_shares: BTreeMap<String, IndexUnits>,
+    /// Whether the request asked for `ConsumedCapacity`.
+    capacity_wanted: bool,
     metrics: Option<ReturnItemCollectionMetrics>,
     /// The `ClientRequestToken` claim, completed once the write commits.
     claim: Option<TokenClaim>,
@@ -211,6 +217,21 @@ impl<'p, 'a: 'p> ItemWrite<'p> for Transaction<'p, 'a> {
             0.0,
             transactional_write(old_size.max(new_size)),
         );
+        if self.capacity_wanted {
+            // Index entries are charged as ordinary writes: the Developer
+            // Guide doubles a transaction's reads and writes of its items,
+            // and says nothing of its index writes.
+            let new = match &decision {
+                Decision::Keep => old,
+                Decision::Put(new) => Some(new.as_ref()),
+                Decision::Delete => None,
+            };
+            let units = index_write_units(meta, old, new)?;
+            self.index_shares
+                .entry(r.meta.name.clone())
+                .or_default()
+                .add(units);
+        }
         Ok(decision)
     }
 
@@ -389,10 +410,12 @@ fn add_units(shares: &mut BTreeMap<String, (f64, f64)>, table: &str, read: f64, 
     e.1 += write;
 }
 
-/// The `ConsumedCapacity` list of a transaction, one entry per table.
+/// The `ConsumedCapacity` list of a transaction, one entry per table, with
+/// the units its writes consumed on the table's indexes.
 fn capacity_report(
     mode: Option<ReturnConsumedCapacity>,
     shares: BTreeMap<String, (f64, f64)>,
+    mut indexes: BTreeMap<String, IndexUnits>,
 ) -> Option<Vec<ConsumedCapacity>> {
     let mode = mode.unwrap_or_default();
     if mode == ReturnConsumedCapacity::None {
@@ -401,7 +424,10 @@ fn capacity_report(
     Some(
         shares
             .into_iter()
-            .map(|(name, (read, write))| consumed_transactional(mode, &name, read, write))
+            .map(|(name, (read, write))| {
+                let idx = indexes.remove(&name).unwrap_or_default();
+                consumed_transactional(mode, &name, read, write, &idx)
+            })
             .collect(),
     )
 }
@@ -560,6 +586,8 @@ impl DynamoDb {
             reasons: vec![no_reason(); plan.len()],
             failed: false,
             shares: BTreeMap::new(),
+            index_shares: BTreeMap::new(),
+            capacity_wanted: mode.unwrap_or_default() != ReturnConsumedCapacity::None,
             metrics: collection_metrics,
             claim,
         };
@@ -570,7 +598,7 @@ impl DynamoDb {
             metrics.entry(r.table_name).or_default().push(r.metrics);
         }
         let out = TransactWriteItemsOutput {
-            consumed_capacity: capacity_report(mode, write.shares),
+            consumed_capacity: capacity_report(mode, write.shares, write.index_shares),
             item_collection_metrics: (want_metrics && !metrics.is_empty()).then_some(metrics),
         };
         Ok((out, pending))
@@ -596,7 +624,7 @@ impl DynamoDb {
             }
         }
         Ok(TransactWriteItemsOutput {
-            consumed_capacity: capacity_report(mode, shares),
+            consumed_capacity: capacity_report(mode, shares, BTreeMap::new()),
             item_collection_metrics: None,
         })
     }
@@ -679,7 +707,11 @@ impl DynamoDb {
         }
         Ok(TransactGetItemsOutput {
             responses,
-            consumed_capacity: capacity_report(input.return_consumed_capacity, shares),
+            consumed_capacity: capacity_report(
+                input.return_consumed_capacity,
+                shares,
+                BTreeMap::new(),
+            ),
         })
     }
 }
