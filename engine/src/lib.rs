@@ -38,6 +38,7 @@ pub use batch::WriteBatch;
 pub use db::{Checkpoint, Commit, Db, DbIterator, OnCommitted, PinnedValue, Snapshot};
 pub use dynamo::{AttributeValue, DynamoError, Item, Number};
 pub use error::{Error, Result};
+pub use manifest::HistoryRange;
 pub use options::{Options, WriteOptions};
 pub use recovery::RecoveryReport;
 pub use stats::{LevelStats, Stats};
