@@ -49,6 +49,7 @@ mod keys;
 /// PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction):
 /// a parser and a planner onto the item API.
 pub mod partiql;
+mod pitr;
 mod query;
 mod streams;
 mod tables;

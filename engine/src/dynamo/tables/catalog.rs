@@ -20,7 +20,7 @@ use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::settings::StreamMeta;
 use crate::dynamo::tables::schema::{
-    IndexKind, IndexMeta, KeyAttr, RestoreMeta, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
+    IndexKind, IndexMeta, KeyAttr, PitrMeta, RestoreMeta, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
 };
 use crate::dynamo::tables::settings;
 use crate::dynamo::Number;
@@ -108,6 +108,9 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
     if let Some(r) = &m.restore {
         item.insert("Restore".into(), encode_restore(r));
     }
+    if let Some(p) = &m.pitr {
+        item.insert("Pitr".into(), encode_pitr(p));
+    }
     encode_item_to_vec(&item)
 }
 
@@ -125,7 +128,37 @@ fn encode_restore(r: &RestoreMeta) -> AttributeValue {
     m.insert("BackupId".into(), s(&r.backup_id));
     m.insert("SourceTableId".into(), n(i64::from(r.source_table_id)));
     m.insert("InProgress".into(), AttributeValue::Bool(r.in_progress));
+    if let Some(seq) = r.source_sequence {
+        m.insert("SourceSequence".into(), n(seq));
+    }
     AttributeValue::M(m)
+}
+
+/// The table record's `Pitr` attribute (format-spec/items.md, "Catalog
+/// records").
+fn encode_pitr(p: &PitrMeta) -> AttributeValue {
+    let mut m = Item::new();
+    m.insert("EnabledMillis".into(), n(p.enabled_millis));
+    m.insert("EnabledSequence".into(), n(p.enabled_seq));
+    m.insert("RecoveryPeriodInDays".into(), n(p.period_days));
+    AttributeValue::M(m)
+}
+
+fn decode_pitr(v: Option<&AttributeValue>) -> Result<Option<PitrMeta>, DynamoError> {
+    let m = match v {
+        None => return Ok(None),
+        Some(AttributeValue::M(m)) => m,
+        Some(_) => return Err(corrupt("Pitr")),
+    };
+    let period_days = get_n::<i64>(m, "RecoveryPeriodInDays")?;
+    if !(1..=35).contains(&period_days) {
+        return Err(corrupt("Pitr.RecoveryPeriodInDays"));
+    }
+    Ok(Some(PitrMeta {
+        enabled_millis: get_n::<i64>(m, "EnabledMillis")?,
+        enabled_seq: get_n::<u64>(m, "EnabledSequence")?,
+        period_days,
+    }))
 }
 
 fn decode_restore(v: Option<&AttributeValue>) -> Result<Option<RestoreMeta>, DynamoError> {
@@ -148,6 +181,10 @@ fn decode_restore(v: Option<&AttributeValue>) -> Result<Option<RestoreMeta>, Dyn
         source_table_id: u32::try_from(get_n::<i64>(m, "SourceTableId")?)
             .map_err(|_| corrupt("Restore.SourceTableId"))?,
         in_progress: get_bool(m, "InProgress")?,
+        source_sequence: match m.get("SourceSequence") {
+            None => None,
+            Some(_) => Some(get_n::<u64>(m, "SourceSequence")?),
+        },
     }))
 }
 
@@ -486,6 +523,7 @@ pub fn decode_meta(bytes: &[u8]) -> Result<TableMeta, DynamoError> {
         },
         settings: settings::decode_settings(&item)?,
         restore: decode_restore(item.get("Restore"))?,
+        pitr: decode_pitr(item.get("Pitr"))?,
     })
 }
 
@@ -704,6 +742,7 @@ pub(crate) mod tests {
             tags: BTreeMap::new(),
             settings: settings::TableSettings::default(),
             restore: None,
+            pitr: None,
         }
     }
 
