@@ -1032,6 +1032,51 @@ pub(crate) mod tests {
         assert_eq!(old.settings, Default::default());
     }
 
+    /// The table of `catalog-table-pitr.hex`: `vector_meta` with
+    /// point-in-time recovery enabled and restored to a point in time.
+    fn pitr_meta() -> TableMeta {
+        let mut meta = vector_meta();
+        meta.pitr = Some(PitrMeta {
+            enabled_millis: 1_700_000_000_900,
+            enabled_seq: 4242,
+            period_days: 7,
+        });
+        meta.restore = Some(RestoreMeta {
+            source_backup_arn: None,
+            source_table_arn: Some("arn:aws:dynamodb:ddblocal:000000000000:table/Src".into()),
+            restore_millis: 1_700_000_000_000,
+            backup_id: String::new(),
+            source_table_id: 7,
+            in_progress: true,
+            source_sequence: Some(4000),
+        });
+        meta
+    }
+
+    /// format-spec/vectors/catalog-table-pitr.hex is
+    /// `encode_meta(pitr_meta())`: the `Pitr` attribute and a `Restore`
+    /// with `SourceSequence`.
+    #[test]
+    fn catalog_pitr_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/catalog-table-pitr.hex"
+        ));
+        let encoded = encode_meta(&pitr_meta());
+        assert_eq!(
+            encoded,
+            bytes,
+            "{}",
+            crate::testutil::encode_hex_vector(&encoded)
+        );
+        assert_eq!(decode_meta(&bytes), Ok(pitr_meta()));
+        // A period outside 1-35 is corruption.
+        let mut item = decode_item(&bytes).expect("item");
+        if let Some(AttributeValue::M(p)) = item.get_mut("Pitr") {
+            p.insert("RecoveryPeriodInDays".into(), n(36i64));
+        }
+        assert!(decode_meta(&encode_item_to_vec(&item)).is_err());
+    }
+
     #[test]
     fn ttl_and_tags_of_the_wrong_type_are_corruption() {
         let mut item = decode_item(&encode_meta(&ttl_tags_meta())).expect("item");
