@@ -37,7 +37,7 @@ fn run(history: bool, writes: u64, keys: u64) -> Figures {
     for i in 0..writes {
         let k = format!("key{:08}", (i * 7919) % keys);
         db.put(k.as_bytes(), &value).expect("put");
-        if history && i % 10_000 == 0 {
+        if history && i.is_multiple_of(10_000) {
             db.set_history_ranges(vec![HistoryRange {
                 begin: b"key".to_vec(),
                 end: b"kez".to_vec(),
@@ -64,9 +64,7 @@ fn history_cost_on_versus_off() {
     let keys = env("HISTORY_COST_KEYS", 100_000);
     let off = run(false, writes, keys);
     let on = run(true, writes, keys);
-    println!(
-        "{writes} overwrites of {keys} keys (100-byte values), window = last 10% of writes"
-    );
+    println!("{writes} overwrites of {keys} keys (100-byte values), window = last 10% of writes");
     println!(
         "history off: tables {} bytes, write amplification {:.2}",
         off.table_bytes, off.write_amp

@@ -20,7 +20,7 @@ fn key(prefix: &str, i: u32) -> Vec<u8> {
 
 /// Half the values are separated into blob files, half stay inline.
 fn len_of(i: u32) -> usize {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         MIN_BLOB * 2
     } else {
         40
