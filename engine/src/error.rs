@@ -43,6 +43,9 @@ pub enum Error {
     Locked(String),
     /// The database has been closed.
     Closed,
+    /// A read as of a sequence number older than the history the engine
+    /// keeps for that key range (or a range it keeps no history for).
+    HistoryUnavailable(String),
 }
 
 impl Error {
@@ -107,6 +110,7 @@ impl Error {
             Error::Poisoned(cause) => Error::Poisoned(Box::new(cause.duplicate())),
             Error::Locked(s) => Error::Locked(s.clone()),
             Error::Closed => Error::Closed,
+            Error::HistoryUnavailable(s) => Error::HistoryUnavailable(s.clone()),
         }
     }
 }
@@ -128,6 +132,7 @@ impl fmt::Display for Error {
             ),
             Error::Locked(s) => write!(f, "database is locked: {s}"),
             Error::Closed => write!(f, "database is closed"),
+            Error::HistoryUnavailable(s) => write!(f, "history unavailable: {s}"),
         }
     }
 }

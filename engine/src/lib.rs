@@ -42,6 +42,7 @@ pub use compaction::CompactionOptions;
 pub use db::{Checkpoint, Commit, Db, DbIterator, OnCommitted, PinnedValue, Snapshot};
 pub use dynamo::{AttributeValue, DynamoDb, DynamoError, DynamoOptions, Item, Number};
 pub use error::{Error, Result};
+pub use manifest::HistoryRange;
 pub use options::{Options, WriteOptions};
 pub use recovery::RecoveryReport;
 pub use sstable::TableOptions;

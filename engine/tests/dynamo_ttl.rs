@@ -453,6 +453,7 @@ fn the_sweep_removes_index_entries() {
         ttl_attribute: Some("exp".into()),
         tags: BTreeMap::new(),
         restore: None,
+        pitr: None,
         streams: Vec::new(),
         settings: Default::default(),
     };

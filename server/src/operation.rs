@@ -209,6 +209,24 @@ macro_rules! for_each_operation {
             api: dynamodb, runs: blocking, fallback: not_implemented,
             members: ["TargetTableName", "BackupArn", "BillingModeOverride", "GlobalSecondaryIndexOverride", "LocalSecondaryIndexOverride", "ProvisionedThroughputOverride", "OnDemandThroughputOverride", "SSESpecificationOverride", "VectorIndexOverride"],
         },
+        UpdateContinuousBackups {
+            method: update_continuous_backups, input: UpdateContinuousBackupsInput, output: UpdateContinuousBackupsOutput,
+            read: pitr::update_continuous_backups_input, write: pitr::update_continuous_backups_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName", "PointInTimeRecoverySpecification"],
+        },
+        DescribeContinuousBackups {
+            method: describe_continuous_backups, input: DescribeContinuousBackupsInput, output: DescribeContinuousBackupsOutput,
+            read: pitr::describe_continuous_backups_input, write: pitr::describe_continuous_backups_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["TableName"],
+        },
+        RestoreTableToPointInTime {
+            method: restore_table_to_point_in_time, input: RestoreTableToPointInTimeInput, output: RestoreTableToPointInTimeOutput,
+            read: pitr::restore_table_to_point_in_time_input, write: pitr::restore_table_to_point_in_time_output,
+            api: dynamodb, runs: blocking, fallback: not_implemented,
+            members: ["SourceTableArn", "SourceTableName", "TargetTableName", "UseLatestRestorableTime", "RestoreDateTime", "BillingModeOverride", "GlobalSecondaryIndexOverride", "LocalSecondaryIndexOverride", "ProvisionedThroughputOverride", "OnDemandThroughputOverride", "SSESpecificationOverride"],
+        },
         ExecuteStatement {
             method: execute_statement, input: ExecuteStatementInput, output: ExecuteStatementOutput,
             read: partiql::execute_statement_input, write: partiql::execute_statement_output,

@@ -18,6 +18,7 @@ use crate::iter::level::{LevelIter, TableSource};
 use crate::iter::merge::MergingIter;
 use crate::iter::{BoxIter, InternalIterator};
 use crate::key::{self, ValueKind};
+use crate::manifest::history::{self, HistoryRange};
 use crate::manifest::{FileMeta, VersionEdit, NUM_LEVELS};
 use crate::ratelimit::{IoClass, Pacer};
 use crate::recovery::layout::{role, Live, Role, WalLiveness};
@@ -26,6 +27,13 @@ use crate::sstable::{TableBuilder, TableSummary};
 use crate::stats::Counters;
 use crate::vlog::gc::{gc_candidates, pick_gc};
 use crate::vlog::BlobRefTally;
+
+/// What a compaction may drop below: the oldest live snapshot, and the
+/// floors of the history ranges (format-spec/pitr.md).
+struct Horizons<'a> {
+    smallest_snapshot: u64,
+    history: &'a [HistoryRange],
+}
 
 fn meta_from(number: u64, s: TableSummary) -> FileMeta {
     FileMeta {
@@ -269,11 +277,12 @@ impl DbInner {
             self.cv.notify_all();
             return Ok(());
         }
-        let (smallest_snapshot, candidates) = {
+        let (smallest_snapshot, history, candidates) = {
             let st = lock(&self.state);
             let v = st.versions.current_ref();
             (
                 self.smallest_snapshot(&st),
+                st.versions.recorded().history.clone(),
                 gc_candidates(v, &self.opts.blob),
             )
         };
@@ -304,7 +313,10 @@ impl DbInner {
         let result = self.write_compaction_outputs(
             task,
             &mut iter,
-            smallest_snapshot,
+            Horizons {
+                smallest_snapshot,
+                history: &history,
+            },
             &mut blobs,
             &mut outputs,
             &mut pending,
@@ -359,7 +371,7 @@ impl DbInner {
         &self,
         task: &CompactionTask,
         iter: &mut MergingIter,
-        smallest_snapshot: u64,
+        horizons: Horizons<'_>,
         blobs: &mut BlobCompaction<'_>,
         outputs: &mut Vec<FileMeta>,
         pending: &mut Vec<u64>,
@@ -369,6 +381,7 @@ impl DbInner {
         let mut current_user_key: Vec<u8> = Vec::new();
         let mut has_current = false;
         let mut last_seq_for_key = u64::MAX;
+        let mut horizon = horizons.smallest_snapshot;
         (|| -> Result<()> {
             iter.seek_to_first()?;
             while iter.valid() {
@@ -396,12 +409,20 @@ impl DbInner {
                     current_user_key.extend_from_slice(p.user_key);
                     has_current = true;
                     last_seq_for_key = u64::MAX;
+                    horizon = history::horizon_for(
+                        horizons.history,
+                        p.user_key,
+                        horizons.smallest_snapshot,
+                    );
                 }
-                let drop_entry = if last_seq_for_key <= smallest_snapshot {
+                // `horizon`: the oldest sequence number a reader of this key
+                // may read at (the oldest snapshot, or lower in a history
+                // range).
+                let drop_entry = if last_seq_for_key <= horizon {
                     // A newer entry for this key is visible to every reader.
                     true
                 } else {
-                    p.kind == ValueKind::Deletion && p.seq <= smallest_snapshot && task.bottommost
+                    p.kind == ValueKind::Deletion && p.seq <= horizon && task.bottommost
                 };
                 last_seq_for_key = p.seq;
                 if drop_entry {

@@ -176,6 +176,8 @@ impl DbInner {
             next_file_number: manifest_number + 2,
             last_sequence: sequence,
             live_wals: Some([manifest_number].into_iter().collect()),
+            // A copy as of one sequence number has no history to keep.
+            history: Vec::new(),
         };
         write_manifest(fs, &tmp, manifest_number + 1, &manifest.to_edit())?;
         // The links, the WAL and the MANIFEST are durable entries before

@@ -22,6 +22,7 @@ mod blob_files;
 mod checkpoint;
 mod commit;
 mod frozen_logs;
+mod history;
 mod open;
 mod pinned;
 mod table_cache;
@@ -43,7 +44,7 @@ use crate::iter::level::{LevelIter, TableSource};
 use crate::iter::merge::MergingIter;
 use crate::iter::BoxIter;
 use crate::key::{self, ValueKind};
-use crate::manifest::{FileMeta, Version};
+use crate::manifest::{FileMeta, HistoryRange, Version};
 use crate::memtable::{Lookup, MemTable};
 use crate::options::{Options, WriteOptions};
 use crate::ratelimit::RateLimiter;
@@ -301,6 +302,33 @@ impl Db {
     /// the copy if they come after the flush.
     pub fn checkpoint(&self, target: impl AsRef<Path>) -> Result<Checkpoint> {
         self.inner.checkpoint(target.as_ref())
+    }
+
+    /// Replaces the set of key ranges whose history compaction keeps
+    /// (format-spec/pitr.md): in each range, every version newer than the
+    /// range's `floor` and the newest at or below it stay readable, as if a
+    /// snapshot at `floor` were held for that range alone. The set is
+    /// recorded in the MANIFEST before this returns, so it holds from the
+    /// moment the database next opens. Ranges may overlap (the lowest
+    /// floor wins); raising a floor releases history, lowering one cannot
+    /// bring back what compaction already dropped.
+    pub fn set_history_ranges(&self, ranges: Vec<HistoryRange>) -> Result<()> {
+        self.inner.set_history_ranges(ranges)
+    }
+
+    /// The history ranges in force, sorted by `begin`.
+    pub fn history_ranges(&self) -> Vec<HistoryRange> {
+        lock(&self.inner.state).versions.recorded().history.clone()
+    }
+
+    /// A snapshot at the old sequence number `seq`, for reading the history
+    /// range holding `key` (reads outside that range may miss versions
+    /// compaction dropped). [`Error::HistoryUnavailable`] if no history
+    /// range holds `key` or `seq` is below its floor; [`Error::InvalidArgument`]
+    /// if `seq` is newer than [`Db::latest_sequence`]. While the snapshot
+    /// lives, compaction keeps every version it can see.
+    pub fn history_snapshot(&self, key: &[u8], seq: u64) -> Result<Snapshot> {
+        self.inner.history_snapshot(key, seq)
     }
 
     /// What open found and did: the MANIFEST and WALs replayed, final

@@ -14,6 +14,8 @@ use crate::dynamo::failures::{BackgroundFailures, FailureCounters};
 use crate::dynamo::indexes::backfill::Backfiller;
 use crate::dynamo::items::codec::decode_item;
 use crate::dynamo::items::value::Item;
+use crate::dynamo::pitr::timeline::Timeline;
+use crate::dynamo::pitr::PitrRefresher;
 use crate::dynamo::streams::retired::RetiredStreams;
 use crate::dynamo::streams::sequence::StreamState;
 use crate::dynamo::streams::trim::{self, Trimmer};
@@ -169,6 +171,10 @@ pub(crate) struct Inner {
     pub(crate) trimmer: Trimmer,
     /// How often each kind of background work failed.
     pub(crate) failures: FailureCounters,
+    /// Clock samples for point-in-time recovery.
+    pub(crate) timeline: Timeline,
+    /// Refreshes the engine's history ranges.
+    pub(crate) pitr_refresher: PitrRefresher,
 }
 
 impl Inner {
@@ -179,6 +185,7 @@ impl Inner {
         self.backfiller.stop();
         self.trimmer.stop();
         self.reclaimer.stop();
+        self.pitr_refresher.stop();
     }
 }
 
@@ -240,6 +247,8 @@ impl DynamoDb {
                 backfiller: Backfiller::default(),
                 trimmer: Trimmer::new(),
                 failures: FailureCounters::default(),
+                timeline: Timeline::default(),
+                pitr_refresher: PitrRefresher::new(),
                 opts,
             }),
         };
@@ -262,6 +271,15 @@ impl DynamoDb {
         // Backups a crash left half made or half deleted go; restores a
         // close or crash cut short start over (`backups/restore.rs`).
         dynamo.sweep_backups()?;
+        // The history ranges are in the MANIFEST already; this moves their
+        // floors to now and names the sources of interrupted restores
+        // before those restart.
+        dynamo.open_timeline()?;
+        {
+            let _control = dynamo.control_lock();
+            dynamo.refresh_history()?;
+        }
+        dynamo.start_pitr_refresher();
         for table in dynamo.inner.tables.all() {
             if table.meta().restore.as_ref().is_some_and(|r| r.in_progress) {
                 dynamo.start_restore(Arc::clone(&table));
@@ -391,10 +409,11 @@ impl DynamoDb {
     /// ([`DynamoDb::trim_streams`]).
     pub(crate) fn commit(&self, staged: Staged, mut held: Held) -> Pending {
         let Staged {
-            batch,
+            mut batch,
             reservations,
             trim_due,
         } = staged;
+        self.stamp(&mut batch);
         held.reservations = reservations;
         let commit = self.inner.db.write_async_then(
             batch,

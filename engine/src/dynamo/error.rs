@@ -85,6 +85,12 @@ pub enum DynamoError {
     /// A resource-based policy does not exist, or has another revision
     /// than `ExpectedRevisionId`. HTTP 400.
     PolicyNotFoundException(String),
+    /// RestoreTableToPointInTime on a table without point-in-time
+    /// recovery enabled. HTTP 400.
+    PointInTimeRecoveryUnavailableException(String),
+    /// A `RestoreDateTime` outside `EarliestRestorableDateTime` ..
+    /// `LatestRestorableDateTime`. HTTP 400.
+    InvalidRestoreTimeException(String),
 }
 
 impl DynamoError {
@@ -151,6 +157,10 @@ impl DynamoError {
             DynamoError::TableNotFoundException(_) => "TableNotFoundException",
             DynamoError::TableAlreadyExistsException(_) => "TableAlreadyExistsException",
             DynamoError::TableInUseException(_) => "TableInUseException",
+            DynamoError::PointInTimeRecoveryUnavailableException(_) => {
+                "PointInTimeRecoveryUnavailableException"
+            }
+            DynamoError::InvalidRestoreTimeException(_) => "InvalidRestoreTimeException",
         }
     }
 
@@ -177,7 +187,9 @@ impl DynamoError {
             | DynamoError::BackupInUseException(m)
             | DynamoError::TableNotFoundException(m)
             | DynamoError::TableAlreadyExistsException(m)
-            | DynamoError::TableInUseException(m) => m,
+            | DynamoError::TableInUseException(m)
+            | DynamoError::PointInTimeRecoveryUnavailableException(m)
+            | DynamoError::InvalidRestoreTimeException(m) => m,
             DynamoError::StorageError(f) => &f.message,
         }
     }

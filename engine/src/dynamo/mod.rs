@@ -50,6 +50,7 @@ pub(crate) mod keys;
 /// PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction):
 /// a parser and a planner onto the item API.
 pub mod partiql;
+mod pitr;
 mod query;
 pub(crate) mod streams;
 pub(crate) mod tables;

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use crate::coding::{put_length_prefixed, put_varint32, put_varint64, Decoder};
 use crate::key::{compare_internal, user_key, TRAILER_LEN};
 use crate::manifest::blobs::{BlobFileMeta, BlobGarbage, TableBlobRefs};
+use crate::manifest::history::{decode_ranges, encode_ranges, HistoryRange};
 use crate::manifest::NUM_LEVELS;
 use crate::{Error, Result};
 
@@ -37,6 +38,9 @@ const TAG_DELETED_BLOB_FILE: u32 = 10;
 /// Tag 11 (never change): the blob files a table points into, [`TableBlobRefs`].
 const TAG_TABLE_BLOB_REFS: u32 = 11;
 // Tags 12-13 are reserved for compaction edits.
+/// Tag 14 (never change): the whole set of history ranges, replacing the
+/// previous set ([`crate::manifest::history`]); at most once per edit.
+const TAG_HISTORY_RANGES: u32 = 14;
 
 /// Metadata of one table (`NNNNNN.sst`) file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -152,6 +156,9 @@ pub struct VersionEdit {
     pub deleted_blob_files: Vec<u64>,
     /// The blob files each new table points into (tag 11).
     pub table_blob_refs: Vec<TableBlobRefs>,
+    /// `Some`: the new set of history ranges, replacing the old (tag 14;
+    /// `Some(empty)` clears it).
+    pub history_ranges: Option<Vec<HistoryRange>>,
 }
 
 impl VersionEdit {
@@ -211,6 +218,10 @@ impl VersionEdit {
         for r in &self.table_blob_refs {
             put_varint32(dst, TAG_TABLE_BLOB_REFS);
             r.encode(dst);
+        }
+        if let Some(ranges) = &self.history_ranges {
+            put_varint32(dst, TAG_HISTORY_RANGES);
+            encode_ranges(ranges, dst);
         }
     }
 
@@ -301,6 +312,14 @@ impl VersionEdit {
                         .map_err(|r| corrupt(field_start, format!("table blob references: {r}")))?;
                     edit.table_blob_refs.push(r);
                 }
+                TAG_HISTORY_RANGES => {
+                    if edit.history_ranges.is_some() {
+                        return Err(corrupt(field_start, "history ranges appear twice".into()));
+                    }
+                    let ranges = decode_ranges(&mut d)
+                        .map_err(|r| corrupt(field_start, format!("history ranges: {r}")))?;
+                    edit.history_ranges = Some(ranges);
+                }
                 _ => return Err(corrupt(field_start, format!("unknown field tag {tag}"))),
             }
         }
@@ -358,6 +377,39 @@ mod tests {
             )],
             ..VersionEdit::default()
         }
+    }
+
+    const HISTORY_VECTOR: &str =
+        include_str!("../../../format-spec/vectors/manifest-edit-history.hex");
+
+    #[test]
+    fn history_vector_decodes_field_by_field() {
+        let bytes = decode_hex_vector(HISTORY_VECTOR);
+        let e = VersionEdit::decode(&bytes, "MANIFEST-000001", 0).expect("vector decodes");
+        let want = VersionEdit {
+            history_ranges: Some(vec![HistoryRange {
+                begin: vec![0, 0, 0, 7],
+                end: vec![0, 0, 0, 8],
+                floor: 300,
+            }]),
+            ..VersionEdit::default()
+        };
+        assert_eq!(e, want);
+        assert_eq!(want.encoded(), bytes);
+        // An empty set (clearing every range) is two bytes.
+        let clear = VersionEdit {
+            history_ranges: Some(Vec::new()),
+            ..VersionEdit::default()
+        };
+        assert_eq!(clear.encoded(), vec![14, 0]);
+        assert_eq!(VersionEdit::decode(&[14, 0], "M", 0).ok(), Some(clear));
+    }
+
+    #[test]
+    fn malformed_history_fields_are_corruption() {
+        expect_corruption_at(&[14, 1, 5, 1, 7], 50, "truncated end key");
+        expect_corruption_at(&[14, 1, 5, 1, 8, 1, 7], 50, "does not sort before");
+        expect_corruption_at(&[14, 0, 14, 0], 52, "appear twice");
     }
 
     const BLOB_VECTOR: &str = include_str!("../../../format-spec/vectors/manifest-edit-blob.hex");

@@ -11,10 +11,12 @@
 
 mod blobs;
 mod edit;
+pub mod history;
 mod version;
 
 pub use blobs::{BlobFileMeta, BlobFileState, BlobGarbage, BlobSet, TableBlobRefs};
 pub use edit::{FileMeta, VersionEdit};
+pub use history::HistoryRange;
 pub use version::Version;
 
 /// Number of levels in the LSM tree (L0 through L6).

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::filenames::{FileKind, CURRENT};
 use crate::error::{Error, Result};
 use crate::fs::Fs;
-use crate::manifest::{Version, VersionEdit};
+use crate::manifest::{HistoryRange, Version, VersionEdit};
 use crate::wal::{LogReader, TailPolicy, TornKind, HEADER_LEN};
 
 /// The state a MANIFEST records: the file set, the counters (each the last
@@ -33,6 +33,9 @@ pub struct ManifestState {
     /// each must exist. `None` for a MANIFEST that never recorded a WAL
     /// (format version 1), whose WALs are found by listing the directory.
     pub live_wals: Option<BTreeSet<u64>>,
+    /// The key ranges whose history compaction keeps (tag 14; the last
+    /// set recorded).
+    pub history: Vec<HistoryRange>,
 }
 
 impl ManifestState {
@@ -76,6 +79,9 @@ impl ManifestState {
         if let Some(v) = edit.last_sequence {
             self.last_sequence = v;
         }
+        if let Some(h) = &edit.history_ranges {
+            self.history = h.clone();
+        }
         Ok(())
     }
 
@@ -87,6 +93,7 @@ impl ManifestState {
         edit.next_file_number = Some(self.next_file_number);
         edit.last_sequence = Some(self.last_sequence);
         edit.new_wals = self.live_wals.iter().flatten().copied().collect();
+        edit.history_ranges = (!self.history.is_empty()).then(|| self.history.clone());
         edit
     }
 

@@ -22,6 +22,7 @@ pub mod errors;
 mod insights;
 mod item;
 mod partiql;
+mod pitr;
 mod policy;
 mod query;
 mod settings;
@@ -287,6 +288,19 @@ mod tests {
                        "BillingModeOverride": "PROVISIONED",
                        "ProvisionedThroughputOverride": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
                        "GlobalSecondaryIndexOverride": [], "SSESpecificationOverride": {"Enabled": true}}),
+            ),
+            (
+                Operation::UpdateContinuousBackups,
+                json!({"TableName": "T", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true, "RecoveryPeriodInDays": 7}}),
+            ),
+            (
+                Operation::DescribeContinuousBackups,
+                json!({"TableName": "T"}),
+            ),
+            (
+                Operation::RestoreTableToPointInTime,
+                json!({"SourceTableName": "Tab", "TargetTableName": "Tab2", "UseLatestRestorableTime": true,
+                       "BillingModeOverride": "PAY_PER_REQUEST"}),
             ),
             (Operation::DescribeLimits, json!({})),
             (Operation::DescribeEndpoints, json!({})),

@@ -193,7 +193,7 @@ def test_list_contributor_insights_pages():
     [
         (lambda d: d.describe_kinesis_streaming_destination(TableName="t-x"), "DynamoDB Streams"),
         (lambda d: d.list_global_tables(), "one region"),
-        (lambda d: d.describe_continuous_backups(TableName="t-x"), "does not implement"),
+        (lambda d: d.list_bulk_operations(), "does not implement"),
         (lambda d: d.list_exports(), "siltdb export"),
     ],
 )

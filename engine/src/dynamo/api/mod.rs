@@ -25,6 +25,7 @@ mod insights;
 mod item;
 mod legacy;
 mod partiql;
+mod pitr;
 mod policy;
 mod query;
 mod settings;
@@ -78,6 +79,12 @@ pub use partiql::{
     BatchStatementErrorCode, BatchStatementRequest, BatchStatementResponse, ExecuteStatementInput,
     ExecuteStatementOutput, ExecuteTransactionInput, ExecuteTransactionOutput,
     ParameterizedStatement,
+};
+pub use pitr::{
+    ContinuousBackupsDescription, DescribeContinuousBackupsInput, DescribeContinuousBackupsOutput,
+    PitrStatus, PointInTimeRecoveryDescription, PointInTimeRecoverySpecification,
+    RestoreTableToPointInTimeInput, RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput,
+    UpdateContinuousBackupsOutput,
 };
 pub use policy::{
     DeleteResourcePolicyInput, DeleteResourcePolicyOutput, GetResourcePolicyInput,

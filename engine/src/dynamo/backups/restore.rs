@@ -27,7 +27,7 @@ use std::time::Duration;
 use crate::dynamo::api::{
     AttributeDefinition, BillingMode, CreateTableInput, GlobalSecondaryIndex, KeySchemaElement,
     LocalSecondaryIndex, ProvisionedThroughput, RestoreTableFromBackupInput,
-    RestoreTableFromBackupOutput,
+    RestoreTableFromBackupOutput, TableDescription,
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
 use crate::dynamo::error::DynamoError;
@@ -40,7 +40,7 @@ use crate::dynamo::tables::schema::{IndexKind, RestoreMeta, TableMeta};
 use crate::dynamo::tables::table::Table;
 use crate::dynamo::worker::WeakHandle;
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target};
-use crate::{Db, Error, WriteBatch};
+use crate::{Db, DbIterator, Error, WriteBatch};
 
 /// The restore's write: put each item as the backup holds it.
 pub(crate) struct RestoreWrite {
@@ -142,6 +142,7 @@ fn create_input(source: &TableMeta, input: &RestoreTableFromBackupInput) -> Crea
         provisioned_throughput: table_throughput,
         local_secondary_indexes: lsis,
         global_secondary_indexes: gsis,
+        sse_specification: input.sse_specification_override.clone(),
         ..CreateTableInput::default()
     }
 }
@@ -173,19 +174,34 @@ impl DynamoDb {
             backup_id: backup.id.clone(),
             source_table_id: backup.table.id,
             in_progress: true,
+            source_sequence: None,
         };
-        let created = self.create_table_as(
-            create_input(&backup.table, &input),
-            Some(restore),
-            |db, table| {
+        let table_description =
+            self.create_restored_table(&backup.table, &input, restore, |db, table| {
                 db.start_restore(table);
                 Ok(())
-            },
-        );
-        match created {
-            Ok(out) => Ok(RestoreTableFromBackupOutput {
-                table_description: out.table_description,
-            }),
+            })?;
+        Ok(RestoreTableFromBackupOutput { table_description })
+    }
+
+    /// Creates the table a restore fills: `source`'s definition with the
+    /// overrides of `input`, `CREATING` with `restore`; `after` runs under
+    /// the control lock once its record is committed (it starts the copy).
+    pub(crate) fn create_restored_table(
+        &self,
+        source: &TableMeta,
+        input: &RestoreTableFromBackupInput,
+        restore: RestoreMeta,
+        after: impl FnOnce(&DynamoDb, Arc<Table>) -> Result<(), DynamoError>,
+    ) -> Result<TableDescription, DynamoError> {
+        let exists = || {
+            DynamoError::TableAlreadyExistsException(format!(
+                "Table already exists: {}",
+                input.target_table_name
+            ))
+        };
+        match self.create_table_as(create_input(source, input), Some(restore), after) {
+            Ok(out) => Ok(out.table_description),
             // Lost a race with a CreateTable of the same name.
             Err(DynamoError::ResourceInUseException(m))
                 if m.starts_with("Table already exists") =>
@@ -244,32 +260,63 @@ fn open_backup(
     }
 }
 
-/// Copies the backed-up items into `table`, then marks the restore done.
+/// Copies the source's items into `table` — from the backup's checkpoint,
+/// or, restoring to a point in time, from a history snapshot of this
+/// database — then marks the restore done.
 fn restore(db: &WeakHandle, table: &Arc<Table>, stopping: &AtomicBool) -> Result<(), DynamoError> {
     let Some(r) = table.meta().restore.clone().filter(|r| r.in_progress) else {
         return Ok(());
     };
-    let Some(source) = open_backup(db, &r.backup_id, stopping)? else {
-        return Ok(());
-    };
     let prefix = range_prefix(r.source_table_id, TABLE_INDEX_ID);
-    let mut it = source.iter()?;
-    it.seek(&prefix)?;
-    loop {
-        if stopping.load(Ordering::SeqCst) {
-            return Ok(());
-        }
+    if let Some(seq) = r.source_sequence {
         let Some(h) = db.upgrade() else {
             return Ok(());
         };
+        let snapshot = h.inner.db.history_snapshot(&prefix, seq)?;
+        drop(h);
+        let mut it = snapshot.iter()?;
+        if !copy_items(db, table, &mut it, &prefix, stopping)? {
+            return Ok(());
+        }
+    } else {
+        let Some(source) = open_backup(db, &r.backup_id, stopping)? else {
+            return Ok(());
+        };
+        let mut it = source.iter()?;
+        if !copy_items(db, table, &mut it, &prefix, stopping)? {
+            return Ok(());
+        }
+        drop(it);
+        source.close()?;
+    }
+    finish_restore(db, table)
+}
+
+/// Writes every item under `prefix` of `it` into `table`, a batch at a
+/// time; `false` if stopped (or the database went) first.
+fn copy_items(
+    db: &WeakHandle,
+    table: &Arc<Table>,
+    it: &mut DbIterator,
+    prefix: &[u8],
+    stopping: &AtomicBool,
+) -> Result<bool, DynamoError> {
+    it.seek(prefix)?;
+    loop {
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let Some(h) = db.upgrade() else {
+            return Ok(false);
+        };
         let batch_items = h.inner.opts.backfill_batch_items.max(1);
         let mut items = Vec::with_capacity(batch_items);
-        while it.valid() && it.key().starts_with(&prefix) && items.len() < batch_items {
+        while it.valid() && it.key().starts_with(prefix) && items.len() < batch_items {
             items.push(decode_stored(it.value())?);
             it.next()?;
         }
         if items.is_empty() {
-            break;
+            return Ok(true);
         }
         let meta = table.meta();
         let targets = items
@@ -283,8 +330,10 @@ fn restore(db: &WeakHandle, table: &Arc<Table>, stopping: &AtomicBool) -> Result
             .collect::<Result<Vec<_>, DynamoError>>()?;
         h.write_items(&targets, &mut RestoreWrite { items })?;
     }
-    drop(it);
-    source.close()?;
+}
+
+/// Marks `table`'s restore finished: `ACTIVE`, RestoreSummary kept.
+fn finish_restore(db: &WeakHandle, table: &Arc<Table>) -> Result<(), DynamoError> {
     let Some(h) = db.upgrade() else {
         return Ok(());
     };
@@ -299,7 +348,16 @@ fn restore(db: &WeakHandle, table: &Arc<Table>, stopping: &AtomicBool) -> Result
     let mut batch = WriteBatch::new();
     catalog::update(&mut batch, &meta);
     h.commit_control(batch)?;
+    let to_point_in_time = meta
+        .restore
+        .as_ref()
+        .is_some_and(|r| r.source_sequence.is_some());
     table.set_meta(meta);
     drop(gate);
+    if to_point_in_time {
+        // The source's history at the restore's sequence number is no
+        // longer needed.
+        h.refresh_history()?;
+    }
     Ok(())
 }

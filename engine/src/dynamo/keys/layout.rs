@@ -46,6 +46,11 @@ pub const CATALOG_RETIRED_STREAMS: u8 = b'D';
 /// `<13-digit creation millis>-<8 hex digits>`, so records sort by creation).
 pub const CATALOG_BACKUP: u8 = b'B';
 
+/// Catalog record kind: a clock sample for point-in-time recovery, keyed by
+/// a Unix second (u64 BE), value the sequence number before that second's
+/// first write (format-spec/items.md, "Clock samples").
+pub const CATALOG_CLOCK_SAMPLE: u8 = b'C';
+
 /// The catalog key of `kind` + `suffix`.
 pub fn catalog_key(kind: u8, suffix: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(TABLE_ID_LEN + 1 + suffix.len());

@@ -229,6 +229,7 @@ impl DynamoDb {
             tags,
             settings: initial_settings(&input, now),
             restore,
+            pitr: None,
         };
         let mut batch = WriteBatch::new();
         catalog::create(&mut batch, &meta);

@@ -175,6 +175,21 @@ pub struct TableMeta {
     pub settings: TableSettings,
     /// Set on a table restored from a backup.
     pub restore: Option<RestoreMeta>,
+    /// Point-in-time recovery, while enabled.
+    pub pitr: Option<PitrMeta>,
+}
+
+/// Point-in-time recovery of a table (format-spec/pitr.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PitrMeta {
+    /// When it was (last) enabled, ms since the epoch: the earliest time
+    /// the table can be restored to.
+    pub enabled_millis: i64,
+    /// The engine's latest sequence number when it was enabled: history
+    /// older than this is not kept.
+    pub enabled_seq: u64,
+    /// `RecoveryPeriodInDays`, 1–35.
+    pub period_days: i64,
 }
 
 /// Where a restored table came from, and whether its items are all in.
@@ -188,8 +203,12 @@ pub struct RestoreMeta {
     pub restore_millis: i64,
     /// The backup's id (its directory), while the restore runs.
     pub backup_id: String,
-    /// The source table's id in the backup.
+    /// The source table's id in the backup (or, restoring to a point in
+    /// time, in this database).
     pub source_table_id: u32,
+    /// Restoring to a point in time: the sequence number of this database
+    /// the source table is read at (`backup_id` is then empty).
+    pub source_sequence: Option<u64>,
     /// True until every item is restored: the table is `CREATING` and
     /// refuses item requests.
     pub in_progress: bool,
@@ -485,6 +504,7 @@ mod tests {
             tags: BTreeMap::new(),
             settings: TableSettings::default(),
             restore: None,
+            pitr: None,
         }
     }
 
