@@ -77,6 +77,16 @@ pub enum DynamoError {
     /// A resource-based policy does not exist, or has another revision
     /// than `ExpectedRevisionId`. HTTP 400.
     PolicyNotFoundException(String),
+    /// No import has the ARN given (DescribeImport). HTTP 400.
+    ImportNotFoundException(String),
+    /// An ImportTable's `ClientToken` names an import made with other
+    /// parameters. HTTP 400.
+    ImportConflictException(String),
+    /// No export has the ARN given (DescribeExport). HTTP 400.
+    ExportNotFoundException(String),
+    /// An ExportTableToPointInTime's `ClientToken` names an export made
+    /// with other parameters. HTTP 400.
+    ExportConflictException(String),
 }
 
 impl DynamoError {
@@ -141,6 +151,10 @@ impl DynamoError {
             DynamoError::TableNotFoundException(_) => "TableNotFoundException",
             DynamoError::TableAlreadyExistsException(_) => "TableAlreadyExistsException",
             DynamoError::TableInUseException(_) => "TableInUseException",
+            DynamoError::ImportNotFoundException(_) => "ImportNotFoundException",
+            DynamoError::ImportConflictException(_) => "ImportConflictException",
+            DynamoError::ExportNotFoundException(_) => "ExportNotFoundException",
+            DynamoError::ExportConflictException(_) => "ExportConflictException",
         }
     }
 
@@ -167,7 +181,11 @@ impl DynamoError {
             | DynamoError::BackupInUseException(m)
             | DynamoError::TableNotFoundException(m)
             | DynamoError::TableAlreadyExistsException(m)
-            | DynamoError::TableInUseException(m) => m,
+            | DynamoError::TableInUseException(m)
+            | DynamoError::ImportNotFoundException(m)
+            | DynamoError::ImportConflictException(m)
+            | DynamoError::ExportNotFoundException(m)
+            | DynamoError::ExportConflictException(m) => m,
         }
     }
 }

@@ -67,6 +67,7 @@ pub use items::{capacity, number, validate, value};
 pub use keys::codec as keycodec;
 pub use keys::layout;
 pub use streams::record as stream_record;
+pub use tables::snapshot::TableSnapshot;
 pub use tables::{catalog, schema};
 pub use write::{batch, locks, transact};
 
