@@ -15,6 +15,11 @@
 
 mod account;
 mod backups;
+mod transfers;
+pub use transfers::{
+    export_description_from_json, export_description_json, import_description_from_json,
+    import_description_json,
+};
 mod batch;
 mod common;
 pub(crate) mod decode;
