@@ -90,6 +90,14 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing is written to disk.
     #[arg(long, conflicts_with = "data_dir")]
     pub in_memory: bool,
+    /// A directory standing for Amazon S3 in ExportTableToPointInTime and
+    /// ImportTable: each bucket is a sub-directory, each object key a path
+    /// in it. Exports are written in the layout DynamoDB writes to S3
+    /// (`<prefix>/AWSDynamoDB/<export id>/...`); imports read DynamoDB
+    /// JSON, Ion and CSV objects, gzip, zstd or uncompressed. Without it
+    /// those operations are refused.
+    #[arg(long, value_name = "DIR")]
+    pub s3_root: Option<PathBuf>,
     /// Check SigV4 signatures against ACCESS_KEY_ID:SECRET_ACCESS_KEY.
     /// Without it, any request carrying an Authorization header is accepted.
     #[arg(long, value_name = "AK:SECRET")]

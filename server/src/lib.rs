@@ -26,6 +26,7 @@ pub mod malloc_arenas;
 pub mod malloc_mmap;
 pub mod memory_log;
 pub mod operation;
+pub mod transfer;
 
 pub use backend::Backend;
 pub use operation::{Operation, Request, Response, Runs};
