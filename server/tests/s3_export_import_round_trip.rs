@@ -7,9 +7,9 @@ mod cli_support;
 mod transfer_support;
 
 use siltdb::dynamo::api::{
-    ExportFormat, ExportStatus, ExportTableToPointInTimeInput, GlobalSecondaryIndex,
-    ImportStatus, ImportTableInput, InputCompressionType, InputFormat, KeySchemaElement, KeyType,
-    Projection, ProjectionType, PutItemInput, QueryInput, S3BucketSource,
+    ExportFormat, ExportStatus, ExportTableToPointInTimeInput, GlobalSecondaryIndex, ImportStatus,
+    ImportTableInput, InputCompressionType, InputFormat, KeySchemaElement, KeyType, Projection,
+    ProjectionType, PutItemInput, QueryInput, S3BucketSource,
 };
 use siltdb::dynamo::AttributeValue;
 
@@ -31,7 +31,10 @@ fn exports_import_unchanged_in_both_formats() {
         .expect("put");
     }
     let source = scan_sorted(&db, "Music");
-    for (n, format) in [ExportFormat::DynamodbJson, ExportFormat::Ion].into_iter().enumerate() {
+    for (n, format) in [ExportFormat::DynamodbJson, ExportFormat::Ion]
+        .into_iter()
+        .enumerate()
+    {
         let started = t
             .export_table_to_point_in_time(
                 &db,
@@ -57,27 +60,38 @@ fn exports_import_unchanged_in_both_formats() {
         assert_eq!(done.export_status, ExportStatus::Completed, "{done:?}");
         assert_eq!(done.item_count, Some(700));
         let id = started.export_arn.rsplit('/').next().expect("id");
-        let base = tmp.path().join(format!("s3/bucket/exports/{n}/AWSDynamoDB/{id}"));
-        for f in ["_started", "manifest-summary.json", "manifest-files.json", "manifest-summary.checksum", "manifest-files.checksum"] {
+        let base = tmp
+            .path()
+            .join(format!("s3/bucket/exports/{n}/AWSDynamoDB/{id}"));
+        for f in [
+            "_started",
+            "manifest-summary.json",
+            "manifest-files.json",
+            "manifest-summary.checksum",
+            "manifest-files.checksum",
+        ] {
             assert!(base.join(f).is_file(), "{f}");
         }
         assert_eq!(
             done.export_manifest.as_deref(),
             Some(format!("exports/{n}/AWSDynamoDB/{id}/manifest-summary.json").as_str())
         );
-        let summary: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(base.join("manifest-summary.json")).expect("summary"))
-                .expect("json");
+        let summary: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(base.join("manifest-summary.json")).expect("summary"),
+        )
+        .expect("json");
         assert_eq!(summary["itemCount"], 700);
         assert_eq!(summary["outputFormat"], format.as_str());
         assert_eq!(summary["exportArn"], started.export_arn.as_str());
         assert_eq!(summary["version"], "2020-06-30");
 
         let mut params = create_input(&format!("Copy{n}"));
-        params.attribute_definitions.push(siltdb::dynamo::api::AttributeDefinition {
-            attribute_name: "str".into(),
-            attribute_type: siltdb::dynamo::ScalarAttributeType::S,
-        });
+        params
+            .attribute_definitions
+            .push(siltdb::dynamo::api::AttributeDefinition {
+                attribute_name: "str".into(),
+                attribute_type: siltdb::dynamo::ScalarAttributeType::S,
+            });
         params.global_secondary_indexes = Some(vec![GlobalSecondaryIndex {
             index_name: "byStr".into(),
             key_schema: vec![KeySchemaElement {

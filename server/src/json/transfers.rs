@@ -37,13 +37,7 @@ fn bounded(
 ) -> DResult<Option<String>> {
     let v = s.string(member)?;
     if let Some(v) = &v {
-        d.check_length(
-            v,
-            &s.member_path(member),
-            v.chars().count(),
-            min,
-            Some(max),
-        );
+        d.check_length(v, &s.member_path(member), v.chars().count(), min, Some(max));
     }
     Ok(v)
 }
@@ -351,7 +345,9 @@ fn table_creation_parameters_json(t: &CreateTableInput) -> Value {
     put_opt(
         &mut m,
         "OnDemandThroughput",
-        t.on_demand_throughput.as_ref().map(on_demand_throughput_json),
+        t.on_demand_throughput
+            .as_ref()
+            .map(on_demand_throughput_json),
     );
     put_opt(
         &mut m,
@@ -386,7 +382,11 @@ fn s3_bucket_source_json(s: &S3BucketSource) -> Value {
         s.s3_bucket_owner.as_deref().map(string),
     );
     m.insert("S3Bucket".into(), string(&s.s3_bucket));
-    put_opt(&mut m, "S3KeyPrefix", s.s3_key_prefix.as_deref().map(string));
+    put_opt(
+        &mut m,
+        "S3KeyPrefix",
+        s.s3_key_prefix.as_deref().map(string),
+    );
     Value::Object(m)
 }
 
@@ -498,7 +498,11 @@ pub fn export_description_json(e: &ExportDescription) -> Value {
         "ExportFormat",
         e.export_format.map(|f| string(f.as_str())),
     );
-    put_opt(&mut m, "BilledSizeBytes", e.billed_size_bytes.map(Value::from));
+    put_opt(
+        &mut m,
+        "BilledSizeBytes",
+        e.billed_size_bytes.map(Value::from),
+    );
     put_opt(&mut m, "ItemCount", e.item_count.map(Value::from));
     put_opt(
         &mut m,
@@ -626,7 +630,11 @@ fn integer(s: &Struct<'_>, member: &str) -> Result<i64, DynamoError> {
     }
 }
 
-fn required_enum<E>(s: &Struct<'_>, member: &str, parse: fn(&str) -> Option<E>) -> Result<E, DynamoError> {
+fn required_enum<E>(
+    s: &Struct<'_>,
+    member: &str,
+    parse: fn(&str) -> Option<E>,
+) -> Result<E, DynamoError> {
     s.string(member)?
         .as_deref()
         .and_then(parse)
@@ -725,8 +733,14 @@ pub fn export_description_from_json(v: &Value) -> Result<ExportDescription, Dyna
         export_format: enumeration("ExportFormat")?
             .as_deref()
             .and_then(ExportFormat::parse),
-        billed_size_bytes: s.get("BilledSizeBytes").map(|_| integer(&s, "BilledSizeBytes")).transpose()?,
-        item_count: s.get("ItemCount").map(|_| integer(&s, "ItemCount")).transpose()?,
+        billed_size_bytes: s
+            .get("BilledSizeBytes")
+            .map(|_| integer(&s, "BilledSizeBytes"))
+            .transpose()?,
+        item_count: s
+            .get("ItemCount")
+            .map(|_| integer(&s, "ItemCount"))
+            .transpose()?,
         export_type: enumeration("ExportType")?
             .as_deref()
             .and_then(ExportType::parse),

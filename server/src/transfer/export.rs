@@ -326,8 +326,12 @@ fn write_export(
                 format!("The object key {key} is not a valid path"),
             )
         })?;
-        write_atomically(&path, bytes)
-            .map_err(|e| ("InternalServerError".to_string(), format!("writing {key}: {e}")))
+        write_atomically(&path, bytes).map_err(|e| {
+            (
+                "InternalServerError".to_string(),
+                format!("writing {key}: {e}"),
+            )
+        })
     };
     put(&format!("{base}_started"), b"")?;
     let format = d.export_format.unwrap_or_default();
@@ -343,10 +347,12 @@ fn write_export(
     let mut line = Vec::new();
     let mut text = String::new();
     let finish = |f: DataFile, manifest: &mut Vec<u8>| -> Result<(), (String, String)> {
-        let bytes = f
-            .gz
-            .finish()
-            .map_err(|e| ("InternalServerError".to_string(), format!("compressing: {e}")))?;
+        let bytes = f.gz.finish().map_err(|e| {
+            (
+                "InternalServerError".to_string(),
+                format!("compressing: {e}"),
+            )
+        })?;
         put(&f.key, &bytes)?;
         let md5 = md5_of(&bytes);
         let mut entry = Map::new();
@@ -368,21 +374,25 @@ fn write_export(
         items: 0,
     };
     for item in snapshot {
-        let item = item.map_err(|e| ("InternalServerError".to_string(), e.message().to_string()))?;
+        let item =
+            item.map_err(|e| ("InternalServerError".to_string(), e.message().to_string()))?;
         let f = file.get_or_insert_with(|| new_file(n));
         line.clear();
         match format {
-            ExportFormat::DynamodbJson => {
-                dynamodb_json_line(&item, &mut line).map_err(|e| ("InternalServerError".to_string(), e))?
-            }
+            ExportFormat::DynamodbJson => dynamodb_json_line(&item, &mut line)
+                .map_err(|e| ("InternalServerError".to_string(), e))?,
             ExportFormat::Ion => {
                 text.clear();
                 super::ion::write_item(&item, &mut text);
                 line.extend_from_slice(text.as_bytes());
             }
         }
-        f.gz.write_all(&line)
-            .map_err(|e| ("InternalServerError".to_string(), format!("compressing: {e}")))?;
+        f.gz.write_all(&line).map_err(|e| {
+            (
+                "InternalServerError".to_string(),
+                format!("compressing: {e}"),
+            )
+        })?;
         f.items += 1;
         total_items += 1;
         total_size += i64::try_from(item_size(&item)).unwrap_or(i64::MAX);
@@ -450,7 +460,10 @@ mod tests {
     #[test]
     fn times_and_names() {
         assert_eq!(iso8601(1_604_474_914_028), "2020-11-04T07:28:34.028Z");
-        assert_eq!(export_root(Some("2020-Nov"), "x"), "2020-Nov/AWSDynamoDB/x/");
+        assert_eq!(
+            export_root(Some("2020-Nov"), "x"),
+            "2020-Nov/AWSDynamoDB/x/"
+        );
         assert_eq!(export_root(Some("p/"), "x"), "p/AWSDynamoDB/x/");
         assert_eq!(export_root(None, "x"), "AWSDynamoDB/x/");
         let name = data_file_name("01234567890123-a1b2c3d4", 0);

@@ -55,9 +55,9 @@ pub fn decompress<'a>(
 ) -> Result<Box<dyn Read + 'a>, String> {
     Ok(match compression {
         InputCompressionType::None => input,
-        InputCompressionType::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-            BufReader::new(input),
-        )),
+        InputCompressionType::Gzip => {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(input)))
+        }
         InputCompressionType::Zstd => Box::new(
             ruzstd::decoding::StreamingDecoder::new(input)
                 .map_err(|e| format!("not Zstandard: {e}"))?,
@@ -93,7 +93,10 @@ pub enum Read1 {
 }
 
 /// Reads every item of one object in DynamoDB JSON, calling `f` per record.
-pub fn read_dynamodb_json(input: impl Read, f: &mut dyn FnMut(Read1) -> Result<(), String>) -> Result<(), String> {
+pub fn read_dynamodb_json(
+    input: impl Read,
+    f: &mut dyn FnMut(Read1) -> Result<(), String>,
+) -> Result<(), String> {
     let mut reader = BufReader::with_capacity(1 << 20, input);
     let mut line = Vec::new();
     loop {
@@ -111,7 +114,10 @@ pub fn read_dynamodb_json(input: impl Read, f: &mut dyn FnMut(Read1) -> Result<(
 }
 
 /// Reads every item of one object in text Ion.
-pub fn read_ion(mut input: impl Read, f: &mut dyn FnMut(Read1) -> Result<(), String>) -> Result<(), String> {
+pub fn read_ion(
+    mut input: impl Read,
+    f: &mut dyn FnMut(Read1) -> Result<(), String>,
+) -> Result<(), String> {
     let mut text = Vec::new();
     if let Err(e) = input.read_to_end(&mut text) {
         return f(Read1::Fatal(format!("reading: {e}")));
@@ -190,9 +196,9 @@ fn csv_item(
     let mut item = Item::new();
     for (name, field) in names.iter().zip(fields) {
         let value = match key_types.get(name) {
-            Some(ScalarAttributeType::N) => AttributeValue::N(
-                Number::parse(&field).map_err(|e| format!("{name}: {e}"))?,
-            ),
+            Some(ScalarAttributeType::N) => {
+                AttributeValue::N(Number::parse(&field).map_err(|e| format!("{name}: {e}"))?)
+            }
             Some(ScalarAttributeType::B) => AttributeValue::B(
                 base64::engine::general_purpose::STANDARD
                     .decode(field.as_bytes())

@@ -27,10 +27,9 @@ use std::fs::File;
 use std::io::Read;
 
 use siltdb::dynamo::api::{
-    BatchWriteItemInput, CreateTableInput, DescribeImportInput, DescribeImportOutput,
-    ImportStatus, ImportSummary, ImportTableDescription, ImportTableInput, ImportTableOutput,
-    InputFormat, ListImportsInput, ListImportsOutput, PutItemInput,
-    PutRequest, WriteRequest,
+    BatchWriteItemInput, CreateTableInput, DescribeImportInput, DescribeImportOutput, ImportStatus,
+    ImportSummary, ImportTableDescription, ImportTableInput, ImportTableOutput, InputFormat,
+    ListImportsInput, ListImportsOutput, PutItemInput, PutRequest, WriteRequest,
 };
 use siltdb::dynamo::{DynamoDb, DynamoError, Item, ScalarAttributeType};
 
@@ -104,7 +103,8 @@ impl Transfers {
             }
         }
         // DynamoDB's message (Developer Guide, import troubleshooting).
-        let exists = || DynamoError::ResourceInUseException(format!("Table already exists: {table_name}"));
+        let exists =
+            || DynamoError::ResourceInUseException(format!("Table already exists: {table_name}"));
         let importing = self.jobs().values().any(|j| {
             matches!(j, Job::Import(i) if i.import_status == ImportStatus::InProgress
                 && i.table_creation_parameters.table_name == table_name)
@@ -278,7 +278,13 @@ impl Transfers {
         });
         if let Some(job) = job {
             // The table's items are durable before the record says so.
-            if let Err(e) = self.db().engine().sync_wal().map_err(DynamoError::from).and_then(|()| self.persist(id, &job)) {
+            if let Err(e) = self
+                .db()
+                .engine()
+                .sync_wal()
+                .map_err(DynamoError::from)
+                .and_then(|()| self.persist(id, &job))
+            {
                 tracing::error!(import = %id, error = %e, "recording the end of an import");
             }
         }
@@ -304,7 +310,10 @@ impl ImportRun<'_> {
         let prefix = source.s3_key_prefix.clone().unwrap_or_default();
         let root = self.service.s3_root().to_path_buf();
         let keys = list_objects(&root, &source.s3_bucket, &prefix).map_err(|e| {
-            DynamoError::InternalServerError(format!("listing the bucket {}: {e}", source.s3_bucket))
+            DynamoError::InternalServerError(format!(
+                "listing the bucket {}: {e}",
+                source.s3_bucket
+            ))
         })?;
         let key_types: HashMap<String, ScalarAttributeType> = d
             .table_creation_parameters
@@ -425,7 +434,8 @@ impl ImportRun<'_> {
             }
             Err(e) => return Err(e),
         }
-        let (processed, imported, errors, bytes) = (self.processed, self.imported, self.errors, self.bytes);
+        let (processed, imported, errors, bytes) =
+            (self.processed, self.imported, self.errors, self.bytes);
         self.service.update(self.id, |job| {
             if let Job::Import(i) = job {
                 i.processed_item_count = processed;

@@ -27,7 +27,10 @@ pub fn write_item(item: &Item, out: &mut String) {
     out.push_str("}}\n");
 }
 
-fn write_fields<'a>(fields: impl Iterator<Item = (&'a String, &'a AttributeValue)>, out: &mut String) {
+fn write_fields<'a>(
+    fields: impl Iterator<Item = (&'a String, &'a AttributeValue)>,
+    out: &mut String,
+) {
     for (i, (name, value)) in fields.enumerate() {
         if i > 0 {
             out.push(',');
@@ -166,8 +169,16 @@ impl<'a> Reader<'a> {
 
     /// The next item (`{Item:{...}}`, after any version markers), `None`
     /// at the end. After an error the rest of the stream cannot be read
-    /// (its structure is lost): stop there.
+    /// (its structure is lost): the reader is at its end.
     pub fn next_item(&mut self) -> Option<Result<Item, String>> {
+        let next = self.next_inner();
+        if matches!(next, Some(Err(_))) {
+            self.pos = self.text.len();
+        }
+        next
+    }
+
+    fn next_inner(&mut self) -> Option<Result<Item, String>> {
         loop {
             if let Err(e) = self.skip_space() {
                 return Some(Err(e));
@@ -201,7 +212,9 @@ impl<'a> Reader<'a> {
             None => return Err(format!("offset {at}: no Item field")),
         };
         if let Some(other) = fields.keys().next() {
-            return Err(format!("offset {at}: unexpected field {other} (expected only Item)"));
+            return Err(format!(
+                "offset {at}: unexpected field {other} (expected only Item)"
+            ));
         }
         Ok(item.into_iter().collect())
     }
@@ -274,7 +287,9 @@ impl<'a> Reader<'a> {
                 while self.peek().is_some_and(is_symbol_char) {
                     self.pos += 1;
                 }
-                Some(Ok(String::from_utf8_lossy(&self.text[start..self.pos]).into_owned()))
+                Some(Ok(
+                    String::from_utf8_lossy(&self.text[start..self.pos]).into_owned()
+                ))
             }
             _ => None,
         }
@@ -611,8 +626,14 @@ mod tests {
         assert_eq!(items.len(), 1);
         let item = items[0].as_ref().expect("item");
         assert_eq!(item["Id"], AttributeValue::N(Number::parse("103").unwrap()));
-        assert_eq!(item["PageCount"], AttributeValue::N(Number::parse("600").unwrap()));
-        assert_eq!(item["Price"], AttributeValue::N(Number::parse("2000").unwrap()));
+        assert_eq!(
+            item["PageCount"],
+            AttributeValue::N(Number::parse("600").unwrap())
+        );
+        assert_eq!(
+            item["Price"],
+            AttributeValue::N(Number::parse("2000").unwrap())
+        );
         assert_eq!(item["InPublication"], AttributeValue::Bool(false));
         assert!(matches!(&item["Authors"], AttributeValue::Ss(s) if s.len() == 2));
     }
@@ -621,7 +642,10 @@ mod tests {
     fn written_items_read_back() {
         let mut item = Item::new();
         item.insert("pk".into(), AttributeValue::S("a \"q\" \n é".into()));
-        item.insert("n".into(), AttributeValue::N(Number::parse("-1.5e-7").unwrap()));
+        item.insert(
+            "n".into(),
+            AttributeValue::N(Number::parse("-1.5e-7").unwrap()),
+        );
         item.insert("i".into(), AttributeValue::N(Number::parse("42").unwrap()));
         item.insert("b".into(), AttributeValue::B(vec![0, 1, 255]));
         item.insert("null".into(), AttributeValue::Null);
@@ -631,7 +655,13 @@ mod tests {
             AttributeValue::L(vec![
                 AttributeValue::Ns([Number::parse("1").unwrap()].into()),
                 AttributeValue::Bs([vec![9u8]].into()),
-                AttributeValue::M([("x".to_string(), AttributeValue::Ss(["s".to_string()].into()))].into()),
+                AttributeValue::M(
+                    [(
+                        "x".to_string(),
+                        AttributeValue::Ss(["s".to_string()].into()),
+                    )]
+                    .into(),
+                ),
             ]),
         );
         let mut text = String::new();

@@ -29,7 +29,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
-use siltdb::dynamo::api::{self, ExportDescription, ExportStatus, ImportStatus, ImportTableDescription};
+use siltdb::dynamo::api::{
+    self, ExportDescription, ExportStatus, ImportStatus, ImportTableDescription,
+};
 use siltdb::dynamo::{DynamoDb, DynamoError};
 
 use crate::backend::{Backend, Started};
@@ -104,16 +106,22 @@ impl Transfers {
     }
 
     fn load(&self, dir: &Path) -> Result<(), String> {
-        let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
         let mut interrupted = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(id) = name.strip_suffix(".json").and_then(|n| n.split_once('-')).map(|(_, id)| id.to_string()) else {
+            let Some(id) = name
+                .strip_suffix(".json")
+                .and_then(|n| n.split_once('-'))
+                .map(|(_, id)| id.to_string())
+            else {
                 continue;
             };
             let bytes = std::fs::read(entry.path()).map_err(|e| format!("reading {name}: {e}"))?;
-            let job = decode_record(&bytes).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let job =
+                decode_record(&bytes).map_err(|e| format!("{}: {e}", entry.path().display()))?;
             let running = match &job {
                 Job::Export(e) => e.export_status == ExportStatus::InProgress,
                 Job::Import(i) => i.import_status == ImportStatus::InProgress,
@@ -125,7 +133,8 @@ impl Transfers {
         }
         for id in interrupted {
             let now = now_seconds();
-            let message = "The server stopped while this was in progress; siltdb does not resume it";
+            let message =
+                "The server stopped while this was in progress; siltdb does not resume it";
             let job = self.update(&id, |job| match job {
                 Job::Export(e) => {
                     e.export_status = ExportStatus::Failed;
@@ -141,8 +150,9 @@ impl Transfers {
                 }
             });
             if let Some(job) = job {
-                self.persist(&id, &job)
-                    .map_err(|e| format!("marking interrupted work {id} failed: {}", e.message()))?;
+                self.persist(&id, &job).map_err(|e| {
+                    format!("marking interrupted work {id} failed: {}", e.message())
+                })?;
                 tracing::warn!(id = %id, "an export or import was interrupted by a stop; marked FAILED");
             }
         }
@@ -165,9 +175,9 @@ impl Transfers {
     fn persist(&self, id: &str, job: &Job) -> Result<(), DynamoError> {
         if let Some(dir) = &self.inner.records_dir {
             let (kind, bytes) = encode_record(job);
-            store::write_atomically(&dir.join(format!("{kind}-{id}.json")), &bytes).map_err(|e| {
-                DynamoError::InternalServerError(format!("writing the record of {id}: {e}"))
-            })?;
+            store::write_atomically(&dir.join(format!("{kind}-{id}.json")), &bytes).map_err(
+                |e| DynamoError::InternalServerError(format!("writing the record of {id}: {e}")),
+            )?;
         }
         self.jobs().insert(id.to_string(), job.clone());
         Ok(())
@@ -190,7 +200,8 @@ impl Transfers {
         let millis = now_millis();
         loop {
             let n = self.inner.counter.fetch_add(1, Ordering::Relaxed);
-            let random = std::collections::hash_map::RandomState::new().hash_one((millis, n)) as u32;
+            let random =
+                std::collections::hash_map::RandomState::new().hash_one((millis, n)) as u32;
             let id = format!("{millis:014}-{random:08x}");
             if !self.jobs().contains_key(&id) {
                 return id;
@@ -274,7 +285,11 @@ fn now_seconds() -> f64 {
 fn decode_token(token: &str) -> Result<String, DynamoError> {
     let bad = || DynamoError::validation(format!("Invalid NextToken: {token}"));
     let bytes: Vec<u8> = (0..token.len() / 2)
-        .map(|i| token.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            token
+                .get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     let trimmed: Vec<u8> = bytes.into_iter().take_while(|b| *b != 0).collect();
@@ -377,7 +392,9 @@ mod tests {
     fn tokens_round_trip_and_match_the_model_pattern() {
         let t = encode_token("01733367600000-0a1b2c3d");
         assert!(t.len() >= 112 && t.len() % 16 == 0, "{t}");
-        assert!(t.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(t
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_eq!(decode_token(&t).unwrap(), "01733367600000-0a1b2c3d");
         assert!(decode_token("zz").is_err());
     }
@@ -387,7 +404,9 @@ mod tests {
     fn import_record_vector_decodes() {
         let text = include_str!("../../../format-spec/vectors/transfer-import-record.json");
         let job = decode_record(text.as_bytes()).expect("decodes");
-        let Job::Import(i) = &job else { panic!("an import") };
+        let Job::Import(i) = &job else {
+            panic!("an import")
+        };
         assert_eq!(i.import_status, ImportStatus::Completed);
         assert_eq!(i.imported_item_count, 2);
         assert_eq!(encode_record(&job).1, text.as_bytes());
@@ -397,7 +416,9 @@ mod tests {
     fn export_record_vector_decodes() {
         let text = include_str!("../../../format-spec/vectors/transfer-export-record.json");
         let job = decode_record(text.as_bytes()).expect("decodes");
-        let Job::Export(e) = &job else { panic!("an export") };
+        let Job::Export(e) = &job else {
+            panic!("an export")
+        };
         assert_eq!(e.export_status, ExportStatus::Completed);
         assert_eq!(e.item_count, Some(3));
         assert_eq!(encode_record(&job).1, text.as_bytes());

@@ -48,7 +48,10 @@ pub fn wait_export(t: &Transfers, db: &DynamoDb, arn: &str) -> ExportDescription
         if d.export_status != ExportStatus::InProgress {
             return d;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "export stuck: {d:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "export stuck: {d:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -69,7 +72,10 @@ pub fn wait_import(t: &Transfers, db: &DynamoDb, arn: &str) -> ImportTableDescri
         if d.import_status != ImportStatus::InProgress {
             return d;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "import stuck: {d:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "import stuck: {d:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
