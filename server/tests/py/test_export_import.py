@@ -266,7 +266,7 @@ def test_paging(ddb):
         wait_export(ddb, a)
 
 
-def test_without_s3_root_refused(ddb_plain=None):
+def test_without_s3_root_refused():
     p = SiltdbProcess("--in-memory")
     try:
         c = make_client(p.endpoint)
@@ -282,8 +282,8 @@ def test_records_survive_a_restart(s3, tmp_path):
     data = tmp_path / "data"
     p = SiltdbProcess("--data-dir", str(data), "--s3-root", str(s3))
     c = make_client(p.endpoint)
-    make_table(c, "T", 3)
-    arn = c.describe_table(TableName="T")["Table"]["TableArn"]
+    make_table(c, "Tab", 3)
+    arn = c.describe_table(TableName="Tab")["Table"]["TableArn"]
     e = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket")["ExportDescription"]
     wait_export(c, e["ExportArn"])
     assert p.stop() == 0
