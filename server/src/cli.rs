@@ -237,8 +237,27 @@ pub struct ExportArgs {
     #[arg(long)]
     pub table: String,
     /// Where to write the items; `-` is standard output.
-    #[arg(long, default_value = "-", value_name = "FILE|-")]
+    #[arg(
+        long,
+        default_value = "-",
+        value_name = "FILE|-",
+        conflicts_with = "s3_root"
+    )]
     pub out: PathBuf,
+    /// Instead of `--out`: write the export as ExportTableToPointInTime
+    /// does, in DynamoDB's S3 layout (`<prefix>/AWSDynamoDB/<id>/...`)
+    /// under the bucket `--bucket`, a sub-directory of this directory.
+    #[arg(long, value_name = "DIR", requires = "bucket")]
+    pub s3_root: Option<PathBuf>,
+    /// The bucket (a sub-directory of `--s3-root`, which must exist).
+    #[arg(long, requires = "s3_root")]
+    pub bucket: Option<String>,
+    /// The S3 prefix of the export.
+    #[arg(long, requires = "s3_root")]
+    pub prefix: Option<String>,
+    /// `DYNAMODB_JSON` or `ION` (with `--s3-root`).
+    #[arg(long, default_value = "DYNAMODB_JSON", requires = "s3_root")]
+    pub format: String,
 }
 
 /// `siltdb import`.
