@@ -73,6 +73,45 @@ pub enum Command {
     /// MANIFEST that does not recover might need tables the chosen one does
     /// not name. Exit status 0 if the directory now recovers, 1 otherwise.
     Repair(RepairArgs),
+    /// Make an on-demand backup of a table (CreateBackup's code; offline).
+    ///
+    /// The backup is an engine checkpoint under `backups/` in the data
+    /// directory, listed by ListBackups once a server opens it. Prints the
+    /// backup's ARN.
+    Backup(BackupArgs),
+    /// Restore a backup into a new table (RestoreTableFromBackup's code;
+    /// offline), waiting until the table is ACTIVE.
+    Restore(RestoreArgs),
+}
+
+/// `siltdb backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Directory holding the database (it must exist, and no server may
+    /// have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The table to back up.
+    #[arg(long)]
+    pub table: String,
+    /// The backup's name (3–255 of `[a-zA-Z0-9_.-]`).
+    #[arg(long)]
+    pub name: String,
+}
+
+/// `siltdb restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Directory holding the database (it must exist, and no server may
+    /// have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The backup's ARN (as `siltdb backup` printed it).
+    #[arg(long)]
+    pub backup_arn: String,
+    /// The new table's name.
+    #[arg(long)]
+    pub target_table: String,
 }
 
 /// `siltdb serve`.

@@ -41,6 +41,8 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Repair(args) => commands::repair::run(args),
+        Command::Backup(args) => commands::backup::run(args),
+        Command::Restore(args) => commands::backup::restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
