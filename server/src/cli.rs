@@ -320,6 +320,23 @@ pub struct ImportArgs {
     /// The database directory is created too if missing.
     #[arg(long, value_name = "JSON_FILE")]
     pub create_from: Option<PathBuf>,
+    /// Instead of `--in`: run ImportTable's code on the objects of bucket
+    /// `--bucket` (a sub-directory of this directory) whose keys start
+    /// with `--prefix`, into the new table `--create-from` describes.
+    #[arg(long, value_name = "DIR", requires_all = ["bucket", "create_from"], conflicts_with = "input")]
+    pub s3_root: Option<PathBuf>,
+    /// The bucket (with `--s3-root`).
+    #[arg(long, requires = "s3_root")]
+    pub bucket: Option<String>,
+    /// The key prefix (with `--s3-root`).
+    #[arg(long, requires = "s3_root")]
+    pub prefix: Option<String>,
+    /// `DYNAMODB_JSON`, `ION` or `CSV` (with `--s3-root`).
+    #[arg(long, default_value = "DYNAMODB_JSON", requires = "s3_root")]
+    pub input_format: String,
+    /// `GZIP`, `ZSTD` or `NONE` (with `--s3-root`).
+    #[arg(long, default_value = "NONE", requires = "s3_root")]
+    pub compression: String,
 }
 
 #[cfg(test)]
