@@ -81,11 +81,7 @@ macro_rules! define_backend {
         /// same name, and [`Backend::close`] closes the engine (syncing the
         /// WAL).
         impl Backend for DynamoDb {
-            $(
-                fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
-                    DynamoDb::$method(self, input)
-                }
-            )+
+            $(dynamo_method!($fallback, $method, $input, $output);)+
 
             fn start_write(&self, request: Request) -> Started {
                 match request {
@@ -118,6 +114,18 @@ macro_rules! start_arm {
     }};
 }
 
+/// One method of [`Backend`] for [`DynamoDb`]: the handle's method of the
+/// same name, except for the export/import operations, which keep the
+/// trait's default (they need the S3 directory of [`crate::transfer`]).
+macro_rules! dynamo_method {
+    (transfers, $method:ident, $input:ident, $output:ident) => {};
+    ($fallback:ident, $method:ident, $input:ident, $output:ident) => {
+        fn $method(&self, input: api::$input) -> Result<api::$output, DynamoError> {
+            DynamoDb::$method(self, input)
+        }
+    };
+}
+
 /// One method of [`Backend`], with the default its `fallback` names.
 macro_rules! backend_method {
     (required, $op:ident, $method:ident, $input:ident, $output:ident) => {
@@ -139,9 +147,23 @@ macro_rules! backend_method {
             Err(not_implemented(stringify!($op)))
         }
     };
+    (transfers, $op:ident, $method:ident, $input:ident, $output:ident) => {
+        #[doc = concat!("`", stringify!($op), "`; by default [`transfers_unavailable`].")]
+        fn $method(&self, _input: api::$input) -> Result<api::$output, DynamoError> {
+            Err(transfers_unavailable(stringify!($op)))
+        }
+    };
 }
 
 for_each_operation!(define_backend);
+
+/// The error of an export or import operation on a server started without
+/// a directory standing for S3.
+pub fn transfers_unavailable(operation: &str) -> DynamoError {
+    DynamoError::ValidationException(format!(
+        "{operation} needs a directory standing for S3: start the server with `siltdb serve --s3-root DIR`"
+    ))
+}
 
 /// The error of an operation a backend does not implement.
 pub fn not_implemented(operation: &str) -> DynamoError {

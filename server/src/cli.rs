@@ -73,6 +73,45 @@ pub enum Command {
     /// MANIFEST that does not recover might need tables the chosen one does
     /// not name. Exit status 0 if the directory now recovers, 1 otherwise.
     Repair(RepairArgs),
+    /// Make an on-demand backup of a table (CreateBackup's code; offline).
+    ///
+    /// The backup is an engine checkpoint under `backups/` in the data
+    /// directory, listed by ListBackups once a server opens it. Prints the
+    /// backup's ARN.
+    Backup(BackupArgs),
+    /// Restore a backup into a new table (RestoreTableFromBackup's code;
+    /// offline), waiting until the table is ACTIVE.
+    Restore(RestoreArgs),
+}
+
+/// `siltdb backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Directory holding the database (it must exist, and no server may
+    /// have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The table to back up.
+    #[arg(long)]
+    pub table: String,
+    /// The backup's name (3–255 of `[a-zA-Z0-9_.-]`).
+    #[arg(long)]
+    pub name: String,
+}
+
+/// `siltdb restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Directory holding the database (it must exist, and no server may
+    /// have it open).
+    #[arg(long, default_value = "./siltdb-data")]
+    pub data_dir: PathBuf,
+    /// The backup's ARN (as `siltdb backup` printed it).
+    #[arg(long)]
+    pub backup_arn: String,
+    /// The new table's name.
+    #[arg(long)]
+    pub target_table: String,
 }
 
 /// `siltdb serve`.
@@ -90,6 +129,14 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing is written to disk.
     #[arg(long, conflicts_with = "data_dir")]
     pub in_memory: bool,
+    /// A directory standing for Amazon S3 in ExportTableToPointInTime and
+    /// ImportTable: each bucket is a sub-directory, each object key a path
+    /// in it. Exports are written in the layout DynamoDB writes to S3
+    /// (`<prefix>/AWSDynamoDB/<export id>/...`); imports read DynamoDB
+    /// JSON, Ion and CSV objects, gzip, zstd or uncompressed. Without it
+    /// those operations are refused.
+    #[arg(long, value_name = "DIR")]
+    pub s3_root: Option<PathBuf>,
     /// Check SigV4 signatures against ACCESS_KEY_ID:SECRET_ACCESS_KEY.
     /// Without it, any request carrying an Authorization header is accepted.
     #[arg(long, value_name = "AK:SECRET")]
@@ -272,8 +319,27 @@ pub struct ExportArgs {
     #[arg(long)]
     pub table: String,
     /// Where to write the items; `-` is standard output.
-    #[arg(long, default_value = "-", value_name = "FILE|-")]
+    #[arg(
+        long,
+        default_value = "-",
+        value_name = "FILE|-",
+        conflicts_with = "s3_root"
+    )]
     pub out: PathBuf,
+    /// Instead of `--out`: write the export as ExportTableToPointInTime
+    /// does, in DynamoDB's S3 layout (`<prefix>/AWSDynamoDB/<id>/...`)
+    /// under the bucket `--bucket`, a sub-directory of this directory.
+    #[arg(long, value_name = "DIR", requires = "bucket")]
+    pub s3_root: Option<PathBuf>,
+    /// The bucket (a sub-directory of `--s3-root`, which must exist).
+    #[arg(long, requires = "s3_root")]
+    pub bucket: Option<String>,
+    /// The S3 prefix of the export.
+    #[arg(long, requires = "s3_root")]
+    pub prefix: Option<String>,
+    /// `DYNAMODB_JSON` or `ION` (with `--s3-root`).
+    #[arg(long, default_value = "DYNAMODB_JSON", requires = "s3_root")]
+    pub format: String,
 }
 
 /// `siltdb import`.
@@ -297,6 +363,23 @@ pub struct ImportArgs {
     /// The database directory is created too if missing.
     #[arg(long, value_name = "JSON_FILE")]
     pub create_from: Option<PathBuf>,
+    /// Instead of `--in`: run ImportTable's code on the objects of bucket
+    /// `--bucket` (a sub-directory of this directory) whose keys start
+    /// with `--prefix`, into the new table `--create-from` describes.
+    #[arg(long, value_name = "DIR", requires_all = ["bucket", "create_from"], conflicts_with = "input")]
+    pub s3_root: Option<PathBuf>,
+    /// The bucket (with `--s3-root`).
+    #[arg(long, requires = "s3_root")]
+    pub bucket: Option<String>,
+    /// The key prefix (with `--s3-root`).
+    #[arg(long, requires = "s3_root")]
+    pub prefix: Option<String>,
+    /// `DYNAMODB_JSON`, `ION` or `CSV` (with `--s3-root`).
+    #[arg(long, default_value = "DYNAMODB_JSON", requires = "s3_root")]
+    pub input_format: String,
+    /// `GZIP`, `ZSTD` or `NONE` (with `--s3-root`).
+    #[arg(long, default_value = "NONE", requires = "s3_root")]
+    pub compression: String,
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod malloc_mmap;
 pub mod malloc_trim;
 pub mod memory_log;
 pub mod operation;
+pub mod transfer;
 
 pub use backend::Backend;
 pub use operation::{Operation, Request, Response, Runs};

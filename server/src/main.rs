@@ -15,6 +15,7 @@ use siltdb::{Db, Options, RecoveryReport};
 use siltdb_server::http::fd_limit::{connections_within, raise_open_file_limit};
 use siltdb_server::http::{serve, Cors, ServerConfig};
 use siltdb_server::memory_log::{log_budget, log_usage_every};
+use siltdb_server::transfer::{Served, Transfers};
 use siltdb_server::Backend;
 use tokio::net::TcpListener;
 
@@ -41,6 +42,8 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Repair(args) => commands::repair::run(args),
+        Command::Backup(args) => commands::backup::run(args),
+        Command::Restore(args) => commands::backup::restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,7 +68,18 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
     // address leaves nothing behind.
     let listener = bind(&args.bind, args.port)?;
     let db = open_backend(&args)?;
-    let backend: Arc<dyn Backend> = Arc::clone(&db) as _;
+    let backend: Arc<dyn Backend> = match &args.s3_root {
+        Some(root) => {
+            let data_dir = (!args.in_memory).then_some(args.data_dir.as_path());
+            let transfers = Transfers::open(Arc::clone(&db), root, data_dir)?;
+            tracing::info!("exports and imports use {} as S3", root.display());
+            Arc::new(Served {
+                db: Arc::clone(&db),
+                transfers,
+            })
+        }
+        None => Arc::clone(&db) as _,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(args.worker_threads).unwrap_or(1))
         .enable_all()

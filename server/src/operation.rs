@@ -20,14 +20,17 @@ use siltdb::dynamo::api;
 ///     read: json_module::name_input, write: json_module::name_output,
 ///     api: dynamodb | streams,            // X-Amz-Target prefix
 ///     runs: inline | blocking | awaited(dynamo_db_async_method), // see Runs
-///     fallback: required | unknown_operation | not_implemented,
+///     fallback: required | unknown_operation | not_implemented | transfers,
 ///     members: ["Member", ...],           // the input's top-level members
 /// },
 /// ```
 ///
 /// `input`/`output` name types of `siltdb::dynamo::api`; `read`/`write` are
 /// paths inside `crate::json`; `fallback` is what [`crate::Backend`]'s
-/// default method answers (`required`: no default). `members` are the
+/// default method answers (`required`: no default; `transfers`: the
+/// export/import operations, which [`crate::transfer::Served`] answers
+/// from a directory standing for S3 and a plain [`siltdb::dynamo::DynamoDb`]
+/// refuses, see [`crate::backend::transfers_unavailable`]). `members` are the
 /// input shape's members in DynamoDB's API model (botocore 1.44
 /// `dynamodb/2012-08-10` and `dynamodbstreams/2012-08-10` service-2.json),
 /// including members siltdb does not act on: a member outside this list is
@@ -292,6 +295,42 @@ macro_rules! for_each_operation {
             read: insights::list_contributor_insights_input, write: insights::list_contributor_insights_output,
             api: dynamodb, runs: inline, fallback: not_implemented,
             members: ["TableName", "NextToken", "MaxResults"],
+        },
+        ExportTableToPointInTime {
+            method: export_table_to_point_in_time, input: ExportTableToPointInTimeInput, output: ExportTableToPointInTimeOutput,
+            read: transfers::export_table_to_point_in_time_input, write: transfers::export_table_to_point_in_time_output,
+            api: dynamodb, runs: blocking, fallback: transfers,
+            members: ["TableArn", "ExportTime", "ClientToken", "S3Bucket", "S3BucketOwner", "S3Prefix", "S3SseAlgorithm", "S3SseKmsKeyId", "ExportFormat", "ExportType", "IncrementalExportSpecification"],
+        },
+        DescribeExport {
+            method: describe_export, input: DescribeExportInput, output: DescribeExportOutput,
+            read: transfers::describe_export_input, write: transfers::describe_export_output,
+            api: dynamodb, runs: blocking, fallback: transfers,
+            members: ["ExportArn"],
+        },
+        ListExports {
+            method: list_exports, input: ListExportsInput, output: ListExportsOutput,
+            read: transfers::list_exports_input, write: transfers::list_exports_output,
+            api: dynamodb, runs: blocking, fallback: transfers,
+            members: ["TableArn", "MaxResults", "NextToken"],
+        },
+        ImportTable {
+            method: import_table, input: ImportTableInput, output: ImportTableOutput,
+            read: transfers::import_table_input, write: transfers::import_table_output,
+            api: dynamodb, runs: blocking, fallback: transfers,
+            members: ["ClientToken", "S3BucketSource", "InputFormat", "InputFormatOptions", "InputCompressionType", "TableCreationParameters"],
+        },
+        DescribeImport {
+            method: describe_import, input: DescribeImportInput, output: DescribeImportOutput,
+            read: transfers::describe_import_input, write: transfers::describe_import_output,
+            api: dynamodb, runs: blocking, fallback: transfers,
+            members: ["ImportArn"],
+        },
+        ListImports {
+            method: list_imports, input: ListImportsInput, output: ListImportsOutput,
+            read: transfers::list_imports_input, write: transfers::list_imports_output,
+            api: dynamodb, runs: blocking, fallback: transfers,
+            members: ["TableArn", "PageSize", "NextToken"],
         },
         }
     };

@@ -4,8 +4,8 @@ mod cli_support;
 
 use cli_support::siltdb;
 
-const SUBCOMMANDS: [&str; 7] = [
-    "serve", "check", "stats", "dump", "export", "import", "repair",
+const SUBCOMMANDS: [&str; 9] = [
+    "serve", "check", "stats", "dump", "export", "import", "repair", "backup", "restore",
 ];
 
 #[test]

@@ -330,6 +330,23 @@ impl DynamoDb {
         Arc::downgrade(&self.inner)
     }
 
+    /// The ARN table `table_name` has (or would have) in this handle's
+    /// region: `arn:aws:dynamodb:<region>:<account>:table/<name>`.
+    pub fn table_arn(&self, table_name: &str) -> String {
+        format!(
+            "arn:aws:dynamodb:{}:{}:table/{}",
+            self.region(),
+            self.inner.opts.account_id,
+            table_name_of(table_name)
+        )
+    }
+
+    /// Now, by the database's clock ([`DynamoOptions::clock`]), in
+    /// milliseconds since the epoch.
+    pub fn now_millis(&self) -> i64 {
+        self.inner.opts.clock.now_millis()
+    }
+
     /// The storage engine underneath (for stats, flush, compaction).
     pub fn engine(&self) -> &Db {
         &self.inner.db

@@ -91,6 +91,16 @@ pub enum DynamoError {
     /// A `RestoreDateTime` outside `EarliestRestorableDateTime` ..
     /// `LatestRestorableDateTime`. HTTP 400.
     InvalidRestoreTimeException(String),
+    /// No import has the ARN given (DescribeImport). HTTP 400.
+    ImportNotFoundException(String),
+    /// An ImportTable's `ClientToken` names an import made with other
+    /// parameters. HTTP 400.
+    ImportConflictException(String),
+    /// No export has the ARN given (DescribeExport). HTTP 400.
+    ExportNotFoundException(String),
+    /// An ExportTableToPointInTime's `ClientToken` names an export made
+    /// with other parameters. HTTP 400.
+    ExportConflictException(String),
 }
 
 impl DynamoError {
@@ -161,6 +171,10 @@ impl DynamoError {
                 "PointInTimeRecoveryUnavailableException"
             }
             DynamoError::InvalidRestoreTimeException(_) => "InvalidRestoreTimeException",
+            DynamoError::ImportNotFoundException(_) => "ImportNotFoundException",
+            DynamoError::ImportConflictException(_) => "ImportConflictException",
+            DynamoError::ExportNotFoundException(_) => "ExportNotFoundException",
+            DynamoError::ExportConflictException(_) => "ExportConflictException",
         }
     }
 
@@ -189,7 +203,11 @@ impl DynamoError {
             | DynamoError::TableAlreadyExistsException(m)
             | DynamoError::TableInUseException(m)
             | DynamoError::PointInTimeRecoveryUnavailableException(m)
-            | DynamoError::InvalidRestoreTimeException(m) => m,
+            | DynamoError::InvalidRestoreTimeException(m)
+            | DynamoError::ImportNotFoundException(m)
+            | DynamoError::ImportConflictException(m)
+            | DynamoError::ExportNotFoundException(m)
+            | DynamoError::ExportConflictException(m) => m,
             DynamoError::StorageError(f) => &f.message,
         }
     }

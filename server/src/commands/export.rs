@@ -19,15 +19,22 @@ use std::time::Instant;
 
 use indicatif::{HumanCount, ProgressBar};
 use serde_json::{Map, Value};
-use siltdb::dynamo::api::{DescribeTableInput, ScanInput};
+use siltdb::dynamo::api::{
+    DescribeExportInput, DescribeTableInput, ExportFormat, ExportStatus,
+    ExportTableToPointInTimeInput, ScanInput,
+};
 use siltdb::dynamo::DynamoDb;
 use siltdb_server::json::item_to_json;
+use siltdb_server::transfer::Transfers;
 
 use super::{close, dynamo, open_db, progress, taking};
 use crate::cli::ExportArgs;
 
 /// Runs `siltdb export`.
 pub fn run(args: ExportArgs) -> Result<(), String> {
+    if let Some(root) = &args.s3_root {
+        return to_s3(&args, root);
+    }
     let db = open_db(&args.data_dir, false, false)?;
     let started = Instant::now();
     let result = if args.out == Path::new("-") {
@@ -48,6 +55,67 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         taking(exported, "items", started.elapsed())
     );
     Ok(())
+}
+
+/// `siltdb export --s3-root`: the code of ExportTableToPointInTime, run
+/// on the opened database, waited for with a spinner.
+fn to_s3(args: &ExportArgs, root: &Path) -> Result<(), String> {
+    let format = ExportFormat::parse(&args.format)
+        .ok_or_else(|| format!("--format {}: give DYNAMODB_JSON or ION", args.format))?;
+    let db = std::sync::Arc::new(open_db(&args.data_dir, false, false)?);
+    let result = (|| {
+        let transfers = Transfers::open(std::sync::Arc::clone(&db), root, Some(&args.data_dir))?;
+        let started = transfers
+            .export_table_to_point_in_time(
+                &db,
+                ExportTableToPointInTimeInput {
+                    table_arn: db.table_arn(&args.table),
+                    s3_bucket: args.bucket.clone().unwrap_or_default(),
+                    s3_prefix: args.prefix.clone(),
+                    export_format: Some(format),
+                    ..ExportTableToPointInTimeInput::default()
+                },
+            )
+            .map_err(|e| format!("exporting {}: {}", args.table, dynamo(&e)))?
+            .export_description;
+        let bar = progress(None, "exporting {msg}");
+        bar.set_message(args.table.clone());
+        let done = loop {
+            let d = transfers
+                .describe_export(
+                    &db,
+                    DescribeExportInput {
+                        export_arn: started.export_arn.clone(),
+                    },
+                )
+                .map_err(|e| dynamo(&e))?
+                .export_description;
+            if d.export_status != ExportStatus::InProgress {
+                break d;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        bar.finish_and_clear();
+        match done.export_status {
+            ExportStatus::Completed => {
+                eprintln!(
+                    "exported {} items from {} to {}",
+                    done.item_count.unwrap_or(0),
+                    args.table,
+                    done.export_manifest.unwrap_or_default()
+                );
+                Ok(())
+            }
+            _ => Err(format!(
+                "export failed: {}: {}",
+                done.failure_code.unwrap_or_default(),
+                done.failure_message.unwrap_or_default()
+            )),
+        }
+    })();
+    db.close()
+        .map_err(|e| format!("closing the database: {e}"))?;
+    result
 }
 
 /// Exports into the file `path`: created (or truncated), fsynced at the

@@ -37,10 +37,14 @@ use flate2::read::MultiGzDecoder;
 use indicatif::{HumanCount, ProgressBar};
 use serde_json::Value;
 use siltdb::dynamo::api::{
-    BatchWriteItemInput, CreateTableInput, PutItemInput, PutRequest, ScanInput, WriteRequest,
+    BatchWriteItemInput, CreateTableInput, DescribeImportInput, ImportStatus, ImportTableInput,
+    InputCompressionType, InputFormat, PutItemInput, PutRequest, S3BucketSource, ScanInput,
+    WriteRequest,
 };
 use siltdb::dynamo::{DynamoDb, DynamoError, Item};
-use siltdb_server::json::{decode_request, item_from_json};
+use siltdb_server::json::decode_request;
+use siltdb_server::transfer::formats::parse_dynamodb_json_line;
+use siltdb_server::transfer::Transfers;
 use siltdb_server::{Operation, Request};
 
 use super::{close, dynamo, open_db, progress, taking};
@@ -51,6 +55,9 @@ const BATCH: usize = 25;
 
 /// Runs `siltdb import`.
 pub fn run(args: ImportArgs) -> Result<(), String> {
+    if let Some(root) = &args.s3_root {
+        return from_s3(&args, root);
+    }
     // Read everything that can be wrong before the database is touched.
     let create = match &args.create_from {
         Some(path) => Some(create_table_input(path, &args.table)?),
@@ -102,6 +109,85 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
         taking(imported, "items", started.elapsed())
     );
     Ok(())
+}
+
+/// `siltdb import --s3-root`: the code of ImportTable, run on the opened
+/// database, waited for with a spinner.
+fn from_s3(args: &ImportArgs, root: &Path) -> Result<(), String> {
+    let format = InputFormat::parse(&args.input_format).ok_or_else(|| {
+        format!(
+            "--input-format {}: give DYNAMODB_JSON, ION or CSV",
+            args.input_format
+        )
+    })?;
+    let compression = InputCompressionType::parse(&args.compression).ok_or_else(|| {
+        format!(
+            "--compression {}: give GZIP, ZSTD or NONE",
+            args.compression
+        )
+    })?;
+    let Some(create) = &args.create_from else {
+        return Err("--s3-root needs --create-from".to_string());
+    };
+    let params = create_table_input(create, &args.table)?;
+    let db = std::sync::Arc::new(open_db(&args.data_dir, true, false)?);
+    let result = (|| {
+        let transfers = Transfers::open(std::sync::Arc::clone(&db), root, Some(&args.data_dir))?;
+        let started = transfers
+            .import_table(
+                &db,
+                ImportTableInput {
+                    s3_bucket_source: S3BucketSource {
+                        s3_bucket: args.bucket.clone().unwrap_or_default(),
+                        s3_key_prefix: args.prefix.clone(),
+                        s3_bucket_owner: None,
+                    },
+                    input_format: format,
+                    input_compression_type: Some(compression),
+                    table_creation_parameters: params,
+                    ..ImportTableInput::default()
+                },
+            )
+            .map_err(|e| format!("importing into {}: {}", args.table, dynamo(&e)))?
+            .import_table_description;
+        let bar = progress(None, "{msg}");
+        let done = loop {
+            let d = transfers
+                .describe_import(
+                    &db,
+                    DescribeImportInput {
+                        import_arn: started.import_arn.clone(),
+                    },
+                )
+                .map_err(|e| dynamo(&e))?
+                .import_table_description;
+            bar.set_message(format!(
+                "{} items read, {} imported, {} errors",
+                d.processed_item_count, d.imported_item_count, d.error_count
+            ));
+            if d.import_status != ImportStatus::InProgress {
+                break d;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        bar.finish_and_clear();
+        eprintln!(
+            "imported {} of {} items into {} ({} errors)",
+            done.imported_item_count, done.processed_item_count, args.table, done.error_count
+        );
+        match done.import_status {
+            ImportStatus::Completed => Ok(()),
+            _ => Err(format!(
+                "import {}: {}: {}",
+                done.import_status.as_str(),
+                done.failure_code.unwrap_or_default(),
+                done.failure_message.unwrap_or_default()
+            )),
+        }
+    })();
+    db.close()
+        .map_err(|e| format!("closing the database: {e}"))?;
+    result
 }
 
 /// Whether `file` starts with gzip's magic bytes (`1f 8b`); leaves it at
@@ -278,25 +364,10 @@ impl Importer<'_> {
     }
 }
 
-/// Reads one line: `Ok(None)` for a blank one.
+/// Reads one line: `Ok(None)` for a blank one (the reader ImportTable
+/// uses for DYNAMODB_JSON).
 fn parse_line(line: &[u8]) -> Result<Option<Item>, String> {
-    let text = line.trim_ascii();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let value: Value = serde_json::from_slice(text).map_err(|e| format!("not JSON: {e}"))?;
-    let Value::Object(mut object) = value else {
-        return Err(r#"expected an object {"Item":{...}}"#.to_string());
-    };
-    let item = object
-        .remove("Item")
-        .ok_or_else(|| r#"no "Item" member (expected {"Item":{...}})"#.to_string())?;
-    if let Some(other) = object.keys().next() {
-        return Err(format!(
-            r#"unexpected member "{other}" (expected only "Item")"#
-        ));
-    }
-    item_from_json(&item).map(Some).map_err(|e| dynamo(&e))
+    parse_dynamodb_json_line(line)
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! The offline subcommands of `siltdb`, one file each: `check`, `stats` and
 //! `dump` wrap `siltdb::low_level::inspect`; `repair` wraps `siltdb::low_level::recovery::repair`;
-//! `export` and `import` move a table to and from DynamoDB JSON lines.
+//! `export` and `import` move a table to and from DynamoDB JSON lines (and
+//! `export --s3-root` writes DynamoDB's S3 export layout); `backup` and
+//! `restore` run CreateBackup and RestoreTableFromBackup.
 //!
 //! Each `run` returns `Err(message)` for the caller to print as
 //! `siltdb: <message>` with exit status 1.
 
+pub mod backup;
 pub mod check;
 pub mod dump;
 pub mod export;

@@ -20,12 +20,6 @@ const NOT_SERVED: &[(&str, Why)] = &[
     ("EnableKinesisStreamingDestination", Why::Kinesis),
     ("DisableKinesisStreamingDestination", Why::Kinesis),
     ("UpdateKinesisStreamingDestination", Why::Kinesis),
-    ("ExportTableToPointInTime", Why::S3),
-    ("DescribeExport", Why::S3),
-    ("ListExports", Why::S3),
-    ("ImportTable", Why::S3),
-    ("DescribeImport", Why::S3),
-    ("ListImports", Why::S3),
     ("CancelBulkOperation", Why::NotYet),
     ("DescribeBulkOperation", Why::NotYet),
     ("ListBulkOperations", Why::NotYet),
@@ -37,7 +31,6 @@ const NOT_SERVED: &[(&str, Why)] = &[
 enum Why {
     GlobalTables,
     Kinesis,
-    S3,
     NotYet,
 }
 
@@ -57,9 +50,6 @@ pub(crate) fn unknown_operation_message(target: Option<&str>) -> Option<String> 
         ),
         Some(Why::Kinesis) => format!(
             "{name} is not supported by siltdb: it needs Amazon Kinesis Data Streams. For change data capture siltdb supports DynamoDB Streams (StreamSpecification on CreateTable/UpdateTable; ListStreams, DescribeStream, GetShardIterator, GetRecords)."
-        ),
-        Some(Why::S3) => format!(
-            "{name} is not supported by siltdb: it needs Amazon S3. Use `siltdb export` and `siltdb import` (DynamoDB JSON lines) instead."
         ),
         Some(Why::NotYet) => format!("{name} is a DynamoDB operation siltdb does not implement."),
         None => format!("Unknown operation {target}: not an operation of DynamoDB or DynamoDB Streams that siltdb serves."),

@@ -15,6 +15,11 @@
 
 mod account;
 mod backups;
+mod transfers;
+pub use transfers::{
+    export_description_from_json, export_description_json, import_description_from_json,
+    import_description_json,
+};
 mod batch;
 mod common;
 pub(crate) mod decode;
@@ -282,6 +287,27 @@ mod tests {
                 Operation::DeleteBackup,
                 json!({"BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d"}),
             ),
+            (
+                Operation::ExportTableToPointInTime,
+                json!({"TableArn": "arn:aws:dynamodb:r:1:table/T", "S3Bucket": "bucket", "ExportFormat": "ION"}),
+            ),
+            (
+                Operation::DescribeExport,
+                json!({"ExportArn": "arn:aws:dynamodb:r:1:table/T/export/01733000000000-0a1b2c3d"}),
+            ),
+            (Operation::ListExports, json!({"MaxResults": 5})),
+            (
+                Operation::ImportTable,
+                json!({"S3BucketSource": {"S3Bucket": "bucket"}, "InputFormat": "CSV",
+                       "InputFormatOptions": {"Csv": {"Delimiter": ";", "HeaderList": ["k"]}},
+                       "TableCreationParameters": {"TableName": "Tbl", "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                       "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}}),
+            ),
+            (
+                Operation::DescribeImport,
+                json!({"ImportArn": "arn:aws:dynamodb:r:1:table/T/import/01733000000000-0a1b2c3d"}),
+            ),
+            (Operation::ListImports, json!({"PageSize": 5})),
             (
                 Operation::RestoreTableFromBackup,
                 json!({"TargetTableName": "Tab2", "BackupArn": "arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d",

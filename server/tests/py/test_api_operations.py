@@ -194,7 +194,6 @@ def test_list_contributor_insights_pages():
         (lambda d: d.describe_kinesis_streaming_destination(TableName="t-x"), "DynamoDB Streams"),
         (lambda d: d.list_global_tables(), "one region"),
         (lambda d: d.list_bulk_operations(), "does not implement"),
-        (lambda d: d.list_exports(), "siltdb export"),
     ],
 )
 def test_operations_siltdb_does_not_serve_say_so(ddb, call, says):

@@ -33,6 +33,7 @@ mod stream;
 mod table;
 mod tags;
 mod transact;
+mod transfer;
 mod ttl;
 
 pub use account::{
@@ -117,6 +118,15 @@ pub use transact::{
     CancellationReason, ConditionCheck, Delete, Get, ItemResponse, Put, TransactGetItem,
     TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
     TransactWriteItemsOutput, Update,
+};
+pub use transfer::{
+    CsvOptions, DescribeExportInput, DescribeExportOutput, DescribeImportInput,
+    DescribeImportOutput, ExportDescription, ExportFormat, ExportStatus, ExportSummary,
+    ExportTableToPointInTimeInput, ExportTableToPointInTimeOutput, ExportType, ExportViewType,
+    ImportStatus, ImportSummary, ImportTableDescription, ImportTableInput, ImportTableOutput,
+    IncrementalExportSpecification, InputCompressionType, InputFormat, InputFormatOptions,
+    ListExportsInput, ListExportsOutput, ListImportsInput, ListImportsOutput, S3BucketSource,
+    S3SseAlgorithm,
 };
 pub use ttl::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, TimeToLiveDescription,

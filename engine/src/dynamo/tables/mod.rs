@@ -11,5 +11,6 @@ pub(crate) mod policy;
 pub mod reclaim;
 pub mod schema;
 pub mod settings;
+pub(crate) mod snapshot;
 pub(crate) mod table;
 pub(crate) mod tags;

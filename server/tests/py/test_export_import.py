@@ -1,0 +1,296 @@
+"""Export to and import from S3 through boto3, with `siltdb serve
+--s3-root DIR` standing for S3: ExportTableToPointInTime (DynamoDB's
+layout under the bucket and prefix), DescribeExport, ListExports,
+ImportTable (reading that export back, and CSV), DescribeImport,
+ListImports, and their errors: ImportConflictException,
+ImportNotFoundException, ExportNotFoundException, ResourceInUseException
+for an existing table, a missing bucket; a server without --s3-root
+refuses; an export survives a restart."""
+
+import gzip
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import SiltdbProcess, make_client, unique
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    root = tmp_path_factory.mktemp("s3")
+    (root / "bucket").mkdir()
+    return root
+
+
+@pytest.fixture(scope="module")
+def served(s3, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    p = SiltdbProcess("--data-dir", str(data), "--s3-root", str(s3))
+    yield p, data
+    assert p.stop() == 0, "".join(p.log)
+
+
+@pytest.fixture(scope="module")
+def ddb(served):
+    return make_client(served[0].endpoint)
+
+
+def make_table(ddb, name, n):
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    items = []
+    for i in range(n):
+        item = {
+            "pk": {"S": f"k{i:03}"},
+            "g": {"S": f"g{i % 3}"},
+            "n": {"N": str(i)},
+            "b": {"B": bytes([i % 256])},
+            "ss": {"SS": ["a", f"s{i}"]},
+            "m": {"M": {"l": {"L": [{"NULL": True}, {"BOOL": True}]}}},
+        }
+        ddb.put_item(TableName=name, Item=item)
+        items.append(item)
+    return items
+
+
+def scan(ddb, name):
+    return sorted(
+        (i for page in ddb.get_paginator("scan").paginate(TableName=name) for i in page["Items"]),
+        key=lambda i: i["pk"]["S"],
+    )
+
+
+def wait_export(ddb, arn):
+    for _ in range(600):
+        d = ddb.describe_export(ExportArn=arn)["ExportDescription"]
+        if d["ExportStatus"] != "IN_PROGRESS":
+            return d
+        time.sleep(0.05)
+    raise AssertionError(f"export stuck: {d}")
+
+
+def wait_import(ddb, arn):
+    for _ in range(600):
+        d = ddb.describe_import(ImportArn=arn)["ImportTableDescription"]
+        if d["ImportStatus"] != "IN_PROGRESS":
+            return d
+        time.sleep(0.05)
+    raise AssertionError(f"import stuck: {d}")
+
+
+def creation(name, gsi=False):
+    p = {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if gsi:
+        p["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        p["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": "ByG",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+    return p
+
+
+def test_export_then_import_round_trip(ddb, s3):
+    src = unique("src")
+    items = make_table(ddb, src, 40)
+    arn = ddb.describe_table(TableName=src)["Table"]["TableArn"]
+    started = ddb.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket="bucket", S3Prefix="exp", ExportFormat="DYNAMODB_JSON"
+    )["ExportDescription"]
+    assert started["ExportStatus"] == "IN_PROGRESS"
+    assert started["ExportArn"].startswith(arn + "/export/")
+    done = wait_export(ddb, started["ExportArn"])
+    assert done["ExportStatus"] == "COMPLETED"
+    assert done["ItemCount"] == 40
+    assert done["ExportType"] == "FULL_EXPORT"
+    export_id = started["ExportArn"].rsplit("/", 1)[1]
+    base = s3 / "bucket" / "exp" / "AWSDynamoDB" / export_id
+    assert (base / "_started").exists()
+    summary = json.loads((base / "manifest-summary.json").read_text())
+    assert summary["itemCount"] == 40 and summary["outputFormat"] == "DYNAMODB_JSON"
+    assert done["ExportManifest"] == f"exp/AWSDynamoDB/{export_id}/manifest-summary.json"
+    lines = []
+    for entry in (base / "manifest-files.json").read_text().splitlines():
+        f = json.loads(entry)
+        data = (s3 / "bucket" / f["dataFileS3Key"]).read_bytes()
+        lines += gzip.decompress(data).decode().splitlines()
+        assert set(f) == {"itemCount", "md5Checksum", "etag", "dataFileS3Key"}
+    assert len(lines) == 40 and all(json.loads(l).keys() == {"Item"} for l in lines)
+
+    listed = ddb.list_exports(TableArn=arn)["ExportSummaries"]
+    assert {"ExportArn": started["ExportArn"], "ExportStatus": "COMPLETED", "ExportType": "FULL_EXPORT"} in listed
+
+    copy = unique("copy")
+    imp = ddb.import_table(
+        S3BucketSource={"S3Bucket": "bucket", "S3KeyPrefix": f"exp/AWSDynamoDB/{export_id}/data/"},
+        InputFormat="DYNAMODB_JSON",
+        InputCompressionType="GZIP",
+        TableCreationParameters=creation(copy, gsi=True),
+    )["ImportTableDescription"]
+    assert imp["ImportStatus"] == "IN_PROGRESS"
+    done = wait_import(ddb, imp["ImportArn"])
+    assert done["ImportStatus"] == "COMPLETED", done
+    assert (done["ProcessedItemCount"], done["ImportedItemCount"], done["ErrorCount"]) == (40, 40, 0)
+    assert scan(ddb, copy) == sorted(items, key=lambda i: i["pk"]["S"])
+    got = ddb.query(
+        TableName=copy, IndexName="ByG", KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "g1"}},
+    )["Items"]
+    assert len(got) == len([i for i in items if i["g"]["S"] == "g1"])
+    summaries = ddb.list_imports(TableArn=done["TableArn"])["ImportSummaryList"]
+    assert [s["ImportArn"] for s in summaries] == [imp["ImportArn"]]
+
+
+def test_ion_export_round_trip(ddb):
+    src = unique("ion")
+    items = make_table(ddb, src, 12)
+    arn = ddb.describe_table(TableName=src)["Table"]["TableArn"]
+    e = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportFormat="ION")["ExportDescription"]
+    assert wait_export(ddb, e["ExportArn"])["ExportStatus"] == "COMPLETED"
+    export_id = e["ExportArn"].rsplit("/", 1)[1]
+    copy = unique("ioncopy")
+    imp = ddb.import_table(
+        S3BucketSource={"S3Bucket": "bucket", "S3KeyPrefix": f"AWSDynamoDB/{export_id}/data/"},
+        InputFormat="ION",
+        InputCompressionType="GZIP",
+        TableCreationParameters=creation(copy),
+    )["ImportTableDescription"]
+    assert wait_import(ddb, imp["ImportArn"])["ImportStatus"] == "COMPLETED"
+    assert scan(ddb, copy) == sorted(items, key=lambda i: i["pk"]["S"])
+
+
+def test_csv_import_counts_bad_rows(ddb, s3):
+    (s3 / "bucket" / "csv").mkdir(exist_ok=True)
+    (s3 / "bucket" / "csv" / "rows.csv").write_text("pk,city\na,Paris\nb,Lyon,extra\nc,Nice\n")
+    name = unique("csv")
+    imp = ddb.import_table(
+        S3BucketSource={"S3Bucket": "bucket", "S3KeyPrefix": "csv/"},
+        InputFormat="CSV",
+        TableCreationParameters=creation(name),
+    )["ImportTableDescription"]
+    done = wait_import(ddb, imp["ImportArn"])
+    assert done["ImportStatus"] == "FAILED"
+    assert done["FailureCode"] == "ItemValidationError"
+    assert (done["ProcessedItemCount"], done["ImportedItemCount"], done["ErrorCount"]) == (3, 2, 1)
+    assert [i["city"]["S"] for i in scan(ddb, name)] == ["Paris", "Nice"]
+
+
+def test_import_errors(ddb):
+    name = unique("exists")
+    make_table(ddb, name, 1)
+    with pytest.raises(ClientError) as e:
+        ddb.import_table(
+            S3BucketSource={"S3Bucket": "bucket"}, InputFormat="CSV", TableCreationParameters=creation(name)
+        )
+    assert e.value.response["Error"]["Code"] == "ResourceInUseException"
+    assert e.value.response["Error"]["Message"] == f"Table already exists: {name}"
+
+    token = unique("tok")
+    first = ddb.import_table(
+        ClientToken=token, S3BucketSource={"S3Bucket": "bucket", "S3KeyPrefix": "csv/"},
+        InputFormat="CSV", TableCreationParameters=creation(unique("tok")),
+    )["ImportTableDescription"]
+    with pytest.raises(ClientError) as e:
+        ddb.import_table(
+            ClientToken=token, S3BucketSource={"S3Bucket": "bucket", "S3KeyPrefix": "other/"},
+            InputFormat="CSV", TableCreationParameters=creation(unique("tok")),
+        )
+    assert e.value.response["Error"]["Code"] == "ImportConflictException"
+    wait_import(ddb, first["ImportArn"])
+
+    with pytest.raises(ClientError) as e:
+        ddb.describe_import(ImportArn=first["ImportArn"][:-8] + "00000000")
+    assert e.value.response["Error"]["Code"] == "ImportNotFoundException"
+
+    missing = unique("nobucket")
+    d = ddb.import_table(
+        S3BucketSource={"S3Bucket": "no-such-bucket"}, InputFormat="CSV", TableCreationParameters=creation(missing)
+    )["ImportTableDescription"]
+    d = wait_import(ddb, d["ImportArn"])
+    assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "S3NoSuchBucket")
+    assert missing not in ddb.list_tables()["TableNames"]
+
+
+def test_export_errors(ddb):
+    with pytest.raises(ClientError) as e:
+        ddb.describe_export(ExportArn="arn:aws:dynamodb:us-east-1:000000000000:table/x/export/01234567890123-a1b2c3d4")
+    assert e.value.response["Error"]["Code"] == "ExportNotFoundException"
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(
+            TableArn="arn:aws:dynamodb:us-east-1:000000000000:table/nope", S3Bucket="bucket"
+        )
+    assert e.value.response["Error"]["Code"] == "TableNotFoundException"
+    name = unique("inc")
+    make_table(ddb, name, 1)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportType="INCREMENTAL_EXPORT")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "FULL_EXPORT" in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportTime=time.time() - 86400)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_paging(ddb):
+    name = unique("pages")
+    make_table(ddb, name, 1)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    arns = [
+        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket")["ExportDescription"]["ExportArn"]
+        for _ in range(3)
+    ]
+    seen, token = [], None
+    while True:
+        kw = {"NextToken": token} if token else {}
+        page = ddb.list_exports(TableArn=arn, MaxResults=2, **kw)
+        seen += [s["ExportArn"] for s in page["ExportSummaries"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert seen == arns
+    for a in arns:
+        wait_export(ddb, a)
+
+
+def test_without_s3_root_refused():
+    p = SiltdbProcess("--in-memory")
+    try:
+        c = make_client(p.endpoint)
+        with pytest.raises(ClientError) as e:
+            c.list_imports()
+        assert e.value.response["Error"]["Code"] == "ValidationException"
+        assert "--s3-root" in e.value.response["Error"]["Message"]
+    finally:
+        assert p.stop() == 0
+
+
+def test_records_survive_a_restart(s3, tmp_path):
+    data = tmp_path / "data"
+    p = SiltdbProcess("--data-dir", str(data), "--s3-root", str(s3))
+    c = make_client(p.endpoint)
+    make_table(c, "Tab", 3)
+    arn = c.describe_table(TableName="Tab")["Table"]["TableArn"]
+    e = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket")["ExportDescription"]
+    wait_export(c, e["ExportArn"])
+    assert p.stop() == 0
+    p = SiltdbProcess("--data-dir", str(data), "--s3-root", str(s3))
+    try:
+        c = make_client(p.endpoint)
+        d = c.describe_export(ExportArn=e["ExportArn"])["ExportDescription"]
+        assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 3
+    finally:
+        assert p.stop() == 0

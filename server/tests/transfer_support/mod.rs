@@ -1,0 +1,105 @@
+//! Shared by the export/import tests: a database with the service of
+//! `siltdb serve --s3-root` over it, and waiting for work to end.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use siltdb::dynamo::api::{
+    DescribeExportInput, DescribeImportInput, ExportDescription, ExportStatus, ImportStatus,
+    ImportTableDescription, ScanInput,
+};
+use siltdb::dynamo::{DynamoDb, Item};
+use siltdb::Options;
+use siltdb_server::transfer::Transfers;
+
+/// A database in `data` and the service over `s3`.
+pub fn open(data: &Path, s3: &Path) -> (Arc<DynamoDb>, Transfers) {
+    std::fs::create_dir_all(s3).expect("s3 root");
+    let db = Arc::new(
+        DynamoDb::open(
+            data,
+            Options {
+                sync: false,
+                ..Options::default()
+            },
+        )
+        .expect("open"),
+    );
+    let t = Transfers::open(Arc::clone(&db), s3, Some(data)).expect("service");
+    (db, t)
+}
+
+/// Waits (at most a minute) for export `arn` to leave `IN_PROGRESS`.
+pub fn wait_export(t: &Transfers, db: &DynamoDb, arn: &str) -> ExportDescription {
+    let start = Instant::now();
+    loop {
+        let d = t
+            .describe_export(
+                db,
+                DescribeExportInput {
+                    export_arn: arn.to_string(),
+                },
+            )
+            .expect("describe export")
+            .export_description;
+        if d.export_status != ExportStatus::InProgress {
+            return d;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "export stuck: {d:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits (at most a minute) for import `arn` to leave `IN_PROGRESS`.
+pub fn wait_import(t: &Transfers, db: &DynamoDb, arn: &str) -> ImportTableDescription {
+    let start = Instant::now();
+    loop {
+        let d = t
+            .describe_import(
+                db,
+                DescribeImportInput {
+                    import_arn: arn.to_string(),
+                },
+            )
+            .expect("describe import")
+            .import_table_description;
+        if d.import_status != ImportStatus::InProgress {
+            return d;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "import stuck: {d:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Every item of `table`, sorted (by their debug text: key order differs
+/// between tables only if their keys differ).
+pub fn scan_sorted(db: &DynamoDb, table: &str) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .scan(ScanInput {
+                table_name: table.to_string(),
+                consistent_read: Some(true),
+                exclusive_start_key: start.take(),
+                ..Default::default()
+            })
+            .expect("scan");
+        items.extend(page.items.unwrap_or_default());
+        match page.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => break,
+        }
+    }
+    items.sort_by_cached_key(|i| format!("{i:?}"));
+    items
+}
