@@ -17,6 +17,13 @@
 //! - **Never panic**, whatever the bytes: bad bytes are reported as the
 //!   engine reports them, [`crate::Error::Corruption`] with file, offset and
 //!   reason.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod blobs;
 mod check;

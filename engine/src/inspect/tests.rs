@@ -1,5 +1,9 @@
 //! Tests of the inspection tools against real databases built with [`Db`]
 //! on [`MemFs`], against the spec's test vectors, and against damage.
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "offsets and lengths here are of test data held in memory, far below u32::MAX"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -25,6 +25,13 @@
 //! Recovery never deletes a file it has not proved garbage (see
 //! [`layout::role`]); open removes garbage only after its new MANIFEST is
 //! durable.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 pub mod filenames;
 pub mod layout;

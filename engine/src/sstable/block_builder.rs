@@ -2,7 +2,7 @@
 //!
 //! Builds one prefix-compressed block (data or index) in memory.
 
-use crate::coding::{put_fixed32, put_varint32};
+use crate::coding::{put_fixed32, put_varint64};
 
 /// Accumulates sorted entries into the block format.
 ///
@@ -78,17 +78,21 @@ impl BlockBuilder {
                 .take_while(|(a, b)| a == b)
                 .count();
         } else {
-            self.restarts.push(self.buf.len() as u32);
+            self.restarts.push(block_offset(self.buf.len()));
             self.counter = 0;
         }
         let non_shared = key.len() - shared;
-        put_varint32(&mut self.buf, shared as u32);
-        put_varint32(&mut self.buf, non_shared as u32);
-        put_varint32(&mut self.buf, value.len() as u32);
-        self.buf.extend_from_slice(&key[shared..]);
+        // Written as the varint64 each length is: the same bytes as a
+        // varint32 up to u32::MAX, and a longer one is rejected by the reader
+        // instead of truncated.
+        put_varint64(&mut self.buf, shared as u64);
+        put_varint64(&mut self.buf, non_shared as u64);
+        put_varint64(&mut self.buf, value.len() as u64);
+        let unshared = key.get(shared..).unwrap_or_default();
+        self.buf.extend_from_slice(unshared);
         self.buf.extend_from_slice(value);
         self.last_key.truncate(shared);
-        self.last_key.extend_from_slice(&key[shared..]);
+        self.last_key.extend_from_slice(unshared);
         self.counter += 1;
         self.num_entries += 1;
     }
@@ -100,9 +104,18 @@ impl BlockBuilder {
             for &r in &self.restarts {
                 put_fixed32(&mut self.buf, r);
             }
-            put_fixed32(&mut self.buf, self.restarts.len() as u32);
+            put_fixed32(&mut self.buf, block_offset(self.restarts.len()));
             self.finished = true;
         }
         &self.buf
     }
+}
+
+/// `n` as the u32 the block format stores restart offsets and counts in.
+///
+/// REQUIRES: the block is under 4 GiB. A larger one is not wrapped: its
+/// offsets are written as `u32::MAX`, past the end of any block the reader
+/// accepts, so reading it fails as corruption instead of misreading.
+fn block_offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -73,11 +73,11 @@ const SEPARATOR_KIND: ValueKind = ValueKind::Value;
 fn shortest_separator(a: &[u8], b: &[u8]) -> Vec<u8> {
     let (ua, ub) = (user_key(a), user_key(b));
     let n = ua.iter().zip(ub).take_while(|(x, y)| x == y).count();
-    if let (Some(&ca), Some(&cb)) = (ua.get(n), ub.get(n)) {
+    if let (Some(prefix), Some(&ca), Some(&cb)) = (ua.get(..n), ua.get(n), ub.get(n)) {
         if ca < 0xff && ca + 1 < cb && n + 1 < ua.len() {
             let mut s = Vec::with_capacity(n + 1 + 8);
-            s.extend_from_slice(&ua[..=n]);
-            s[n] += 1;
+            s.extend_from_slice(prefix);
+            s.push(ca + 1);
             s.extend_from_slice(&pack_trailer(MAX_SEQUENCE, SEPARATOR_KIND).to_le_bytes());
             debug_assert_eq!(compare_internal(a, &s), Ordering::Less);
             debug_assert_eq!(compare_internal(&s, b), Ordering::Less);
@@ -90,11 +90,13 @@ fn shortest_separator(a: &[u8], b: &[u8]) -> Vec<u8> {
 /// A short internal key `>= a` (LevelDB's `FindShortSuccessor`), or `a`.
 fn short_successor(a: &[u8]) -> Vec<u8> {
     let ua = user_key(a);
-    if let Some(i) = ua.iter().position(|&c| c != 0xff) {
+    let first_below_ff = ua.iter().position(|&c| c != 0xff);
+    if let Some((i, prefix, &c)) = first_below_ff.and_then(|i| Some((i, ua.get(..i)?, ua.get(i)?)))
+    {
         if i + 1 < ua.len() {
             let mut s = Vec::with_capacity(i + 1 + 8);
-            s.extend_from_slice(&ua[..=i]);
-            s[i] += 1;
+            s.extend_from_slice(prefix);
+            s.push(c + 1);
             s.extend_from_slice(&pack_trailer(MAX_SEQUENCE, SEPARATOR_KIND).to_le_bytes());
             return s;
         }

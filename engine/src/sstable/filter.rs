@@ -8,10 +8,14 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::DecodeError;
 
 /// Smallest bit array a filter uses, however few keys it holds.
-const MIN_BITS: u64 = 64;
+const MIN_BITS: usize = 64;
 
 /// Number of probes for `bits_per_key`: `round(bits_per_key * ln 2)`
 /// clamped to `1..=30`.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "bits_per_key * ln 2 is between 0 and u32::MAX * 0.7, so it fits a u32 (and is clamped next)"
+)]
 pub fn num_probes(bits_per_key: u32) -> u32 {
     let k = (f64::from(bits_per_key) * std::f64::consts::LN_2).round() as u32;
     k.clamp(1, 30)
@@ -58,22 +62,30 @@ impl FilterBuilder {
     /// The filter block contents: the bit array followed by one byte `k`.
     pub fn finish(&self) -> Vec<u8> {
         let k = num_probes(self.bits_per_key);
-        let bits = (self.hashes.len() as u64)
-            .saturating_mul(u64::from(self.bits_per_key))
+        // Sized in usize (the keys are in memory, so their count times
+        // bits_per_key bounds nothing larger than memory can index).
+        let bits = self
+            .hashes
+            .len()
+            .saturating_mul(self.bits_per_key as usize)
             .max(MIN_BITS);
-        let bytes = bits.div_ceil(8) as usize;
+        let bytes = bits.div_ceil(8);
         let m = bytes as u64 * 8;
-        let mut out = vec![0u8; bytes + 1];
+        let mut out = vec![0u8; bytes];
         for &h in &self.hashes {
             let mut h = h;
             let delta = h.rotate_left(32);
             for _ in 0..k {
                 let bit = h % m;
-                out[(bit / 8) as usize] |= 1 << (bit % 8);
+                // bit < m = 8 * bytes, so the byte is always there.
+                if let Some(byte) = usize::try_from(bit / 8).ok().and_then(|i| out.get_mut(i)) {
+                    *byte |= 1 << (bit % 8);
+                }
                 h = h.wrapping_add(delta);
             }
         }
-        out[bytes] = k as u8;
+        // num_probes clamps k to 1..=30.
+        out.push(u8::try_from(k).unwrap_or(u8::MAX));
         out
     }
 }

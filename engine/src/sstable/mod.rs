@@ -6,6 +6,13 @@
 //! and bidirectional iteration with [`TableIter`]. Every byte read from a file
 //! is checked; bad bytes become [`crate::Error::Corruption`] naming the file
 //! and offset, never a panic.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 pub mod block;
 pub mod block_builder;

@@ -52,7 +52,9 @@ pub struct Properties {
 
 fn put_record(dst: &mut Vec<u8>, tag: u32, payload: &[u8]) {
     put_varint32(dst, tag);
-    put_varint32(dst, payload.len() as u32);
+    // The varint64 the length is: a varint32's bytes up to u32::MAX, and a
+    // longer one is rejected by the reader instead of truncated.
+    put_varint64(dst, payload.len() as u64);
     dst.extend_from_slice(payload);
 }
 

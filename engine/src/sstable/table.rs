@@ -385,6 +385,10 @@ pub(crate) fn decode_handle(
 
 #[cfg(test)]
 mod tests {
+    #![expect(
+        clippy::cast_possible_truncation,
+        reason = "offsets and lengths here are of test data held in memory, far below u32::MAX"
+    )]
     use super::*;
     use crate::iter::InternalIterator;
     use crate::key::{make_internal_key, ValueKind, MAX_SEQUENCE};

@@ -6,6 +6,13 @@
 //! appends one record per call; [`LogReader`] walks the records of a whole
 //! file held in memory and decides, by the rules of the spec, whether a bad
 //! ending is a torn final write ([`TailPolicy::DropTornTail`]) or corruption.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod reader;
 mod writer;
@@ -43,7 +50,10 @@ pub fn encode_record(dst: &mut Vec<u8>, payload: &[u8]) -> Result<()> {
             payload.len()
         )));
     }
-    // Cannot truncate: MAX_RECORD_LEN < u32::MAX.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "payload.len() <= MAX_RECORD_LEN (1 GiB) < u32::MAX, checked above"
+    )]
     let length_le = (payload.len() as u32).to_le_bytes();
     dst.reserve(HEADER_LEN + payload.len());
     put_fixed32(dst, record_crc(length_le, RECORD_TYPE_FULL, payload));

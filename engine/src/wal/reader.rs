@@ -150,7 +150,9 @@ impl<'a> LogReader<'a> {
         let data = self.data;
         let mut p = from;
         while p + HEADER_LEN <= data.len() {
-            let rest = &data[p..];
+            let Some(rest) = data.get(p..) else {
+                break;
+            };
             if rest.get(8) == Some(&RECORD_TYPE_FULL) {
                 if let (Some(crc), Some(len)) =
                     (get_fixed32(rest), rest.get(4..).and_then(get_fixed32))
@@ -188,6 +190,10 @@ impl<'a> LogReader<'a> {
 
 #[cfg(test)]
 mod tests {
+    #![expect(
+        clippy::cast_possible_truncation,
+        reason = "offsets and lengths here are of test data held in memory, far below u32::MAX"
+    )]
     use super::*;
     use crate::batch::WriteBatch;
     use crate::key::ValueKind;

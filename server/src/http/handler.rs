@@ -226,7 +226,7 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
         _ => tracing::debug!(
             operation = op.name(),
             status = r.status().as_u16(),
-            micros = started.elapsed().as_micros() as u64,
+            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             "request"
         ),
     }

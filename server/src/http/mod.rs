@@ -11,6 +11,13 @@
 //! takes too long (`connections`); cross-origin access is off unless
 //! configured (`cors`). [`ServerConfig`] holds the limits, and `siltdb
 //! serve --help` documents their flags.
+// Bytes read here come from disk or the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod budget;
 mod compression;
