@@ -221,7 +221,7 @@ def test_every_operation_siltdb_does_not_serve_names_itself(server):
             assert status == 400
             assert op in answer["message"], answer
             unknown.append(op)
-    # Global tables, Kinesis destinations, PITR, exports and imports at
+    # Global tables and Kinesis destinations at
     # least; and never a served operation.
     assert {"CreateGlobalTable", "EnableKinesisStreamingDestination"} <= set(unknown)
     assert not {"CreateTable", "DescribeLimits", "ListContributorInsights", "GetResourcePolicy"} & set(unknown)
