@@ -235,7 +235,9 @@ fn log_recovery(report: &RecoveryReport) {
     );
     for d in &report.dropped {
         let what = match d.kind {
-            TornKind::Truncated => "torn final record (the file ends inside it)",
+            TornKind::Truncated => {
+                "torn final record (the written data ends, or may end, inside it)"
+            }
             TornKind::ChecksumMismatch => {
                 "complete final record failing its checksum (use --strict-recovery to refuse)"
             }

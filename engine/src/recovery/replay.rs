@@ -115,7 +115,8 @@ pub struct DroppedTail {
     pub file: String,
     /// Where the dropped record began.
     pub offset: u64,
-    /// Bytes dropped (from `offset` to the end of the file).
+    /// Bytes dropped: the record's length when it fits in the file (zeros
+    /// after it are not counted), else from `offset` to the end of the file.
     pub bytes: u64,
     /// What the record looked like.
     pub kind: TornKind,
@@ -128,7 +129,9 @@ impl DroppedTail {
         Some(DroppedTail {
             file: file.to_string(),
             offset,
-            bytes: len.saturating_sub(offset),
+            bytes: reader
+                .torn_bytes()
+                .unwrap_or_else(|| len.saturating_sub(offset)),
             kind: reader.torn_kind().unwrap_or(TornKind::Truncated),
         })
     }
@@ -143,7 +146,9 @@ impl DroppedTail {
 impl fmt::Display for DroppedTail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
-            TornKind::Truncated => "torn final record (the file ends inside it)",
+            TornKind::Truncated => {
+                "torn final record (the written data ends, or may end, inside it)"
+            }
             TornKind::ChecksumMismatch => "final record fails its checksum",
         };
         write!(

@@ -21,9 +21,10 @@ pub enum TailPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TornKind {
     /// The file ends inside the record (its header or payload is cut
-    /// short), or the record fails its checksum and only zeros follow it (a
-    /// preallocated file, whose written data ends inside the record): what
-    /// an append interrupted by a crash leaves.
+    /// short), or the record fails its checksum, only zeros follow it, and
+    /// zeros where its bytes should be leave open that the written data ends
+    /// inside it (a preallocated file): what an append interrupted by a
+    /// crash leaves.
     Truncated,
     /// The record is complete but its checksum fails. An interrupted append
     /// leaves this on a file system that extends a file before its data
@@ -41,7 +42,9 @@ pub struct LogReader<'a> {
     file_name: String,
     policy: TailPolicy,
     pos: usize,
-    torn_tail: Option<(u64, TornKind)>,
+    /// Where a dropped torn tail began, how many bytes of it the file
+    /// holds, and what it looked like.
+    torn_tail: Option<(u64, u64, TornKind)>,
 }
 
 impl<'a> LogReader<'a> {
@@ -95,19 +98,33 @@ impl<'a> LogReader<'a> {
             );
         };
         if record_crc(len.to_le_bytes(), record_type, payload) != crc {
-            let after = rest.get(HEADER_LEN + payload.len()..).unwrap_or(&[]);
+            let record_len = HEADER_LEN + payload.len();
+            let after = rest.get(record_len..).unwrap_or(&[]);
             if after.is_empty() {
-                return self.torn(
+                return self.torn_record(
                     TornKind::ChecksumMismatch,
+                    record_len,
                     "checksum mismatch in final record".to_string(),
                 );
             }
             if after.iter().all(|&b| b == 0) {
-                return self.torn(
+                let record = rest.get(..record_len).unwrap_or(&[]);
+                if written_to_its_end(self.pos, record) {
+                    return self.torn_record(
+                        TornKind::ChecksumMismatch,
+                        record_len,
+                        format!(
+                            "checksum mismatch in final record, before {} zero bytes",
+                            after.len()
+                        ),
+                    );
+                }
+                return self.torn_record(
                     TornKind::Truncated,
+                    record_len,
                     format!(
                         "checksum mismatch in final record, before {} zero bytes \
-                         (a preallocated file's written data ends inside it)",
+                         (a preallocated file's written data may end inside it)",
                         after.len()
                     ),
                 );
@@ -135,12 +152,19 @@ impl<'a> LogReader<'a> {
     /// Where the dropped torn tail began, if [`TailPolicy::DropTornTail`]
     /// ended the log at one.
     pub fn torn_tail(&self) -> Option<u64> {
-        self.torn_tail.map(|(at, _)| at)
+        self.torn_tail.map(|(at, _, _)| at)
+    }
+
+    /// How many bytes of the dropped torn tail the file holds: the whole
+    /// record when its length fits in the file (zeros after it are not part
+    /// of it), else everything from where it began to the end of the file.
+    pub fn torn_bytes(&self) -> Option<u64> {
+        self.torn_tail.map(|(_, bytes, _)| bytes)
     }
 
     /// What the dropped torn tail looked like, if one was dropped.
     pub fn torn_kind(&self) -> Option<TornKind> {
-        self.torn_tail.map(|(_, kind)| kind)
+        self.torn_tail.map(|(_, _, kind)| kind)
     }
 
     /// True if a record with a valid checksum starts anywhere at or after
@@ -172,11 +196,23 @@ impl<'a> LogReader<'a> {
         false
     }
 
-    /// A bad ending a torn final write could have caused.
+    /// A bad ending a torn final write could have caused, running to the
+    /// end of the file.
     fn torn(&mut self, kind: TornKind, reason: String) -> Result<Option<&'a [u8]>> {
+        let to_eof = self.data.len().saturating_sub(self.pos);
+        self.torn_record(kind, to_eof, reason)
+    }
+
+    /// A bad final record of `bytes` bytes a torn write could have caused.
+    fn torn_record(
+        &mut self,
+        kind: TornKind,
+        bytes: usize,
+        reason: String,
+    ) -> Result<Option<&'a [u8]>> {
         match self.policy {
             TailPolicy::DropTornTail => {
-                self.torn_tail = Some((self.pos as u64, kind));
+                self.torn_tail = Some((self.pos as u64, bytes as u64, kind));
                 Ok(None)
             }
             TailPolicy::Strict => Err(self.corruption(reason)),
@@ -186,6 +222,33 @@ impl<'a> LogReader<'a> {
     fn corruption(&self, reason: String) -> Error {
         Error::corruption(self.file_name.clone(), self.pos as u64, reason)
     }
+}
+
+/// The unit in which a device writes atomically, at the least: a crash
+/// leaves each aligned sector of an append either written or as it was.
+const SECTOR: usize = 512;
+
+/// True if `record`, found at file offset `at` and followed only by zeros,
+/// shows that its append reached the device to its end: its last byte is
+/// not zero, and no aligned sector it spans holds only zeros of it. A zero
+/// there leaves open that the write stopped before it (the file's
+/// preallocated zeros still in place), so the record may be torn rather
+/// than damaged.
+fn written_to_its_end(at: usize, record: &[u8]) -> bool {
+    if record.last().is_none_or(|&b| b == 0) {
+        return false;
+    }
+    let mut start = 0;
+    while start < record.len() {
+        let sector_end = (at + start) / SECTOR * SECTOR + SECTOR - at;
+        let end = sector_end.min(record.len());
+        let part = record.get(start..end).unwrap_or(&[]);
+        if part.iter().all(|&b| b == 0) {
+            return false;
+        }
+        start = end;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -546,6 +609,82 @@ mod tests {
             assert_eq!(recs.len(), 1);
             assert_eq!(corruption_at(err), (29, "checksum mismatch".to_string()));
         }
+    }
+
+    #[test]
+    fn vector_damaged_before_zeros() {
+        let data = decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/wal-damaged-before-zeros.hex"
+        ));
+        let mut want = two_records_log();
+        assert_eq!(want[56], b'v');
+        want[56] = b'w';
+        want.resize(80, 0);
+        assert_eq!(data, want);
+        let (recs, err, r) = read(&data, TailPolicy::DropTornTail);
+        assert!(err.is_none());
+        assert_eq!(batch_ops(&recs), expected_ops()[..2].to_vec());
+        assert_eq!(
+            (r.torn_tail(), r.torn_bytes(), r.torn_kind()),
+            (Some(29), Some(32), Some(TornKind::ChecksumMismatch))
+        );
+        let (recs, err, _) = read(&data, TailPolicy::Strict);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(
+            corruption_at(err),
+            (
+                29,
+                "checksum mismatch in final record, before 19 zero bytes".to_string()
+            )
+        );
+    }
+
+    /// A damaged final record before zeros is taken as complete only when
+    /// its last byte is not zero and every sector it spans holds a non-zero
+    /// byte of it; otherwise the write may have stopped inside it.
+    #[test]
+    fn a_record_before_zeros_is_complete_only_if_written_to_its_end() {
+        let mut value = vec![7u8; 1500];
+        let mut batch = WriteBatch::new();
+        batch.put(b"k", &value);
+        batch.set_sequence(1);
+        let (mut data, starts) = build(&[b"first", batch.data()]);
+        let last = starts[1];
+        let record_len = data.len() - last;
+        data.resize(data.len() + 4096, 0);
+        let damage = |data: &mut Vec<u8>, at: usize| data[at] ^= 0x01;
+
+        let mut complete = data.clone();
+        damage(&mut complete, last + 100);
+        let (recs, err, r) = read(&complete, TailPolicy::DropTornTail);
+        assert_eq!((recs.len(), err.is_none()), (1, true));
+        assert_eq!(r.torn_kind(), Some(TornKind::ChecksumMismatch));
+        assert_eq!(r.torn_bytes(), Some(record_len as u64));
+
+        // A whole sector of the record still zero: possibly torn.
+        let mut hole = data.clone();
+        hole[512..1024].fill(0);
+        let (recs, err, r) = read(&hole, TailPolicy::DropTornTail);
+        assert_eq!((recs.len(), err.is_none()), (1, true));
+        assert_eq!(r.torn_kind(), Some(TornKind::Truncated));
+        assert_eq!(r.torn_bytes(), Some(record_len as u64));
+
+        // The same zeros inside one sector, not covering it: complete.
+        let mut partial = data.clone();
+        partial[513..1024].fill(0);
+        let (_, _, r) = read(&partial, TailPolicy::DropTornTail);
+        assert_eq!(r.torn_kind(), Some(TornKind::ChecksumMismatch));
+
+        // The record's last byte zero: possibly torn.
+        value.push(0);
+        let mut batch = WriteBatch::new();
+        batch.put(b"k", &value);
+        batch.set_sequence(1);
+        let (mut data, starts) = build(&[b"first", batch.data()]);
+        data.resize(data.len() + 100, 0);
+        damage(&mut data, starts[1] + 100);
+        let (_, _, r) = read(&data, TailPolicy::DropTornTail);
+        assert_eq!(r.torn_kind(), Some(TornKind::Truncated));
     }
 
     #[test]
