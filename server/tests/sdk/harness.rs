@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -15,7 +16,9 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use siltdb::dynamo::DynamoDb;
+use siltdb::Options;
 use siltdb_server::http::{serve, ServerConfig};
+use siltdb_server::transfer::{Served, Transfers};
 use siltdb_server::Backend;
 
 /// The server, running on its own runtime thread until dropped.
@@ -29,7 +32,21 @@ impl Server {
     /// Starts a server over a fresh in-memory database.
     pub fn start() -> Server {
         let db = DynamoDb::open_in_memory().expect("open an in-memory database");
-        let backend: Arc<dyn Backend> = Arc::new(db);
+        Server::serving(Arc::new(db))
+    }
+
+    /// Starts a server as `siltdb serve --data-dir DATA --s3-root S3` does:
+    /// a database on disk in `data` (backups are kept there) and exports
+    /// and imports with `s3` standing in for S3 (bucket = sub-directory).
+    pub fn start_on_disk(data: &Path, s3: &Path) -> Server {
+        std::fs::create_dir_all(s3).expect("s3 root");
+        let db = Arc::new(DynamoDb::open(data, Options::default()).expect("open the database"));
+        let transfers = Transfers::open(Arc::clone(&db), s3, Some(data)).expect("transfers");
+        Server::serving(Arc::new(Served { db, transfers }))
+    }
+
+    /// Starts a server answering with `backend`.
+    fn serving(backend: Arc<dyn Backend>) -> Server {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -154,4 +171,67 @@ pub fn n(v: impl ToString) -> AttributeValue {
 /// An item from `(name, value)` pairs.
 pub fn item<const N: usize>(pairs: [(&str, AttributeValue); N]) -> HashMap<String, AttributeValue> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Puts items `{pk: "item-<i>", n: i}` for each `i` in `range`.
+pub async fn put_items(client: &Client, table: &str, range: std::ops::Range<u32>) {
+    for i in range {
+        client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item([("pk", s(&format!("item-{i}"))), ("n", n(i))])))
+            .send()
+            .await
+            .expect("PutItem");
+    }
+}
+
+/// The number of items a paged Scan of `table` returns.
+pub async fn scan_count(client: &Client, table: &str) -> usize {
+    let mut count = 0;
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("Scan");
+        count += page.items().len();
+        match page.last_evaluated_key() {
+            Some(k) => start = Some(k.clone()),
+            None => return count,
+        }
+    }
+}
+
+/// Calls `f` every 20 ms until it returns something (at most a minute).
+pub async fn poll<T, F, Fut>(mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..3000 {
+        if let Some(v) = f().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("still not done after a minute");
+}
+
+/// Waits until DescribeTable says `table` is ACTIVE.
+pub async fn wait_active(client: &Client, table: &str) {
+    poll(|| async {
+        let d = client
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .expect("DescribeTable");
+        let status = d.table().and_then(|t| t.table_status()).cloned();
+        (status == Some(aws_sdk_dynamodb::types::TableStatus::Active)).then_some(())
+    })
+    .await;
 }

@@ -6,12 +6,15 @@
 
 mod harness;
 
+mod backups;
 mod batches;
 mod conditional_writes;
+mod exports;
 mod indexes;
 mod items;
 mod paging;
 mod partiql;
+mod pitr;
 mod streams;
 mod tables;
 mod transactions;
