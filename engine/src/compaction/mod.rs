@@ -8,6 +8,13 @@
 //! Output files of one compaction must never split the versions of one user
 //! key across two files: levels `>= 1` hold files with disjoint user-key
 //! ranges, and [`Version::apply`] rejects edits that break this.
+// Bytes read here come from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod manual;
 mod picker;

@@ -43,7 +43,9 @@ pub(super) fn user_range<'a>(
 fn overlap_bytes(version: &Version, level: usize, lo: &[u8], hi: &[u8]) -> u64 {
     let files = version.files(level);
     let start = files.partition_point(|f| f.largest_user_key() < lo);
-    files[start..]
+    files
+        .get(start..)
+        .unwrap_or_default()
         .iter()
         .take_while(|f| f.smallest_user_key() <= hi)
         .map(|f| f.size)
@@ -195,7 +197,12 @@ pub fn pending_compaction_bytes(version: &Version, opts: &CompactionOptions) -> 
             next_level_bytes = Some(below);
             if below > 0 {
                 let fanout = below as f64 / level_size as f64 + 1.0;
-                estimate = estimate.saturating_add((to_next as f64 * fanout) as u64);
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "an estimate; a float-to-int `as` saturates"
+                )]
+                let grown = (to_next as f64 * fanout) as u64;
+                estimate = estimate.saturating_add(grown);
             }
         }
     }

@@ -25,6 +25,10 @@
 //! [100], `mcb` max compaction bytes [2500], `soft`/`hard` pending-bytes
 //! limits [0 = off], flag `dynamic` (dynamic level sizing).
 //! Set `SILTDB_REWRITE=1` to rewrite expected outputs in place.
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "sizes in the test data are small"
+)]
 
 use std::fmt::Write as _;
 use std::sync::Arc;

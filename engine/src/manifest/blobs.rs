@@ -104,9 +104,12 @@ impl BlobGarbage {
 }
 
 impl TableBlobRefs {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a table references at most one blob file per entry; far below 2^32"
+    )]
     pub(super) fn encode(&self, dst: &mut Vec<u8>) {
         put_varint64(dst, self.table);
-        // A table references at most one blob file per entry; far below 2^32.
         put_varint32(dst, self.blobs.len() as u32);
         for b in &self.blobs {
             put_varint64(dst, *b);

@@ -170,6 +170,10 @@ impl VersionEdit {
     /// Appends the encoding of this edit to `dst`.
     ///
     /// Fields are written in tag order; repeated fields in vector order.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "levels are below NUM_LEVELS and counts of an edit's entries far below 2^32"
+    )]
     pub fn encode(&self, dst: &mut Vec<u8>) {
         if let Some(v) = self.log_number {
             put_varint32(dst, TAG_LOG_NUMBER);
@@ -349,6 +353,10 @@ fn decode_level(
 
 #[cfg(test)]
 mod tests {
+    #![expect(
+        clippy::cast_possible_truncation,
+        reason = "tags written as single bytes in test data are below 128"
+    )]
     use super::*;
     use crate::key::{make_internal_key, ValueKind};
     use crate::testutil::{decode_hex_vector, encode_hex_vector};

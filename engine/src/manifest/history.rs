@@ -38,6 +38,10 @@ pub fn horizon_for(ranges: &[HistoryRange], user_key: &[u8], smallest_snapshot: 
 
 /// Appends the tag-14 payload: varint32 count, then per range varint64
 /// floor, length-prefixed begin, length-prefixed end.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "history ranges are one per table with PITR on; far below 2^32"
+)]
 pub(crate) fn encode_ranges(ranges: &[HistoryRange], dst: &mut Vec<u8>) {
     put_varint32(dst, ranges.len() as u32);
     for r in ranges {

@@ -8,6 +8,13 @@
 //! [`Version`]. Reading MANIFESTs and `CURRENT` is [`crate::recovery`]'s
 //! job, writing them the DB's; this module owns the edit encoding and the
 //! in-memory file set.
+// Bytes read here come from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod blobs;
 mod edit;

@@ -106,13 +106,20 @@ impl Version {
                         meta.number
                     )));
                 }
-                levels[*level].push(Arc::new(meta.clone()));
-                dirty[*level] = true;
+                let (Some(files), Some(dirty)) = (levels.get_mut(*level), dirty.get_mut(*level))
+                else {
+                    return Err(corrupt(format!(
+                        "new file {:06}.sst at invalid level {level}",
+                        meta.number
+                    )));
+                };
+                files.push(Arc::new(meta.clone()));
+                *dirty = true;
             }
         }
 
-        for (level, files) in levels.iter_mut().enumerate() {
-            if !dirty[level] {
+        for ((level, files), dirty) in levels.iter_mut().enumerate().zip(dirty) {
+            if !dirty {
                 continue;
             }
             if level == 0 {
@@ -121,11 +128,13 @@ impl Version {
             }
             files.sort_by(|a, b| compare_internal(&a.smallest, &b.smallest));
             for pair in files.windows(2) {
-                if pair[0].largest_user_key() >= pair[1].smallest_user_key() {
-                    return Err(corrupt(format!(
-                        "files {:06}.sst and {:06}.sst overlap in level {level}",
-                        pair[0].number, pair[1].number
-                    )));
+                if let [a, b] = pair {
+                    if a.largest_user_key() >= b.smallest_user_key() {
+                        return Err(corrupt(format!(
+                            "files {:06}.sst and {:06}.sst overlap in level {level}",
+                            a.number, b.number
+                        )));
+                    }
                 }
             }
         }
@@ -160,8 +169,7 @@ impl Version {
         if level == 0 {
             let (mut lo, mut hi) = (smallest_user, largest_user);
             let mut i = 0;
-            while i < files.len() {
-                let f = &files[i];
+            while let Some(f) = files.get(i) {
                 i += 1;
                 if !f.overlaps(lo, hi) {
                     continue;
@@ -179,7 +187,9 @@ impl Version {
         } else {
             let start = files.partition_point(|f| f.largest_user_key() < smallest_user);
             out.extend(
-                files[start..]
+                files
+                    .get(start..)
+                    .unwrap_or_default()
                     .iter()
                     .take_while(|f| f.smallest_user_key() <= largest_user)
                     .cloned(),
@@ -203,8 +213,7 @@ impl Version {
                 return;
             }
         }
-        for level in 1..self.levels.len() {
-            let files = &self.levels[level];
+        for (level, files) in self.levels.iter().enumerate().skip(1) {
             let i = files.partition_point(|x| x.largest_user_key() < user_key);
             if let Some(file) = files.get(i) {
                 if file.smallest_user_key() <= user_key && !f(level, file) {
@@ -281,7 +290,7 @@ fn human_bytes(n: u64) -> String {
     if u == 0 {
         format!("{n} B")
     } else {
-        format!("{v:.1} {}", UNITS[u])
+        format!("{v:.1} {}", UNITS.get(u).unwrap_or(&"B"))
     }
 }
 
