@@ -611,14 +611,20 @@ mod tests {
         }
     }
 
+    /// `two_records_log()` with the byte at `at` changed from `from` to `to`.
+    fn two_records_changed(at: usize, from: u8, to: u8) -> Vec<u8> {
+        let mut log = two_records_log();
+        assert_eq!(log[at], from);
+        log[at] = to;
+        log
+    }
+
     #[test]
     fn vector_damaged_before_zeros() {
         let data = decode_hex_vector(include_str!(
             "../../../format-spec/vectors/wal-damaged-before-zeros.hex"
         ));
-        let mut want = two_records_log();
-        assert_eq!(want[56], b'v');
-        want[56] = b'w';
+        let mut want = two_records_changed(56, b'v', b'w');
         want.resize(80, 0);
         assert_eq!(data, want);
         let (recs, err, r) = read(&data, TailPolicy::DropTornTail);
@@ -644,47 +650,41 @@ mod tests {
     /// byte of it; otherwise the write may have stopped inside it.
     #[test]
     fn a_record_before_zeros_is_complete_only_if_written_to_its_end() {
-        let mut value = vec![7u8; 1500];
-        let mut batch = WriteBatch::new();
-        batch.put(b"k", &value);
-        batch.set_sequence(1);
-        let (mut data, starts) = build(&[b"first", batch.data()]);
-        let last = starts[1];
-        let record_len = data.len() - last;
-        data.resize(data.len() + 4096, 0);
-        let damage = |data: &mut Vec<u8>, at: usize| data[at] ^= 0x01;
-
-        let mut complete = data.clone();
-        damage(&mut complete, last + 100);
-        let (recs, err, r) = read(&complete, TailPolicy::DropTornTail);
-        assert_eq!((recs.len(), err.is_none()), (1, true));
-        assert_eq!(r.torn_kind(), Some(TornKind::ChecksumMismatch));
-        assert_eq!(r.torn_bytes(), Some(record_len as u64));
+        // A log whose final record puts `value`, then 4096 zeros; the final
+        // record's offset and length.
+        let log = |value: &[u8]| {
+            let mut batch = WriteBatch::new();
+            batch.put(b"k", value);
+            batch.set_sequence(1);
+            let (mut data, starts) = build(&[b"first", batch.data()]);
+            let (last, len) = (starts[1], data.len() - starts[1]);
+            data.resize(data.len() + 4096, 0);
+            data[last + 100] ^= 0x01;
+            (data, len as u64)
+        };
+        let kind = |data: &[u8], want: TornKind, len: u64| {
+            let (recs, err, r) = read(data, TailPolicy::DropTornTail);
+            assert_eq!((recs.len(), err.is_none()), (1, true));
+            assert_eq!((r.torn_kind(), r.torn_bytes()), (Some(want), Some(len)));
+        };
+        let (complete, len) = log(&[7u8; 1500]);
+        kind(&complete, TornKind::ChecksumMismatch, len);
 
         // A whole sector of the record still zero: possibly torn.
-        let mut hole = data.clone();
+        let mut hole = complete.clone();
         hole[512..1024].fill(0);
-        let (recs, err, r) = read(&hole, TailPolicy::DropTornTail);
-        assert_eq!((recs.len(), err.is_none()), (1, true));
-        assert_eq!(r.torn_kind(), Some(TornKind::Truncated));
-        assert_eq!(r.torn_bytes(), Some(record_len as u64));
+        kind(&hole, TornKind::Truncated, len);
 
         // The same zeros inside one sector, not covering it: complete.
-        let mut partial = data.clone();
+        let mut partial = complete.clone();
         partial[513..1024].fill(0);
-        let (_, _, r) = read(&partial, TailPolicy::DropTornTail);
-        assert_eq!(r.torn_kind(), Some(TornKind::ChecksumMismatch));
+        kind(&partial, TornKind::ChecksumMismatch, len);
 
         // The record's last byte zero: possibly torn.
+        let mut value = vec![7u8; 1500];
         value.push(0);
-        let mut batch = WriteBatch::new();
-        batch.put(b"k", &value);
-        batch.set_sequence(1);
-        let (mut data, starts) = build(&[b"first", batch.data()]);
-        data.resize(data.len() + 100, 0);
-        damage(&mut data, starts[1] + 100);
-        let (_, _, r) = read(&data, TailPolicy::DropTornTail);
-        assert_eq!(r.torn_kind(), Some(TornKind::Truncated));
+        let (data, len) = log(&value);
+        kind(&data, TornKind::Truncated, len);
     }
 
     #[test]
@@ -692,10 +692,7 @@ mod tests {
         let data = decode_hex_vector(include_str!(
             "../../../format-spec/vectors/wal-bad-checksum.hex"
         ));
-        let mut want = two_records_log();
-        assert_eq!(want[25], b'1');
-        want[25] = b'2';
-        assert_eq!(data, want);
+        assert_eq!(data, two_records_changed(25, b'1', b'2'));
         for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
             let (recs, err, _) = read(&data, policy);
             assert!(recs.is_empty());

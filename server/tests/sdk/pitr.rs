@@ -27,21 +27,22 @@ async fn restore_to_the_latest_restorable_time() {
         .send()
         .await
         .expect("DescribeContinuousBackups");
-    let status = described
+    let p = described
         .continuous_backups_description()
-        .and_then(|d| d.point_in_time_recovery_description())
-        .and_then(|p| p.point_in_time_recovery_status())
-        .cloned();
-    assert_eq!(status, Some(PointInTimeRecoveryStatus::Disabled));
+        .and_then(|d| d.point_in_time_recovery_description());
+    assert_eq!(
+        p.and_then(|p| p.point_in_time_recovery_status()),
+        Some(&PointInTimeRecoveryStatus::Disabled)
+    );
 
-    let refused = client
-        .restore_table_to_point_in_time()
-        .source_table_name("Orders")
-        .target_table_name("OrdersRestored")
-        .use_latest_restorable_time(true)
-        .send()
-        .await
-        .expect_err("PITR is off");
+    let restore = || {
+        client
+            .restore_table_to_point_in_time()
+            .source_table_name("Orders")
+            .target_table_name("OrdersRestored")
+            .use_latest_restorable_time(true)
+    };
+    let refused = restore().send().await.expect_err("PITR is off");
     assert_eq!(
         refused.code(),
         Some("PointInTimeRecoveryUnavailableException"),
@@ -67,14 +68,7 @@ async fn restore_to_the_latest_restorable_time() {
     assert_eq!(p.recovery_period_in_days(), Some(35));
 
     put_items(&client, "Orders", 0..30).await;
-    let restored = client
-        .restore_table_to_point_in_time()
-        .source_table_name("Orders")
-        .target_table_name("OrdersRestored")
-        .use_latest_restorable_time(true)
-        .send()
-        .await
-        .expect("RestoreTableToPointInTime");
+    let restored = restore().send().await.expect("RestoreTableToPointInTime");
     let t = restored.table_description().expect("TableDescription");
     assert!(t.restore_summary().is_some());
     wait_active(&client, "OrdersRestored").await;
