@@ -1,19 +1,112 @@
 //! Spec: format-spec/value-log.md#recovery
 //!
 //! The rule deciding how much of a WAL may be replayed, given the blob
-//! records its separated values point to. Shared by `Db::open` and
-//! `siltdb check`.
+//! records its separated values point to, and which unreadable blob record
+//! a crash can have left ([`classify_unreadable`]). Shared by `Db::open`
+//! and `siltdb check`.
 
 use crate::error::{Error, Result};
+use crate::fs::RandomAccessFile;
 use crate::key::ValueKind;
 use crate::recovery::wal::replay_wal;
 use crate::recovery::FileKind;
 use crate::wal::HEADER_LEN;
 
+use super::format::{check_file_header, FILE_HEADER_LEN};
 use super::{decode_entry_index, BlobIndex};
 
-/// What reading one blob record found.
+/// What reading one blob record found: `Ok` for an intact record, `Err`
+/// for one a crash can have taken (see [`classify_unreadable`]).
 pub type RecordCheck = std::result::Result<(), Error>;
+
+/// The unit in which storage writes, and a file system exposes unwritten
+/// data as zeros: every sector size in use is a multiple of it.
+pub const SECTOR: u64 = 512;
+
+/// Bytes read at a time when looking for zeros.
+const ZERO_SCAN_CHUNK: usize = 64 << 10;
+
+/// Decides what the blob record `idx` of a separated value (user key of
+/// `key_len` bytes), which failed to read with the corruption `e`, means
+/// for recovery; `file` is its blob file and `pointer` names the WAL
+/// record pointing at it (`"000012.log at offset 96"`).
+///
+/// A power cut takes from a blob file only bytes appended after its last
+/// completed sync, and leaves them in one of two shapes
+/// (format-spec/value-log.md, "Recovery"): the file ends before the record
+/// does (*cut short*), or the file system recorded the length but not the
+/// data, which reads as zeros to the end of the file (*zero-filled*: every
+/// byte from the record's last [`SECTOR`]-aligned boundary, or from its
+/// start if that is later, to the end of the file is zero; from offset 0
+/// when the file header is not intact). Such a record is `Ok(Err(e))`: lost
+/// to a crash. Anything else — the record lies wholly inside the file and
+/// its bytes are not those zeros — is damage to bytes already written,
+/// `Err` (corruption in the blob file at the record's offset, or at the
+/// header's), whatever the recovery mode: the write may have been
+/// acknowledged, and dropping it would lose it.
+///
+/// `e` that is not corruption is returned as it is.
+pub fn classify_unreadable(
+    file: &dyn RandomAccessFile,
+    idx: &BlobIndex,
+    key_len: usize,
+    e: Error,
+    pointer: &str,
+) -> Result<RecordCheck> {
+    if !e.is_corruption() {
+        return Err(e);
+    }
+    let len = file.len();
+    let end = idx.record_end(key_len);
+    if len < end {
+        return Ok(Err(e));
+    }
+    let mut header = [0u8; FILE_HEADER_LEN];
+    file.read_exact_at(0, &mut header)?;
+    let from = if check_file_header(&header, "").is_ok() {
+        idx.offset.max(end.saturating_sub(1) / SECTOR * SECTOR)
+    } else {
+        0
+    };
+    if zeros_from(file, from, len)? {
+        return Ok(Err(e));
+    }
+    Err(match e {
+        Error::Corruption {
+            file,
+            offset,
+            reason,
+        } => Error::corruption(
+            file,
+            offset,
+            format!(
+                "{reason}; {pointer} points to this record, which lies wholly inside the file \
+                 and is not zero-filled: not what a crash leaves, but damage to bytes already \
+                 written (the write may have been acknowledged, so recovery refuses to drop it)"
+            ),
+        ),
+        other => other,
+    })
+}
+
+/// True if every byte of `file` from `from` to `len` is zero.
+fn zeros_from(file: &dyn RandomAccessFile, from: u64, len: u64) -> Result<bool> {
+    let mut buf = vec![0u8; ZERO_SCAN_CHUNK];
+    let mut at = from;
+    while at < len {
+        let n = usize::try_from(len - at).map_or(ZERO_SCAN_CHUNK, |n| n.min(ZERO_SCAN_CHUNK));
+        // n is at most the buffer's length.
+        let Some(chunk) = buf.get_mut(..n) else {
+            return Ok(false);
+        };
+        file.read_exact_at(at, chunk)?;
+        if chunk.iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+        at += n as u64;
+    }
+    Ok(true)
+}
 
 /// Checks the blob record of every separated value in WAL `number` (whole
 /// contents `data`, read as recovery reads it: [`replay_wal`]) and returns
@@ -21,20 +114,20 @@ pub type RecordCheck = std::result::Result<(), Error>;
 /// (recovery then stops there: [`crate::recovery::wal::WalChain`]).
 ///
 /// `check(index, user_key, wal_offset)` reads one record: `Err` is a failure
-/// that is always fatal (an I/O error, a missing blob file); `Ok(Err(e))`
-/// is an unreadable record (cut short, bad checksum, wrong key).
+/// that is always fatal (an I/O error, a missing blob file, a damaged
+/// record: [`classify_unreadable`]); `Ok(Err(e))` is a record a crash took
+/// (cut short or zero-filled).
 ///
 /// A malformed blob index, or one pointing into a blob file other than the
 /// WAL's own (same number: format-spec/value-log.md, "Files"), is
-/// corruption. An unreadable record is what a power cut does to values
-/// appended after the last blob sync (of this WAL's blob file, which is not
-/// synced when the next memtable starts: any WAL may lose its tail); no
-/// write is acknowledged as durable before a blob sync after it completes,
-/// so the WAL record holding it and everything after it were never
-/// acknowledged as durable, and replay stops there — provided every
-/// separated value after it is unreadable too. An intact one later means
-/// bytes already synced were damaged: that is the first unreadable
-/// record's corruption.
+/// corruption. A record a crash took holds a value appended after the last
+/// blob sync (of this WAL's blob file, which is not synced when the next
+/// memtable starts: any WAL may lose its tail); no write is acknowledged as
+/// durable before a blob sync after it completes, so the WAL record holding
+/// it and everything after it were never acknowledged as durable, and
+/// replay stops there — provided every separated value after it was taken
+/// too. An intact one later means bytes already synced were damaged: that
+/// is the first lost record's corruption.
 pub fn wal_blob_replay_end(
     data: &[u8],
     number: u64,
@@ -141,5 +234,117 @@ mod tests {
             Err(Error::corruption("000004.blob", 0, "missing"))
         });
         assert!(r.unwrap_err().to_string().contains("missing"));
+    }
+
+    /// A blob file of records `(key, value_len)`, values of `x`; its bytes
+    /// and each record's index.
+    fn blob_file(records: &[(&[u8], usize)]) -> (Vec<u8>, Vec<BlobIndex>) {
+        let mut data = Vec::new();
+        crate::vlog::format::encode_file_header(&mut data);
+        let idx = records
+            .iter()
+            .map(|(k, n)| {
+                let offset = data.len() as u64;
+                let crc = crate::vlog::format::encode_record(&mut data, k, &vec![b'x'; *n]);
+                BlobIndex {
+                    file_number: 4,
+                    offset,
+                    value_len: *n as u32,
+                    crc,
+                }
+            })
+            .collect();
+        (data, idx)
+    }
+
+    /// [`classify_unreadable`] of record `idx` (key `k`) in a file holding
+    /// `data`: `Some(true)` lost, `Some(false)` damaged, `None` intact.
+    fn classify(data: &[u8], idx: &BlobIndex, k: &[u8]) -> Option<bool> {
+        use crate::fs::{Fs, MemFs};
+        use std::path::Path;
+        let fs = MemFs::new();
+        let path = Path::new("000004.blob");
+        fs.create(path)
+            .and_then(|mut f| f.append(data))
+            .expect("write");
+        let file = fs.open_random(path).expect("open");
+        let read =
+            super::super::BlobReader::open(std::sync::Arc::clone(&file), "000004.blob".into(), 4)
+                .and_then(|r| r.read_value(idx, k));
+        match read {
+            Ok(_) => None,
+            Err(e) => {
+                match classify_unreadable(file.as_ref(), idx, k.len(), e, "000004.log at offset 0")
+                {
+                    Ok(Err(_)) => Some(true),
+                    Err(e) => {
+                        assert!(e.is_corruption(), "{e}");
+                        assert!(e.to_string().contains("000004.log at offset 0"), "{e}");
+                        Some(false)
+                    }
+                    Ok(Ok(())) => panic!("a failed read classified as intact"),
+                }
+            }
+        }
+    }
+
+    fn zero(data: &mut [u8], from: usize) {
+        data.iter_mut().skip(from).for_each(|b| *b = 0);
+    }
+
+    #[test]
+    fn a_record_the_file_ends_inside_or_before_is_lost() {
+        let (data, idx) = blob_file(&[(b"a", 2000), (b"b", 100)]);
+        assert_eq!(classify(&data, &idx[0], b"a"), None);
+        let cut = idx[0].offset as usize + 700;
+        assert_eq!(classify(&data[..cut], &idx[0], b"a"), Some(true));
+        assert_eq!(classify(&data[..cut], &idx[1], b"b"), Some(true));
+        // Even inside the header (the file is created before its first
+        // append reaches it).
+        assert_eq!(classify(&data[..5], &idx[0], b"a"), Some(true));
+    }
+
+    #[test]
+    fn a_record_zero_filled_from_its_last_sector_to_the_end_is_lost() {
+        let (mut data, idx) = blob_file(&[(b"a", 2000), (b"b", 100)]);
+        let end = idx[0].record_end(1) as usize;
+        // The record's last sector starts at a multiple of 512 below its end.
+        let last_sector = (end - 1) / 512 * 512;
+        let mut d = data.clone();
+        zero(&mut d, last_sector);
+        assert_eq!(classify(&d, &idx[0], b"a"), Some(true));
+        assert_eq!(classify(&d, &idx[1], b"b"), Some(true));
+        // Zeros from inside the last sector only: the written data ended
+        // there, not where a sector could have been left unwritten.
+        let mut d = data.clone();
+        zero(&mut d, last_sector + 1);
+        assert_eq!(classify(&d, &idx[0], b"a"), Some(false));
+        // A zero-filled record with written bytes after it: damage.
+        let mut d = data.clone();
+        zero(&mut d, last_sector);
+        d[end + 3] = 1;
+        assert_eq!(classify(&d, &idx[0], b"a"), Some(false));
+        // A whole file of zeros (the header's sector never written either).
+        zero(&mut data, 0);
+        assert_eq!(classify(&data, &idx[1], b"b"), Some(true));
+    }
+
+    #[test]
+    fn a_whole_record_that_is_not_zero_filled_is_damage() {
+        let (data, idx) = blob_file(&[(b"a", 2000), (b"b", 100)]);
+        for at in [0, 4, 8, 12, 500, 2012] {
+            let mut d = data.clone();
+            d[idx[0].offset as usize + at] ^= 0x20;
+            assert_eq!(classify(&d, &idx[0], b"a"), Some(false), "flip at {at}");
+        }
+        // The final record, ending exactly at the end of the file.
+        let mut d = data.clone();
+        let last = d.len() - 1;
+        d[last] ^= 0x01;
+        assert_eq!(classify(&d, &idx[1], b"b"), Some(false));
+        // A damaged file header with the record intact.
+        let mut d = data.clone();
+        d[3] ^= 0x01;
+        assert_eq!(classify(&d, &idx[1], b"b"), Some(false));
     }
 }
