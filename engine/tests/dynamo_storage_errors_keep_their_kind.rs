@@ -81,8 +81,8 @@ fn a_damaged_value_surfaces_from_get_item_as_corruption() {
         TABLE,
         item(&[("pk", s("p1")), ("body", s(&"v".repeat(3000)))]),
     );
-    // In a table, so the blob file is registered (a value still only in
-    // the WAL is replayed at open, and a damaged one taken for a torn tail).
+    // In a table, so the damage is met by the read (a value still only in
+    // the WAL is read when open replays it, and open refuses the damage).
     db.engine().flush().expect("flush");
     let blobs = files_with_suffix(&fs, "/db", ".blob");
     assert_eq!(blobs.len(), 1, "{blobs:?}");
