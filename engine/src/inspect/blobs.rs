@@ -197,8 +197,8 @@ impl<'a> BlobCheck<'a> {
             )];
             if let Some(e) = tail {
                 notes.push(format!(
-                    "records from offset {} on unreadable ({e}); the WAL check says whether any \
-                     was acknowledged",
+                    "records from offset {} on unreadable ({e}); the WAL check says whether a \
+                     WAL points to any, and whether a crash took it or it is damaged",
                     s.offset()
                 ));
             }

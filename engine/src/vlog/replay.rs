@@ -347,4 +347,21 @@ mod tests {
         d[3] ^= 0x01;
         assert_eq!(classify(&d, &idx[1], b"b"), Some(false));
     }
+
+    /// The worked example of format-spec/value-log.md, "Recovery".
+    #[test]
+    fn the_specs_worked_example() {
+        let (data, idx) = blob_file(&[(b"k", 3000)]);
+        assert_eq!((data.len(), idx[0].offset), (3025, 12));
+        let mut flipped = data.clone();
+        flipped[525] ^= 0x20;
+        assert_eq!(classify(&flipped, &idx[0], b"k"), Some(false));
+        assert_eq!(classify(&data[..2000], &idx[0], b"k"), Some(true));
+        let mut d = data.clone();
+        zero(&mut d, 2560);
+        assert_eq!(classify(&d, &idx[0], b"k"), Some(true));
+        let mut d = data.clone();
+        zero(&mut d, 2561);
+        assert_eq!(classify(&d, &idx[0], b"k"), Some(false));
+    }
 }
