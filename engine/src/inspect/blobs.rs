@@ -16,7 +16,7 @@
 //!   points into the WAL's own blob file (same number), which
 //!   [`crate::recovery::layout::role`] keeps live while the WAL is. A
 //!   damaged record there (one no crash leaves:
-//!   [`crate::vlog::replay::classify_unreadable`]) is reported on the WAL
+//!   [`crate::vlog::replay::BlobTail::classify`]) is reported on the WAL
 //!   and on the blob file.
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,8 +31,8 @@ use crate::key::{parse_internal_key, ValueKind};
 use crate::manifest::BlobFileState;
 use crate::recovery::FileKind;
 use crate::sstable::Table;
-use crate::vlog::replay::{classify_unreadable, wal_blob_replay_end};
-use crate::vlog::{decode_entry_index, BlobReader, BlobRefTally, BlobScanner};
+use crate::vlog::replay::wal_blob_replay_end;
+use crate::vlog::{decode_entry_index, BlobIndex, BlobReader, BlobRefTally, BlobScanner};
 
 /// The blob side of one `check_dir` run.
 pub(super) struct BlobCheck<'a> {
@@ -126,7 +126,8 @@ impl<'a> BlobCheck<'a> {
     /// rule recovery applies; returns where replay would stop, if early.
     pub fn check_wal(&mut self, data: &[u8], number: u64) -> Result<Option<u64>> {
         let name = FileKind::Wal(number).name();
-        let r = wal_blob_replay_end(data, number, |idx, key, offset| {
+        let (fs, dir) = (self.fs, self.dir);
+        let check = |idx: &BlobIndex, key: &[u8], offset: u64| {
             let blob = FileKind::Blob(idx.file_number).name();
             if self.live.contains_key(&idx.file_number) {
                 return Err(Error::corruption(
@@ -147,12 +148,12 @@ impl<'a> BlobCheck<'a> {
                 .and_then(|r| r.read_value(idx, key))
             {
                 Ok(_) => Ok(Ok(())),
-                Err(e) => {
-                    let file = self.fs.open_random(&self.dir.join(&blob))?;
-                    let pointer = format!("{name} at offset {offset}");
-                    classify_unreadable(file.as_ref(), idx, key.len(), e, &pointer)
-                }
+                Err(e) if e.is_corruption() => Ok(Err(e)),
+                Err(e) => Err(e),
             }
+        };
+        let r = wal_blob_replay_end(data, number, check, || {
+            fs.open_random(&dir.join(FileKind::Blob(number).name()))
         });
         // The damage is the blob file's too: its own row reports it.
         if let Err(e @ Error::Corruption { file, .. }) = &r {

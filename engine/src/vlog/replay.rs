@@ -1,9 +1,12 @@
 //! Spec: format-spec/value-log.md#recovery
 //!
 //! The rule deciding how much of a WAL may be replayed, given the blob
-//! records its separated values point to, and which unreadable blob record
-//! a crash can have left ([`classify_unreadable`]). Shared by `Db::open`
-//! and `siltdb check`.
+//! records its separated values point to: which unreadable record a crash
+//! can have taken and which is damage ([`BlobTail::classify`]), and where
+//! replay stops ([`wal_blob_replay_end`]). Shared by `Db::open` and
+//! `siltdb check`.
+
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::fs::RandomAccessFile;
@@ -16,96 +19,124 @@ use super::format::{check_file_header, FILE_HEADER_LEN};
 use super::{decode_entry_index, BlobIndex};
 
 /// What reading one blob record found: `Ok` for an intact record, `Err`
-/// for one a crash can have taken (see [`classify_unreadable`]).
+/// for one that could not be read (cut short, bad checksum, wrong key, bad
+/// file header): [`BlobTail::classify`] decides what that means.
 pub type RecordCheck = std::result::Result<(), Error>;
 
-/// The unit in which storage writes, and a file system exposes unwritten
-/// data as zeros: every sector size in use is a multiple of it.
+/// The unit in which storage writes, and in which a file system shows data
+/// it never wrote as zeros: every sector size in use is a multiple of it.
 pub const SECTOR: u64 = 512;
 
-/// Bytes read at a time when looking for zeros.
-const ZERO_SCAN_CHUNK: usize = 64 << 10;
+/// Bytes read at a time when looking for the file's trailing zeros.
+const ZERO_SCAN_CHUNK: u64 = 64 << 10;
 
-/// Decides what the blob record `idx` of a separated value (user key of
-/// `key_len` bytes), which failed to read with the corruption `e`, means
-/// for recovery; `file` is its blob file and `pointer` names the WAL
-/// record pointing at it (`"000012.log at offset 96"`).
-///
-/// A power cut takes from a blob file only bytes appended after its last
-/// completed sync, and leaves them in one of two shapes
-/// (format-spec/value-log.md, "Recovery"): the file ends before the record
-/// does (*cut short*), or the file system recorded the length but not the
-/// data, which reads as zeros to the end of the file (*zero-filled*: every
-/// byte from the record's last [`SECTOR`]-aligned boundary, or from its
-/// start if that is later, to the end of the file is zero; from offset 0
-/// when the file header is not intact). Such a record is `Ok(Err(e))`: lost
-/// to a crash. Anything else — the record lies wholly inside the file and
-/// its bytes are not those zeros — is damage to bytes already written,
-/// `Err` (corruption in the blob file at the record's offset, or at the
-/// header's), whatever the recovery mode: the write may have been
-/// acknowledged, and dropping it would lose it.
-///
-/// `e` that is not corruption is returned as it is.
-pub fn classify_unreadable(
-    file: &dyn RandomAccessFile,
-    idx: &BlobIndex,
-    key_len: usize,
-    e: Error,
-    pointer: &str,
-) -> Result<RecordCheck> {
-    if !e.is_corruption() {
-        return Err(e);
-    }
-    let len = file.len();
-    let end = idx.record_end(key_len);
-    if len < end {
-        return Ok(Err(e));
-    }
-    let mut header = [0u8; FILE_HEADER_LEN];
-    file.read_exact_at(0, &mut header)?;
-    let from = if check_file_header(&header, "").is_ok() {
-        idx.offset.max(end.saturating_sub(1) / SECTOR * SECTOR)
-    } else {
-        0
-    };
-    if zeros_from(file, from, len)? {
-        return Ok(Err(e));
-    }
-    Err(match e {
-        Error::Corruption {
-            file,
-            offset,
-            reason,
-        } => Error::corruption(
-            file,
-            offset,
-            format!(
-                "{reason}; {pointer} points to this record, which lies wholly inside the file \
-                 and is not zero-filled: not what a crash leaves, but damage to bytes already \
-                 written (the write may have been acknowledged, so recovery refuses to drop it)"
-            ),
-        ),
-        other => other,
-    })
+/// What recovery needs to know of a blob file to tell a record a crash
+/// took from a damaged one: read once per file, so classifying many
+/// records costs one backward scan of its trailing zeros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobTail {
+    /// The file's length.
+    pub len: u64,
+    /// True if the 12-byte file header is intact (magic and version).
+    pub header_intact: bool,
+    /// Where the run of zero bytes that ends the file starts (`len` if the
+    /// last byte is not zero).
+    pub zeros_from: u64,
 }
 
-/// True if every byte of `file` from `from` to `len` is zero.
-fn zeros_from(file: &dyn RandomAccessFile, from: u64, len: u64) -> Result<bool> {
-    let mut buf = vec![0u8; ZERO_SCAN_CHUNK];
-    let mut at = from;
-    while at < len {
-        let n = usize::try_from(len - at).map_or(ZERO_SCAN_CHUNK, |n| n.min(ZERO_SCAN_CHUNK));
-        // n is at most the buffer's length.
-        let Some(chunk) = buf.get_mut(..n) else {
-            return Ok(false);
+impl BlobTail {
+    /// Reads the header and the trailing zeros of `file`.
+    pub fn read(file: &dyn RandomAccessFile) -> Result<BlobTail> {
+        let len = file.len();
+        let mut header = [0u8; FILE_HEADER_LEN];
+        let header_intact = len >= FILE_HEADER_LEN as u64 && {
+            file.read_exact_at(0, &mut header)?;
+            check_file_header(&header, "").is_ok()
         };
-        file.read_exact_at(at, chunk)?;
-        if chunk.iter().any(|&b| b != 0) {
-            return Ok(false);
+        let mut zeros_from = len;
+        let mut buf = Vec::new();
+        while zeros_from > 0 {
+            let start = zeros_from.saturating_sub(ZERO_SCAN_CHUNK);
+            // At most ZERO_SCAN_CHUNK bytes.
+            buf.resize((zeros_from - start) as usize, 0);
+            file.read_exact_at(start, &mut buf)?;
+            match buf.iter().rposition(|&b| b != 0) {
+                Some(i) => return Ok(Self::with(len, header_intact, start + i as u64 + 1)),
+                None => zeros_from = start,
+            }
         }
-        at += n as u64;
+        Ok(Self::with(len, header_intact, 0))
     }
-    Ok(true)
+
+    fn with(len: u64, header_intact: bool, zeros_from: u64) -> BlobTail {
+        BlobTail {
+            len,
+            header_intact,
+            zeros_from,
+        }
+    }
+
+    /// Decides what the blob record `idx` of a separated value (user key of
+    /// `key_len` bytes), which failed to read with `e`, means for recovery;
+    /// `pointer` names the WAL record pointing at it (`"000012.log at
+    /// offset 96"`).
+    ///
+    /// A power cut takes from a blob file only bytes appended after its
+    /// last completed sync, and leaves them in one of two shapes
+    /// (format-spec/value-log.md, "Recovery", rule 2): the file ends before
+    /// the record does (*cut short*), or the file system recorded the
+    /// length but not the data, which reads as zeros in whole sectors to
+    /// the end of the file (*zero-filled*: every byte from the record's
+    /// last [`SECTOR`] boundary, or from its start if that is later, to the
+    /// end of the file is zero; from offset 0 when the file header is not
+    /// intact). Such a record is `Ok(Err(e))`: lost to a crash. Anything
+    /// else — the record lies wholly inside the file and its bytes are not
+    /// those zeros — is damage to bytes already written, `Err` (the
+    /// corruption `e`, in the blob file at the record's or the header's
+    /// offset, saying so), whatever the recovery mode: the write may have
+    /// been acknowledged, and dropping it would lose it.
+    ///
+    /// `e` that is not corruption is returned as it is.
+    pub fn classify(
+        &self,
+        idx: &BlobIndex,
+        key_len: usize,
+        e: Error,
+        pointer: &str,
+    ) -> Result<RecordCheck> {
+        if !e.is_corruption() {
+            return Err(e);
+        }
+        let end = idx.record_end(key_len);
+        if self.len < end {
+            return Ok(Err(e));
+        }
+        let from = if self.header_intact {
+            idx.offset.max(end.saturating_sub(1) / SECTOR * SECTOR)
+        } else {
+            0
+        };
+        if self.zeros_from <= from {
+            return Ok(Err(e));
+        }
+        Err(match e {
+            Error::Corruption {
+                file,
+                offset,
+                reason,
+            } => Error::corruption(
+                file,
+                offset,
+                format!(
+                    "{reason}; {pointer} points to this record, which lies wholly inside the \
+                     file and is not zero-filled: not what a crash leaves, but damage to bytes \
+                     already written (the write may have been acknowledged, so recovery \
+                     refuses to drop it)"
+                ),
+            ),
+            other => other,
+        })
+    }
 }
 
 /// Checks the blob record of every separated value in WAL `number` (whole
@@ -114,25 +145,28 @@ fn zeros_from(file: &dyn RandomAccessFile, from: u64, len: u64) -> Result<bool> 
 /// (recovery then stops there: [`crate::recovery::wal::WalChain`]).
 ///
 /// `check(index, user_key, wal_offset)` reads one record: `Err` is a failure
-/// that is always fatal (an I/O error, a missing blob file, a damaged
-/// record: [`classify_unreadable`]); `Ok(Err(e))` is a record a crash took
-/// (cut short or zero-filled).
+/// that is always fatal (an I/O error, a missing blob file); `Ok(Err(e))`
+/// is an unreadable record, which [`BlobTail::classify`] sorts into lost
+/// and damaged (fatal), reading the WAL's blob file, opened with
+/// `open_blob`, once.
 ///
 /// A malformed blob index, or one pointing into a blob file other than the
 /// WAL's own (same number: format-spec/value-log.md, "Files"), is
-/// corruption. A record a crash took holds a value appended after the last
-/// blob sync (of this WAL's blob file, which is not synced when the next
+/// corruption. A lost record holds a value appended after the last blob
+/// sync (of this WAL's blob file, which is not synced when the next
 /// memtable starts: any WAL may lose its tail); no write is acknowledged as
 /// durable before a blob sync after it completes, so the WAL record holding
 /// it and everything after it were never acknowledged as durable, and
-/// replay stops there — provided every separated value after it was taken
-/// too. An intact one later means bytes already synced were damaged: that
+/// replay stops there — provided every separated value after it is lost
+/// too. An intact one later means bytes already written were damaged: that
 /// is the first lost record's corruption.
 pub fn wal_blob_replay_end(
     data: &[u8],
     number: u64,
     mut check: impl FnMut(&BlobIndex, &[u8], u64) -> Result<RecordCheck>,
+    mut open_blob: impl FnMut() -> Result<Arc<dyn RandomAccessFile>>,
 ) -> Result<Option<u64>> {
+    let mut tail: Option<BlobTail> = None;
     let name = FileKind::Wal(number).name();
     let mut first_lost: Option<(u64, Error)> = None;
     replay_wal(data, number, |batch, at| {
@@ -150,7 +184,17 @@ pub fn wal_blob_replay_end(
                     format!("a separated value points into {other}, not into {own}, the WAL's own blob file"),
                 ));
             }
-            match (check(&idx, op.key, offset)?, &first_lost) {
+            let found = match check(&idx, op.key, offset)? {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    let t = match tail {
+                        Some(t) => t,
+                        None => *tail.insert(BlobTail::read(open_blob()?.as_ref())?),
+                    };
+                    t.classify(&idx, op.key.len(), e, &format!("{name} at offset {offset}"))?
+                }
+            };
+            match (found, &first_lost) {
                 (Ok(()), None) => {}
                 (Ok(()), Some((_, lost))) => return Err(lost.duplicate()),
                 (Err(e), None) => first_lost = Some((offset, e)),
@@ -193,23 +237,63 @@ mod tests {
         data
     }
 
+    /// A file holding `data`, as `open_random` hands it out.
+    fn file_of(data: &[u8]) -> Arc<dyn RandomAccessFile> {
+        use crate::fs::{Fs, MemFs};
+        use std::path::Path;
+        let fs = MemFs::new();
+        let path = Path::new("000004.blob");
+        fs.create(path)
+            .and_then(|mut f| f.append(data))
+            .expect("write");
+        fs.open_random(path).expect("open")
+    }
+
+    /// [`wal_blob_replay_end`] of `data` whose records at the offsets in
+    /// `unreadable` fail to read, with a blob file holding `blob`; also
+    /// returns how often the blob file was opened.
+    fn run_with(
+        data: &[u8],
+        unreadable: &HashSet<u64>,
+        blob: &[u8],
+    ) -> (Result<Option<u64>>, usize) {
+        let mut opened = 0;
+        let r = wal_blob_replay_end(
+            data,
+            4,
+            |idx, _, _| {
+                Ok(if unreadable.contains(&idx.offset) {
+                    Err(Error::corruption("000004.blob", idx.offset, "gone"))
+                } else {
+                    Ok(())
+                })
+            },
+            || {
+                opened += 1;
+                Ok(file_of(blob))
+            },
+        );
+        (r, opened)
+    }
+
+    /// [`run_with`] an empty blob file: every unreadable record is cut
+    /// short, so lost.
     fn run(data: &[u8], lost: &HashSet<u64>) -> Result<Option<u64>> {
-        wal_blob_replay_end(data, 4, |idx, _, _| {
-            Ok(if lost.contains(&idx.offset) {
-                Err(Error::corruption("000004.blob", idx.offset, "gone"))
-            } else {
-                Ok(())
-            })
-        })
+        run_with(data, lost, &[]).0
+    }
+
+    fn never_opened() -> Result<Arc<dyn RandomAccessFile>> {
+        panic!("no record failed: the blob file is not read")
     }
 
     #[test]
     fn a_lost_suffix_of_a_log_ends_replay() {
         let data = log(4);
         assert_eq!(run(&data, &HashSet::new()).expect("ok"), None);
-        let end = run(&data, &HashSet::from([14, 15])).expect("ok");
+        let (end, opened) = run_with(&data, &HashSet::from([14, 15]), &[]);
         // All four records have the same length; replay stops at the third.
-        assert_eq!(end, Some(data.len() as u64 / 4 * 2));
+        assert_eq!(end.expect("ok"), Some(data.len() as u64 / 4 * 2));
+        assert_eq!(opened, 1, "the blob file is read once per WAL");
     }
 
     #[test]
@@ -220,9 +304,27 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_final_record_is_corruption() {
+        let data = log(4);
+        // Record 3 (offset 15, 14 bytes) lies wholly inside a file of
+        // non-zero bytes after an intact header.
+        let mut blob = Vec::new();
+        crate::vlog::format::encode_file_header(&mut blob);
+        blob.resize(100, 7);
+        let (r, _) = run_with(&data, &HashSet::from([15]), &blob);
+        let e = r.unwrap_err();
+        assert!(matches!(e, Error::Corruption { offset: 15, .. }), "{e}");
+        assert!(e.to_string().contains("000004.log at offset"), "{e}");
+        // The same file zero from the record's sector on: lost.
+        blob.iter_mut().skip(12).for_each(|b| *b = 0);
+        let (r, _) = run_with(&data, &HashSet::from([15]), &blob);
+        assert_eq!(r.expect("lost"), Some(data.len() as u64 / 4 * 3));
+    }
+
+    #[test]
     fn a_value_in_another_wals_blob_file_is_corruption() {
         let data = log(1);
-        let r = wal_blob_replay_end(&data, 5, |_, _, _| Ok(Ok(())));
+        let r = wal_blob_replay_end(&data, 5, |_, _, _| Ok(Ok(())), never_opened);
         let e = r.unwrap_err().to_string();
         assert!(e.contains("000004.blob, not into 000005.blob"), "{e}");
     }
@@ -230,9 +332,12 @@ mod tests {
     #[test]
     fn fatal_check_errors_pass_through() {
         let data = log(2);
-        let r = wal_blob_replay_end(&data, 4, |_, _, _| {
-            Err(Error::corruption("000004.blob", 0, "missing"))
-        });
+        let r = wal_blob_replay_end(
+            &data,
+            4,
+            |_, _, _| Err(Error::corruption("000004.blob", 0, "missing")),
+            never_opened,
+        );
         assert!(r.unwrap_err().to_string().contains("missing"));
     }
 
@@ -257,35 +362,40 @@ mod tests {
         (data, idx)
     }
 
-    /// [`classify_unreadable`] of record `idx` (key `k`) in a file holding
+    /// [`BlobTail::classify`] of record `idx` (key `k`) in a file holding
     /// `data`: `Some(true)` lost, `Some(false)` damaged, `None` intact.
     fn classify(data: &[u8], idx: &BlobIndex, k: &[u8]) -> Option<bool> {
-        use crate::fs::{Fs, MemFs};
-        use std::path::Path;
-        let fs = MemFs::new();
-        let path = Path::new("000004.blob");
-        fs.create(path)
-            .and_then(|mut f| f.append(data))
-            .expect("write");
-        let file = fs.open_random(path).expect("open");
-        let read =
-            super::super::BlobReader::open(std::sync::Arc::clone(&file), "000004.blob".into(), 4)
-                .and_then(|r| r.read_value(idx, k));
+        let file = file_of(data);
+        let read = super::super::BlobReader::open(Arc::clone(&file), "000004.blob".into(), 4)
+            .and_then(|r| r.read_value(idx, k));
+        let tail = BlobTail::read(file.as_ref()).expect("tail");
         match read {
             Ok(_) => None,
-            Err(e) => {
-                match classify_unreadable(file.as_ref(), idx, k.len(), e, "000004.log at offset 0")
-                {
-                    Ok(Err(_)) => Some(true),
-                    Err(e) => {
-                        assert!(e.is_corruption(), "{e}");
-                        assert!(e.to_string().contains("000004.log at offset 0"), "{e}");
-                        Some(false)
-                    }
-                    Ok(Ok(())) => panic!("a failed read classified as intact"),
+            Err(e) => match tail.classify(idx, k.len(), e, "000004.log at offset 0") {
+                Ok(Err(_)) => Some(true),
+                Err(e) => {
+                    assert!(e.is_corruption(), "{e}");
+                    assert!(e.to_string().contains("000004.log at offset 0"), "{e}");
+                    Some(false)
                 }
-            }
+                Ok(Ok(())) => panic!("a failed read classified as intact"),
+            },
         }
+    }
+
+    #[test]
+    fn the_tail_is_found_across_scan_chunks() {
+        let mut data = vec![1u8; 200_000];
+        data.iter_mut().skip(70_001).for_each(|b| *b = 0);
+        let t = BlobTail::read(file_of(&data).as_ref()).expect("tail");
+        assert_eq!(
+            (t.len, t.zeros_from, t.header_intact),
+            (200_000, 70_001, false)
+        );
+        let t = BlobTail::read(file_of(&[0u8; 150_000]).as_ref()).expect("tail");
+        assert_eq!(t.zeros_from, 0);
+        let t = BlobTail::read(file_of(&[]).as_ref()).expect("tail");
+        assert_eq!((t.len, t.zeros_from), (0, 0));
     }
 
     fn zero(data: &mut [u8], from: usize) {
