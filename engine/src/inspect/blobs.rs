@@ -243,9 +243,6 @@ impl<'a> BlobCheck<'a> {
     /// When every live table was read: the entries pointing into blob file
     /// `number` must be exactly the live records the MANIFEST accounts for.
     pub fn check_accounting(&self, name: &str, number: u64) -> Result<()> {
-        if let Some(e) = self.damaged.get(&number) {
-            return Err(e.duplicate());
-        }
         let Some(state) = self.live.get(&number) else {
             return Ok(());
         };
