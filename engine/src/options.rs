@@ -63,7 +63,10 @@ pub struct Options {
     /// recovery drops to the last intact record (point-in-time recovery,
     /// reported in [`crate::Db::recovery_report`]); but an acknowledged
     /// write damaged on disk looks the same. A record the file ends inside
-    /// is always dropped. See format-spec/wal.md, "Recovery".
+    /// is always dropped. See format-spec/wal.md, "Recovery". In either
+    /// mode, a WAL record whose separated value's blob record is damaged
+    /// (neither cut short nor zero-filled, as a crash leaves it) is refused
+    /// (format-spec/value-log.md, "Recovery").
     pub strict_recovery: bool,
     /// Start a new MANIFEST (holding one snapshot of the state) once the
     /// current one grows past this many bytes (default 64 MiB).

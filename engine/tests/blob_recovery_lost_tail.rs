@@ -1,8 +1,10 @@
 //! Recovery of separated values whose blob bytes are gone
 //! (format-spec/value-log.md, "Recovery"): in the newest WAL, a suffix of
-//! writes whose values never reached the blob file is dropped like a torn
-//! tail, earlier writes kept; a damaged record followed by an intact one is
-//! corruption (synced bytes were damaged), and so is a missing blob file.
+//! writes whose values never reached the blob file — the file cut short,
+//! or zero-filled from a sector boundary to its end — is dropped like a
+//! torn tail, with or without strict recovery, earlier writes kept; a
+//! damaged record followed by an intact one is corruption (synced bytes
+//! were damaged), and so is a missing blob file.
 
 mod common;
 
@@ -10,8 +12,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::blobs::{blob_options, files_with_suffix, value};
-use siltdb::fs::MemFs;
-use siltdb::{Db, Error, WriteBatch, WriteOptions};
+use siltdb::fs::{Fs, MemFs};
+use siltdb::{Db, Error, Options, WriteBatch, WriteOptions};
 
 const DIR: &str = "/db";
 const BIG: usize = 3000;
@@ -72,6 +74,39 @@ fn a_lost_suffix_of_the_newest_wal_is_dropped() {
 }
 
 #[test]
+fn a_zero_filled_suffix_is_dropped_like_a_cut_one() {
+    for strict_recovery in [true, false] {
+        let (fs, blob, offsets) = setup();
+        // The file system recorded the file's length, but the data from
+        // the sector holding k2's 1000th byte on never landed: it reads as
+        // zeros.
+        let len = fs.file_size(Path::new(&blob)).expect("size");
+        let from = (offsets[1] + 1000) / 512 * 512;
+        let data = fs.read_all(Path::new(&blob)).expect("read");
+        for (at, byte) in data.iter().enumerate().skip(from as usize) {
+            if *byte != 0 {
+                fs.corrupt_byte(Path::new(&blob), at as u64, *byte)
+                    .expect("zero");
+            }
+        }
+        assert_eq!(fs.file_size(Path::new(&blob)).expect("size"), len);
+        let opts = Options {
+            strict_recovery,
+            ..blob_options(Arc::new(fs.clone()))
+        };
+        let db = Db::open(DIR, opts).expect("reopen");
+        assert_eq!(get(&db, b"s1"), Some(b"small".to_vec()));
+        assert_eq!(get(&db, b"k1"), Some(value(b"k1", 0, BIG)));
+        assert_eq!(get(&db, b"k2"), None);
+        assert_eq!(get(&db, b"k3"), None);
+        assert_eq!(get(&db, b"after"), None);
+        let dropped = &db.recovery_report().dropped;
+        assert_eq!(dropped.len(), 1, "{}", db.recovery_report());
+        assert!(dropped[0].file.ends_with(".log"), "{dropped:?}");
+    }
+}
+
+#[test]
 fn a_damaged_record_before_an_intact_one_is_corruption() {
     let (fs, blob, offsets) = setup();
     fs.corrupt_byte(Path::new(&blob), offsets[1] + 40, 0x01)
@@ -94,7 +129,7 @@ fn a_damaged_record_before_an_intact_one_is_corruption() {
 #[test]
 fn a_missing_blob_file_is_corruption() {
     let (fs, blob, _) = setup();
-    siltdb::fs::Fs::remove(&fs, Path::new(&blob)).expect("remove");
+    fs.remove(Path::new(&blob)).expect("remove");
     match Db::open(DIR, blob_options(Arc::new(fs))) {
         Err(Error::Corruption { file, reason, .. }) => {
             assert!(blob.ends_with(&file), "{file}");

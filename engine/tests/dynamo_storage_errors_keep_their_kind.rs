@@ -1,7 +1,7 @@
 //! A storage failure under a DynamoDB operation keeps its kind: a full disk
 //! surfaces from PutItem as the engine's `StorageFull` I/O error (and the
 //! writes refused after it as `Poisoned` by that same error), a damaged
-//! value from GetItem as `Corruption` naming the file, and a closed
+//! value from GetItem and Scan as `Corruption` naming the file, and a closed
 //! database as `Closed` — all `InternalServerError` by name.
 
 mod common;
@@ -81,8 +81,8 @@ fn a_damaged_value_surfaces_from_get_item_as_corruption() {
         TABLE,
         item(&[("pk", s("p1")), ("body", s(&"v".repeat(3000)))]),
     );
-    // In a table, so the blob file is registered (a value still only in
-    // the WAL is replayed at open, and a damaged one taken for a torn tail).
+    // In a table, so the damage is met by the read (a value still only in
+    // the WAL is read when open replays it, and open refuses the damage).
     db.engine().flush().expect("flush");
     let blobs = files_with_suffix(&fs, "/db", ".blob");
     assert_eq!(blobs.len(), 1, "{blobs:?}");
@@ -104,6 +104,13 @@ fn a_damaged_value_surfaces_from_get_item_as_corruption() {
             ..Default::default()
         })
         .expect_err("the damaged value is not returned");
+    expect_corruption(err);
+    let err = db
+        .scan(ScanInput {
+            table_name: TABLE.into(),
+            ..Default::default()
+        })
+        .expect_err("a scan does not skip the damaged value");
     expect_corruption(err);
     db.close().expect("close");
     drop(db);

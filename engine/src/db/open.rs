@@ -272,26 +272,37 @@ fn flush_recovered(
 /// Checks the blob record of every separated value WAL `number` (whole
 /// contents `data`) points to before it is replayed, by the rule of
 /// [`wal_blob_replay_end`]; returns the offset of the first WAL record not
-/// to replay, if any. A missing blob file is corruption.
+/// to replay, if any. A missing blob file is corruption, and so is a
+/// damaged record (one a crash cannot leave:
+/// [`crate::vlog::replay::BlobTail::classify`]).
 fn blob_replay_end(inner: &DbInner, data: &[u8], number: u64) -> Result<Option<u64>> {
     let name = FileKind::Wal(number).name();
-    wal_blob_replay_end(data, number, |idx, key, offset| {
-        let blob = FileKind::Blob(idx.file_number);
-        if !inner.fs.exists(&blob.path(&inner.dir)) {
-            return Err(Error::corruption(
-                blob.name(),
-                0,
-                format!("blob file is missing; {name} at offset {offset} points into it"),
-            ));
-        }
-        match inner
-            .blobs
-            .get(idx.file_number)
-            .and_then(|r| r.read_value(idx, key))
-        {
-            Ok(_) => Ok(Ok(())),
-            Err(e) if e.is_corruption() => Ok(Err(e)),
-            Err(e) => Err(e),
-        }
-    })
+    wal_blob_replay_end(
+        data,
+        number,
+        |idx, key, offset| {
+            let blob = FileKind::Blob(idx.file_number);
+            if !inner.fs.exists(&blob.path(&inner.dir)) {
+                return Err(Error::corruption(
+                    blob.name(),
+                    0,
+                    format!("blob file is missing; {name} at offset {offset} points into it"),
+                ));
+            }
+            match inner
+                .blobs
+                .get(idx.file_number)
+                .and_then(|r| r.read_value(idx, key))
+            {
+                Ok(_) => Ok(Ok(())),
+                Err(e) if e.is_corruption() => Ok(Err(e)),
+                Err(e) => Err(e),
+            }
+        },
+        || {
+            inner
+                .fs
+                .open_random(&FileKind::Blob(number).path(&inner.dir))
+        },
+    )
 }

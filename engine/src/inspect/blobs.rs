@@ -14,7 +14,10 @@
 //! - Live WALs: every separated value they point to is read, with the rule
 //!   recovery applies ([`crate::vlog::replay::wal_blob_replay_end`]); each
 //!   points into the WAL's own blob file (same number), which
-//!   [`crate::recovery::layout::role`] keeps live while the WAL is.
+//!   [`crate::recovery::layout::role`] keeps live while the WAL is. A
+//!   damaged record there (one no crash leaves:
+//!   [`crate::vlog::replay::BlobTail::classify`]) is reported on the WAL
+//!   and on the blob file.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -29,7 +32,7 @@ use crate::manifest::BlobFileState;
 use crate::recovery::FileKind;
 use crate::sstable::Table;
 use crate::vlog::replay::wal_blob_replay_end;
-use crate::vlog::{decode_entry_index, BlobReader, BlobRefTally, BlobScanner};
+use crate::vlog::{decode_entry_index, BlobIndex, BlobReader, BlobRefTally, BlobScanner};
 
 /// The blob side of one `check_dir` run.
 pub(super) struct BlobCheck<'a> {
@@ -40,6 +43,9 @@ pub(super) struct BlobCheck<'a> {
     readers: HashMap<u64, Arc<BlobReader>>,
     /// What the entries of the live tables read so far point to.
     pub pointed: BlobRefTally,
+    /// Blob files not in the MANIFEST in which a live WAL's check found a
+    /// damaged record, with the damage.
+    damaged: BTreeMap<u64, Error>,
 }
 
 impl<'a> BlobCheck<'a> {
@@ -50,6 +56,7 @@ impl<'a> BlobCheck<'a> {
             live,
             readers: HashMap::new(),
             pointed: BlobRefTally::new(),
+            damaged: BTreeMap::new(),
         }
     }
 
@@ -119,7 +126,8 @@ impl<'a> BlobCheck<'a> {
     /// rule recovery applies; returns where replay would stop, if early.
     pub fn check_wal(&mut self, data: &[u8], number: u64) -> Result<Option<u64>> {
         let name = FileKind::Wal(number).name();
-        wal_blob_replay_end(data, number, |idx, key, offset| {
+        let (fs, dir) = (self.fs, self.dir);
+        let check = |idx: &BlobIndex, key: &[u8], offset: u64| {
             let blob = FileKind::Blob(idx.file_number).name();
             if self.live.contains_key(&idx.file_number) {
                 return Err(Error::corruption(
@@ -128,24 +136,40 @@ impl<'a> BlobCheck<'a> {
                     format!("record points into {blob}, which the MANIFEST already lists"),
                 ));
             }
-            let reader = match self.reader(idx.file_number) {
-                Ok(r) => r,
-                Err(e) if e.is_corruption() && self.fs.exists(&self.dir.join(&blob)) => {
-                    return Ok(Err(e))
-                }
-                Err(e) => return Err(e),
-            };
-            match reader.read_value(idx, key) {
+            if !self.fs.exists(&self.dir.join(&blob)) {
+                return Err(Error::corruption(
+                    &blob,
+                    0,
+                    format!("blob file is missing; {name} at offset {offset} points into it"),
+                ));
+            }
+            match self
+                .reader(idx.file_number)
+                .and_then(|r| r.read_value(idx, key))
+            {
                 Ok(_) => Ok(Ok(())),
                 Err(e) if e.is_corruption() => Ok(Err(e)),
                 Err(e) => Err(e),
             }
-        })
+        };
+        let r = wal_blob_replay_end(data, number, check, || {
+            fs.open_random(&dir.join(FileKind::Blob(number).name()))
+        });
+        // The damage is the blob file's too: its own row reports it.
+        if let Err(e @ Error::Corruption { file, .. }) = &r {
+            if let Some(FileKind::Blob(n)) = FileKind::parse(file) {
+                self.damaged.insert(n, e.duplicate());
+            }
+        }
+        r
     }
 
     /// Checks blob file `name` (number `number`, contents `data`). `Err` is
     /// the damage found; `Ok` carries notes.
     pub fn check_file(&self, data: &[u8], name: &str, number: u64) -> Result<Vec<String>> {
+        if let Some(e) = self.damaged.get(&number) {
+            return Err(e.duplicate());
+        }
         let Some(state) = self.live.get(&number) else {
             // Not in the MANIFEST: a live WAL's (or, without a MANIFEST, of
             // unknown standing). Its end may be an append a crash cut short,
@@ -174,8 +198,8 @@ impl<'a> BlobCheck<'a> {
             )];
             if let Some(e) = tail {
                 notes.push(format!(
-                    "records from offset {} on unreadable ({e}); the WAL check says whether any \
-                     was acknowledged",
+                    "records from offset {} on unreadable ({e}); the WAL check says whether a \
+                     WAL points to any, and whether a crash took it or it is damaged",
                     s.offset()
                 ));
             }
