@@ -56,11 +56,10 @@ impl Path {
 
 /// True if `name` can be written bare in an expression and read back as itself.
 pub fn is_plain_name(name: &str) -> bool {
-    let toks = lex(name);
-    toks.len() == 1
-        && toks[0].kind == TokenKind::Word
-        && toks[0].keyword().is_none()
-        && !is_reserved(name)
+    match lex(name).as_slice() {
+        [tok] => tok.kind == TokenKind::Word && tok.keyword().is_none() && !is_reserved(name),
+        _ => false,
+    }
 }
 
 impl fmt::Display for Path {

@@ -28,6 +28,10 @@
 //! Any error prints `error: <message>`. Items print as compact DynamoDB JSON
 //! with keys and set members in order. Set `SILTDB_REWRITE=1` to rewrite the
 //! expected outputs in place.
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "list lengths in generated test values are small"
+)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

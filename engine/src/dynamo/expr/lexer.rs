@@ -122,8 +122,7 @@ pub fn lex(src: &str) -> Vec<Token<'_>> {
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while let Some(&b) = bytes.get(i) {
         if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
             i += 1;
             continue;
@@ -131,7 +130,7 @@ pub fn lex(src: &str) -> Vec<Token<'_>> {
         let start = i;
         let run = |from: usize, pred: fn(u8) -> bool| {
             let mut j = from;
-            while j < bytes.len() && pred(bytes[j]) {
+            while bytes.get(j).is_some_and(|&b| pred(b)) {
                 j += 1;
             }
             j

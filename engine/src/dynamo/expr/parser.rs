@@ -486,8 +486,8 @@ impl<'s, 'p> Parser<'s, 'p> {
         if !self.arity(&name, &args, want) {
             return dummy;
         }
-        if want == 2 {
-            self.check_distinct(&name, &args[0], &args[1]);
+        if let [a, b] = args.as_slice() {
+            self.check_distinct(&name, a, b);
         }
         let mut args = args.into_iter();
         let (a, b) = (args.next(), args.next());
@@ -798,11 +798,8 @@ impl<'s, 'p> Parser<'s, 'p> {
     fn syntax_error(&self, at: usize) -> ExprError {
         let (token, start, end) = match self.toks.get(at) {
             Some(t) => {
-                let start = if at > 0 {
-                    self.toks[at - 1].start
-                } else {
-                    t.start
-                };
+                let before = at.checked_sub(1).and_then(|b| self.toks.get(b));
+                let start = before.map_or(t.start, |b| b.start);
                 let end = self.toks.get(at + 1).map_or(t.end, |n| n.end);
                 (t.text, start, end)
             }
@@ -852,7 +849,7 @@ impl<'s, 'p> Parser<'s, 'p> {
 pub(crate) fn check_paths(paths: &[Path]) -> Option<String> {
     let mut conflict = None;
     for (i, b) in paths.iter().enumerate() {
-        for a in &paths[..i] {
+        for a in paths.iter().take(i) {
             let mut clash = None;
             for (x, y) in a.0.iter().zip(&b.0) {
                 match (x, y) {

@@ -232,7 +232,7 @@ fn key_walk(c: &Condition, parts: &mut Vec<KeyPart>) -> Result<(), String> {
         Condition::BeginsWith(a, b) => (vec![a, b], Some("begins_with")),
     };
     if let Some(op) = first_must_be_key {
-        if !matches!(operands[0], Operand::Path(_)) {
+        if !matches!(operands.first(), Some(Operand::Path(_))) {
             return Err(format!(
                 "Invalid condition in KeyConditionExpression: {op} operator must have the key attribute as its first operand"
             ));

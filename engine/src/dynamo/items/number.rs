@@ -36,6 +36,10 @@ pub const MAX_ADJUSTED_EXPONENT: i32 = 125;
 pub const MIN_ADJUSTED_EXPONENT: i32 = -130;
 
 /// `POW10[i] = 10^i` for `i` in `0..=38`; `10^38 < u128::MAX < 10^39`.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: a bad index fails the build"
+)]
 const POW10: [u128; 39] = {
     let mut t = [1u128; 39];
     let mut i = 1;
@@ -49,7 +53,7 @@ const POW10: [u128; 39] = {
 /// Number of decimal digits of `c` (1 for 0).
 fn digit_count(c: u128) -> u32 {
     let mut n = 1;
-    while n < 39 && c >= POW10[n as usize] {
+    while POW10.get(n as usize).is_some_and(|&p| c >= p) {
         n += 1;
     }
     n
@@ -158,18 +162,19 @@ impl Number {
             _ => false,
         };
         let int_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
+        let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        while digit_at(i) {
             i += 1;
         }
-        let int_digits = &b[int_start..i];
+        let int_digits = b.get(int_start..i).unwrap_or_default();
         let mut frac_digits: &[u8] = &[];
-        if i < b.len() && b[i] == b'.' {
+        if b.get(i) == Some(&b'.') {
             i += 1;
             let frac_start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
+            while digit_at(i) {
                 i += 1;
             }
-            frac_digits = &b[frac_start..i];
+            frac_digits = b.get(frac_start..i).unwrap_or_default();
         }
         if int_digits.is_empty() && frac_digits.is_empty() {
             return Err(invalid());
@@ -179,7 +184,7 @@ impl Number {
         // below in i64 without overflow.
         const EXP_CAP: i64 = 1 << 40;
         let mut exp: i64 = 0;
-        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        if matches!(b.get(i), Some(b'e' | b'E')) {
             i += 1;
             let exp_negative = match b.get(i) {
                 Some(b'-') => {
@@ -193,8 +198,8 @@ impl Number {
                 _ => false,
             };
             let exp_start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                exp = (exp * 10 + i64::from(b[i] - b'0')).min(EXP_CAP);
+            while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+                exp = (exp * 10 + i64::from(d - b'0')).min(EXP_CAP);
                 i += 1;
             }
             if i == exp_start {
@@ -232,15 +237,16 @@ impl Number {
         if significant > i64::from(MAX_DIGITS) {
             return Err(NumberError::TooManyDigits);
         }
+        let significant = usize::try_from(significant).map_err(|_| NumberError::TooManyDigits)?;
         let coefficient = all()
             .skip(first)
-            .take(significant as usize)
+            .take(significant)
             .fold(0u128, |c, d| c * 10 + u128::from(d - b'0'));
         Ok(Number {
             negative,
             coefficient,
             // In range: -167 <= low_exp <= 125.
-            exponent: low_exp as i32,
+            exponent: i32::try_from(low_exp).map_err(|_| NumberError::Overflow)?,
         })
     }
 
@@ -274,7 +280,7 @@ impl Number {
         Ok(Number {
             negative,
             coefficient: c,
-            exponent: e as i32,
+            exponent: i32::try_from(e).map_err(|_| NumberError::Overflow)?,
         })
     }
 
@@ -348,9 +354,10 @@ impl Number {
         // drop, and its digit count is what it is. If d > 38, or hi.c × 10^d
         // (or the sum) does not fit u128 (> 3.4e38), the result has at least
         // 39 digits: imprecise.
-        let d = (i64::from(hi.exponent) - i64::from(lo.exponent)) as usize;
-        let scaled = POW10
-            .get(d)
+        let d = usize::try_from(i64::from(hi.exponent) - i64::from(lo.exponent));
+        let scaled = d
+            .ok()
+            .and_then(|d| POW10.get(d))
             .and_then(|p| hi.coefficient.checked_mul(*p))
             .ok_or(NumberError::Imprecise)?;
         let (negative, magnitude) = if hi.negative == lo.negative {
@@ -388,9 +395,9 @@ impl Number {
                 // Same leading position: pad the shorter coefficient with
                 // zeros to the same digit count (<= 38, fits u128).
                 let (da, db) = (self.digits(), other.digits());
-                let a = self.coefficient * POW10[db.saturating_sub(da) as usize];
-                let b = other.coefficient * POW10[da.saturating_sub(db) as usize];
-                a.cmp(&b)
+                let pad = |c: u128, by: u32| POW10.get(by as usize).map(|p| c * p);
+                pad(self.coefficient, db.saturating_sub(da))
+                    .cmp(&pad(other.coefficient, da.saturating_sub(db)))
             })
     }
 }

@@ -70,7 +70,8 @@ pub fn segment_bounds(segment: u64, total: u64) -> (u32, Option<u32>) {
     let space = 1u64 << 32;
     let lo = segment * space / total;
     let hi = (segment + 1) * space / total;
-    (lo as u32, (hi < space).then_some(hi as u32))
+    let to_u32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    (to_u32(lo), (hi < space).then_some(to_u32(hi)))
 }
 
 /// What a Query reads: a table's items or one index's entries, with the
@@ -260,10 +261,12 @@ pub(crate) fn key_range(
     let mut range_parts: Vec<Option<&KeyPart>> = vec![None; space.range.len()];
     let named = |name: &str| kc.0.iter().any(|p| p.attribute == name);
     for part in &kc.0 {
-        if let Some(i) = space.hash.iter().position(|h| h.name == part.attribute) {
-            hash_parts[i] = Some(part);
-        } else if let Some(i) = space.range.iter().position(|r| r.name == part.attribute) {
-            range_parts[i] = Some(part);
+        let hash = space.hash.iter().position(|h| h.name == part.attribute);
+        let range = space.range.iter().position(|r| r.name == part.attribute);
+        if let Some(slot) = hash.and_then(|i| hash_parts.get_mut(i)) {
+            *slot = Some(part);
+        } else if let Some(slot) = range.and_then(|i| range_parts.get_mut(i)) {
+            *slot = Some(part);
         } else {
             // A condition on an attribute outside the key: DynamoDB names
             // the key attribute it expected there — the first HASH one

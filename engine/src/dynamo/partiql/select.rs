@@ -135,6 +135,9 @@ impl DynamoDb {
                 }
                 let mut start_key = start.map(|t| t.last_key);
                 'partitions: for (i, value) in partitions.iter().enumerate().skip(first) {
+                    // An IN list is far shorter than 2^32; a longer one's
+                    // token would be refused as invalid, never misread.
+                    let partition = u32::try_from(i).unwrap_or(u32::MAX);
                     let mut b = ExprBuilder::new(Binder::new(&[]));
                     let mut key_condition =
                         format!("{} = {}", b.name(hash), b.value(value.clone()));
@@ -182,7 +185,7 @@ impl DynamoDb {
                             .collect();
                         if page.take(item)? {
                             next = Some(PageToken {
-                                partition: i as u32,
+                                partition,
                                 last_key: key,
                             });
                             break 'partitions;
@@ -190,7 +193,7 @@ impl DynamoDb {
                     }
                     if let Some(last_key) = out.last_evaluated_key {
                         next = Some(PageToken {
-                            partition: i as u32,
+                            partition,
                             last_key,
                         });
                         break;

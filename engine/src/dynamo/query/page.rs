@@ -142,7 +142,8 @@ impl DynamoDb {
                     });
                 }
             }
-            let full = spec.limit.is_some_and(|l| page.scanned_count as usize >= l)
+            let scanned = usize::try_from(page.scanned_count).unwrap_or(usize::MAX);
+            let full = spec.limit.is_some_and(|l| scanned >= l)
                 || page.bytes + page.fetched_bytes >= PAGE_BYTES;
             if full {
                 page.last_evaluated_key = Some(key_attributes(&spec.key_names, &item));

@@ -31,18 +31,18 @@ fn check_segments(
             errors.push(format!("Value '{s}' at 'segment' failed to satisfy constraint: Member must have value less than or equal to {}", MAX_TOTAL_SEGMENTS - 1));
         }
     }
-    match errors.len() {
-        0 => {}
-        1 => {
+    match errors.as_slice() {
+        [] => {}
+        [only] => {
             return Err(DynamoError::validation(format!(
-                "1 validation error detected: {}",
-                errors[0]
+                "1 validation error detected: {only}"
             )))
         }
-        n => {
+        all => {
             return Err(DynamoError::validation(format!(
-                "{n} validation errors detected: {}",
-                errors.join("; ")
+                "{} validation errors detected: {}",
+                all.len(),
+                all.join("; ")
             )))
         }
     }

@@ -51,8 +51,9 @@ pub fn encode(fingerprint: u64, token: &PageToken) -> String {
     bytes.extend_from_slice(&encode_item_to_vec(&token.last_key));
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+        for nibble in [b >> 4, b & 15] {
+            out.push(HEX.get(usize::from(nibble)).map_or('0', |&c| char::from(c)));
+        }
     }
     out
 }
