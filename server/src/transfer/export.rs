@@ -9,9 +9,11 @@
 //! <prefix>/AWSDynamoDB/<export id>/manifest-summary.json   (+ .checksum)
 //! ```
 //!
-//! The items are those of an engine snapshot taken when the request is
-//! accepted ([`siltdb::dynamo::TableSnapshot`]): the table as of that
-//! moment, whatever is written meanwhile. Each data file is gzip, one item
+//! The table must have point-in-time recovery enabled, as DynamoDB
+//! requires (`siltdb export` on a data directory is the exception:
+//! [`ExportRead::Offline`]). The items are those of an engine snapshot
+//! taken when the request is accepted ([`siltdb::dynamo::TableSnapshot`]):
+//! the table as of that moment, whatever is written meanwhile. Each data file is gzip, one item
 //! per line (`{"Item":{...}}` or `$ion_1_0 {Item:{...}}`); the files
 //! manifest has one JSON line per data file (`itemCount`, `md5Checksum`
 //! — base64 of the file's MD5 —, `etag` — its hex MD5, what S3 gives a
@@ -65,15 +67,6 @@ pub fn iso8601(millis: i64) -> String {
     )
 }
 
-/// Whether `table` may be exported. DynamoDB requires point-in-time
-/// recovery on the table (`PointInTimeRecoveryUnavailableException`);
-/// siltdb exports the table as of the request from an engine snapshot,
-/// which needs no history, so every table may (a difference the README
-/// lists).
-fn export_allowed(_table_arn: &str) -> Result<(), DynamoError> {
-    Ok(())
-}
-
 /// The directory prefix of an export's objects: `<prefix>/AWSDynamoDB/<id>/`.
 fn export_root(prefix: Option<&str>, id: &str) -> String {
     match prefix.filter(|p| !p.is_empty()) {
@@ -90,12 +83,33 @@ fn same_request(d: &ExportDescription, input: &ExportTableToPointInTimeInput) ->
         && d.export_format == Some(input.export_format.unwrap_or_default())
 }
 
+/// What an export reads the table from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportRead {
+    /// ExportTableToPointInTime: the table must have point-in-time
+    /// recovery enabled, as DynamoDB requires.
+    PointInTimeRecovery,
+    /// `siltdb export --s3-root` on a data directory it has opened alone:
+    /// the table as it is, with or without point-in-time recovery.
+    Offline,
+}
+
 impl Transfers {
     /// `ExportTableToPointInTime`.
     pub fn export_table_to_point_in_time(
         &self,
         db: &DynamoDb,
         input: ExportTableToPointInTimeInput,
+    ) -> Result<ExportTableToPointInTimeOutput, DynamoError> {
+        self.start_export(db, input, ExportRead::PointInTimeRecovery)
+    }
+
+    /// Starts an export reading as `read` says.
+    pub fn start_export(
+        &self,
+        db: &DynamoDb,
+        input: ExportTableToPointInTimeInput,
+        read: ExportRead,
     ) -> Result<ExportTableToPointInTimeOutput, DynamoError> {
         if input.export_type == Some(ExportType::IncrementalExport) {
             return Err(DynamoError::validation(
@@ -135,8 +149,11 @@ impl Transfers {
                 ));
             }
         }
-        export_allowed(&input.table_arn)?;
-        let snapshot = match db.snapshot_table(&input.table_arn) {
+        let snapshot = match read {
+            ExportRead::PointInTimeRecovery => db.export_snapshot(&input.table_arn, None),
+            ExportRead::Offline => db.snapshot_table(&input.table_arn),
+        };
+        let snapshot = match snapshot {
             Ok(s) => s,
             Err(DynamoError::ResourceNotFoundException(_)) => {
                 return Err(DynamoError::TableNotFoundException(format!(

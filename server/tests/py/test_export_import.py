@@ -5,7 +5,8 @@ ImportTable (reading that export back, and CSV), DescribeImport,
 ListImports, and their errors: ImportConflictException,
 ImportNotFoundException, ExportNotFoundException, ResourceInUseException
 for an existing table, a missing bucket; a server without --s3-root
-refuses; an export survives a restart."""
+refuses; an export survives a restart; a table without point-in-time
+recovery is refused (PointInTimeRecoveryUnavailableException)."""
 
 import gzip
 import json
@@ -37,13 +38,22 @@ def ddb(served):
     return make_client(served[0].endpoint)
 
 
-def make_table(ddb, name, n):
+def enable_pitr(ddb, name):
+    """ExportTableToPointInTime requires point-in-time recovery."""
+    ddb.update_continuous_backups(
+        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+
+
+def make_table(ddb, name, n, pitr=True):
     ddb.create_table(
         TableName=name,
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    if pitr:
+        enable_pitr(ddb, name)
     items = []
     for i in range(n):
         item = {
@@ -190,7 +200,7 @@ def test_csv_import_counts_bad_rows(ddb, s3):
 
 def test_import_errors(ddb):
     name = unique("exists")
-    make_table(ddb, name, 1)
+    make_table(ddb, name, 1, pitr=False)
     with pytest.raises(ClientError) as e:
         ddb.import_table(
             S3BucketSource={"S3Bucket": "bucket"}, InputFormat="CSV", TableCreationParameters=creation(name)
@@ -233,6 +243,16 @@ def test_export_errors(ddb):
             TableArn="arn:aws:dynamodb:us-east-1:000000000000:table/nope", S3Bucket="bucket"
         )
     assert e.value.response["Error"]["Code"] == "TableNotFoundException"
+    plain = unique("nopitr")
+    make_table(ddb, plain, 1, pitr=False)
+    plain_arn = ddb.describe_table(TableName=plain)["Table"]["TableArn"]
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(TableArn=plain_arn, S3Bucket="bucket")
+    assert e.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    assert e.value.response["Error"]["Message"] == (
+        "Point in time recovery has not yet been enabled for this source table."
+    )
+    assert ddb.list_exports(TableArn=plain_arn)["ExportSummaries"] == []
     name = unique("inc")
     make_table(ddb, name, 1)
     arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use siltdb::dynamo::api::{
     DescribeExportInput, DescribeImportInput, ExportDescription, ExportStatus, ImportStatus,
-    ImportTableDescription, ScanInput,
+    ImportTableDescription, PointInTimeRecoverySpecification, ScanInput,
+    UpdateContinuousBackupsInput,
 };
 use siltdb::dynamo::{DynamoDb, Item};
 use siltdb::Options;
@@ -30,6 +31,19 @@ pub fn open(data: &Path, s3: &Path) -> (Arc<DynamoDb>, Transfers) {
     );
     let t = Transfers::open(Arc::clone(&db), s3, Some(data)).expect("service");
     (db, t)
+}
+
+/// Enables point-in-time recovery on `table` (ExportTableToPointInTime
+/// requires it).
+pub fn enable_pitr(db: &DynamoDb, table: &str) {
+    db.update_continuous_backups(UpdateContinuousBackupsInput {
+        table_name: table.to_string(),
+        point_in_time_recovery_specification: PointInTimeRecoverySpecification {
+            point_in_time_recovery_enabled: true,
+            recovery_period_in_days: None,
+        },
+    })
+    .expect("enable point-in-time recovery");
 }
 
 /// Waits (at most a minute) for export `arn` to leave `IN_PROGRESS`.
