@@ -22,10 +22,11 @@
 //! these files without saying what they hold; this is siltdb's choice).
 //! Every key written is the object's full key, prefix included.
 //!
-//! Only FULL_EXPORT of the table as of now: DynamoDB exports any second of
-//! the point-in-time recovery window and increments between two, which
-//! need PITR history this branch does not have; such requests are
-//! refused with a ValidationException saying so.
+//! `ExportTime` in the past exports the table as it was at the end of that
+//! second, read from the point-in-time recovery history the way
+//! RestoreTableToPointInTime reads it
+//! ([`siltdb::dynamo::DynamoDb::export_snapshot`]); outside the window,
+//! `EarliestRestorableDateTime` to now, it is `InvalidExportTimeException`.
 
 use std::io::Write;
 
@@ -117,14 +118,17 @@ impl Transfers {
             ));
         }
         let now = db.now_millis();
-        if let Some(t) = input.export_time {
-            // "Now" is the moment the request is read; a client's clock and
-            // ours may differ by a little.
-            if (t - seconds(now)).abs() > 60.0 {
-                return Err(DynamoError::validation(
-                    "siltdb exports the table as of the request: omit ExportTime, or give the current time (exports of past times need point-in-time recovery history, which siltdb does not keep yet)",
-                ));
-            }
+        let at_millis = match input.export_time {
+            None => None,
+            Some(t) if t.is_finite() => Some((t * 1000.0).floor() as i64),
+            // Undocumented wording: a JSON number is always finite, so
+            // only a library caller reaches this.
+            Some(t) => return Err(DynamoError::validation(format!("Invalid ExportTime: {t}"))),
+        };
+        if read == ExportRead::Offline && at_millis.is_some() {
+            return Err(DynamoError::validation(
+                "siltdb export exports the table as it is: it takes no ExportTime",
+            ));
         }
         if !is_bucket_name(&input.s3_bucket) {
             return Err(DynamoError::validation(format!(
@@ -150,7 +154,7 @@ impl Transfers {
             }
         }
         let snapshot = match read {
-            ExportRead::PointInTimeRecovery => db.export_snapshot(&input.table_arn, None),
+            ExportRead::PointInTimeRecovery => db.export_snapshot(&input.table_arn, at_millis),
             ExportRead::Offline => db.snapshot_table(&input.table_arn),
         };
         let snapshot = match snapshot {
@@ -173,7 +177,7 @@ impl Transfers {
             export_manifest: None,
             table_arn: Some(table_arn),
             table_id: Some(snapshot.description.table_id.clone()),
-            export_time: Some(seconds(now)),
+            export_time: Some(seconds(at_millis.unwrap_or(now))),
             client_token: input.client_token.clone(),
             s3_bucket: Some(input.s3_bucket.clone()),
             s3_bucket_owner: input.s3_bucket_owner.clone(),

@@ -6,7 +6,9 @@ ListImports, and their errors: ImportConflictException,
 ImportNotFoundException, ExportNotFoundException, ResourceInUseException
 for an existing table, a missing bucket; a server without --s3-root
 refuses; an export survives a restart; a table without point-in-time
-recovery is refused (PointInTimeRecoveryUnavailableException)."""
+recovery is refused (PointInTimeRecoveryUnavailableException); an
+ExportTime in the past exports the table as it was then, one outside the
+recovery window is InvalidExportTimeException."""
 
 import gzip
 import json
@@ -260,9 +262,50 @@ def test_export_errors(ddb):
         ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportType="INCREMENTAL_EXPORT")
     assert e.value.response["Error"]["Code"] == "ValidationException"
     assert "FULL_EXPORT" in e.value.response["Error"]["Message"]
-    with pytest.raises(ClientError) as e:
-        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportTime=time.time() - 86400)
-    assert e.value.response["Error"]["Code"] == "ValidationException"
+    # Before point-in-time recovery was enabled, or in the future.
+    for when in (time.time() - 86400, time.time() + 3600):
+        with pytest.raises(ClientError) as e:
+            ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportTime=when)
+        assert e.value.response["Error"]["Code"] == "InvalidExportTimeException"
+        assert e.value.response["Error"]["Message"].startswith(
+            "The specified ExportTime is outside of the point in time recovery window"
+        )
+
+
+def read_export(s3, manifest_key):
+    """Every line of the data files of the export whose summary is
+    `manifest_key`, parsed."""
+    summary = json.loads((s3 / "bucket" / manifest_key).read_text())
+    lines = []
+    for entry in (s3 / "bucket" / summary["manifestFilesS3Key"]).read_text().splitlines():
+        data = (s3 / "bucket" / json.loads(entry)["dataFileS3Key"]).read_bytes()
+        lines += [json.loads(l) for l in gzip.decompress(data).decode().splitlines()]
+    return summary, lines
+
+
+def test_export_of_a_past_second(ddb, s3):
+    name = unique("past")
+    make_table(ddb, name, 0)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    # Writes in a later second than the enabling, and than `middle`.
+    time.sleep(1.1)
+    for i in range(10):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"a{i}"}, "v": {"S": "old"}})
+    middle = time.time()
+    time.sleep(max(0.0, int(middle) + 1.2 - time.time()))
+    for i in range(5):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"a{i}"}, "v": {"S": "new"}})
+    ddb.delete_item(TableName=name, Key={"pk": {"S": "a9"}})
+    e = ddb.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket="bucket", S3Prefix="past", ExportTime=middle
+    )["ExportDescription"]
+    assert abs(e["ExportTime"].timestamp() - middle) < 0.002
+    done = wait_export(ddb, e["ExportArn"])
+    assert done["ExportStatus"] == "COMPLETED", done
+    _, lines = read_export(s3, done["ExportManifest"])
+    assert sorted((l["Item"]["pk"]["S"], l["Item"]["v"]["S"]) for l in lines) == [
+        (f"a{i}", "old") for i in range(10)
+    ]
 
 
 def test_paging(ddb):
