@@ -261,7 +261,7 @@ def test_export_errors(ddb):
     with pytest.raises(ClientError) as e:
         ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportType="INCREMENTAL_EXPORT")
     assert e.value.response["Error"]["Code"] == "ValidationException"
-    assert "FULL_EXPORT" in e.value.response["Error"]["Message"]
+    assert "ExportFromTime is required" in e.value.response["Error"]["Message"]
     # Before point-in-time recovery was enabled, or in the future.
     for when in (time.time() - 86400, time.time() + 3600):
         with pytest.raises(ClientError) as e:
@@ -357,3 +357,46 @@ def test_records_survive_a_restart(s3, tmp_path):
         assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 3
     finally:
         assert p.stop() == 0
+
+
+def test_incremental_export_requests_are_checked(ddb):
+    """An incremental export's period and window are checked before anything
+    starts (an export of a real 15-minute period is
+    s3_incremental_export.rs, which moves an injected clock)."""
+    name = unique("incr")
+    make_table(ddb, name, 1)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    now = time.time()
+
+    def export(start, end, **kw):
+        spec = {"ExportFromTime": start, "ExportViewType": "NEW_IMAGE"}
+        if end is not None:
+            spec["ExportToTime"] = end
+        return ddb.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket="bucket", ExportType="INCREMENTAL_EXPORT",
+            IncrementalExportSpecification=spec, **kw,
+        )
+
+    for start, end, code, words in [
+        (now - 600, now, "ValidationException", "at least 15 minutes"),
+        (now - 26 * 3600, now - 3600, "ValidationException", "at most 24 hours"),
+        (now, now - 1800, "ValidationException", "must be before ExportToTime"),
+        # Before point-in-time recovery was enabled on the table.
+        (now - 1800, None, "InvalidExportTimeException", "point in time recovery window"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            export(start, end)
+        assert e.value.response["Error"]["Code"] == code, (start, end)
+        assert words in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        export(now - 1800, None, ExportTime=now)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    plain = unique("incrplain")
+    make_table(ddb, plain, 1, pitr=False)
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(
+            TableArn=ddb.describe_table(TableName=plain)["Table"]["TableArn"], S3Bucket="bucket",
+            ExportType="INCREMENTAL_EXPORT", IncrementalExportSpecification={"ExportFromTime": now - 1800},
+        )
+    assert e.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    assert ddb.list_exports(TableArn=arn)["ExportSummaries"] == []
