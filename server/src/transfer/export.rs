@@ -340,10 +340,7 @@ impl Source {
     }
 
     /// The data lines, each with the size it is billed for.
-    fn lines(
-        self,
-        format: ExportFormat,
-    ) -> Lines {
+    fn lines(self, format: ExportFormat) -> Lines {
         match self {
             Source::Items(snapshot) => Box::new(snapshot.map(move |item| {
                 let item = item.map_err(|e| e.message().to_string())?;

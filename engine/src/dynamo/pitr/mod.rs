@@ -16,9 +16,8 @@ use std::sync::Arc;
 
 use crate::dynamo::api::{
     ContinuousBackupsDescription, DescribeContinuousBackupsInput, DescribeContinuousBackupsOutput,
-    PitrStatus, PointInTimeRecoveryDescription, RestoreTableFromBackupInput,
-    RestoreTableToPointInTimeInput, RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput,
-    UpdateContinuousBackupsOutput,
+    PitrStatus, PointInTimeRecoveryDescription, RestoreTableToPointInTimeInput,
+    RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput, UpdateContinuousBackupsOutput,
 };
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
@@ -265,21 +264,17 @@ impl DynamoDb {
             in_progress: true,
             source_sequence: Some(seq),
         };
-        // The overrides are RestoreTableFromBackup's, field for field.
-        let overrides = RestoreTableFromBackupInput {
-            target_table_name: input.target_table_name.clone(),
-            backup_arn: String::new(),
-            billing_mode_override: input.billing_mode_override,
-            global_secondary_index_override: input.global_secondary_index_override,
-            local_secondary_index_override: input.local_secondary_index_override,
-            provisioned_throughput_override: input.provisioned_throughput_override,
-            sse_specification_override: input.sse_specification_override,
-        };
-        let out = self.create_restored_table(&meta, &overrides, restore, |db, table| {
-            db.refresh_history()?;
-            db.start_restore(table);
-            Ok(())
-        })?;
+        let out = self.create_restored_table(
+            &meta,
+            &input.target_table_name,
+            &input.overrides,
+            restore,
+            |db, table| {
+                db.refresh_history()?;
+                db.start_restore(table);
+                Ok(())
+            },
+        )?;
         Ok(RestoreTableToPointInTimeOutput {
             table_description: out,
         })
