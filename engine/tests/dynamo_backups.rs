@@ -264,9 +264,9 @@ fn restore_overrides_indexes_and_billing() {
     }
     let arn = backup(&db, "Src", "bak").backup_arn;
     let mut input = restore(&db, &arn, "NoGsi");
-    input.global_secondary_index_override = Some(Vec::new());
-    input.billing_mode_override = Some(BillingMode::Provisioned);
-    input.provisioned_throughput_override = Some(ProvisionedThroughput {
+    input.overrides.global_secondary_index_override = Some(Vec::new());
+    input.overrides.billing_mode_override = Some(BillingMode::Provisioned);
+    input.overrides.provisioned_throughput_override = Some(ProvisionedThroughput {
         read_capacity_units: 7,
         write_capacity_units: 3,
     });

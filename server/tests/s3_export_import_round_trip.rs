@@ -14,7 +14,7 @@ use siltdb::dynamo::api::{
 use siltdb::dynamo::AttributeValue;
 
 use cli_support::{create_input, rich_item};
-use transfer_support::{open, scan_sorted, wait_export, wait_import};
+use transfer_support::{enable_pitr, open, scan_sorted, wait_export, wait_import};
 
 #[test]
 fn exports_import_unchanged_in_both_formats() {
@@ -22,6 +22,7 @@ fn exports_import_unchanged_in_both_formats() {
     let (db, t) = open(&tmp.path().join("data"), &tmp.path().join("s3"));
     std::fs::create_dir_all(tmp.path().join("s3/bucket")).expect("bucket");
     db.create_table(create_input("Music")).expect("create");
+    enable_pitr(&db, "Music");
     for i in 0..700 {
         db.put_item(PutItemInput {
             table_name: "Music".into(),

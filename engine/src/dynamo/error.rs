@@ -91,6 +91,9 @@ pub enum DynamoError {
     /// A `RestoreDateTime` outside `EarliestRestorableDateTime` ..
     /// `LatestRestorableDateTime`. HTTP 400.
     InvalidRestoreTimeException(String),
+    /// An `ExportTime` (or an incremental export's `ExportFromTime` /
+    /// `ExportToTime`) outside the point-in-time recovery window. HTTP 400.
+    InvalidExportTimeException(String),
     /// No import has the ARN given (DescribeImport). HTTP 400.
     ImportNotFoundException(String),
     /// An ImportTable's `ClientToken` names an import made with other
@@ -171,6 +174,7 @@ impl DynamoError {
                 "PointInTimeRecoveryUnavailableException"
             }
             DynamoError::InvalidRestoreTimeException(_) => "InvalidRestoreTimeException",
+            DynamoError::InvalidExportTimeException(_) => "InvalidExportTimeException",
             DynamoError::ImportNotFoundException(_) => "ImportNotFoundException",
             DynamoError::ImportConflictException(_) => "ImportConflictException",
             DynamoError::ExportNotFoundException(_) => "ExportNotFoundException",
@@ -204,6 +208,7 @@ impl DynamoError {
             | DynamoError::TableInUseException(m)
             | DynamoError::PointInTimeRecoveryUnavailableException(m)
             | DynamoError::InvalidRestoreTimeException(m)
+            | DynamoError::InvalidExportTimeException(m)
             | DynamoError::ImportNotFoundException(m)
             | DynamoError::ImportConflictException(m)
             | DynamoError::ExportNotFoundException(m)

@@ -64,7 +64,7 @@ mod write;
 // `crate::low_level::dynamo`.
 pub(crate) use items::{number, value};
 pub(crate) use keys::codec as keycodec;
-pub use tables::snapshot::TableSnapshot;
+pub use tables::snapshot::{ItemChange, TableChanges, TableSnapshot};
 
 /// DynamoDB Streams: a table's streams and their records.
 pub mod stream {

@@ -25,6 +25,7 @@ use siltdb::dynamo::api::{
 };
 use siltdb::dynamo::DynamoDb;
 use siltdb_server::json::item_to_json;
+use siltdb_server::transfer::export::ExportRead;
 use siltdb_server::transfer::Transfers;
 
 use super::{close, dynamo, open_db, progress, taking};
@@ -58,7 +59,9 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
 }
 
 /// `siltdb export --s3-root`: the code of ExportTableToPointInTime, run
-/// on the opened database, waited for with a spinner.
+/// on the opened database, waited for with a spinner. The database is
+/// opened alone, so the table is exported as it is, whether or not
+/// point-in-time recovery is enabled on it (the service requires it).
 fn to_s3(args: &ExportArgs, root: &Path) -> Result<(), String> {
     let format = ExportFormat::parse(&args.format)
         .ok_or_else(|| format!("--format {}: give DYNAMODB_JSON or ION", args.format))?;
@@ -66,7 +69,7 @@ fn to_s3(args: &ExportArgs, root: &Path) -> Result<(), String> {
     let result = (|| {
         let transfers = Transfers::open(std::sync::Arc::clone(&db), root, Some(&args.data_dir))?;
         let started = transfers
-            .export_table_to_point_in_time(
+            .start_export(
                 &db,
                 ExportTableToPointInTimeInput {
                     table_arn: db.table_arn(&args.table),
@@ -75,6 +78,7 @@ fn to_s3(args: &ExportArgs, root: &Path) -> Result<(), String> {
                     export_format: Some(format),
                     ..ExportTableToPointInTimeInput::default()
                 },
+                ExportRead::Offline,
             )
             .map_err(|e| format!("exporting {}: {}", args.table, dynamo(&e)))?
             .export_description;

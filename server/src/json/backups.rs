@@ -9,8 +9,8 @@ use siltdb::dynamo::api::{
     BackupDescription, BackupDetails, BackupSummary, BackupTypeFilter, BillingMode,
     CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
     DescribeBackupInput, DescribeBackupOutput, KeySchemaElement, ListBackupsInput,
-    ListBackupsOutput, Projection, ProvisionedThroughput, RestoreTableFromBackupInput,
-    RestoreTableFromBackupOutput,
+    ListBackupsOutput, Projection, ProvisionedThroughput, RestoreOverrides,
+    RestoreTableFromBackupInput, RestoreTableFromBackupOutput,
 };
 
 use super::common::{put_opt, struct_list};
@@ -110,16 +110,13 @@ pub(crate) fn list_backups_input(d: &mut Decoder, s: Struct<'_>) -> DResult<List
     })
 }
 
-/// Reads a `RestoreTableFromBackup` request.
-pub(crate) fn restore_table_from_backup_input(
-    d: &mut Decoder,
-    s: Struct<'_>,
-) -> DResult<RestoreTableFromBackupInput> {
-    let provisioned_throughput_override =
-        throughput_member(d, &s, "ProvisionedThroughputOverride")?;
-    Ok(RestoreTableFromBackupInput {
-        target_table_name: name(d, &s, "TargetTableName")?,
-        backup_arn: backup_arn(d, &s)?,
+/// Reads the overrides of a restore, the members RestoreTableFromBackup and
+/// RestoreTableToPointInTime share: `BillingModeOverride`,
+/// `GlobalSecondaryIndexOverride`, `LocalSecondaryIndexOverride`,
+/// `ProvisionedThroughputOverride`, `SSESpecificationOverride`.
+pub(crate) fn restore_overrides(d: &mut Decoder, s: &Struct<'_>) -> DResult<RestoreOverrides> {
+    Ok(RestoreOverrides {
+        provisioned_throughput_override: throughput_member(d, s, "ProvisionedThroughputOverride")?,
         billing_mode_override: s.enumeration(
             d,
             "BillingModeOverride",
@@ -128,20 +125,31 @@ pub(crate) fn restore_table_from_backup_input(
         )?,
         global_secondary_index_override: struct_list(
             d,
-            &s,
+            s,
             "GlobalSecondaryIndexOverride",
             "GlobalSecondaryIndex",
             global_secondary_index,
         )?,
         local_secondary_index_override: struct_list(
             d,
-            &s,
+            s,
             "LocalSecondaryIndexOverride",
             "LocalSecondaryIndex",
             local_secondary_index,
         )?,
-        provisioned_throughput_override,
-        sse_specification_override: settings::sse_specification(d, &s, "SSESpecificationOverride")?,
+        sse_specification_override: settings::sse_specification(d, s, "SSESpecificationOverride")?,
+    })
+}
+
+/// Reads a `RestoreTableFromBackup` request.
+pub(crate) fn restore_table_from_backup_input(
+    d: &mut Decoder,
+    s: Struct<'_>,
+) -> DResult<RestoreTableFromBackupInput> {
+    Ok(RestoreTableFromBackupInput {
+        target_table_name: name(d, &s, "TargetTableName")?,
+        backup_arn: backup_arn(d, &s)?,
+        overrides: restore_overrides(d, &s)?,
     })
 }
 
@@ -412,7 +420,7 @@ mod tests {
         )
         .expect("restore");
         assert_eq!(
-            i.provisioned_throughput_override,
+            i.overrides.provisioned_throughput_override,
             Some(ProvisionedThroughput {
                 read_capacity_units: 3,
                 write_capacity_units: 4

@@ -7,20 +7,16 @@
 
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
-    BillingMode, ContinuousBackupsDescription, DescribeContinuousBackupsInput,
-    DescribeContinuousBackupsOutput, PointInTimeRecoverySpecification,
-    RestoreTableToPointInTimeInput, RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput,
-    UpdateContinuousBackupsOutput,
+    ContinuousBackupsDescription, DescribeContinuousBackupsInput, DescribeContinuousBackupsOutput,
+    PointInTimeRecoverySpecification, RestoreTableToPointInTimeInput,
+    RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput, UpdateContinuousBackupsOutput,
 };
 
-use super::common::{put_opt, struct_list};
+use super::backups::restore_overrides;
+use super::common::put_opt;
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
-use super::settings;
 use super::streams::timestamp;
-use super::tables::{
-    f64_json, global_secondary_index, local_secondary_index, table_description_json,
-    throughput_member,
-};
+use super::tables::{f64_json, table_description_json};
 
 /// Reads the required `PointInTimeRecoverySpecification` member.
 fn specification(d: &mut Decoder, s: &Struct<'_>) -> DResult<PointInTimeRecoverySpecification> {
@@ -106,36 +102,13 @@ pub(crate) fn restore_table_to_point_in_time_input(
         d.check_name_pattern(&target, &path);
         d.check_length(&target, &path, target.chars().count(), Some(3), Some(255));
     }
-    let provisioned_throughput_override =
-        throughput_member(d, &s, "ProvisionedThroughputOverride")?;
     Ok(RestoreTableToPointInTimeInput {
         source_table_arn,
         source_table_name,
         target_table_name: target,
         use_latest_restorable_time: s.bool("UseLatestRestorableTime")?,
         restore_date_time: timestamp(&s, "RestoreDateTime")?,
-        billing_mode_override: s.enumeration(
-            d,
-            "BillingModeOverride",
-            BillingMode::parse,
-            "[PROVISIONED, PAY_PER_REQUEST]",
-        )?,
-        global_secondary_index_override: struct_list(
-            d,
-            &s,
-            "GlobalSecondaryIndexOverride",
-            "GlobalSecondaryIndex",
-            global_secondary_index,
-        )?,
-        local_secondary_index_override: struct_list(
-            d,
-            &s,
-            "LocalSecondaryIndexOverride",
-            "LocalSecondaryIndex",
-            local_secondary_index,
-        )?,
-        provisioned_throughput_override,
-        sse_specification_override: settings::sse_specification(d, &s, "SSESpecificationOverride")?,
+        overrides: restore_overrides(d, &s)?,
     })
 }
 
@@ -229,5 +202,52 @@ mod tests {
         .expect("restore");
         assert_eq!(i.restore_date_time, Some(1.7e9));
         assert_eq!(i.source_table_name.as_deref(), Some("Src"));
+    }
+
+    /// The overrides are RestoreTableFromBackup's, read by the same code.
+    #[test]
+    fn overrides_read_as_restore_from_backup_reads_them() {
+        let body = |extra: serde_json::Value| {
+            let mut m = json!({"SourceTableName": "Src", "TargetTableName": "Dst"});
+            if let (Some(m), Some(extra)) = (m.as_object_mut(), extra.as_object()) {
+                m.extend(extra.clone());
+            }
+            m
+        };
+        let overrides = json!({
+            "BillingModeOverride": "PROVISIONED",
+            "ProvisionedThroughputOverride": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4},
+            "GlobalSecondaryIndexOverride": [],
+            "SSESpecificationOverride": {"Enabled": false},
+        });
+        let i = read(
+            body(overrides.clone()),
+            restore_table_to_point_in_time_input,
+        )
+        .expect("restore");
+        let mut from_backup = overrides;
+        from_backup["TargetTableName"] = json!("Dst");
+        from_backup["BackupArn"] =
+            json!("arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d");
+        let b = read(
+            from_backup,
+            crate::json::backups::restore_table_from_backup_input,
+        )
+        .expect("restore from backup");
+        assert_eq!(i.overrides, b.overrides);
+        assert_eq!(
+            i.overrides.global_secondary_index_override,
+            Some(Vec::new())
+        );
+        let e = read(
+            body(json!({"BillingModeOverride": "FREE"})),
+            restore_table_to_point_in_time_input,
+        )
+        .expect_err("enum");
+        assert!(
+            e.message().contains("billingModeOverride"),
+            "{}",
+            e.message()
+        );
     }
 }

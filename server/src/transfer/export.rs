@@ -9,9 +9,11 @@
 //! <prefix>/AWSDynamoDB/<export id>/manifest-summary.json   (+ .checksum)
 //! ```
 //!
-//! The items are those of an engine snapshot taken when the request is
-//! accepted ([`siltdb::dynamo::TableSnapshot`]): the table as of that
-//! moment, whatever is written meanwhile. Each data file is gzip, one item
+//! The table must have point-in-time recovery enabled, as DynamoDB
+//! requires (`siltdb export` on a data directory is the exception:
+//! [`ExportRead::Offline`]). The items are those of an engine snapshot
+//! taken when the request is accepted ([`siltdb::dynamo::TableSnapshot`]):
+//! the table as of that moment, whatever is written meanwhile. Each data file is gzip, one item
 //! per line (`{"Item":{...}}` or `$ion_1_0 {Item:{...}}`); the files
 //! manifest has one JSON line per data file (`itemCount`, `md5Checksum`
 //! — base64 of the file's MD5 —, `etag` — its hex MD5, what S3 gives a
@@ -20,10 +22,14 @@
 //! these files without saying what they hold; this is siltdb's choice).
 //! Every key written is the object's full key, prefix included.
 //!
-//! Only FULL_EXPORT of the table as of now: DynamoDB exports any second of
-//! the point-in-time recovery window and increments between two, which
-//! need PITR history this branch does not have; such requests are
-//! refused with a ValidationException saying so.
+//! An INCREMENTAL_EXPORT writes the items changed in a period instead
+//! ([`super::incremental`]), in the same layout.
+//!
+//! `ExportTime` in the past exports the table as it was at the end of that
+//! second, read from the point-in-time recovery history the way
+//! RestoreTableToPointInTime reads it
+//! ([`siltdb::dynamo::DynamoDb::export_snapshot`]); outside the window,
+//! `EarliestRestorableDateTime` to now, it is `InvalidExportTimeException`.
 
 use std::io::Write;
 
@@ -34,12 +40,13 @@ use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
     DescribeExportInput, DescribeExportOutput, ExportDescription, ExportFormat, ExportStatus,
     ExportSummary, ExportTableToPointInTimeInput, ExportTableToPointInTimeOutput, ExportType,
-    ListExportsInput, ListExportsOutput,
+    IncrementalExportSpecification, ListExportsInput, ListExportsOutput, TableDescription,
 };
 use siltdb::dynamo::clock::calendar::civil_from_days;
-use siltdb::dynamo::{item_size, DynamoDb, DynamoError, TableSnapshot};
+use siltdb::dynamo::{item_size, DynamoDb, DynamoError, TableChanges, TableSnapshot};
 
 use super::formats::dynamodb_json_line;
+use super::incremental::{self, Period};
 use super::store::{is_bucket_name, object_path, write_atomically};
 use super::{page, Job, Transfers};
 
@@ -65,15 +72,6 @@ pub fn iso8601(millis: i64) -> String {
     )
 }
 
-/// Whether `table` may be exported. DynamoDB requires point-in-time
-/// recovery on the table (`PointInTimeRecoveryUnavailableException`);
-/// siltdb exports the table as of the request from an engine snapshot,
-/// which needs no history, so every table may (a difference the README
-/// lists).
-fn export_allowed(_table_arn: &str) -> Result<(), DynamoError> {
-    Ok(())
-}
-
 /// The directory prefix of an export's objects: `<prefix>/AWSDynamoDB/<id>/`.
 fn export_root(prefix: Option<&str>, id: &str) -> String {
     match prefix.filter(|p| !p.is_empty()) {
@@ -90,6 +88,17 @@ fn same_request(d: &ExportDescription, input: &ExportTableToPointInTimeInput) ->
         && d.export_format == Some(input.export_format.unwrap_or_default())
 }
 
+/// What an export reads the table from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportRead {
+    /// ExportTableToPointInTime: the table must have point-in-time
+    /// recovery enabled, as DynamoDB requires.
+    PointInTimeRecovery,
+    /// `siltdb export --s3-root` on a data directory it has opened alone:
+    /// the table as it is, with or without point-in-time recovery.
+    Offline,
+}
+
 impl Transfers {
     /// `ExportTableToPointInTime`.
     pub fn export_table_to_point_in_time(
@@ -97,20 +106,43 @@ impl Transfers {
         db: &DynamoDb,
         input: ExportTableToPointInTimeInput,
     ) -> Result<ExportTableToPointInTimeOutput, DynamoError> {
-        if input.export_type == Some(ExportType::IncrementalExport) {
-            return Err(DynamoError::validation(
-                "siltdb exports with ExportType FULL_EXPORT only: INCREMENTAL_EXPORT needs point-in-time recovery history, which siltdb does not keep yet",
-            ));
-        }
+        self.start_export(db, input, ExportRead::PointInTimeRecovery)
+    }
+
+    /// Starts an export reading as `read` says.
+    pub fn start_export(
+        &self,
+        db: &DynamoDb,
+        input: ExportTableToPointInTimeInput,
+        read: ExportRead,
+    ) -> Result<ExportTableToPointInTimeOutput, DynamoError> {
         let now = db.now_millis();
-        if let Some(t) = input.export_time {
-            // "Now" is the moment the request is read; a client's clock and
-            // ours may differ by a little.
-            if (t - seconds(now)).abs() > 60.0 {
+        let incremental = match input.export_type.unwrap_or_default() {
+            ExportType::IncrementalExport if read == ExportRead::Offline => {
                 return Err(DynamoError::validation(
-                    "siltdb exports the table as of the request: omit ExportTime, or give the current time (exports of past times need point-in-time recovery history, which siltdb does not keep yet)",
+                    "siltdb export writes FULL_EXPORT only: an incremental export needs the server's point-in-time recovery window",
+                ))
+            }
+            ExportType::IncrementalExport => Some(incremental::period(&input, now)?),
+            ExportType::FullExport if input.incremental_export_specification.is_some() => {
+                // Undocumented wording.
+                return Err(DynamoError::validation(
+                    "IncrementalExportSpecification can only be specified when ExportType is INCREMENTAL_EXPORT",
                 ));
             }
+            ExportType::FullExport => None,
+        };
+        let at_millis = match input.export_time {
+            None => None,
+            Some(t) if t.is_finite() => Some((t * 1000.0).floor() as i64),
+            // Undocumented wording: a JSON number is always finite, so
+            // only a library caller reaches this.
+            Some(t) => return Err(DynamoError::validation(format!("Invalid ExportTime: {t}"))),
+        };
+        if read == ExportRead::Offline && at_millis.is_some() {
+            return Err(DynamoError::validation(
+                "siltdb export exports the table as it is: it takes no ExportTime",
+            ));
         }
         if !is_bucket_name(&input.s3_bucket) {
             return Err(DynamoError::validation(format!(
@@ -135,8 +167,16 @@ impl Transfers {
                 ));
             }
         }
-        export_allowed(&input.table_arn)?;
-        let snapshot = match db.snapshot_table(&input.table_arn) {
+        let source = match (read, incremental) {
+            (_, Some(p)) => db
+                .export_changes(&input.table_arn, p.from_millis, p.to_millis)
+                .map(|c| Source::Changes(c, p)),
+            (ExportRead::PointInTimeRecovery, None) => db
+                .export_snapshot(&input.table_arn, at_millis)
+                .map(Source::Items),
+            (ExportRead::Offline, None) => db.snapshot_table(&input.table_arn).map(Source::Items),
+        };
+        let source = match source {
             Ok(s) => s,
             Err(DynamoError::ResourceNotFoundException(_)) => {
                 return Err(DynamoError::TableNotFoundException(format!(
@@ -147,7 +187,8 @@ impl Transfers {
             Err(e) => return Err(e),
         };
         let id = self.new_id();
-        let table_arn = snapshot.description.table_arn.clone();
+        let table = source.description();
+        let table_arn = table.table_arn.clone();
         let d = ExportDescription {
             export_arn: format!("{table_arn}/export/{id}"),
             export_status: ExportStatus::InProgress,
@@ -155,8 +196,11 @@ impl Transfers {
             end_time: None,
             export_manifest: None,
             table_arn: Some(table_arn),
-            table_id: Some(snapshot.description.table_id.clone()),
-            export_time: Some(seconds(now)),
+            table_id: Some(table.table_id.clone()),
+            export_time: match incremental {
+                Some(_) => None,
+                None => Some(seconds(at_millis.unwrap_or(now))),
+            },
             client_token: input.client_token.clone(),
             s3_bucket: Some(input.s3_bucket.clone()),
             s3_bucket_owner: input.s3_bucket_owner.clone(),
@@ -168,15 +212,19 @@ impl Transfers {
             export_format: Some(input.export_format.unwrap_or_default()),
             billed_size_bytes: None,
             item_count: None,
-            export_type: Some(ExportType::FullExport),
-            incremental_export_specification: None,
+            export_type: Some(input.export_type.unwrap_or_default()),
+            incremental_export_specification: incremental.map(|p| IncrementalExportSpecification {
+                export_from_time: Some(seconds(p.from_millis)),
+                export_to_time: Some(seconds(p.to_millis)),
+                export_view_type: Some(p.view),
+            }),
         };
         self.persist(&id, &Job::Export(d.clone()))?;
         let service = self.clone();
         let job_id = id.clone();
         std::thread::Builder::new()
             .name("siltdb-export".to_string())
-            .spawn(move || service.run_export(&job_id, snapshot))
+            .spawn(move || service.run_export(&job_id, source))
             .map_err(|e| DynamoError::InternalServerError(format!("starting the export: {e}")))?;
         Ok(ExportTableToPointInTimeOutput {
             export_description: d,
@@ -237,11 +285,11 @@ impl Transfers {
     }
 
     /// The export thread.
-    fn run_export(&self, id: &str, snapshot: TableSnapshot) {
+    fn run_export(&self, id: &str, source: Source) {
         let Some(Job::Export(d)) = self.jobs().get(id).cloned() else {
             return;
         };
-        let outcome = write_export(self, id, &d, snapshot);
+        let outcome = write_export(self, id, &d, source);
         let now = self.db().now_millis();
         let job = self.update(id, |job| {
             if let Job::Export(e) = job {
@@ -265,6 +313,52 @@ impl Transfers {
             if let Err(e) = self.persist(id, &job) {
                 tracing::error!(export = %id, error = %e, "recording the end of an export");
             }
+        }
+    }
+}
+
+/// What an export reads: a table's items, or an incremental export's
+/// changes.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per export, moved once to its thread; boxing would only add indirection"
+)]
+enum Source {
+    Items(TableSnapshot),
+    Changes(TableChanges, Period),
+}
+
+/// An export's data lines, each with the size it is billed for.
+type Lines = Box<dyn Iterator<Item = Result<(Vec<u8>, i64), String>> + Send>;
+
+impl Source {
+    fn description(&self) -> &TableDescription {
+        match self {
+            Source::Items(s) => &s.description,
+            Source::Changes(c, _) => c.description(),
+        }
+    }
+
+    /// The data lines, each with the size it is billed for.
+    fn lines(self, format: ExportFormat) -> Lines {
+        match self {
+            Source::Items(snapshot) => Box::new(snapshot.map(move |item| {
+                let item = item.map_err(|e| e.message().to_string())?;
+                let mut line = Vec::new();
+                match format {
+                    ExportFormat::DynamodbJson => dynamodb_json_line(&item, &mut line)?,
+                    ExportFormat::Ion => {
+                        let mut text = String::new();
+                        super::ion::write_item(&item, &mut text);
+                        line = text.into_bytes();
+                    }
+                }
+                Ok((line, i64::try_from(item_size(&item)).unwrap_or(i64::MAX)))
+            })),
+            Source::Changes(changes, period) => Box::new(changes.map(move |change| {
+                let change = change.map_err(|e| e.message().to_string())?;
+                incremental::line(&change, &period)
+            })),
         }
     }
 }
@@ -310,7 +404,7 @@ fn write_export(
     service: &Transfers,
     id: &str,
     d: &ExportDescription,
-    snapshot: TableSnapshot,
+    source: Source,
 ) -> Result<Written, (String, String)> {
     let bucket = d.s3_bucket.clone().unwrap_or_default();
     let root = service.s3_root().to_path_buf();
@@ -346,8 +440,6 @@ fn write_export(
     let mut total_size = 0i64;
     let mut file: Option<DataFile> = None;
     let mut n = 0usize;
-    let mut line = Vec::new();
-    let mut text = String::new();
     let finish = |f: DataFile, manifest: &mut Vec<u8>| -> Result<(), (String, String)> {
         let bytes = f.gz.finish().map_err(|e| {
             (
@@ -375,20 +467,9 @@ fn write_export(
         gz: GzEncoder::new(Vec::new(), flate2::Compression::default()),
         items: 0,
     };
-    for item in snapshot {
-        let item =
-            item.map_err(|e| ("InternalServerError".to_string(), e.message().to_string()))?;
+    for line in source.lines(format) {
+        let (line, size) = line.map_err(|e| ("InternalServerError".to_string(), e))?;
         let f = file.get_or_insert_with(|| new_file(n));
-        line.clear();
-        match format {
-            ExportFormat::DynamodbJson => dynamodb_json_line(&item, &mut line)
-                .map_err(|e| ("InternalServerError".to_string(), e))?,
-            ExportFormat::Ion => {
-                text.clear();
-                super::ion::write_item(&item, &mut text);
-                line.extend_from_slice(text.as_bytes());
-            }
-        }
         f.gz.write_all(&line).map_err(|e| {
             (
                 "InternalServerError".to_string(),
@@ -397,7 +478,7 @@ fn write_export(
         })?;
         f.items += 1;
         total_items += 1;
-        total_size += i64::try_from(item_size(&item)).unwrap_or(i64::MAX);
+        total_size = total_size.saturating_add(size);
         if f.items as usize >= ITEMS_PER_FILE {
             if let Some(done) = file.take() {
                 finish(done, &mut files_manifest)?;
@@ -419,14 +500,36 @@ fn write_export(
     )?;
     let now = service.db().now_millis();
     let millis = |s: Option<f64>| (s.unwrap_or(0.0) * 1000.0).round() as i64;
+    let incremental = d.incremental_export_specification.as_ref();
     let mut summary = Map::new();
-    summary.insert("version".into(), "2020-06-30".into());
+    // The incremental summary's version and members are those of the
+    // example DynamoDB documents for it.
+    let version = if incremental.is_some() {
+        "2023-08-01"
+    } else {
+        "2020-06-30"
+    };
+    summary.insert("version".into(), version.into());
     summary.insert("exportArn".into(), d.export_arn.clone().into());
     summary.insert("startTime".into(), iso8601(millis(d.start_time)).into());
     summary.insert("endTime".into(), iso8601(now).into());
     summary.insert("tableArn".into(), d.table_arn.clone().into());
     summary.insert("tableId".into(), d.table_id.clone().into());
-    summary.insert("exportTime".into(), iso8601(millis(d.export_time)).into());
+    match incremental {
+        Some(spec) => {
+            summary.insert(
+                "exportFromTime".into(),
+                iso8601(millis(spec.export_from_time)).into(),
+            );
+            summary.insert(
+                "exportToTime".into(),
+                iso8601(millis(spec.export_to_time)).into(),
+            );
+        }
+        None => {
+            summary.insert("exportTime".into(), iso8601(millis(d.export_time)).into());
+        }
+    }
     summary.insert("s3Bucket".into(), bucket.clone().into());
     summary.insert("s3Prefix".into(), d.s3_prefix.clone().into());
     summary.insert(
@@ -438,7 +541,16 @@ fn write_export(
     summary.insert("billedSizeBytes".into(), total_size.into());
     summary.insert("itemCount".into(), total_items.into());
     summary.insert("outputFormat".into(), format.as_str().into());
-    summary.insert("exportType".into(), "FULL_EXPORT".into());
+    if let Some(spec) = incremental {
+        summary.insert(
+            "outputView".into(),
+            spec.export_view_type.unwrap_or_default().as_str().into(),
+        );
+    }
+    summary.insert(
+        "exportType".into(),
+        d.export_type.unwrap_or_default().as_str().into(),
+    );
     let summary = serde_json::to_vec(&Value::Object(summary))
         .map_err(|e| ("InternalServerError".to_string(), e.to_string()))?;
     put(

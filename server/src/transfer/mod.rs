@@ -18,6 +18,7 @@
 pub mod export;
 pub mod formats;
 pub mod import;
+pub mod incremental;
 pub mod ion;
 pub mod store;
 

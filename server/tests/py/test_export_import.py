@@ -5,7 +5,10 @@ ImportTable (reading that export back, and CSV), DescribeImport,
 ListImports, and their errors: ImportConflictException,
 ImportNotFoundException, ExportNotFoundException, ResourceInUseException
 for an existing table, a missing bucket; a server without --s3-root
-refuses; an export survives a restart."""
+refuses; an export survives a restart; a table without point-in-time
+recovery is refused (PointInTimeRecoveryUnavailableException); an
+ExportTime in the past exports the table as it was then, one outside the
+recovery window is InvalidExportTimeException."""
 
 import gzip
 import json
@@ -37,13 +40,22 @@ def ddb(served):
     return make_client(served[0].endpoint)
 
 
-def make_table(ddb, name, n):
+def enable_pitr(ddb, name):
+    """ExportTableToPointInTime requires point-in-time recovery."""
+    ddb.update_continuous_backups(
+        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+
+
+def make_table(ddb, name, n, pitr=True):
     ddb.create_table(
         TableName=name,
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    if pitr:
+        enable_pitr(ddb, name)
     items = []
     for i in range(n):
         item = {
@@ -190,7 +202,7 @@ def test_csv_import_counts_bad_rows(ddb, s3):
 
 def test_import_errors(ddb):
     name = unique("exists")
-    make_table(ddb, name, 1)
+    make_table(ddb, name, 1, pitr=False)
     with pytest.raises(ClientError) as e:
         ddb.import_table(
             S3BucketSource={"S3Bucket": "bucket"}, InputFormat="CSV", TableCreationParameters=creation(name)
@@ -233,16 +245,67 @@ def test_export_errors(ddb):
             TableArn="arn:aws:dynamodb:us-east-1:000000000000:table/nope", S3Bucket="bucket"
         )
     assert e.value.response["Error"]["Code"] == "TableNotFoundException"
+    plain = unique("nopitr")
+    make_table(ddb, plain, 1, pitr=False)
+    plain_arn = ddb.describe_table(TableName=plain)["Table"]["TableArn"]
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(TableArn=plain_arn, S3Bucket="bucket")
+    assert e.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    assert e.value.response["Error"]["Message"] == (
+        "Point in time recovery has not yet been enabled for this source table."
+    )
+    assert ddb.list_exports(TableArn=plain_arn)["ExportSummaries"] == []
     name = unique("inc")
     make_table(ddb, name, 1)
     arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
     with pytest.raises(ClientError) as e:
         ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportType="INCREMENTAL_EXPORT")
     assert e.value.response["Error"]["Code"] == "ValidationException"
-    assert "FULL_EXPORT" in e.value.response["Error"]["Message"]
-    with pytest.raises(ClientError) as e:
-        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportTime=time.time() - 86400)
-    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "ExportFromTime is required" in e.value.response["Error"]["Message"]
+    # Before point-in-time recovery was enabled, or in the future.
+    for when in (time.time() - 86400, time.time() + 3600):
+        with pytest.raises(ClientError) as e:
+            ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket", ExportTime=when)
+        assert e.value.response["Error"]["Code"] == "InvalidExportTimeException"
+        assert e.value.response["Error"]["Message"].startswith(
+            "The specified ExportTime is outside of the point in time recovery window"
+        )
+
+
+def read_export(s3, manifest_key):
+    """Every line of the data files of the export whose summary is
+    `manifest_key`, parsed."""
+    summary = json.loads((s3 / "bucket" / manifest_key).read_text())
+    lines = []
+    for entry in (s3 / "bucket" / summary["manifestFilesS3Key"]).read_text().splitlines():
+        data = (s3 / "bucket" / json.loads(entry)["dataFileS3Key"]).read_bytes()
+        lines += [json.loads(l) for l in gzip.decompress(data).decode().splitlines()]
+    return summary, lines
+
+
+def test_export_of_a_past_second(ddb, s3):
+    name = unique("past")
+    make_table(ddb, name, 0)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    # Writes in a later second than the enabling, and than `middle`.
+    time.sleep(1.1)
+    for i in range(10):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"a{i}"}, "v": {"S": "old"}})
+    middle = time.time()
+    time.sleep(max(0.0, int(middle) + 1.2 - time.time()))
+    for i in range(5):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"a{i}"}, "v": {"S": "new"}})
+    ddb.delete_item(TableName=name, Key={"pk": {"S": "a9"}})
+    e = ddb.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket="bucket", S3Prefix="past", ExportTime=middle
+    )["ExportDescription"]
+    assert abs(e["ExportTime"].timestamp() - middle) < 0.002
+    done = wait_export(ddb, e["ExportArn"])
+    assert done["ExportStatus"] == "COMPLETED", done
+    _, lines = read_export(s3, done["ExportManifest"])
+    assert sorted((l["Item"]["pk"]["S"], l["Item"]["v"]["S"]) for l in lines) == [
+        (f"a{i}", "old") for i in range(10)
+    ]
 
 
 def test_paging(ddb):
@@ -294,3 +357,46 @@ def test_records_survive_a_restart(s3, tmp_path):
         assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 3
     finally:
         assert p.stop() == 0
+
+
+def test_incremental_export_requests_are_checked(ddb):
+    """An incremental export's period and window are checked before anything
+    starts (an export of a real 15-minute period is
+    s3_incremental_export.rs, which moves an injected clock)."""
+    name = unique("incr")
+    make_table(ddb, name, 1)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    now = time.time()
+
+    def export(start, end, **kw):
+        spec = {"ExportFromTime": start, "ExportViewType": "NEW_IMAGE"}
+        if end is not None:
+            spec["ExportToTime"] = end
+        return ddb.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket="bucket", ExportType="INCREMENTAL_EXPORT",
+            IncrementalExportSpecification=spec, **kw,
+        )
+
+    for start, end, code, words in [
+        (now - 600, now, "ValidationException", "at least 15 minutes"),
+        (now - 26 * 3600, now - 3600, "ValidationException", "at most 24 hours"),
+        (now, now - 1800, "ValidationException", "must be before ExportToTime"),
+        # Before point-in-time recovery was enabled on the table.
+        (now - 1800, None, "InvalidExportTimeException", "point in time recovery window"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            export(start, end)
+        assert e.value.response["Error"]["Code"] == code, (start, end)
+        assert words in e.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as e:
+        export(now - 1800, None, ExportTime=now)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    plain = unique("incrplain")
+    make_table(ddb, plain, 1, pitr=False)
+    with pytest.raises(ClientError) as e:
+        ddb.export_table_to_point_in_time(
+            TableArn=ddb.describe_table(TableName=plain)["Table"]["TableArn"], S3Bucket="bucket",
+            ExportType="INCREMENTAL_EXPORT", IncrementalExportSpecification={"ExportFromTime": now - 1800},
+        )
+    assert e.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    assert ddb.list_exports(TableArn=arn)["ExportSummaries"] == []

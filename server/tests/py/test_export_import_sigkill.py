@@ -18,6 +18,10 @@ def fill(c, name, n):
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    # ExportTableToPointInTime requires point-in-time recovery.
+    c.update_continuous_backups(
+        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
     pad = "x" * 2000
     for start in range(0, n, 25):
         c.batch_write_item(

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use siltdb::dynamo::api::{
     DescribeExportInput, DescribeImportInput, ExportDescription, ExportStatus, ImportStatus,
-    ImportTableDescription, ScanInput,
+    ImportTableDescription, PointInTimeRecoverySpecification, ScanInput,
+    UpdateContinuousBackupsInput,
 };
-use siltdb::dynamo::{DynamoDb, Item};
-use siltdb::Options;
+use siltdb::dynamo::{DynamoDb, DynamoOptions, Item, ManualClock};
+use siltdb::{Db, Options};
 use siltdb_server::transfer::Transfers;
 
 /// A database in `data` and the service over `s3`.
@@ -30,6 +31,85 @@ pub fn open(data: &Path, s3: &Path) -> (Arc<DynamoDb>, Transfers) {
     );
     let t = Transfers::open(Arc::clone(&db), s3, Some(data)).expect("service");
     (db, t)
+}
+
+/// As [`open`], with the DynamoDB layer reading `clock`.
+pub fn open_with_clock(
+    data: &Path,
+    s3: &Path,
+    clock: &Arc<ManualClock>,
+) -> (Arc<DynamoDb>, Transfers) {
+    std::fs::create_dir_all(s3).expect("s3 root");
+    let engine = Db::open(
+        data,
+        Options {
+            sync: false,
+            ..Options::default()
+        },
+    )
+    .expect("open");
+    let db = Arc::new(
+        DynamoDb::with_db(
+            engine,
+            DynamoOptions {
+                clock: clock.clone(),
+                ttl_sweep_interval: None,
+                ..DynamoOptions::default()
+            },
+        )
+        .expect("open"),
+    );
+    let t = Transfers::open(Arc::clone(&db), s3, Some(data)).expect("service");
+    (db, t)
+}
+
+/// The summary of the export whose summary is `summary_key` in `bucket`
+/// under `s3`, and every line of its data files, parsed.
+pub fn export_lines(
+    s3: &Path,
+    bucket: &str,
+    summary_key: &str,
+) -> (serde_json::Value, Vec<serde_json::Value>) {
+    use std::io::Read;
+    let root = s3.join(bucket);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(summary_key)).expect("summary"))
+            .expect("summary JSON");
+    let files_key = summary["manifestFilesS3Key"].as_str().expect("files key");
+    let files = std::fs::read_to_string(root.join(files_key)).expect("files manifest");
+    let mut lines = Vec::new();
+    for entry in files.lines() {
+        let entry: serde_json::Value = serde_json::from_str(entry).expect("entry");
+        let key = entry["dataFileS3Key"].as_str().expect("data key");
+        let gz = std::fs::read(root.join(key)).expect("data file");
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(gz.as_slice())
+            .read_to_string(&mut text)
+            .expect("gzip");
+        let before = lines.len();
+        for line in text.lines() {
+            lines.push(serde_json::from_str(line).expect("line JSON"));
+        }
+        assert_eq!(
+            entry["itemCount"].as_u64(),
+            Some((lines.len() - before) as u64),
+            "itemCount of {key}"
+        );
+    }
+    (summary, lines)
+}
+
+/// Enables point-in-time recovery on `table` (ExportTableToPointInTime
+/// requires it).
+pub fn enable_pitr(db: &DynamoDb, table: &str) {
+    db.update_continuous_backups(UpdateContinuousBackupsInput {
+        table_name: table.to_string(),
+        point_in_time_recovery_specification: PointInTimeRecoverySpecification {
+            point_in_time_recovery_enabled: true,
+            recovery_period_in_days: None,
+        },
+    })
+    .expect("enable point-in-time recovery");
 }
 
 /// Waits (at most a minute) for export `arn` to leave `IN_PROGRESS`.

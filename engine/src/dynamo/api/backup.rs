@@ -248,6 +248,28 @@ pub struct DeleteBackupOutput {
     pub backup_description: BackupDescription,
 }
 
+/// The overrides a restore takes — RestoreTableFromBackup's and
+/// RestoreTableToPointInTime's members of the same names: how the new table
+/// differs from the source's definition.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RestoreOverrides {
+    /// `BillingModeOverride`: billing mode of the new table (default: the
+    /// source's).
+    pub billing_mode_override: Option<BillingMode>,
+    /// `GlobalSecondaryIndexOverride`: global secondary indexes of the new
+    /// table instead of the source's (empty: none).
+    pub global_secondary_index_override: Option<Vec<GlobalSecondaryIndex>>,
+    /// `LocalSecondaryIndexOverride`: local secondary indexes of the new
+    /// table instead of the source's (empty: none).
+    pub local_secondary_index_override: Option<Vec<LocalSecondaryIndex>>,
+    /// `ProvisionedThroughputOverride`: provisioned throughput of the new
+    /// table instead of the source's.
+    pub provisioned_throughput_override: Option<ProvisionedThroughput>,
+    /// `SSESpecificationOverride`: encryption settings for the restored
+    /// table, as CreateTable takes them.
+    pub sse_specification_override: Option<SseSpecification>,
+}
+
 /// `RestoreTableFromBackup` request.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RestoreTableFromBackupInput {
@@ -255,16 +277,8 @@ pub struct RestoreTableFromBackupInput {
     pub target_table_name: String,
     /// The backup's ARN.
     pub backup_arn: String,
-    /// Billing mode of the new table (default: the source's).
-    pub billing_mode_override: Option<BillingMode>,
-    /// Global secondary indexes of the new table instead of the source's.
-    pub global_secondary_index_override: Option<Vec<GlobalSecondaryIndex>>,
-    /// Local secondary indexes of the new table instead of the source's.
-    pub local_secondary_index_override: Option<Vec<LocalSecondaryIndex>>,
-    /// Provisioned throughput of the new table instead of the source's.
-    pub provisioned_throughput_override: Option<ProvisionedThroughput>,
-    /// Encryption settings for the restored table, as CreateTable takes them.
-    pub sse_specification_override: Option<SseSpecification>,
+    /// How the new table differs from the backed-up definition.
+    pub overrides: RestoreOverrides,
 }
 
 /// `RestoreTableFromBackup` response.

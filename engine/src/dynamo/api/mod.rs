@@ -44,8 +44,9 @@ pub use backup::{
     BackupDescription, BackupDetails, BackupStatus, BackupSummary, BackupType, BackupTypeFilter,
     CreateBackupInput, CreateBackupOutput, DeleteBackupInput, DeleteBackupOutput,
     DescribeBackupInput, DescribeBackupOutput, GlobalSecondaryIndexInfo, ListBackupsInput,
-    ListBackupsOutput, LocalSecondaryIndexInfo, RestoreSummary, RestoreTableFromBackupInput,
-    RestoreTableFromBackupOutput, SourceTableDetails, SourceTableFeatureDetails,
+    ListBackupsOutput, LocalSecondaryIndexInfo, RestoreOverrides, RestoreSummary,
+    RestoreTableFromBackupInput, RestoreTableFromBackupOutput, SourceTableDetails,
+    SourceTableFeatureDetails,
 };
 pub use batch::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,

@@ -2,10 +2,9 @@
 //! DescribeContinuousBackups, RestoreTableToPointInTime (botocore 1.44
 //! `dynamodb/2012-08-10` service-2.json).
 
+use super::backup::RestoreOverrides;
 use super::enums::wire_enum;
-use super::index::{GlobalSecondaryIndex, LocalSecondaryIndex};
-use super::settings::SseSpecification;
-use super::table::{BillingMode, ProvisionedThroughput, TableDescription};
+use super::table::TableDescription;
 
 wire_enum! {
     /// `ContinuousBackupsStatus` and `PointInTimeRecoveryStatus`.
@@ -92,16 +91,8 @@ pub struct RestoreTableToPointInTimeInput {
     pub use_latest_restorable_time: Option<bool>,
     /// The time to restore to, seconds since the epoch.
     pub restore_date_time: Option<f64>,
-    /// Billing mode of the new table (default: the source's).
-    pub billing_mode_override: Option<BillingMode>,
-    /// Global secondary indexes of the new table instead of the source's.
-    pub global_secondary_index_override: Option<Vec<GlobalSecondaryIndex>>,
-    /// Local secondary indexes of the new table instead of the source's.
-    pub local_secondary_index_override: Option<Vec<LocalSecondaryIndex>>,
-    /// Provisioned throughput of the new table instead of the source's.
-    pub provisioned_throughput_override: Option<ProvisionedThroughput>,
-    /// Encryption settings for the restored table, as CreateTable takes them.
-    pub sse_specification_override: Option<SseSpecification>,
+    /// How the new table differs from the source's definition.
+    pub overrides: RestoreOverrides,
 }
 
 /// `RestoreTableToPointInTime` response.

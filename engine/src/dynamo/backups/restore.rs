@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::dynamo::api::{
     AttributeDefinition, BillingMode, CreateTableInput, GlobalSecondaryIndex, KeySchemaElement,
-    LocalSecondaryIndex, ProvisionedThroughput, RestoreTableFromBackupInput,
+    LocalSecondaryIndex, ProvisionedThroughput, RestoreOverrides, RestoreTableFromBackupInput,
     RestoreTableFromBackupOutput, TableDescription,
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
@@ -61,9 +61,10 @@ impl<'a> ItemWrite<'a> for RestoreWrite {
     }
 }
 
-/// The CreateTable request that makes the restored table: the backed-up
-/// definition with the request's overrides; no stream, TTL or tags.
-fn create_input(source: &TableMeta, input: &RestoreTableFromBackupInput) -> CreateTableInput {
+/// The CreateTable request that makes the restored table `target`: the
+/// source's definition with the request's overrides (RestoreTableFromBackup
+/// and RestoreTableToPointInTime alike); no stream, TTL or tags.
+fn create_input(source: &TableMeta, target: &str, input: &RestoreOverrides) -> CreateTableInput {
     let billing = input.billing_mode_override.unwrap_or(source.billing_mode);
     let provisioned = billing == BillingMode::Provisioned;
     let table_throughput = input.provisioned_throughput_override.or_else(|| {
@@ -134,7 +135,7 @@ fn create_input(source: &TableMeta, input: &RestoreTableFromBackupInput) -> Crea
         .cloned()
         .collect();
     CreateTableInput {
-        table_name: input.target_table_name.clone(),
+        table_name: target.to_string(),
         attribute_definitions,
         key_schema,
         billing_mode: (input.billing_mode_override.is_some() || source.billing_mode_explicit)
@@ -176,31 +177,37 @@ impl DynamoDb {
             in_progress: true,
             source_sequence: None,
         };
-        let table_description =
-            self.create_restored_table(&backup.table, &input, restore, |db, table| {
+        let table_description = self.create_restored_table(
+            &backup.table,
+            &input.target_table_name,
+            &input.overrides,
+            restore,
+            |db, table| {
                 db.start_restore(table);
                 Ok(())
-            })?;
+            },
+        )?;
         Ok(RestoreTableFromBackupOutput { table_description })
     }
 
-    /// Creates the table a restore fills: `source`'s definition with the
-    /// overrides of `input`, `CREATING` with `restore`; `after` runs under
-    /// the control lock once its record is committed (it starts the copy).
+    /// Creates the table `target` a restore fills: `source`'s definition
+    /// with `overrides`, `CREATING` with `restore`; `after` runs under the
+    /// control lock once its record is committed (it starts the copy).
     pub(crate) fn create_restored_table(
         &self,
         source: &TableMeta,
-        input: &RestoreTableFromBackupInput,
+        target: &str,
+        overrides: &RestoreOverrides,
         restore: RestoreMeta,
         after: impl FnOnce(&DynamoDb, Arc<Table>) -> Result<(), DynamoError>,
     ) -> Result<TableDescription, DynamoError> {
-        let exists = || {
-            DynamoError::TableAlreadyExistsException(format!(
-                "Table already exists: {}",
-                input.target_table_name
-            ))
-        };
-        match self.create_table_as(create_input(source, input), Some(restore), after) {
+        let exists =
+            || DynamoError::TableAlreadyExistsException(format!("Table already exists: {target}"));
+        match self.create_table_as(
+            create_input(source, target, overrides),
+            Some(restore),
+            after,
+        ) {
             Ok(out) => Ok(out.table_description),
             // Lost a race with a CreateTable of the same name.
             Err(DynamoError::ResourceInUseException(m))

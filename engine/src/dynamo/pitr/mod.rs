@@ -16,9 +16,8 @@ use std::sync::Arc;
 
 use crate::dynamo::api::{
     ContinuousBackupsDescription, DescribeContinuousBackupsInput, DescribeContinuousBackupsOutput,
-    PitrStatus, PointInTimeRecoveryDescription, RestoreTableFromBackupInput,
-    RestoreTableToPointInTimeInput, RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput,
-    UpdateContinuousBackupsOutput,
+    PitrStatus, PointInTimeRecoveryDescription, RestoreTableToPointInTimeInput,
+    RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput, UpdateContinuousBackupsOutput,
 };
 use crate::dynamo::db::DynamoDb;
 use crate::dynamo::error::DynamoError;
@@ -28,7 +27,7 @@ use crate::dynamo::tables::control::check_name;
 use crate::dynamo::tables::schema::{PitrMeta, RestoreMeta, TableMeta};
 use crate::dynamo::tables::table::{table_name_of, Table};
 use crate::dynamo::worker::WeakHandle;
-use crate::WriteBatch;
+use crate::{Snapshot, WriteBatch};
 pub(crate) use horizons::earliest_millis;
 
 /// `RecoveryPeriodInDays` when the request leaves it out.
@@ -156,6 +155,31 @@ impl DynamoDb {
         })
     }
 
+    /// The items of table `table_id` as they were at the end of Unix
+    /// second `second` (every write made before second `second + 1`), read
+    /// from the engine's history, and the sequence number read at — the one
+    /// read of the past RestoreTableToPointInTime and
+    /// ExportTableToPointInTime share. `refused` makes the caller's error
+    /// when that state is older than the history kept.
+    /// REQUIRES: the caller checked `second` against the recovery window.
+    pub(crate) fn history_at_end_of(
+        &self,
+        table_id: u32,
+        second: i64,
+        refused: impl FnOnce(String) -> DynamoError,
+    ) -> Result<(u64, Snapshot), DynamoError> {
+        let seq = self.sequence_at_end_of(second)?;
+        match self
+            .inner
+            .db
+            .history_snapshot(&range_prefix(table_id, TABLE_INDEX_ID), seq)
+        {
+            Ok(snapshot) => Ok((seq, snapshot)),
+            Err(e @ crate::Error::HistoryUnavailable(_)) => Err(refused(e.to_string())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// `RestoreTableToPointInTime`: a new table holding the source's items
     /// as they were at the end of the second of `RestoreDateTime` (or now),
     /// `CREATING` with its `RestoreSummary` when this returns, `ACTIVE`
@@ -206,24 +230,24 @@ impl DynamoDb {
             }
         };
         let earliest = earliest_millis(&pitr, now);
+        // The sentence is the API reference's description of the error.
+        let invalid = |detail: String| {
+            DynamoError::InvalidRestoreTimeException(format!(
+                "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime: {detail}"
+            ))
+        };
         if at < earliest || at > now {
-            // The sentence is the API reference's description of the error.
-            return Err(DynamoError::InvalidRestoreTimeException(format!(
-                "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime: {} is not between {} and {}",
+            return Err(invalid(format!(
+                "{} is not between {} and {}",
                 seconds(at),
                 seconds(earliest),
                 seconds(now)
             )));
         }
-        let seq = self.sequence_at_end_of(at.div_euclid(1000))?;
         // Holds the history at `seq` until the refresh below names the
         // restore's source range (a concurrent refresh may raise the floor
         // past `seq` meanwhile; this snapshot still keeps what it sees).
-        let _hold = self
-            .inner
-            .db
-            .history_snapshot(&range_prefix(meta.id, TABLE_INDEX_ID), seq)
-            .map_err(|e| DynamoError::InvalidRestoreTimeException(e.to_string()))?;
+        let (seq, _hold) = self.history_at_end_of(meta.id, at.div_euclid(1000), invalid)?;
         if self.tables_read().contains_key(&input.target_table_name) {
             return Err(DynamoError::TableAlreadyExistsException(format!(
                 "Table already exists: {}",
@@ -240,21 +264,17 @@ impl DynamoDb {
             in_progress: true,
             source_sequence: Some(seq),
         };
-        // The overrides are RestoreTableFromBackup's, field for field.
-        let overrides = RestoreTableFromBackupInput {
-            target_table_name: input.target_table_name.clone(),
-            backup_arn: String::new(),
-            billing_mode_override: input.billing_mode_override,
-            global_secondary_index_override: input.global_secondary_index_override,
-            local_secondary_index_override: input.local_secondary_index_override,
-            provisioned_throughput_override: input.provisioned_throughput_override,
-            sse_specification_override: input.sse_specification_override,
-        };
-        let out = self.create_restored_table(&meta, &overrides, restore, |db, table| {
-            db.refresh_history()?;
-            db.start_restore(table);
-            Ok(())
-        })?;
+        let out = self.create_restored_table(
+            &meta,
+            &input.target_table_name,
+            &input.overrides,
+            restore,
+            |db, table| {
+                db.refresh_history()?;
+                db.start_restore(table);
+                Ok(())
+            },
+        )?;
         Ok(RestoreTableToPointInTimeOutput {
             table_description: out,
         })
