@@ -81,11 +81,36 @@ fn export_root(prefix: Option<&str>, id: &str) -> String {
     }
 }
 
-fn same_request(d: &ExportDescription, input: &ExportTableToPointInTimeInput) -> bool {
+/// True if `input` asks for what the export `d` was started for: a retry
+/// with the same ClientToken. `at_millis` and `period` are the request's
+/// ExportTime and incremental period as read; members the request leaves
+/// out (ExportTime, ExportToTime: "now") match whatever `d` took.
+fn same_request(
+    d: &ExportDescription,
+    input: &ExportTableToPointInTimeInput,
+    at_millis: Option<i64>,
+    period: Option<&incremental::Period>,
+) -> bool {
+    let given_to = input
+        .incremental_export_specification
+        .as_ref()
+        .and_then(|s| s.export_to_time);
+    let same_period = match (period, &d.incremental_export_specification) {
+        (None, None) => true,
+        (Some(p), Some(s)) => {
+            s.export_from_time == Some(seconds(p.from_millis))
+                && (given_to.is_none() || s.export_to_time == Some(seconds(p.to_millis)))
+                && s.export_view_type == Some(p.view)
+        }
+        _ => false,
+    };
     d.table_arn.as_deref() == Some(input.table_arn.as_str())
         && d.s3_bucket.as_deref() == Some(input.s3_bucket.as_str())
         && d.s3_prefix == input.s3_prefix
         && d.export_format == Some(input.export_format.unwrap_or_default())
+        && d.export_type == Some(input.export_type.unwrap_or_default())
+        && at_millis.is_none_or(|t| d.export_time == Some(seconds(t)))
+        && same_period
 }
 
 /// What an export reads the table from.
@@ -156,7 +181,7 @@ impl Transfers {
                 _ => None,
             });
             if let Some(previous) = previous {
-                if same_request(&previous, &input) {
+                if same_request(&previous, &input, at_millis, incremental.as_ref()) {
                     return Ok(ExportTableToPointInTimeOutput {
                         export_description: previous,
                     });
