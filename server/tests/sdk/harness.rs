@@ -15,8 +15,8 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
-use siltdb::dynamo::DynamoDb;
-use siltdb::Options;
+use siltdb::dynamo::{DynamoDb, DynamoOptions};
+use siltdb::{Db, Options};
 use siltdb_server::http::{serve, ServerConfig};
 use siltdb_server::transfer::{Served, Transfers};
 use siltdb_server::Backend;
@@ -39,8 +39,15 @@ impl Server {
     /// a database on disk in `data` (backups are kept there) and exports
     /// and imports with `s3` standing in for S3 (bucket = sub-directory).
     pub fn start_on_disk(data: &Path, s3: &Path) -> Server {
+        Server::start_on_disk_with(data, s3, DynamoOptions::default())
+    }
+
+    /// [`Server::start_on_disk`] with the DynamoDB layer's `options` (a
+    /// manual clock, for tests that move time).
+    pub fn start_on_disk_with(data: &Path, s3: &Path, options: DynamoOptions) -> Server {
         std::fs::create_dir_all(s3).expect("s3 root");
-        let db = Arc::new(DynamoDb::open(data, Options::default()).expect("open the database"));
+        let engine = Db::open(data, Options::default()).expect("open the database");
+        let db = Arc::new(DynamoDb::with_db(engine, options).expect("open the database"));
         let transfers = Transfers::open(Arc::clone(&db), s3, Some(data)).expect("transfers");
         Server::serving(Arc::new(Served { db, transfers }))
     }

@@ -5,6 +5,8 @@
 //! One behaviour per module; one binary, so the SDK is linked once.
 
 mod harness;
+#[path = "../transfer_support/mod.rs"]
+mod transfer_support;
 
 mod backups;
 mod batches;
