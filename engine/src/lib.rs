@@ -35,6 +35,8 @@ mod vlog;
 mod wal;
 
 #[cfg(test)]
+mod datadriven;
+#[cfg(test)]
 mod testutil;
 
 pub use batch::WriteBatch;

@@ -190,75 +190,8 @@ fn run_case(cmd: &str, input: &str) -> String {
     }
 }
 
-/// Runs one file; returns (cases, rewritten text, failures).
-fn run_file(text: &str) -> (usize, String, Vec<String>) {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = String::new();
-    let mut failures = Vec::new();
-    let mut cases = 0;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        if line.trim().is_empty() || line.starts_with('#') {
-            out.push_str(line);
-            out.push('\n');
-            i += 1;
-            continue;
-        }
-        let cmd = line;
-        let case_line = i + 1;
-        i += 1;
-        let mut input = Vec::new();
-        while i < lines.len() && lines[i] != "----" {
-            input.push(lines[i]);
-            i += 1;
-        }
-        i += 1;
-        let mut expected = Vec::new();
-        while i < lines.len() && !lines[i].trim().is_empty() {
-            expected.push(lines[i]);
-            i += 1;
-        }
-        let input = input.join("\n");
-        let got = run_case(cmd, &input);
-        cases += 1;
-        if got != expected.join("\n") {
-            failures.push(format!(
-                "line {case_line}: {cmd}\n{input}\n--- expected\n{}\n--- got\n{got}\n",
-                expected.join("\n")
-            ));
-        }
-        let _ = write!(out, "{cmd}\n{input}\n----\n{got}\n");
-    }
-    (cases, out, failures)
-}
-
 #[test]
 fn testdata() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/compaction/testdata");
-    let rewrite = std::env::var_os("SILTDB_REWRITE").is_some();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("testdata dir")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    entries.sort();
-    let mut total = 0;
-    let mut failures = Vec::new();
-    for path in entries {
-        let text = std::fs::read_to_string(&path).expect("read testdata");
-        let (n, rewritten, fails) = run_file(&text);
-        total += n;
-        if rewrite {
-            std::fs::write(&path, rewritten).expect("rewrite testdata");
-        }
-        for f in fails {
-            failures.push(format!("{}: {f}", path.display()));
-        }
-    }
-    eprintln!("compaction testdata: {total} cases");
+    let total = crate::datadriven::run_dir("src/compaction/testdata", &run_case);
     assert!(total > 0);
-    if !rewrite {
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
 }

@@ -36,8 +36,6 @@
 pub mod api;
 mod backups;
 pub mod clock;
-#[cfg(test)]
-mod datadriven;
 mod db;
 pub mod error;
 /// DynamoDB expressions (condition, filter, key-condition, projection,

@@ -20,6 +20,8 @@ mod blobs;
 mod edit;
 pub mod history;
 mod version;
+#[cfg(test)]
+mod version_tests;
 
 pub use blobs::{BlobFileMeta, BlobFileState, BlobGarbage, BlobSet, TableBlobRefs};
 pub use edit::{FileMeta, VersionEdit};

@@ -226,7 +226,7 @@ fn run_update(case: &Case) -> Result<String, ExprError> {
 
 #[test]
 fn eval_testdata() {
-    let total = crate::dynamo::datadriven::run_dir("src/dynamo/expr/testdata/eval", &run_case);
+    let total = crate::datadriven::run_dir("src/dynamo/expr/testdata/eval", &run_case);
     assert!(total >= 150, "only {total} eval cases");
 }
 

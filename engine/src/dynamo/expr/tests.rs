@@ -128,7 +128,7 @@ fn run_case(cmd: &str, input: &str) -> String {
 
 #[test]
 fn testdata() {
-    let total = crate::dynamo::datadriven::run_dir("src/dynamo/expr/testdata", &run_case);
+    let total = crate::datadriven::run_dir("src/dynamo/expr/testdata", &run_case);
     assert!(total > 0);
 }
 

@@ -177,6 +177,6 @@ fn run_case(cmd: &str, input: &str) -> String {
 
 #[test]
 fn testdata() {
-    let total = crate::dynamo::datadriven::run_dir("src/dynamo/keys/testdata", &run_case);
+    let total = crate::datadriven::run_dir("src/dynamo/keys/testdata", &run_case);
     assert!(total >= 30, "only {total} key-range cases");
 }

@@ -429,7 +429,7 @@ fn run_case(db: &DynamoDb, last_token: &mut Option<String>, cmd: &str, input: &s
 /// Each file runs on a fresh database.
 #[test]
 fn testdata() {
-    let total = crate::dynamo::datadriven::run_dir_per_file("src/dynamo/partiql/testdata", || {
+    let total = crate::datadriven::run_dir_per_file("src/dynamo/partiql/testdata", || {
         let db = DynamoDb::open_in_memory().expect("open");
         let mut last_token = None;
         move |cmd: &str, input: &str| run_case(&db, &mut last_token, cmd, input)
