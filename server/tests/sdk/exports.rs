@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::primitives::DateTime;
 use aws_sdk_dynamodb::types::{
-    BillingMode, ExportFormat, ExportStatus, ExportType, ExportViewType, ImportStatus,
-    IncrementalExportSpecification, InputCompressionType, InputFormat, KeyType,
+    BillingMode, ExportDescription, ExportFormat, ExportStatus, ExportType, ExportViewType,
+    ImportStatus, IncrementalExportSpecification, InputCompressionType, InputFormat, KeyType,
     PointInTimeRecoverySpecification, S3BucketSource, ScalarAttributeType, TableCreationParameters,
 };
 use aws_sdk_dynamodb::Client;
@@ -41,17 +41,7 @@ async fn an_export_imports_into_an_equal_table() {
         .and_then(|d| d.export_arn())
         .expect("ExportArn")
         .to_string();
-    let done = poll(|| async {
-        let d = client
-            .describe_export()
-            .export_arn(&export_arn)
-            .send()
-            .await
-            .expect("DescribeExport");
-        let d = d.export_description().expect("ExportDescription").clone();
-        (d.export_status() != Some(&ExportStatus::InProgress)).then_some(d)
-    })
-    .await;
+    let done = wait_export(&client, &export_arn).await;
     assert_eq!(
         done.export_status(),
         Some(&ExportStatus::Completed),
@@ -228,17 +218,7 @@ async fn an_incremental_export_holds_the_changes_of_its_period() {
         .and_then(|d| d.export_arn())
         .expect("ExportArn")
         .to_string();
-    let done = poll(|| async {
-        let d = client
-            .describe_export()
-            .export_arn(&export_arn)
-            .send()
-            .await
-            .expect("DescribeExport");
-        let d = d.export_description().expect("ExportDescription").clone();
-        (d.export_status() != Some(&ExportStatus::InProgress)).then_some(d)
-    })
-    .await;
+    let done = wait_export(&client, &export_arn).await;
     assert_eq!(
         done.export_status(),
         Some(&ExportStatus::Completed),
@@ -271,4 +251,19 @@ async fn an_incremental_export_holds_the_changes_of_its_period() {
             ("item-9".into(), some("9"), None),
         ]
     );
+}
+
+/// Waits until DescribeExport says export `arn` is no longer IN_PROGRESS.
+async fn wait_export(client: &Client, arn: &str) -> ExportDescription {
+    poll(|| async {
+        let d = client
+            .describe_export()
+            .export_arn(arn)
+            .send()
+            .await
+            .expect("DescribeExport");
+        let d = d.export_description().expect("ExportDescription").clone();
+        (d.export_status() != Some(&ExportStatus::InProgress)).then_some(d)
+    })
+    .await
 }
