@@ -10,26 +10,15 @@
 
 #![cfg(unix)]
 
-use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
+
+use common::du::sizes;
 use std::time::Instant;
 
 use siltdb::fs::{FaultFs, OsFs};
 use siltdb::{Db, Options, WriteBatch, WriteOptions};
-
-/// (total bytes, bytes in files with a single link) of the files in `dir`.
-fn sizes(dir: &Path) -> (u64, u64) {
-    let (mut total, mut own) = (0, 0);
-    for e in std::fs::read_dir(dir).expect("read_dir") {
-        let m = e.expect("entry").metadata().expect("metadata");
-        total += m.len();
-        if m.nlink() == 1 {
-            own += m.len();
-        }
-    }
-    (total, own)
-}
 
 #[test]
 #[ignore = "a measurement: run with --ignored --nocapture"]

@@ -12,10 +12,9 @@
 
 mod common;
 
-use std::os::unix::fs::MetadataExt;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::du::sizes;
 use common::{create, item, n, s};
 use siltdb::dynamo::api::{
     BatchWriteItemInput, CreateBackupInput, DescribeTableInput, PutRequest,
@@ -23,26 +22,6 @@ use siltdb::dynamo::api::{
 };
 use siltdb::dynamo::{AttributeValue, DynamoDb};
 use siltdb::Options;
-
-/// (total bytes, bytes in files with a single link) below `dir`.
-fn sizes(dir: &Path) -> (u64, u64) {
-    let (mut total, mut own) = (0, 0);
-    for e in std::fs::read_dir(dir).expect("read_dir") {
-        let e = e.expect("entry");
-        let m = e.metadata().expect("metadata");
-        if m.is_dir() {
-            let (t, o) = sizes(&e.path());
-            total += t;
-            own += o;
-        } else {
-            total += m.len();
-            if m.nlink() == 1 {
-                own += m.len();
-            }
-        }
-    }
-    (total, own)
-}
 
 #[test]
 #[ignore = "a measurement: run with --ignored --nocapture"]

@@ -7,6 +7,8 @@
 pub mod blobs;
 pub mod collections;
 pub mod disk;
+#[cfg(unix)]
+pub mod du;
 pub mod executor;
 pub mod fixtures;
 pub mod streams;
