@@ -11,10 +11,10 @@ use siltdb::dynamo::DynamoError;
 
 use super::common::{consumed_capacities_json, item_collection_metrics_map_json, put_opt};
 use super::decode::{
-    element_path, entry_path, expect_list, expect_map, expect_struct, DResult, Decoder, Position,
-    Struct,
+    element_path, entry_path, expect_list, expect_map, expect_struct, matches_name_pattern,
+    DResult, Decoder, Position, Struct, MAX_ECHO_CHARS,
 };
-use super::tree::Object;
+use super::tree::{Json, Object};
 use super::value::{item, item_json};
 
 /// Java type of `RequestItems` values in BatchWriteItem, for type errors.
@@ -29,6 +29,40 @@ fn check_request_items_size(d: &mut Decoder, path: &str, map: &Object, max: usiz
 /// Checks a table name used as a `RequestItems` key (the model's `TableArn`).
 fn check_table_key(d: &mut Decoder, path: &str, name: &str) {
     d.check_length(name, path, name.chars().count(), Some(1), Some(1024));
+}
+
+/// The constraint a `RequestItems` key that is a plain table name must
+/// meet, as DynamoDB words it (its list names all three rules whichever
+/// failed).
+const TABLE_KEY_CONSTRAINT: &str = "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]";
+
+/// Whether a `RequestItems` key breaks the `TableName` shape: a plain name
+/// (not an ARN) of 3–255 characters of `[a-zA-Z0-9_.-]`.
+fn breaks_table_name(name: &str) -> bool {
+    !name.starts_with("arn:")
+        && (!matches_name_pattern(name) || !(3..=255).contains(&name.chars().count()))
+}
+
+/// Refuses a `RequestItems` map with a key that breaks the `TableName`
+/// shape, before any table is looked up, echoing the whole map as JSON.
+///
+/// Recorded against DynamoDB (nubo-db/dynamodb-conformance,
+/// `tests/tier3/validation-ordering/batchOperations.test.ts`, us-east-1 and
+/// eu-west-2, 2026-10-09): BatchGetItem reports it as a model constraint,
+/// listed before `returnConsumedCapacity`; BatchWriteItem reports an
+/// invalid `ReturnConsumedCapacity` alone over it, so there it is checked
+/// after the model's constraints (`deferred`). BatchWriteItem's own wording
+/// of it is not recorded: BatchGetItem's is used.
+fn check_table_keys(d: &mut Decoder, path: &str, items: &Json, map: &Object, deferred: bool) {
+    if !map.keys().any(breaks_table_name) {
+        return;
+    }
+    let shown = items.compact_text(MAX_ECHO_CHARS);
+    if deferred {
+        d.defer_violation(Some(&shown), path, TABLE_KEY_CONSTRAINT);
+    } else {
+        d.violation(Some(&shown), path, TABLE_KEY_CONSTRAINT);
+    }
 }
 
 /// Reads one `KeysAndAttributes`.
@@ -65,6 +99,7 @@ pub(crate) fn batch_get_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Ba
     match s.get("RequestItems") {
         Some(v) => {
             let map = expect_map(v, Position::Field, "KeysAndAttributes")?;
+            check_table_keys(d, &path, v, map, false);
             for (table, e) in map.iter().filter(|(_, e)| !e.is_null()) {
                 let m = expect_struct(e, Position::Element, "KeysAndAttributes")?;
                 let p = entry_path(&path, table);
@@ -132,6 +167,7 @@ pub(crate) fn batch_write_item_input(
     match s.get("RequestItems") {
         Some(v) => {
             let map = expect_map(v, Position::Field, WRITE_REQUESTS_TYPE)?;
+            check_table_keys(d, &path, v, map, true);
             for (table, e) in map.iter().filter(|(_, e)| !e.is_null()) {
                 let list = expect_list(e, Position::Element)?;
                 let list_path = entry_path(&path, table);
