@@ -317,34 +317,34 @@ mod tests {
     #[test]
     fn batch_get_reads_and_checks() {
         let i = read(
-            json!({"RequestItems": {"T": {"Keys": [{"k": {"S": "1"}}, {"k": {"S": "2"}}],
+            json!({"RequestItems": {"Tbl": {"Keys": [{"k": {"S": "1"}}, {"k": {"S": "2"}}],
                                           "ConsistentRead": true, "ProjectionExpression": "k"}},
                    "ReturnConsumedCapacity": "TOTAL"}),
             batch_get_item_input,
         )
         .expect("valid");
-        assert_eq!(i.request_items["T"].keys.len(), 2);
-        assert_eq!(i.request_items["T"].consistent_read, Some(true));
+        assert_eq!(i.request_items["Tbl"].keys.len(), 2);
+        assert_eq!(i.request_items["Tbl"].consistent_read, Some(true));
         let e = read(json!({"RequestItems": {}}), batch_get_item_input).expect_err("empty");
         assert_eq!(
             e.message(),
             "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
         let e = read(
-            json!({"RequestItems": {"T": {"Keys": []}}}),
+            json!({"RequestItems": {"Tbl": {"Keys": []}}}),
             batch_get_item_input,
         )
         .expect_err("no keys");
         assert_eq!(
             e.message(),
-            "1 validation error detected: Value '[...]' at 'requestItems.T.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            "1 validation error detected: Value '[...]' at 'requestItems.Tbl.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
         let e = read(json!({}), batch_get_item_input).expect_err("missing");
         assert_eq!(
             e.message(),
             "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"
         );
-        let e = read(json!({"RequestItems": {"T": []}}), batch_get_item_input).expect_err("type");
+        let e = read(json!({"RequestItems": {"Tbl": []}}), batch_get_item_input).expect_err("type");
         assert_eq!(
             e.message(),
             "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.KeysAndAttributes"
@@ -354,26 +354,33 @@ mod tests {
     #[test]
     fn batch_write_reads_and_checks() {
         let i = read(
-            json!({"RequestItems": {"T": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
+            json!({"RequestItems": {"Tbl": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
                                           {"DeleteRequest": {"Key": {"k": {"S": "2"}}}}]}}),
             batch_write_item_input,
         )
         .expect("valid");
-        assert!(matches!(i.request_items["T"][0], WriteRequest::Put(_)));
-        assert!(matches!(i.request_items["T"][1], WriteRequest::Delete(_)));
-        let e = read(json!({"RequestItems": {"T": [{}]}}), batch_write_item_input)
-            .expect_err("empty request");
+        assert!(matches!(i.request_items["Tbl"][0], WriteRequest::Put(_)));
+        assert!(matches!(i.request_items["Tbl"][1], WriteRequest::Delete(_)));
+        let e = read(
+            json!({"RequestItems": {"Tbl": [{}]}}),
+            batch_write_item_input,
+        )
+        .expect_err("empty request");
         assert_eq!(e.name(), "ValidationException");
-        let e = read(json!({"RequestItems": {"T": 5}}), batch_write_item_input).expect_err("type");
+        let e =
+            read(json!({"RequestItems": {"Tbl": 5}}), batch_write_item_input).expect_err("type");
         assert_eq!(e.name(), "SerializationException");
         let many: Vec<Value> = (0..26)
             .map(|i| json!({"DeleteRequest": {"Key": {"k": {"N": i.to_string()}}}}))
             .collect();
-        let e = read(json!({"RequestItems": {"T": many}}), batch_write_item_input)
-            .expect_err("too many");
+        let e = read(
+            json!({"RequestItems": {"Tbl": many}}),
+            batch_write_item_input,
+        )
+        .expect_err("too many");
         assert_eq!(
             e.message(),
-            "1 validation error detected: Value '[...]' at 'requestItems.T.member' failed to satisfy constraint: Member must have length less than or equal to 25"
+            "1 validation error detected: Value '[...]' at 'requestItems.Tbl.member' failed to satisfy constraint: Member must have length less than or equal to 25"
         );
     }
 
@@ -390,7 +397,7 @@ mod tests {
         let key: siltdb::dynamo::Item = [("k".to_string(), AttributeValue::S("1".into()))].into();
         let o = BatchWriteItemOutput {
             unprocessed_items: [(
-                "T".to_string(),
+                "Tbl".to_string(),
                 vec![
                     WriteRequest::Put(PutRequest { item: key.clone() }),
                     WriteRequest::Delete(DeleteRequest { key: key.clone() }),
@@ -401,13 +408,13 @@ mod tests {
         };
         assert_eq!(
             batch_write_item_output(&o),
-            json!({"UnprocessedItems": {"T": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
+            json!({"UnprocessedItems": {"Tbl": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
                                               {"DeleteRequest": {"Key": {"k": {"S": "1"}}}}]}})
         );
         let o = BatchGetItemOutput {
-            responses: [("T".to_string(), vec![key.clone()])].into(),
+            responses: [("Tbl".to_string(), vec![key.clone()])].into(),
             unprocessed_keys: [(
-                "T".to_string(),
+                "Tbl".to_string(),
                 KeysAndAttributes {
                     keys: vec![key],
                     consistent_read: Some(true),
@@ -419,8 +426,8 @@ mod tests {
         };
         assert_eq!(
             batch_get_item_output(&o),
-            json!({"Responses": {"T": [{"k": {"S": "1"}}]},
-                   "UnprocessedKeys": {"T": {"Keys": [{"k": {"S": "1"}}], "ConsistentRead": true}}})
+            json!({"Responses": {"Tbl": [{"k": {"S": "1"}}]},
+                   "UnprocessedKeys": {"Tbl": {"Keys": [{"k": {"S": "1"}}], "ConsistentRead": true}}})
         );
     }
 
@@ -439,7 +446,7 @@ mod tests {
             AttributeValue::L(vec![AttributeValue::Null, AttributeValue::Bool(false)]),
         );
         let writes = [(
-            "T".to_string(),
+            "Tbl".to_string(),
             vec![
                 WriteRequest::Put(PutRequest { item }),
                 WriteRequest::Delete(DeleteRequest { key: key.clone() }),
@@ -468,11 +475,11 @@ mod tests {
             attributes_to_get: None,
         };
         let out = batch_get_item_output(&BatchGetItemOutput {
-            unprocessed_keys: [("T".to_string(), keys.clone())].into(),
+            unprocessed_keys: [("Tbl".to_string(), keys.clone())].into(),
             ..Default::default()
         });
         let retry = json!({"RequestItems": out["UnprocessedKeys"].clone()});
         let input = read(retry, batch_get_item_input).expect("valid retry");
-        assert_eq!(input.request_items["T"], keys);
+        assert_eq!(input.request_items["Tbl"], keys);
     }
 }
