@@ -109,6 +109,10 @@ fn create_input(source: &TableMeta, input: &RestoreTableFromBackupInput) -> Crea
                             table_throughput.unwrap_or_default()
                         }
                     }),
+                    // As for the table: a restored table starts without
+                    // the source's maximum and warm throughput.
+                    on_demand_throughput: None,
+                    warm_throughput: None,
                 })
                 .collect();
             (!g.is_empty()).then_some(g)
