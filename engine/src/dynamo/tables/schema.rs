@@ -80,7 +80,7 @@ pub struct IndexMeta {
 impl IndexMeta {
     /// The `OnDemandThroughput` and `WarmThroughput` members of a global
     /// index's description (`WarmThroughput` is always present, as
-    /// DynamoDB shows it; see [`ThroughputSettings::warm_units`]).
+    /// DynamoDB shows it; see `ThroughputSettings::warm_units`).
     pub fn throughput_description(
         &self,
     ) -> (
