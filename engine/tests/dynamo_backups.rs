@@ -65,6 +65,8 @@ fn create_source(db: &DynamoDb) {
             key_schema: ks("g", None),
             projection: all(),
             provisioned_throughput: None,
+            on_demand_throughput: None,
+            warm_throughput: None,
         }]),
         ..Default::default()
     })

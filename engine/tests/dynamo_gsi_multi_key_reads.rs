@@ -348,6 +348,8 @@ fn a_new_index_is_backfilled_from_existing_items() {
                 key_schema: index_keys(),
                 projection: projection(ProjectionType::All, None),
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             },
         )]),
         ..Default::default()

@@ -224,6 +224,8 @@ fn create_action(
                 key_schema: schema(keys),
                 projection: projection(ProjectionType::All, None),
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             },
         )]),
         ..Default::default()

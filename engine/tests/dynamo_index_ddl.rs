@@ -442,6 +442,8 @@ fn update_table_index_rules_have_dynamodb_messages() {
                 read_capacity_units: 1,
                 write_capacity_units: 1,
             }),
+            on_demand_throughput: None,
+            warm_throughput: None,
         })
     };
     let delete = |name: &str| {
@@ -456,6 +458,8 @@ fn update_table_index_rules_have_dynamodb_messages() {
                 read_capacity_units: r,
                 write_capacity_units: w,
             }),
+            on_demand_throughput: None,
+            warm_throughput: None,
         })
     };
     let limit = |r: Result<UpdateTableOutput, DynamoError>| match r {

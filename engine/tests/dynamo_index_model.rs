@@ -267,6 +267,8 @@ fn table_input() -> CreateTableInput {
                     non_key_attributes: Some(vec!["v".into()]),
                 },
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             },
             GlobalSecondaryIndex {
                 index_name: MULTI.into(),
@@ -287,6 +289,8 @@ fn table_input() -> CreateTableInput {
                     non_key_attributes: None,
                 },
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             },
         ]),
         ..Default::default()

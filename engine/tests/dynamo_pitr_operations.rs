@@ -53,6 +53,8 @@ fn create_source(db: &DynamoDb) {
                 non_key_attributes: None,
             },
             provisioned_throughput: None,
+            on_demand_throughput: None,
+            warm_throughput: None,
         }]),
         ..Default::default()
     })

@@ -409,6 +409,7 @@ fn the_sweep_removes_index_entries() {
         status: IndexStatus::Active,
         read_capacity_units: 0,
         write_capacity_units: 0,
+        throughput: Default::default(),
     };
     let meta = TableMeta {
         name: "idx".into(),

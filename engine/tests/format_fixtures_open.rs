@@ -196,6 +196,8 @@ fn write_dynamo_fixture(dir: &Path) {
                 non_key_attributes: None,
             },
             provisioned_throughput: None,
+            on_demand_throughput: None,
+            warm_throughput: None,
         }]),
         stream_specification: Some(StreamSpecification {
             stream_enabled: true,
@@ -306,7 +308,16 @@ fn check_dynamo_fixture(dir: &Path) {
         })
         .expect("describe")
         .table;
-    assert_eq!(d.global_secondary_indexes.map(|g| g.len()), Some(1));
+    let gsis = d.global_secondary_indexes.expect("the GSI");
+    assert_eq!(gsis.len(), 1);
+    // Written before indexes had throughput settings: read as an index that
+    // never set them.
+    assert_eq!(gsis[0].on_demand_throughput, None);
+    let warm = gsis[0].warm_throughput.expect("warm throughput");
+    assert_eq!(
+        (warm.read_units_per_second, warm.write_units_per_second),
+        (12_000, 4_000)
+    );
     assert_eq!(d.local_secondary_indexes.map(|l| l.len()), Some(1));
     assert!(d.latest_stream_arn.is_some(), "the stream is still there");
     // The GSI holds every item of a year, in song order.

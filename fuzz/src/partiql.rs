@@ -57,6 +57,8 @@ fn database() -> &'static DynamoDb {
                     non_key_attributes: None,
                 },
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             }]),
             billing_mode: Some(BillingMode::PayPerRequest),
             ..CreateTableInput::default()

@@ -106,6 +106,8 @@ fn exports_import_unchanged_in_both_formats() {
                 non_key_attributes: None,
             },
             provisioned_throughput: None,
+            on_demand_throughput: None,
+            warm_throughput: None,
         }]);
         let import = t
             .import_table(

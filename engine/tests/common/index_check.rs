@@ -163,6 +163,8 @@ pub fn gsi(name: &str, hash: &str, range: Option<&str>) -> GlobalSecondaryIndex 
         key_schema,
         projection: projection(ProjectionType::All, None),
         provisioned_throughput: None,
+        on_demand_throughput: None,
+        warm_throughput: None,
     }
 }
 
@@ -203,6 +205,8 @@ pub fn create_gsi(table: &str, name: &str, hash: &str) -> UpdateTableInput {
                 key_schema: vec![ks(hash, KeyType::Hash)],
                 projection: projection(ProjectionType::All, None),
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             },
         )]),
         ..Default::default()

@@ -11,10 +11,10 @@ use siltdb::dynamo::DynamoError;
 
 use super::common::{consumed_capacities_json, item_collection_metrics_map_json, put_opt};
 use super::decode::{
-    element_path, entry_path, expect_list, expect_map, expect_struct, DResult, Decoder, Position,
-    Struct,
+    element_path, entry_path, expect_list, expect_map, expect_struct, matches_name_pattern,
+    DResult, Decoder, Position, Struct, MAX_ECHO_CHARS,
 };
-use super::tree::Object;
+use super::tree::{Json, Object};
 use super::value::{item, item_json};
 
 /// Java type of `RequestItems` values in BatchWriteItem, for type errors.
@@ -29,6 +29,40 @@ fn check_request_items_size(d: &mut Decoder, path: &str, map: &Object, max: usiz
 /// Checks a table name used as a `RequestItems` key (the model's `TableArn`).
 fn check_table_key(d: &mut Decoder, path: &str, name: &str) {
     d.check_length(name, path, name.chars().count(), Some(1), Some(1024));
+}
+
+/// The constraint a `RequestItems` key that is a plain table name must
+/// meet, as DynamoDB words it (its list names all three rules whichever
+/// failed).
+const TABLE_KEY_CONSTRAINT: &str = "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]";
+
+/// Whether a `RequestItems` key breaks the `TableName` shape: a plain name
+/// (not an ARN) of 3–255 characters of `[a-zA-Z0-9_.-]`.
+fn breaks_table_name(name: &str) -> bool {
+    !name.starts_with("arn:")
+        && (!matches_name_pattern(name) || !(3..=255).contains(&name.chars().count()))
+}
+
+/// Refuses a `RequestItems` map with a key that breaks the `TableName`
+/// shape, before any table is looked up, echoing the whole map as JSON.
+///
+/// Recorded against DynamoDB (nubo-db/dynamodb-conformance,
+/// `tests/tier3/validation-ordering/batchOperations.test.ts`, us-east-1 and
+/// eu-west-2, 2026-10-09): BatchGetItem reports it as a model constraint,
+/// listed before `returnConsumedCapacity`; BatchWriteItem reports an
+/// invalid `ReturnConsumedCapacity` alone over it, so there it is checked
+/// after the model's constraints (`deferred`). BatchWriteItem's own wording
+/// of it is not recorded: BatchGetItem's is used.
+fn check_table_keys(d: &mut Decoder, path: &str, items: &Json, map: &Object, deferred: bool) {
+    if !map.keys().any(breaks_table_name) {
+        return;
+    }
+    let shown = items.compact_text(MAX_ECHO_CHARS);
+    if deferred {
+        d.defer_violation(Some(&shown), path, TABLE_KEY_CONSTRAINT);
+    } else {
+        d.violation(Some(&shown), path, TABLE_KEY_CONSTRAINT);
+    }
 }
 
 /// Reads one `KeysAndAttributes`.
@@ -65,6 +99,7 @@ pub(crate) fn batch_get_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Ba
     match s.get("RequestItems") {
         Some(v) => {
             let map = expect_map(v, Position::Field, "KeysAndAttributes")?;
+            check_table_keys(d, &path, v, map, false);
             for (table, e) in map.iter().filter(|(_, e)| !e.is_null()) {
                 let m = expect_struct(e, Position::Element, "KeysAndAttributes")?;
                 let p = entry_path(&path, table);
@@ -132,6 +167,7 @@ pub(crate) fn batch_write_item_input(
     match s.get("RequestItems") {
         Some(v) => {
             let map = expect_map(v, Position::Field, WRITE_REQUESTS_TYPE)?;
+            check_table_keys(d, &path, v, map, true);
             for (table, e) in map.iter().filter(|(_, e)| !e.is_null()) {
                 let list = expect_list(e, Position::Element)?;
                 let list_path = entry_path(&path, table);
@@ -281,34 +317,34 @@ mod tests {
     #[test]
     fn batch_get_reads_and_checks() {
         let i = read(
-            json!({"RequestItems": {"T": {"Keys": [{"k": {"S": "1"}}, {"k": {"S": "2"}}],
+            json!({"RequestItems": {"Tbl": {"Keys": [{"k": {"S": "1"}}, {"k": {"S": "2"}}],
                                           "ConsistentRead": true, "ProjectionExpression": "k"}},
                    "ReturnConsumedCapacity": "TOTAL"}),
             batch_get_item_input,
         )
         .expect("valid");
-        assert_eq!(i.request_items["T"].keys.len(), 2);
-        assert_eq!(i.request_items["T"].consistent_read, Some(true));
+        assert_eq!(i.request_items["Tbl"].keys.len(), 2);
+        assert_eq!(i.request_items["Tbl"].consistent_read, Some(true));
         let e = read(json!({"RequestItems": {}}), batch_get_item_input).expect_err("empty");
         assert_eq!(
             e.message(),
             "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
         let e = read(
-            json!({"RequestItems": {"T": {"Keys": []}}}),
+            json!({"RequestItems": {"Tbl": {"Keys": []}}}),
             batch_get_item_input,
         )
         .expect_err("no keys");
         assert_eq!(
             e.message(),
-            "1 validation error detected: Value '[...]' at 'requestItems.T.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            "1 validation error detected: Value '[...]' at 'requestItems.Tbl.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
         let e = read(json!({}), batch_get_item_input).expect_err("missing");
         assert_eq!(
             e.message(),
             "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"
         );
-        let e = read(json!({"RequestItems": {"T": []}}), batch_get_item_input).expect_err("type");
+        let e = read(json!({"RequestItems": {"Tbl": []}}), batch_get_item_input).expect_err("type");
         assert_eq!(
             e.message(),
             "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.KeysAndAttributes"
@@ -318,26 +354,33 @@ mod tests {
     #[test]
     fn batch_write_reads_and_checks() {
         let i = read(
-            json!({"RequestItems": {"T": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
+            json!({"RequestItems": {"Tbl": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
                                           {"DeleteRequest": {"Key": {"k": {"S": "2"}}}}]}}),
             batch_write_item_input,
         )
         .expect("valid");
-        assert!(matches!(i.request_items["T"][0], WriteRequest::Put(_)));
-        assert!(matches!(i.request_items["T"][1], WriteRequest::Delete(_)));
-        let e = read(json!({"RequestItems": {"T": [{}]}}), batch_write_item_input)
-            .expect_err("empty request");
+        assert!(matches!(i.request_items["Tbl"][0], WriteRequest::Put(_)));
+        assert!(matches!(i.request_items["Tbl"][1], WriteRequest::Delete(_)));
+        let e = read(
+            json!({"RequestItems": {"Tbl": [{}]}}),
+            batch_write_item_input,
+        )
+        .expect_err("empty request");
         assert_eq!(e.name(), "ValidationException");
-        let e = read(json!({"RequestItems": {"T": 5}}), batch_write_item_input).expect_err("type");
+        let e =
+            read(json!({"RequestItems": {"Tbl": 5}}), batch_write_item_input).expect_err("type");
         assert_eq!(e.name(), "SerializationException");
         let many: Vec<Value> = (0..26)
             .map(|i| json!({"DeleteRequest": {"Key": {"k": {"N": i.to_string()}}}}))
             .collect();
-        let e = read(json!({"RequestItems": {"T": many}}), batch_write_item_input)
-            .expect_err("too many");
+        let e = read(
+            json!({"RequestItems": {"Tbl": many}}),
+            batch_write_item_input,
+        )
+        .expect_err("too many");
         assert_eq!(
             e.message(),
-            "1 validation error detected: Value '[...]' at 'requestItems.T.member' failed to satisfy constraint: Member must have length less than or equal to 25"
+            "1 validation error detected: Value '[...]' at 'requestItems.Tbl.member' failed to satisfy constraint: Member must have length less than or equal to 25"
         );
     }
 
@@ -354,7 +397,7 @@ mod tests {
         let key: siltdb::dynamo::Item = [("k".to_string(), AttributeValue::S("1".into()))].into();
         let o = BatchWriteItemOutput {
             unprocessed_items: [(
-                "T".to_string(),
+                "Tbl".to_string(),
                 vec![
                     WriteRequest::Put(PutRequest { item: key.clone() }),
                     WriteRequest::Delete(DeleteRequest { key: key.clone() }),
@@ -365,13 +408,13 @@ mod tests {
         };
         assert_eq!(
             batch_write_item_output(&o),
-            json!({"UnprocessedItems": {"T": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
+            json!({"UnprocessedItems": {"Tbl": [{"PutRequest": {"Item": {"k": {"S": "1"}}}},
                                               {"DeleteRequest": {"Key": {"k": {"S": "1"}}}}]}})
         );
         let o = BatchGetItemOutput {
-            responses: [("T".to_string(), vec![key.clone()])].into(),
+            responses: [("Tbl".to_string(), vec![key.clone()])].into(),
             unprocessed_keys: [(
-                "T".to_string(),
+                "Tbl".to_string(),
                 KeysAndAttributes {
                     keys: vec![key],
                     consistent_read: Some(true),
@@ -383,8 +426,8 @@ mod tests {
         };
         assert_eq!(
             batch_get_item_output(&o),
-            json!({"Responses": {"T": [{"k": {"S": "1"}}]},
-                   "UnprocessedKeys": {"T": {"Keys": [{"k": {"S": "1"}}], "ConsistentRead": true}}})
+            json!({"Responses": {"Tbl": [{"k": {"S": "1"}}]},
+                   "UnprocessedKeys": {"Tbl": {"Keys": [{"k": {"S": "1"}}], "ConsistentRead": true}}})
         );
     }
 
@@ -403,7 +446,7 @@ mod tests {
             AttributeValue::L(vec![AttributeValue::Null, AttributeValue::Bool(false)]),
         );
         let writes = [(
-            "T".to_string(),
+            "Tbl".to_string(),
             vec![
                 WriteRequest::Put(PutRequest { item }),
                 WriteRequest::Delete(DeleteRequest { key: key.clone() }),
@@ -432,11 +475,11 @@ mod tests {
             attributes_to_get: None,
         };
         let out = batch_get_item_output(&BatchGetItemOutput {
-            unprocessed_keys: [("T".to_string(), keys.clone())].into(),
+            unprocessed_keys: [("Tbl".to_string(), keys.clone())].into(),
             ..Default::default()
         });
         let retry = json!({"RequestItems": out["UnprocessedKeys"].clone()});
         let input = read(retry, batch_get_item_input).expect("valid retry");
-        assert_eq!(input.request_items["T"], keys);
+        assert_eq!(input.request_items["Tbl"], keys);
     }
 }

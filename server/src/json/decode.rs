@@ -124,13 +124,19 @@ impl<'m> Decoder<'m> {
         if self.violations.len() >= MAX_VIOLATIONS {
             return;
         }
-        let shown = match value {
-            Some(v) => format!("'{}'", truncate_chars(v, MAX_ECHO_CHARS)),
-            None => "null".to_string(),
-        };
-        self.violations.push(format!(
-            "Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
-        ));
+        self.violations
+            .push(violation_text(value, path, constraint));
+    }
+
+    /// Keeps, as [`Decoder::defer`] does, the single constraint violation
+    /// of the member at `path` ("1 validation error detected: ..."): for a
+    /// constraint DynamoDB checks after the model's, reported only if no
+    /// model constraint failed.
+    pub(crate) fn defer_violation(&mut self, value: Option<&str>, path: &str, constraint: &str) {
+        self.defer(DynamoError::validation(format!(
+            "1 validation error detected: {}",
+            violation_text(value, path, constraint)
+        )));
     }
 
     /// Keeps `error` to report if no constraint is violated; only the first
@@ -218,11 +224,7 @@ impl<'m> Decoder<'m> {
 
     /// Checks a table or index name against `[a-zA-Z0-9_.-]+`.
     pub(crate) fn check_name_pattern(&mut self, name: &str, path: &str) {
-        let ok = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-        if !ok {
+        if !matches_name_pattern(name) {
             self.violation(
                 Some(name),
                 path,
@@ -230,6 +232,25 @@ impl<'m> Decoder<'m> {
             );
         }
     }
+}
+
+/// "Value 'v' at 'path' failed to satisfy constraint: ..." for a value that
+/// prints as `value` (`None` prints `null`; one longer than
+/// [`MAX_ECHO_CHARS`] is cut there and ends in `...`).
+fn violation_text(value: Option<&str>, path: &str, constraint: &str) -> String {
+    let shown = match value {
+        Some(v) => format!("'{}'", truncate_chars(v, MAX_ECHO_CHARS)),
+        None => "null".to_string(),
+    };
+    format!("Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
+}
+
+/// Whether `name` matches the table and index name pattern `[a-zA-Z0-9_.-]+`.
+pub(crate) fn matches_name_pattern(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
 /// `Name` → `name`: DynamoDB's spelling of a member in a constraint path.

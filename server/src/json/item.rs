@@ -11,9 +11,21 @@ use super::decode::{DResult, Decoder, Struct};
 use super::value::item_json;
 
 /// Reads a `PutItem` request.
+///
+/// Constraint violations are listed in the order DynamoDB listed them for
+/// dynalite's test suite (`test/putItem.js`, "incorrect attributes" and "no
+/// TableName", pasted from the service's answers): `returnConsumedCapacity`,
+/// `tableName`, `item`, `returnValues`, `returnItemCollectionMetrics` —
+/// the order UpdateItem's 2026 capture agrees with where they overlap.
+/// `conditionalOperator` is not in those answers; it goes where dynalite's
+/// `validations/putItem.js` checks it, after `item`.
 pub(crate) fn put_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<PutItemInput> {
+    let return_consumed_capacity = s.return_consumed_capacity(d)?;
     let table_name = s.table_name(d)?;
     let item = s.required_item(d, "Item")?;
+    let conditional_operator = s.conditional_operator(d)?;
+    let return_values = s.return_values(d)?;
+    let return_item_collection_metrics = s.return_item_collection_metrics(d)?;
     let ex = s.expressions(d)?;
     Ok(PutItemInput {
         table_name,
@@ -21,12 +33,12 @@ pub(crate) fn put_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<PutItemI
         condition_expression: s.string("ConditionExpression")?,
         expression_attribute_names: ex.names,
         expression_attribute_values: ex.values,
-        return_values: s.return_values(d)?,
-        return_consumed_capacity: s.return_consumed_capacity(d)?,
-        return_item_collection_metrics: s.return_item_collection_metrics(d)?,
+        return_values,
+        return_consumed_capacity,
+        return_item_collection_metrics,
         return_values_on_condition_check_failure: s.return_values_on_condition_check_failure(d)?,
         expected: s.expected(d)?,
-        conditional_operator: s.conditional_operator(d)?,
+        conditional_operator,
     })
 }
 
@@ -78,9 +90,20 @@ pub(crate) fn update_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Updat
 }
 
 /// Reads a `DeleteItem` request.
+///
+/// Constraint violations are listed in the order DynamoDB listed them for
+/// dynalite's test suite (`test/deleteItem.js`, "incorrect attributes" and
+/// "no TableName"): `returnConsumedCapacity`, `tableName`, `returnValues`,
+/// `returnItemCollectionMetrics`, `key` — as UpdateItem's. Then
+/// `conditionalOperator`, where dynalite's `validations/deleteItem.js`
+/// checks it (not in those answers).
 pub(crate) fn delete_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<DeleteItemInput> {
+    let return_consumed_capacity = s.return_consumed_capacity(d)?;
     let table_name = s.table_name(d)?;
+    let return_values = s.return_values(d)?;
+    let return_item_collection_metrics = s.return_item_collection_metrics(d)?;
     let key = s.required_item(d, "Key")?;
+    let conditional_operator = s.conditional_operator(d)?;
     let ex = s.expressions(d)?;
     Ok(DeleteItemInput {
         table_name,
@@ -88,12 +111,12 @@ pub(crate) fn delete_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Delet
         condition_expression: s.string("ConditionExpression")?,
         expression_attribute_names: ex.names,
         expression_attribute_values: ex.values,
-        return_values: s.return_values(d)?,
-        return_consumed_capacity: s.return_consumed_capacity(d)?,
-        return_item_collection_metrics: s.return_item_collection_metrics(d)?,
+        return_values,
+        return_consumed_capacity,
+        return_item_collection_metrics,
         return_values_on_condition_check_failure: s.return_values_on_condition_check_failure(d)?,
         expected: s.expected(d)?,
-        conditional_operator: s.conditional_operator(d)?,
+        conditional_operator,
     })
 }
 
@@ -207,10 +230,10 @@ mod tests {
         assert_eq!(
             e.message(),
             "4 validation errors detected: \
+             Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; \
              Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1; \
              Value null at 'item' failed to satisfy constraint: Member must not be null; \
-             Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; \
-             Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+             Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
         );
     }
 

@@ -220,11 +220,11 @@ mod tests {
             (Operation::Scan, json!({"TableName": "T"})),
             (
                 Operation::BatchGetItem,
-                json!({"RequestItems": {"T": {"Keys": [{"k": {"S": "1"}}]}}}),
+                json!({"RequestItems": {"Tbl": {"Keys": [{"k": {"S": "1"}}]}}}),
             ),
             (
                 Operation::BatchWriteItem,
-                json!({"RequestItems": {"T": [{"PutRequest": {"Item": {"k": {"S": "1"}}}}]}}),
+                json!({"RequestItems": {"Tbl": [{"PutRequest": {"Item": {"k": {"S": "1"}}}}]}}),
             ),
             (
                 Operation::TransactWriteItems,

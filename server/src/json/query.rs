@@ -8,9 +8,23 @@ use super::decode::{DResult, Decoder, Struct};
 use super::value::item_json;
 
 /// Reads a `Query` request.
+///
+/// Constraint violations are listed in the order DynamoDB listed them for
+/// dynalite's test suite (`test/query.js`, "incorrect attributes", pasted
+/// from the service's answer): `select`, `indexName`,
+/// `returnConsumedCapacity`, `queryFilter`, `tableName`,
+/// `conditionalOperator`, `attributesToGet`, `limit`, `keyConditions`; the
+/// members not in that answer follow.
 pub(crate) fn query_input(d: &mut Decoder, s: Struct<'_>) -> DResult<QueryInput> {
-    let table_name = s.table_name(d)?;
+    let select = s.enumeration(d, "Select", Select::parse, SELECT_SET)?;
     let index_name = s.index_name(d)?;
+    let return_consumed_capacity = s.return_consumed_capacity(d)?;
+    let query_filter = s.conditions(d, "QueryFilter")?;
+    let table_name = s.table_name(d)?;
+    let conditional_operator = s.conditional_operator(d)?;
+    let attributes_to_get = s.string_list(d, "AttributesToGet", Some(1))?;
+    let limit = s.integer(d, "Limit", "Integer", Some(1), None)?;
+    let key_conditions = s.conditions(d, "KeyConditions")?;
     let ex = s.expressions(d)?;
     Ok(QueryInput {
         table_name,
@@ -20,23 +34,38 @@ pub(crate) fn query_input(d: &mut Decoder, s: Struct<'_>) -> DResult<QueryInput>
         projection_expression: s.string("ProjectionExpression")?,
         expression_attribute_names: ex.names,
         expression_attribute_values: ex.values,
-        select: s.enumeration(d, "Select", Select::parse, SELECT_SET)?,
-        limit: s.integer(d, "Limit", "Integer", Some(1), None)?,
+        select,
+        limit,
         consistent_read: s.bool("ConsistentRead")?,
         scan_index_forward: s.bool("ScanIndexForward")?,
         exclusive_start_key: s.optional_item(d, "ExclusiveStartKey")?,
-        return_consumed_capacity: s.return_consumed_capacity(d)?,
-        key_conditions: s.conditions(d, "KeyConditions")?,
-        query_filter: s.conditions(d, "QueryFilter")?,
-        conditional_operator: s.conditional_operator(d)?,
-        attributes_to_get: s.string_list(d, "AttributesToGet", Some(1))?,
+        return_consumed_capacity,
+        key_conditions,
+        query_filter,
+        conditional_operator,
+        attributes_to_get,
     })
 }
 
 /// Reads a `Scan` request.
+///
+/// Constraint violations are listed in the order DynamoDB listed them for
+/// dynalite's test suite (`test/scan.js`, "incorrect attributes"):
+/// `select`, `indexName`, `totalSegments`, `returnConsumedCapacity`,
+/// `tableName`, `conditionalOperator`, `scanFilter`, `segment`, `limit`;
+/// then `attributesToGet` (beyond the ten that answer lists, where
+/// dynalite's `validations/scan.js` checks it) and the rest.
 pub(crate) fn scan_input(d: &mut Decoder, s: Struct<'_>) -> DResult<ScanInput> {
-    let table_name = s.table_name(d)?;
+    let select = s.enumeration(d, "Select", Select::parse, SELECT_SET)?;
     let index_name = s.index_name(d)?;
+    let total_segments = s.integer(d, "TotalSegments", "Integer", Some(1), Some(1_000_000))?;
+    let return_consumed_capacity = s.return_consumed_capacity(d)?;
+    let table_name = s.table_name(d)?;
+    let conditional_operator = s.conditional_operator(d)?;
+    let scan_filter = s.conditions(d, "ScanFilter")?;
+    let segment = s.integer(d, "Segment", "Integer", Some(0), Some(999_999))?;
+    let limit = s.integer(d, "Limit", "Integer", Some(1), None)?;
+    let attributes_to_get = s.string_list(d, "AttributesToGet", Some(1))?;
     let ex = s.expressions(d)?;
     Ok(ScanInput {
         table_name,
@@ -45,16 +74,16 @@ pub(crate) fn scan_input(d: &mut Decoder, s: Struct<'_>) -> DResult<ScanInput> {
         projection_expression: s.string("ProjectionExpression")?,
         expression_attribute_names: ex.names,
         expression_attribute_values: ex.values,
-        select: s.enumeration(d, "Select", Select::parse, SELECT_SET)?,
-        limit: s.integer(d, "Limit", "Integer", Some(1), None)?,
+        select,
+        limit,
         consistent_read: s.bool("ConsistentRead")?,
         exclusive_start_key: s.optional_item(d, "ExclusiveStartKey")?,
-        segment: s.integer(d, "Segment", "Integer", Some(0), Some(999_999))?,
-        total_segments: s.integer(d, "TotalSegments", "Integer", Some(1), Some(1_000_000))?,
-        return_consumed_capacity: s.return_consumed_capacity(d)?,
-        scan_filter: s.conditions(d, "ScanFilter")?,
-        conditional_operator: s.conditional_operator(d)?,
-        attributes_to_get: s.string_list(d, "AttributesToGet", Some(1))?,
+        segment,
+        total_segments,
+        return_consumed_capacity,
+        scan_filter,
+        conditional_operator,
+        attributes_to_get,
     })
 }
 
@@ -128,9 +157,9 @@ mod tests {
         assert_eq!(
             e.message(),
             "4 validation errors detected: \
+             Value 'SOME' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; \
              Value 'a!' at 'indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; \
              Value 'a!' at 'indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
-             Value 'SOME' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; \
              Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
         );
         let e = read(
@@ -141,8 +170,8 @@ mod tests {
         assert_eq!(
             e.message(),
             "2 validation errors detected: \
-             Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0; \
-             Value '1000001' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000"
+             Value '1000001' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000; \
+             Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"
         );
         let e = read(json!({"TableName": "T", "Limit": "5"}), scan_input).expect_err("type");
         assert_eq!(e.message(), "STRING_VALUE cannot be converted to Integer");
@@ -209,6 +238,8 @@ mod tests {
                     non_key_attributes: None,
                 },
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             }]),
             ..Default::default()
         })

@@ -6,8 +6,9 @@
 
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
-    OnDemandThroughput, SseDescription, SseSpecification, SseType, TableClass, TableClassSummary,
-    TableWarmThroughputDescription, WarmThroughput,
+    GlobalSecondaryIndexWarmThroughputDescription, OnDemandThroughput, SseDescription,
+    SseSpecification, SseType, TableClass, TableClassSummary, TableWarmThroughputDescription,
+    WarmThroughput,
 };
 
 use super::common::put_opt;
@@ -128,20 +129,47 @@ pub(crate) fn on_demand_throughput_json(t: &OnDemandThroughput) -> Value {
     Value::Object(m)
 }
 
+/// A `WarmThroughput` as a request gives it (each member optional).
+pub(crate) fn warm_throughput_request_json(t: &WarmThroughput) -> Value {
+    let mut m = Map::new();
+    put_opt(
+        &mut m,
+        "ReadUnitsPerSecond",
+        t.read_units_per_second.map(Value::from),
+    );
+    put_opt(
+        &mut m,
+        "WriteUnitsPerSecond",
+        t.write_units_per_second.map(Value::from),
+    );
+    Value::Object(m)
+}
+
 /// A `TableWarmThroughputDescription`.
 pub(crate) fn warm_throughput_json(t: &TableWarmThroughputDescription) -> Value {
+    warm_json(
+        t.read_units_per_second,
+        t.write_units_per_second,
+        t.status.as_str(),
+    )
+}
+
+/// A `GlobalSecondaryIndexWarmThroughputDescription`.
+pub(crate) fn index_warm_throughput_json(
+    t: &GlobalSecondaryIndexWarmThroughputDescription,
+) -> Value {
+    warm_json(
+        t.read_units_per_second,
+        t.write_units_per_second,
+        t.status.as_str(),
+    )
+}
+
+/// Either warm throughput description: both shapes have these members.
+fn warm_json(read: i64, write: i64, status: &str) -> Value {
     let mut m = Map::new();
-    m.insert(
-        "ReadUnitsPerSecond".into(),
-        Value::from(t.read_units_per_second),
-    );
-    m.insert(
-        "WriteUnitsPerSecond".into(),
-        Value::from(t.write_units_per_second),
-    );
-    m.insert(
-        "Status".into(),
-        Value::String(t.status.as_str().to_string()),
-    );
+    m.insert("ReadUnitsPerSecond".into(), Value::from(read));
+    m.insert("WriteUnitsPerSecond".into(), Value::from(write));
+    m.insert("Status".into(), Value::String(status.to_string()));
     Value::Object(m)
 }

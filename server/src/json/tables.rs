@@ -232,6 +232,8 @@ pub(crate) fn global_secondary_index(
         projection: projection(d, &s)?,
         index_name: required_index_name(d, &s)?,
         provisioned_throughput: provisioned_throughput(d, &s)?,
+        on_demand_throughput: settings::on_demand_throughput(d, &s)?,
+        warm_throughput: settings::warm_throughput(d, &s)?,
     })
 }
 
@@ -275,6 +277,8 @@ fn global_secondary_index_update(
                 projection: projection(d, &c)?,
                 index_name: required_index_name(d, &c)?,
                 provisioned_throughput: provisioned_throughput(d, &c)?,
+                on_demand_throughput: settings::on_demand_throughput(d, &c)?,
+                warm_throughput: settings::warm_throughput(d, &c)?,
             },
         )));
     }
@@ -284,6 +288,8 @@ fn global_secondary_index_update(
             UpdateGlobalSecondaryIndexAction {
                 index_name: required_index_name(d, &u)?,
                 provisioned_throughput: provisioned_throughput(d, &u)?,
+                on_demand_throughput: settings::on_demand_throughput(d, &u)?,
+                warm_throughput: settings::warm_throughput(d, &u)?,
             },
         )));
     }
@@ -540,6 +546,20 @@ fn global_index_json(i: &GlobalSecondaryIndexDescription) -> Value {
     m.insert("IndexSizeBytes".into(), Value::from(i.index_size_bytes));
     m.insert("ItemCount".into(), Value::from(i.item_count));
     m.insert("IndexArn".into(), Value::String(i.index_arn.clone()));
+    put_opt(
+        &mut m,
+        "OnDemandThroughput",
+        i.on_demand_throughput
+            .as_ref()
+            .map(settings::on_demand_throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "WarmThroughput",
+        i.warm_throughput
+            .as_ref()
+            .map(settings::index_warm_throughput_json),
+    );
     Value::Object(m)
 }
 
@@ -1032,6 +1052,8 @@ mod tests {
                 item_count: 0,
                 index_arn: "arn/index/g".into(),
                 backfill_error: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             }]),
             ..TableDescription::default()
         };

@@ -22,7 +22,7 @@ use siltdb::dynamo::DynamoError;
 
 use super::common::put_opt;
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
-use super::settings::on_demand_throughput_json;
+use super::settings::{on_demand_throughput_json, warm_throughput_request_json};
 use super::streams::timestamp;
 use super::tables::{create_table_input, f64_json, key_schema_json, projection_json};
 use super::tree::Json;
@@ -319,6 +319,18 @@ fn gsi_json(g: &GlobalSecondaryIndex) -> Value {
         &mut m,
         "ProvisionedThroughput",
         g.provisioned_throughput.as_ref().map(throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "OnDemandThroughput",
+        g.on_demand_throughput
+            .as_ref()
+            .map(on_demand_throughput_json),
+    );
+    put_opt(
+        &mut m,
+        "WarmThroughput",
+        g.warm_throughput.as_ref().map(warm_throughput_request_json),
     );
     Value::Object(m)
 }

@@ -134,6 +134,64 @@ impl Json {
             _ => None,
         }
     }
+
+    /// This value as compact JSON text (object members in name order),
+    /// for echoing in a message: at least its first `max_chars`
+    /// characters, and the whole text if it is no longer — writing stops
+    /// soon after, so a 16 MB value does not become a 16 MB string.
+    pub fn compact_text(&self, max_chars: usize) -> String {
+        let mut out = String::new();
+        // A character takes at most 4 bytes: past this many bytes the text
+        // has more than `max_chars` characters.
+        self.write_compact(&mut out, max_chars.saturating_mul(4).saturating_add(4));
+        out
+    }
+
+    fn write_compact(&self, out: &mut String, max_bytes: usize) {
+        if out.len() > max_bytes {
+            return;
+        }
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => out.push_str(&n.to_string()),
+            Json::String(s) => push_string(out, s),
+            Json::Array(a) => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write_compact(out, max_bytes);
+                    if out.len() > max_bytes {
+                        return;
+                    }
+                }
+                out.push(']');
+            }
+            Json::Object(o) => {
+                out.push('{');
+                for (i, (k, v)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_string(out, k);
+                    out.push(':');
+                    v.write_compact(out, max_bytes);
+                    if out.len() > max_bytes {
+                        return;
+                    }
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn push_string(out: &mut String, s: &str) {
+    // Serializing a `str` cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
 impl From<&serde_json::Value> for Json {

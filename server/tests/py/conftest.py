@@ -45,15 +45,20 @@ def siltdb_bin() -> str:
 
 
 class SiltdbProcess:
-    """A running `siltdb serve`; its address is read off its log line."""
+    """A running `siltdb serve`; its address is read off its log line.
 
-    def __init__(self, *args: str):
+    `command` replaces `siltdb serve` (a command that ends by running it,
+    such as `cargo run ... -- serve`), run in `cwd`; `start_timeout` is how
+    long it may take to listen."""
+
+    def __init__(self, *args: str, command: list[str] | None = None, cwd=None, start_timeout: float = 30):
         self.proc = subprocess.Popen(
-            [siltdb_bin(), "serve", "--port", "0", *args],
+            [*(command or [siltdb_bin(), "serve"]), "--port", "0", *args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, "RUST_LOG": "info"},
+            cwd=cwd,
         )
         self.log: list[str] = []
         found = threading.Event()
@@ -69,7 +74,7 @@ class SiltdbProcess:
             found.set()
 
         threading.Thread(target=read_log, daemon=True).start()
-        if not found.wait(30) or self.endpoint is None:
+        if not found.wait(start_timeout) or self.endpoint is None:
             self.proc.kill()
             raise RuntimeError(f"siltdb did not start: {''.join(self.log)}")
         host, port = self.endpoint.removeprefix("http://").rsplit(":", 1)

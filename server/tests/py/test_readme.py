@@ -1,9 +1,13 @@
-"""The README's aws-cli, PartiQL, boto3, JavaScript, `--cors-origin` and
-`siltdb export` snippets, cut out of README.md between
-`<!-- readme-test: NAME -->` and `<!-- /readme-test -->` and run as written
-(against a fresh server, only the endpoint's port changed; `siltdb` is the
-built binary). The Rust snippet is a doctest of siltdb-server. And the
-README links nowhere outside the repository."""
+"""The README's build, install, aws-cli, PartiQL, boto3, JavaScript,
+`--cors-origin`, `siltdb export` and storage-engine snippets, cut out of
+README.md between `<!-- readme-test: NAME -->` and `<!-- /readme-test -->`
+and run as written (against a fresh server, only the endpoint's port
+changed; `siltdb` is the built binary; the build command serves on port 0
+and keeps nothing, the install command installs into a scratch root; the
+storage-engine example runs as a program of its own in a scratch
+directory). The DynamoDb Rust snippet is a doctest of siltdb-server. The
+README's test command is the one CI runs, and the README links nowhere
+outside the repository."""
 
 import contextlib
 import http.client
@@ -25,7 +29,7 @@ README_ENDPOINT = "http://localhost:8000"
 
 def block(name: str) -> str:
     m = re.search(
-        rf"<!-- readme-test: {name} -->\s*```\w*\n(.*?)```\s*<!-- /readme-test -->",
+        rf"<!-- readme-test: {name} -->\s*```[\w,]*\n(.*?)```\s*<!-- /readme-test -->",
         README,
         re.S,
     )
@@ -48,6 +52,9 @@ def fresh():
 
 def test_readme_names_its_snippets():
     assert re.findall(r"<!-- readme-test: (\S+) -->", README) == [
+        "build",
+        "install",
+        "test-command",
         "aws-cli",
         "partiql",
         "boto3",
@@ -55,6 +62,7 @@ def test_readme_names_its_snippets():
         "cors",
         "rust",
         "export",
+        "engine",
     ]
 
 
@@ -178,3 +186,93 @@ def test_export_example(tmp_path):
     lines = (tmp_path / "music.json").read_text(encoding="utf-8").splitlines()
     assert sorted(json.loads(l)["Item"]["Artist"]["S"] for l in lines) == ["Arvo Pärt", "Hildegard von Bingen"]
     assert "exported 2 items from Music in " in r.stderr
+
+
+# Building siltdb-server in release takes minutes on a cold target
+# directory; the commands below share the suite's (CARGO_TARGET_DIR or
+# target/), so after `cargo test --workspace --release` little is left.
+BUILD_TIMEOUT = 1800
+
+
+def cargo_env(**extra):
+    env = {**os.environ, **extra}
+    env.setdefault("CARGO_TARGET_DIR", str(REPO / "target"))
+    return env
+
+
+def test_build_command_builds_and_serves():
+    # As written, in the repository; the server it starts keeps nothing and
+    # listens on a free port (instead of ./siltdb-data and port 8000).
+    command = shlex.split(block("build").strip())
+    assert command[:2] == ["cargo", "run"] and command[-1] == "serve"
+    os.environ.setdefault("CARGO_TARGET_DIR", str(REPO / "target"))
+    s = SiltdbProcess("--in-memory", command=command, cwd=REPO, start_timeout=BUILD_TIMEOUT)
+    try:
+        ddb = make_client(s.endpoint)
+        assert ddb.list_tables()["TableNames"] == []
+    finally:
+        assert s.stop() == 0
+
+
+def test_install_command_puts_siltdb_in_a_bin_directory(tmp_path):
+    command = shlex.split(block("install").strip())
+    assert command[:2] == ["cargo", "install"]
+    r = subprocess.run(
+        [*command, "--root", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        env=cargo_env(),
+    )
+    assert r.returncode == 0, r.stderr
+    installed = tmp_path / "bin" / "siltdb"
+    out = subprocess.run([str(installed), "--help"], capture_output=True, text=True, timeout=30).stdout
+    assert out.startswith("siltdb: DynamoDB you can embed.")
+
+
+def test_test_command_is_the_one_ci_runs():
+    command = block("test-command").strip()
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command in [line.strip() for line in ci]
+
+
+def test_storage_engine_example_runs(tmp_path):
+    # The example as a program's `main` (its hidden `# ` lines shown, as
+    # rustdoc compiles them), depending on this checkout's engine, run in a
+    # scratch directory so its ./my-data lands there.
+    lines = [l[2:] if l.startswith("# ") else l for l in block("engine").splitlines()]
+    crate = tmp_path / "readme-engine"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        "[package]\n"
+        'name = "readme-engine"\n'
+        'version = "0.0.0"\n'
+        'edition = "2021"\n'
+        "publish = false\n\n"
+        "[dependencies]\n"
+        f"siltdb = {{ path = {json.dumps(str(REPO / 'engine'))} }}\n\n"
+        "[workspace]\n",
+        encoding="utf-8",
+    )
+    uses = [l for l in lines if l.startswith("use ")]
+    body = [l for l in lines if not l.startswith("use ")]
+    (crate / "src" / "main.rs").write_text(
+        "\n".join(uses) + "\n\nfn main() -> Result<(), siltdb::Error> {\n" + "\n".join(body) + "\n}\n",
+        encoding="utf-8",
+    )
+    # The workspace's lock file pins the engine's dependencies to the
+    # versions the rest of the suite built (and downloaded).
+    (crate / "Cargo.lock").write_bytes((REPO / "Cargo.lock").read_bytes())
+    r = subprocess.run(
+        ["cargo", "run", "--offline", "-q", "--manifest-path", str(crate / "Cargo.toml")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        env=cargo_env(CARGO_TARGET_DIR=str(Path(cargo_env()["CARGO_TARGET_DIR"]) / "readme-engine")),
+    )
+    assert r.returncode == 0, r.stderr
+    # The iteration from `user#` prints the one key left, user#2 = grace.
+    assert r.stdout == f"{list(b'user#2')} = {list(b'grace')}\n"
+    assert (tmp_path / "my-data" / "CURRENT").is_file()

@@ -147,3 +147,35 @@ def test_settings_survive_a_restart(tmp_path):
     for k in ("TableId", "TableClassSummary", "SSEDescription", "OnDemandThroughput", "WarmThroughput", "DeletionProtectionEnabled"):
         assert after[k] == before[k], k
     assert after["WarmThroughput"]["ReadUnitsPerSecond"] == 20000
+
+
+def test_switch_to_pay_per_request_is_dated_and_kept_over_a_restart(tmp_path):
+    data = str(tmp_path / "data")
+    s = SiltdbProcess("--data-dir", data)
+    try:
+        ddb = make_client(s.endpoint)
+        created = ddb.create_table(
+            TableName="switched",
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            AttributeDefinitions=KEYS["AttributeDefinitions"][:1],
+            KeySchema=KEYS["KeySchema"],
+        )["TableDescription"]
+        # A table created PROVISIONED never switched: no date yet.
+        assert created["BillingModeSummary"] == {"BillingMode": "PROVISIONED"}
+        before_switch = ddb.describe_table(TableName="switched")["Table"]["CreationDateTime"]
+        updated = ddb.update_table(TableName="switched", BillingMode="PAY_PER_REQUEST")["TableDescription"]
+        summary = updated["BillingModeSummary"]
+        assert summary["BillingMode"] == "PAY_PER_REQUEST"
+        switched_at = summary["LastUpdateToPayPerRequestDateTime"]
+        assert switched_at >= before_switch
+        described = ddb.describe_table(TableName="switched")["Table"]["BillingModeSummary"]
+        assert described == summary
+    finally:
+        assert s.stop() == 0
+    s = SiltdbProcess("--data-dir", data)
+    try:
+        after = make_client(s.endpoint).describe_table(TableName="switched")["Table"]["BillingModeSummary"]
+    finally:
+        assert s.stop() == 0
+    assert after == {"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": switched_at}

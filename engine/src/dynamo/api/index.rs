@@ -2,6 +2,9 @@
 //! descriptions (DescribeTable).
 
 use super::enums::wire_enum;
+use super::settings::{
+    GlobalSecondaryIndexWarmThroughputDescription, OnDemandThroughput, WarmThroughput,
+};
 use super::table::{KeySchemaElement, ProvisionedThroughput, ProvisionedThroughputDescription};
 
 wire_enum! {
@@ -64,6 +67,11 @@ pub struct GlobalSecondaryIndex {
     pub projection: Projection,
     /// Required for provisioned tables.
     pub provisioned_throughput: Option<ProvisionedThroughput>,
+    /// `OnDemandThroughput`: the most request units per second the index
+    /// may use.
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// `WarmThroughput`: what the index should support at once.
+    pub warm_throughput: Option<WarmThroughput>,
 }
 
 /// A local secondary index as DescribeTable reports it.
@@ -110,6 +118,10 @@ pub struct GlobalSecondaryIndexDescription {
     /// `GlobalSecondaryIndexDescription` has no such member (its
     /// `IndexStatus` has no failed state), so the wire form leaves it out.
     pub backfill_error: Option<String>,
+    /// `OnDemandThroughput`, once given.
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// `WarmThroughput` (always present for a global index).
+    pub warm_throughput: Option<GlobalSecondaryIndexWarmThroughputDescription>,
 }
 
 /// Create a global secondary index (UpdateTable).
@@ -123,6 +135,11 @@ pub struct CreateGlobalSecondaryIndexAction {
     pub projection: Projection,
     /// Required for provisioned tables.
     pub provisioned_throughput: Option<ProvisionedThroughput>,
+    /// `OnDemandThroughput`: the most request units per second the index
+    /// may use.
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// `WarmThroughput`: what the index should support at once.
+    pub warm_throughput: Option<WarmThroughput>,
 }
 
 /// Change a global secondary index's throughput (UpdateTable).
@@ -132,6 +149,11 @@ pub struct UpdateGlobalSecondaryIndexAction {
     pub index_name: String,
     /// New throughput.
     pub provisioned_throughput: Option<ProvisionedThroughput>,
+    /// `OnDemandThroughput`: the most request units per second the index
+    /// may use.
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// `WarmThroughput`: what the index should support at once.
+    pub warm_throughput: Option<WarmThroughput>,
 }
 
 /// Delete a global secondary index (UpdateTable).

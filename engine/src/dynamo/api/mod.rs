@@ -94,8 +94,9 @@ pub use policy::{
 };
 pub use query::{QueryInput, QueryOutput, ScanInput, ScanOutput};
 pub use settings::{
-    OnDemandThroughput, SseDescription, SseSpecification, SseStatus, SseType, TableClass,
-    TableClassSummary, TableWarmThroughputDescription, WarmThroughput,
+    GlobalSecondaryIndexWarmThroughputDescription, OnDemandThroughput, SseDescription,
+    SseSpecification, SseStatus, SseType, TableClass, TableClassSummary,
+    TableWarmThroughputDescription, WarmThroughput,
 };
 pub use stream::{
     DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,

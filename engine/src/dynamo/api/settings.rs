@@ -3,6 +3,7 @@
 //! shapes DescribeTable reports them in.
 
 use super::enums::wire_enum;
+use super::index::IndexStatus;
 use super::table::TableStatus;
 
 wire_enum! {
@@ -82,6 +83,17 @@ pub struct TableWarmThroughputDescription {
     pub write_units_per_second: i64,
     /// `ACTIVE` (siltdb applies a change at once).
     pub status: TableStatus,
+}
+
+/// The `GlobalSecondaryIndexWarmThroughputDescription` shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GlobalSecondaryIndexWarmThroughputDescription {
+    /// Read units per second the index supports at once.
+    pub read_units_per_second: i64,
+    /// Write units per second the index supports at once.
+    pub write_units_per_second: i64,
+    /// `ACTIVE` (siltdb applies a change at once).
+    pub status: IndexStatus,
 }
 
 /// The `SSESpecification` shape.

@@ -110,6 +110,10 @@ fn create_input(source: &TableMeta, target: &str, input: &RestoreOverrides) -> C
                             table_throughput.unwrap_or_default()
                         }
                     }),
+                    // As for the table: a restored table starts without
+                    // the source's maximum and warm throughput.
+                    on_demand_throughput: None,
+                    warm_throughput: None,
                 })
                 .collect();
             (!g.is_empty()).then_some(g)

@@ -17,7 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dynamo::api::{
     AttributeDefinition, BillingMode, CreateTableInput, GlobalSecondaryIndexUpdate, IndexStatus,
-    KeySchemaElement, KeyType, Projection, ProjectionType, ProvisionedThroughput,
+    KeySchemaElement, KeyType, OnDemandThroughput, Projection, ProjectionType,
+    ProvisionedThroughput, WarmThroughput,
 };
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::INVALID_PARAMETER;
@@ -25,6 +26,7 @@ use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::{
     IndexKind, IndexMeta, KeyAttr, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
 };
+use crate::dynamo::tables::settings::ThroughputSettings;
 use crate::dynamo::write::batch::member_constraints;
 
 /// Most local secondary indexes per table.
@@ -449,6 +451,7 @@ fn new_index<'a>(
         status: IndexStatus::Active,
         read_capacity_units: 0,
         write_capacity_units: 0,
+        throughput: ThroughputSettings::default(),
     })
 }
 
@@ -548,7 +551,8 @@ pub fn create_table_indexes(
 
 /// CreateTable's rule for global index throughput: required on a
 /// provisioned table, forbidden on an on-demand one. Sets the indexes'
-/// units.
+/// units, and their `OnDemandThroughput` and `WarmThroughput` (accepted as
+/// the table's own are).
 pub fn check_create_throughput(
     input: &CreateTableInput,
     billing_mode: BillingMode,
@@ -577,6 +581,8 @@ pub fn check_create_throughput(
         {
             idx.read_capacity_units = units.0;
             idx.write_capacity_units = units.1;
+            idx.throughput
+                .apply(g.on_demand_throughput.as_ref(), g.warm_throughput.as_ref());
         }
     }
     Ok(())
@@ -594,6 +600,8 @@ pub struct GsiPlan {
     pub delete: Option<IndexMeta>,
     /// New provisioned throughput per index name.
     pub throughput: BTreeMap<String, (i64, i64)>,
+    /// `Update`s' `OnDemandThroughput` and `WarmThroughput` per index name.
+    pub settings: BTreeMap<String, (Option<OnDemandThroughput>, Option<WarmThroughput>)>,
 }
 
 /// What else an UpdateTable request changes, for the rules that forbid
@@ -734,13 +742,26 @@ pub fn plan_gsi_updates(
             }
             GlobalSecondaryIndexUpdate::Update(up) => {
                 let idx = existing_global(meta, &up.index_name, "update")?;
+                let sets = up.on_demand_throughput.is_some() || up.warm_throughput.is_some();
+                if sets {
+                    plan.settings.insert(
+                        idx.name.clone(),
+                        (up.on_demand_throughput, up.warm_throughput),
+                    );
+                }
                 if billing == BillingMode::PayPerRequest {
+                    if sets && up.provisioned_throughput.is_none() {
+                        continue;
+                    }
                     return Err(invalid(format!(
                         "The only Updates for index: {} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput",
                         idx.name
                     )));
                 }
                 let Some(t) = up.provisioned_throughput else {
+                    if sets {
+                        continue;
+                    }
                     return Err(invalid(format!(
                         "ProvisionedThroughput must be specified for index: {}",
                         idx.name
@@ -906,6 +927,11 @@ fn plan_create(
         status: IndexStatus::Creating,
         read_capacity_units: read,
         write_capacity_units: write,
+        throughput: {
+            let mut t = ThroughputSettings::default();
+            t.apply(c.on_demand_throughput.as_ref(), c.warm_throughput.as_ref());
+            t
+        },
     });
     Ok(())
 }

@@ -127,6 +127,7 @@ fn run_case(cmd: &str, input: &str) -> String {
         status: IndexStatus::Active,
         read_capacity_units: 0,
         write_capacity_units: 0,
+        throughput: Default::default(),
     });
     let space = KeySpace {
         hash: &hash,

@@ -147,6 +147,8 @@ fn create_table(db: &DynamoDb, args: &[&str]) -> Result<String, DynamoError> {
                         key_schema: ks,
                         projection: projection(parts[parts.len() - 1]),
                         provisioned_throughput: None,
+                        on_demand_throughput: None,
+                        warm_throughput: None,
                     });
             }
             "lsi" => {

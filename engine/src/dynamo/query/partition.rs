@@ -182,6 +182,8 @@ mod tests {
                     non_key_attributes: None,
                 },
                 provisioned_throughput: None,
+                on_demand_throughput: None,
+                warm_throughput: None,
             }]),
             ..Default::default()
         })

@@ -283,6 +283,7 @@ fn encode_index(i: &IndexMeta) -> Item {
     m.insert("IndexStatus".into(), s(i.status.as_str()));
     m.insert("ReadCapacityUnits".into(), n(i.read_capacity_units));
     m.insert("WriteCapacityUnits".into(), n(i.write_capacity_units));
+    settings::encode_throughput(&i.throughput, &mut m);
     m
 }
 
@@ -400,6 +401,7 @@ fn decode_index(m: &Item) -> Result<IndexMeta, DynamoError> {
             .ok_or_else(|| corrupt("IndexStatus"))?,
         read_capacity_units: get_n::<i64>(m, "ReadCapacityUnits")?,
         write_capacity_units: get_n::<i64>(m, "WriteCapacityUnits")?,
+        throughput: settings::decode_throughput(m)?,
     })
 }
 
@@ -809,6 +811,7 @@ pub(crate) mod tests {
                 status: IndexStatus::Active,
                 read_capacity_units: 0,
                 write_capacity_units: 0,
+                throughput: Default::default(),
             },
             IndexMeta {
                 name: "byGenre".into(),
@@ -824,6 +827,7 @@ pub(crate) mod tests {
                 status: IndexStatus::Creating,
                 read_capacity_units: 1,
                 write_capacity_units: 2,
+                throughput: Default::default(),
             },
         ];
         meta.next_index_id = 3;
@@ -855,6 +859,7 @@ pub(crate) mod tests {
             status: IndexStatus::Active,
             read_capacity_units: 1,
             write_capacity_units: 1,
+            throughput: Default::default(),
         };
         meta.indexes = vec![
             index("byGenre", 1, vec![key("Genre", S)], vec![key("Year", N)]),
@@ -994,16 +999,20 @@ pub(crate) mod tests {
     /// settings attribute.
     fn settings_meta() -> TableMeta {
         use crate::dynamo::api::{ContributorInsightsMode, OnDemandThroughput, TableClass};
-        use crate::dynamo::tables::settings::{InsightsState, StoredPolicy, TableSettings};
+        use crate::dynamo::tables::settings::{
+            InsightsState, StoredPolicy, TableSettings, ThroughputSettings,
+        };
         let mut meta = vector_meta();
         meta.settings = TableSettings {
             table_class: Some(TableClass::StandardInfrequentAccess),
             table_class_updated_millis: Some(1_700_000_000_500),
-            on_demand: Some(OnDemandThroughput {
-                max_read_request_units: Some(-1),
-                max_write_request_units: Some(50),
-            }),
-            warm: Some((15_000, 4_000)),
+            throughput: ThroughputSettings {
+                on_demand: Some(OnDemandThroughput {
+                    max_read_request_units: Some(-1),
+                    max_write_request_units: Some(50),
+                }),
+                warm: Some((15_000, 4_000)),
+            },
             sse_kms_key: Some(Some("k1".into())),
             policy: Some(StoredPolicy {
                 document: "{}".into(),
@@ -1039,6 +1048,72 @@ pub(crate) mod tests {
         // A record without them (the older vector) has default settings.
         let old = decode_meta(&encode_meta(&vector_meta())).expect("decodes");
         assert_eq!(old.settings, Default::default());
+    }
+
+    /// The table of `catalog-table-index-throughput.hex`: `vector_meta`
+    /// with a global index that set `OnDemandThroughput` (a read maximum
+    /// of 100, no write maximum) and `WarmThroughput` (15000 / 5000), and
+    /// one that set neither.
+    fn index_throughput_meta() -> TableMeta {
+        use crate::dynamo::api::OnDemandThroughput;
+        use crate::dynamo::tables::settings::ThroughputSettings;
+        use ScalarAttributeType::S;
+        let mut meta = vector_meta();
+        let index = |name: &str, id, attr, throughput| IndexMeta {
+            name: String::from(name),
+            id,
+            kind: IndexKind::Global,
+            hash: vec![key(attr, S)],
+            range: Vec::new(),
+            projection_type: ProjectionType::All,
+            non_key_attributes: Vec::new(),
+            status: IndexStatus::Active,
+            read_capacity_units: 1,
+            write_capacity_units: 1,
+            throughput,
+        };
+        meta.indexes = vec![
+            index(
+                "byGenre",
+                1,
+                "Genre",
+                ThroughputSettings {
+                    on_demand: Some(OnDemandThroughput {
+                        max_read_request_units: Some(100),
+                        max_write_request_units: None,
+                    }),
+                    warm: Some((15_000, 5_000)),
+                },
+            ),
+            index("byLabel", 2, "Label", ThroughputSettings::default()),
+        ];
+        meta.next_index_id = 3;
+        meta
+    }
+
+    /// format-spec/vectors/catalog-table-index-throughput.hex is
+    /// `encode_meta(index_throughput_meta())`: the optional throughput
+    /// attributes of an `Indexes` element.
+    #[test]
+    fn catalog_index_throughput_vector_decodes() {
+        let bytes = crate::testutil::decode_hex_vector(include_str!(
+            "../../../../format-spec/vectors/catalog-table-index-throughput.hex"
+        ));
+        assert_eq!(decode_meta(&bytes), Ok(index_throughput_meta()));
+        assert_eq!(encode_meta(&index_throughput_meta()), bytes);
+        // An index that set neither has exactly the fields it had before.
+        let item = decode_item(&bytes).expect("item");
+        let Some(AttributeValue::L(indexes)) = item.get("Indexes") else {
+            panic!("no Indexes");
+        };
+        let [AttributeValue::M(set), AttributeValue::M(unset)] = indexes.as_slice() else {
+            panic!("two indexes");
+        };
+        assert_eq!(set.get("OnDemandMaxRead"), Some(&n(100_i64)));
+        assert!(!set.contains_key("OnDemandMaxWrite"));
+        for name in ["OnDemand", "OnDemandMaxRead", "WarmRead", "WarmWrite"] {
+            assert!(!unset.contains_key(name), "{name}");
+        }
     }
 
     /// The table of `catalog-table-pitr.hex`: `vector_meta` with

@@ -478,6 +478,9 @@ impl DynamoDb {
                 idx.read_capacity_units = *read;
                 idx.write_capacity_units = *write;
             }
+            if let Some((on_demand, warm)) = plan.settings.get(&idx.name) {
+                idx.throughput.apply(on_demand.as_ref(), warm.as_ref());
+            }
         }
         if let Some(deleted) = &plan.delete {
             meta.indexes.retain(|i| i.id != deleted.id);
@@ -591,12 +594,10 @@ fn initial_settings(input: &CreateTableInput, now: i64) -> TableSettings {
         }),
         ..TableSettings::default()
     };
-    if let Some(o) = &input.on_demand_throughput {
-        settings.set_on_demand(o);
-    }
-    if let Some(w) = &input.warm_throughput {
-        settings.raise_warm(w);
-    }
+    settings.throughput.apply(
+        input.on_demand_throughput.as_ref(),
+        input.warm_throughput.as_ref(),
+    );
     settings
 }
 
@@ -611,16 +612,15 @@ fn update_settings(settings: &mut TableSettings, input: &UpdateTableInput, now: 
     if let Some(spec) = &input.sse_specification {
         settings.sse_kms_key = sse_choice(spec);
     }
-    if let Some(o) = &input.on_demand_throughput {
-        settings.set_on_demand(o);
-    }
-    if let Some(w) = &input.warm_throughput {
-        settings.raise_warm(w);
-    }
+    settings.throughput.apply(
+        input.on_demand_throughput.as_ref(),
+        input.warm_throughput.as_ref(),
+    );
 }
 
 /// A deleted global index as UpdateTable's response shows it.
 fn deleting_description(table_arn: &str, idx: &IndexMeta) -> GlobalSecondaryIndexDescription {
+    let (on_demand_throughput, warm_throughput) = idx.throughput_description();
     GlobalSecondaryIndexDescription {
         index_name: idx.name.clone(),
         key_schema: idx.key_schema(),
@@ -636,6 +636,8 @@ fn deleting_description(table_arn: &str, idx: &IndexMeta) -> GlobalSecondaryInde
         item_count: 0,
         index_arn: format!("{table_arn}/index/{}", idx.name),
         backfill_error: None,
+        on_demand_throughput,
+        warm_throughput,
     }
 }
 

@@ -5,16 +5,16 @@ use std::collections::BTreeMap;
 
 use crate::dynamo::api::{
     AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndexDescription,
-    IndexStatus, KeySchemaElement, KeyType, LocalSecondaryIndexDescription, Projection,
-    ProjectionType, ProvisionedThroughputDescription, RestoreSummary, TableDescription,
-    TableStatus,
+    GlobalSecondaryIndexWarmThroughputDescription, IndexStatus, KeySchemaElement, KeyType,
+    LocalSecondaryIndexDescription, OnDemandThroughput, Projection, ProjectionType,
+    ProvisionedThroughputDescription, RestoreSummary, TableDescription, TableStatus,
 };
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::{AttributeValue, Item, INVALID_PARAMETER};
 use crate::dynamo::keys::codec::{encode_primary_key, is_empty_key, ScalarAttributeType};
 use crate::dynamo::keys::layout;
 use crate::dynamo::streams::settings::{stream_specification, StreamMeta};
-use crate::dynamo::tables::settings::TableSettings;
+use crate::dynamo::tables::settings::{TableSettings, ThroughputSettings};
 
 /// Largest partition key value, in bytes (Developer Guide, `Limits`,
 /// "Partition key length": 2048 bytes).
@@ -73,9 +73,33 @@ pub struct IndexMeta {
     pub read_capacity_units: i64,
     /// Provisioned write units.
     pub write_capacity_units: i64,
+    /// `OnDemandThroughput` and `WarmThroughput` (global indexes).
+    pub throughput: ThroughputSettings,
 }
 
 impl IndexMeta {
+    /// The `OnDemandThroughput` and `WarmThroughput` members of a global
+    /// index's description (`WarmThroughput` is always present, as
+    /// DynamoDB shows it; see `ThroughputSettings::warm_units`).
+    pub fn throughput_description(
+        &self,
+    ) -> (
+        Option<OnDemandThroughput>,
+        Option<GlobalSecondaryIndexWarmThroughputDescription>,
+    ) {
+        let (read, write) = self
+            .throughput
+            .warm_units(self.read_capacity_units, self.write_capacity_units);
+        (
+            self.throughput.on_demand,
+            Some(GlobalSecondaryIndexWarmThroughputDescription {
+                read_units_per_second: read,
+                write_units_per_second: write,
+                status: IndexStatus::Active,
+            }),
+        )
+    }
+
     /// The key schema in DynamoDB's shape: every HASH attribute, then every
     /// RANGE attribute, each in the order they were defined.
     pub fn key_schema(&self) -> Vec<KeySchemaElement> {
@@ -290,7 +314,7 @@ impl TableMeta {
                 .map(|s| s.arn(&self.arn(region, account))),
             table_class_summary: self.settings.table_class_summary(),
             sse_description: self.settings.sse_description(region, account),
-            on_demand_throughput: self.settings.on_demand,
+            on_demand_throughput: self.settings.throughput.on_demand,
             warm_throughput: Some(
                 self.settings
                     .warm_description(self.read_capacity_units, self.write_capacity_units),
@@ -334,21 +358,26 @@ impl TableMeta {
             .indexes
             .iter()
             .filter(|i| i.kind == IndexKind::Global)
-            .map(|i| GlobalSecondaryIndexDescription {
-                index_name: i.name.clone(),
-                key_schema: i.key_schema(),
-                projection: i.projection(),
-                index_status: i.status,
-                backfilling: (i.status == IndexStatus::Creating).then_some(true),
-                provisioned_throughput: ProvisionedThroughputDescription {
-                    read_capacity_units: i.read_capacity_units,
-                    write_capacity_units: i.write_capacity_units,
-                    ..ProvisionedThroughputDescription::default()
-                },
-                index_size_bytes: 0,
-                item_count: 0,
-                index_arn: format!("{}/index/{}", self.arn(region, account), i.name),
-                backfill_error: None,
+            .map(|i| {
+                let (on_demand_throughput, warm_throughput) = i.throughput_description();
+                GlobalSecondaryIndexDescription {
+                    index_name: i.name.clone(),
+                    key_schema: i.key_schema(),
+                    projection: i.projection(),
+                    index_status: i.status,
+                    backfilling: (i.status == IndexStatus::Creating).then_some(true),
+                    provisioned_throughput: ProvisionedThroughputDescription {
+                        read_capacity_units: i.read_capacity_units,
+                        write_capacity_units: i.write_capacity_units,
+                        ..ProvisionedThroughputDescription::default()
+                    },
+                    index_size_bytes: 0,
+                    item_count: 0,
+                    index_arn: format!("{}/index/{}", self.arn(region, account), i.name),
+                    backfill_error: None,
+                    on_demand_throughput,
+                    warm_throughput,
+                }
             })
             .collect();
         (!v.is_empty()).then_some(v)

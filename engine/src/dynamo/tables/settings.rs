@@ -44,6 +44,17 @@ pub struct StoredPolicy {
     pub revision_id: String,
 }
 
+/// The maximum on-demand throughput and the warm throughput of a table or
+/// of one global secondary index (both optional in its catalog record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ThroughputSettings {
+    /// `OnDemandThroughput`, once given.
+    pub on_demand: Option<OnDemandThroughput>,
+    /// The warm throughput asked for (read, write units per second); never
+    /// lowered.
+    pub warm: Option<(i64, i64)>,
+}
+
 /// The settings of one table (all optional in its catalog record).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableSettings {
@@ -51,11 +62,8 @@ pub struct TableSettings {
     pub table_class: Option<TableClass>,
     /// When an UpdateTable last changed the class, ms since the epoch.
     pub table_class_updated_millis: Option<i64>,
-    /// `OnDemandThroughput`, once given.
-    pub on_demand: Option<OnDemandThroughput>,
-    /// The warm throughput asked for (read, write units per second); never
-    /// lowered.
-    pub warm: Option<(i64, i64)>,
+    /// `OnDemandThroughput` and `WarmThroughput`.
+    pub throughput: ThroughputSettings,
     /// Encryption with a KMS key: `Some(key)` (`None` inside: the AWS
     /// managed key). `None`: a key owned by DynamoDB (no `SSEDescription`).
     pub sse_kms_key: Option<Option<String>>,
@@ -93,14 +101,10 @@ fn opt_n(item: &Item, name: &str) -> Result<Option<i64>, DynamoError> {
     }
 }
 
-/// Adds the settings' attributes to a table record (only those set).
-pub fn encode_settings(t: &TableSettings, item: &mut Item) {
-    if let Some(c) = t.table_class {
-        item.insert("TableClass".into(), s(c.as_str()));
-    }
-    if let Some(ms) = t.table_class_updated_millis {
-        item.insert("TableClassMillis".into(), n(ms));
-    }
+/// Adds the `OnDemand`, `OnDemandMaxRead`, `OnDemandMaxWrite`, `WarmRead`
+/// and `WarmWrite` attributes (only those set) to a table record or to an
+/// element of its `Indexes`.
+pub fn encode_throughput(t: &ThroughputSettings, item: &mut Item) {
     if let Some(o) = t.on_demand {
         if let Some(r) = o.max_read_request_units {
             item.insert("OnDemandMaxRead".into(), n(r));
@@ -114,6 +118,35 @@ pub fn encode_settings(t: &TableSettings, item: &mut Item) {
         item.insert("WarmRead".into(), n(r));
         item.insert("WarmWrite".into(), n(w));
     }
+}
+
+/// Reads what [`encode_throughput`] wrote (absent attributes unset).
+pub fn decode_throughput(item: &Item) -> Result<ThroughputSettings, DynamoError> {
+    let on_demand = match item.get("OnDemand") {
+        None => None,
+        Some(AttributeValue::Bool(true)) => Some(OnDemandThroughput {
+            max_read_request_units: opt_n(item, "OnDemandMaxRead")?,
+            max_write_request_units: opt_n(item, "OnDemandMaxWrite")?,
+        }),
+        Some(_) => return Err(corrupt("OnDemand")),
+    };
+    let warm = match (opt_n(item, "WarmRead")?, opt_n(item, "WarmWrite")?) {
+        (Some(r), Some(w)) => Some((r, w)),
+        (None, None) => None,
+        _ => return Err(corrupt("WarmRead")),
+    };
+    Ok(ThroughputSettings { on_demand, warm })
+}
+
+/// Adds the settings' attributes to a table record (only those set).
+pub fn encode_settings(t: &TableSettings, item: &mut Item) {
+    if let Some(c) = t.table_class {
+        item.insert("TableClass".into(), s(c.as_str()));
+    }
+    if let Some(ms) = t.table_class_updated_millis {
+        item.insert("TableClassMillis".into(), n(ms));
+    }
+    encode_throughput(&t.throughput, item);
     if let Some(key) = &t.sse_kms_key {
         item.insert("SseKmsKey".into(), s(key.as_deref().unwrap_or("")));
     }
@@ -146,19 +179,7 @@ pub fn decode_settings(item: &Item) -> Result<TableSettings, DynamoError> {
         None => None,
         Some(c) => Some(TableClass::parse(c).ok_or_else(|| corrupt("TableClass"))?),
     };
-    let on_demand = match item.get("OnDemand") {
-        None => None,
-        Some(AttributeValue::Bool(true)) => Some(OnDemandThroughput {
-            max_read_request_units: opt_n(item, "OnDemandMaxRead")?,
-            max_write_request_units: opt_n(item, "OnDemandMaxWrite")?,
-        }),
-        Some(_) => return Err(corrupt("OnDemand")),
-    };
-    let warm = match (opt_n(item, "WarmRead")?, opt_n(item, "WarmWrite")?) {
-        (Some(r), Some(w)) => Some((r, w)),
-        (None, None) => None,
-        _ => return Err(corrupt("WarmRead")),
-    };
+    let throughput = decode_throughput(item)?;
     let sse_kms_key = opt_s(item, "SseKmsKey")?.map(|k| (!k.is_empty()).then(|| k.to_string()));
     let policy = match (
         opt_s(item, "ResourcePolicy")?,
@@ -200,8 +221,7 @@ pub fn decode_settings(item: &Item) -> Result<TableSettings, DynamoError> {
     Ok(TableSettings {
         table_class,
         table_class_updated_millis: opt_n(item, "TableClassMillis")?,
-        on_demand,
-        warm,
+        throughput,
         sse_kms_key,
         policy,
         insights,
@@ -216,6 +236,52 @@ pub fn sse_choice(spec: &SseSpecification) -> Option<Option<String>> {
     spec.enabled
         .unwrap_or(false)
         .then(|| spec.kms_master_key_id.clone())
+}
+
+impl ThroughputSettings {
+    /// The warm throughput (read, write units per second) of a table or
+    /// index with provisioned capacity `read`, `write`: the base values,
+    /// raised by what was asked for and by the provisioned capacity. A
+    /// global index starts at the same base as a new table (the Developer
+    /// Guide gives the base for tables only; DynamoDB's DescribeTable
+    /// shows the same values on a new index).
+    pub fn warm_units(&self, read: i64, write: i64) -> (i64, i64) {
+        let (wr, ww) = self.warm.unwrap_or((0, 0));
+        (
+            BASE_WARM_READ.max(wr).max(read),
+            BASE_WARM_WRITE.max(ww).max(write),
+        )
+    }
+
+    /// Records a `WarmThroughput` request: values only ever rise ("Once
+    /// increased, warm throughput values can't be decreased").
+    pub fn raise_warm(&mut self, w: &WarmThroughput) {
+        let (r, wr) = self.warm.unwrap_or((0, 0));
+        self.warm = Some((
+            r.max(w.read_units_per_second.unwrap_or(0)),
+            wr.max(w.write_units_per_second.unwrap_or(0)),
+        ));
+    }
+
+    /// Merges an `OnDemandThroughput` request into the stored one.
+    pub fn set_on_demand(&mut self, o: &OnDemandThroughput) {
+        let cur = self.on_demand.unwrap_or_default();
+        self.on_demand = Some(OnDemandThroughput {
+            max_read_request_units: o.max_read_request_units.or(cur.max_read_request_units),
+            max_write_request_units: o.max_write_request_units.or(cur.max_write_request_units),
+        });
+    }
+
+    /// Applies a request's `OnDemandThroughput` and `WarmThroughput`
+    /// members (either may be absent).
+    pub fn apply(&mut self, on_demand: Option<&OnDemandThroughput>, warm: Option<&WarmThroughput>) {
+        if let Some(o) = on_demand {
+            self.set_on_demand(o);
+        }
+        if let Some(w) = warm {
+            self.raise_warm(w);
+        }
+    }
 }
 
 impl TableSettings {
@@ -243,34 +309,14 @@ impl TableSettings {
         })
     }
 
-    /// `WarmThroughput`: the base values, raised by what was asked for and
-    /// by the provisioned capacity (`read`, `write`).
+    /// `WarmThroughput`: see [`ThroughputSettings::warm_units`].
     pub fn warm_description(&self, read: i64, write: i64) -> TableWarmThroughputDescription {
-        let (wr, ww) = self.warm.unwrap_or((0, 0));
+        let (r, w) = self.throughput.warm_units(read, write);
         TableWarmThroughputDescription {
-            read_units_per_second: BASE_WARM_READ.max(wr).max(read),
-            write_units_per_second: BASE_WARM_WRITE.max(ww).max(write),
+            read_units_per_second: r,
+            write_units_per_second: w,
             status: TableStatus::Active,
         }
-    }
-
-    /// Records a `WarmThroughput` request: values only ever rise ("Once
-    /// increased, warm throughput values can't be decreased").
-    pub fn raise_warm(&mut self, w: &WarmThroughput) {
-        let (r, wr) = self.warm.unwrap_or((0, 0));
-        self.warm = Some((
-            r.max(w.read_units_per_second.unwrap_or(0)),
-            wr.max(w.write_units_per_second.unwrap_or(0)),
-        ));
-    }
-
-    /// Merges an `OnDemandThroughput` request into the stored one.
-    pub fn set_on_demand(&mut self, o: &OnDemandThroughput) {
-        let cur = self.on_demand.unwrap_or_default();
-        self.on_demand = Some(OnDemandThroughput {
-            max_read_request_units: o.max_read_request_units.or(cur.max_read_request_units),
-            max_write_request_units: o.max_write_request_units.or(cur.max_write_request_units),
-        });
     }
 
     /// The Contributor Insights state of the table (`None`) or an index.
@@ -290,11 +336,13 @@ mod tests {
         let t = TableSettings {
             table_class: Some(TableClass::StandardInfrequentAccess),
             table_class_updated_millis: Some(5),
-            on_demand: Some(OnDemandThroughput {
-                max_read_request_units: Some(-1),
-                max_write_request_units: None,
-            }),
-            warm: Some((13_000, 4_000)),
+            throughput: ThroughputSettings {
+                on_demand: Some(OnDemandThroughput {
+                    max_read_request_units: Some(-1),
+                    max_write_request_units: None,
+                }),
+                warm: Some((13_000, 4_000)),
+            },
             sse_kms_key: Some(None),
             policy: Some(StoredPolicy {
                 document: "{}".into(),
@@ -320,11 +368,11 @@ mod tests {
         let mut t = TableSettings::default();
         assert_eq!(t.warm_description(0, 0).read_units_per_second, 12_000);
         assert_eq!(t.warm_description(20_000, 0).read_units_per_second, 20_000);
-        t.raise_warm(&WarmThroughput {
+        t.throughput.raise_warm(&WarmThroughput {
             read_units_per_second: Some(15_000),
             write_units_per_second: None,
         });
-        t.raise_warm(&WarmThroughput {
+        t.throughput.raise_warm(&WarmThroughput {
             read_units_per_second: Some(13_000),
             write_units_per_second: Some(5_000),
         });
