@@ -6,16 +6,21 @@
 //! DynamoDB gives (`decode` explains the passes). Responses are written as
 //! [`serde_json::Value`]. The per-operation readers and writers are wired
 //! to the operations by the one list in [`crate::operation`].
+//!
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
 //! `transact`, `partiql` (ExecuteStatement, BatchExecuteStatement,
-//! ExecuteTransaction), `tables` (control plane), `ttl` (Time to Live),
-//! `tags`, `backups` (on-demand backups and restores), `streams` (the DynamoDB Streams API), `common` (shared members and
-//! capacity), [`errors`] (error bodies), [`tree`] (the parsed body).
+//! ExecuteTransaction), `streams` (the DynamoDB Streams API), `common`
+//! (shared members and capacity), [`errors`] (error bodies), [`tree`] (the
+//! parsed body); the folder `control/` holds the control plane (tables,
+//! settings, tags, Time to Live, Contributor Insights, resource policies,
+//! limits and endpoints), and `backups/` on-demand backups, point-in-time
+//! recovery, and export and import.
 
-mod account;
 mod backups;
-mod transfers;
+mod control;
+use backups::{backup, pitr, transfers};
+use control::{account, insights, policy, tables, tags, ttl};
 pub use transfers::{
     export_description_from_json, export_description_json, import_description_from_json,
     import_description_json,
@@ -24,19 +29,12 @@ mod batch;
 mod common;
 pub(crate) mod decode;
 pub mod errors;
-mod insights;
 mod item;
 mod partiql;
-mod pitr;
-mod policy;
 mod query;
-mod settings;
 mod streams;
-mod tables;
-mod tags;
 mod transact;
 pub mod tree;
-mod ttl;
 pub(crate) mod value;
 
 use siltdb::dynamo::{DynamoError, Item};

@@ -14,27 +14,26 @@
 //! ```
 //!
 //! The HTTP server maps DynamoDB JSON onto exactly these types.
+//!
+//! Data-plane shapes sit here, one file per family (`item`, `query`,
+//! `batch`, `transact`, `partiql`, `stream`); the control plane's are in
+//! `control/` and the backup family's (backups, point-in-time recovery,
+//! export and import) in `backups/`.
 
-mod account;
-mod backup;
+mod backups;
 mod batch;
 mod capacity;
+mod control;
 mod enums;
-mod index;
-mod insights;
 mod item;
 mod legacy;
 mod partiql;
-mod pitr;
-mod policy;
 mod query;
-mod settings;
 mod stream;
-mod table;
-mod tags;
 mod transact;
-mod transfer;
-mod ttl;
+
+use backups::{backup, pitr, transfer};
+use control::{account, index, insights, policy, settings, table, tags, ttl};
 
 pub use account::{
     DescribeEndpointsInput, DescribeEndpointsOutput, DescribeLimitsInput, DescribeLimitsOutput,

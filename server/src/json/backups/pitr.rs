@@ -12,7 +12,7 @@ use siltdb::dynamo::api::{
     RestoreTableToPointInTimeOutput, UpdateContinuousBackupsInput, UpdateContinuousBackupsOutput,
 };
 
-use super::backups::restore_overrides;
+use super::backup::restore_overrides;
 use super::common::put_opt;
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
 use super::streams::timestamp;
@@ -231,7 +231,7 @@ mod tests {
             json!("arn:aws:dynamodb:r:1:table/T/backup/01733000000000-0a1b2c3d");
         let b = read(
             from_backup,
-            crate::json::backups::restore_table_from_backup_input,
+            crate::json::backup::restore_table_from_backup_input,
         )
         .expect("restore from backup");
         assert_eq!(i.overrides, b.overrides);
