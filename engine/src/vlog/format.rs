@@ -80,6 +80,10 @@ pub fn record_crc(key_len_le: [u8; 4], value_len_le: [u8; 4], key: &[u8], value:
 ///
 /// REQUIRES: `key` and `value` are each at most `u32::MAX` bytes (the write
 /// batch and compaction inputs they come from guarantee it).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "REQUIRES: lengths below 2^32 (a write batch holds at most 2^30 bytes)"
+)]
 pub fn encode_record(dst: &mut Vec<u8>, key: &[u8], value: &[u8]) -> u32 {
     debug_assert!(u32::try_from(key.len()).is_ok() && u32::try_from(value.len()).is_ok());
     let key_len = (key.len() as u32).to_le_bytes();
@@ -166,7 +170,9 @@ impl<'a> BlobScanner<'a> {
         }
         match self.decode_at(self.pos) {
             Ok(r) => {
-                self.pos = self.pos.saturating_add(r.len() as usize);
+                // A record decoded from the data fits in it, so in usize.
+                let len = usize::try_from(r.len()).unwrap_or(usize::MAX);
+                self.pos = self.pos.saturating_add(len);
                 Ok(Some(r))
             }
             Err(reason) => {

@@ -20,6 +20,13 @@
 //!
 //! Which blob files exist, their garbage and which tables point into them
 //! are version state: [`crate::manifest::BlobSet`].
+// Bytes read here come from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 pub mod format;
 pub mod gc;

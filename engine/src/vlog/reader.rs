@@ -194,6 +194,10 @@ impl BlobValue {
 
 #[cfg(test)]
 mod tests {
+    #![expect(
+        clippy::cast_possible_truncation,
+        reason = "test values are a few bytes long"
+    )]
     use std::path::Path;
 
     use super::*;

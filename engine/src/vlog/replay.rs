@@ -28,7 +28,7 @@ pub type RecordCheck = std::result::Result<(), Error>;
 pub const SECTOR: u64 = 512;
 
 /// Bytes read at a time when looking for the file's trailing zeros.
-const ZERO_SCAN_CHUNK: u64 = 64 << 10;
+const ZERO_SCAN_CHUNK: usize = 64 << 10;
 
 /// What recovery needs to know of a blob file to tell a record a crash
 /// took from a damaged one: read once per file, so classifying many
@@ -56,9 +56,10 @@ impl BlobTail {
         let mut zeros_from = len;
         let mut buf = Vec::new();
         while zeros_from > 0 {
-            let start = zeros_from.saturating_sub(ZERO_SCAN_CHUNK);
-            // At most ZERO_SCAN_CHUNK bytes.
-            buf.resize((zeros_from - start) as usize, 0);
+            let start = zeros_from.saturating_sub(ZERO_SCAN_CHUNK as u64);
+            // At most ZERO_SCAN_CHUNK bytes: fits usize.
+            let chunk = usize::try_from(zeros_from - start).unwrap_or(ZERO_SCAN_CHUNK);
+            buf.resize(chunk, 0);
             file.read_exact_at(start, &mut buf)?;
             match buf.iter().rposition(|&b| b != 0) {
                 Some(i) => return Ok(Self::with(len, header_intact, start + i as u64 + 1)),
@@ -208,6 +209,10 @@ pub fn wal_blob_replay_end(
 
 #[cfg(test)]
 mod tests {
+    #![expect(
+        clippy::cast_possible_truncation,
+        reason = "offsets and lengths of test files are small"
+    )]
     use std::collections::HashSet;
 
     use super::*;

@@ -117,6 +117,10 @@ impl BlobWriter {
     /// [`BlobWriter::sync`].
     ///
     /// REQUIRES: `key` and `value` each at most `u32::MAX` bytes.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "REQUIRES: value below 2^32 (a write batch holds at most 2^30 bytes)"
+    )]
     pub fn add(&mut self, key: &[u8], value: &[u8]) -> Result<BlobIndex> {
         self.check_usable()?;
         let offset = self.len;
