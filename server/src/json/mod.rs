@@ -16,6 +16,13 @@
 //! settings, tags, Time to Live, Contributor Insights, resource policies,
 //! limits and endpoints), and `backups/` on-demand backups, point-in-time
 //! recovery, and export and import.
+// Request bodies come from the network: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod backups;
 mod control;
