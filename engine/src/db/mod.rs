@@ -15,6 +15,13 @@
 //! failed MANIFEST write the on-disk state is unknown until a reopen reads
 //! it). Background failures are logged through `tracing` and counted in
 //! [`Stats::background_errors`].
+// The database reads its files back: no panics on what it reads.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod background;
 mod blob_compaction;
@@ -504,7 +511,7 @@ impl DbInner {
         if let Some(l) = &self.limiter {
             let (yields, time) = l.yields();
             s.background_yields = yields;
-            s.background_yield_micros = time.as_micros() as u64;
+            s.background_yield_micros = u64::try_from(time.as_micros()).unwrap_or(u64::MAX);
         }
         let blobs = &sv.version.blobs.files;
         s.blob_files = blobs.len();

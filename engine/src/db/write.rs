@@ -387,7 +387,10 @@ impl DbInner {
                 let t = Instant::now();
                 std::thread::sleep(Duration::from_millis(1));
                 Counters::add(&self.stats.slowdowns, 1);
-                Counters::add(&self.stats.stall_micros, t.elapsed().as_micros() as u64);
+                Counters::add(
+                    &self.stats.stall_micros,
+                    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX),
+                );
                 allow_delay = false;
                 st = lock(&self.state);
                 continue;
@@ -414,7 +417,10 @@ impl DbInner {
                     .wait_timeout(st, Duration::from_millis(100))
                     .unwrap_or_else(|p| p.into_inner())
                     .0;
-                Counters::add(&self.stats.stall_micros, t.elapsed().as_micros() as u64);
+                Counters::add(
+                    &self.stats.stall_micros,
+                    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX),
+                );
                 continue;
             }
             let (guard, r) = self.switch_memtable(st);
