@@ -301,6 +301,22 @@ impl From<crate::Error> for DynamoError {
     }
 }
 
+/// Member-constraint failures in DynamoDB's "N validation error(s)
+/// detected: a; b" form, or `Ok` when there are none.
+pub(crate) fn member_constraints(errors: Vec<String>) -> Result<(), DynamoError> {
+    match errors.as_slice() {
+        [] => Ok(()),
+        [only] => Err(DynamoError::validation(format!(
+            "1 validation error detected: {only}"
+        ))),
+        all => Err(DynamoError::validation(format!(
+            "{} validation errors detected: {}",
+            all.len(),
+            all.join("; ")
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,13 @@
 //! (`error.rs`) carries DynamoDB's exception names and messages. Error
 //! messages copy DynamoDB's wording; each is documented where it is built,
 //! with where the wording was found.
+// Requests come from the network and items from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 pub mod api;
 mod backups;

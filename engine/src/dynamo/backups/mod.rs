@@ -134,6 +134,10 @@ impl DynamoDb {
 
     /// A backup id no backup (or leftover directory) has:
     /// `<13-digit millis>-<8 hex digits>`. REQUIRES: the control lock.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the low 32 bits of the hash, on purpose"
+    )]
     fn new_backup_id(&self, now: i64, table_id: u32) -> Result<String, DynamoError> {
         let taken = self
             .inner
@@ -277,7 +281,10 @@ impl DynamoDb {
                     && input.time_range_upper_bound.is_none_or(|hi| at < hi)
             })
             .filter(|r| start_id.as_ref().is_none_or(|s| r.id.as_str() > s.as_str()));
-        let page: Vec<BackupRecord> = matching.by_ref().take(limit as usize).collect();
+        let page: Vec<BackupRecord> = matching
+            .by_ref()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .collect();
         let more = matching.next().is_some();
         let opts = &self.inner.opts;
         let backup_summaries: Vec<BackupSummary> = page

@@ -20,7 +20,7 @@ impl Clock for SystemClock {
     fn now_millis(&self) -> i64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0)
     }
 }
@@ -54,4 +54,15 @@ impl Clock for ManualClock {
     fn now_millis(&self) -> i64 {
         self.millis.load(Ordering::SeqCst)
     }
+}
+
+/// Milliseconds since the epoch of a DynamoDB timestamp given in seconds
+/// (rounded down); saturating at the ends of `i64`. Callers check that
+/// `seconds` is finite first.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a float-to-int `as` saturates, which is the rule wanted here"
+)]
+pub(crate) fn millis_of_seconds(seconds: f64) -> i64 {
+    (seconds * 1000.0).floor() as i64
 }

@@ -20,6 +20,7 @@ use crate::dynamo::api::{
     KeySchemaElement, KeyType, OnDemandThroughput, Projection, ProjectionType,
     ProvisionedThroughput, WarmThroughput,
 };
+use crate::dynamo::error::member_constraints;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::value::INVALID_PARAMETER;
 use crate::dynamo::keys::codec::ScalarAttributeType;
@@ -27,7 +28,6 @@ use crate::dynamo::tables::schema::{
     IndexKind, IndexMeta, KeyAttr, TableMeta, MAX_INDEX_KEY_ATTRIBUTES,
 };
 use crate::dynamo::tables::settings::ThroughputSettings;
-use crate::dynamo::write::batch::member_constraints;
 
 /// Most local secondary indexes per table.
 pub const MAX_LOCAL_INDEXES: usize = 5;

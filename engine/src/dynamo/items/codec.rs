@@ -11,13 +11,6 @@
 //! [`MAX_NESTING_DEPTH`] levels of `M`/`L`, and allocates no more than the
 //! input's length (no capacity is taken from a count it has not checked
 //! against the bytes left).
-// Bytes read here come from disk or the network: no panics on them.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation
-)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

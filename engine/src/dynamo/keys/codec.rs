@@ -7,13 +7,6 @@
 //! encoding is a proper prefix of another, so `[hash][pk][sk]` byte strings
 //! sort by (hash, pk, sk) — and a multi-attribute key's concatenated values
 //! (`[hash][pk1]…[pkn][sk1]…[skm]`) by each value in turn.
-// Bytes read here come from disk or the network: no panics on them.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation
-)]
 
 use std::fmt;
 

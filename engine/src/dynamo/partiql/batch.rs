@@ -28,9 +28,10 @@ use crate::dynamo::api::{
     BatchStatementErrorCode, BatchStatementResponse, GetItemInput, ReturnConsumedCapacity,
 };
 use crate::dynamo::db::DynamoDb;
+use crate::dynamo::error::member_constraints;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::items::codec::encode_item_to_vec;
-use crate::dynamo::write::batch::{member_constraints, DUPLICATE_KEYS};
+use crate::dynamo::write::batch::DUPLICATE_KEYS;
 
 /// Most statements one BatchExecuteStatement may carry (API model,
 /// `PartiQLBatchRequest`, max 25).

@@ -29,8 +29,8 @@ use crate::dynamo::api::{
     TransactWriteItemsInput, Update,
 };
 use crate::dynamo::db::DynamoDb;
+use crate::dynamo::error::member_constraints;
 use crate::dynamo::error::DynamoError;
-use crate::dynamo::write::batch::member_constraints;
 use crate::dynamo::write::transact::{cancelled, MAX_CLIENT_REQUEST_TOKEN, MAX_TRANSACT_ITEMS};
 
 impl DynamoDb {

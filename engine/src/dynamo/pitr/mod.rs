@@ -221,7 +221,7 @@ impl DynamoDb {
                 ));
             }
             (true, None) => now,
-            (false, Some(t)) if t.is_finite() => (t * 1000.0).floor() as i64,
+            (false, Some(t)) if t.is_finite() => crate::dynamo::clock::millis_of_seconds(t),
             _ => {
                 // Undocumented wording.
                 return Err(DynamoError::validation(

@@ -4,7 +4,7 @@
 
 use crate::dynamo::api::{ScanInput, ScanOutput};
 use crate::dynamo::db::DynamoDb;
-use crate::dynamo::error::DynamoError;
+use crate::dynamo::error::{member_constraints, DynamoError};
 use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::keys::range::{KeySpace, MAX_TOTAL_SEGMENTS};
 use crate::dynamo::query::page::{
@@ -31,21 +31,7 @@ fn check_segments(
             errors.push(format!("Value '{s}' at 'segment' failed to satisfy constraint: Member must have value less than or equal to {}", MAX_TOTAL_SEGMENTS - 1));
         }
     }
-    match errors.as_slice() {
-        [] => {}
-        [only] => {
-            return Err(DynamoError::validation(format!(
-                "1 validation error detected: {only}"
-            )))
-        }
-        all => {
-            return Err(DynamoError::validation(format!(
-                "{} validation errors detected: {}",
-                all.len(),
-                all.join("; ")
-            )))
-        }
-    }
+    member_constraints(errors)?;
     // Messages: dynalite validations/scan.js (as DynamoDB words them).
     match (segment, total) {
         (None, None) => Ok(None),

@@ -81,6 +81,10 @@ fn encode_iterator(it: &Iterator) -> String {
     format!("{}|{ITERATOR_VERSION}|{hex}", it.stream_arn)
 }
 
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the low 32 bits of the hash, on purpose"
+)]
 fn iterator_check(arn: &str, payload: &[u8]) -> u32 {
     let mut data = Vec::with_capacity(arn.len() + 1 + payload.len());
     data.extend_from_slice(arn.as_bytes());
@@ -98,11 +102,16 @@ fn decode_iterator(s: &str) -> Result<Iterator, DynamoError> {
     if version != ITERATOR_VERSION || hex.len() != 42 || !hex.is_ascii() {
         return Err(invalid());
     }
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| invalid())?;
+    let bytes = hex
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(invalid)?;
     let word = |at: usize| -> Option<[u8; 8]> { bytes.get(at..at + 8)?.try_into().ok() };
     let (Some(seq), Some(issued), Some(check)) = (
         word(1),
@@ -111,10 +120,13 @@ fn decode_iterator(s: &str) -> Result<Iterator, DynamoError> {
     ) else {
         return Err(invalid());
     };
-    if u32::from_le_bytes(check) != iterator_check(arn, &bytes[..17]) {
+    let (Some(signed), Some(&kind)) = (bytes.get(..17), bytes.first()) else {
+        return Err(invalid());
+    };
+    if u32::from_le_bytes(check) != iterator_check(arn, signed) {
         return Err(invalid());
     }
-    let position = match bytes[0] {
+    let position = match kind {
         0 => Position::TrimHorizon,
         1 => Position::At(u64::from_le_bytes(seq)),
         _ => return Err(invalid()),
@@ -151,6 +163,10 @@ pub fn format_sequence_number(seq: u64) -> String {
 
 /// The shard of `stream` of table `meta`:
 /// `shardId-<creation ms, 20 digits>-<8 hex digits>`.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the low 32 bits of the hash, on purpose"
+)]
 fn shard_id(meta: &TableMeta, stream: &StreamMeta) -> String {
     let mut seed = meta.uuid.clone().into_bytes();
     seed.extend_from_slice(stream.label.as_bytes());
@@ -177,8 +193,11 @@ fn java_date(millis: i64) -> String {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let (y, mo, d, h, mi, s, _) = civil(millis);
-    let weekday = DAYS[millis.div_euclid(86_400_000).rem_euclid(7) as usize];
-    let month = MONTHS[(mo as usize).saturating_sub(1).min(11)];
+    let day = usize::try_from(millis.div_euclid(86_400_000).rem_euclid(7)).unwrap_or(0);
+    let weekday = DAYS.get(day).unwrap_or(&"Thu");
+    let month = MONTHS
+        .get(usize::try_from(mo).unwrap_or(1).saturating_sub(1))
+        .unwrap_or(&"Dec");
     format!("{weekday} {month} {d:02} {h:02}:{mi:02}:{s:02} UTC {y}")
 }
 
@@ -255,7 +274,7 @@ impl DynamoDb {
     /// tables' streams are listed until they expire, under the table's
     /// name too.
     pub fn list_streams(&self, input: ListStreamsInput) -> Result<ListStreamsOutput, DynamoError> {
-        let limit = check_limit(input.limit, MAX_LIST)? as usize;
+        let limit = usize::try_from(check_limit(input.limit, MAX_LIST)?).unwrap_or(usize::MAX);
         let start = match &input.exclusive_start_stream_arn {
             Some(arn) => Some(parse_stream_arn(arn).ok_or_else(invalid_stream_arn)?),
             None => None,
@@ -449,15 +468,15 @@ impl DynamoDb {
             }
             ShardIteratorType::AtTimestamp => {
                 let secs = input.timestamp.unwrap_or_default();
-                let millis = (secs * 1000.0).floor();
-                if !millis.is_finite() || millis > now as f64 {
+                let millis = crate::dynamo::clock::millis_of_seconds(secs);
+                if !secs.is_finite() || millis > now {
                     return Err(DynamoError::validation(
                         "The timestamp must not be in the future",
                     ));
                 }
                 let from = first_kept.max(f.stream.start_seq);
                 Position::At(
-                    self.first_record_at_or_after(&f, from, end, millis as i64)?
+                    self.first_record_at_or_after(&f, from, end, millis)?
                         .unwrap_or(end.max(from)),
                 )
             }
@@ -501,7 +520,8 @@ impl DynamoDb {
     /// `GetRecords`: up to `Limit` records (and about 1 MB) from the
     /// iterator's position, oldest first.
     pub fn get_records(&self, input: GetRecordsInput) -> Result<GetRecordsOutput, DynamoError> {
-        let limit = check_limit(input.limit, MAX_GET_RECORDS)? as usize;
+        let limit =
+            usize::try_from(check_limit(input.limit, MAX_GET_RECORDS)?).unwrap_or(usize::MAX);
         let it = decode_iterator(&input.shard_iterator)?;
         let now = self.inner.opts.clock.now_millis();
         if now.saturating_sub(it.issued_millis) > ITERATOR_LIFETIME_MILLIS {
@@ -541,7 +561,7 @@ impl DynamoDb {
                     break;
                 }
                 let record = self.record(&f.meta, seq, db_it.value())?;
-                let size = record.dynamodb.size_bytes as usize;
+                let size = usize::try_from(record.dynamodb.size_bytes).unwrap_or(0);
                 if !records.is_empty() && bytes + size > MAX_GET_RECORDS_BYTES {
                     next = seq;
                     break;

@@ -99,6 +99,10 @@ pub(crate) fn decode_trim_marker(bytes: &[u8]) -> Option<u64> {
 }
 
 /// Encodes a record value.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "an item's encoding is at most a few hundred KB (DynamoDB's 400 KB item limit)"
+)]
 pub fn encode_record(r: &RecordRef<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.push(RECORD_VERSION);
@@ -140,8 +144,9 @@ pub(crate) fn record_stream(bytes: &[u8]) -> Option<u64> {
 /// Decodes a record value; anything the encoder would not write is an
 /// error naming the offset.
 pub fn decode_record(bytes: &[u8]) -> Result<StoredRecord, String> {
-    let header = bytes
+    let header: &[u8; HEADER_LEN] = bytes
         .get(..HEADER_LEN)
+        .and_then(|h| h.try_into().ok())
         .ok_or_else(|| "stream record shorter than its header".to_string())?;
     if header[0] != RECORD_VERSION {
         return Err(format!("unknown stream record version {}", header[0]));

@@ -19,7 +19,7 @@ use crate::dynamo::api::{
     TableStatus, UpdateTableInput, UpdateTableOutput,
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
-use crate::dynamo::error::DynamoError;
+use crate::dynamo::error::{member_constraints, DynamoError};
 use crate::dynamo::indexes::collections::INDEX_ENTRY_OVERHEAD;
 use crate::dynamo::indexes::ddl::{self, OtherChanges};
 use crate::dynamo::items::value::{item_size, INVALID_PARAMETER};
@@ -68,17 +68,7 @@ pub fn check_name(name: &str, field: &str) -> Result<(), DynamoError> {
             "Value '{name}' at '{field}' failed to satisfy constraint: Member must have length less than or equal to {MAX_TABLE_NAME}"
         ));
     }
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(DynamoError::validation(format!(
-            "1 validation error detected: {}",
-            errors[0]
-        ))),
-        n => Err(DynamoError::validation(format!(
-            "{n} validation errors detected: {}",
-            errors.join("; ")
-        ))),
-    }
+    member_constraints(errors)
 }
 
 /// A list operation's `Limit` (1–100; absent = 100), or the model
@@ -355,7 +345,11 @@ impl DynamoDb {
         let mut names = tables
             .keys()
             .filter(|n| start.is_none_or(|s| n.as_str() > s));
-        let table_names: Vec<String> = names.by_ref().take(limit as usize).cloned().collect();
+        let table_names: Vec<String> = names
+            .by_ref()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
         let more = names.next().is_some();
         Ok(ListTablesOutput {
             last_evaluated_table_name: if more {
@@ -650,17 +644,7 @@ fn check_throughput(read: i64, write: i64) -> Result<(), DynamoError> {
             ));
         }
     }
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(DynamoError::validation(format!(
-            "1 validation error detected: {}",
-            errors[0]
-        ))),
-        n => Err(DynamoError::validation(format!(
-            "{n} validation errors detected: {}",
-            errors.join("; ")
-        ))),
-    }
+    member_constraints(errors)
 }
 
 /// Checks KeySchema against AttributeDefinitions; returns the key attributes.
@@ -690,18 +674,18 @@ fn check_key_schema(input: &CreateTableInput) -> Result<(KeyAttr, Option<KeyAttr
             )));
         }
     }
-    if ks[0].key_type != KeyType::Hash {
+    if ks.first().is_none_or(|k| k.key_type != KeyType::Hash) {
         return Err(DynamoError::validation(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
     }
-    if ks.len() == 2 {
-        if ks[1].key_type != KeyType::Range {
+    if let [first, second] = ks.as_slice() {
+        if second.key_type != KeyType::Range {
             return Err(DynamoError::validation(
                 "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
             ));
         }
-        if ks[0].attribute_name == ks[1].attribute_name {
+        if first.attribute_name == second.attribute_name {
             return Err(DynamoError::validation(
                 "Both the Hash Key and the Range Key element in the KeySchema have the same name",
             ));
@@ -733,7 +717,11 @@ fn check_key_schema(input: &CreateTableInput) -> Result<(KeyAttr, Option<KeyAttr
     }
     ddl::check_attribute_definitions(input)?;
     let attr = |i: usize| -> Result<KeyAttr, DynamoError> {
-        let name = ks[i].attribute_name.clone();
+        let name = ks
+            .get(i)
+            .ok_or_else(|| invalid("key attribute not defined"))?
+            .attribute_name
+            .clone();
         let ty = def_of(&name).ok_or_else(|| invalid("key attribute not defined"))?;
         Ok(KeyAttr { name, ty })
     };

@@ -24,7 +24,7 @@ use crate::dynamo::api::{
     WriteRequest,
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
-use crate::dynamo::error::DynamoError;
+use crate::dynamo::error::{member_constraints, DynamoError};
 use crate::dynamo::expr::legacy;
 use crate::dynamo::expr::request::{ExprParams, LegacyParams, RequestParams};
 use crate::dynamo::expr::{project, Path};
@@ -58,22 +58,6 @@ pub const MAX_BATCH_GET_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// characterised against DynamoDB by the conformance suite
 /// (`tier3/error-messages/batchGetItem.test.ts`, `batchWriteItem.test.ts`).
 pub(crate) const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
-
-/// Member-constraint failures in DynamoDB's "N validation error(s)
-/// detected: a; b" form, or `Ok` when there are none.
-pub(crate) fn member_constraints(errors: Vec<String>) -> Result<(), DynamoError> {
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(DynamoError::validation(format!(
-            "1 validation error detected: {}",
-            errors.join("; ")
-        ))),
-        n => Err(DynamoError::validation(format!(
-            "{n} validation errors detected: {}",
-            errors.join("; ")
-        ))),
-    }
-}
 
 /// BatchWriteItem's puts and deletes as the write pipeline runs them.
 struct BatchWrite<'a> {
@@ -360,11 +344,14 @@ impl DynamoDb {
             tables.push(table);
         }
 
+        // Each write's table position was taken as it was pushed.
         let targets: Vec<Target> = writes
             .iter()
-            .map(|(t, key, _)| Target {
-                table: Arc::clone(&tables[*t]),
-                key: key.clone(),
+            .filter_map(|(t, key, _)| {
+                Some(Target {
+                    table: Arc::clone(tables.get(*t)?),
+                    key: key.clone(),
+                })
             })
             .collect();
         let mut write = BatchWrite {

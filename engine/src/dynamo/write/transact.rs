@@ -43,6 +43,7 @@ use crate::dynamo::api::{
     TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
 };
 use crate::dynamo::db::{decode_stored, DynamoDb};
+use crate::dynamo::error::member_constraints;
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::expr::request::{ExprParams, Prepared};
 use crate::dynamo::expr::{project, Path};
@@ -54,7 +55,6 @@ use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::Table;
-use crate::dynamo::write::batch::member_constraints;
 use crate::dynamo::write::committing::{Committing, Pending};
 use crate::dynamo::write::idempotency::{fingerprint, Claim, TokenClaim};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Locking, Target};
@@ -532,7 +532,9 @@ impl DynamoDb {
             let key = match key {
                 Ok(key) => key,
                 Err(e) if !key_shape_ok(&meta, p.item, whole_item) => {
-                    reasons[i] = reason("ValidationError", e.message());
+                    if let Some(r) = reasons.get_mut(i) {
+                        *r = reason("ValidationError", e.message());
+                    }
                     shape_failed = true;
                     Vec::new()
                 }
@@ -666,7 +668,9 @@ impl DynamoDb {
             let k = match meta.key_of(key) {
                 Ok(k) => k,
                 Err(e) if !key_shape_ok(&meta, key, false) => {
-                    reasons[i] = reason("ValidationError", e.message());
+                    if let Some(r) = reasons.get_mut(i) {
+                        *r = reason("ValidationError", e.message());
+                    }
                     shape_failed = true;
                     Vec::new()
                 }
