@@ -5,6 +5,13 @@
 //! Keys and values may each be up to `u32::MAX` bytes, but a batch is written
 //! to the WAL as one record, so its whole encoding must fit in
 //! [`crate::wal::MAX_RECORD_LEN`] (1 GiB) to be committed.
+// Keys, batches and file bytes come from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use crate::coding::{get_fixed32, get_fixed64, put_length_prefixed, Decoder};
 use crate::error::{Error, Result};
@@ -272,6 +279,10 @@ impl WriteBatch {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "2^32 operations of at least 3 bytes each would not fit in memory first"
+    )]
     fn bump_count(&mut self, n: u32) {
         let count = self
             .count()

@@ -3,6 +3,13 @@
 //!
 //! Internal keys order by user key ascending (bytewise), then by trailer
 //! descending, so the newest version of a key comes first.
+// Keys, batches and file bytes come from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::cmp::Ordering;
 
@@ -84,10 +91,11 @@ pub struct ParsedKey<'a> {
 /// kind byte is unknown.
 pub fn parse_internal_key(ikey: &[u8]) -> Option<ParsedKey<'_>> {
     let split = ikey.len().checked_sub(TRAILER_LEN)?;
-    let trailer = get_fixed64(&ikey[split..])?;
+    let (user_key, trailer) = ikey.split_at_checked(split)?;
+    let trailer = get_fixed64(trailer)?;
     let kind = ValueKind::from_u8((trailer & 0xff) as u8)?;
     Some(ParsedKey {
-        user_key: &ikey[..split],
+        user_key,
         seq: trailer >> 8,
         kind,
     })
@@ -96,14 +104,16 @@ pub fn parse_internal_key(ikey: &[u8]) -> Option<ParsedKey<'_>> {
 /// The user-key part of an internal key (the whole slice if it is too short,
 /// which only happens on corrupt data that a checked decoder already rejected).
 pub fn user_key(ikey: &[u8]) -> &[u8] {
-    &ikey[..ikey.len().saturating_sub(TRAILER_LEN)]
+    ikey.get(..ikey.len().saturating_sub(TRAILER_LEN))
+        .unwrap_or(ikey)
 }
 
 /// The trailer of an internal key (0 if it is too short).
 pub fn trailer(ikey: &[u8]) -> u64 {
     ikey.len()
         .checked_sub(TRAILER_LEN)
-        .and_then(|s| get_fixed64(&ikey[s..]))
+        .and_then(|s| ikey.get(s..))
+        .and_then(get_fixed64)
         .unwrap_or(0)
 }
 

@@ -407,7 +407,7 @@ impl WritableFile for FaultWritableFile {
             ));
         }
         if st.tear_next.swap(false, Ordering::SeqCst) {
-            let half = &data[..data.len() / 2];
+            let half = data.get(..data.len() / 2).unwrap_or_default();
             st.release_space(len - half.len() as u64);
             if let Err(e) = self.inner.append(half) {
                 st.release_space(half.len() as u64);

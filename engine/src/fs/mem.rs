@@ -243,7 +243,9 @@ impl MemFs {
         let len = inode.data.len();
         match usize::try_from(offset).ok().filter(|&o| o < len) {
             Some(o) => {
-                inode.data[o] ^= xor_mask;
+                if let Some(b) = inode.data.get_mut(o) {
+                    *b ^= xor_mask;
+                }
                 Ok(())
             }
             None => Err(Error::io(
@@ -340,14 +342,12 @@ impl RandomAccessFile for MemRandomAccessFile {
             return Err(dead_handle(context()));
         }
         let inode = lock_mutex(&self.inode);
-        let len = inode.data.len();
-        let range = usize::try_from(offset)
+        let bytes = usize::try_from(offset)
             .ok()
-            .and_then(|start| Some(start..start.checked_add(buf.len())?))
-            .filter(|r| r.end <= len);
-        match range {
-            Some(r) => {
-                buf.copy_from_slice(&inode.data[r]);
+            .and_then(|start| inode.data.get(start..start.checked_add(buf.len())?));
+        match bytes {
+            Some(src) => {
+                buf.copy_from_slice(src);
                 Ok(())
             }
             None => Err(Error::io(

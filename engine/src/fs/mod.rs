@@ -17,6 +17,13 @@
 //!   implementations that fail with [`std::io::ErrorKind::Unsupported`], so a
 //!   test wrapper that does not forward them still compiles; a wrapper meant to
 //!   take checkpoints forwards them.
+// Keys, batches and file bytes come from disk: no panics on them.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::path::Path;
 use std::sync::Arc;

@@ -75,9 +75,10 @@ impl WritableFile for OsWritableFile {
         while self.allocated < len {
             let page = ZEROS.len() as u64;
             let to_boundary = page - self.allocated % page;
-            let n = (len - self.allocated).min(to_boundary) as usize;
+            // At most one page of zeros: fits usize.
+            let n = usize::try_from((len - self.allocated).min(to_boundary)).unwrap_or(ZEROS.len());
             self.file
-                .write_all_at(&ZEROS[..n], self.allocated)
+                .write_all_at(ZEROS.get(..n).unwrap_or_default(), self.allocated)
                 .map_err(|e| {
                     Error::io(
                         format!(
