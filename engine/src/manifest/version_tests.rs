@@ -19,8 +19,6 @@
 //! given; its sequence numbers are `10 * number - 1 ..= 10 * number`.
 //! Set `SILTDB_REWRITE=1` to rewrite expected outputs in place.
 
-use std::fmt::Write as _;
-
 use super::{Version, VersionEdit, NUM_LEVELS};
 use crate::error::Error;
 
@@ -70,13 +68,12 @@ fn show(version: &Version) -> String {
         }
         let mut line = format!("L{l}:");
         for f in files {
-            let _ = write!(
-                line,
+            line.push_str(&format!(
                 " {}:{}-{}",
                 f.number,
                 String::from_utf8_lossy(f.smallest_user_key()),
                 String::from_utf8_lossy(f.largest_user_key())
-            );
+            ));
         }
         out.push(line);
     }

@@ -344,7 +344,7 @@ impl ImportRun<'_> {
                 count: 0,
             };
             let mut stop = None;
-            {
+            let read = {
                 let mut on_record = |r: Read1| -> Result<(), String> {
                     match r {
                         Read1::Item(item) => {
@@ -367,7 +367,7 @@ impl ImportRun<'_> {
                     Ok(())
                 };
                 let read: &mut dyn Read = &mut counting;
-                let _ = match d.input_format {
+                match d.input_format {
                     InputFormat::DynamodbJson => read_dynamodb_json(read, &mut on_record),
                     InputFormat::Ion => read_ion(read, &mut on_record),
                     InputFormat::Csv => read_csv(
@@ -376,7 +376,16 @@ impl ImportRun<'_> {
                         &key_types,
                         &mut on_record,
                     ),
-                };
+                }
+            };
+            // The readers report every bad record through the callback; an
+            // error returned here is one the callback already recorded
+            // (`stop`), or, should a reader ever fail on its own, the
+            // object's failure.
+            if let Err(e) = read {
+                if stop.is_none() {
+                    self.bad(&key, &e);
+                }
             }
             if let Some(e) = stop {
                 return Err(e);

@@ -367,7 +367,11 @@ impl<'a> Reader<'a> {
                         // Typed nulls (`null.string`) are DynamoDB's NULL too.
                         if self.peek() == Some(b'.') {
                             self.pos += 1;
-                            let _ = self.try_symbol();
+                            match self.try_symbol() {
+                                Some(Ok(_)) => {}
+                                Some(Err(e)) => return Err(e),
+                                None => return self.err("expected a type name after null."),
+                            }
                         }
                         Ok(Parsed::Value(AttributeValue::Null))
                     }
@@ -605,6 +609,17 @@ mod tests {
     fn read_all(text: &str) -> Vec<Result<Item, String>> {
         let mut r = Reader::new(text.as_bytes());
         std::iter::from_fn(|| r.next_item()).collect()
+    }
+
+    #[test]
+    fn a_typed_null_is_null_and_a_null_dot_without_a_type_is_an_error() {
+        let items = read_all("{Item:{a:null.string, b:null}}");
+        let item = items[0].as_ref().expect("item");
+        assert_eq!(item["a"], AttributeValue::Null);
+        assert_eq!(item["b"], AttributeValue::Null);
+        let items = read_all("{Item:{a:null.}}");
+        let err = items[0].as_ref().expect_err("no type after the dot");
+        assert!(err.contains("expected a type name after null."), "{err}");
     }
 
     #[test]
