@@ -257,6 +257,18 @@ impl Db {
             .write_async(batch, self.inner.opts.sync, Some(on_committed))
     }
 
+    /// [`Db::write_async_then`] for a caller about to wait on the commit:
+    /// the calling thread leads its group, as in [`Db::write`], instead of
+    /// waking the commit thread for it (a thread switch per write), and
+    /// the returned [`Commit`] has already resolved. `on_committed` runs
+    /// before this returns, on whichever thread led the group.
+    pub fn write_then(&self, batch: WriteBatch, on_committed: OnCommitted) -> Commit {
+        let result = self
+            .inner
+            .write_then(batch, self.inner.opts.sync, false, Some(on_committed));
+        Commit::done(commit::Ticket::done(result, None))
+    }
+
     /// Makes every write so far durable (fdatasync of the WAL).
     pub fn sync_wal(&self) -> Result<()> {
         self.inner.sync_wal()

@@ -90,11 +90,26 @@ impl DbInner {
     /// Applies `batch`, blocking the calling thread until it is committed;
     /// the thread leads its group if its write reaches the front.
     pub(super) fn write(&self, batch: WriteBatch, sync: bool, force_switch: bool) -> Result<()> {
+        self.write_then(batch, sync, force_switch, None)
+    }
+
+    /// [`DbInner::write`] with a completion hook, run (by the group's
+    /// leader) before this returns, also for a batch refused before it is
+    /// queued.
+    pub(super) fn write_then(
+        &self,
+        batch: WriteBatch,
+        sync: bool,
+        force_switch: bool,
+        on_committed: Option<OnCommitted>,
+    ) -> Result<()> {
         if let Some(r) = Self::refused(&batch, force_switch) {
-            return r;
+            return Ticket::done(r, on_committed)
+                .take()
+                .unwrap_or_else(|| Err(Error::InvalidArgument("write result lost".into())));
         }
         let me = std::thread::current();
-        let ticket = Ticket::new(Some(me.clone()), None);
+        let ticket = Ticket::new(Some(me.clone()), on_committed);
         let mut st = lock(&self.state);
         let id = self.enqueue(
             &mut st,

@@ -23,7 +23,7 @@ use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::reclaim::{self, Reclaimer};
 use crate::dynamo::tables::table::{table_name_of, Table, Tables};
 use crate::dynamo::ttl::sweeper::{self, Sweeper};
-use crate::dynamo::write::committing::{Held, Pending};
+use crate::dynamo::write::committing::{self, Held, Pending};
 use crate::dynamo::write::idempotency::TokenCache;
 use crate::dynamo::write::locks::ItemLocks;
 use crate::dynamo::write::pipeline::Staged;
@@ -432,10 +432,13 @@ impl DynamoDb {
         } = staged;
         self.stamp(&mut batch);
         held.reservations = reservations;
-        let commit = self.inner.db.write_async_then(
-            batch,
-            Box::new(move |result: &crate::Result<()>| held.release(result.is_ok())),
-        );
+        let release: crate::OnCommitted =
+            Box::new(move |result: &crate::Result<()>| held.release(result.is_ok()));
+        let commit = if committing::lead_here() {
+            self.inner.db.write_then(batch, release)
+        } else {
+            self.inner.db.write_async_then(batch, release)
+        };
         Pending {
             commit: Some(commit),
             trim_due,

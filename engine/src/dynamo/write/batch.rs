@@ -38,7 +38,7 @@ use crate::dynamo::items::validate::validate_value;
 use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::Table;
-use crate::dynamo::write::committing::{Committing, Pending};
+use crate::dynamo::write::committing::{wait_here, Committing, Pending};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target};
 use crate::dynamo::write::single::check_put_item;
 
@@ -269,7 +269,7 @@ impl DynamoDb {
         &self,
         input: BatchWriteItemInput,
     ) -> Result<BatchWriteItemOutput, DynamoError> {
-        self.batch_write_item_async(input).wait()
+        wait_here(|| self.batch_write_item_async(input))
     }
 
     /// `BatchWriteItem`, resolving once the write is committed (see

@@ -13,6 +13,7 @@
 //! thread a lock holder needs, and a dropped future neither releases locks
 //! early nor leaks them.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Weak};
@@ -26,6 +27,39 @@ use crate::dynamo::tables::table::{Gate, Table};
 use crate::dynamo::write::idempotency::TokenClaim;
 use crate::dynamo::write::locks::ItemGuard;
 use crate::Commit;
+
+thread_local! {
+    /// True while [`wait_here`] starts a blocking item operation on this
+    /// thread.
+    static LEAD_HERE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs a blocking item operation: `start` checks and stages the write
+/// and queues its commit, then this thread waits for it. Since it waits at
+/// once, the commit `start` queues is led by this thread (as a plain
+/// [`Db::write`](crate::Db::write) is) rather than handed to the engine's
+/// commit thread, which would cost a wake-up and a thread switch per
+/// write.
+pub(crate) fn wait_here<T>(start: impl FnOnce() -> Committing<T>) -> Result<T, DynamoError> {
+    /// Restores the flag, also if `start` unwinds.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LEAD_HERE.set(self.0);
+        }
+    }
+    let committing = {
+        let _restore = Restore(LEAD_HERE.replace(true));
+        start()
+    };
+    committing.wait()
+}
+
+/// True if a commit queued now is to be led by the calling thread
+/// ([`wait_here`]).
+pub(crate) fn lead_here() -> bool {
+    LEAD_HERE.get()
+}
 
 /// What a write holds from its locks until its commit ends, released in
 /// this order by [`Held::release`]: stream sequence numbers (the records
@@ -220,5 +254,37 @@ impl<T: Unpin> Future for Committing<T> {
             }
             None => Poll::Ready(Err(polled_after_completion())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done() -> Committing<u32> {
+        Committing {
+            state: Some(State::Failed(DynamoError::InternalServerError("x".into()))),
+        }
+    }
+
+    #[test]
+    fn commits_are_led_here_only_while_a_blocking_operation_starts() {
+        assert!(!lead_here());
+        let seen = std::cell::Cell::new(false);
+        let r = wait_here(|| {
+            seen.set(lead_here());
+            done()
+        });
+        assert!(r.is_err());
+        assert!(seen.get(), "the operation's commit is led by its thread");
+        assert!(!lead_here(), "and only while it starts");
+    }
+
+    #[test]
+    fn the_flag_is_restored_when_the_operation_unwinds() {
+        let unwound =
+            std::panic::catch_unwind(|| wait_here::<u32>(|| panic!("start failed")).is_ok());
+        assert!(unwound.is_err());
+        assert!(!lead_here(), "an async write on this thread must not block");
     }
 }

@@ -28,7 +28,7 @@ use crate::dynamo::items::capacity::{consumed, consumed_write, read_units, write
 use crate::dynamo::items::validate::{validate_item, MAX_ITEM_SIZE};
 use crate::dynamo::items::value::{item_size, Item, INVALID_PARAMETER};
 use crate::dynamo::tables::schema::TableMeta;
-use crate::dynamo::write::committing::{Committing, Pending};
+use crate::dynamo::write::committing::{wait_here, Committing, Pending};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Target, Written};
 
 /// The error a failed condition raises, with the old item when asked for.
@@ -238,7 +238,7 @@ impl DynamoDb {
 
     /// `PutItem`.
     pub fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput, DynamoError> {
-        self.put_item_async(input).wait()
+        wait_here(|| self.put_item_async(input))
     }
 
     /// `PutItem`, resolving once the write is committed: the checks, the
@@ -332,7 +332,7 @@ impl DynamoDb {
 
     /// `UpdateItem`.
     pub fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput, DynamoError> {
-        self.update_item_async(input).wait()
+        wait_here(|| self.update_item_async(input))
     }
 
     /// `UpdateItem`, resolving once the write is committed (see
@@ -417,7 +417,7 @@ impl DynamoDb {
 
     /// `DeleteItem`.
     pub fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput, DynamoError> {
-        self.delete_item_async(input).wait()
+        wait_here(|| self.delete_item_async(input))
     }
 
     /// `DeleteItem`, resolving once the write is committed (see

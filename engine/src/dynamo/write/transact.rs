@@ -55,7 +55,7 @@ use crate::dynamo::items::value::{item_size, Item};
 use crate::dynamo::keys::codec::ScalarAttributeType;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::Table;
-use crate::dynamo::write::committing::{Committing, Pending};
+use crate::dynamo::write::committing::{wait_here, Committing, Pending};
 use crate::dynamo::write::idempotency::{fingerprint, Claim, TokenClaim};
 use crate::dynamo::write::pipeline::{Decision, ItemWrite, Locking, Target};
 use crate::dynamo::write::single::{
@@ -460,7 +460,7 @@ impl DynamoDb {
         &self,
         input: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput, DynamoError> {
-        self.transact_write_items_async(input).wait()
+        wait_here(|| self.transact_write_items_async(input))
     }
 
     /// `TransactWriteItems`, resolving once the write is committed (see
