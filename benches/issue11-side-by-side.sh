@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# issue 11, wave 3: every engine one after another, never concurrently.
+# Issue 11's workloads side by side (benches/RESULTS.md): every engine one
+# after another, never concurrently, each benchmark's command, `uptime`
+# before and after, and its output appended to $OUT-run$RUN.log, its
+# figures to $OUT.jsonl.
+#
+#   OUT=benches/results/issue11-w3 benches/issue11-side-by-side.sh RUN PART...
+#
+# Needs a `--features peers` release build of siltdb-bench (BENCH). DB is
+# the scratch root (each engine's database is removed after its benchmark).
 set -uo pipefail
-cd /work/wt/bench-peers
 run=$1; shift
 parts="$*"
-out=benches/results/issue11-w3
-db=/tmp/bp3/w3db
-bench=target/release/siltdb-bench
+out=${OUT:-benches/results/issue11-w3}
+db=${DB:-/tmp/bp3/w3db}
+bench=${BENCH:-target/release/siltdb-bench}
 one() { # label engine args...
     local label=$1 engine=$2
     shift 2
@@ -36,6 +43,9 @@ during)
     ;;
 big)
     for e in siltdb rocksdb fjall; do one "10k x 100 KB" $e --benchmarks fillrandom,settle,readrandom --num 10000 --reads 200000 --value_size 102400 --compact false --statistics; done
+    ;;
+during10)
+    for e in siltdb rocksdb; do one "synced during 10M unsynced" $e --benchmarks fillsync_during_compaction --num 10000000 --statistics; done
     ;;
 m10)
     for e in siltdb rocksdb; do one "10M x 100 B" $e --benchmarks fillrandom,settle,readrandom --num 10000000 --reads 1000000 --compact false --statistics; done
