@@ -23,7 +23,8 @@
 //!    engine, which — once it is durable and visible — **touches** the
 //!    tables written and releases stream numbers, locks and gates itself
 //!    (`committing.rs`), so the caller may await the commit on a runtime
-//!    thread or block on it;
+//!    thread or block on it (a blocking operation, started under
+//!    `committing::wait_here`, leads its commit on its own thread);
 //! 8. **trim**: a table whose stream is due for a trim (at most every 10
 //!    seconds) is trimmed by the trim thread once the commit is awaited,
 //!    after the locks are released (`streams/trim.rs`).
