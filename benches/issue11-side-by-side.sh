@@ -4,14 +4,14 @@
 # before and after, and its output appended to $OUT-run$RUN.log, its
 # figures to $OUT.jsonl.
 #
-#   OUT=benches/results/issue11-w3 benches/issue11-side-by-side.sh RUN PART...
+#   OUT=benches/results/issue11-w3/issue11-w3 benches/issue11-side-by-side.sh RUN PART...
 #
 # Needs a `--features peers` release build of siltdb-bench (BENCH). DB is
 # the scratch root (each engine's database is removed after its benchmark).
 set -uo pipefail
 run=$1; shift
 parts="$*"
-out=${OUT:-benches/results/issue11-w3}
+out=${OUT:-benches/results/issue11-w3/issue11-w3}
 db=${DB:-/tmp/bp3/w3db}
 bench=${BENCH:-target/release/siltdb-bench}
 one() { # label engine args...

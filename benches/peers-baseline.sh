@@ -12,7 +12,7 @@
 # /tmp/siltdb-bench-peers), NUM_SMALL (default 10000000), ENGINES.
 set -euo pipefail
 
-out=${1:-benches/results/baseline}
+out=${1:-benches/results/baseline/baseline}
 runs=${2:-2}
 bin_dir=${BIN_DIR:-target/release}
 db=${DB:-/tmp/siltdb-bench-peers}

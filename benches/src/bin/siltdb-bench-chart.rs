@@ -2,8 +2,8 @@
 //! wrote as one SVG, engines side by side per workload.
 //!
 //! ```text
-//! siltdb-bench-chart --results benches/results/baseline.jsonl --output benches/baseline.svg
-//! siltdb-bench-chart --results benches/results/baseline.jsonl --markdown
+//! siltdb-bench-chart --results benches/results/baseline/baseline.jsonl --output benches/baseline.svg
+//! siltdb-bench-chart --results benches/results/baseline/baseline.jsonl --markdown
 //! ```
 
 use std::path::PathBuf;
