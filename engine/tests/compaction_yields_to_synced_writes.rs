@@ -1,9 +1,10 @@
 //! Compactions give way to synced writers: a compaction does not start a
-//! sync of its output while a synced WAL write is in its fdatasync (it
-//! waits for the sync to end, up to `ratelimit::MAX_YIELD`), it syncs in
-//! smaller pieces while synced writes run, and the database counts the
-//! waits. Checked with a file system whose WAL syncs take a few
-//! milliseconds and which records when table syncs start.
+//! write-back or sync of its output while a synced WAL write is in its
+//! fdatasync (it waits for the sync to end, up to `ratelimit::MAX_YIELD`),
+//! it writes back in smaller pieces while synced writes run, and the
+//! database counts the waits. Checked with a file system whose WAL syncs
+//! take a few milliseconds and which records when table write-backs and
+//! syncs ("table syncs" below) start.
 //!
 //! A compaction that checked just before a WAL sync began may still sync
 //! during it, so only table syncs started well into a WAL sync (after
@@ -95,6 +96,10 @@ impl WritableFile for WatchedFile {
         }
         self.table_sync();
         self.inner.sync()
+    }
+    fn write_back(&mut self) -> Result<()> {
+        self.table_sync();
+        self.inner.write_back()
     }
     fn len(&self) -> u64 {
         self.inner.len()

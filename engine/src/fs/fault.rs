@@ -447,6 +447,10 @@ impl WritableFile for FaultWritableFile {
     fn preallocate(&mut self, len: u64) -> Result<()> {
         self.inner.preallocate(len)
     }
+
+    fn write_back(&mut self) -> Result<()> {
+        self.inner.write_back()
+    }
 }
 
 impl Fs for FaultFs {

@@ -62,6 +62,18 @@ pub trait WritableFile: Send {
     fn preallocate(&mut self, _len: u64) -> Result<()> {
         Ok(())
     }
+    /// Has the OS write every byte appended so far to the device and waits
+    /// until it has, without committing file metadata or flushing the
+    /// device's cache. This is pacing, not durability (only
+    /// [`WritableFile::sync`] makes bytes durable): a large file then
+    /// reaches the device in pieces as it is written, instead of all at its
+    /// final sync, and each piece is only data, where an fdatasync of a
+    /// growing file also commits the file system's journal (Linux
+    /// `sync_file_range`, as RocksDB's `bytes_per_sync`). The default does
+    /// nothing.
+    fn write_back(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A file opened for positional reads; shared between threads.

@@ -2,7 +2,9 @@
 //!
 //! Writes a table: data blocks, then filter, properties and index blocks,
 //! then the footer. Output is buffered and handed to the file in large
-//! chunks, with incremental syncs, to keep the SSD write pattern sequential.
+//! chunks, written back to the device in pieces as it goes (see
+//! [`WritableFile::write_back`]) and synced once at the end, to keep the SSD
+//! write pattern sequential.
 
 use super::{
     BlockBuilder, BlockHandle, FilterBuilder, Footer, Properties, TableOptions,
@@ -250,8 +252,9 @@ impl TableBuilder {
         Ok(())
     }
 
-    /// Hands the whole buffer to the file, syncing if `bytes_per_sync` more
-    /// bytes have been appended since the last sync.
+    /// Hands the whole buffer to the file, in pieces of at most the write-back
+    /// interval, writing each back (see [`WritableFile::write_back`]) once
+    /// `bytes_per_sync` more bytes have been appended since the last.
     fn write_out(&mut self) -> Result<()> {
         let r = self.write_out_inner();
         if let Err(e) = &r {
@@ -261,28 +264,47 @@ impl TableBuilder {
     }
 
     fn write_out_inner(&mut self) -> Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let n = self.buf.len() as u64;
-        if let Some(p) = &self.pacer {
-            p.request(n);
-        }
-        self.file.append(&self.buf)?;
-        self.buf.clear();
-        self.unsynced += n;
         let every = match &self.pacer {
             Some(p) => p.sync_every(self.opts.bytes_per_sync),
             None => self.opts.bytes_per_sync,
         };
-        if self.opts.bytes_per_sync > 0 && self.unsynced >= every {
-            self.sync()?;
+        let buf = std::mem::take(&mut self.buf);
+        let mut rest = buf.as_slice();
+        while !rest.is_empty() {
+            let room = if every > 0 {
+                usize::try_from(every.saturating_sub(self.unsynced).max(1)).unwrap_or(usize::MAX)
+            } else {
+                rest.len()
+            };
+            let (piece, tail) = rest.split_at(room.min(rest.len()));
+            let n = piece.len() as u64;
+            if let Some(p) = &self.pacer {
+                p.request(n);
+            }
+            self.file.append(piece)?;
+            self.unsynced += n;
+            if every > 0 && self.unsynced >= every {
+                self.write_back()?;
+            }
+            rest = tail;
         }
+        self.buf = buf;
+        self.buf.clear();
         Ok(())
     }
 
-    /// Syncs the file, after asking the pacer (a compaction's sync waits
-    /// for in-flight foreground syncs).
+    /// Writes the appended bytes back to the device, after asking the pacer
+    /// (a compaction's write-back waits for in-flight foreground syncs).
+    fn write_back(&mut self) -> Result<()> {
+        if let Some(p) = &self.pacer {
+            p.before_sync();
+        }
+        self.file.write_back()?;
+        self.unsynced = 0;
+        Ok(())
+    }
+
+    /// Makes the whole file durable, after asking the pacer.
     fn sync(&mut self) -> Result<()> {
         if let Some(p) = &self.pacer {
             p.before_sync();
@@ -329,9 +351,7 @@ impl TableBuilder {
         self.buf.extend_from_slice(&footer.encode());
         self.offset += super::FOOTER_LEN as u64;
         self.write_out()?;
-        if self.unsynced > 0 {
-            self.sync()?;
-        }
+        self.sync()?;
         Ok(TableSummary {
             file_size: self.offset,
             num_entries: self.props.num_entries,
@@ -413,7 +433,7 @@ mod tests {
     }
 
     #[test]
-    fn writes_in_chunks_and_syncs_incrementally() {
+    fn writes_back_in_pieces_and_syncs_once_at_the_end() {
         let (f, rec) = recording();
         let opts = TableOptions {
             block_size: 1024,
@@ -434,22 +454,22 @@ mod tests {
         let r = rec.lock().unwrap();
         assert_eq!(s.file_size, r.data.len() as u64);
         assert!(r.appends.len() > 10);
-        let (last, rest) = r.appends.split_last().unwrap();
-        assert!(*last > 0);
+        // No append is larger than the write-back interval, so no more than
+        // that reaches the device in one piece.
         assert!(
-            rest.iter().all(|&n| n >= opts.write_chunk),
+            r.appends.iter().all(|&n| n as u64 <= opts.bytes_per_sync),
             "{:?}",
             r.appends
         );
-        // Incremental syncs roughly every 40 KiB, plus one at the end.
-        assert_eq!(*r.syncs.last().unwrap(), s.file_size);
-        let mut prev = 0;
-        for &at in &r.syncs[..r.syncs.len() - 1] {
-            assert!(at - prev >= opts.bytes_per_sync);
-            assert!(at - prev < opts.bytes_per_sync + opts.write_chunk as u64 + 2048);
-            prev = at;
+        // A write-back exactly every 40 KiB; durability only at the end.
+        assert_eq!(r.syncs, vec![s.file_size], "one sync, at the end");
+        assert_eq!(
+            r.write_backs.len() as u64,
+            s.file_size / opts.bytes_per_sync
+        );
+        for (i, &at) in r.write_backs.iter().enumerate() {
+            assert_eq!(at, (i as u64 + 1) * opts.bytes_per_sync);
         }
-        assert!(r.syncs.len() as u64 >= s.file_size / (opts.bytes_per_sync + 20 * 1024));
         assert_eq!(s.num_entries, 5000);
         assert_eq!(s.smallest, ik("key00000000", 1));
         assert_eq!(s.largest, ik("key00004999", 1));

@@ -53,8 +53,9 @@ pub struct TableOptions {
     /// Bytes buffered before handing them to the file in one append.
     /// Default 1 MiB.
     pub write_chunk: usize,
-    /// Sync the file each time this many bytes have been appended since the
-    /// last sync; 0 syncs only at the end. Default 1 MiB.
+    /// Write the file back to the device (`WritableFile::write_back`) each
+    /// time this many bytes have been appended since the last write-back; 0
+    /// writes back only with the final sync. Default 256 KiB.
     pub bytes_per_sync: u64,
 }
 
@@ -65,7 +66,7 @@ impl Default for TableOptions {
             restart_interval: 16,
             bloom_bits_per_key: 10,
             write_chunk: 1 << 20,
-            bytes_per_sync: 1 << 20,
+            bytes_per_sync: 256 << 10,
         }
     }
 }
@@ -137,9 +138,12 @@ pub(crate) mod test_files {
         pub appends: Vec<usize>,
         /// File length at each sync.
         pub syncs: Vec<u64>,
+        /// File length at each write-back.
+        pub write_backs: Vec<u64>,
     }
 
-    /// A writable file recording appends and syncs into shared state.
+    /// A writable file recording appends, syncs and write-backs into shared
+    /// state.
     pub struct RecordingFile(pub Arc<Mutex<Record>>);
 
     impl WritableFile for RecordingFile {
@@ -153,6 +157,12 @@ pub(crate) mod test_files {
             let mut r = self.0.lock().expect("not poisoned");
             let n = r.data.len() as u64;
             r.syncs.push(n);
+            Ok(())
+        }
+        fn write_back(&mut self) -> Result<()> {
+            let mut r = self.0.lock().expect("not poisoned");
+            let n = r.data.len() as u64;
+            r.write_backs.push(n);
             Ok(())
         }
         fn len(&self) -> u64 {
