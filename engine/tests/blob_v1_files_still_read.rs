@@ -4,7 +4,8 @@
 //! WAL whose separated values are in a version-1 blob file), reads every
 //! value back, and garbage collection moves every live value out of its
 //! version-1 files into files of the current version, after which the
-//! directory is still clean and reopens with the same contents.
+//! directory is still clean and reopens with the same contents. A flipped
+//! value byte in a version-1 file is still caught, by its CRC.
 //!
 //! The fixture was written once by `generate_blob_v1_fixture` below (run
 //! with `SILTDB_WRITE_FIXTURES=1 cargo test -p siltdb --test
@@ -170,6 +171,37 @@ fn v1_blob_files_read_and_are_collected_into_the_current_version() {
     assert!(report.is_clean(), "{report}");
     let db = open(dir.path(), BlobOptions::default());
     assert_contents(&db, &want, "reopened");
+}
+
+#[test]
+fn a_flipped_value_byte_in_a_v1_blob_file_is_corruption() {
+    let copy = scratch_copy(&fixtures().join("v3/blobs"));
+    // The first record of the blob file under the L0 table: a value byte.
+    let blob = copy.path().join("000009.blob");
+    let mut bytes = std::fs::read(&blob).expect("read blob file");
+    bytes[12 + 12 + 8 + 100] ^= 0x40;
+    std::fs::write(&blob, bytes).expect("write blob file");
+    let report = check_dir(&OsFs::new(), copy.path()).expect("check");
+    let c: Vec<_> = report.corruptions().collect();
+    assert!(
+        c.iter().any(|c| c.file == "000009.blob"
+            && c.offset == 12
+            && c.reason.contains("checksum mismatch")),
+        "{report}"
+    );
+    let db = open(copy.path(), BlobOptions::default());
+    let mut it = db.iter().expect("iter");
+    let mut r = it.seek_to_first();
+    while r.is_ok() && it.valid() {
+        r = it.next();
+    }
+    match r {
+        Err(e) => assert!(
+            e.is_corruption() && e.to_string().contains("000009.blob"),
+            "{e}"
+        ),
+        Ok(()) => panic!("a flipped byte in a version-1 record went unnoticed"),
+    }
 }
 
 #[test]
