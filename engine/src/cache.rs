@@ -404,12 +404,14 @@ mod tests {
     /// included), read from a one-record blob file.
     fn blob_value(len: usize) -> Arc<BlobValue> {
         use crate::fs::{Fs, MemFs};
-        use crate::vlog::format::{encode_file_header, encode_record, RECORD_HEADER_LEN};
+        use crate::vlog::format::{
+            encode_file_header, encode_record, BlobVersion, RECORD_HEADER_LEN,
+        };
         let fs = MemFs::new();
         let mut data = Vec::new();
-        encode_file_header(&mut data);
+        encode_file_header(&mut data, BlobVersion::CURRENT);
         let value = vec![3u8; len - RECORD_HEADER_LEN - 1];
-        let crc = encode_record(&mut data, b"k", &value);
+        let crc = encode_record(&mut data, BlobVersion::CURRENT, b"k", &value);
         let path = std::path::Path::new("000009.blob");
         fs.create(path)
             .expect("create")

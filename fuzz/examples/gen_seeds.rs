@@ -392,10 +392,13 @@ fn main() {
     write("manifest_reader", "manifest-first", &log_of(&encoded[..1]));
     write("manifest_reader", "edit-raw", &encoded[2]);
 
-    // Blob files: the format-spec vector, and one written by BlobWriter.
+    // Blob files: the format-spec vectors (versions 1 and 2), and one
+    // written by BlobWriter (the current version).
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../format-spec/vectors");
     let text = fs::read_to_string(spec.join("blob-file.hex")).expect("read vector");
     write("blob_reader", "blob-file-vector", &hex_vector(&text));
+    let text = fs::read_to_string(spec.join("blob-file-v2.hex")).expect("read vector");
+    write("blob_reader", "blob-file-v2-vector", &hex_vector(&text));
     write("blob_reader", "blob-file-written", &blob_file());
     // A batch with a separated value, as a WAL, and the value-log edit.
     let text = fs::read_to_string(spec.join("batch-put-blob.hex")).expect("read vector");

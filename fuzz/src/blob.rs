@@ -1,8 +1,9 @@
 //! `blob_reader`: a blob file (format-spec/value-log.md) through
 //! [`BlobScanner`] and [`BlobReader`].
 //!
-//! Runs twice, on the raw bytes and on a copy whose record CRCs were
-//! recomputed ([`fix_blob_crcs`]) so mutations reach the code behind the
+//! Runs twice, on the raw bytes and on a copy whose record checksums were
+//! recomputed ([`fix_blob_crcs`], with the checksum of the header's version:
+//! masked CRC-32 in 1, XXH3 in 2) so mutations reach the code behind the
 //! checksums. Checks: the scanner never panics, its errors are corruption
 //! and sticky, records tile the file from offset 12 with strictly
 //! increasing offsets; every record it finds reads back through
@@ -14,17 +15,25 @@
 use std::sync::Arc;
 
 use siltdb::low_level::coding::get_fixed32;
-use siltdb::low_level::vlog::format::{record_crc, FILE_HEADER_LEN, RECORD_HEADER_LEN};
-use siltdb::low_level::vlog::{BlobIndex, BlobReader, BlobScanner};
+use siltdb::low_level::vlog::format::{FILE_HEADER_LEN, RECORD_HEADER_LEN};
+use siltdb::low_level::vlog::{BlobIndex, BlobReader, BlobScanner, BlobVersion};
 
 use crate::VecFile;
 
 const NAME: &str = "000009.blob";
 
-/// Recomputes the CRC of every record whose header and body fit, walking
-/// the file as the scanner would.
+/// Recomputes the checksum of every record whose header and body fit,
+/// walking the file as the scanner would, by the version in its header (a
+/// file whose header names no known version is left as it is).
 pub fn fix_blob_crcs(data: &[u8]) -> Vec<u8> {
     let mut out = data.to_vec();
+    let Some(version) = out
+        .get(8..)
+        .and_then(get_fixed32)
+        .and_then(BlobVersion::from_number)
+    else {
+        return out;
+    };
     let mut pos = FILE_HEADER_LEN;
     while pos + RECORD_HEADER_LEN <= out.len() {
         let (Some(k), Some(v)) = (get_fixed32(&out[pos + 4..]), get_fixed32(&out[pos + 8..]))
@@ -36,12 +45,7 @@ pub fn fix_blob_crcs(data: &[u8]) -> Vec<u8> {
         if end > out.len() || key_end > out.len() {
             break;
         }
-        let crc = record_crc(
-            k.to_le_bytes(),
-            v.to_le_bytes(),
-            &out[pos + RECORD_HEADER_LEN..key_end],
-            &out[key_end..end],
-        );
+        let crc = version.record_checksum(&out[pos + 4..end]);
         out[pos..pos + 4].copy_from_slice(&crc.to_le_bytes());
         pos = end;
     }
@@ -58,6 +62,11 @@ fn blob_once(data: &[u8]) {
         return;
     };
     let reader = reader.expect("the scanner accepted the header, so must the reader");
+    assert_eq!(
+        reader.version(),
+        scanner.version(),
+        "one header, one version"
+    );
     let bound = data.len() / RECORD_HEADER_LEN + 1;
     let mut expected_offset = FILE_HEADER_LEN as u64;
     let mut n = 0;

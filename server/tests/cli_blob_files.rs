@@ -50,7 +50,7 @@ fn check_and_dump_read_blob_files() {
         lines[0].starts_with(&format!("{}: blob, ", blobs[0])),
         "{run:?}"
     );
-    assert_eq!(lines[1], "header magic=siltdbVL format_version=1");
+    assert_eq!(lines[1], "header magic=siltdbVL format_version=2");
     assert!(lines[2].starts_with("record offset=12 key="), "{run:?}");
     assert!(
         lines.last().expect("lines").starts_with("end offset="),

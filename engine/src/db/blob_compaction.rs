@@ -80,11 +80,14 @@ impl<'a> BlobCompaction<'a> {
             self.table.note(&idx, p.user_key.len());
             return Ok(Cow::Borrowed(value));
         }
-        let data = self
+        // The checked record as read: its value is copied once, into the
+        // new file's buffer, not first moved to the front of its own.
+        let record = self
             .db
             .blobs
             .get(idx.file_number)?
-            .read_value(&idx, p.user_key)?;
+            .read_record(&idx, p.user_key)?;
+        let data = record.value();
         self.moved_bytes += data.len() as u64;
         let w = match &mut self.writer {
             Some(w) => w,
@@ -107,7 +110,7 @@ impl<'a> BlobCompaction<'a> {
                     .insert(BlobWriter::new(file, kind.name(), n, pacer))
             }
         };
-        let moved = w.add(p.user_key, &data)?;
+        let moved = w.add(p.user_key, data)?;
         if w.buffered() >= self.db.opts.table.write_chunk {
             w.write_buffered()?;
         }

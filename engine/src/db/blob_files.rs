@@ -32,7 +32,7 @@ pub(crate) struct BlobCache {
 
 impl BlobCache {
     /// Blob files of the database in `dir`; values read through
-    /// [`BlobCache::read_value`] are kept in `values`.
+    /// [`BlobCache::read_pinned`] are kept in `values`.
     pub fn new(dir: PathBuf, fs: Arc<dyn Fs>, values: Arc<BlockCache>) -> BlobCache {
         BlobCache {
             dir,
@@ -91,12 +91,6 @@ impl BlobCache {
                 .insert_blob(idx.file_number, idx.offset, Arc::clone(&record));
         }
         Ok(PinnedValue::blob(record))
-    }
-
-    /// [`BlobCache::read_pinned`], in a buffer of its own.
-    pub fn read_value(&self, index: &[u8], user_key: &[u8], source: &str) -> Result<Vec<u8>> {
-        self.read_pinned(index, user_key, source)
-            .map(PinnedValue::into_vec)
     }
 
     /// Forgets a deleted blob file.
@@ -290,6 +284,14 @@ mod tests {
 
     use super::*;
     use crate::fs::MemFs;
+
+    impl BlobCache {
+        /// [`BlobCache::read_pinned`], in a buffer of its own.
+        fn read_value(&self, index: &[u8], user_key: &[u8], source: &str) -> Result<Vec<u8>> {
+            self.read_pinned(index, user_key, source)
+                .map(PinnedValue::into_vec)
+        }
+    }
 
     /// A blob file 000002.blob holding one record of `key`, and the
     /// encoded index of it.

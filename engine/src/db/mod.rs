@@ -558,7 +558,13 @@ impl Snapshot {
 
     /// The value of `key` as of this snapshot.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.db.get_at(key, self.seq)?.map(PinnedValue::into_vec))
+        Ok(self.get_pinned(key)?.map(PinnedValue::into_vec))
+    }
+
+    /// The value of `key` as of this snapshot, left where the read found it
+    /// ([`Db::get_pinned`]).
+    pub fn get_pinned(&self, key: &[u8]) -> Result<Option<PinnedValue>> {
+        self.db.get_at(key, self.seq)
     }
 
     /// An iterator over the database as of this snapshot.
@@ -599,8 +605,9 @@ impl Drop for Snapshot {
 pub struct DbIterator {
     inner: DbIter<MergingIter>,
     blobs: Arc<BlobCache>,
-    /// The current entry's value when it is separated.
-    blob_value: Option<Vec<u8>>,
+    /// The current entry's value when it is separated, in the record
+    /// buffer it was read into (shared with the block cache): not copied.
+    blob_value: Option<PinnedValue>,
     /// Reading the current entry's separated value failed.
     broken: bool,
     _pin: Arc<SuperVersion>,
@@ -614,10 +621,11 @@ impl DbIterator {
         self.broken = false;
         positioned?;
         if self.inner.valid() && self.inner.value_kind() == ValueKind::ValueBlob {
-            match self
-                .blobs
-                .read_value(self.inner.value(), self.inner.key(), "an iterator's entry")
-            {
+            match self.blobs.read_pinned(
+                self.inner.value(),
+                self.inner.key(),
+                "an iterator's entry",
+            ) {
                 Ok(v) => self.blob_value = Some(v),
                 Err(e) => {
                     self.broken = true;
@@ -679,7 +687,7 @@ impl DbIterator {
     /// The current value. REQUIRES: `valid()`.
     pub fn value(&self) -> &[u8] {
         match &self.blob_value {
-            Some(v) => v,
+            Some(v) => v.as_ref(),
             None => self.inner.value(),
         }
     }

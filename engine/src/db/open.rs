@@ -292,7 +292,7 @@ fn blob_replay_end(inner: &DbInner, data: &[u8], number: u64) -> Result<Option<u
             match inner
                 .blobs
                 .get(idx.file_number)
-                .and_then(|r| r.read_value(idx, key))
+                .and_then(|r| r.read_record(idx, key))
             {
                 Ok(_) => Ok(Ok(())),
                 Err(e) if e.is_corruption() => Ok(Err(e)),

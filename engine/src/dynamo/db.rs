@@ -410,9 +410,10 @@ impl DynamoDb {
             .ok_or_else(|| DynamoError::table_not_found(name))
     }
 
-    /// Reads and decodes the item at engine key `key`.
+    /// Reads and decodes the item at engine key `key` (decoded where the
+    /// read found it: a separated item is not copied first).
     pub(crate) fn read_item(&self, key: &[u8]) -> Result<Option<Item>, DynamoError> {
-        match self.inner.db.get(key)? {
+        match self.inner.db.get_pinned(key)? {
             Some(bytes) => decode_stored(&bytes).map(Some),
             None => Ok(None),
         }

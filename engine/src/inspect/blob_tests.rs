@@ -167,6 +167,24 @@ fn dump_prints_blob_files_indexes_and_manifest_fields() {
          record offset=31 key=\"key2\" value_len=0 value=\"\" crc=0xd250c45c\n\
          end offset=47 records=2\n"
     );
+    // Version 2: the same records, XXH3 checksums.
+    write(
+        &mem,
+        "000010.blob",
+        &decode_hex_vector(include_str!(
+            "../../../format-spec/vectors/blob-file-v2.hex"
+        )),
+    );
+    let (text, r) = dump_to_string(&mem, &dir().join("000010.blob"));
+    r.expect("dump");
+    assert_eq!(
+        text,
+        "000010.blob: blob, 47 bytes\n\
+         header magic=siltdbVL format_version=2\n\
+         record offset=12 key=\"k1\" value_len=5 value=\"hello\" crc=0xf7899ef4\n\
+         record offset=31 key=\"key2\" value_len=0 value=\"\" crc=0xf30ea306\n\
+         end offset=47 records=2\n"
+    );
     // Recognised by content under another name; a cut one is an error.
     let bytes = mem.read_all(&dir().join("000009.blob")).expect("read");
     write(&mem, "copy", &bytes[..40]);

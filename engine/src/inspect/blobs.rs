@@ -114,7 +114,8 @@ impl<'a> BlobCheck<'a> {
                         ),
                     ));
                 }
-                self.reader(idx.file_number)?.read_value(&idx, p.user_key)?;
+                self.reader(idx.file_number)?
+                    .read_record(&idx, p.user_key)?;
                 self.pointed.note(&idx, p.user_key.len());
             }
             it.next()?;
@@ -145,7 +146,7 @@ impl<'a> BlobCheck<'a> {
             }
             match self
                 .reader(idx.file_number)
-                .and_then(|r| r.read_value(idx, key))
+                .and_then(|r| r.read_record(idx, key))
             {
                 Ok(_) => Ok(Ok(())),
                 Err(e) if e.is_corruption() => Ok(Err(e)),

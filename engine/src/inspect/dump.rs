@@ -83,13 +83,14 @@
 //! `blob_garbage number=8 records=1 record_bytes=102420`,
 //! `deleted_blob_file number=6` and `table_blob_refs table=13 blobs=8,12`.
 //!
-//! A blob file (`000009.blob`):
+//! A blob file (`000009.blob`; `crc=` is the record checksum of the
+//! header's version: masked CRC-32 in 1, the low 32 bits of XXH3-64 in 2):
 //!
 //! ```text
 //! 000009.blob: blob, 47 bytes
-//! header magic=siltdbVL format_version=1
-//! record offset=12 key="k1" value_len=5 value="hello" crc=0xa9f45c27
-//! record offset=31 key="key2" value_len=0 value="" crc=0xd250c45c
+//! header magic=siltdbVL format_version=2
+//! record offset=12 key="k1" value_len=5 value="hello" crc=0xf7899ef4
+//! record offset=31 key="key2" value_len=0 value="" crc=0xf30ea306
 //! end offset=47 records=2
 //! ```
 //!
@@ -117,7 +118,7 @@ use crate::manifest::VersionEdit;
 use crate::recovery::{parse_current, FileKind};
 use crate::sstable::table::decode_handle;
 use crate::sstable::{BlockHandle, Filter, Footer, Table, FOOTER_LEN, TABLE_MAGIC};
-use crate::vlog::{BlobIndex, BlobScanner, BLOB_FORMAT_VERSION, BLOB_MAGIC};
+use crate::vlog::{BlobIndex, BlobScanner, BLOB_MAGIC};
 use crate::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
 
 /// How [`dump_file_with`] prints.
@@ -430,7 +431,8 @@ impl Dumper<'_> {
         let name = self.name.clone();
         let mut scanner = BlobScanner::new(data, &name, data.len() as u64)?;
         self.line(format_args!(
-            "header magic=siltdbVL format_version={BLOB_FORMAT_VERSION}"
+            "header magic=siltdbVL format_version={}",
+            scanner.version().number()
         ))?;
         let mut records = 0u64;
         while let Some(r) = scanner.next_record()? {

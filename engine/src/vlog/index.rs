@@ -17,8 +17,10 @@ pub struct BlobIndex {
     pub offset: u64,
     /// Length of the value in bytes.
     pub value_len: u32,
-    /// The masked CRC stored in the record's header: a read checks that it
-    /// found this very record, not another of the same key.
+    /// The checksum stored in the record's header, whatever it is under
+    /// the blob file's version (masked CRC-32 in 1, the low 32 bits of
+    /// XXH3-64 in 2): a read checks that it found this very record, not
+    /// another of the same key.
     pub crc: u32,
 }
 

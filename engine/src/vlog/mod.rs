@@ -5,8 +5,10 @@
 //! value instead of the value (WiscKey).
 //! Spec: format-spec/value-log.md
 //!
-//! - [`format`](mod@format): the file header and record encoding, and [`BlobScanner`],
-//!   a checked walk over a whole file (check, dump, fuzzing).
+//! - [`format`](mod@format): the file header and record encoding, the
+//!   record checksum of each [`BlobVersion`] (version 1 masked CRC-32, still
+//!   read; version 2 XXH3, written), and [`BlobScanner`], a checked walk
+//!   over a whole file (check, dump, fuzzing).
 //! - [`index`]: [`BlobIndex`], the value of a `ValueBlob` entry.
 //! - [`writer`] / [`reader`]: [`BlobWriter`] appends records; [`BlobReader`]
 //!   reads one value with one positional read, as a [`BlobValue`].
@@ -36,7 +38,7 @@ pub mod replay;
 pub mod tally;
 pub mod writer;
 
-pub use format::{BlobRecord, BlobScanner, BLOB_FORMAT_VERSION, BLOB_MAGIC};
+pub use format::{BlobRecord, BlobScanner, BlobVersion, BLOB_FORMAT_VERSION, BLOB_MAGIC};
 pub use index::BlobIndex;
 pub use reader::{BlobReader, BlobValue};
 pub use tally::BlobRefTally;

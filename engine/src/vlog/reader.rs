@@ -9,7 +9,7 @@ use crate::coding::get_fixed32;
 use crate::error::{Error, Result};
 use crate::fs::RandomAccessFile;
 
-use super::format::{check_file_header, record_crc, FILE_HEADER_LEN, RECORD_HEADER_LEN};
+use super::format::{check_file_header, BlobVersion, FILE_HEADER_LEN, RECORD_HEADER_LEN};
 use super::BlobIndex;
 
 /// An open blob file, shared by every reader of it.
@@ -17,6 +17,9 @@ pub struct BlobReader {
     file: Arc<dyn RandomAccessFile>,
     name: String,
     number: u64,
+    /// Read from the header once, at open: it says which checksum every
+    /// record of the file carries.
+    version: BlobVersion,
 }
 
 impl std::fmt::Debug for BlobReader {
@@ -24,6 +27,7 @@ impl std::fmt::Debug for BlobReader {
         f.debug_struct("BlobReader")
             .field("name", &self.name)
             .field("number", &self.number)
+            .field("version", &self.version)
             .finish_non_exhaustive()
     }
 }
@@ -35,8 +39,11 @@ fn is_short_read(e: &Error) -> bool {
 
 impl BlobReader {
     /// Wraps the blob file `name` (number `number`), reading and checking its
-    /// header. The file may still be growing (the memtable's own blob file):
-    /// reads are positional and never consult a cached length.
+    /// header, and keeping its format version for every later read. The
+    /// file may still be growing (the memtable's own blob file): reads are
+    /// positional and never consult a cached length. The header is written
+    /// with the first records, before any entry can point into the file, and
+    /// never changes.
     pub fn open(file: Arc<dyn RandomAccessFile>, name: String, number: u64) -> Result<BlobReader> {
         let mut header = [0u8; FILE_HEADER_LEN];
         match file.read_exact_at(0, &mut header) {
@@ -50,8 +57,13 @@ impl BlobReader {
             }
             Err(e) => return Err(e),
         }
-        check_file_header(&header, &name)?;
-        Ok(BlobReader { file, name, number })
+        let version = check_file_header(&header, &name)?;
+        Ok(BlobReader {
+            file,
+            name,
+            number,
+            version,
+        })
     }
 
     /// The file's name, used in errors.
@@ -64,9 +76,15 @@ impl BlobReader {
         self.number
     }
 
+    /// The file's format version, read from its header at open.
+    pub fn version(&self) -> BlobVersion {
+        self.version
+    }
+
     /// Reads the value `index` points to, which must belong to `user_key`:
     /// one positional read of the whole record, then every check of the
-    /// spec. Any mismatch is [`Error::Corruption`] at the record's offset.
+    /// spec, the record checksum being the one of the file's version. Any
+    /// mismatch is [`Error::Corruption`] at the record's offset.
     pub fn read_value(&self, index: &BlobIndex, user_key: &[u8]) -> Result<Vec<u8>> {
         self.read_record(index, user_key).map(BlobValue::into_value)
     }
@@ -130,11 +148,10 @@ impl BlobReader {
             )));
         }
         let key_end = RECORD_HEADER_LEN + user_key.len();
-        let (Some(key), Some(value)) = (buf.get(RECORD_HEADER_LEN..key_end), buf.get(key_end..))
-        else {
+        let (Some(key), Some(body)) = (buf.get(RECORD_HEADER_LEN..key_end), buf.get(4..)) else {
             return Err(corrupt("blob record shorter than its header says".into()));
         };
-        let actual = record_crc(key_len.to_le_bytes(), value_len.to_le_bytes(), key, value);
+        let actual = self.version.record_checksum(body);
         if actual != stored {
             return Err(corrupt(format!(
                 "blob record checksum mismatch: stored {stored:#010x}, computed {actual:#010x}"
@@ -204,14 +221,18 @@ mod tests {
     use crate::fs::{Fs, MemFs};
     use crate::vlog::format::{encode_file_header, encode_record};
 
-    fn file_with(records: &[(&[u8], &[u8])]) -> (MemFs, Vec<BlobIndex>) {
+    const BOTH: [BlobVersion; 2] = [BlobVersion::V1, BlobVersion::V2];
+
+    /// Blob file 000005.blob of `version` holding `records`, and their
+    /// indexes.
+    fn file_with(version: BlobVersion, records: &[(&[u8], &[u8])]) -> (MemFs, Vec<BlobIndex>) {
         let fs = MemFs::new();
         let mut data = Vec::new();
-        encode_file_header(&mut data);
+        encode_file_header(&mut data, version);
         let mut out = Vec::new();
         for (k, v) in records {
             let offset = data.len() as u64;
-            let crc = encode_record(&mut data, k, v);
+            let crc = encode_record(&mut data, version, k, v);
             out.push(BlobIndex {
                 file_number: 5,
                 offset,
@@ -238,8 +259,15 @@ mod tests {
 
     #[test]
     fn reads_values_and_checks_identity() {
-        let (fs, idx) = file_with(&[(b"a", b"first"), (b"a", b"second"), (b"b", b"")]);
+        for version in BOTH {
+            reads_values_and_checks_identity_in(version);
+        }
+    }
+
+    fn reads_values_and_checks_identity_in(version: BlobVersion) {
+        let (fs, idx) = file_with(version, &[(b"a", b"first"), (b"a", b"second"), (b"b", b"")]);
         let r = open(&fs);
+        assert_eq!(r.version(), version);
         assert_eq!(r.read_value(&idx[0], b"a").expect("read"), b"first");
         assert_eq!(r.read_value(&idx[1], b"a").expect("read"), b"second");
         assert_eq!(r.read_value(&idx[2], b"b").expect("read"), b"");
@@ -269,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_recycled_buffer_is_overwritten_whatever_it_held() {
-        let (fs, idx) = file_with(&[(b"a", b"first"), (b"b", b"")]);
+        let (fs, idx) = file_with(BlobVersion::CURRENT, &[(b"a", b"first"), (b"b", b"")]);
         let r = open(&fs);
         for stale in [vec![0xEEu8; 100], vec![0xEEu8; 3], Vec::with_capacity(50)] {
             let v = r.read_record_into(&idx[0], b"a", stale).expect("read");
@@ -284,19 +312,49 @@ mod tests {
 
     #[test]
     fn damaged_record_is_corruption_at_its_offset() {
-        let (fs, idx) = file_with(&[(b"a", b"first")]);
-        fs.corrupt_byte(Path::new("000005.blob"), idx[0].offset + 14, 0x01)
-            .expect("flip");
-        match open(&fs).read_value(&idx[0], b"a") {
-            Err(Error::Corruption {
-                file,
-                offset,
-                reason,
-            }) => {
-                assert_eq!((file.as_str(), offset), ("000005.blob", 12));
-                assert!(reason.contains("checksum mismatch"), "{reason}");
+        let long = vec![0x5a; 300];
+        for version in BOTH {
+            // A value byte of either record: the checksum of the file's
+            // version catches it.
+            for (i, key, at) in [(0, &b"a"[..], 14), (1, b"b", 200)] {
+                let (fs, idx) = file_with(version, &[(b"a", b"first"), (b"b", &long)]);
+                fs.corrupt_byte(Path::new("000005.blob"), idx[i].offset + at, 0x01)
+                    .expect("flip");
+                match open(&fs).read_value(&idx[i], key) {
+                    Err(Error::Corruption {
+                        file,
+                        offset,
+                        reason,
+                    }) => {
+                        assert_eq!((file.as_str(), offset), ("000005.blob", idx[i].offset));
+                        assert!(
+                            reason.contains("checksum mismatch"),
+                            "{version:?}: {reason}"
+                        );
+                    }
+                    other => panic!("{version:?}: expected corruption, got {other:?}"),
+                }
             }
-            other => panic!("expected corruption, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_version_is_refused_at_open() {
+        for version in [0u32, 3, 7] {
+            let fs = MemFs::new();
+            let mut data = b"siltdbVL".to_vec();
+            data.extend_from_slice(&version.to_le_bytes());
+            fs.create(Path::new("000005.blob"))
+                .and_then(|mut f| f.append(&data))
+                .expect("write");
+            let file = fs.open_random(Path::new("000005.blob")).expect("open");
+            match BlobReader::open(file, "000005.blob".into(), 5) {
+                Err(Error::Corruption { offset, reason, .. }) => {
+                    assert_eq!(offset, 8);
+                    assert!(reason.contains("knows 1 and 2"), "{reason}");
+                }
+                other => panic!("version {version}: expected corruption, got {other:?}"),
+            }
         }
     }
 

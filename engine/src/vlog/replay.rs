@@ -217,6 +217,7 @@ mod tests {
 
     use super::*;
     use crate::batch::WriteBatch;
+    use crate::vlog::format::BlobVersion;
     use crate::vlog::index::MAX_BLOB_INDEX_LEN;
     use crate::wal::encode_record;
 
@@ -314,7 +315,7 @@ mod tests {
         // Record 3 (offset 15, 14 bytes) lies wholly inside a file of
         // non-zero bytes after an intact header.
         let mut blob = Vec::new();
-        crate::vlog::format::encode_file_header(&mut blob);
+        crate::vlog::format::encode_file_header(&mut blob, BlobVersion::CURRENT);
         blob.resize(100, 7);
         let (r, _) = run_with(&data, &HashSet::from([15]), &blob);
         let e = r.unwrap_err();
@@ -349,13 +350,19 @@ mod tests {
     /// A blob file of records `(key, value_len)`, values of `x`; its bytes
     /// and each record's index.
     fn blob_file(records: &[(&[u8], usize)]) -> (Vec<u8>, Vec<BlobIndex>) {
+        blob_file_of(BlobVersion::CURRENT, records)
+    }
+
+    /// [`blob_file`] in `version`.
+    fn blob_file_of(version: BlobVersion, records: &[(&[u8], usize)]) -> (Vec<u8>, Vec<BlobIndex>) {
         let mut data = Vec::new();
-        crate::vlog::format::encode_file_header(&mut data);
+        crate::vlog::format::encode_file_header(&mut data, version);
         let idx = records
             .iter()
             .map(|(k, n)| {
                 let offset = data.len() as u64;
-                let crc = crate::vlog::format::encode_record(&mut data, k, &vec![b'x'; *n]);
+                let crc =
+                    crate::vlog::format::encode_record(&mut data, version, k, &vec![b'x'; *n]);
                 BlobIndex {
                     file_number: 4,
                     offset,
@@ -446,12 +453,19 @@ mod tests {
 
     #[test]
     fn a_whole_record_that_is_not_zero_filled_is_damage() {
-        let (data, idx) = blob_file(&[(b"a", 2000), (b"b", 100)]);
-        for at in [0, 4, 8, 12, 500, 2012] {
-            let mut d = data.clone();
-            d[idx[0].offset as usize + at] ^= 0x20;
-            assert_eq!(classify(&d, &idx[0], b"a"), Some(false), "flip at {at}");
+        // In a file of either version: the header says which checksum
+        // finds the flip.
+        for version in [BlobVersion::V1, BlobVersion::V2] {
+            let (data, idx) = blob_file_of(version, &[(b"a", 2000), (b"b", 100)]);
+            assert_eq!(classify(&data, &idx[0], b"a"), None, "{version:?}");
+            for at in [0, 4, 8, 12, 500, 2012] {
+                let mut d = data.clone();
+                d[idx[0].offset as usize + at] ^= 0x20;
+                let got = classify(&d, &idx[0], b"a");
+                assert_eq!(got, Some(false), "{version:?}: flip at {at}");
+            }
         }
+        let (data, idx) = blob_file(&[(b"a", 2000), (b"b", 100)]);
         // The final record, ending exactly at the end of the file.
         let mut d = data.clone();
         let last = d.len() - 1;

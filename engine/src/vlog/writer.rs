@@ -10,13 +10,13 @@ use crate::error::{Error, Result};
 use crate::fs::WritableFile;
 use crate::ratelimit::Pacer;
 
-use super::format::{encode_file_header, encode_record};
+use super::format::{encode_file_header, encode_record, BlobVersion};
 use super::BlobIndex;
 
 /// Buffers larger than this are released after an append instead of kept.
 const KEEP_BUFFER_CAPACITY: usize = 4 << 20;
 
-/// Writes one blob file.
+/// Writes one blob file, in [`BlobVersion::CURRENT`].
 ///
 /// After an append or sync fails the writer refuses further work with
 /// [`Error::Poisoned`]: the file's tail is unknown and a retried fsync cannot
@@ -62,7 +62,7 @@ impl BlobWriter {
         pacer: Option<Pacer>,
     ) -> BlobWriter {
         let mut buf = Vec::new();
-        encode_file_header(&mut buf);
+        encode_file_header(&mut buf, BlobVersion::CURRENT);
         BlobWriter {
             file,
             name,
@@ -125,7 +125,7 @@ impl BlobWriter {
         self.check_usable()?;
         let offset = self.len;
         let before = self.buf.len();
-        let crc = encode_record(&mut self.buf, key, value);
+        let crc = encode_record(&mut self.buf, BlobVersion::CURRENT, key, value);
         self.len += (self.buf.len() - before) as u64;
         self.records += 1;
         Ok(BlobIndex {

@@ -209,7 +209,7 @@ fn fill_batch(
     let guards = db.inner.locks.lock_all(keys);
     let mut batch = WriteBatch::new();
     for key in keys {
-        let Some(bytes) = db.inner.db.get(key)? else {
+        let Some(bytes) = db.inner.db.get_pinned(key)? else {
             continue;
         };
         let item = decode_stored(&bytes)?;

@@ -128,7 +128,7 @@ impl DynamoDb {
                     })?;
                     // The same snapshot: the entry and its item were written
                     // in one batch, so the item is there.
-                    let Some(bytes) = snapshot.get(&key)? else {
+                    let Some(bytes) = snapshot.get_pinned(&key)? else {
                         return Err(DynamoError::InternalServerError(
                             "index entry without its table item".to_string(),
                         ));

@@ -213,7 +213,7 @@ impl DynamoDb {
                     unprocessed.push(key.clone());
                     continue;
                 }
-                let item = match snapshot.get(k)? {
+                let item = match snapshot.get_pinned(k)? {
                     Some(bytes) => Some(decode_stored(&bytes)?),
                     None => None,
                 };

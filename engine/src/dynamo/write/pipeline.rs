@@ -240,7 +240,7 @@ impl DynamoDb {
             // The definition as it is now, under the item's lock: an index
             // being backfilled must see this write, a deleted one must not.
             let meta = t.table.meta();
-            let old = match self.inner.db.get(&t.key)? {
+            let old = match self.inner.db.get_pinned(&t.key)? {
                 None => None,
                 Some(bytes) => match decode_stored(&bytes) {
                     Ok(item) => Some(item),

@@ -618,7 +618,7 @@ impl DynamoDb {
         if mode.unwrap_or_default() != ReturnConsumedCapacity::None {
             let snapshot = self.inner.db.snapshot();
             for r in plan {
-                let size = match snapshot.get(&r.key)? {
+                let size = match snapshot.get_pinned(&r.key)? {
                     Some(bytes) => item_size(&decode_stored(&bytes)?),
                     None => 0,
                 };
@@ -693,7 +693,7 @@ impl DynamoDb {
         let mut total = 0usize;
         let mut responses = Vec::with_capacity(n);
         for ((table, k), projection) in targets.iter().zip(&projections) {
-            let item = match snapshot.get(k)? {
+            let item = match snapshot.get_pinned(k)? {
                 Some(bytes) => Some(decode_stored(&bytes)?),
                 None => None,
             };
