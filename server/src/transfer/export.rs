@@ -9,6 +9,16 @@
 //! <prefix>/AWSDynamoDB/<export id>/manifest-summary.json   (+ .checksum)
 //! ```
 //!
+//! except that an INCREMENTAL_EXPORT's data files go to the folder its
+//! bucket and prefix share, `<prefix>/AWSDynamoDB/data/<name>.json.gz`:
+//! the guide's summary manifest "allows you to know which data files in
+//! the shared data folder are associated with this export", and a real
+//! incremental export's `manifest-files.json` names keys
+//! `AWSDynamoDB/data/<26 base32 characters>.json.gz` (a recorded export,
+//! github.com/gurre/ddb-pitr, `s3exportdata/`; the guide's own
+//! incremental section could not be read here). Readers find an export's
+//! files through its manifest, never by listing.
+//!
 //! The table must have point-in-time recovery enabled, as DynamoDB
 //! requires (`siltdb export` on a data directory is the exception:
 //! [`ExportRead::Offline`]). The items are those of an engine snapshot
@@ -22,8 +32,17 @@
 //! these files without saying what they hold; this is siltdb's choice).
 //! Every key written is the object's full key, prefix included.
 //!
+//! No export writes or replaces another's object: a data file is created
+//! only where none exists ([`write_new`]; on a clash the next of its
+//! candidate names is taken), and `_started`, created the same way, claims
+//! the `<export id>/` folder before anything is written in it. A data
+//! file is whole before its manifest names it, and the summary is written
+//! after everything else, so a crash never leaves a summary leading to a
+//! missing or partial file (a crash can leave data files no manifest
+//! names, in the shared folder too; they are never read through one).
+//!
 //! An INCREMENTAL_EXPORT writes the items changed in a period instead
-//! ([`super::incremental`]), in the same layout.
+//! ([`super::incremental`]).
 //!
 //! `ExportTime` in the past exports the table as it was at the end of that
 //! second, read from the point-in-time recovery history the way
@@ -47,7 +66,7 @@ use siltdb::dynamo::{item_size, DynamoDb, DynamoError, TableChanges, TableSnapsh
 
 use super::formats::dynamodb_json_line;
 use super::incremental::{self, Period};
-use super::store::{is_bucket_name, object_path, write_atomically};
+use super::store::{is_bucket_name, object_path, write_atomically, write_new};
 use super::{page, Job, Transfers};
 
 /// Items per data file at most (DynamoDB writes one or more per partition;
@@ -72,12 +91,28 @@ pub fn iso8601(millis: i64) -> String {
     )
 }
 
-/// The directory prefix of an export's objects: `<prefix>/AWSDynamoDB/<id>/`.
-fn export_root(prefix: Option<&str>, id: &str) -> String {
+/// `<prefix>/AWSDynamoDB/`: where every export to a bucket and prefix
+/// writes.
+fn dynamodb_root(prefix: Option<&str>) -> String {
     match prefix.filter(|p| !p.is_empty()) {
-        Some(p) if p.ends_with('/') => format!("{p}AWSDynamoDB/{id}/"),
-        Some(p) => format!("{p}/AWSDynamoDB/{id}/"),
-        None => format!("AWSDynamoDB/{id}/"),
+        Some(p) if p.ends_with('/') => format!("{p}AWSDynamoDB/"),
+        Some(p) => format!("{p}/AWSDynamoDB/"),
+        None => "AWSDynamoDB/".to_string(),
+    }
+}
+
+/// The directory prefix of an export's objects: `<prefix>/AWSDynamoDB/<id>/`
+/// (an id, `<14 digits>-<8 hex digits>`, is never the shared `data`).
+fn export_root(prefix: Option<&str>, id: &str) -> String {
+    format!("{}{id}/", dynamodb_root(prefix))
+}
+
+/// The folder of an export's data files: its own `<id>/data/` for a full
+/// export, the shared `<prefix>/AWSDynamoDB/data/` for an incremental one.
+fn data_folder(prefix: Option<&str>, id: &str, export_type: ExportType) -> String {
+    match export_type {
+        ExportType::FullExport => format!("{}data/", export_root(prefix, id)),
+        ExportType::IncrementalExport => format!("{}data/", dynamodb_root(prefix)),
     }
 }
 
@@ -382,7 +417,7 @@ impl Source {
             })),
             Source::Changes(changes, period) => Box::new(changes.map(move |change| {
                 let change = change.map_err(|e| e.message().to_string())?;
-                incremental::line(&change, &period)
+                incremental::line(&change, &period, format)
             })),
         }
     }
@@ -395,12 +430,17 @@ struct Written {
     size: i64,
 }
 
-/// One data file being written.
+/// One data file being written: the `n`th of its export.
 struct DataFile {
-    key: String,
+    n: usize,
     gz: GzEncoder<Vec<u8>>,
     items: i64,
 }
+
+/// Names tried for one data file before the export fails: another is
+/// taken only when an object already has the name, which two exports
+/// cannot cause unless their ids clash (same millisecond and random part).
+const NAME_ATTEMPTS: u32 = 8;
 
 fn md5_of(bytes: &[u8]) -> [u8; 16] {
     Md5::digest(bytes).into()
@@ -410,10 +450,15 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A data file's name: 26 characters of base32, as DynamoDB's are.
-fn data_file_name(id: &str, n: usize) -> String {
+/// The name of export `id`'s `n`th data file, the `attempt`th candidate:
+/// 26 characters of base32, as DynamoDB's are.
+fn data_file_name(id: &str, n: usize, attempt: u32) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let digest = md5_of(format!("{id}/{n}").as_bytes());
+    let seed = match attempt {
+        0 => format!("{id}/{n}"),
+        a => format!("{id}/{n}/{a}"),
+    };
+    let digest = md5_of(seed.as_bytes());
     let mut bits: u128 = u128::from_be_bytes(digest);
     let mut name = String::with_capacity(26);
     for _ in 0..26 {
@@ -440,21 +485,43 @@ fn write_export(
         ));
     }
     let base = export_root(d.s3_prefix.as_deref(), id);
-    let put = |key: &str, bytes: &[u8]| -> Result<(), (String, String)> {
-        let path = object_path(&root, &bucket, key).ok_or_else(|| {
+    let data = data_folder(
+        d.s3_prefix.as_deref(),
+        id,
+        d.export_type.unwrap_or_default(),
+    );
+    let path_of = |key: &str| {
+        object_path(&root, &bucket, key).ok_or_else(|| {
             (
                 "S3InvalidKey".to_string(),
                 format!("The object key {key} is not a valid path"),
             )
-        })?;
-        write_atomically(&path, bytes).map_err(|e| {
-            (
-                "InternalServerError".to_string(),
-                format!("writing {key}: {e}"),
-            )
         })
     };
-    put(&format!("{base}_started"), b"")?;
+    let failed = |key: &str, e: std::io::Error| {
+        (
+            "InternalServerError".to_string(),
+            format!("writing {key}: {e}"),
+        )
+    };
+    let put = |key: &str, bytes: &[u8]| -> Result<(), (String, String)> {
+        write_atomically(&path_of(key)?, bytes).map_err(|e| failed(key, e))
+    };
+    // `Ok(false)`: an object named `key` exists, and is left as it is.
+    let put_new = |key: &str, bytes: &[u8]| -> Result<bool, (String, String)> {
+        match write_new(&path_of(key)?, bytes) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(failed(key, e)),
+        }
+    };
+    let started = format!("{base}_started");
+    if !put_new(&started, b"")? {
+        return Err((
+            "InternalServerError".to_string(),
+            format!("{started} exists: another export has this export's id"),
+        ));
+    }
     let format = d.export_format.unwrap_or_default();
     let extension = match format {
         ExportFormat::DynamodbJson => "json.gz",
@@ -472,7 +539,20 @@ fn write_export(
                 format!("compressing: {e}"),
             )
         })?;
-        put(&f.key, &bytes)?;
+        let mut key = None;
+        for attempt in 0..NAME_ATTEMPTS {
+            let candidate = format!("{data}{}.{extension}", data_file_name(id, f.n, attempt));
+            if put_new(&candidate, &bytes)? {
+                key = Some(candidate);
+                break;
+            }
+        }
+        let key = key.ok_or_else(|| {
+            (
+                "InternalServerError".to_string(),
+                format!("every name tried for data file {} in {data} exists", f.n),
+            )
+        })?;
         let md5 = md5_of(&bytes);
         let mut entry = Map::new();
         entry.insert("itemCount".into(), f.items.into());
@@ -481,14 +561,14 @@ fn write_export(
             Value::String(base64::engine::general_purpose::STANDARD.encode(md5)),
         );
         entry.insert("etag".into(), Value::String(hex(&md5)));
-        entry.insert("dataFileS3Key".into(), Value::String(f.key));
+        entry.insert("dataFileS3Key".into(), Value::String(key));
         serde_json::to_writer(&mut *manifest, &Value::Object(entry))
             .map_err(|e| ("InternalServerError".to_string(), e.to_string()))?;
         manifest.push(b'\n');
         Ok(())
     };
     let new_file = |n: usize| DataFile {
-        key: format!("{base}data/{}.{extension}", data_file_name(id, n)),
+        n,
         gz: GzEncoder::new(Vec::new(), flate2::Compression::default()),
         items: 0,
     };
@@ -605,8 +685,27 @@ mod tests {
         );
         assert_eq!(export_root(Some("p/"), "x"), "p/AWSDynamoDB/x/");
         assert_eq!(export_root(None, "x"), "AWSDynamoDB/x/");
-        let name = data_file_name("01234567890123-a1b2c3d4", 0);
+        assert_eq!(dynamodb_root(Some("p")), "p/AWSDynamoDB/");
+        assert_eq!(
+            data_folder(Some("p"), "x", ExportType::FullExport),
+            "p/AWSDynamoDB/x/data/"
+        );
+        assert_eq!(
+            data_folder(Some("p"), "x", ExportType::IncrementalExport),
+            "p/AWSDynamoDB/data/"
+        );
+        let id = "01234567890123-a1b2c3d4";
+        let name = data_file_name(id, 0, 0);
         assert_eq!(name.len(), 26);
-        assert_ne!(name, data_file_name("01234567890123-a1b2c3d4", 1));
+        assert!(name
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || (b'2'..=b'7').contains(&c)));
+        let mut names = std::collections::BTreeSet::new();
+        for n in 0..3 {
+            for attempt in 0..NAME_ATTEMPTS {
+                assert!(names.insert(data_file_name(id, n, attempt)));
+            }
+        }
+        assert!(!names.contains(&data_file_name("01234567890123-a1b2c3d5", 0, 0)));
     }
 }

@@ -8,9 +8,10 @@ use std::io::{BufRead, BufReader, Read};
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
-use siltdb::dynamo::api::{CsvOptions, ExportViewType, InputCompressionType};
-use siltdb::dynamo::{AttributeValue, Item, ItemChange, Number, ScalarAttributeType};
+use siltdb::dynamo::api::{CsvOptions, InputCompressionType};
+use siltdb::dynamo::{AttributeValue, Item, Number, ScalarAttributeType};
 
+use super::incremental::ChangeLine;
 use crate::json::{item_from_json, item_to_json};
 
 /// One `{"Item":{...}}` line of `item` (with its `\n`).
@@ -24,31 +25,23 @@ pub fn dynamodb_json_line(item: &Item, out: &mut Vec<u8>) -> Result<(), String> 
 }
 
 /// One line of an incremental export's data file in DynamoDB JSON (with
-/// its `\n`; format-spec/transfers.md, "Incremental export data"):
-/// `Metadata.WriteTimestampMicros` (a number attribute), `Keys`, `NewImage`
-/// unless the item was deleted, and `OldImage` for `NEW_AND_OLD_IMAGES`
-/// when the item existed before.
-pub fn incremental_json_line(
-    change: &ItemChange,
-    view: ExportViewType,
-    write_micros: i64,
-    out: &mut Vec<u8>,
-) -> Result<(), String> {
+/// its `\n`; format-spec/transfers.md, "Incremental export data"): the
+/// members [`ChangeLine`] holds, `Metadata.WriteTimestampMicros` a number
+/// attribute.
+pub fn incremental_json_line(change: &ChangeLine<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     let mut line = Map::with_capacity(4);
     let mut metadata = Map::with_capacity(1);
     metadata.insert(
         "WriteTimestampMicros".to_string(),
-        serde_json::json!({ "N": write_micros.to_string() }),
+        serde_json::json!({ "N": change.write_micros.to_string() }),
     );
     line.insert("Metadata".to_string(), Value::Object(metadata));
-    line.insert("Keys".to_string(), item_to_json(&change.keys));
-    if let Some(new) = &change.new_image {
+    line.insert("Keys".to_string(), item_to_json(change.keys));
+    if let Some(new) = change.new_image {
         line.insert("NewImage".to_string(), item_to_json(new));
     }
-    if view == ExportViewType::NewAndOldImages {
-        if let Some(old) = &change.old_image {
-            line.insert("OldImage".to_string(), item_to_json(old));
-        }
+    if let Some(old) = change.old_image {
+        line.insert("OldImage".to_string(), item_to_json(old));
     }
     serde_json::to_writer(&mut *out, &Value::Object(line))
         .map_err(|e| format!("encoding a change: {e}"))?;

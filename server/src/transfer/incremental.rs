@@ -9,13 +9,21 @@
 //! item written and deleted again within the period is not exported, as
 //! DynamoDB compacts changes to one per item).
 //!
+//! A line is DynamoDB JSON or, for `ExportFormat` `ION`, text Ion of the
+//! same shape ([`super::ion::write_change`]): the Developer Guide shows
+//! incremental lines in DynamoDB JSON only and documents no Ion example,
+//! so the Ion line mirrors the JSON one member for member, each value
+//! written by the guide's DynamoDB-to-Ion type mapping (the one full Ion
+//! exports use), `WriteTimestampMicros` as the Ion decimal every `N`
+//! becomes. [`ChangeLine`] decides the members for both.
+//!
 //! `WriteTimestampMicros`: siltdb keeps no write time per item version, so
 //! every line carries the end of the period (`ExportToTime`, exclusive)
 //! less one microsecond — a bound every exported change was made before,
 //! not the time of the change (a difference the README lists).
 
 use siltdb::dynamo::api::{ExportFormat, ExportTableToPointInTimeInput, ExportViewType};
-use siltdb::dynamo::{item_size, DynamoError, ItemChange};
+use siltdb::dynamo::{item_size, DynamoError, Item, ItemChange};
 
 use super::formats::incremental_json_line;
 
@@ -60,11 +68,6 @@ pub fn period(input: &ExportTableToPointInTimeInput, now: i64) -> Result<Period,
             "ExportTime cannot be specified when ExportType is INCREMENTAL_EXPORT: give IncrementalExportSpecification.ExportFromTime and ExportToTime",
         ));
     }
-    if input.export_format == Some(ExportFormat::Ion) {
-        return Err(DynamoError::validation(
-            "siltdb writes incremental exports in ExportFormat DYNAMODB_JSON only",
-        ));
-    }
     let spec = input
         .incremental_export_specification
         .clone()
@@ -102,29 +105,67 @@ pub fn period(input: &ExportTableToPointInTimeInput, now: i64) -> Result<Period,
     })
 }
 
-/// The data line of `change` and the size it is billed for (that of the
-/// images written).
-pub fn line(change: &ItemChange, period: &Period) -> Result<(Vec<u8>, i64), String> {
-    let mut out = Vec::new();
-    incremental_json_line(
+/// What one line of an incremental export holds, whatever its format:
+/// `Keys` and `Metadata.WriteTimestampMicros` always, `NewImage` unless
+/// the item was deleted, `OldImage` for `NEW_AND_OLD_IMAGES` when the item
+/// existed before (format-spec/transfers.md, "Incremental export data").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChangeLine<'a> {
+    /// The item's key attributes.
+    pub keys: &'a Item,
+    /// `Metadata.WriteTimestampMicros`.
+    pub write_micros: i64,
+    /// `NewImage`, if the line has one.
+    pub new_image: Option<&'a Item>,
+    /// `OldImage`, if the line has one.
+    pub old_image: Option<&'a Item>,
+}
+
+impl<'a> ChangeLine<'a> {
+    /// The line of `change` in an export of view `view`.
+    pub fn new(change: &'a ItemChange, view: ExportViewType, write_micros: i64) -> ChangeLine<'a> {
+        ChangeLine {
+            keys: &change.keys,
+            write_micros,
+            new_image: change.new_image.as_ref(),
+            old_image: match view {
+                ExportViewType::NewAndOldImages => change.old_image.as_ref(),
+                ExportViewType::NewImage => None,
+            },
+        }
+    }
+}
+
+/// The data line of `change` in `format` and the size it is billed for
+/// (that of the keys and the images written).
+pub fn line(
+    change: &ItemChange,
+    period: &Period,
+    format: ExportFormat,
+) -> Result<(Vec<u8>, i64), String> {
+    let l = ChangeLine::new(
         change,
         period.view,
         period.to_millis.saturating_mul(1000).saturating_sub(1),
-        &mut out,
-    )?;
-    let images = [
-        change.new_image.as_ref(),
-        match period.view {
-            ExportViewType::NewAndOldImages => change.old_image.as_ref(),
-            ExportViewType::NewImage => None,
-        },
-    ];
-    let size = images
+    );
+    let out = match format {
+        ExportFormat::DynamodbJson => {
+            let mut out = Vec::new();
+            incremental_json_line(&l, &mut out)?;
+            out
+        }
+        ExportFormat::Ion => {
+            let mut text = String::new();
+            super::ion::write_change(&l, &mut text)?;
+            text.into_bytes()
+        }
+    };
+    let size = [l.new_image, l.old_image]
         .into_iter()
         .flatten()
         .map(|i| i64::try_from(item_size(i)).unwrap_or(i64::MAX))
         .fold(
-            i64::try_from(item_size(&change.keys)).unwrap_or(i64::MAX),
+            i64::try_from(item_size(l.keys)).unwrap_or(i64::MAX),
             i64::saturating_add,
         );
     Ok((out, size))
@@ -134,6 +175,7 @@ pub fn line(change: &ItemChange, period: &Period) -> Result<(Vec<u8>, i64), Stri
 mod tests {
     use super::*;
     use siltdb::dynamo::api::{ExportType, IncrementalExportSpecification};
+    use siltdb::dynamo::{AttributeValue, Number};
 
     fn input(from: f64, to: Option<f64>) -> ExportTableToPointInTimeInput {
         ExportTableToPointInTimeInput {
@@ -147,26 +189,17 @@ mod tests {
         }
     }
 
-    fn item(pairs: &[(&str, &str)]) -> siltdb::dynamo::Item {
+    fn item(pairs: &[(&str, &str)]) -> Item {
         pairs
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    siltdb::dynamo::AttributeValue::S(v.to_string()),
-                )
-            })
+            .map(|(k, v)| (k.to_string(), AttributeValue::S(v.to_string())))
             .collect()
     }
 
-    /// The vector of format-spec/transfers.md ("Incremental export data"):
-    /// an insert, an update and a delete, NEW_AND_OLD_IMAGES, decode to
-    /// their changes and are what the encoder writes, byte for byte.
-    #[test]
-    fn incremental_lines_vector_decodes() {
-        let text = include_str!("../../../format-spec/vectors/transfer-incremental-lines.json");
+    /// The changes of the vectors: an insert, an update and a delete.
+    fn vector_changes() -> [ItemChange; 3] {
         let keys = |pk: &str| item(&[("pk", pk)]);
-        let changes = [
+        [
             ItemChange {
                 keys: keys("a"),
                 old_image: None,
@@ -182,17 +215,32 @@ mod tests {
                 old_image: Some(item(&[("pk", "c"), ("v", "1")])),
                 new_image: None,
             },
-        ];
-        let p = Period {
-            from_millis: 1_700_000_000_000,
-            to_millis: 1_700_000_900_000,
-            view: ExportViewType::NewAndOldImages,
-        };
-        let mut written = Vec::new();
-        for change in &changes {
-            written.extend(line(change, &p).expect("encodes").0);
+        ]
+    }
+
+    /// The period of the vectors, NEW_AND_OLD_IMAGES.
+    const VECTOR_PERIOD: Period = Period {
+        from_millis: 1_700_000_000_000,
+        to_millis: 1_700_000_900_000,
+        view: ExportViewType::NewAndOldImages,
+    };
+
+    fn written(changes: &[ItemChange], format: ExportFormat) -> String {
+        let mut out = Vec::new();
+        for change in changes {
+            out.extend(line(change, &VECTOR_PERIOD, format).expect("encodes").0);
         }
-        assert_eq!(String::from_utf8(written).expect("UTF-8"), text);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// The vector of format-spec/transfers.md ("Incremental export data"):
+    /// an insert, an update and a delete, NEW_AND_OLD_IMAGES, decode to
+    /// their changes and are what the encoder writes, byte for byte.
+    #[test]
+    fn incremental_lines_vector_decodes() {
+        let text = include_str!("../../../format-spec/vectors/transfer-incremental-lines.json");
+        let changes = vector_changes();
+        assert_eq!(written(&changes, ExportFormat::DynamodbJson), text);
         let image = |v: &serde_json::Value, name: &str| {
             v.get(name)
                 .map(|i| crate::json::item_from_json(i).expect("an item"))
@@ -207,6 +255,65 @@ mod tests {
             assert_eq!(image(&v, "NewImage"), change.new_image);
             assert_eq!(image(&v, "OldImage"), change.old_image);
         }
+    }
+
+    /// The Ion vector of format-spec/transfers.md ("Incremental export
+    /// data"): the same three changes, read back by the Ion reader imports
+    /// use, and what the encoder writes, byte for byte.
+    #[test]
+    fn incremental_ion_lines_vector_decodes() {
+        let text = include_str!("../../../format-spec/vectors/transfer-incremental-lines.ion");
+        let changes = vector_changes();
+        assert_eq!(written(&changes, ExportFormat::Ion), text);
+        let mut reader = crate::transfer::ion::Reader::new(text.as_bytes());
+        let mut n = 0;
+        while let Some(line) = reader.next_struct() {
+            let mut line = line.expect("an Ion struct");
+            let change = &changes[n];
+            n += 1;
+            let image = |v: Option<AttributeValue>| match v {
+                Some(AttributeValue::M(m)) => Some(m),
+                None => None,
+                Some(other) => panic!("not an image: {other:?}"),
+            };
+            let metadata = image(line.remove("Metadata")).expect("Metadata");
+            assert_eq!(
+                metadata,
+                [(
+                    "WriteTimestampMicros".to_string(),
+                    AttributeValue::N(Number::parse("1700000899999999").expect("number"))
+                )]
+                .into()
+            );
+            assert_eq!(image(line.remove("Keys")).as_ref(), Some(&change.keys));
+            assert_eq!(image(line.remove("NewImage")), change.new_image);
+            assert_eq!(image(line.remove("OldImage")), change.old_image);
+            assert!(line.is_empty(), "{line:?}");
+        }
+        assert_eq!(n, changes.len());
+    }
+
+    /// NEW_IMAGE drops `OldImage` in both formats: a delete is `Keys` and
+    /// `Metadata` only.
+    #[test]
+    fn new_image_lines_have_no_old_image_in_either_format() {
+        let changes = vector_changes();
+        let p = Period {
+            view: ExportViewType::NewImage,
+            ..VECTOR_PERIOD
+        };
+        let json = line(&changes[2], &p, ExportFormat::DynamodbJson).expect("JSON");
+        assert_eq!(
+            String::from_utf8(json.0).expect("UTF-8"),
+            "{\"Keys\":{\"pk\":{\"S\":\"c\"}},\"Metadata\":{\"WriteTimestampMicros\":{\"N\":\"1700000899999999\"}}}\n"
+        );
+        let ion = line(&changes[2], &p, ExportFormat::Ion).expect("Ion");
+        assert_eq!(
+            String::from_utf8(ion.0).expect("UTF-8"),
+            "$ion_1_0 {Keys:{pk:\"c\"},Metadata:{WriteTimestampMicros:1700000899999999.}}\n"
+        );
+        // Billed: the keys and the images written, the same in both.
+        assert_eq!(json.1, ion.1);
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! import formats for DynamoDB"): each item is `$ion_1_0 {Item:{...}}`,
 //! string ↔ S, bool ↔ BOOL, decimal (and int) ↔ N, blob ↔ B, list ↔ L,
 //! struct ↔ M, null ↔ NULL, and a list annotated `$dynamodb_SS`,
-//! `$dynamodb_NS` or `$dynamodb_BS` ↔ a set.
+//! `$dynamodb_NS` or `$dynamodb_BS` ↔ a set. An incremental export's line
+//! is `$ion_1_0 {Keys:{...},Metadata:{WriteTimestampMicros:<decimal>},
+//! NewImage:{...},OldImage:{...}}` ([`write_change`]; the guide documents
+//! no Ion incremental line: this mirrors its DynamoDB JSON one through the
+//! same mapping, see [`super::incremental`]).
 //!
 //! Written here rather than taken from `ion-rs`: the subset is a page of
 //! grammar, and `ion-rs` is a large crate (binary Ion, a symbol-table
@@ -18,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use base64::Engine as _;
 use siltdb::dynamo::{AttributeValue, Item, Number};
 
+use super::incremental::ChangeLine;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Writes `item` as one line: `$ion_1_0 {Item:{...}}` and `\n`.
@@ -25,6 +31,31 @@ pub fn write_item(item: &Item, out: &mut String) {
     out.push_str("$ion_1_0 {Item:{");
     write_fields(item.iter(), out);
     out.push_str("}}\n");
+}
+
+/// Writes an incremental export's line (with its `\n`): the members
+/// `line` holds, in the order (byte order of their names) and under the
+/// rules of the DynamoDB JSON line, `WriteTimestampMicros` an Ion decimal
+/// as every number is.
+pub fn write_change(line: &ChangeLine<'_>, out: &mut String) -> Result<(), String> {
+    let micros = Number::parse(&line.write_micros.to_string())
+        .map_err(|e| format!("WriteTimestampMicros {}: {e}", line.write_micros))?;
+    out.push_str("$ion_1_0 {Keys:{");
+    write_fields(line.keys.iter(), out);
+    out.push_str("},Metadata:{WriteTimestampMicros:");
+    write_number(&micros, out);
+    out.push('}');
+    for (name, image) in [("NewImage", line.new_image), ("OldImage", line.old_image)] {
+        if let Some(image) = image {
+            out.push(',');
+            out.push_str(name);
+            out.push_str(":{");
+            write_fields(image.iter(), out);
+            out.push('}');
+        }
+    }
+    out.push_str("}\n");
+    Ok(())
 }
 
 fn write_fields<'a>(
@@ -159,18 +190,49 @@ fn write_value(v: &AttributeValue, out: &mut String) {
 pub struct Reader<'a> {
     text: &'a [u8],
     pos: usize,
+    /// Where the last top-level value read starts.
+    start: usize,
 }
 
 impl<'a> Reader<'a> {
     /// A reader of `text`.
     pub fn new(text: &'a [u8]) -> Reader<'a> {
-        Reader { text, pos: 0 }
+        Reader {
+            text,
+            pos: 0,
+            start: 0,
+        }
     }
 
     /// The next item (`{Item:{...}}`, after any version markers), `None`
     /// at the end. After an error the rest of the stream cannot be read
     /// (its structure is lost): the reader is at its end.
     pub fn next_item(&mut self) -> Option<Result<Item, String>> {
+        let item = self.next_struct()?.and_then(|mut fields| {
+            let at = self.start;
+            let item = match fields.remove("Item") {
+                Some(AttributeValue::M(m)) => m,
+                Some(_) => return Err(format!("offset {at}: Item is not a struct")),
+                None => return Err(format!("offset {at}: no Item field")),
+            };
+            if let Some(other) = fields.keys().next() {
+                return Err(format!(
+                    "offset {at}: unexpected field {other} (expected only Item)"
+                ));
+            }
+            Ok(item.into_iter().collect())
+        });
+        if item.is_err() {
+            self.pos = self.text.len();
+        }
+        Some(item)
+    }
+
+    /// The next top-level struct (after any version markers), its fields
+    /// read as attribute values — an incremental export's line, `{Keys:
+    /// {...},Metadata:{...},...}`, gives its members as `M`s — or `None`
+    /// at the end. After an error the reader is at its end.
+    pub fn next_struct(&mut self) -> Option<Result<BTreeMap<String, AttributeValue>, String>> {
         let next = self.next_inner();
         if matches!(next, Some(Err(_))) {
             self.pos = self.text.len();
@@ -178,7 +240,7 @@ impl<'a> Reader<'a> {
         next
     }
 
-    fn next_inner(&mut self) -> Option<Result<Item, String>> {
+    fn next_inner(&mut self) -> Option<Result<BTreeMap<String, AttributeValue>, String>> {
         loop {
             if let Err(e) = self.skip_space() {
                 return Some(Err(e));
@@ -193,30 +255,21 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             }
-            return Some(self.item());
+            return Some(self.top_struct());
         }
     }
 
-    fn item(&mut self) -> Result<Item, String> {
+    fn top_struct(&mut self) -> Result<BTreeMap<String, AttributeValue>, String> {
         let at = self.pos;
+        self.start = at;
         let (annotation, value) = self.value()?;
         if annotation.is_some() {
             return Err(format!("offset {at}: an annotated top-level value"));
         }
-        let Parsed::Struct(mut fields) = value else {
-            return Err(format!("offset {at}: expected a struct {{Item:{{...}}}}"));
-        };
-        let item = match fields.remove("Item") {
-            Some(AttributeValue::M(m)) => m,
-            Some(_) => return Err(format!("offset {at}: Item is not a struct")),
-            None => return Err(format!("offset {at}: no Item field")),
-        };
-        if let Some(other) = fields.keys().next() {
-            return Err(format!(
-                "offset {at}: unexpected field {other} (expected only Item)"
-            ));
+        match value {
+            Parsed::Struct(fields) => Ok(fields),
+            _ => Err(format!("offset {at}: expected a struct {{Item:{{...}}}}")),
         }
-        Ok(item.into_iter().collect())
     }
 
     fn err<T>(&self, what: &str) -> Result<T, String> {
