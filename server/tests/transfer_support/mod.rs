@@ -183,3 +183,24 @@ pub fn scan_sorted(db: &DynamoDb, table: &str) -> Vec<Item> {
     items.sort_by_cached_key(|i| format!("{i:?}"));
     items
 }
+
+/// The `dataFileS3Key`s of the export whose summary is `summary_key` in
+/// `bucket` under `s3`, as its `manifest-files.json` lists them.
+pub fn data_file_keys(s3: &Path, bucket: &str, summary_key: &str) -> Vec<String> {
+    let root = s3.join(bucket);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(summary_key)).expect("summary"))
+            .expect("summary JSON");
+    let files_key = summary["manifestFilesS3Key"].as_str().expect("files key");
+    std::fs::read_to_string(root.join(files_key))
+        .expect("files manifest")
+        .lines()
+        .map(|entry| {
+            let entry: serde_json::Value = serde_json::from_str(entry).expect("entry");
+            entry["dataFileS3Key"]
+                .as_str()
+                .expect("data key")
+                .to_string()
+        })
+        .collect()
+}
