@@ -132,7 +132,8 @@ pub struct ServeArgs {
     /// A directory standing for Amazon S3 in ExportTableToPointInTime and
     /// ImportTable: each bucket is a sub-directory, each object key a path
     /// in it. Exports are written in the layout DynamoDB writes to S3
-    /// (`<prefix>/AWSDynamoDB/<export id>/...`); imports read DynamoDB
+    /// (`<prefix>/AWSDynamoDB/<export id>/...`, an incremental export's
+    /// data files in the shared `<prefix>/AWSDynamoDB/data/`); imports read DynamoDB
     /// JSON, Ion and CSV objects, gzip, zstd or uncompressed. Without it
     /// those operations are refused.
     #[arg(long, value_name = "DIR")]

@@ -52,12 +52,10 @@ fn export(
             Some(_) => ExportType::IncrementalExport,
             None => ExportType::FullExport,
         }),
-        incremental_export_specification: period.map(|(from, to)| {
-            IncrementalExportSpecification {
-                export_from_time: Some(from as f64 / 1000.0),
-                export_to_time: Some(to as f64 / 1000.0),
-                export_view_type: None,
-            }
+        incremental_export_specification: period.map(|(from, to)| IncrementalExportSpecification {
+            export_from_time: Some(from as f64 / 1000.0),
+            export_to_time: Some(to as f64 / 1000.0),
+            export_view_type: None,
         }),
         ..Default::default()
     };
@@ -172,8 +170,14 @@ fn incremental_exports_share_the_data_folder_and_keep_each_others_files() {
     let second_set: BTreeSet<&str> = second_keys.iter().map(String::as_str).collect();
     assert!(first_set.is_disjoint(&second_set));
     let now = files_under(&shared);
-    let listed: BTreeSet<String> = now.keys().map(|n| format!("inc/AWSDynamoDB/data/{n}")).collect();
-    let named: BTreeSet<String> = first_set.union(&second_set).map(|k| k.to_string()).collect();
+    let listed: BTreeSet<String> = now
+        .keys()
+        .map(|n| format!("inc/AWSDynamoDB/data/{n}"))
+        .collect();
+    let named: BTreeSet<String> = first_set
+        .union(&second_set)
+        .map(|k| k.to_string())
+        .collect();
     assert_eq!(listed, named);
     for (name, bytes) in &first_files {
         assert_eq!(now.get(name), Some(bytes), "{name} changed");
