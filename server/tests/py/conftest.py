@@ -48,16 +48,18 @@ class SiltdbProcess:
     """A running `siltdb serve`; its address is read off its log line.
 
     `command` replaces `siltdb serve` (a command that ends by running it,
-    such as `cargo run ... -- serve`), run in `cwd`; `start_timeout` is how
-    long it may take to listen."""
+    such as `cargo run ... -- serve`), run in `cwd` with `env` added to the
+    environment; `start_timeout` is how long it may take to listen."""
 
-    def __init__(self, *args: str, command: list[str] | None = None, cwd=None, start_timeout: float = 30):
+    def __init__(
+        self, *args: str, command: list[str] | None = None, cwd=None, start_timeout: float = 30, env=None
+    ):
         self.proc = subprocess.Popen(
             [*(command or [siltdb_bin(), "serve"]), "--port", "0", *args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "RUST_LOG": "info"},
+            env={**os.environ, "RUST_LOG": "info", **(env or {})},
             cwd=cwd,
         )
         self.log: list[str] = []

@@ -8,16 +8,31 @@ for an existing table, a missing bucket; a server without --s3-root
 refuses; an export survives a restart; a table without point-in-time
 recovery is refused (PointInTimeRecoveryUnavailableException); an
 ExportTime in the past exports the table as it was then, one outside the
-recovery window is InvalidExportTimeException."""
+recovery window is InvalidExportTimeException; an INCREMENTAL_EXPORT in
+ION of a real 20-minute period (the server's clock moved by libfaketime),
+read through its manifest with Amazon's own Ion reader."""
 
+import datetime
 import gzip
 import json
+import os
 import time
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import SiltdbProcess, make_client, unique
+
+# Debian's libfaketime (`apt-get install faketime`; .ci/run installs it),
+# or $FAKETIME_LIB.
+FAKETIME_LIBS = [
+    os.environ.get("FAKETIME_LIB", ""),
+    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    "/usr/lib/faketime/libfaketime.so.1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -361,8 +376,9 @@ def test_records_survive_a_restart(s3, tmp_path):
 
 def test_incremental_export_requests_are_checked(ddb):
     """An incremental export's period and window are checked before anything
-    starts (an export of a real 15-minute period is
-    s3_incremental_export.rs, which moves an injected clock)."""
+    starts (exports of real periods: s3_incremental_export.rs, which moves
+    an injected clock, and test_incremental_ion_export_read_through_its_manifest,
+    which moves the server's under libfaketime)."""
     name = unique("incr")
     make_table(ddb, name, 1)
     arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
@@ -400,3 +416,114 @@ def test_incremental_export_requests_are_checked(ddb):
         )
     assert e.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
     assert ddb.list_exports(TableArn=arn)["ExportSummaries"] == []
+
+
+def server_now(ddb, name):
+    """The server's clock: LatestRestorableDateTime is now (README,
+    "Differences from DynamoDB")."""
+    d = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    return d["PointInTimeRecoveryDescription"]["LatestRestorableDateTime"]
+
+
+def test_incremental_ion_export_read_through_its_manifest(s3, tmp_path):
+    """An INCREMENTAL_EXPORT with ExportFormat ION of a 20-minute period:
+    its data files, found through manifest-files.json in the shared
+    AWSDynamoDB/data/ folder, parse with amazon.ion into lines of the
+    DynamoDB JSON line's shape (Keys, Metadata.WriteTimestampMicros,
+    NewImage, OldImage) holding the period's changes, every value typed
+    by the Ion mapping. A period is at least 15 minutes inside the
+    recovery window, which starts when recovery is enabled: the server runs
+    under libfaketime, its clock 40 minutes behind, then moved 21 minutes
+    on by rewriting the offset file it reads (at most once a second)."""
+    lib = next((l for l in FAKETIME_LIBS if l and Path(l).exists()), None)
+    if lib is None:
+        pytest.fail("libfaketime not found: apt-get install faketime, or set FAKETIME_LIB")
+    from amazon.ion import simpleion
+    from amazon.ion.core import IonType
+
+    offset = tmp_path / "faketime"
+    offset.write_text("-40m\n")
+    env = {
+        "LD_PRELOAD": lib,
+        "FAKETIME_TIMESTAMP_FILE": str(offset),
+        "FAKETIME_CACHE_DURATION": "1",
+        # Timers and timeouts keep real time; only the wall clock moves.
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
+    p = SiltdbProcess("--data-dir", str(tmp_path / "data"), "--s3-root", str(s3), env=env)
+    try:
+        c = make_client(p.endpoint)
+        name = "Inc"
+        make_table(c, name, 0)
+        assert abs(server_now(c, name).timestamp() - (time.time() - 2400)) < 120, "clock not moved"
+        for i in range(4):
+            c.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}, "v": {"N": str(i)}})
+        time.sleep(1.1)
+        start = server_now(c, name)
+        rich = {
+            "n": {"N": "-1.5E-7"},
+            "b": {"B": bytes([0, 1, 255])},
+            "ss": {"SS": ["a", "b"]},
+            "ns": {"NS": ["1", "2.5"]},
+            "bs": {"BS": [bytes([9])]},
+            "m": {"M": {"l": {"L": [{"NULL": True}, {"BOOL": True}, {"S": "x"}]}}},
+        }
+        c.put_item(TableName=name, Item={"pk": {"S": "k0"}, "v": {"N": "100"}, **rich})
+        c.delete_item(TableName=name, Key={"pk": {"S": "k1"}})
+        c.put_item(TableName=name, Item={"pk": {"S": "new"}, "v": {"N": "7"}})
+        offset.write_text("-19m\n")
+        time.sleep(2.1)
+        end = server_now(c, name)
+        assert (end - start).total_seconds() >= 21 * 60, (start, end)
+        arn = c.describe_table(TableName=name)["Table"]["TableArn"]
+        e = c.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket="bucket", S3Prefix="inc-ion", ExportFormat="ION",
+            ExportType="INCREMENTAL_EXPORT",
+            IncrementalExportSpecification={
+                "ExportFromTime": start, "ExportToTime": end, "ExportViewType": "NEW_AND_OLD_IMAGES",
+            },
+        )["ExportDescription"]
+        assert (e["ExportFormat"], e["ExportType"]) == ("ION", "INCREMENTAL_EXPORT")
+        done = wait_export(c, e["ExportArn"])
+        assert done["ExportStatus"] == "COMPLETED", done
+        assert done["ItemCount"] == 3
+
+        summary = json.loads((s3 / "bucket" / done["ExportManifest"]).read_text())
+        assert (summary["outputFormat"], summary["exportType"]) == ("ION", "INCREMENTAL_EXPORT")
+        lines = {}
+        for entry in (s3 / "bucket" / summary["manifestFilesS3Key"]).read_text().splitlines():
+            key = json.loads(entry)["dataFileS3Key"]
+            assert key.startswith("inc-ion/AWSDynamoDB/data/") and key.endswith(".ion.gz"), key
+            text = gzip.decompress((s3 / "bucket" / key).read_bytes()).decode()
+            for line in text.splitlines():
+                assert line.startswith("$ion_1_0 {"), line
+                value = simpleion.loads(line)
+                lines[value["Keys"]["pk"]] = value
+        assert sorted(lines) == ["k0", "k1", "new"]
+        # ExportToTime (exclusive) less a microsecond: siltdb keeps no
+        # write times (format-spec/transfers.md).
+        to = datetime.datetime.fromisoformat(summary["exportToTime"].replace("Z", "+00:00"))
+        assert abs((to - end).total_seconds()) < 0.002
+        micros = round(to.timestamp() * 1000) * 1000 - 1
+        for l in lines.values():
+            assert dict(l["Metadata"]) == {"WriteTimestampMicros": Decimal(micros)}
+        assert set(lines["k0"]) == {"Keys", "Metadata", "NewImage", "OldImage"}
+        assert set(lines["k1"]) == {"Keys", "Metadata", "OldImage"}
+        assert set(lines["new"]) == {"Keys", "Metadata", "NewImage"}
+        assert dict(lines["k0"]["OldImage"]) == {"pk": "k0", "v": Decimal(0)}
+        assert dict(lines["k1"]["OldImage"]) == {"pk": "k1", "v": Decimal(1)}
+        assert dict(lines["new"]["NewImage"]) == {"pk": "new", "v": Decimal(7)}
+        new = lines["k0"]["NewImage"]
+        assert (new["v"], new["n"], new["b"]) == (Decimal(100), Decimal("-1.5E-7"), bytes([0, 1, 255]))
+        for attr, annotation, elements in [
+            ("ss", "$dynamodb_SS", ["a", "b"]),
+            ("ns", "$dynamodb_NS", [Decimal(1), Decimal("2.5")]),
+            ("bs", "$dynamodb_BS", [bytes([9])]),
+        ]:
+            assert [a.text for a in new[attr].ion_annotations] == [annotation]
+            assert sorted(new[attr]) == elements
+        l = new["m"]["l"]
+        assert [v.ion_type for v in l] == [IonType.NULL, IonType.BOOL, IonType.STRING]
+        assert list(l[1:]) == [True, "x"]
+    finally:
+        assert p.stop() == 0, "".join(p.log)
