@@ -468,6 +468,28 @@ fn data_file_name(id: &str, n: usize, attempt: u32) -> String {
     name
 }
 
+/// Creates export `id`'s `n`th data file in `folder` under the first of
+/// its candidate names no object has, through `create` (`Ok(false)`: that
+/// name is taken, nothing was written); its key.
+fn place_data_file(
+    folder: &str,
+    id: &str,
+    n: usize,
+    extension: &str,
+    mut create: impl FnMut(&str) -> Result<bool, (String, String)>,
+) -> Result<String, (String, String)> {
+    for attempt in 0..NAME_ATTEMPTS {
+        let key = format!("{folder}{}.{extension}", data_file_name(id, n, attempt));
+        if create(&key)? {
+            return Ok(key);
+        }
+    }
+    Err((
+        "InternalServerError".to_string(),
+        format!("every name tried for data file {n} in {folder} exists"),
+    ))
+}
+
 /// Writes every file of export `id`; the error is its FailureCode and
 /// FailureMessage.
 fn write_export(
@@ -539,20 +561,7 @@ fn write_export(
                 format!("compressing: {e}"),
             )
         })?;
-        let mut key = None;
-        for attempt in 0..NAME_ATTEMPTS {
-            let candidate = format!("{data}{}.{extension}", data_file_name(id, f.n, attempt));
-            if put_new(&candidate, &bytes)? {
-                key = Some(candidate);
-                break;
-            }
-        }
-        let key = key.ok_or_else(|| {
-            (
-                "InternalServerError".to_string(),
-                format!("every name tried for data file {} in {data} exists", f.n),
-            )
-        })?;
+        let key = place_data_file(&data, id, f.n, extension, |key| put_new(key, &bytes))?;
         let md5 = md5_of(&bytes);
         let mut entry = Map::new();
         entry.insert("itemCount".into(), f.items.into());
@@ -707,5 +716,32 @@ mod tests {
             }
         }
         assert!(!names.contains(&data_file_name("01234567890123-a1b2c3d5", 0, 0)));
+    }
+
+    /// A data file goes to the first candidate name no object has; when
+    /// every candidate is taken the export fails, having written nothing.
+    #[test]
+    fn a_taken_name_is_never_written_over() {
+        let id = "01234567890123-a1b2c3d4";
+        let folder = "p/AWSDynamoDB/data/";
+        let taken: Vec<String> = (0..2)
+            .map(|a| format!("{folder}{}.json.gz", data_file_name(id, 5, a)))
+            .collect();
+        let mut tried = Vec::new();
+        let key = place_data_file(folder, id, 5, "json.gz", |key| {
+            tried.push(key.to_string());
+            Ok(!taken.iter().any(|t| t == key))
+        })
+        .expect("a free name");
+        assert_eq!(key, format!("{folder}{}.json.gz", data_file_name(id, 5, 2)));
+        assert_eq!(tried.len(), 3);
+        let mut attempts = 0;
+        let e = place_data_file(folder, id, 5, "json.gz", |_| {
+            attempts += 1;
+            Ok(false)
+        })
+        .expect_err("every name taken");
+        assert_eq!(attempts, NAME_ATTEMPTS);
+        assert_eq!(e.0, "InternalServerError");
     }
 }
