@@ -10,9 +10,9 @@
 //! DynamoDB compacts changes to one per item).
 //!
 //! A line is DynamoDB JSON or, for `ExportFormat` `ION`, text Ion of the
-//! same shape ([`super::ion::write_change`]): the Developer Guide shows
-//! incremental lines in DynamoDB JSON only and documents no Ion example,
-//! so the Ion line mirrors the JSON one member for member, each value
+//! same shape ([`super::ion::write_change`]): the Developer Guide documents
+//! no Ion example of an incremental line, so the Ion line mirrors the
+//! documented DynamoDB JSON one member for member, each value
 //! written by the guide's DynamoDB-to-Ion type mapping (the one full Ion
 //! exports use), `WriteTimestampMicros` as the Ion decimal every `N`
 //! becomes. [`ChangeLine`] decides the members for both.
