@@ -47,6 +47,12 @@ big)
 during10)
     for e in siltdb rocksdb; do one "synced during 10M unsynced" $e --benchmarks fillsync_during_compaction --num 10000000 --statistics; done
     ;;
+settling10)
+    for e in siltdb rocksdb; do one "synced while 10M unsynced writes compact" $e --benchmarks fillrandom,syncwhilesettling --num 10000000 --compact false --statistics; done
+    ;;
+compacting10)
+    for e in siltdb rocksdb; do one "synced while 10M keys compact fully" $e --benchmarks fillrandom,syncwhilecompacting --num 10000000 --compact false --statistics; done
+    ;;
 m10)
     for e in siltdb rocksdb; do one "10M x 100 B" $e --benchmarks fillrandom,settle,readrandom --num 10000000 --reads 1000000 --compact false --statistics; done
     ;;

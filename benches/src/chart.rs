@@ -49,7 +49,7 @@ fn figures(r: &Value) -> Vec<(String, f64, bool)> {
                 out.push(("cumulative write amp (OS)".into(), wa, true));
             }
         }
-        "fillsync_during_compaction" => {
+        "fillsync_during_compaction" | "syncwhilesettling" | "syncwhilecompacting" => {
             if let Some(p50) = num("p50_us") {
                 out.push(("synced write p50 (ms)".into(), p50 / 1000.0, true));
             }

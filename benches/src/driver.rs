@@ -59,6 +59,8 @@ pub const BENCHMARKS: &[&str] = &[
     "seekrandom",
     "readwhilewriting",
     "fillsync_during_compaction",
+    "syncwhilesettling",
+    "syncwhilecompacting",
 ];
 
 /// The file in a `--db` directory that says siltdb-bench made it, so a
@@ -445,7 +447,7 @@ impl Runner {
             "readrandom" | "readseq" | "seekrandom" | "readwhilewriting" => {
                 self.before_reads()?;
             }
-            "overwrite" | "settle" => {
+            "overwrite" | "settle" | "syncwhilesettling" | "syncwhilecompacting" => {
                 self.engine()?;
             }
             other => {
@@ -470,6 +472,8 @@ impl Runner {
             "readseq" => self.read_seq(name),
             "seekrandom" => self.seek_random(name),
             "readwhilewriting" => self.read_while_writing(name),
+            "syncwhilesettling" => self.sync_while_settling(name),
+            "syncwhilecompacting" => self.sync_while_compacting(name),
             _ => self.fillsync_during_compaction(name),
         }?;
         self.user_bytes += report.user_bytes_written;
@@ -752,6 +756,95 @@ impl Runner {
             found,
             user_bytes_written: writes * (cfg.key_size + cfg.value_size) as u64,
             extra: format!("{writes} writes by the writer thread meanwhile"),
+            ..r.into_report(engine.kind(), name, elapsed)
+        })
+    }
+
+    /// `--threads` threads do synced random writes while the background
+    /// work the writes before left (flushes, compactions) runs, until the
+    /// engine has reported none queued or running for `--settle_quiet` in
+    /// a row: the synced-write latency while that work runs and nothing
+    /// else writes (`fillsync_during_compaction` adds an unsynced writer).
+    fn sync_while_settling(&self, name: &str) -> Result<Report, BoxError> {
+        let cfg = &self.cfg;
+        self.synced_writes_while(name, &|engine| {
+            let start = Instant::now();
+            let mut idle_since: Option<Instant> = None;
+            loop {
+                let now = Instant::now();
+                if engine.background()?.idle {
+                    let since = *idle_since.get_or_insert(now);
+                    if now - since >= cfg.settle_quiet {
+                        return Ok(format!(
+                            "background work ran for {:.1} s",
+                            (since - start).as_secs_f64()
+                        ));
+                    }
+                } else {
+                    idle_since = None;
+                }
+                if now - start > cfg.settle_timeout {
+                    return Err("syncwhilesettling: background work never stopped".into());
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    }
+
+    /// `--threads` threads do synced random writes while one more thread
+    /// flushes and compacts the whole key range (`compact_all`, as
+    /// `--compact true` does before reads): the synced-write latency while
+    /// a large compaction runs and nothing else writes.
+    fn sync_while_compacting(&self, name: &str) -> Result<Report, BoxError> {
+        self.synced_writes_while(name, &|engine| {
+            let start = Instant::now();
+            engine.compact_all()?;
+            Ok(format!(
+                "the full compaction took {:.1} s",
+                start.elapsed().as_secs_f64()
+            ))
+        })
+    }
+
+    /// `--threads` threads do synced random writes until `work`, run on one
+    /// more thread, returns; reports the synced writes, with `work`'s text.
+    fn synced_writes_while(
+        &self,
+        name: &str,
+        work: &(dyn Fn(&dyn Engine) -> Result<String, BoxError> + Sync),
+    ) -> Result<Report, BoxError> {
+        let engine = self.open_engine()?;
+        let cfg = &self.cfg;
+        let measured = cfg.threads;
+        let done = AtomicBool::new(false);
+        let what = Mutex::new(String::new());
+        let (r, elapsed) = run_threads(measured + 1, |t| {
+            if t == measured {
+                let _done = SetOnDrop(&done);
+                *what.lock().unwrap_or_else(|p| p.into_inner()) = work(engine)?;
+                return Ok(ThreadResult::default());
+            }
+            let mut rng = SplitMix64::new(self.seed(t));
+            let mut key = vec![0u8; cfg.key_size];
+            let mut res = ThreadResult::default();
+            let mut t0 = Instant::now();
+            while !done.load(Ordering::Relaxed) {
+                format_key(rng.below(cfg.num), &mut key);
+                engine.put(&key, self.values.pick(&mut rng), true)?;
+                res.lap(&mut t0);
+                res.ops += 1;
+                res.bytes += (cfg.key_size + cfg.value_size) as u64;
+            }
+            Ok(res)
+        })?;
+        let what = what.into_inner().unwrap_or_else(|p| p.into_inner());
+        let synced = r.ops;
+        Ok(Report {
+            user_bytes_written: r.bytes,
+            extra: format!(
+                "{synced} synced writes by {measured} thread(s) while {what}; {}",
+                engine.shape()?
+            ),
             ..r.into_report(engine.kind(), name, elapsed)
         })
     }

@@ -27,7 +27,7 @@ struct Args {
     engine: EngineKind,
     /// Comma-separated benchmarks, run in order: fillseq, fillrandom,
     /// overwrite, settle, readrandom, readseq, seekrandom, readwhilewriting,
-    /// fillsync_during_compaction.
+    /// fillsync_during_compaction, syncwhilesettling, syncwhilecompacting.
     #[arg(
         long,
         value_delimiter = ',',
