@@ -18,7 +18,9 @@
 //! have written back the newest WAL (not the older ones) before it: an older WAL loses its unsynced tail
 //! while a newer one holds records, which recovery must then ignore. The
 //! database must come back as of one moment between the last durable write
-//! and the last attempted one, and some recoveries must have ignored such
+//! and the last attempted one, and some recoveries (in one of up to three
+//! walks: the background flushes decide which points have an older WAL)
+//! must have ignored such
 //! records.
 //!
 //! The default run is a small workload; `every_crash_point_long` (ignored)
@@ -119,21 +121,35 @@ fn every_crash_point_of_a_small_workload() {
     );
 }
 
+/// Walks of the second workload at most, until one has a recovery that
+/// ignored records of a newer WAL. Whether an older WAL still exists at a
+/// crash point depends on how far its background flush got, so one walk in
+/// a few (under a loaded CI machine: 496 points, none) has no such point;
+/// every walk still checks every recovery it makes.
+const WALKS_FOR_AN_IGNORED_TAIL: usize = 3;
+
 #[test]
 fn every_crash_point_with_unsynced_writes_and_written_back_wals() {
-    let walked = every_crash_point(
-        &steps_with_unsynced(6, 15),
-        small_memtable_options,
-        &[false, true],
-    );
-    println!(
-        "crashed at {} points; {} recoveries ignored records of a newer WAL",
-        walked.points, walked.ignored
-    );
-    assert!(walked.points > 200);
+    let mut ignored = 0;
+    for walk in 1..=WALKS_FOR_AN_IGNORED_TAIL {
+        let walked = every_crash_point(
+            &steps_with_unsynced(6, 15),
+            small_memtable_options,
+            &[false, true],
+        );
+        println!(
+            "walk {walk}: crashed at {} points; {} recoveries ignored records of a newer WAL",
+            walked.points, walked.ignored
+        );
+        assert!(walked.points > 200);
+        ignored = walked.ignored;
+        if ignored > 0 {
+            break;
+        }
+    }
     assert!(
-        walked.ignored > 0,
-        "some crash left an older WAL without its tail and a newer one with records"
+        ignored > 0,
+        "in {WALKS_FOR_AN_IGNORED_TAIL} walks, no crash left an older WAL without its tail and a newer one with records"
     );
 }
 
