@@ -853,47 +853,23 @@ impl Runner {
     /// flush and compaction busy) while `--threads` measured threads do
     /// synced writes until it finishes. Reports the synced writes.
     fn fillsync_during_compaction(&self, name: &str) -> Result<Report, BoxError> {
-        let engine = self.open_engine()?;
         let cfg = &self.cfg;
-        let measured = cfg.threads;
-        let done = AtomicBool::new(false);
-        let bg_start = Instant::now();
-        let bg_elapsed = Mutex::new(Duration::ZERO);
-        let (r, elapsed) = run_threads(measured + 1, |t| {
-            let mut rng = SplitMix64::new(self.seed(t));
+        let mut report = self.synced_writes_while(name, &|engine| {
+            let start = Instant::now();
+            let mut rng = SplitMix64::new(self.seed(cfg.threads));
             let mut key = vec![0u8; cfg.key_size];
-            if t == measured {
-                let _done = SetOnDrop(&done);
-                for _ in 0..cfg.num {
-                    format_key(rng.below(cfg.num), &mut key);
-                    engine.put(&key, self.values.pick(&mut rng), false)?;
-                }
-                *bg_elapsed.lock().unwrap_or_else(|p| p.into_inner()) = bg_start.elapsed();
-                return Ok(ThreadResult::default());
-            }
-            let mut res = ThreadResult::default();
-            let mut t0 = Instant::now();
-            while !done.load(Ordering::Relaxed) {
+            for _ in 0..cfg.num {
                 format_key(rng.below(cfg.num), &mut key);
-                engine.put(&key, self.values.pick(&mut rng), true)?;
-                res.lap(&mut t0);
-                res.ops += 1;
-                res.bytes += (cfg.key_size + cfg.value_size) as u64;
+                engine.put(&key, self.values.pick(&mut rng), false)?;
             }
-            Ok(res)
-        })?;
-        let bg = *bg_elapsed.lock().unwrap_or_else(|p| p.into_inner());
-        let synced = r.ops;
-        Ok(Report {
-            user_bytes_written: r.bytes + cfg.num * (cfg.key_size + cfg.value_size) as u64,
-            extra: format!(
-                "{synced} synced writes by {measured} thread(s) while {} unsynced writes ran ({:.0} ops/sec); {}",
+            Ok(format!(
+                "{} unsynced writes ran ({:.0} ops/sec)",
                 cfg.num,
-                cfg.num as f64 / bg.as_secs_f64().max(1e-9),
-                engine.shape()?
-            ),
-            ..r.into_report(engine.kind(), name, elapsed)
-        })
+                cfg.num as f64 / start.elapsed().as_secs_f64().max(1e-9)
+            ))
+        })?;
+        report.user_bytes_written += cfg.num * (cfg.key_size + cfg.value_size) as u64;
+        Ok(report)
     }
 }
 
