@@ -8,15 +8,14 @@ mod cli_support;
 mod transfer_support;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use siltdb::dynamo::api::{
     DeleteItemInput, ExportStatus, ExportTableToPointInTimeInput, PutItemInput,
 };
-use siltdb::dynamo::{AttributeValue, Clock, DynamoDb, DynamoError, Item, ManualClock};
+use siltdb::dynamo::{AttributeValue, Clock, DynamoDb, DynamoError, Item};
 
 use cli_support::create_input;
-use transfer_support::{enable_pitr, export_lines, open_with_clock, wait_export};
+use transfer_support::{export_lines, table_with_pitr, wait_export};
 
 const T0: i64 = 1_733_000_000_000;
 
@@ -59,13 +58,7 @@ fn exported(lines: &[serde_json::Value]) -> BTreeMap<String, String> {
 #[test]
 fn export_time_in_the_past_exports_that_second() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(ManualClock::new(T0));
-    let s3 = tmp.path().join("s3");
-    let (db, t) = open_with_clock(&tmp.path().join("data"), &s3, &clock);
-    std::fs::create_dir_all(s3.join("bucket")).expect("bucket");
-    db.create_table(create_input("Music")).expect("create");
-    enable_pitr(&db, "Music");
-    clock.advance_millis(2_000);
+    let (clock, s3, db, t) = table_with_pitr(tmp.path(), T0, create_input("Music"));
     for i in 0..10 {
         put(&db, &format!("a{i}"), "old");
     }

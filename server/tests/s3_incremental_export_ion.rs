@@ -10,19 +10,18 @@ mod transfer_support;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
 
 use siltdb::dynamo::api::{
     DeleteItemInput, ExportFormat, ExportStatus, ExportTableToPointInTimeInput, ExportType,
     ExportViewType, IncrementalExportSpecification, PutItemInput,
 };
-use siltdb::dynamo::{AttributeValue, Clock, DynamoDb, Item, ManualClock, Number};
+use siltdb::dynamo::{AttributeValue, Clock, DynamoDb, Item, Number};
 use siltdb_server::json::item_from_json;
 use siltdb_server::transfer::ion::Reader;
 use siltdb_server::transfer::Transfers;
 
 use cli_support::{create_input, rich_item};
-use transfer_support::{data_file_keys, enable_pitr, export_lines, open_with_clock, wait_export};
+use transfer_support::{data_file_keys, export_lines, table_with_pitr, wait_export};
 
 const MINUTE: i64 = 60_000;
 
@@ -151,13 +150,7 @@ fn ion_lines(s3: &Path, summary_key: &str) -> BTreeMap<String, Line> {
 #[test]
 fn ion_incremental_lines_decode_to_the_json_export_of_the_period() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(ManualClock::new(1_733_000_000_000));
-    let s3 = tmp.path().join("s3");
-    let (db, t) = open_with_clock(&tmp.path().join("data"), &s3, &clock);
-    std::fs::create_dir_all(s3.join("bucket")).expect("bucket");
-    db.create_table(create_input("Music")).expect("create");
-    enable_pitr(&db, "Music");
-    clock.advance_millis(2_000);
+    let (clock, s3, db, t) = table_with_pitr(tmp.path(), 1_733_000_000_000, create_input("Music"));
     for i in 0..12 {
         put(&db, rich_item(i));
     }

@@ -10,17 +10,16 @@ mod transfer_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use siltdb::dynamo::api::{
     ExportDescription, ExportStatus, ExportTableToPointInTimeInput, ExportType,
     IncrementalExportSpecification, PutItemInput,
 };
-use siltdb::dynamo::{AttributeValue, Clock, DynamoDb, ManualClock};
+use siltdb::dynamo::{AttributeValue, Clock, DynamoDb};
 use siltdb_server::transfer::Transfers;
 
 use cli_support::create_input;
-use transfer_support::{data_file_keys, enable_pitr, export_lines, open_with_clock, wait_export};
+use transfer_support::{data_file_keys, export_lines, table_with_pitr, wait_export};
 
 const MINUTE: i64 = 60_000;
 
@@ -108,13 +107,7 @@ fn is_data_name(name: &str, extension: &str) -> bool {
 #[test]
 fn incremental_exports_share_the_data_folder_and_keep_each_others_files() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(ManualClock::new(1_733_000_000_000));
-    let s3 = tmp.path().join("s3");
-    let (db, t) = open_with_clock(&tmp.path().join("data"), &s3, &clock);
-    std::fs::create_dir_all(s3.join("bucket")).expect("bucket");
-    db.create_table(create_input("Music")).expect("create");
-    enable_pitr(&db, "Music");
-    clock.advance_millis(2_000);
+    let (clock, s3, db, t) = table_with_pitr(tmp.path(), 1_733_000_000_000, create_input("Music"));
     let start = clock.now_millis();
     clock.advance_millis(1_000);
     for i in 0..5 {
@@ -194,13 +187,7 @@ fn incremental_exports_share_the_data_folder_and_keep_each_others_files() {
 #[test]
 fn full_exports_keep_their_own_data_folder() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(ManualClock::new(1_733_000_000_000));
-    let s3 = tmp.path().join("s3");
-    let (db, t) = open_with_clock(&tmp.path().join("data"), &s3, &clock);
-    std::fs::create_dir_all(s3.join("bucket")).expect("bucket");
-    db.create_table(create_input("Music")).expect("create");
-    enable_pitr(&db, "Music");
-    clock.advance_millis(2_000);
+    let (clock, s3, db, t) = table_with_pitr(tmp.path(), 1_733_000_000_000, create_input("Music"));
     for i in 0..4 {
         put(&db, &format!("a{i}"), "v");
     }

@@ -3,13 +3,13 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use siltdb::dynamo::api::{
-    DescribeExportInput, DescribeImportInput, ExportDescription, ExportStatus, ImportStatus,
-    ImportTableDescription, PointInTimeRecoverySpecification, ScanInput,
+    CreateTableInput, DescribeExportInput, DescribeImportInput, ExportDescription, ExportStatus,
+    ImportStatus, ImportTableDescription, PointInTimeRecoverySpecification, ScanInput,
     UpdateContinuousBackupsInput,
 };
 use siltdb::dynamo::{DynamoDb, DynamoOptions, Item, ManualClock};
@@ -97,6 +97,26 @@ pub fn export_lines(
         );
     }
     (summary, lines)
+}
+
+/// Where most export tests start: under `root`, a database (`data/`)
+/// whose clock starts at `t0`, its S3 root (`s3/`, returned) holding
+/// bucket `bucket`, and the table `input` creates, with point-in-time
+/// recovery enabled; then the clock moves 2 s on.
+pub fn table_with_pitr(
+    root: &Path,
+    t0: i64,
+    input: CreateTableInput,
+) -> (Arc<ManualClock>, PathBuf, Arc<DynamoDb>, Transfers) {
+    let clock = Arc::new(ManualClock::new(t0));
+    let s3 = root.join("s3");
+    let (db, t) = open_with_clock(&root.join("data"), &s3, &clock);
+    std::fs::create_dir_all(s3.join("bucket")).expect("bucket");
+    let table = input.table_name.clone();
+    db.create_table(input).expect("create");
+    enable_pitr(&db, &table);
+    clock.advance_millis(2_000);
+    (clock, s3, db, t)
 }
 
 /// Enables point-in-time recovery on `table` (ExportTableToPointInTime
