@@ -588,37 +588,7 @@ impl Runner {
         let cfg = &self.cfg;
         let start = Instant::now();
         engine.flush()?;
-        let mut idle_since: Option<Instant> = None;
-        let mut last_progress = start;
-        let idle_at = loop {
-            let bg = engine.background()?;
-            let now = Instant::now();
-            if bg.idle {
-                let since = *idle_since.get_or_insert(now);
-                if now - since >= cfg.settle_quiet {
-                    break since;
-                }
-            } else {
-                idle_since = None;
-            }
-            if now - start > cfg.settle_timeout {
-                return Err(format!(
-                    "settle: background work still going after {:.0} s: {}",
-                    cfg.settle_timeout.as_secs_f64(),
-                    bg.detail
-                )
-                .into());
-            }
-            if now - last_progress >= Duration::from_secs(10) {
-                eprintln!(
-                    "settle: {:.0} s: {}",
-                    (now - start).as_secs_f64(),
-                    bg.detail
-                );
-                last_progress = now;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let idle_at = wait_until_quiet(engine, cfg, start, name)?;
         let mut report = Report::new(engine.kind(), name);
         report.elapsed = idle_at - start;
         report.cumulative = self.fill_mark.as_ref().map(|m| self.write_amp_since(m));
@@ -769,25 +739,11 @@ impl Runner {
         let cfg = &self.cfg;
         self.synced_writes_while(name, &|engine| {
             let start = Instant::now();
-            let mut idle_since: Option<Instant> = None;
-            loop {
-                let now = Instant::now();
-                if engine.background()?.idle {
-                    let since = *idle_since.get_or_insert(now);
-                    if now - since >= cfg.settle_quiet {
-                        return Ok(format!(
-                            "background work ran for {:.1} s",
-                            (since - start).as_secs_f64()
-                        ));
-                    }
-                } else {
-                    idle_since = None;
-                }
-                if now - start > cfg.settle_timeout {
-                    return Err("syncwhilesettling: background work never stopped".into());
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            let idle_at = wait_until_quiet(engine, cfg, start, name)?;
+            Ok(format!(
+                "background work ran for {:.1} s",
+                (idle_at - start).as_secs_f64()
+            ))
         })
     }
 
@@ -870,6 +826,49 @@ impl Runner {
         })?;
         report.user_bytes_written += cfg.num * (cfg.key_size + cfg.value_size) as u64;
         Ok(report)
+    }
+}
+
+/// Waits until `engine` has reported no flush or compaction queued or
+/// running for `--settle_quiet` in a row; returns when that quiet began.
+/// Fails after `--settle_timeout` from `start`; says how things stand every
+/// 10 s (`what` names the benchmark).
+fn wait_until_quiet(
+    engine: &dyn Engine,
+    cfg: &Config,
+    start: Instant,
+    what: &str,
+) -> Result<Instant, BoxError> {
+    let mut idle_since: Option<Instant> = None;
+    let mut last_progress = start;
+    loop {
+        let bg = engine.background()?;
+        let now = Instant::now();
+        if bg.idle {
+            let since = *idle_since.get_or_insert(now);
+            if now - since >= cfg.settle_quiet {
+                return Ok(since);
+            }
+        } else {
+            idle_since = None;
+        }
+        if now - start > cfg.settle_timeout {
+            return Err(format!(
+                "{what}: background work still going after {:.0} s: {}",
+                cfg.settle_timeout.as_secs_f64(),
+                bg.detail
+            )
+            .into());
+        }
+        if now - last_progress >= Duration::from_secs(10) {
+            eprintln!(
+                "{what}: {:.0} s: {}",
+                (now - start).as_secs_f64(),
+                bg.detail
+            );
+            last_progress = now;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
