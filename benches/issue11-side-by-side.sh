@@ -53,6 +53,9 @@ settling10)
 compacting10)
     for e in siltdb rocksdb; do one "synced while 10M keys compact fully" $e --benchmarks fillrandom,syncwhilecompacting --num 10000000 --compact false --statistics; done
     ;;
+compacting10t8)
+    for e in siltdb rocksdb; do one "8 synced threads while 10M keys compact fully" $e --benchmarks fillrandom,syncwhilecompacting --num 10000000 --compact false --threads 8 --statistics; done
+    ;;
 m10)
     for e in siltdb rocksdb; do one "10M x 100 B" $e --benchmarks fillrandom,settle,readrandom --num 10000000 --reads 1000000 --compact false --statistics; done
     ;;
