@@ -299,7 +299,8 @@ impl Db {
     }
 
     /// Freezes the memtable and waits until every frozen memtable is in an
-    /// SSTable.
+    /// SSTable; files no live version or reader needs by then (tables a
+    /// dropped iterator held, say) are gone when this returns.
     pub fn flush(&self) -> Result<()> {
         self.inner.flush()
     }

@@ -533,9 +533,14 @@ impl DbInner {
     }
 
     /// Freezes the memtable (if it holds anything) and waits for every frozen
-    /// memtable to be flushed.
+    /// memtable to be flushed, then removes what is garbage by then. The
+    /// flush thread's own removal pass runs after the install that lets
+    /// this return, so without this pass a caller could still see files
+    /// the flush made obsolete.
     pub(super) fn flush(&self) -> Result<()> {
-        self.flush_then(|_| ())
+        self.flush_then(|_| ())?;
+        self.delete_obsolete_files(false);
+        Ok(())
     }
 
     /// [`DbInner::flush`], then `then` under the state lock at a moment no

@@ -94,6 +94,8 @@ struct FaultState {
     /// Syncs of files whose names end with `suffix` wait on `sync_changed`.
     held_syncs: Mutex<HeldSyncs>,
     sync_changed: Condvar,
+    /// Every directory listing sleeps this many microseconds first.
+    list_delay_us: AtomicU64,
 }
 
 /// The sync hold of [`FaultFs::hold_syncs`].
@@ -237,6 +239,7 @@ impl FaultFs {
                 released: Condvar::new(),
                 held_syncs: Mutex::new(HeldSyncs::default()),
                 sync_changed: Condvar::new(),
+                list_delay_us: AtomicU64::new(0),
             }),
         }
     }
@@ -308,6 +311,15 @@ impl FaultFs {
         self.state.sync_changed.notify_all();
     }
 
+    /// Makes every later directory listing sleep `delay` before it lists
+    /// (a slow directory, or a thread descheduled at that point);
+    /// [`Duration::ZERO`](std::time::Duration::ZERO) or
+    /// [`FaultFs::clear`] removes the delay.
+    pub fn delay_lists(&self, delay: std::time::Duration) {
+        let us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
+        self.state.list_delay_us.store(us, Ordering::SeqCst);
+    }
+
     /// Waits until a sync is blocked by [`FaultFs::hold_syncs`], for at most
     /// `timeout`; returns whether one is.
     pub fn wait_for_held_sync(&self, timeout: std::time::Duration) -> bool {
@@ -368,6 +380,7 @@ impl FaultFs {
         self.state.tear_next.store(false, Ordering::SeqCst);
         self.refuse_links(false);
         self.set_space_limit(None);
+        self.delay_lists(std::time::Duration::ZERO);
     }
 
     /// Successful syncs so far (file and directory).
@@ -498,6 +511,10 @@ impl Fs for FaultFs {
     }
 
     fn list(&self, dir: &Path) -> Result<Vec<String>> {
+        let delay = self.state.list_delay_us.load(Ordering::SeqCst);
+        if delay > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(delay));
+        }
         self.inner.list(dir)
     }
 
