@@ -51,7 +51,7 @@ pub struct Options {
     pub table_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
     /// (default 256 MiB/s). Compactions also hold their writes and syncs
-    /// back while a synced WAL write is in flight, and run at a quarter of
+    /// back while a synced WAL write is in flight, and run at an eighth of
     /// this rate for 100 ms after one (see [`crate::low_level::ratelimit`]), so synced
     /// foreground writes keep their latency while background work runs.
     /// 0 turns off both the limit and the yielding.
