@@ -39,7 +39,7 @@ pub const BACK_OFF: u64 = 4;
 /// Compactions divide their rate by this while backing off. With 8 synced
 /// writers beside a full compaction on this project's test machine, a
 /// quarter of the default rate left 1.7–1.9 % of synced writes over 2 ms
-/// (p99 3.2 ms), an eighth 1.0 % (p99 1.4–2.0 ms, the compaction 1.4–2.6×
+/// (p99 3.0–3.2 ms), an eighth 1.0 % (p99 1.4–2.2 ms, the compaction 1.4–1.9×
 /// longer), a sixteenth 0.4 % (the compaction 5–7× longer); smaller
 /// write-back pieces did not help (benches/RESULTS.md, "Eight synced
 /// writers: the tail is compaction bandwidth").
