@@ -51,9 +51,13 @@ pub struct Options {
     pub table_cache_bytes: usize,
     /// Rate limit for flush and compaction writes in bytes per second
     /// (default 256 MiB/s). Compactions also hold their writes and syncs
-    /// back while a synced WAL write is in flight, and run at an eighth of
-    /// this rate for 100 ms after one (see [`crate::low_level::ratelimit`]), so synced
-    /// foreground writes keep their latency while background work runs.
+    /// back while a synced WAL write is in flight, and for 100 ms after one
+    /// run at a rate between a thirty-second of this and all of it, halved
+    /// while more than 1 % of those syncs take over a millisecond and raised
+    /// while they do not, and never below an eighth while L0 needs
+    /// compacting or writes are slowed (see [`crate::low_level::ratelimit`]),
+    /// so synced foreground writes keep their latency while background work
+    /// runs.
     /// 0 turns off both the limit and the yielding.
     pub background_write_rate: u64,
     /// Refuse to open rather than drop a complete final WAL or MANIFEST

@@ -4,10 +4,16 @@
 //!
 //! - A token bucket caps all background writes at `bytes_per_sec`.
 //! - While a synced WAL write is in flight (a [`ForegroundSync`] guard
-//!   lives), or was in the last [`RECENT`], compactions run at an eighth of
-//!   that rate ([`RATE_BACK_OFF`]) and write their output back in smaller
-//!   pieces ([`Pacer::sync_every`]), so less compaction data sits in the
-//!   device queue ahead of a user's sync.
+//!   lives), or was in the last [`RECENT`], compactions run at a rate that
+//!   follows how long those syncs take ([`back_off`]: halved while more
+//!   than 1 % of them take over a millisecond, raised step by step while
+//!   they do not) and write their output back in smaller pieces
+//!   ([`Pacer::sync_every`]), so less compaction data sits in the device
+//!   queue ahead of a user's sync. While the tree is behind (the database
+//!   says so with [`RateLimiter::set_behind`]: L0 at its compaction
+//!   trigger, or writes being slowed), that rate does not fall below an
+//!   eighth of `bytes_per_sec`: those compactions are what the writers
+//!   wait for (SILK likewise puts flushes and L0 compactions first).
 //! - A compaction's write-back (and its final sync) waits for in-flight
 //!   foreground syncs to finish, for
 //!   at most [`MAX_YIELD`], so it starts in the gaps between them; under a
@@ -24,6 +30,9 @@
 //! with 256 KiB and 0.55 ms with 64 KiB (benches/RESULTS.md, "Background
 //! write-back in pieces").
 
+pub mod back_off;
+
+use back_off::BackOff;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -35,15 +44,6 @@ pub const RECENT: Duration = Duration::from_millis(100);
 
 /// Compactions divide their sync interval by this while backing off.
 pub const BACK_OFF: u64 = 4;
-
-/// Compactions divide their rate by this while backing off. With 8 synced
-/// writers beside a full compaction on this project's test machine, a
-/// quarter of the default rate left 1.7–1.9 % of synced writes over 2 ms
-/// (p99 3.0–3.2 ms), an eighth 1.0 % (p99 1.4–2.2 ms, the compaction 1.4–1.9×
-/// longer), a sixteenth 0.4 % (the compaction 5–7× longer); smaller
-/// write-back pieces did not help (benches/RESULTS.md, "Eight synced
-/// writers: the tail is compaction bandwidth").
-pub const RATE_BACK_OFF: u64 = 8;
 
 /// Who is asking to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,11 @@ struct State {
     foreground: usize,
     /// When the last foreground sync ended (or began, while one runs).
     last_foreground: Option<Instant>,
+    /// The compaction rate while foreground syncs run (`None` without a
+    /// rate limit).
+    back_off: Option<BackOff>,
+    /// The tree owes compaction work writers will wait for.
+    behind: bool,
     /// Counters, for tests and statistics.
     yields: u64,
     yield_time: Duration,
@@ -117,13 +122,18 @@ impl Pacer {
 #[must_use = "the sync counts as in flight only while the guard lives"]
 pub struct ForegroundSync<'a> {
     limiter: &'a RateLimiter,
+    start: Instant,
 }
 
 impl Drop for ForegroundSync<'_> {
     fn drop(&mut self) {
+        let now = Instant::now();
         let mut s = self.limiter.lock();
         s.foreground = s.foreground.saturating_sub(1);
-        s.last_foreground = Some(Instant::now());
+        s.last_foreground = Some(now);
+        if let Some(b) = &mut s.back_off {
+            b.sync_ended(now.saturating_duration_since(self.start), now);
+        }
         if s.foreground == 0 {
             self.limiter.idle.notify_all();
         }
@@ -135,13 +145,16 @@ impl RateLimiter {
     /// 1/10 s worth of bytes. `0` means no rate limit (compactions still
     /// yield to foreground syncs).
     pub fn new(bytes_per_sec: u64) -> RateLimiter {
+        let now = Instant::now();
         RateLimiter {
             bytes_per_sec,
             state: Mutex::new(State {
                 available: 0.0,
-                last: Instant::now(),
+                last: now,
                 foreground: 0,
                 last_foreground: None,
+                back_off: (bytes_per_sec > 0).then(|| BackOff::new(bytes_per_sec, now)),
+                behind: false,
                 yields: 0,
                 yield_time: Duration::ZERO,
             }),
@@ -160,10 +173,31 @@ impl RateLimiter {
 
     /// Marks a foreground sync as in flight until the guard drops.
     pub fn foreground_sync(&self) -> ForegroundSync<'_> {
+        let start = Instant::now();
         let mut s = self.lock();
         s.foreground += 1;
-        s.last_foreground = Some(Instant::now());
-        ForegroundSync { limiter: self }
+        s.last_foreground = Some(start);
+        ForegroundSync {
+            limiter: self,
+            start,
+        }
+    }
+
+    /// Tells the limiter whether the tree is behind: L0 holds enough files
+    /// to compact, or writes are being slowed or stopped. While it is,
+    /// compactions run at no less than [`back_off::START_DIVISOR`]th of the
+    /// rate however slow the syncs are.
+    pub fn set_behind(&self, behind: bool) {
+        self.lock().behind = behind;
+    }
+
+    /// The controller's rate: bytes per second compactions may write while
+    /// synced writes run (at least an eighth of the configured rate while
+    /// the tree is behind), and how many times it was halved because syncs
+    /// were slow (`None` without a rate limit).
+    pub fn compaction_back_off(&self) -> Option<(u64, u64)> {
+        let s = self.lock();
+        s.back_off.as_ref().map(|b| (b.rate() as u64, b.cuts()))
     }
 
     /// Compaction syncs that waited for a foreground sync, and how long
@@ -217,8 +251,18 @@ impl RateLimiter {
         }
         let mut s = self.lock();
         let mut rate = self.bytes_per_sec as f64;
-        if class == IoClass::Compaction && Self::recent(&s) {
-            rate /= RATE_BACK_OFF as f64;
+        if class == IoClass::Compaction {
+            let recent = Self::recent(&s);
+            let behind = s.behind;
+            if let Some(b) = &mut s.back_off {
+                b.compacting();
+                if recent {
+                    rate = b.rate();
+                    if behind {
+                        rate = rate.max(self.bytes_per_sec as f64 / back_off::START_DIVISOR);
+                    }
+                }
+            }
         }
         let now = Instant::now();
         let elapsed = now.duration_since(s.last).as_secs_f64();
@@ -310,8 +354,9 @@ mod tests {
 
     #[test]
     fn compactions_slow_down_after_foreground_syncs() {
-        // 40 MiB/s; while a foreground sync runs, a compaction gets
-        // 5 MiB/s: 3 MiB take about 0.6 s (0.3 s at a quarter).
+        // 40 MiB/s; while a foreground sync runs, a compaction starts at
+        // 5 MiB/s (back_off::START_DIVISOR): 3 MiB take about 0.6 s (0.3 s
+        // at a quarter).
         let r = RateLimiter::new(40 << 20);
         let fg = r.foreground_sync();
         let t = Instant::now();
@@ -337,5 +382,63 @@ mod tests {
             "{:?}",
             t.elapsed()
         );
+    }
+
+    #[test]
+    fn slow_foreground_syncs_slow_compactions_further() {
+        // A rate so high that requests never sleep: only the controller
+        // is under test. Every sync takes 2 ms, over back_off::SLOW_SYNC.
+        let r = RateLimiter::new(1 << 40);
+        let (start, cuts) = r.compaction_back_off().expect("limited");
+        assert_eq!(cuts, 0);
+        let t = Instant::now();
+        while t.elapsed() < back_off::WINDOW * 3 + Duration::from_millis(20) {
+            r.request(1, IoClass::Compaction);
+            let sync = r.foreground_sync();
+            std::thread::sleep(Duration::from_millis(2));
+            drop(sync);
+        }
+        let (rate, cuts) = r.compaction_back_off().expect("limited");
+        assert!(cuts >= 3, "{cuts}");
+        // Three halvings from an eighth reach the floor, a thirty-second.
+        assert_eq!(start, (1 << 40) / 8);
+        assert_eq!(
+            rate,
+            (1u64 << 40) / back_off::MIN_DIVISOR as u64,
+            "{cuts} cuts"
+        );
+        assert!(RateLimiter::new(0).compaction_back_off().is_none());
+    }
+
+    #[test]
+    fn a_tree_behind_keeps_compactions_at_an_eighth() {
+        // 40 MiB/s with the controller at its floor (1.25 MiB/s): 1 MiB
+        // past the burst takes about 0.8 s, but while the tree is behind
+        // compactions keep 5 MiB/s: 1 MiB takes about 0.2 s.
+        let r = RateLimiter::new(40 << 20);
+        let t = Instant::now();
+        while t.elapsed() < back_off::WINDOW * 6 {
+            r.request(1, IoClass::Compaction);
+            let sync = r.foreground_sync();
+            std::thread::sleep(Duration::from_millis(2));
+            drop(sync);
+        }
+        let (rate, _) = r.compaction_back_off().expect("limited");
+        assert_eq!(rate, (40 << 20) / back_off::MIN_DIVISOR as u64);
+        r.set_behind(true);
+        let _sync = r.foreground_sync();
+        let t = Instant::now();
+        for _ in 0..4 {
+            r.request(256 << 10, IoClass::Compaction);
+        }
+        let behind = t.elapsed();
+        r.set_behind(false);
+        let t = Instant::now();
+        for _ in 0..4 {
+            r.request(256 << 10, IoClass::Compaction);
+        }
+        let not_behind = t.elapsed();
+        assert!(behind < Duration::from_millis(400), "{behind:?}");
+        assert!(not_behind >= Duration::from_millis(600), "{not_behind:?}");
     }
 }

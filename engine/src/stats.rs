@@ -151,6 +151,13 @@ pub struct Stats {
     pub background_yields: u64,
     /// Microseconds compactions spent waiting so.
     pub background_yield_micros: u64,
+    /// Bytes per second compactions may write now while synced writes run,
+    /// as the controller has set it (0 without a rate limit; at least an
+    /// eighth of the configured rate while L0 needs compacting;
+    /// [`crate::low_level::ratelimit::back_off`]).
+    pub background_compaction_rate: u64,
+    /// Times that rate was halved because synced writes were slow.
+    pub background_rate_cuts: u64,
     /// Bytes appended to blob files by writes (separated values).
     pub blob_bytes: u64,
     /// Blob file fdatasync calls made by writes.
@@ -262,6 +269,8 @@ impl Stats {
             pending_compaction_bytes: 0,
             background_yields: 0,
             background_yield_micros: 0,
+            background_compaction_rate: 0,
+            background_rate_cuts: 0,
             blob_bytes: l(&c.blob_bytes),
             blob_syncs: l(&c.blob_syncs),
             blob_gc_bytes_read: l(&c.blob_gc_bytes_read),
@@ -350,8 +359,11 @@ impl std::fmt::Display for Stats {
         if self.background_yields > 0 {
             writeln!(
                 f,
-                "compactions yielded to synced writes {} times, {} us",
-                self.background_yields, self.background_yield_micros
+                "compactions yielded to synced writes {} times, {} us; compaction rate while syncing {:.1} MiB/s after {} cuts",
+                self.background_yields,
+                self.background_yield_micros,
+                self.background_compaction_rate as f64 / 1048576.0,
+                self.background_rate_cuts
             )?;
         }
         // Per level, like RocksDB's compaction stats: "w-amp" is the bytes

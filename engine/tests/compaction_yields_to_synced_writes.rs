@@ -2,9 +2,11 @@
 //! write-back or sync of its output while a synced WAL write is in its
 //! fdatasync (it waits for the sync to end, up to `ratelimit::MAX_YIELD`),
 //! it writes back in smaller pieces while synced writes run, and the
-//! database counts the waits. Checked with a file system whose WAL syncs
-//! take a few milliseconds and which records when table write-backs and
-//! syncs ("table syncs" below) start.
+//! database counts the waits; and the rate compactions get while synced
+//! writes run falls while those syncs are slow and rises while they are
+//! fast (`ratelimit::back_off`). Checked with a file system whose WAL syncs
+//! take a few milliseconds (or, when told, no time) and which records when
+//! table write-backs and syncs ("table syncs" below) start.
 //!
 //! A compaction that checked just before a WAL sync began may still sync
 //! during it, so only table syncs started well into a WAL sync (after
@@ -17,12 +19,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use siltdb::fs::{FileLock, Fs, MemFs, RandomAccessFile, WritableFile};
-use siltdb::low_level::ratelimit::MAX_YIELD;
+use siltdb::low_level::ratelimit::{back_off, MAX_YIELD};
 use siltdb::CompactionOptions;
 use siltdb::{Db, Options, Result, WriteOptions};
 
 /// How long a WAL sync takes here: well under `MAX_YIELD`, so a compaction
-/// that yields always outwaits it.
+/// that yields always outwaits it, and over `back_off::SLOW_SYNC`.
 const WAL_SYNC: Duration = Duration::from_millis(3);
 
 /// A table write this far into a WAL sync did not wait for it.
@@ -40,6 +42,8 @@ struct Watch {
     /// Set while the test's synced writes run (only compactions write
     /// tables then: the writes never fill a memtable).
     measuring: AtomicBool,
+    /// WAL syncs take no time while set.
+    fast_wal: AtomicBool,
 }
 
 struct SlowWalFs {
@@ -78,6 +82,9 @@ impl WritableFile for WatchedFile {
         self.inner.append(data)
     }
     fn sync(&mut self) -> Result<()> {
+        if self.wal && self.watch.fast_wal.load(Ordering::SeqCst) {
+            return self.inner.sync();
+        }
         if self.wal {
             *self
                 .watch
@@ -154,8 +161,9 @@ fn key(i: u32) -> Vec<u8> {
     format!("{:08x}", i.wrapping_mul(2_654_435_761)).into_bytes()
 }
 
-#[test]
-fn compaction_writes_wait_while_a_wal_sync_is_in_flight() {
+/// A database whose compaction of ~1.5 MB at 1 MiB/s has just started, and
+/// the watch on its files.
+fn compacting_db() -> (Arc<Watch>, Arc<Db>) {
     let watch = Arc::new(Watch::default());
     let fs = SlowWalFs {
         inner: MemFs::new(),
@@ -195,13 +203,20 @@ fn compaction_writes_wait_while_a_wal_sync_is_in_flight() {
     }
     assert_eq!(db.stats().levels[0].files, 7);
 
-    // The eighth table starts a compaction of ~1.5 MB at 1 MiB/s
-    // (256 KiB/s while synced writes run); synced writes run meanwhile,
-    // each fitting in the memtable so nothing else writes tables.
+    // The eighth table starts a compaction of ~1.5 MB at 1 MiB/s (128 KiB/s
+    // at first while synced writes run, then as `back_off` steers it).
     for i in 0..600u32 {
         db.put(&key(i * 7 + 7), &value).expect("put");
     }
     db.flush().expect("flush");
+    (watch, db)
+}
+
+#[test]
+fn compaction_writes_wait_while_a_wal_sync_is_in_flight() {
+    let (watch, db) = compacting_db();
+    // Synced writes run meanwhile, each fitting in the memtable so nothing
+    // else writes tables.
     watch.measuring.store(true, Ordering::SeqCst);
     let start = Instant::now();
     let mut synced = 0u32;
@@ -235,4 +250,56 @@ fn compaction_writes_wait_while_a_wal_sync_is_in_flight() {
         "{s}"
     );
     assert!(MAX_YIELD > WAL_SYNC);
+}
+
+#[test]
+fn the_compaction_rate_follows_how_long_wal_syncs_take() {
+    let (watch, db) = compacting_db();
+    let start = db.stats();
+    assert_eq!(start.background_compaction_rate, (1 << 20) / 8, "{start}");
+    let mut synced = 0u32;
+    let write = |db: &Db, synced: &mut u32| {
+        let mut b = siltdb::WriteBatch::new();
+        b.put(format!("synced{synced:06}").as_bytes(), b"x");
+        db.write_opt(b, WriteOptions { sync: true })
+            .expect("synced write");
+        *synced += 1;
+    };
+
+    // Every WAL sync takes 3 ms, over back_off::SLOW_SYNC: each window in
+    // which the compaction wrote halves its rate, down to the floor.
+    let t = Instant::now();
+    while t.elapsed() < back_off::WINDOW * 8 {
+        write(&db, &mut synced);
+    }
+    let slow = db.stats();
+    assert!(!slow.background_idle(), "the compaction ended: {slow}");
+    assert!(slow.background_rate_cuts >= 2, "{slow}");
+    assert!(
+        slow.background_compaction_rate <= start.background_compaction_rate / 4,
+        "{slow}"
+    );
+    assert!(
+        slow.background_compaction_rate >= (1 << 20) / back_off::MIN_DIVISOR as u64,
+        "{slow}"
+    );
+
+    // WAL syncs now take no time: windows in which the compaction wrote
+    // raise the rate again (at the floor it writes a 4 KiB chunk about
+    // every 125 ms, so most 100 ms windows see one).
+    watch.fast_wal.store(true, Ordering::SeqCst);
+    let t = Instant::now();
+    let mut highest = slow.background_compaction_rate;
+    while t.elapsed() < back_off::WINDOW * 12 {
+        write(&db, &mut synced);
+        if synced.is_multiple_of(64) {
+            highest = highest.max(db.stats().background_compaction_rate);
+        }
+    }
+    let fast = db.stats();
+    assert!(
+        highest > slow.background_compaction_rate,
+        "the rate never rose from {} (now {fast})",
+        slow.background_compaction_rate
+    );
 }

@@ -427,6 +427,12 @@ impl DbInner {
             version: st.versions.current(),
         };
         st.pressure = write_pressure(&sv.version, &self.opts.compaction);
+        if let Some(l) = &self.limiter {
+            l.set_behind(
+                st.pressure != WritePressure::None
+                    || sv.version.num_files(0) >= self.opts.compaction.l0_compaction_trigger,
+            );
+        }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(sv);
     }
 
@@ -525,6 +531,10 @@ impl DbInner {
             let (yields, time) = l.yields();
             s.background_yields = yields;
             s.background_yield_micros = u64::try_from(time.as_micros()).unwrap_or(u64::MAX);
+            if let Some((rate, cuts)) = l.compaction_back_off() {
+                s.background_compaction_rate = rate;
+                s.background_rate_cuts = cuts;
+            }
         }
         let blobs = &sv.version.blobs.files;
         s.blob_files = blobs.len();
