@@ -54,8 +54,8 @@ pub struct Options {
     /// back while a synced WAL write is in flight, and for 100 ms after one
     /// run at a rate between a thirty-second of this and all of it, halved
     /// while more than 1 % of those syncs take over a millisecond and raised
-    /// while they do not, and never below an eighth while L0 needs
-    /// compacting or writes are slowed (see [`crate::low_level::ratelimit`]),
+    /// while they do not, and never below an eighth while L0 fills toward
+    /// its slowdown trigger or writes are slowed (see [`crate::low_level::ratelimit`]),
     /// so synced foreground writes keep their latency while background work
     /// runs.
     /// 0 turns off both the limit and the yielding.

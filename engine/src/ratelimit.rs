@@ -10,8 +10,9 @@
 //!   they do not) and write their output back in smaller pieces
 //!   ([`Pacer::sync_every`]), so less compaction data sits in the device
 //!   queue ahead of a user's sync. While the tree is behind (the database
-//!   says so with [`RateLimiter::set_behind`]: L0 at its compaction
-//!   trigger, or writes being slowed), that rate does not fall below an
+//!   says so with [`RateLimiter::set_behind`]: L0 halfway from its
+//!   compaction trigger to its slowdown trigger, or writes being slowed),
+//!   that rate does not fall below an
 //!   eighth of `bytes_per_sec`: those compactions are what the writers
 //!   wait for (SILK likewise puts flushes and L0 compactions first).
 //! - A compaction's write-back (and its final sync) waits for in-flight
@@ -183,8 +184,8 @@ impl RateLimiter {
         }
     }
 
-    /// Tells the limiter whether the tree is behind: L0 holds enough files
-    /// to compact, or writes are being slowed or stopped. While it is,
+    /// Tells the limiter whether the tree is behind: writers will soon be
+    /// slowed (L0 is filling up) or are being slowed or stopped. While it is,
     /// compactions run at no less than [`back_off::START_DIVISOR`]th of the
     /// rate however slow the syncs are.
     pub fn set_behind(&self, behind: bool) {

@@ -153,7 +153,7 @@ pub struct Stats {
     pub background_yield_micros: u64,
     /// Bytes per second compactions may write now while synced writes run,
     /// as the controller has set it (0 without a rate limit; at least an
-    /// eighth of the configured rate while L0 needs compacting;
+    /// eighth of the configured rate while L0 fills toward its slowdown trigger;
     /// [`crate::low_level::ratelimit::back_off`]).
     pub background_compaction_rate: u64,
     /// Times that rate was halved because synced writes were slow.

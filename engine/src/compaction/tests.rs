@@ -16,7 +16,7 @@
 //!
 //! Commands: `pick` (the task [`pick`] chooses, or `none`), `targets` (the
 //! base level and the target of each level from [`level_targets`]),
-//! `pending` ([`pending_compaction_bytes`] and [`write_pressure`]), `manual
+//! `pending` ([`pending_compaction_bytes`], [`write_pressure`] and [`behind`]), `manual
 //! level=<n> [begin=<key>] [end=<key>]` (the task `compact_range` runs for
 //! that level: [`manual_output_level`] and [`manual_task`]).
 //!
@@ -168,9 +168,10 @@ fn run_case(cmd: &str, input: &str) -> String {
             s
         }
         "pending" => format!(
-            "pending bytes: {}\npressure: {:?}",
+            "pending bytes: {}\npressure: {:?}\nbehind: {}",
             pending_compaction_bytes(&version, &opts),
-            write_pressure(&version, &opts)
+            write_pressure(&version, &opts),
+            behind(&version, &opts)
         ),
         "manual" => {
             let level: usize = arg("level")

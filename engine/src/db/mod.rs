@@ -428,10 +428,7 @@ impl DbInner {
         };
         st.pressure = write_pressure(&sv.version, &self.opts.compaction);
         if let Some(l) = &self.limiter {
-            l.set_behind(
-                st.pressure != WritePressure::None
-                    || sv.version.num_files(0) >= self.opts.compaction.l0_compaction_trigger,
-            );
+            l.set_behind(compaction::behind(&sv.version, &self.opts.compaction));
         }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(sv);
     }
