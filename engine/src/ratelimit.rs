@@ -76,8 +76,6 @@ struct State {
     /// The compaction rate while foreground syncs run (`None` without a
     /// rate limit).
     back_off: Option<BackOff>,
-    /// The tree owes compaction work writers will wait for.
-    behind: bool,
     /// Counters, for tests and statistics.
     yields: u64,
     yield_time: Duration,
@@ -155,7 +153,6 @@ impl RateLimiter {
                 foreground: 0,
                 last_foreground: None,
                 back_off: (bytes_per_sec > 0).then(|| BackOff::new(bytes_per_sec, now)),
-                behind: false,
                 yields: 0,
                 yield_time: Duration::ZERO,
             }),
@@ -189,13 +186,15 @@ impl RateLimiter {
     /// compactions run at no less than [`back_off::START_DIVISOR`]th of the
     /// rate however slow the syncs are.
     pub fn set_behind(&self, behind: bool) {
-        self.lock().behind = behind;
+        if let Some(b) = &mut self.lock().back_off {
+            b.set_behind(behind);
+        }
     }
 
-    /// The controller's rate: bytes per second compactions may write while
-    /// synced writes run (at least an eighth of the configured rate while
-    /// the tree is behind), and how many times it was halved because syncs
-    /// were slow (`None` without a rate limit).
+    /// The controller's rate in bytes per second ([`BackOff::rate`]: while
+    /// the tree is behind, compactions get at least an eighth of the
+    /// configured rate whatever it says), and how many times it was halved
+    /// because syncs were slow (`None` without a rate limit).
     pub fn compaction_back_off(&self) -> Option<(u64, u64)> {
         let s = self.lock();
         s.back_off.as_ref().map(|b| (b.rate() as u64, b.cuts()))
@@ -254,14 +253,10 @@ impl RateLimiter {
         let mut rate = self.bytes_per_sec as f64;
         if class == IoClass::Compaction {
             let recent = Self::recent(&s);
-            let behind = s.behind;
             if let Some(b) = &mut s.back_off {
                 b.compacting();
                 if recent {
-                    rate = b.rate();
-                    if behind {
-                        rate = rate.max(self.bytes_per_sec as f64 / back_off::START_DIVISOR);
-                    }
+                    rate = b.allowed();
                 }
             }
         }

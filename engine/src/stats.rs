@@ -151,10 +151,11 @@ pub struct Stats {
     pub background_yields: u64,
     /// Microseconds compactions spent waiting so.
     pub background_yield_micros: u64,
-    /// Bytes per second compactions may write now while synced writes run,
-    /// as the controller has set it (0 without a rate limit; at least an
-    /// eighth of the configured rate while L0 fills toward its slowdown trigger;
-    /// [`crate::low_level::ratelimit::back_off`]).
+    /// The rate in bytes per second the controller sets for compactions
+    /// while synced writes run (0 without a rate limit); while L0 fills
+    /// toward its slowdown trigger compactions get at least an eighth of
+    /// the configured rate whatever it says
+    /// ([`crate::low_level::ratelimit::back_off`]).
     pub background_compaction_rate: u64,
     /// Times that rate was halved because synced writes were slow.
     pub background_rate_cuts: u64,

@@ -10,7 +10,9 @@
 //! [`MIN_DIVISOR`]th of the configured rate); otherwise it grows by a
 //! [`STEP_DIVISOR`]th of the configured rate (up to all of it). A window in
 //! which no compaction wrote says nothing about compactions and leaves the
-//! rate alone.
+//! rate alone. While the tree is behind ([`BackOff::set_behind`]),
+//! compactions get at least a [`START_DIVISOR`]th of the configured rate
+//! whatever the controller's rate ([`BackOff::allowed`]).
 
 use std::time::{Duration, Instant};
 
@@ -58,6 +60,8 @@ pub struct BackOff {
     compacted: bool,
     /// Windows that halved the rate.
     cuts: u64,
+    /// The tree owes compaction work writers will wait for.
+    behind: bool,
 }
 
 impl BackOff {
@@ -72,12 +76,31 @@ impl BackOff {
             slow: 0,
             compacted: false,
             cuts: 0,
+            behind: false,
         }
     }
 
-    /// Bytes per second a compaction may write while syncs run.
+    /// The controller's rate in bytes per second (before the floor of
+    /// [`BackOff::allowed`]).
     pub fn rate(&self) -> f64 {
         self.rate
+    }
+
+    /// Bytes per second a compaction may write while syncs run: the
+    /// controller's rate, but no less than a [`START_DIVISOR`]th of the
+    /// configured rate while the tree is behind.
+    pub fn allowed(&self) -> f64 {
+        if self.behind {
+            self.rate.max(self.full / START_DIVISOR)
+        } else {
+            self.rate
+        }
+    }
+
+    /// Whether the tree is behind: writers will soon be slowed (L0 is
+    /// filling up) or are being slowed or stopped.
+    pub fn set_behind(&mut self, behind: bool) {
+        self.behind = behind;
     }
 
     /// Windows so far that halved the rate.
