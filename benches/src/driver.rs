@@ -112,6 +112,9 @@ pub struct Config {
     /// siltdb only: bytes of zeros kept ahead of a synced WAL's records
     /// (`None`: the engine default; 0 off).
     pub wal_preallocate_bytes: Option<u64>,
+    /// siltdb only: obsolete synced WAL files kept for reuse (`None`: the
+    /// engine default; 0 off).
+    pub wal_recycle_files: Option<usize>,
     /// Flush and compact everything after writes, before reads.
     pub compact: bool,
     /// Seed of the key and value generators.
@@ -153,6 +156,7 @@ impl Default for Config {
             bloom_bits: 10,
             min_blob_size: None,
             wal_preallocate_bytes: None,
+            wal_recycle_files: None,
             compact: true,
             seed: 0x005e_ed0f_5117,
             statistics: false,

@@ -84,6 +84,14 @@ pub struct Options {
     /// 0 off; benches/RESULTS.md, "WAL preallocation" and "Background
     /// write-back in pieces"). A WAL that is never synced gets no zeros.
     pub wal_preallocate_bytes: u64,
+    /// Keep up to this many obsolete WAL files that were synced, and reuse
+    /// them for new WALs instead of creating files (RocksDB's
+    /// `recycle_log_file_num`; default 2, 0 off): a synced write into a
+    /// reused WAL overwrites blocks the file already has, so its fdatasync
+    /// commits no file metadata and no zeros are written ahead of it.
+    /// Records name their WAL, so recovery stops at what the file's
+    /// earlier use left (format-spec/wal.md, "Reusing a WAL file").
+    pub wal_recycle_files: usize,
 }
 
 impl Default for Options {
@@ -105,6 +113,7 @@ impl Default for Options {
             strict_recovery: false,
             max_manifest_size: 64 << 20,
             wal_preallocate_bytes: 256 << 10,
+            wal_recycle_files: 2,
         }
     }
 }
@@ -124,6 +133,7 @@ impl std::fmt::Debug for Options {
             .field("strict_recovery", &self.strict_recovery)
             .field("max_manifest_size", &self.max_manifest_size)
             .field("wal_preallocate_bytes", &self.wal_preallocate_bytes)
+            .field("wal_recycle_files", &self.wal_recycle_files)
             .finish_non_exhaustive()
     }
 }

@@ -33,6 +33,7 @@ pub(crate) struct Counters {
     pub blob_gc_bytes_written: AtomicU64,
     pub background_errors: AtomicU64,
     pub failed_deletions: AtomicU64,
+    pub wals_recycled: AtomicU64,
     /// Traffic into and out of each level, indexed by level.
     pub levels: [LevelCounters; NUM_LEVELS],
 }
@@ -135,6 +136,9 @@ pub struct Stats {
     /// Obsolete files whose removal failed (left as garbage for a later
     /// pass or the next open).
     pub failed_deletions: u64,
+    /// New WALs that reused the file of an obsolete one instead of
+    /// creating one ([`crate::Options::wal_recycle_files`]).
+    pub wals_recycled: u64,
     /// Shape of and traffic through each level, L0 first.
     pub levels: Vec<LevelStats>,
     /// Frozen memtables not yet in an SSTable (a flush is queued or running).
@@ -250,6 +254,7 @@ impl Stats {
             slowdowns: l(&c.slowdowns),
             background_errors: l(&c.background_errors),
             failed_deletions: l(&c.failed_deletions),
+            wals_recycled: l(&c.wals_recycled),
             levels: c
                 .levels
                 .iter()
@@ -325,6 +330,9 @@ impl std::fmt::Display for Stats {
                 self.blob_live_bytes,
                 self.blob_garbage_bytes
             )?;
+        }
+        if self.wals_recycled > 0 {
+            writeln!(f, "{} WAL files reused", self.wals_recycled)?;
         }
         if self.background_errors > 0 || self.failed_deletions > 0 {
             writeln!(

@@ -5,8 +5,9 @@
 //! WALs; strict recovery refuses both); a damaged MANIFEST or CURRENT is
 //! `Corruption` naming that file.
 //!
-//! Record offsets are computed from the framing in format-spec/wal.md: a
-//! 9-byte header (masked crc u32, length u32, type u8) then the payload; a
+//! Record offsets are computed from the framing in format-spec/wal.md: the
+//! engine writes RECYCLABLE records to WALs, a 13-byte header (masked crc
+//! u32, length u32, type u8, log u32) then the payload; a
 //! put's write-batch payload is sequence u64, count u32, then kind u8,
 //! varint key length, key, varint value length, value.
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use siltdb::fs::{FaultFs, Fs, MemFs};
+use siltdb::low_level::wal::{encode_record_of, log_tag};
 use siltdb::{Db, Error, Options};
 
 const DIR: &str = "/db";
@@ -40,7 +42,7 @@ fn value(i: u32) -> Vec<u8> {
 /// Bytes one single-put record occupies: header + batch header + put.
 /// (Keys and values here are shorter than 128 bytes: 1-byte varints.)
 fn record_len(i: u32) -> u64 {
-    (9 + 12 + 1 + 1 + key(i).len() + 1 + value(i).len()) as u64
+    (13 + 12 + 1 + 1 + key(i).len() + 1 + value(i).len()) as u64
 }
 
 /// Start offset of record `i` (the put of key `i`) in the WAL.
@@ -212,14 +214,21 @@ fn db_with_records_in_older_wal() -> (MemFs, PathBuf) {
 }
 
 /// The newer (empty) WAL of [`db_with_records_in_older_wal`], given a copy
-/// of the older WAL's last record: as if the kernel had written a newer
-/// WAL's records back while the older one lost its tail.
+/// of the older WAL's last record (its payload, in a record naming the
+/// newer WAL): as if the kernel had written a newer WAL's records back
+/// while the older one lost its tail.
 fn copy_last_record_to_newer_wal(mem: &MemFs, older: &Path) {
     let logs = files_with(mem, |n| n.ends_with(".log"));
     let newer = logs.last().expect("newer WAL");
     assert_ne!(newer, older);
     let data = mem.read_all(older).expect("read");
-    let last = data[record_start(N - 1) as usize..record_start(N) as usize].to_vec();
+    let payload = &data[record_start(N - 1) as usize + 13..record_start(N) as usize];
+    let number: u64 = name_of(newer)
+        .trim_end_matches(".log")
+        .parse()
+        .expect("WAL number");
+    let mut last = Vec::new();
+    encode_record_of(&mut last, payload, Some(log_tag(number))).expect("encode");
     let mut f = mem.create(newer).expect("create");
     f.append(&last).expect("append");
     f.sync().expect("sync");
@@ -247,10 +256,13 @@ fn an_older_wal_may_end_in_a_torn_record_and_later_records_are_ignored() {
     expect_opens_with(&mem, N - 1, "bad final record of an older WAL");
 
     // Cut mid-record, with the cut record also in the newer WAL: the newer
-    // WAL's record is ignored (replay stopped at the torn one).
+    // WAL's record is ignored (replay stopped at the torn one). The cut
+    // leaves the record's whole 13-byte header: a file that ends inside a
+    // header reads as a clean end, as a reused file's earlier use does
+    // (format-spec/wal.md, "Reading" step 1a).
     let (mem, wal) = db_with_records_in_older_wal();
     copy_last_record_to_newer_wal(&mem, &wal);
-    mem.truncate(&wal, record_start(N - 1) + 12)
+    mem.truncate(&wal, record_start(N - 1) + 20)
         .expect("truncate");
     let db = Db::open(DIR, opts(Arc::new(mem.clone()))).expect("open");
     let report = db.recovery_report();

@@ -8,7 +8,10 @@
 //!
 //! About half the values are separated into blob files, and compactions
 //! garbage-collect them, so every crash point of the value log (blob
-//! appends and syncs, GC output, blob deletions) is covered too.
+//! appends and syncs, GC output, blob deletions) is covered too; and new
+//! WALs reuse the files of obsolete ones (format-spec/wal.md, "Reusing a
+//! WAL file"), so the crash points of a reuse (the rename, appends over an
+//! earlier use's records) are too.
 //!
 //! A second workload mixes unsynced writes into the synced ones and
 //! switches memtables every few writes (their flushes run in the
@@ -55,6 +58,10 @@ fn every_crash_point(steps: &[Step], opts: fn(&Disk) -> Options, write_backs: &[
     assert!(
         full.blob_bytes > 0 && full.blob_gc_bytes > 0,
         "the workload separates values and garbage-collects blob files: {full:?}"
+    );
+    assert!(
+        full.wals_recycled > 0,
+        "the workload reuses obsolete WAL files: {full:?}"
     );
     let total = clean.fault.file_ops();
     let mut k = 1;

@@ -3,7 +3,8 @@
 //! Never a panic; the failure comes back as an I/O error (or `Poisoned`
 //! holding it) from the call that needed it, after which writes are
 //! refused — except a failed removal of a garbage file, which only leaves
-//! garbage; and no acknowledged write is lost, whether the database is then
+//! garbage, and a failed reuse of an obsolete WAL's file, after which a new
+//! WAL file is created; and no acknowledged write is lost, whether the database is then
 //! reopened as it is or after a power cut. The workload separates values
 //! into blob files and garbage-collects them, so blob appends, syncs, GC
 //! output and blob deletions fail too.
@@ -42,6 +43,12 @@ fn every_failed_io(steps: &[Step]) -> u64 {
                 (Some((FileOp::Remove, path)), err) => assert!(
                     err.is_none() && outcome.completed,
                     "{ctx}: a failed removal of {} must only leave garbage, got {err:?}",
+                    path.display()
+                ),
+                (Some((FileOp::Reuse, path)), err) => assert!(
+                    err.is_none() && outcome.completed,
+                    "{ctx}: a failed reuse of a WAL file as {} must only create a new one, \
+                     got {err:?}",
                     path.display()
                 ),
                 (Some((op, path)), None) => panic!(

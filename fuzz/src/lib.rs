@@ -41,16 +41,21 @@ pub use stream::run_stream_record;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use siltdb::WriteBatch;
-use siltdb::low_level::coding::{masked_crc, put_fixed32};
-use siltdb::{Error, Result};
 use siltdb::fs::RandomAccessFile;
+use siltdb::low_level::coding::{masked_crc, put_fixed32};
 use siltdb::low_level::iter::InternalIterator;
 use siltdb::low_level::key::{compare_internal, make_internal_key, ValueKind, MAX_SEQUENCE};
 use siltdb::low_level::manifest::{Version, VersionEdit};
 use siltdb::low_level::recovery::{replay_manifest, ManifestState};
-use siltdb::low_level::sstable::{Block, BlockHandle, Footer, Table, BLOCK_TRAILER_LEN, FOOTER_LEN};
-use siltdb::low_level::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
+use siltdb::low_level::sstable::{
+    Block, BlockHandle, Footer, Table, BLOCK_TRAILER_LEN, FOOTER_LEN,
+};
+use siltdb::low_level::wal::{
+    record_crc, recyclable_record_crc, LogReader, TailPolicy, HEADER_LEN, RECORD_TYPE_RECYCLABLE,
+    RECYCLABLE_HEADER_LEN,
+};
+use siltdb::WriteBatch;
+use siltdb::{Error, Result};
 
 /// A read-only file over a byte vector.
 pub struct VecFile(pub Vec<u8>);
@@ -84,21 +89,37 @@ pub fn fix_log_crcs(data: &[u8]) -> Vec<u8> {
     while pos + HEADER_LEN <= out.len() {
         let len_le: [u8; 4] = out[pos + 4..pos + 8].try_into().unwrap();
         let len = u32::from_le_bytes(len_le) as usize;
-        let end = pos + HEADER_LEN + len;
+        // A RECYCLABLE record (type 2) has the log number after the type.
+        let recyclable = out[pos + 8] == RECORD_TYPE_RECYCLABLE;
+        let header = if recyclable {
+            RECYCLABLE_HEADER_LEN
+        } else {
+            HEADER_LEN
+        };
+        let end = pos + header + len;
         if end > out.len() {
             break;
         }
-        let crc = record_crc(len_le, out[pos + 8], &out[pos + HEADER_LEN..end]);
+        let crc = if recyclable {
+            let log_le: [u8; 4] = out[pos + HEADER_LEN..pos + header].try_into().unwrap();
+            recyclable_record_crc(len_le, log_le, &out[pos + header..end])
+        } else {
+            record_crc(len_le, out[pos + 8], &out[pos + HEADER_LEN..end])
+        };
         out[pos..pos + 4].copy_from_slice(&crc.to_le_bytes());
         pos = end;
     }
     out
 }
 
-/// Reads every record of `data` under `policy`: the payloads and whether the
-/// log ended cleanly (`Ok`) or with corruption (`Err`).
-fn read_log(data: &[u8], policy: TailPolicy) -> (Vec<(u64, &[u8])>, bool) {
+/// Reads every record of `data` under `policy`, as WAL 7 if `wal` (else as
+/// a MANIFEST): each payload with its offset, and whether the log ended
+/// cleanly (`Ok`) or with corruption (`Err`).
+fn read_log(data: &[u8], policy: TailPolicy, wal: bool) -> (Vec<(u64, &[u8])>, bool) {
     let mut r = LogReader::new(data, "000007.log", policy);
+    if wal {
+        r = r.of_wal(7);
+    }
     let mut out = Vec::new();
     // Every record takes at least HEADER_LEN bytes.
     let bound = data.len() / HEADER_LEN + 1;
@@ -108,7 +129,9 @@ fn read_log(data: &[u8], policy: TailPolicy) -> (Vec<(u64, &[u8])>, bool) {
             Ok(Some(p)) => {
                 assert!(r.offset() > at, "reader did not advance");
                 assert!(r.offset() as usize <= data.len());
-                out.push((at, p));
+                let header = r.payload_offset() - at;
+                assert!(header == HEADER_LEN as u64 || header == RECYCLABLE_HEADER_LEN as u64);
+                out.push((r.payload_offset(), p));
                 assert!(out.len() <= bound, "more records than the log can hold");
             }
             Ok(None) => return (out, true),
@@ -153,8 +176,8 @@ fn check_batch(payload: &[u8], offset: u64) {
 }
 
 fn wal_once(data: &[u8]) {
-    let (strict, strict_ok) = read_log(data, TailPolicy::Strict);
-    let (drop, drop_ok) = read_log(data, TailPolicy::DropTornTail);
+    let (strict, strict_ok) = read_log(data, TailPolicy::Strict, true);
+    let (drop, drop_ok) = read_log(data, TailPolicy::DropTornTail, true);
     // The policy only decides what a torn tail means: Strict reads a prefix
     // of what DropTornTail reads, the same records if it ends cleanly.
     assert!(strict.len() <= drop.len());
@@ -163,8 +186,8 @@ fn wal_once(data: &[u8]) {
         assert!(drop_ok);
         assert_eq!(strict.len(), drop.len());
     }
-    for (off, p) in &drop {
-        check_batch(p, off + HEADER_LEN as u64);
+    for (at, p) in &drop {
+        check_batch(p, *at);
     }
 }
 
@@ -220,7 +243,7 @@ fn manifest_once(data: &[u8]) {
         Err(e) => assert!(e.is_corruption(), "replay failed with {e:?}"),
     }
     for policy in [TailPolicy::Strict, TailPolicy::DropTornTail] {
-        let (records, _) = read_log(data, policy);
+        let (records, _) = read_log(data, policy, false);
         let mut state = ManifestState::default();
         for (off, p) in records {
             let Ok(edit) = VersionEdit::decode(p, "MANIFEST-000001", off) else {

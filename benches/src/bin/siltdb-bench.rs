@@ -94,6 +94,11 @@ struct Args {
     /// (default: the engine's; 0 turns it off)
     #[arg(long = "wal_preallocate_bytes")]
     wal_preallocate_bytes: Option<u64>,
+    /// siltdb only: obsolete synced WAL files kept and reused for new WALs,
+    /// so a synced write overwrites blocks the file already has (default:
+    /// the engine's; 0 turns it off)
+    #[arg(long = "wal_recycle_files")]
+    wal_recycle_files: Option<usize>,
     /// Flush and compact everything after writes, before the next read benchmark.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value_t = true,
           default_missing_value = "true")]
@@ -149,6 +154,7 @@ fn main() -> ExitCode {
         bloom_bits: a.bloom_bits,
         min_blob_size: a.min_blob_size,
         wal_preallocate_bytes: a.wal_preallocate_bytes,
+        wal_recycle_files: a.wal_recycle_files,
         compact: a.compact,
         seed: a.seed,
         statistics: a.statistics,

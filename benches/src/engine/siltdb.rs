@@ -63,6 +63,7 @@ fn options(cfg: &Config) -> Options {
         wal_preallocate_bytes: cfg
             .wal_preallocate_bytes
             .unwrap_or(defaults.wal_preallocate_bytes),
+        wal_recycle_files: cfg.wal_recycle_files.unwrap_or(defaults.wal_recycle_files),
         ..defaults
     }
 }
@@ -88,7 +89,7 @@ impl Engine for SiltEngine {
         Ok(format!(
             "siltdb (this workspace's engine)\n\
              write_buffer_size={} max_immutable_memtables={} block_cache_bytes={} \
-             background_write_rate={} B/s wal_preallocate_bytes={}\n\
+             background_write_rate={} B/s wal_preallocate_bytes={} wal_recycle_files={}\n\
              table: {:?}\n\
              compaction: {:?}\n\
              blob: {:?}\n\
@@ -98,6 +99,7 @@ impl Engine for SiltEngine {
             o.block_cache_bytes,
             o.background_write_rate,
             o.wal_preallocate_bytes,
+            o.wal_recycle_files,
             o.table,
             o.compaction,
             o.blob,

@@ -500,6 +500,18 @@ impl DbInner {
     /// MANIFEST. A failed removal is logged and counted, and leaves garbage
     /// for a later pass or the next open. Runs without the state lock except
     /// to decide.
+    /// At close: removes the obsolete WALs kept for reuse (the next open
+    /// would remove them as obsolete).
+    pub(super) fn release_wal_pool(&self) {
+        let mut pool = lock(&self.wal_pool);
+        for n in pool.drain() {
+            if let Err(e) = self.fs.remove(&FileKind::Wal(n).path(&self.dir)) {
+                Counters::add(&self.stats.failed_deletions, 1);
+                tracing::warn!("removing obsolete WAL {n}, kept for reuse: {e}");
+            }
+        }
+    }
+
     pub(super) fn delete_obsolete_files(&self, at_open: bool) -> Vec<RemovedFile> {
         let _pass = lock(&self.deletion);
         let names = match self.fs.list(&self.dir) {
@@ -548,11 +560,26 @@ impl DbInner {
         };
         let mut removed = Vec::new();
         for (kind, reason) in doomed {
-            match kind {
-                FileKind::Table(n) => self.tables.evict(n),
-                FileKind::Blob(n) => self.blobs.evict(n),
-                _ => {}
-            }
+            // Held through the removal of a WAL, so no WAL is renamed for
+            // reuse between the decision and the removal.
+            let _pool = match kind {
+                FileKind::Table(n) => {
+                    self.tables.evict(n);
+                    None
+                }
+                FileKind::Blob(n) => {
+                    self.blobs.evict(n);
+                    None
+                }
+                FileKind::Wal(n) => {
+                    let mut pool = lock(&self.wal_pool);
+                    if !at_open && pool.keep(n, self.opts.wal_recycle_files) {
+                        continue;
+                    }
+                    Some(pool)
+                }
+                _ => None,
+            };
             match self.fs.remove(&kind.path(&self.dir)) {
                 Ok(()) => removed.push(RemovedFile {
                     name: kind.name(),

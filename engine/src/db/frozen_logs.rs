@@ -40,6 +40,9 @@ impl DbInner {
     /// otherwise. REQUIRES: the `blob_writer` and `wal` locks held (the
     /// writers were just taken out of them), so no sync can miss them.
     pub(super) fn freeze_log(&self, number: u64, wal: LogWriter, blob: Option<BlobWriter>) {
+        if wal.ever_synced() {
+            lock(&self.wal_pool).synced(number);
+        }
         let log = FrozenLog { number, wal, blob };
         if log.needs_sync() {
             lock(&self.frozen_logs).push(log);
@@ -59,6 +62,7 @@ impl DbInner {
             if log.wal.needs_sync() {
                 log.wal.sync()?;
                 Counters::add(&self.stats.wal_syncs, 1);
+                lock(&self.wal_pool).synced(log.number);
             }
         }
         // Durable now: nothing left to sync, nothing to keep open.

@@ -34,6 +34,7 @@ mod open;
 mod pinned;
 mod table_cache;
 mod versions;
+mod wal_pool;
 mod write;
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -156,6 +157,9 @@ pub(crate) struct DbInner {
     manifest: Mutex<ManifestLog>,
     /// Held by the obsolete-file deletion pass.
     deletion: Mutex<()>,
+    /// Obsolete WALs kept for reuse ([`wal_pool`]). Held while one is
+    /// renamed for reuse and while the deletion pass removes a WAL.
+    wal_pool: Mutex<wal_pool::WalPool>,
     /// Highest sequence number whose write is fully applied.
     visible_seq: AtomicU64,
     current: RwLock<Arc<SuperVersion>>,
@@ -392,6 +396,7 @@ impl Db {
             // rather than leave it to the next open.
             self.inner.delete_obsolete_files(false);
         }
+        self.inner.release_wal_pool();
         let r = if poisoned {
             Ok(())
         } else {

@@ -114,6 +114,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             opts.max_manifest_size,
         )),
         deletion: Mutex::new(()),
+        wal_pool: Mutex::new(Default::default()),
         visible_seq: AtomicU64::new(0),
         current: RwLock::new(Arc::new(SuperVersion {
             mem: placeholder,
@@ -239,7 +240,9 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
         st.mem_base_seq = max_seq;
     })?;
     *lock(&inner.wal) = Some(
-        LogWriter::new(file, kind.name()).with_preallocation(inner.opts.wal_preallocate_bytes),
+        LogWriter::new(file, kind.name())
+            .naming_log(number)
+            .with_preallocation(inner.opts.wal_preallocate_bytes),
     );
     Ok(())
 }

@@ -26,6 +26,7 @@ use super::{lock, DbInner, Leader, QueuedWrite, State};
 use crate::batch::WriteBatch;
 use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
+use crate::fs::WritableFile;
 use crate::manifest::VersionEdit;
 use crate::memtable::{self, MemTable};
 use crate::recovery::FileKind;
@@ -491,7 +492,10 @@ impl DbInner {
     /// MANIFEST. REQUIRES: group leader.
     fn start_wal(&self, number: u64, old: u64) -> Result<LogWriter> {
         let kind = FileKind::Wal(number);
-        let file = self.fs.create(&kind.path(&self.dir))?;
+        let file = match self.reuse_wal(number) {
+            Some(file) => file,
+            None => self.fs.create(&kind.path(&self.dir))?,
+        };
         self.fs.sync_dir(&self.dir)?;
         {
             let mut blob = lock(&self.blob_writer);
@@ -507,7 +511,28 @@ impl DbInner {
             ..VersionEdit::default()
         };
         self.log_and_apply(edit, |_| {})?;
-        Ok(LogWriter::new(file, kind.name()).with_preallocation(self.opts.wal_preallocate_bytes))
+        Ok(LogWriter::new(file, kind.name())
+            .naming_log(number)
+            .with_preallocation(self.opts.wal_preallocate_bytes))
+    }
+
+    /// An obsolete WAL renamed to WAL `number` for overwriting, if one is
+    /// kept ([`super::wal_pool`]). A failure is logged and counted; the
+    /// caller then creates a new file.
+    fn reuse_wal(&self, number: u64) -> Option<Box<dyn WritableFile>> {
+        let mut pool = lock(&self.wal_pool);
+        match pool.reuse_as(self.fs.as_ref(), &self.dir, number) {
+            Ok(Some((old, file))) => {
+                Counters::add(&self.stats.wals_recycled, 1);
+                tracing::debug!("WAL {number} reuses the file of obsolete WAL {old}");
+                Some(file)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("reusing an obsolete WAL file for WAL {number}: {e}");
+                None
+            }
+        }
     }
 
     /// Makes every write so far durable: the frozen logs, then the current

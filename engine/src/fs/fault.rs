@@ -19,7 +19,7 @@
 //!   [`std::io::ErrorKind::CrossesDevices`], as between two file systems.
 //! - [`FaultFs::fail_op`] and [`FaultFs::fail_ops_from`]: every file
 //!   operation that changes the disk ([`FileOp`]: create, append, sync,
-//!   directory sync, rename, remove, link) is numbered, 1 first; the chosen one
+//!   directory sync, rename, reuse, remove, link) is numbered, 1 first; the chosen one
 //!   fails (once), or every one from the chosen number on fails (a disk that
 //!   stopped: followed by [`super::MemFs::crash`], a power cut right after
 //!   the operation before it). Exhaustive crash and failure tests walk the
@@ -53,6 +53,8 @@ pub enum FileOp {
     SyncDir,
     /// [`Fs::rename`].
     Rename,
+    /// [`Fs::reuse`].
+    Reuse,
     /// [`Fs::remove`].
     Remove,
     /// [`Fs::link`].
@@ -503,6 +505,18 @@ impl Fs for FaultFs {
     fn rename(&self, from: &Path, to: &Path) -> Result<()> {
         self.state.op(FileOp::Rename, to)?;
         self.inner.rename(from, to)
+    }
+
+    fn reuse(&self, from: &Path, to: &Path) -> Result<Box<dyn WritableFile>> {
+        self.state.op(FileOp::Reuse, to)?;
+        self.state
+            .write_allowed(|| format!("reuse {} as {}", from.display(), to.display()))?;
+        let inner = self.inner.reuse(from, to)?;
+        Ok(Box::new(FaultWritableFile {
+            inner,
+            state: self.state.clone(),
+            path: to.to_path_buf(),
+        }))
     }
 
     fn remove(&self, path: &Path) -> Result<()> {

@@ -4,7 +4,9 @@
 //! durable state:
 //!
 //! - A file is an inode holding its bytes and `synced_len`, the prefix made
-//!   durable by [`WritableFile::sync`].
+//!   durable by [`WritableFile::sync`]. A file reopened by [`Fs::reuse`] is
+//!   overwritten from its start; it also keeps the bytes that were durable
+//!   when it was reused, which a crash leaves after the synced prefix.
 //! - Directory entries live in two maps from path to inode: the *live* map
 //!   (what `list`, `exists` and `open_random` see) and the *durable* map (what
 //!   survives a crash). `create`, `rename` and `remove` change only the live
@@ -12,7 +14,8 @@
 //!   durable map.
 //!
 //! [`MemFs::crash`] replaces the live map with the durable one, truncates every
-//! inode to its synced length, releases every lock and kills every handle
+//! inode to its synced length (followed, in a reused file, by its earlier
+//! bytes past that), releases every lock and kills every handle
 //! opened before it.
 //!
 //! Simplification: directories themselves (made by [`Fs::create_dir_all`]) are
@@ -66,8 +69,45 @@ fn dead_handle(context: String) -> Error {
 #[derive(Debug, Default)]
 struct Inode {
     data: Vec<u8>,
-    /// Length of the prefix of `data` that survives a crash.
+    /// Length of the prefix of `data` that survives a crash as it is.
     synced_len: usize,
+    /// Where the next append writes: `data.len()`, except in a file opened
+    /// by [`Fs::reuse`], whose appends overwrite `data` from its start.
+    write_at: usize,
+    /// A reused file's bytes as they were durable when it was reused: a
+    /// crash keeps them past `synced_len` (empty for any other file).
+    earlier: Vec<u8>,
+}
+
+impl Inode {
+    /// Writes `bytes` where the next append goes.
+    fn append(&mut self, bytes: &[u8]) {
+        let at = self.write_at.min(self.data.len());
+        let overwrite = bytes.len().min(self.data.len() - at);
+        let (over, beyond) = bytes.split_at(overwrite);
+        if let Some(dst) = self.data.get_mut(at..at + overwrite) {
+            dst.copy_from_slice(over);
+        }
+        self.data.extend_from_slice(beyond);
+        self.write_at = at + bytes.len();
+    }
+
+    /// Makes every appended byte survive a crash.
+    fn make_durable(&mut self) {
+        self.synced_len = self.write_at;
+    }
+
+    /// What a crash leaves: the synced prefix, then what the file held
+    /// durably before it was reused.
+    fn crash(&mut self) {
+        let keep = self.synced_len.min(self.data.len());
+        self.data.truncate(keep);
+        self.data
+            .extend_from_slice(self.earlier.get(keep..).unwrap_or_default());
+        self.earlier = Vec::new();
+        self.synced_len = self.data.len();
+        self.write_at = self.data.len();
+    }
 }
 
 type InodeRef = Arc<Mutex<Inode>>;
@@ -180,10 +220,7 @@ impl MemFs {
         st.dirs = st.durable_dirs.clone();
         st.pending_dir_renames.clear();
         for inode in st.durable.values() {
-            let mut inode = lock_mutex(inode);
-            let keep = inode.synced_len.min(inode.data.len());
-            inode.data.truncate(keep);
-            inode.synced_len = keep;
+            lock_mutex(inode).crash();
         }
         st.locks.clear();
     }
@@ -198,8 +235,7 @@ impl MemFs {
         let inode = self
             .state()
             .live_inode(&path, || format!("write back {}", path.display()))?;
-        let mut inode = lock_mutex(&inode);
-        inode.synced_len = inode.data.len();
+        lock_mutex(&inode).make_durable();
         Ok(())
     }
 
@@ -268,7 +304,9 @@ impl MemFs {
         let mut inode = lock_mutex(&inode);
         let len = usize::try_from(len).unwrap_or(usize::MAX);
         inode.data.truncate(len);
+        inode.earlier.truncate(len);
         inode.synced_len = inode.synced_len.min(len);
+        inode.write_at = inode.write_at.min(len);
         Ok(())
     }
 }
@@ -303,7 +341,7 @@ impl WritableFile for MemWritableFile {
         let path = &self.path;
         self.with_inode(
             || format!("append to {}", path.display()),
-            |inode| inode.data.extend_from_slice(data),
+            |inode| inode.append(data),
         )
     }
 
@@ -311,12 +349,12 @@ impl WritableFile for MemWritableFile {
         let path = &self.path;
         self.with_inode(
             || format!("sync {}", path.display()),
-            |inode| inode.synced_len = inode.data.len(),
+            |inode| inode.make_durable(),
         )
     }
 
     fn len(&self) -> u64 {
-        lock_mutex(&self.inode).data.len() as u64
+        lock_mutex(&self.inode).write_at as u64
     }
 }
 
@@ -441,6 +479,26 @@ impl Fs for MemFs {
         Ok(())
     }
 
+    fn reuse(&self, from: &Path, to: &Path) -> Result<Box<dyn WritableFile>> {
+        self.rename(from, to)?;
+        let to = norm(to);
+        let st = self.state();
+        let inode = st.live_inode(&to, || format!("reuse {}", to.display()))?;
+        {
+            let mut i = lock_mutex(&inode);
+            let durable = i.synced_len.min(i.data.len());
+            i.earlier = i.data.get(..durable).unwrap_or_default().to_vec();
+            i.synced_len = 0;
+            i.write_at = 0;
+        }
+        Ok(Box::new(MemWritableFile {
+            fs: self.clone(),
+            epoch: st.epoch,
+            inode,
+            path: to,
+        }))
+    }
+
     fn remove(&self, path: &Path) -> Result<()> {
         let path = norm(path);
         match self.state().live.remove(&path) {
@@ -536,8 +594,7 @@ impl Fs for MemFs {
         let inode = self
             .state()
             .live_inode(&path, || format!("sync {}", path.display()))?;
-        let mut inode = lock_mutex(&inode);
-        inode.synced_len = inode.data.len();
+        lock_mutex(&inode).make_durable();
         Ok(())
     }
 

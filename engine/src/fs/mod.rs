@@ -103,6 +103,18 @@ pub trait Fs: Send + Sync + 'static {
     fn rename(&self, from: &Path, to: &Path) -> Result<()>;
     /// Removes a file.
     fn remove(&self, path: &Path) -> Result<()>;
+    /// Renames the existing file `from` to `to` (replacing `to` if it
+    /// exists) and opens it for appending from its start: appends overwrite
+    /// the bytes it holds, [`WritableFile::len`] counts appended bytes from
+    /// 0, and the file keeps its size and its blocks, so a sync of appends
+    /// inside it has no file metadata to commit (until appends pass its
+    /// end). Only for logs whose readers tell records of an earlier use of
+    /// the file from new ones (format-spec/wal.md, "Reusing a WAL file").
+    /// The new name is durable after [`Fs::sync_dir`]. The default fails
+    /// with [`std::io::ErrorKind::Unsupported`]: callers create a new file.
+    fn reuse(&self, from: &Path, to: &Path) -> Result<Box<dyn WritableFile>> {
+        Err(unsupported("reuse", from, to))
+    }
     /// Names (not paths) of the entries in `dir`, in no particular order.
     fn list(&self, dir: &Path) -> Result<Vec<String>>;
     /// True if `path` exists.

@@ -186,6 +186,23 @@ impl Fs for OsFs {
         }))
     }
 
+    fn reuse(&self, from: &Path, to: &Path) -> Result<Box<dyn WritableFile>> {
+        self.rename(from, to)?;
+        let context = || format!("open {} to reuse it", to.display());
+        let file = OpenOptions::new()
+            .write(true)
+            .open(to)
+            .map_err(|e| Error::io(context(), e))?;
+        let allocated = file.metadata().map_err(|e| Error::io(context(), e))?.len();
+        Ok(Box::new(OsWritableFile {
+            file,
+            path: to.to_path_buf(),
+            len: 0,
+            allocated,
+            written_back: 0,
+        }))
+    }
+
     fn open_random(&self, path: &Path) -> Result<Arc<dyn RandomAccessFile>> {
         let file = File::open(path)
             .map_err(|e| Error::io(format!("open {} for reading", path.display()), e))?;

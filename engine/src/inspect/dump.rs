@@ -34,7 +34,11 @@
 //! end offset=61 clean
 //! ```
 //!
-//! The last line is `end offset=N clean`, or, when the final record is torn
+//! A WAL written since WAL files are reused holds RECYCLABLE records, shown
+//! as `type=2 log=N` (the low 32 bits of the WAL's number). The last line is
+//! `end offset=N clean`, `end offset=N clean earlier-use=M` when the log
+//! ends at a record of the file's earlier use (M bytes of it follow), or,
+//! when the final record is torn
 //! (as a crash during an append leaves it; the tail is dropped as the
 //! recovery of the newest log drops it),
 //! `end offset=N torn-tail dropped=M reason="..."`.
@@ -119,7 +123,10 @@ use crate::recovery::{parse_current, FileKind};
 use crate::sstable::table::decode_handle;
 use crate::sstable::{BlockHandle, Filter, Footer, Table, FOOTER_LEN, TABLE_MAGIC};
 use crate::vlog::{BlobIndex, BlobScanner, BLOB_MAGIC};
-use crate::wal::{record_crc, LogReader, TailPolicy, HEADER_LEN};
+use crate::wal::{
+    log_tag, record_crc, recyclable_record_crc, LogReader, TailPolicy, HEADER_LEN,
+    RECORD_TYPE_RECYCLABLE, RECYCLABLE_HEADER_LEN,
+};
 
 /// How [`dump_file_with`] prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,9 +185,13 @@ pub fn dump_file_with(
     };
     d.line(format_args!("{name}: {kind}{by_content}, {size} bytes"))?;
     let result = match kind {
-        Format::Wal => fs
-            .read_all(path)
-            .and_then(|data| d.log(&data, Payload::Batch)),
+        Format::Wal => fs.read_all(path).and_then(|data| {
+            let number = match FileKind::parse(&name) {
+                Some(FileKind::Wal(n)) => n,
+                _ => u64::from(first_log_tag(&data).unwrap_or(0)),
+            };
+            d.log(&data, Payload::Batch(number))
+        }),
         Format::Manifest => fs
             .read_all(path)
             .and_then(|data| d.log(&data, Payload::Edit)),
@@ -228,6 +239,14 @@ fn sniff(fs: &dyn Fs, path: &Path, name: &str) -> Result<Format> {
     if parse_current(&data).is_ok() {
         return Ok(Format::Current);
     }
+    if let Some(tag) = first_log_tag(&data) {
+        let mut wal = LogReader::new(&data, name, TailPolicy::Strict).of_wal(u64::from(tag));
+        if let Ok(Some(first)) = wal.next_record() {
+            if WriteBatch::from_data(first.to_vec(), name, 0).is_ok() {
+                return Ok(Format::Wal);
+            }
+        }
+    }
     if let Ok(Some(first)) = LogReader::new(&data, name, TailPolicy::Strict).next_record() {
         if WriteBatch::from_data(first.to_vec(), name, 0).is_ok() {
             return Ok(Format::Wal);
@@ -242,11 +261,24 @@ fn sniff(fs: &dyn Fs, path: &Path, name: &str) -> Result<Format> {
     )))
 }
 
+/// The log tag of the file's first record if it is a RECYCLABLE one (how
+/// a WAL named otherwise is read as the WAL it was written as).
+fn first_log_tag(data: &[u8]) -> Option<u32> {
+    if data.get(8) != Some(&RECORD_TYPE_RECYCLABLE) {
+        return None;
+    }
+    Some(u32::from_le_bytes(
+        data.get(HEADER_LEN..RECYCLABLE_HEADER_LEN)?
+            .try_into()
+            .ok()?,
+    ))
+}
+
 /// What a log's record payloads hold.
 #[derive(Clone, Copy)]
 enum Payload {
-    /// A WAL: write batches.
-    Batch,
+    /// A WAL (its number): write batches.
+    Batch(u64),
     /// A MANIFEST: version edits.
     Edit,
 }
@@ -291,7 +323,14 @@ impl Dumper<'_> {
     /// A WAL or MANIFEST: the record framing, then each payload.
     fn log(&mut self, data: &[u8], payload: Payload) -> Result<()> {
         let name = self.name.clone();
-        let mut reader = LogReader::new(data, &name, TailPolicy::DropTornTail);
+        let of = |policy| {
+            let reader = LogReader::new(data, &name, policy);
+            match payload {
+                Payload::Batch(number) => reader.of_wal(number),
+                Payload::Edit => reader,
+            }
+        };
+        let mut reader = of(TailPolicy::DropTornTail);
         loop {
             let offset = reader.offset();
             let record = match reader.next_record() {
@@ -304,22 +343,32 @@ impl Dumper<'_> {
                     return Err(e);
                 }
             };
+            let at = reader.payload_offset();
+            let kind = match (at - offset, payload) {
+                (h, Payload::Batch(number)) if h == RECYCLABLE_HEADER_LEN as u64 => {
+                    format!("type=2 log={}", log_tag(number))
+                }
+                _ => "type=1".to_string(),
+            };
             self.line(format_args!(
-                "record offset={offset} length={} type=1 crc=ok",
+                "record offset={offset} length={} {kind} crc=ok",
                 record.len()
             ))?;
-            let at = offset.saturating_add(HEADER_LEN as u64);
             match payload {
-                Payload::Batch => self.batch(record, at)?,
+                Payload::Batch(_) => self.batch(record, at)?,
                 Payload::Edit => self.edit(record, at)?,
             }
         }
         let end = reader.offset();
         match reader.torn_tail() {
+            None if reader.ended_at_earlier_use() => {
+                let earlier = (data.len() as u64).saturating_sub(end);
+                self.line(format_args!("end offset={end} clean earlier-use={earlier}"))
+            }
             None => self.line(format_args!("end offset={end} clean")),
             Some(at) => {
                 // Read again strictly to learn why the tail was torn.
-                let mut strict = LogReader::new(data, &name, TailPolicy::Strict);
+                let mut strict = of(TailPolicy::Strict);
                 let reason = loop {
                     match strict.next_record() {
                         Ok(Some(_)) => {}
@@ -597,16 +646,34 @@ fn raw_header(data: &[u8], pos: u64) -> Option<String> {
     let crc = get_fixed32(rest)?;
     let len = get_fixed32(rest.get(4..)?)?;
     let record_type = *rest.get(8)?;
+    let log_le: Option<[u8; 4]> = match record_type {
+        RECORD_TYPE_RECYCLABLE => Some(
+            rest.get(HEADER_LEN..RECYCLABLE_HEADER_LEN)?
+                .try_into()
+                .ok()?,
+        ),
+        _ => None,
+    };
+    let header_len = if log_le.is_some() {
+        RECYCLABLE_HEADER_LEN
+    } else {
+        HEADER_LEN
+    };
     let payload = usize::try_from(len)
         .ok()
-        .and_then(|l| l.checked_add(HEADER_LEN))
-        .and_then(|end| rest.get(HEADER_LEN..end));
-    let crc_state = match payload {
-        Some(p) if record_crc(len.to_le_bytes(), record_type, p) == crc => "ok",
-        Some(_) => "bad",
-        None => "past-eof",
+        .and_then(|l| l.checked_add(header_len))
+        .and_then(|end| rest.get(header_len..end));
+    let crc_state = match (payload, log_le) {
+        (Some(p), Some(log)) if recyclable_record_crc(len.to_le_bytes(), log, p) == crc => "ok",
+        (Some(p), None) if record_crc(len.to_le_bytes(), record_type, p) == crc => "ok",
+        (Some(_), _) => "bad",
+        (None, _) => "past-eof",
+    };
+    let kind = match log_le {
+        Some(log) => format!("type={record_type} log={}", u32::from_le_bytes(log)),
+        None => format!("type={record_type}"),
     };
     Some(format!(
-        "record offset={pos} length={len} type={record_type} crc={crc_state}"
+        "record offset={pos} length={len} {kind} crc={crc_state}"
     ))
 }

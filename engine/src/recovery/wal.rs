@@ -11,10 +11,10 @@ use super::filenames::FileKind;
 use super::replay::DroppedTail;
 use crate::batch::WriteBatch;
 use crate::error::{Error, Result};
-use crate::wal::{LogReader, TailPolicy, TornKind, HEADER_LEN};
+use crate::wal::{LogReader, TailPolicy, TornKind};
 
 /// Reads WAL `number`, held in `data`, and hands each record to `apply` as a
-/// write batch with the file offset of its payload.
+/// write batch with the file offsets of its record and of its payload.
 ///
 /// Any WAL may end in a torn record (the engine does not sync a WAL when
 /// the next one starts; see [`WalChain`]): it is dropped and returned.
@@ -23,16 +23,21 @@ use crate::wal::{LogReader, TailPolicy, TornKind, HEADER_LEN};
 pub fn replay_wal(
     data: &[u8],
     number: u64,
-    mut apply: impl FnMut(WriteBatch, u64) -> Result<()>,
+    mut apply: impl FnMut(WriteBatch, u64, u64) -> Result<()>,
 ) -> Result<Option<DroppedTail>> {
     let name = FileKind::Wal(number).name();
-    let mut reader = LogReader::new(data, &name, TailPolicy::DropTornTail);
+    let mut reader = LogReader::new(data, &name, TailPolicy::DropTornTail).of_wal(number);
     loop {
-        let at = reader.offset().saturating_add(HEADER_LEN as u64);
+        let start = reader.offset();
         let Some(record) = reader.next_record()? else {
             break;
         };
-        apply(WriteBatch::from_data(record.to_vec(), &name, at)?, at)?;
+        let at = reader.payload_offset();
+        apply(
+            WriteBatch::from_data(record.to_vec(), &name, at)?,
+            start,
+            at,
+        )?;
     }
     Ok(DroppedTail::of(&reader, &name, data.len() as u64))
 }
@@ -146,14 +151,14 @@ impl WalChain {
         let name = FileKind::Wal(number).name();
         let len = data.len() as u64;
         let mut out = ChainedWal::default();
-        let mut reader = LogReader::new(data, &name, TailPolicy::DropTornTail);
+        let mut reader = LogReader::new(data, &name, TailPolicy::DropTornTail).of_wal(number);
         let mut first_in_file = true;
         loop {
             let start = reader.offset();
-            let at = start.saturating_add(HEADER_LEN as u64);
             let Some(record) = reader.next_record()? else {
                 break;
             };
+            let at = reader.payload_offset();
             if let Some(cause) = &self.cut {
                 let ignored = out.ignored.get_or_insert_with(|| IgnoredRecords {
                     file: name.clone(),

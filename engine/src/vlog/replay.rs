@@ -13,7 +13,6 @@ use crate::fs::RandomAccessFile;
 use crate::key::ValueKind;
 use crate::recovery::wal::replay_wal;
 use crate::recovery::FileKind;
-use crate::wal::HEADER_LEN;
 
 use super::format::{check_file_header, FILE_HEADER_LEN};
 use super::{decode_entry_index, BlobIndex};
@@ -170,11 +169,10 @@ pub fn wal_blob_replay_end(
     let mut tail: Option<BlobTail> = None;
     let name = FileKind::Wal(number).name();
     let mut first_lost: Option<(u64, Error)> = None;
-    replay_wal(data, number, |batch, at| {
+    replay_wal(data, number, |batch, offset, at| {
         if !batch.holds_blob_index() {
             return Ok(());
         }
-        let offset = at.saturating_sub(HEADER_LEN as u64);
         for op in batch.iter().filter(|op| op.kind == ValueKind::ValueBlob) {
             let idx = decode_entry_index(op.value, &name, at)?;
             if idx.file_number != number {

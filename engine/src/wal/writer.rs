@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::fs::WritableFile;
 
-use super::encode_record;
+use super::{encode_record_of, log_tag};
 
 /// Encode buffers larger than this are released after use instead of kept.
 const KEEP_BUFFER_CAPACITY: usize = 1 << 20;
@@ -27,6 +27,9 @@ pub struct LogWriter {
     preallocate_step: u64,
     /// The file's size once preallocated (0 before).
     preallocated: u64,
+    /// The tag RECYCLABLE records name, for a WAL; `None` writes FULL
+    /// records.
+    log: Option<u32>,
     /// The append or sync that failed, if one did.
     failed: Option<Error>,
 }
@@ -42,8 +45,23 @@ impl LogWriter {
             synced: 0,
             preallocate_step: 0,
             preallocated: 0,
+            log: None,
             failed: None,
         }
+    }
+
+    /// Writes RECYCLABLE records naming WAL `number` instead of FULL ones,
+    /// so the file can later be reused for another WAL: a reader of that
+    /// one stops at these records (format-spec/wal.md, "Record types").
+    pub fn naming_log(mut self, number: u64) -> LogWriter {
+        self.log = Some(log_tag(number));
+        self
+    }
+
+    /// True once a [`LogWriter::sync`] succeeded: the file's blocks up to
+    /// then are on the device.
+    pub fn ever_synced(&self) -> bool {
+        self.synced > 0
     }
 
     /// From the first [`LogWriter::sync`] on, keeps between `step / 2` and
@@ -65,7 +83,7 @@ impl LogWriter {
     pub fn add_record(&mut self, payload: &[u8]) -> Result<u64> {
         self.check_usable()?;
         self.buf.clear();
-        encode_record(&mut self.buf, payload)?;
+        encode_record_of(&mut self.buf, payload, self.log)?;
         let n = self.buf.len() as u64;
         let res = self.file.append(&self.buf);
         if self.buf.capacity() > KEEP_BUFFER_CAPACITY {

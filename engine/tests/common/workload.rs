@@ -156,6 +156,8 @@ pub struct Outcome {
     pub blob_bytes: u64,
     /// Bytes blob garbage collection copied to new blob files.
     pub blob_gc_bytes: u64,
+    /// New WALs that reused an obsolete WAL's file, over every open.
+    pub wals_recycled: u64,
 }
 
 impl Outcome {
@@ -163,6 +165,7 @@ impl Outcome {
         let s = db.stats();
         self.blob_bytes += s.blob_bytes;
         self.blob_gc_bytes += s.blob_gc_bytes_written;
+        self.wals_recycled += s.wals_recycled;
     }
 
     /// The states the database may be in after a crash: as of one moment
