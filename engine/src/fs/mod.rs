@@ -57,8 +57,10 @@ pub trait WritableFile: Send {
     /// syncing appends that land inside them changes neither the file's
     /// size nor its allocated blocks, so fdatasync has no file metadata to
     /// commit. Only for files whose readers take a zero tail as a clean end
-    /// (logs: format-spec/wal.md, "Writing"). The default does nothing
-    /// ([`MemFs`] has no metadata to save).
+    /// (logs: format-spec/wal.md, "Writing"). A file opened by
+    /// [`Fs::reuse`] is already as long as its earlier use left it: zeros
+    /// go only past that end, and the earlier bytes stay. The default does
+    /// nothing ([`MemFs`] has no metadata to save).
     fn preallocate(&mut self, _len: u64) -> Result<()> {
         Ok(())
     }
