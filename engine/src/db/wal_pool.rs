@@ -30,7 +30,15 @@ pub(super) struct WalPool {
     eligible: BTreeSet<u64>,
     /// Obsolete WALs kept for reuse, oldest first.
     free: VecDeque<u64>,
+    /// The last WALs renamed for reuse (at most [`RECENTLY_REUSED`]): a
+    /// deletion pass that listed one before its rename must not count the
+    /// name's absence as a failed removal.
+    reused: VecDeque<u64>,
 }
+
+/// How many reused WAL numbers [`WalPool`] remembers: more than one
+/// deletion pass can see go by.
+const RECENTLY_REUSED: usize = 16;
 
 impl WalPool {
     /// WAL `number` was synced: once obsolete it may be kept for reuse.
@@ -39,10 +47,11 @@ impl WalPool {
     }
 
     /// True if the deletion pass must leave WAL `number` alone: it is kept
-    /// for reuse already, or it qualifies and the pool has room for it
-    /// (`capacity` files), in which case it is kept from now on.
+    /// for reuse already (or was just renamed for reuse), or it qualifies
+    /// and the pool has room for it (`capacity` files), in which case it is
+    /// kept from now on.
     pub(super) fn keep(&mut self, number: u64, capacity: usize) -> bool {
-        if self.free.contains(&number) {
+        if self.free.contains(&number) || self.reused.contains(&number) {
             return true;
         }
         if !self.eligible.remove(&number) || self.free.len() >= capacity {
@@ -75,6 +84,10 @@ impl WalPool {
                     &FileKind::Wal(old).path(dir),
                     &FileKind::Wal(number).path(dir),
                 )?;
+                if self.reused.len() == RECENTLY_REUSED {
+                    self.reused.pop_front();
+                }
+                self.reused.push_back(old);
                 return Ok(Some((old, file)));
             }
         }
@@ -124,6 +137,10 @@ mod tests {
             "overwritten in place"
         );
         assert_eq!(pool.free, [6]);
+        assert!(
+            pool.keep(5, 4),
+            "a deletion pass that listed 5 before its rename skips it"
+        );
         assert!(
             pool.reuse_as(&fs, dir, 6).expect("reuse").is_none(),
             "6 is not older than 6"
