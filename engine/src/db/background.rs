@@ -489,17 +489,6 @@ impl DbInner {
         }
     }
 
-    /// Removes every file [`role`] proves garbage — tables no live version
-    /// (current or held by a reader) names, blob files no live version lists
-    /// that are not the blob file of a live WAL or of a memtable a reader
-    /// may still hold, WALs that are not live,
-    /// superseded MANIFESTs; with `at_open`, also a leftover `CURRENT.tmp`
-    /// (at run time one may be in the middle of a switch) — and returns what
-    /// it removed. Nothing while the database is poisoned: after a failed
-    /// MANIFEST write no file is provably garbage until a reopen reads the
-    /// MANIFEST. A failed removal is logged and counted, and leaves garbage
-    /// for a later pass or the next open. Runs without the state lock except
-    /// to decide.
     /// At close: removes the obsolete WALs kept for reuse (the next open
     /// would remove them as obsolete).
     pub(super) fn release_wal_pool(&self) {
@@ -512,6 +501,18 @@ impl DbInner {
         }
     }
 
+    /// Removes every file [`role`] proves garbage — tables no live version
+    /// (current or held by a reader) names, blob files no live version lists
+    /// that are not the blob file of a live WAL or of a memtable a reader
+    /// may still hold, WALs that are not live,
+    /// superseded MANIFESTs; with `at_open`, also a leftover `CURRENT.tmp`
+    /// (at run time one may be in the middle of a switch) — and returns what
+    /// it removed. Nothing while the database is poisoned: after a failed
+    /// MANIFEST write no file is provably garbage until a reopen reads the
+    /// MANIFEST. An obsolete WAL that was synced may be kept for reuse
+    /// instead ([`super::wal_pool`]; never at open). A failed removal is
+    /// logged and counted, and leaves garbage for a later pass or the next
+    /// open. Runs without the state lock except to decide.
     pub(super) fn delete_obsolete_files(&self, at_open: bool) -> Vec<RemovedFile> {
         let _pass = lock(&self.deletion);
         let names = match self.fs.list(&self.dir) {

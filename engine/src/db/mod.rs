@@ -395,8 +395,8 @@ impl Db {
             // still held them were kept then; remove what is garbage now
             // rather than leave it to the next open.
             self.inner.delete_obsolete_files(false);
+            self.inner.release_wal_pool();
         }
-        self.inner.release_wal_pool();
         let r = if poisoned {
             Ok(())
         } else {

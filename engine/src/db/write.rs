@@ -517,8 +517,8 @@ impl DbInner {
     }
 
     /// An obsolete WAL renamed to WAL `number` for overwriting, if one is
-    /// kept ([`super::wal_pool`]). A failure is logged and counted; the
-    /// caller then creates a new file.
+    /// kept ([`super::wal_pool`]). A failure is logged; the caller then
+    /// creates a new file.
     fn reuse_wal(&self, number: u64) -> Option<Box<dyn WritableFile>> {
         let mut pool = lock(&self.wal_pool);
         match pool.reuse_as(self.fs.as_ref(), &self.dir, number) {

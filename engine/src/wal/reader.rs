@@ -403,7 +403,12 @@ mod tests {
 
     /// Reads until the end or an error: the payloads read, and the error.
     fn read(data: &[u8], policy: TailPolicy) -> (Vec<Vec<u8>>, Option<Error>, LogReader<'_>) {
-        let mut r = LogReader::new(data, FILE, policy);
+        drain_all(LogReader::new(data, FILE, policy))
+    }
+
+    /// Reads with `r` until the end or an error: the payloads read, and the
+    /// error.
+    fn drain_all(mut r: LogReader<'_>) -> (Vec<Vec<u8>>, Option<Error>, LogReader<'_>) {
         let mut out = Vec::new();
         loop {
             match r.next_record() {
@@ -870,15 +875,7 @@ mod tests {
         number: u64,
         policy: TailPolicy,
     ) -> (Vec<Vec<u8>>, Option<Error>, LogReader<'_>) {
-        let mut r = LogReader::new(data, FILE, policy).of_wal(number);
-        let mut out = Vec::new();
-        loop {
-            match r.next_record() {
-                Ok(Some(p)) => out.push(p.to_vec()),
-                Ok(None) => return (out, None, r),
-                Err(e) => return (out, Some(e), r),
-            }
-        }
+        drain_all(LogReader::new(data, FILE, policy).of_wal(number))
     }
 
     /// The bytes of WAL `old` (records of 1 to 60 bytes), overwritten
