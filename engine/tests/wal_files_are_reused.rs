@@ -47,19 +47,26 @@ fn settle(db: &Db) {
     }
 }
 
+/// Puts keys `0..n` of round 0 (synced if `sync`), letting the flushes
+/// catch up every `settle_every` writes; returns what was written.
+fn put_round(db: &Db, n: u32, sync: bool, settle_every: u32) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut model = BTreeMap::new();
+    for i in 0..n {
+        let (k, v) = (key(0, i), value(0, i));
+        put(db, &k, &v, sync);
+        model.insert(k, v);
+        if i % settle_every == 0 {
+            settle(db);
+        }
+    }
+    model
+}
+
 #[test]
 fn synced_wals_are_reused_and_every_write_reads_back_after_reopen() {
     let disk = Disk::new();
     let db = Db::open(DIR, options(&disk)).expect("open");
-    let mut model = BTreeMap::new();
-    for i in 0..600 {
-        let (k, v) = (key(0, i), value(0, i));
-        put(&db, &k, &v, true);
-        model.insert(k, v);
-        if i % 50 == 0 {
-            settle(&db);
-        }
-    }
+    let model = put_round(&db, 600, true, 50);
     let recycled = db.stats().wals_recycled;
     assert!(recycled >= 3, "WAL files reused: {recycled}");
     assert!(
@@ -90,12 +97,7 @@ fn reuse_is_off_with_zero_files_and_for_wals_never_synced() {
             ..options(&disk)
         };
         let db = Db::open(DIR, opts).expect("open");
-        for i in 0..400 {
-            put(&db, &key(0, i), &value(0, i), sync);
-            if i % 50 == 0 {
-                settle(&db);
-            }
-        }
+        put_round(&db, 400, sync, 50);
         assert_eq!(
             db.stats().wals_recycled,
             0,
@@ -163,15 +165,7 @@ fn wal_files_are_reused_on_a_real_file_system() {
         ..Options::default()
     };
     let db = Db::open(dir.path(), opts()).expect("open");
-    let mut model = BTreeMap::new();
-    for i in 0..2000 {
-        let (k, v) = (key(0, i), value(0, i));
-        put(&db, &k, &v, true);
-        model.insert(k, v);
-        if i % 100 == 0 {
-            settle(&db);
-        }
-    }
+    let model = put_round(&db, 2000, true, 100);
     assert!(
         db.stats().wals_recycled >= 3,
         "{:?}",

@@ -108,7 +108,14 @@ impl<'a> LogReader<'a> {
             self.stale_end = true;
             return Ok(None);
         }
-        if rest.len() < HEADER_LEN {
+        let record_type = rest.get(8).copied().unwrap_or(0);
+        let names_log = record_type == RECORD_TYPE_RECYCLABLE && self.log.is_some();
+        let header_len = if names_log {
+            RECYCLABLE_HEADER_LEN
+        } else {
+            HEADER_LEN
+        };
+        if rest.len() < header_len {
             return self.torn(
                 TornKind::Truncated,
                 format!(
@@ -121,22 +128,6 @@ impl<'a> LogReader<'a> {
         else {
             return Err(self.corruption("truncated record header".to_string()));
         };
-        let record_type = rest.get(8).copied().unwrap_or(0);
-        let names_log = record_type == RECORD_TYPE_RECYCLABLE && self.log.is_some();
-        let header_len = if names_log {
-            RECYCLABLE_HEADER_LEN
-        } else {
-            HEADER_LEN
-        };
-        if names_log && rest.len() < header_len {
-            return self.torn(
-                TornKind::Truncated,
-                format!(
-                    "truncated record header: {} bytes remain at end of file",
-                    rest.len()
-                ),
-            );
-        }
         let log_le: [u8; 4] = rest
             .get(HEADER_LEN..RECYCLABLE_HEADER_LEN)
             .and_then(|b| b.try_into().ok())
