@@ -10,7 +10,9 @@
 #
 # Environment: BEFORE, AFTER (siltdb binaries; AFTER_ARGS extra `serve`
 # arguments), DYNOXIDE (binary), DYNALITE (its cli.js, run with node), LOAD
-# (siltdb-load), SECS (seconds per phase, default 6), CONNECTIONS (32),
+# (siltdb-load), LOADGEN (`siltdb-load`, the default, or `wrk`: wrk 4 with
+# benches/wrk/dynamodb.lua and WRK_THREADS threads, default 1, the same
+# items and keys; siltdb-load then only creates the table), SECS (seconds per phase, default 6), CONNECTIONS (32),
 # DATA (scratch directory, removed after each server), PORT (18100),
 # SERVERS (default "before after dynoxide dynoxide-mem dynalite
 # dynalite-mem"; the -mem variants keep everything in memory, the others
@@ -52,12 +54,46 @@ cpu_ticks() { # pid -> utime+stime in clock ticks
     awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+# wrk's latency figure (e.g. 667.00us, 2.08ms, 1.01s) in ms.
+wrk_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; unit = v; sub(/^[0-9.]+/, "", unit)
+        if (unit == "us") n /= 1000; else if (unit == "s") n *= 1000
+        printf "%.3f", n }'
+}
+
+# One phase through wrk, printed as siltdb-load prints one (requests,
+# non-2xx responses, -, seconds, req/s, -, p50, p99, -, max).
+wrk_phase() { # op [keys]
+    local op=$1 keys=${2:-1} threads=${WRK_THREADS:-1} out
+    out=$(wrk -t"$threads" -c"$connections" -d"${secs}s" --latency \
+        -s "$(dirname "$0")/wrk/dynamodb.lua" "$endpoint" -- "$op" "$keys" "$threads")
+    local requests seconds rate non2xx p50 p99 max name
+    requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+    seconds=$(echo "$out" | awk '/requests in/ { sub(/s,$/, "", $4); print $4 }')
+    rate=$(echo "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
+    non2xx=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
+    p50=$(wrk_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
+    p99=$(wrk_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")
+    max=$(wrk_ms "$(echo "$out" | awk '$1 == "Latency" { print $4 }')")
+    name=$([ "$op" = put ] && echo PutItem || echo GetItem)
+    printf '%-8s %9s %7s %7s %8s %10s %8s %8s %8s %8s %8s\n' \
+        "$name" "$requests" "${non2xx:-0}" - "$seconds" "$rate" - "$p50" "$p99" - "$max"
+}
+
 phase() { # name op [args...]
     local name=$1 op=$2
     shift 2
     local before after out requests
+    if [ "${LOADGEN:-siltdb-load}" = wrk ] && [ "$op" = put ]; then
+        "$load" --endpoint "$endpoint" --connections 1 --requests 1 --ops get >/dev/null
+    fi
     before=$(cpu_ticks "$pid")
-    out=$("$load" --endpoint "$endpoint" --connections "$connections" --duration "$secs" --ops "$op" "$@" | tail -1)
+    if [ "${LOADGEN:-siltdb-load}" = wrk ]; then
+        out=$(wrk_phase "$op" "${last_requests:-1}")
+    else
+        out=$("$load" --endpoint "$endpoint" --connections "$connections" --duration "$secs" --ops "$op" "$@" | tail -1)
+    fi
     after=$(cpu_ticks "$pid")
     requests=$(echo "$out" | awk '{ print $2 }')
     printf '%-9s %s   cpu/req %.1fus\n' "$name" "$out" \
