@@ -142,11 +142,11 @@ pub struct ServeArgs {
     /// Without it, any request carrying an Authorization header is accepted.
     #[arg(long, value_name = "AK:SECRET")]
     pub credentials: Option<Credentials>,
-    /// Worker threads serving requests. Item reads run on them; item writes
-    /// are checked and staged on them, then awaited while the engine's
-    /// commit thread syncs them, so no worker waits for an fsync and any
-    /// number of writes share one.
-    #[arg(long, default_value_t = siltdb_server::http::DEFAULT_WORKER_THREADS as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    /// Worker threads serving requests (default: twice the CPUs). Item
+    /// reads run on them; item writes are checked and staged on them, then
+    /// awaited while the engine's commit thread syncs them, so no worker
+    /// waits for an fsync and any number of writes share one.
+    #[arg(long, default_value_t = siltdb_server::http::default_worker_threads() as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub worker_threads: u64,
     /// Refuse to start rather than drop a complete final WAL or MANIFEST
     /// record whose checksum fails (by default it is dropped, the database

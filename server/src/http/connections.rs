@@ -46,6 +46,9 @@ pub(crate) struct Timeouts {
 /// `head_started` when no head is under way.
 const NO_HEAD: u64 = u64::MAX;
 
+/// `wake_for_heads_before` while no watchdog sleeps: every head wakes it.
+const WAKE_ALWAYS: u64 = u64::MAX;
+
 /// What a connection has been doing, in milliseconds since the registry's
 /// epoch.
 #[derive(Debug)]
@@ -55,6 +58,11 @@ pub(crate) struct Activity {
     in_service: AtomicU64,
     last_io: AtomicU64,
     head_started: AtomicU64,
+    /// A head starting before this time would be due before the watchdog
+    /// next wakes: its deadline less the header timeout. Most heads start
+    /// later and need no wake-up (one per request used to cost a timer
+    /// re-armed per request).
+    wake_for_heads_before: AtomicU64,
     evict: Notify,
     /// Wakes the watchdog when a deadline moves earlier (a head starts).
     changed: Notify,
@@ -67,6 +75,7 @@ impl Activity {
             in_service: AtomicU64::new(0),
             last_io: AtomicU64::new(0),
             head_started: AtomicU64::new(NO_HEAD),
+            wake_for_heads_before: AtomicU64::new(WAKE_ALWAYS),
             evict: Notify::new(),
             changed: Notify::new(),
         };
@@ -90,9 +99,26 @@ impl Activity {
         if self.in_service.load(Ordering::Acquire) == 0
             && self.head_started.load(Ordering::Acquire) == NO_HEAD
         {
-            self.head_started.store(now, Ordering::Release);
-            self.changed.notify_one();
+            // SeqCst with `arm`'s store and load: either the watchdog sees
+            // this head when it looks again, or this sees its new time.
+            self.head_started.store(now, Ordering::SeqCst);
+            if now < self.wake_for_heads_before.load(Ordering::SeqCst) {
+                self.changed.notify_one();
+            }
         }
+    }
+
+    /// Records that the watchdog sleeps until `deadline`, so that only a
+    /// head due before then wakes it; returns the deadline to sleep until
+    /// after that: earlier if a head started meanwhile.
+    fn arm(&self, deadline: Instant, t: &Timeouts) -> Instant {
+        let ms = u64::try_from(deadline.saturating_duration_since(self.epoch).as_millis())
+            .unwrap_or(WAKE_ALWAYS);
+        let header = u64::try_from(t.header.as_millis()).unwrap_or(u64::MAX);
+        self.wake_for_heads_before
+            .store(ms.saturating_sub(header), Ordering::SeqCst);
+        let (now_due, _) = self.deadline(t);
+        deadline.min(now_due)
     }
 
     fn on_write(&self) {
@@ -127,7 +153,8 @@ impl Activity {
         if self.in_service.load(Ordering::Acquire) > 0 {
             return (Instant::now() + t.idle.min(t.header), None);
         }
-        match self.head_started.load(Ordering::Acquire) {
+        // SeqCst: see `on_read`.
+        match self.head_started.load(Ordering::SeqCst) {
             NO_HEAD => (
                 self.at(self.last_io.load(Ordering::Acquire)) + t.idle,
                 Some("idle"),
@@ -243,6 +270,7 @@ where
     tokio::pin!(conn);
     loop {
         let (deadline, _) = activity.deadline(&t);
+        let deadline = activity.arm(deadline, &t);
         tokio::select! {
             r = conn.as_mut() => return Ending::Finished(r),
             () = activity.evict.notified() => return Ending::Evicted,
@@ -400,6 +428,44 @@ mod tests {
         drop(c);
         assert_eq!(r.len(), 1);
         assert!(r.admit().is_some());
+    }
+
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_head_wakes_the_watchdog_only_when_due_before_it_wakes() {
+        let t = Timeouts {
+            header: Duration::from_secs(5),
+            idle: Duration::from_secs(60),
+        };
+        let woken = |a: &Arc<Activity>| {
+            let a = a.clone();
+            async move {
+                tokio::time::timeout(Duration::from_millis(1), a.changed.notified())
+                    .await
+                    .is_ok()
+            }
+        };
+        let a = Arc::new(Activity::new(Instant::now()));
+        let start = Instant::now();
+        // Asleep until the idle deadline (60 s): a head at 2 s is due at 7 s.
+        let (idle, _) = a.deadline(&t);
+        assert_eq!(a.arm(idle, &t), idle);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        a.on_read();
+        assert!(woken(&a).await);
+        // While a request is served the watchdog looks again within 5 s;
+        // the next head, after the answer, is due later: no wake-up.
+        let guard = a.serving();
+        let (busy, _) = a.deadline(&t);
+        assert_eq!(a.arm(busy, &t), start + Duration::from_secs(7));
+        drop(guard);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        a.on_read();
+        assert!(!woken(&a).await);
+        // A head that started before the watchdog armed moves its deadline.
+        let b = Arc::new(Activity::new(Instant::now()));
+        let (idle, _) = b.deadline(&t);
+        b.on_read();
+        assert_eq!(b.arm(idle, &t), Instant::now() + t.header);
     }
 
     #[tokio::test(flavor = "current_thread", start_paused = true)]

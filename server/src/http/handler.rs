@@ -23,8 +23,9 @@
 //!    body `<UnknownOperationException/>\n`. The path is ignored, as
 //!    DynamoDB ignores it.
 //! 4. A body that is not JSON (or nests deeper than 128 levels):
-//!    `SerializationException` without a message. Checked without building
-//!    anything.
+//!    `SerializationException` without a message. Checked, without
+//!    building anything, only where a later step refuses the request: a
+//!    body that parses in 8 has no syntax error to find.
 //! 5. A missing or unknown `X-Amz-Target`: `UnknownOperationException`
 //!    (for an unknown one, a message naming it: `unsupported`).
 //! 6. Authentication ([`crate::auth`]) on the raw body bytes. With
@@ -218,7 +219,7 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
             // client got in `x-amzn-RequestId`.
             let id = r
                 .headers()
-                .get("x-amzn-requestid")
+                .get(response::REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             tracing::error!(operation = op.name(), request_id = id, "{e}");

@@ -102,7 +102,9 @@ pub fn interpret_decoded(
         return Err(Refusal::NotFound);
     }
 
-    // 4 to 6.
+    // 4 to 6. The syntax check (4) is made only where an answer depends on
+    // it: a body that parses in 8 has none to find, so it runs before an
+    // error of 5, 6 (without credentials) or 8 is answered.
     let syntax = || {
         if !body.is_empty() && check_syntax(body).is_err() {
             Err(Refusal::Error(service_error(
@@ -113,14 +115,16 @@ pub fn interpret_decoded(
             Ok(())
         }
     };
-    if credentials.is_none() {
-        syntax()?;
-    }
+    let unauthenticated_syntax = || match credentials {
+        None => syntax(),
+        Some(_) => Ok(()),
+    };
     let target = parts
         .headers
         .get("x-amz-target")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let Some(op) = target.as_deref().and_then(parse_target) else {
+        unauthenticated_syntax()?;
         let message = unknown_operation_message(target.as_deref());
         return Err(Refusal::Error(service_error(
             "UnknownOperationException",
@@ -135,10 +139,8 @@ pub fn interpret_decoded(
         body: wire,
     };
     if let Err(e) = auth::check(credentials, &signed, now) {
+        unauthenticated_syntax()?;
         return Err(Refusal::Error(service_error(e.name(), Some(e.message()))));
-    }
-    if credentials.is_some() {
-        syntax()?;
     }
 
     // 7 and 8.
@@ -149,8 +151,15 @@ pub fn interpret_decoded(
     }
     match read_body(op, body, meter) {
         Ok(request) => Ok((op, request)),
-        Err(BodyError::OverBudget) => Err(Refusal::OverBudget),
-        Err(BodyError::Rejected(e)) => Err(Refusal::Error(dynamo_error(&e))),
+        Err(e) => {
+            // The parse may have stopped before a syntax error (at an
+            // unknown member, or over budget).
+            syntax()?;
+            match e {
+                BodyError::OverBudget => Err(Refusal::OverBudget),
+                BodyError::Rejected(e) => Err(Refusal::Error(dynamo_error(&e))),
+            }
+        }
     }
 }
 
@@ -217,5 +226,60 @@ mod tests {
             Err(Refusal::NotFound)
         );
         assert_eq!(reply_type(&text.headers), PLAIN_JSON);
+    }
+
+    /// The refusal's `__type` and message.
+    fn refused(r: Result<(Operation, Request), Refusal>) -> (String, Option<String>) {
+        match r {
+            Err(Refusal::Error(e)) => (
+                e.body["__type"].as_str().unwrap_or("").to_string(),
+                e.body
+                    .get("message")
+                    .or_else(|| e.body.get("Message"))
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string),
+            ),
+            other => panic!("not an error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_is_answered_before_what_else_is_wrong() {
+        const SERIALIZATION: &str = "com.amazon.coral.service#SerializationException";
+        let bad = b"{\"TableName\": ";
+        // Without credentials: before a missing target, before a missing
+        // Authorization header, and after an unknown member that stopped
+        // the parse before the error.
+        let no_target = parts(&[
+            ("content-type", AMZ_JSON),
+            ("authorization", "AWS4-HMAC-SHA256 x"),
+        ]);
+        let no_auth = parts(&[
+            ("content-type", AMZ_JSON),
+            ("x-amz-target", "DynamoDB_20120810.DescribeTable"),
+        ]);
+        let valid = parts(&[
+            ("content-type", AMZ_JSON),
+            ("x-amz-target", "DynamoDB_20120810.DescribeTable"),
+            ("authorization", "AWS4-HMAC-SHA256 x"),
+        ]);
+        for p in [&no_target, &no_auth, &valid] {
+            let r = interpret(p, bad, None, None, &Unmetered);
+            assert_eq!(refused(r), (SERIALIZATION.to_string(), None));
+        }
+        let unknown_then_bad = b"{\"Bogus\": 1, \"TableName\": ";
+        let r = interpret(&valid, unknown_then_bad, None, None, &Unmetered);
+        assert_eq!(refused(r), (SERIALIZATION.to_string(), None));
+        // Valid JSON: what else is wrong is answered.
+        let r = interpret(&no_target, b"{}", None, None, &Unmetered);
+        assert!(refused(r).0.ends_with("UnknownOperationException"));
+        let r = interpret(&no_auth, b"{}", None, None, &Unmetered);
+        assert!(refused(r)
+            .0
+            .ends_with("MissingAuthenticationTokenException"));
+        let r = interpret(&valid, b"{\"Bogus\": 1}", None, None, &Unmetered);
+        let (kind, message) = refused(r);
+        assert_eq!(kind, SERIALIZATION);
+        assert!(message.is_some_and(|m| m.contains("Bogus")));
     }
 }

@@ -62,24 +62,31 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default of [`ServerConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
-/// Runtime worker threads `siltdb serve` starts by default. Item reads run
-/// on a worker to completion; item writes are checked and staged on one,
-/// then awaited ([`crate::Runs::Awaited`]): the engine's commit thread leads
-/// the group commit and wakes the task after the fsync, so no worker waits
-/// for a disk and the worker count no longer bounds how many writes share
-/// one fsync (it was 32 for that reason).
+/// Runtime worker threads `siltdb serve` starts by default: twice the CPUs
+/// the process may use (at least 2). Item reads run on a worker to
+/// completion; item writes are checked and staged on one, then awaited
+/// ([`crate::Runs::Awaited`]): the engine's commit thread leads the group
+/// commit and wakes the task after the fsync, so no worker waits for a disk
+/// and the worker count does not bound how many writes share one fsync (it
+/// was 32 for that reason, then 8).
 ///
-/// Measured on the 2-vCPU VM, shared with other sessions (load average
-/// 10–14), `siltdb-load` with 32 connections, 4 s per phase, two passes
-/// (benches/RESULTS.md, "Commit that a server can await"): PutItem 3.7k and
-/// 5.1k/s with 2 workers, 8.1k and 10.6k with 4, 8.5k and 10.8k with 8,
-/// 8.3k and 9.3k with 16; GetItem 8.0k and 8.6k/s (p99 32–44 ms) with 2,
-/// 17.8k and 18.1k with 4, 20.6k and 21.2k with 8, 23.3k and 25.0k with
-/// 16. Server CPU per request is the same at every count (35–45 µs a put,
-/// 18–25 µs a get); fewer workers than runnable neighbours lose the
-/// scheduler's time slices and leave connections waiting. Hence 8: as fast
-/// as 16 for writes, close for reads, a quarter of the old thread count.
-pub const DEFAULT_WORKER_THREADS: usize = 8;
+/// Why twice the CPUs (benches/RESULTS.md, "Server CPU per request and the
+/// worker count", 2-vCPU VM, wrk with 32 connections, three rounds of 6 s
+/// phases): GetItem p99 was 1.38–1.68 ms with 2 workers, 1.95–2.33 ms with
+/// 4 and 3.08–4.11 ms with 8, and throughput 40.7–44.7k/s, 39.8–44.8k/s and
+/// 32.7–38.3k/s: more workers than CPUs take turns on them and a request
+/// waits out another's time slice. One spare worker per CPU keeps a read
+/// that waits for the disk (a block-cache miss) from holding up a whole
+/// CPU's connections. Measured earlier beside other sessions' builds (load
+/// average 10–14), more workers won CPU time from the neighbours instead
+/// (GetItem 8.0k/s with 2, 17.8k with 4, 20.6k with 8); `--worker-threads`
+/// sets the count.
+pub fn default_worker_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .saturating_mul(2)
+        .clamp(2, 1024)
+}
 
 /// How long [`serve`] waits for in-flight requests after shutdown begins.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -176,6 +183,12 @@ where
                     tokio::spawn(connections::refuse(stream));
                     continue;
                 };
+                // Each answer goes out as soon as it is written: with Nagle's
+                // algorithm a response could wait for the client's delayed
+                // ACK of the one before (up to 40 ms on Linux).
+                if let Err(e) = stream.set_nodelay(true) {
+                    tracing::debug!(%peer, "TCP_NODELAY not set: {e}");
+                }
                 let activity = slot.activity.clone();
                 let state = state.clone();
                 let service = service_fn(move |req| {

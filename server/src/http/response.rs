@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 use serde_json::Value;
 
@@ -21,6 +21,11 @@ use super::compression::{compress, Coding, MIN_COMPRESSED_BYTES};
 pub(crate) const AMZ_JSON: &str = "application/x-amz-json-1.0";
 /// The other content type DynamoDB accepts.
 pub(crate) const PLAIN_JSON: &str = "application/json";
+
+/// The header naming a response's request id.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+/// The header carrying the body's CRC-32.
+const CRC32: HeaderName = HeaderName::from_static("x-amz-crc32");
 
 /// A response body plus the headers every response carries.
 pub(crate) fn build(
@@ -33,10 +38,10 @@ pub(crate) fn build(
     let mut r = Response::new(Full::new(Bytes::from(body)));
     *r.status_mut() = status;
     let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id()) {
-        h.insert("x-amzn-requestid", v);
+    if let Ok(v) = HeaderValue::from_bytes(&request_id()) {
+        h.insert(REQUEST_ID, v);
     }
-    h.insert("x-amz-crc32", HeaderValue::from(crc));
+    h.insert(CRC32, HeaderValue::from(crc));
     if let Some(ct) = content_type {
         if let Ok(v) = HeaderValue::from_str(ct) {
             h.insert(CONTENT_TYPE, v);
@@ -77,11 +82,11 @@ pub(crate) fn json_coded(
     }
 }
 
-/// A UUID-shaped (version 4 layout) request id.
+/// A UUID-shaped (version 4 layout) request id, in lower-case hex.
 ///
 /// Uniqueness, not secrecy, is what matters: a per-process random seed
 /// (from the standard library's hash randomization) and a counter.
-pub(crate) fn request_id() -> String {
+pub(crate) fn request_id() -> [u8; 36] {
     static SEED: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let seed = SEED.get_or_init(std::collections::hash_map::RandomState::new);
@@ -96,14 +101,20 @@ pub(crate) fn request_id() -> String {
     let lo = half(2);
     let hi = (hi & !0xF000) | 0x4000; // version 4
     let lo = (lo & !(0xC << 60)) | (0x8 << 60); // RFC 4122 variant
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        hi >> 32,
-        (hi >> 16) & 0xFFFF,
-        hi & 0xFFFF,
-        lo >> 48,
-        lo & 0xFFFF_FFFF_FFFF
-    )
+                                                // 8-4-4-4-12 hex digits: `hi`'s 16, then `lo`'s 16.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = [b'-'; 36];
+    let digits = [hi, lo]
+        .into_iter()
+        .flat_map(|half| half.to_be_bytes())
+        .flat_map(|byte| [byte >> 4, byte & 0xF]);
+    let places = (0..36).filter(|i| ![8, 13, 18, 23].contains(i));
+    for (place, digit) in places.zip(digits) {
+        if let (Some(slot), Some(&c)) = (id.get_mut(place), HEX.get(usize::from(digit))) {
+            *slot = c;
+        }
+    }
+    id
 }
 
 #[cfg(test)]
@@ -112,8 +123,8 @@ mod tests {
 
     #[test]
     fn request_ids_are_uuid_shaped_and_distinct() {
-        let a = request_id();
-        let b = request_id();
+        let a = String::from_utf8(request_id().to_vec()).expect("ascii");
+        let b = String::from_utf8(request_id().to_vec()).expect("ascii");
         assert_ne!(a, b);
         for id in [a, b] {
             let parts: Vec<&str> = id.split('-').collect();
@@ -122,6 +133,7 @@ mod tests {
                 [8, 4, 4, 4, 12]
             );
             assert!(parts[2].starts_with('4'), "{id}");
+            assert!(parts[3].starts_with(['8', '9', 'a', 'b']), "{id}");
             assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
         }
     }
