@@ -183,9 +183,9 @@ where
                     tokio::spawn(connections::refuse(stream));
                     continue;
                 };
-                // Each answer goes out as soon as it is written: with Nagle's
-                // algorithm a response could wait for the client's delayed
-                // ACK of the one before (up to 40 ms on Linux).
+                // Each answer goes out as soon as it is written: Nagle's
+                // algorithm would hold back a small last segment while an
+                // earlier one is unacknowledged (a large answer's tail).
                 if let Err(e) = stream.set_nodelay(true) {
                     tracing::debug!(%peer, "TCP_NODELAY not set: {e}");
                 }
