@@ -12,7 +12,8 @@
 # arguments), DYNOXIDE (binary), DYNALITE (its cli.js, run with node), LOAD
 # (siltdb-load), LOADGEN (`siltdb-load`, the default, or `wrk`: wrk 4 with
 # benches/wrk/dynamodb.lua and WRK_THREADS threads, default 1, the same
-# items and keys; siltdb-load then only creates the table), SECS (seconds per phase, default 6), CONNECTIONS (32),
+# items and keys; siltdb-load then only creates the table), SECS (seconds
+# per phase, default 6), CONNECTIONS (32),
 # DATA (scratch directory, removed after each server), PORT (18100),
 # SERVERS (default "before after dynoxide dynoxide-mem dynalite
 # dynalite-mem"; the -mem variants keep everything in memory, the others
@@ -26,6 +27,7 @@ connections=${CONNECTIONS:-32}
 data=${DATA:-target/http-peers-data}
 port=${PORT:-18100}
 load=${LOAD:-target/release/siltdb-load}
+loadgen=${LOADGEN:-siltdb-load}
 servers=${SERVERS:-before after dynoxide dynoxide-mem dynalite dynalite-mem}
 endpoint="http://127.0.0.1:$port"
 
@@ -85,11 +87,11 @@ phase() { # name op [args...]
     local name=$1 op=$2
     shift 2
     local before after out requests
-    if [ "${LOADGEN:-siltdb-load}" = wrk ] && [ "$op" = put ]; then
+    if [ "$loadgen" = wrk ] && [ "$op" = put ]; then
         "$load" --endpoint "$endpoint" --connections 1 --requests 1 --ops get >/dev/null
     fi
     before=$(cpu_ticks "$pid")
-    if [ "${LOADGEN:-siltdb-load}" = wrk ]; then
+    if [ "$loadgen" = wrk ]; then
         out=$(wrk_phase "$op" "${last_requests:-1}")
     else
         out=$("$load" --endpoint "$endpoint" --connections "$connections" --duration "$secs" --ops "$op" "$@" | tail -1)
