@@ -68,8 +68,8 @@ use super::interpret::{interpret_decoded, reply_type, Refusal};
 use super::response::{self, AMZ_JSON};
 use super::ServerConfig;
 use crate::backend::{dispatch, Backend, Started};
-use crate::json::encode_response;
 use crate::json::errors::{dynamo_error, service_error, throttling_error, ErrorBody};
+use crate::json::response_bytes;
 use crate::operation::{Operation, Request as OperationRequest, Runs};
 
 /// DynamoDB's request size limit, 16 MiB (dynalite's `MAX_REQUEST_BYTES`).
@@ -210,7 +210,7 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
     };
     let coding = compression::accepted(&parts.headers);
     let r = match &result {
-        Ok(out) => response::json_coded(StatusCode::OK, reply_type, &encode_response(out), coding),
+        Ok(out) => response::json_coded(StatusCode::OK, reply_type, response_bytes(out), coding),
         Err(e) => error_response(reply_type, &dynamo_error(e)),
     };
     match &result {

@@ -58,16 +58,15 @@ pub(crate) fn json(status: StatusCode, content_type: &str, body: &Value) -> Resp
     build(status, Some(content_type), bytes)
 }
 
-/// A JSON response, compressed with `coding` when given and the body is at
+/// A JSON response already written to bytes, compressed with `coding` when given and the body is at
 /// least [`MIN_COMPRESSED_BYTES`] and shrinks (`x-amz-crc32` then covers
 /// the compressed bytes).
 pub(crate) fn json_coded(
     status: StatusCode,
     content_type: &str,
-    body: &Value,
+    bytes: Vec<u8>,
     coding: Option<Coding>,
 ) -> Response<Full<Bytes>> {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let compressed = coding
         .filter(|_| bytes.len() >= MIN_COMPRESSED_BYTES)
         .and_then(|c| compress(&bytes, c).map(|z| (c, z)));

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
-use siltdb::dynamo::DynamoError;
+use siltdb::dynamo::{DynamoError, Item};
 
 use super::common::{consumed_capacities_json, item_collection_metrics_map_json, put_opt};
 use super::decode::{
@@ -15,7 +16,7 @@ use super::decode::{
     DResult, Decoder, Position, Struct, MAX_ECHO_CHARS,
 };
 use super::tree::{Json, Object};
-use super::value::{item, item_json};
+use super::value::{item, item_json, items_json};
 
 /// Java type of `RequestItems` values in BatchWriteItem, for type errors.
 const WRITE_REQUESTS_TYPE: &str = "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>";
@@ -227,39 +228,42 @@ fn keys_and_attributes_json(k: &KeysAndAttributes) -> Value {
     Value::Object(m)
 }
 
-/// A `BatchGetItem` response. `Responses` and `UnprocessedKeys` are always
-/// present, as DynamoDB sends them.
-pub(crate) fn batch_get_item_output(o: &BatchGetItemOutput) -> Value {
-    let mut m = Map::new();
-    m.insert(
-        "Responses".to_string(),
-        Value::Object(
-            o.responses
-                .iter()
-                .map(|(t, items)| {
-                    (
-                        t.clone(),
-                        Value::Array(items.iter().map(item_json).collect()),
-                    )
-                })
-                .collect(),
-        ),
-    );
-    m.insert(
-        "UnprocessedKeys".to_string(),
-        Value::Object(
-            o.unprocessed_keys
-                .iter()
-                .map(|(t, k)| (t.clone(), keys_and_attributes_json(k)))
-                .collect(),
-        ),
-    );
-    put_opt(
-        &mut m,
-        "ConsumedCapacity",
-        o.consumed_capacity.as_deref().map(consumed_capacities_json),
-    );
-    Value::Object(m)
+/// A `BatchGetItem` response, written straight to bytes. `Responses` and
+/// `UnprocessedKeys` are always present, as DynamoDB sends them.
+pub(crate) fn batch_get_item_output(o: &BatchGetItemOutput) -> impl Serialize + '_ {
+    BatchGetJson(o)
+}
+
+/// [`batch_get_item_output`]'s writer.
+struct BatchGetJson<'a>(&'a BatchGetItemOutput);
+
+impl Serialize for BatchGetJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Members in name order, as a `serde_json::Map` would write them;
+        // the tables in name order too (both maps are `BTreeMap`s).
+        let o = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(c) = o.consumed_capacity.as_deref() {
+            m.serialize_entry("ConsumedCapacity", &consumed_capacities_json(c))?;
+        }
+        m.serialize_entry("Responses", &ResponsesJson(&o.responses))?;
+        let unprocessed: Map<String, Value> = o
+            .unprocessed_keys
+            .iter()
+            .map(|(t, k)| (t.clone(), keys_and_attributes_json(k)))
+            .collect();
+        m.serialize_entry("UnprocessedKeys", &unprocessed)?;
+        m.end()
+    }
+}
+
+/// `Responses`: each table's items.
+struct ResponsesJson<'a>(&'a BTreeMap<String, Vec<Item>>);
+
+impl Serialize for ResponsesJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(t, items)| (t, items_json(items))))
+    }
 }
 
 fn write_request_json(w: &WriteRequest) -> Value {
@@ -313,6 +317,7 @@ mod tests {
     use siltdb::dynamo::AttributeValue;
 
     use crate::json::decode::read_request as read;
+    use crate::json::value::to_value;
 
     #[test]
     fn batch_get_reads_and_checks() {
@@ -387,7 +392,7 @@ mod tests {
     #[test]
     fn outputs_always_carry_the_unprocessed_maps() {
         assert_eq!(
-            batch_get_item_output(&BatchGetItemOutput::default()),
+            to_value(batch_get_item_output(&BatchGetItemOutput::default())),
             json!({"Responses": {}, "UnprocessedKeys": {}})
         );
         assert_eq!(
@@ -425,7 +430,7 @@ mod tests {
             consumed_capacity: None,
         };
         assert_eq!(
-            batch_get_item_output(&o),
+            to_value(batch_get_item_output(&o)),
             json!({"Responses": {"Tbl": [{"k": {"S": "1"}}]},
                    "UnprocessedKeys": {"Tbl": {"Keys": [{"k": {"S": "1"}}], "ConsistentRead": true}}})
         );
@@ -474,10 +479,10 @@ mod tests {
             consistent_read: Some(false),
             attributes_to_get: None,
         };
-        let out = batch_get_item_output(&BatchGetItemOutput {
+        let out = to_value(batch_get_item_output(&BatchGetItemOutput {
             unprocessed_keys: [("Tbl".to_string(), keys.clone())].into(),
             ..Default::default()
-        });
+        }));
         let retry = json!({"RequestItems": out["UnprocessedKeys"].clone()});
         let input = read(retry, batch_get_item_input).expect("valid retry");
         assert_eq!(input.request_items["Tbl"], keys);

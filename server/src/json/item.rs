@@ -1,14 +1,15 @@
 //! PutItem, GetItem, UpdateItem and DeleteItem ↔ DynamoDB JSON.
 
-use serde_json::{Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use siltdb::dynamo::api::{
-    DeleteItemInput, DeleteItemOutput, GetItemInput, GetItemOutput, PutItemInput, PutItemOutput,
-    UpdateItemInput, UpdateItemOutput,
+    ConsumedCapacity, DeleteItemInput, DeleteItemOutput, GetItemInput, GetItemOutput,
+    ItemCollectionMetrics, PutItemInput, PutItemOutput, UpdateItemInput, UpdateItemOutput,
 };
+use siltdb::dynamo::Item;
 
-use super::common::{consumed_capacity_json, item_collection_metrics_json, put_opt};
+use super::common::{consumed_capacity_json, item_collection_metrics_json};
 use super::decode::{DResult, Decoder, Struct};
-use super::value::item_json;
+use super::value::ItemJson;
 
 /// Reads a `PutItem` request.
 ///
@@ -120,72 +121,86 @@ pub(crate) fn delete_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Delet
     })
 }
 
-/// The members every write output shares.
-fn write_output(
-    attributes: Option<&siltdb::dynamo::Item>,
-    capacity: Option<&siltdb::dynamo::api::ConsumedCapacity>,
-    metrics: Option<&siltdb::dynamo::api::ItemCollectionMetrics>,
-) -> Value {
-    let mut m = Map::new();
-    put_opt(&mut m, "Attributes", attributes.map(item_json));
-    put_opt(
-        &mut m,
-        "ConsumedCapacity",
-        capacity.map(consumed_capacity_json),
-    );
-    put_opt(
-        &mut m,
-        "ItemCollectionMetrics",
-        metrics.map(item_collection_metrics_json),
-    );
-    Value::Object(m)
+/// The members every write output shares, written straight to bytes.
+struct WriteOutputJson<'a> {
+    attributes: Option<&'a Item>,
+    capacity: Option<&'a ConsumedCapacity>,
+    metrics: Option<&'a ItemCollectionMetrics>,
+}
+
+impl Serialize for WriteOutputJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Members in name order, as a `serde_json::Map` would write them.
+        let mut m = s.serialize_map(None)?;
+        if let Some(a) = self.attributes {
+            m.serialize_entry("Attributes", &ItemJson(a))?;
+        }
+        if let Some(c) = self.capacity {
+            m.serialize_entry("ConsumedCapacity", &consumed_capacity_json(c))?;
+        }
+        if let Some(x) = self.metrics {
+            m.serialize_entry("ItemCollectionMetrics", &item_collection_metrics_json(x))?;
+        }
+        m.end()
+    }
 }
 
 /// A `PutItem` response.
-pub(crate) fn put_item_output(o: &PutItemOutput) -> Value {
-    write_output(
-        o.attributes.as_ref(),
-        o.consumed_capacity.as_ref(),
-        o.item_collection_metrics.as_ref(),
-    )
+pub(crate) fn put_item_output(o: &PutItemOutput) -> impl Serialize + '_ {
+    WriteOutputJson {
+        attributes: o.attributes.as_ref(),
+        capacity: o.consumed_capacity.as_ref(),
+        metrics: o.item_collection_metrics.as_ref(),
+    }
 }
 
 /// An `UpdateItem` response.
-pub(crate) fn update_item_output(o: &UpdateItemOutput) -> Value {
-    write_output(
-        o.attributes.as_ref(),
-        o.consumed_capacity.as_ref(),
-        o.item_collection_metrics.as_ref(),
-    )
+pub(crate) fn update_item_output(o: &UpdateItemOutput) -> impl Serialize + '_ {
+    WriteOutputJson {
+        attributes: o.attributes.as_ref(),
+        capacity: o.consumed_capacity.as_ref(),
+        metrics: o.item_collection_metrics.as_ref(),
+    }
 }
 
 /// A `DeleteItem` response.
-pub(crate) fn delete_item_output(o: &DeleteItemOutput) -> Value {
-    write_output(
-        o.attributes.as_ref(),
-        o.consumed_capacity.as_ref(),
-        o.item_collection_metrics.as_ref(),
-    )
+pub(crate) fn delete_item_output(o: &DeleteItemOutput) -> impl Serialize + '_ {
+    WriteOutputJson {
+        attributes: o.attributes.as_ref(),
+        capacity: o.consumed_capacity.as_ref(),
+        metrics: o.item_collection_metrics.as_ref(),
+    }
 }
 
 /// A `GetItem` response: `{}` when the item does not exist.
-pub(crate) fn get_item_output(o: &GetItemOutput) -> Value {
-    let mut m = Map::new();
-    put_opt(&mut m, "Item", o.item.as_ref().map(item_json));
-    put_opt(
-        &mut m,
-        "ConsumedCapacity",
-        o.consumed_capacity.as_ref().map(consumed_capacity_json),
-    );
-    Value::Object(m)
+pub(crate) fn get_item_output(o: &GetItemOutput) -> impl Serialize + '_ {
+    GetItemJson(o)
+}
+
+/// [`get_item_output`]'s writer.
+struct GetItemJson<'a>(&'a GetItemOutput);
+
+impl Serialize for GetItemJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        if let Some(c) = &self.0.consumed_capacity {
+            m.serialize_entry("ConsumedCapacity", &consumed_capacity_json(c))?;
+        }
+        if let Some(item) = &self.0.item {
+            m.serialize_entry("Item", &ItemJson(item))?;
+        }
+        m.end()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-    use siltdb::dynamo::api::{ConsumedCapacity, ReturnConsumedCapacity, ReturnValue};
+    use siltdb::dynamo::api::{ReturnConsumedCapacity, ReturnValue};
     use siltdb::dynamo::AttributeValue;
+
+    use crate::json::value::to_value;
 
     use crate::json::decode::read_request as read;
 
@@ -277,8 +292,14 @@ mod tests {
 
     #[test]
     fn outputs_omit_absent_members() {
-        assert_eq!(get_item_output(&GetItemOutput::default()), json!({}));
-        assert_eq!(put_item_output(&PutItemOutput::default()), json!({}));
+        assert_eq!(
+            to_value(get_item_output(&GetItemOutput::default())),
+            json!({})
+        );
+        assert_eq!(
+            to_value(put_item_output(&PutItemOutput::default())),
+            json!({})
+        );
         let o = GetItemOutput {
             item: Some([("k".to_string(), AttributeValue::S("v".into()))].into()),
             consumed_capacity: Some(ConsumedCapacity {
@@ -288,7 +309,7 @@ mod tests {
             }),
         };
         assert_eq!(
-            get_item_output(&o),
+            to_value(get_item_output(&o)),
             json!({"Item": {"k": {"S": "v"}}, "ConsumedCapacity": {"TableName": "T", "CapacityUnits": 0.5}})
         );
         let o = UpdateItemOutput {
@@ -296,10 +317,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            update_item_output(&o),
+            to_value(update_item_output(&o)),
             json!({"Attributes": {"a": {"BOOL": true}}})
         );
         let o = DeleteItemOutput::default();
-        assert_eq!(delete_item_output(&o), json!({}));
+        assert_eq!(to_value(delete_item_output(&o)), json!({}));
     }
 }

@@ -150,11 +150,24 @@ macro_rules! define_codec {
             }
         }
 
-        /// Writes a successful response's body.
+        /// A successful response's body as a JSON tree (the CLI, tests).
         pub fn encode_response(response: &Response) -> serde_json::Value {
             match response {
-                $(Response::$op(o) => $write(o),)+
+                $(Response::$op(o) => value::to_value($write(o)),)+
             }
+        }
+
+        /// A successful response's body as the bytes the server sends:
+        /// the same JSON as [`encode_response`], written without building
+        /// a tree where the operation's writer writes straight to bytes
+        /// (item reads and writes, Query, Scan, BatchGetItem).
+        pub fn response_bytes(response: &Response) -> Vec<u8> {
+            // Nothing these writers produce fails to serialize (map keys
+            // are strings).
+            match response {
+                $(Response::$op(o) => serde_json::to_vec(&$write(o)),)+
+            }
+            .unwrap_or_else(|_| b"{}".to_vec())
         }
     };
 }
@@ -427,5 +440,95 @@ mod tests {
         assert_eq!(e.name(), "ValidationException");
         let e = item_from_json(&json!([1])).expect_err("not a map");
         assert_eq!(e.name(), "SerializationException");
+    }
+
+    /// The bytes the server sends for item-bearing answers, written
+    /// without a tree, are exactly the bytes of the same answer as a
+    /// `serde_json::Value`: every member and every attribute type, in the
+    /// order a `Value`'s map writes them.
+    #[test]
+    fn answers_written_straight_to_bytes_match_the_tree() {
+        use siltdb::dynamo::api::{
+            BatchGetItemOutput, Capacity, ConsumedCapacity, DeleteItemOutput, GetItemOutput,
+            ItemCollectionMetrics, KeysAndAttributes, PutItemOutput, QueryOutput, UpdateItemOutput,
+        };
+        let item = item_from_json(&json!({
+            "s": {"S": "h\u{e9}llo \"q\" \n\u{1}"}, "n": {"N": "-1.50"}, "b": {"B": "AAEC/w=="},
+            "t": {"BOOL": true}, "z": {"NULL": true},
+            "m": {"M": {"x": {"L": [{"S": "a"}, {"N": "2"}, {"M": {}}]}, "y": {"L": []}}},
+            "ss": {"SS": ["b", "a"]}, "ns": {"NS": ["10", "1e2", "-3"]}, "bs": {"BS": ["AA==", "AQ=="]},
+        }))
+        .expect("a valid item");
+        let capacity = ConsumedCapacity {
+            table_name: Some("T".into()),
+            capacity_units: Some(1.5),
+            table: Some(Capacity {
+                capacity_units: Some(1.0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let metrics = ItemCollectionMetrics {
+            item_collection_key: item.clone(),
+            size_estimate_range_gb: vec![0.0, 1.0],
+        };
+        let responses = [
+            Response::GetItem(GetItemOutput::default()),
+            Response::GetItem(GetItemOutput {
+                item: Some(item.clone()),
+                consumed_capacity: Some(capacity.clone()),
+            }),
+            Response::PutItem(PutItemOutput::default()),
+            Response::PutItem(PutItemOutput {
+                attributes: Some(item.clone()),
+                consumed_capacity: Some(capacity.clone()),
+                item_collection_metrics: Some(metrics.clone()),
+            }),
+            Response::UpdateItem(UpdateItemOutput {
+                attributes: Some(item.clone()),
+                ..Default::default()
+            }),
+            Response::DeleteItem(DeleteItemOutput {
+                item_collection_metrics: Some(metrics),
+                ..Default::default()
+            }),
+            Response::Query(QueryOutput::default()),
+            Response::Query(QueryOutput {
+                items: Some(vec![item.clone(), Item::new()]),
+                count: 2,
+                scanned_count: 3,
+                last_evaluated_key: Some(item.clone()),
+                consumed_capacity: Some(capacity.clone()),
+            }),
+            Response::Scan(QueryOutput {
+                items: Some(Vec::new()),
+                ..Default::default()
+            }),
+            Response::BatchGetItem(BatchGetItemOutput::default()),
+            Response::BatchGetItem(BatchGetItemOutput {
+                responses: [
+                    ("B".to_string(), vec![item.clone()]),
+                    ("A".to_string(), Vec::new()),
+                ]
+                .into(),
+                unprocessed_keys: [(
+                    "C".to_string(),
+                    KeysAndAttributes {
+                        keys: vec![item.clone()],
+                        ..Default::default()
+                    },
+                )]
+                .into(),
+                consumed_capacity: Some(vec![capacity]),
+            }),
+        ];
+        for r in &responses {
+            let tree = serde_json::to_vec(&encode_response(r)).expect("a tree serializes");
+            assert_eq!(
+                String::from_utf8_lossy(&response_bytes(r)),
+                String::from_utf8_lossy(&tree),
+                "{r:?}"
+            );
+        }
     }
 }

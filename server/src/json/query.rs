@@ -1,11 +1,11 @@
 //! Query and Scan ↔ DynamoDB JSON.
 
-use serde_json::{Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use siltdb::dynamo::api::{QueryInput, QueryOutput, ScanInput, Select};
 
-use super::common::{consumed_capacity_json, put_opt, SELECT_SET};
+use super::common::{consumed_capacity_json, SELECT_SET};
 use super::decode::{DResult, Decoder, Struct};
-use super::value::item_json;
+use super::value::{items_json, ItemJson};
 
 /// Reads a `Query` request.
 ///
@@ -87,29 +87,32 @@ pub(crate) fn scan_input(d: &mut Decoder, s: Struct<'_>) -> DResult<ScanInput> {
     })
 }
 
-/// A `Query` or `Scan` response.
-pub(crate) fn query_output(o: &QueryOutput) -> Value {
-    let mut m = Map::new();
-    put_opt(
-        &mut m,
-        "Items",
-        o.items
-            .as_ref()
-            .map(|items| Value::Array(items.iter().map(item_json).collect())),
-    );
-    m.insert("Count".to_string(), Value::from(o.count));
-    m.insert("ScannedCount".to_string(), Value::from(o.scanned_count));
-    put_opt(
-        &mut m,
-        "LastEvaluatedKey",
-        o.last_evaluated_key.as_ref().map(item_json),
-    );
-    put_opt(
-        &mut m,
-        "ConsumedCapacity",
-        o.consumed_capacity.as_ref().map(consumed_capacity_json),
-    );
-    Value::Object(m)
+/// A `Query` or `Scan` response, written straight to bytes.
+pub(crate) fn query_output(o: &QueryOutput) -> impl Serialize + '_ {
+    QueryJson(o)
+}
+
+/// [`query_output`]'s writer.
+struct QueryJson<'a>(&'a QueryOutput);
+
+impl Serialize for QueryJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Members in name order, as a `serde_json::Map` would write them.
+        let o = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(c) = &o.consumed_capacity {
+            m.serialize_entry("ConsumedCapacity", &consumed_capacity_json(c))?;
+        }
+        m.serialize_entry("Count", &o.count)?;
+        if let Some(items) = &o.items {
+            m.serialize_entry("Items", &items_json(items))?;
+        }
+        if let Some(k) = &o.last_evaluated_key {
+            m.serialize_entry("LastEvaluatedKey", &ItemJson(k))?;
+        }
+        m.serialize_entry("ScannedCount", &o.scanned_count)?;
+        m.end()
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +123,7 @@ mod tests {
     use siltdb::dynamo::AttributeValue;
 
     use crate::json::decode::read_request as read;
+    use crate::json::value::to_value;
 
     #[test]
     fn query_reads_every_member() {
@@ -187,7 +191,7 @@ mod tests {
     #[test]
     fn output_has_counts_and_only_set_members() {
         assert_eq!(
-            query_output(&QueryOutput::default()),
+            to_value(query_output(&QueryOutput::default())),
             json!({"Count": 0, "ScannedCount": 0})
         );
         let o = QueryOutput {
@@ -200,7 +204,7 @@ mod tests {
             consumed_capacity: None,
         };
         assert_eq!(
-            query_output(&o),
+            to_value(query_output(&o)),
             json!({"Items": [{"k": {"S": "v"}}], "Count": 1, "ScannedCount": 2,
                    "LastEvaluatedKey": {"k": {"S": "v"}}})
         );
@@ -261,19 +265,19 @@ mod tests {
         let mut body = json!({"TableName": "TTT", "IndexName": "byG", "Limit": 2,
                               "KeyConditionExpression": "g = :g",
                               "ExpressionAttributeValues": {":g": {"S": "x"}}});
-        let first = query_output(
+        let first = to_value(query_output(
             &db.query(read(body.clone(), query_input).expect("decode"))
                 .expect("query"),
-        );
+        ));
         assert_eq!(
             first["LastEvaluatedKey"],
             json!({"pk": {"S": "k1"}, "g": {"S": "x"}, "n": {"N": "1"}})
         );
         body["ExclusiveStartKey"] = first["LastEvaluatedKey"].clone();
-        let second = query_output(
+        let second = to_value(query_output(
             &db.query(read(body, query_input).expect("decode"))
                 .expect("query"),
-        );
+        ));
         assert_eq!(
             second,
             json!({"Items": [{"pk": {"S": "k2"}, "g": {"S": "x"}, "n": {"N": "2"}}],

@@ -17,8 +17,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::mem::size_of;
 
-use base64::Engine as _;
-use serde_json::{Map, Value};
+use base64::display::Base64Display;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 use siltdb::dynamo::{AttributeValue, DynamoError, Item, Number};
 
 use super::decode::{
@@ -239,48 +240,94 @@ pub(crate) fn attribute_names(v: &Json) -> DResult<HashMap<String, String>> {
     Ok(out)
 }
 
-/// Padded standard base64, DynamoDB's encoding of binary values.
-pub(crate) fn base64_encode(data: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(data)
+/// One attribute value as DynamoDB JSON, written straight to a serializer
+/// (no intermediate tree): `{"S": "x"}`, `{"N": "1"}`, ... This is the one
+/// writer of attribute values; [`item_json`] builds `Value`s through it.
+pub(crate) struct AttributeValueJson<'a>(pub(crate) &'a AttributeValue);
+
+impl Serialize for AttributeValueJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        match self.0 {
+            AttributeValue::S(v) => m.serialize_entry("S", v)?,
+            AttributeValue::N(n) => m.serialize_entry("N", &Display(n))?,
+            AttributeValue::B(b) => m.serialize_entry("B", &Base64Json(b))?,
+            AttributeValue::Bool(b) => m.serialize_entry("BOOL", b)?,
+            AttributeValue::Null => m.serialize_entry("NULL", &true)?,
+            AttributeValue::M(v) => m.serialize_entry("M", &ItemJson(v))?,
+            AttributeValue::L(l) => {
+                m.serialize_entry("L", &Seq(l.iter().map(AttributeValueJson)))?
+            }
+            AttributeValue::Ss(v) => m.serialize_entry("SS", v)?,
+            AttributeValue::Ns(v) => m.serialize_entry("NS", &Seq(v.iter().map(Display)))?,
+            AttributeValue::Bs(v) => {
+                m.serialize_entry("BS", &Seq(v.iter().map(|b| Base64Json(b))))?;
+            }
+        }
+        m.end()
+    }
 }
 
-/// One attribute value as DynamoDB JSON.
-pub(crate) fn attribute_value_json(v: &AttributeValue) -> Value {
-    let (key, inner) = match v {
-        AttributeValue::S(s) => ("S", Value::String(s.clone())),
-        AttributeValue::N(n) => ("N", Value::String(n.to_string())),
-        AttributeValue::B(b) => ("B", Value::String(base64_encode(b))),
-        AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
-        AttributeValue::Null => ("NULL", Value::Bool(true)),
-        AttributeValue::M(m) => ("M", Value::Object(item_map(m))),
-        AttributeValue::L(l) => (
-            "L",
-            Value::Array(l.iter().map(attribute_value_json).collect()),
-        ),
-        AttributeValue::Ss(s) => ("SS", s.iter().map(|x| Value::String(x.clone())).collect()),
-        AttributeValue::Ns(s) => (
-            "NS",
-            s.iter().map(|x| Value::String(x.to_string())).collect(),
-        ),
-        AttributeValue::Bs(s) => (
-            "BS",
-            s.iter().map(|x| Value::String(base64_encode(x))).collect(),
-        ),
-    };
-    let mut m = Map::with_capacity(1);
-    m.insert(key.to_string(), inner);
-    Value::Object(m)
+/// An item (or key, or `M` value) as DynamoDB JSON, written straight to a
+/// serializer: its names in order, each with its [`AttributeValueJson`].
+pub(crate) struct ItemJson<'a>(pub(crate) &'a BTreeMap<String, AttributeValue>);
+
+impl Serialize for ItemJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, AttributeValueJson(v))))
+    }
 }
 
-fn item_map(item: &BTreeMap<String, AttributeValue>) -> Map<String, Value> {
-    item.iter()
-        .map(|(k, v)| (k.clone(), attribute_value_json(v)))
-        .collect()
+/// Items as a JSON array of [`ItemJson`].
+pub(crate) fn items_json(items: &[Item]) -> impl Serialize + '_ {
+    Seq(items.iter().map(ItemJson))
 }
 
-/// An item (or key) as DynamoDB JSON.
+/// A value written as a JSON string through its `Display` (numbers in
+/// canonical form).
+struct Display<'a, T>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Display<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+/// Bytes as a JSON string in padded standard base64.
+struct Base64Json<'a>(&'a [u8]);
+
+impl Serialize for Base64Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&Base64Display::new(
+            self.0,
+            &base64::engine::general_purpose::STANDARD,
+        ))
+    }
+}
+
+/// The elements an iterator yields, as a JSON array (the iterator is
+/// cloned: `serialize` takes `&self`).
+struct Seq<I>(I);
+
+impl<I> Serialize for Seq<I>
+where
+    I: Iterator + Clone,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+/// `v` as a [`Value`]; what cannot be written (nothing these writers
+/// produce) becomes `null`.
+pub(crate) fn to_value(v: impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// An item (or key) as a DynamoDB JSON [`Value`].
 pub(crate) fn item_json(item: &Item) -> Value {
-    Value::Object(item_map(item))
+    to_value(ItemJson(item))
 }
 
 #[cfg(test)]
@@ -320,17 +367,17 @@ mod tests {
             json!({"M": {"a": {"BOOL": true}, "b": {"SS": ["z"]}}}),
         ] {
             let av = read(v.clone()).expect("valid");
-            assert_eq!(attribute_value_json(&av), v);
+            assert_eq!(to_value(AttributeValueJson(&av)), v);
         }
     }
 
     #[test]
     fn numbers_are_written_canonically() {
         let av = read(json!({"N": "1e3"})).expect("valid");
-        assert_eq!(attribute_value_json(&av), json!({"N": "1000"}));
+        assert_eq!(to_value(AttributeValueJson(&av)), json!({"N": "1000"}));
         let av = read(json!({"NS": ["10", "1.50", "-0.5"]})).expect("valid");
         assert_eq!(
-            attribute_value_json(&av),
+            to_value(AttributeValueJson(&av)),
             json!({"NS": ["-0.5", "1.5", "10"]})
         );
     }
