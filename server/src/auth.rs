@@ -213,7 +213,7 @@ struct Authorization {
 /// (`Authorization: AWS4-HMAC-SHA256 Credential=AK/date/REGION/service/...`),
 /// if it has one that looks like a region (1–32 of `[a-z0-9-]`): the region
 /// the server answers the request in.
-pub fn credential_region(headers: &HeaderMap) -> Option<String> {
+pub fn credential_region(headers: &HeaderMap) -> Option<&str> {
     let header = headers.get("authorization")?.to_str().ok()?;
     let credential = header
         .split([' ', ','])
@@ -223,7 +223,7 @@ pub fn credential_region(headers: &HeaderMap) -> Option<String> {
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    ok.then(|| region.to_string())
+    ok.then_some(region)
 }
 
 fn parse_authorization(

@@ -46,10 +46,11 @@
 //! is logged with the request id, and the client gets DynamoDB's generic
 //! text.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -80,7 +81,16 @@ pub(crate) struct State {
     backend: Arc<dyn Backend>,
     config: ServerConfig,
     budget: Arc<MemoryBudget>,
+    /// The backend's handle for each region requests were signed for so
+    /// far ([`Backend::in_region`]), made once instead of per request; at
+    /// most [`MAX_CACHED_REGIONS`], since a region is whatever a client
+    /// puts in its credential scope.
+    regions: RwLock<HashMap<Box<str>, Option<Arc<dyn Backend>>>>,
 }
+
+/// Regional handles [`State`] keeps; past them a handle is made per
+/// request.
+const MAX_CACHED_REGIONS: usize = 64;
 
 impl State {
     pub(crate) fn new(backend: Arc<dyn Backend>, config: ServerConfig) -> State {
@@ -89,7 +99,27 @@ impl State {
             backend,
             config,
             budget,
+            regions: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// The backend answering in `region`, if it is not [`State::backend`].
+    fn in_region(&self, region: &str) -> Option<Arc<dyn Backend>> {
+        let cached = self
+            .regions
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(region)
+            .cloned();
+        if let Some(handle) = cached {
+            return handle;
+        }
+        let handle = self.backend.in_region(region);
+        let mut regions = self.regions.write().unwrap_or_else(PoisonError::into_inner);
+        if regions.len() < MAX_CACHED_REGIONS {
+            regions.insert(region.into(), handle.clone());
+        }
+        handle
     }
 }
 
@@ -203,8 +233,8 @@ async fn answer(parts: &Parts, body: Incoming, state: &State) -> Response<Full<B
             describe_endpoints(parts),
         )),
         request => {
-            let regional = crate::auth::credential_region(&parts.headers)
-                .and_then(|r| state.backend.in_region(&r));
+            let regional =
+                crate::auth::credential_region(&parts.headers).and_then(|r| state.in_region(r));
             run(op, request, regional.as_ref().unwrap_or(&state.backend)).await
         }
     };
@@ -398,4 +428,56 @@ fn overloaded(content_type: &str, reservation: &Reservation) -> Response<Full<By
 /// The error a request gets when its operation panicked.
 fn panicked() -> DynamoError {
     DynamoError::InternalServerError("the operation panicked".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use siltdb::dynamo::api::{
+        AttributeDefinition, BillingMode, CreateTableInput, KeySchemaElement, KeyType,
+    };
+    use siltdb::dynamo::{DynamoDb, ScalarAttributeType};
+
+    /// The ARN a table created through `backend` gets.
+    fn arn_of_new_table(backend: &dyn Backend, name: &str) -> String {
+        backend
+            .create_table(CreateTableInput {
+                table_name: name.into(),
+                attribute_definitions: vec![AttributeDefinition {
+                    attribute_name: "k".into(),
+                    attribute_type: ScalarAttributeType::S,
+                }],
+                key_schema: vec![KeySchemaElement {
+                    attribute_name: "k".into(),
+                    key_type: KeyType::Hash,
+                }],
+                billing_mode: Some(BillingMode::PayPerRequest),
+                ..Default::default()
+            })
+            .expect("created")
+            .table_description
+            .table_arn
+    }
+
+    #[test]
+    fn regional_handles_are_made_once_and_name_their_region() {
+        let db = DynamoDb::open_in_memory().expect("open");
+        let state = State::new(Arc::new(db), ServerConfig::default());
+        let a = state.in_region("eu-west-1").expect("a regional handle");
+        let b = state.in_region("eu-west-1").expect("a regional handle");
+        assert!(Arc::ptr_eq(&a, &b), "the second request reuses the handle");
+        assert!(arn_of_new_table(a.as_ref(), "Tbl1").starts_with("arn:aws:dynamodb:eu-west-1:"));
+        // Past the bound, handles are still right, just not kept.
+        for i in 0..MAX_CACHED_REGIONS {
+            state.in_region(&format!("r{i}"));
+        }
+        let c = state.in_region("us-west-2").expect("a regional handle");
+        let d = state.in_region("us-west-2").expect("a regional handle");
+        assert!(!Arc::ptr_eq(&c, &d));
+        assert!(arn_of_new_table(d.as_ref(), "Tbl2").starts_with("arn:aws:dynamodb:us-west-2:"));
+        assert_eq!(
+            state.regions.read().expect("not poisoned").len(),
+            MAX_CACHED_REGIONS
+        );
+    }
 }

@@ -47,20 +47,21 @@ pub fn parse_target(target: &str) -> Option<Operation> {
     }
 }
 
-/// Media type of a `Content-Type` value, without parameters, lower case.
-fn media_type(v: &HeaderValue) -> String {
-    let s = String::from_utf8_lossy(v.as_bytes());
-    s.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// Which of DynamoDB's two JSON media types a `Content-Type` value names
+/// (parameters and case ignored), if either.
+fn json_media_type(v: &HeaderValue) -> Option<&'static str> {
+    let bytes = v.as_bytes();
+    let end = bytes.iter().position(|&b| b == b';').unwrap_or(bytes.len());
+    let media = bytes.get(..end)?.trim_ascii();
+    [AMZ_JSON, PLAIN_JSON]
+        .into_iter()
+        .find(|t| media.eq_ignore_ascii_case(t.as_bytes()))
 }
 
 /// The content type a JSON answer to a request with `headers` carries: the
 /// request's, `application/x-amz-json-1.0` or else `application/json`.
 pub fn reply_type(headers: &HeaderMap) -> &'static str {
-    match headers.get(CONTENT_TYPE).map(media_type).as_deref() {
+    match headers.get(CONTENT_TYPE).and_then(json_media_type) {
         Some(AMZ_JSON) => AMZ_JSON,
         _ => PLAIN_JSON,
     }
@@ -96,8 +97,11 @@ pub fn interpret_decoded(
     meter: &dyn Meter,
 ) -> Result<(Operation, Request), Refusal> {
     // 3. Method and content type.
-    let content_type = parts.headers.get(CONTENT_TYPE).map(media_type);
-    let json_type = matches!(content_type.as_deref(), Some(AMZ_JSON) | Some(PLAIN_JSON));
+    let json_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(json_media_type)
+        .is_some();
     if parts.method != Method::POST || (!body.is_empty() && !json_type) {
         return Err(Refusal::NotFound);
     }
@@ -189,8 +193,16 @@ mod tests {
     #[test]
     fn media_types_ignore_parameters_and_case() {
         assert_eq!(
-            media_type(&HeaderValue::from_static("Application/JSON; charset=utf-8")),
-            "application/json"
+            json_media_type(&HeaderValue::from_static("Application/JSON; charset=utf-8")),
+            Some(PLAIN_JSON)
+        );
+        assert_eq!(
+            json_media_type(&HeaderValue::from_static(" application/x-amz-json-1.0 ")),
+            Some(AMZ_JSON)
+        );
+        assert_eq!(
+            json_media_type(&HeaderValue::from_static("application/x-amz-json-1.1")),
+            None
         );
     }
 
