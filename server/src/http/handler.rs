@@ -85,8 +85,11 @@ pub(crate) struct State {
     /// far ([`Backend::in_region`]), made once instead of per request; at
     /// most [`MAX_CACHED_REGIONS`], since a region is whatever a client
     /// puts in its credential scope.
-    regions: RwLock<HashMap<Box<str>, Option<Arc<dyn Backend>>>>,
+    regions: RwLock<HashMap<Box<str>, Regional>>,
 }
+
+/// A region's handle: `None` when the backend has one region.
+type Regional = Option<Arc<dyn Backend>>;
 
 /// Regional handles [`State`] keeps; past them a handle is made per
 /// request.
@@ -104,7 +107,7 @@ impl State {
     }
 
     /// The backend answering in `region`, if it is not [`State::backend`].
-    fn in_region(&self, region: &str) -> Option<Arc<dyn Backend>> {
+    fn in_region(&self, region: &str) -> Regional {
         let cached = self
             .regions
             .read()
