@@ -152,7 +152,7 @@ pub fn check(
     let header = request
         .headers
         .get(hyper::header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
         .filter(|h| !h.trim().is_empty())
         .ok_or(AuthError::MissingAuthenticationToken)?;
     let Some(credentials) = credentials else {

@@ -105,6 +105,14 @@ impl Activity {
         self.waker.wake();
     }
 
+    /// When the head under way, if one is, must be complete.
+    fn head_due(&self, t: &Timeouts) -> Option<Instant> {
+        match self.head_started.load(Ordering::Acquire) {
+            NO_HEAD => None,
+            started => Some(self.at(started) + t.header),
+        }
+    }
+
     fn on_write(&self) {
         self.last_io.store(self.now(), Ordering::Release);
     }
@@ -294,10 +302,14 @@ where
         if this.activity.evicted.load(Ordering::Acquire) {
             return Poll::Ready(Ending::Evicted);
         }
-        let (deadline, _) = this.activity.deadline(&this.timeouts);
-        if deadline < this.armed {
-            this.armed = deadline;
-            this.sleep.as_mut().reset(deadline);
+        // Only a head started during that poll can move the deadline
+        // earlier; everything else moves it later, which the timer finds
+        // out when it fires.
+        if let Some(due) = this.activity.head_due(&this.timeouts) {
+            if due < this.armed {
+                this.armed = due;
+                this.sleep.as_mut().reset(due);
+            }
         }
         while this.sleep.as_mut().poll(cx).is_ready() {
             // Progress may have moved the deadline since; look again.
