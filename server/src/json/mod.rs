@@ -3,9 +3,12 @@
 //! A request body is parsed into a compact [`tree::Json`] under a memory
 //! meter ([`read_body`]), then read by hand, so that every wrong type,
 //! violated constraint and bad value fails with the exception and message
-//! DynamoDB gives (`decode` explains the passes). Responses are written as
-//! [`serde_json::Value`]. The per-operation readers and writers are wired
-//! to the operations by the one list in [`crate::operation`].
+//! DynamoDB gives (`decode` explains the passes). Responses are written
+//! through `serde`: the answers that carry items (GetItem, PutItem,
+//! UpdateItem, DeleteItem, Query, Scan, BatchGetItem) straight to bytes
+//! ([`response_bytes`]; `value::ItemJson` writes items), the others as a
+//! [`serde_json::Value`] first. The per-operation readers and writers are
+//! wired to the operations by the one list in [`crate::operation`].
 //!
 //! One file per concern: `value` (attribute values and items), `item`
 //! (PutItem/GetItem/UpdateItem/DeleteItem), `query` (Query/Scan), `batch`,
