@@ -465,6 +465,12 @@ mod tests {
         assert!(r.admit().is_some());
     }
 
+    /// The timeouts the watchdog tests use.
+    const TIMEOUTS: Timeouts = Timeouts {
+        header: Duration::from_secs(5),
+        idle: Duration::from_secs(60),
+    };
+
     /// A connection future that reads the first bytes of a head when
     /// first polled at or after `at`, and never finishes.
     async fn head_at(activity: Arc<Activity>, at: Instant) -> Result<(), ()> {
@@ -475,10 +481,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn a_head_started_during_a_poll_moves_the_deadline_earlier() {
-        let t = Timeouts {
-            header: Duration::from_secs(5),
-            idle: Duration::from_secs(60),
-        };
+        let t = TIMEOUTS;
         let a = Arc::new(Activity::new(Instant::now()));
         let start = Instant::now();
         // Armed for the idle deadline (60 s); a head at 2 s is due at 7 s.
@@ -493,10 +496,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn an_idle_connection_times_out_and_an_evicted_one_ends() {
-        let t = Timeouts {
-            header: Duration::from_secs(5),
-            idle: Duration::from_secs(60),
-        };
+        let t = TIMEOUTS;
         let r = Registry::new(1);
         let a = r.admit().expect("room");
         let start = Instant::now();
@@ -519,10 +519,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn deadlines_follow_the_state() {
-        let t = Timeouts {
-            header: Duration::from_secs(5),
-            idle: Duration::from_secs(60),
-        };
+        let t = TIMEOUTS;
         let a = Arc::new(Activity::new(Instant::now()));
         let start = Instant::now();
         assert_eq!(a.deadline(&t), (start + t.idle, Some("idle")));

@@ -122,6 +122,19 @@ pub(crate) fn delete_item_input(d: &mut Decoder, s: Struct<'_>) -> DResult<Delet
 }
 
 /// The members every write output shares, written straight to bytes.
+fn write_output<'a>(
+    attributes: &'a Option<Item>,
+    capacity: &'a Option<ConsumedCapacity>,
+    metrics: &'a Option<ItemCollectionMetrics>,
+) -> WriteOutputJson<'a> {
+    WriteOutputJson {
+        attributes: attributes.as_ref(),
+        capacity: capacity.as_ref(),
+        metrics: metrics.as_ref(),
+    }
+}
+
+/// [`write_output`]'s writer.
 struct WriteOutputJson<'a> {
     attributes: Option<&'a Item>,
     capacity: Option<&'a ConsumedCapacity>,
@@ -147,29 +160,29 @@ impl Serialize for WriteOutputJson<'_> {
 
 /// A `PutItem` response.
 pub(crate) fn put_item_output(o: &PutItemOutput) -> impl Serialize + '_ {
-    WriteOutputJson {
-        attributes: o.attributes.as_ref(),
-        capacity: o.consumed_capacity.as_ref(),
-        metrics: o.item_collection_metrics.as_ref(),
-    }
+    write_output(
+        &o.attributes,
+        &o.consumed_capacity,
+        &o.item_collection_metrics,
+    )
 }
 
 /// An `UpdateItem` response.
 pub(crate) fn update_item_output(o: &UpdateItemOutput) -> impl Serialize + '_ {
-    WriteOutputJson {
-        attributes: o.attributes.as_ref(),
-        capacity: o.consumed_capacity.as_ref(),
-        metrics: o.item_collection_metrics.as_ref(),
-    }
+    write_output(
+        &o.attributes,
+        &o.consumed_capacity,
+        &o.item_collection_metrics,
+    )
 }
 
 /// A `DeleteItem` response.
 pub(crate) fn delete_item_output(o: &DeleteItemOutput) -> impl Serialize + '_ {
-    WriteOutputJson {
-        attributes: o.attributes.as_ref(),
-        capacity: o.consumed_capacity.as_ref(),
-        metrics: o.item_collection_metrics.as_ref(),
-    }
+    write_output(
+        &o.attributes,
+        &o.consumed_capacity,
+        &o.item_collection_metrics,
+    )
 }
 
 /// A `GetItem` response: `{}` when the item does not exist.
