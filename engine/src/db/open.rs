@@ -84,7 +84,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
     ));
     let blobs = Arc::new(BlobCache::new(dir.to_path_buf(), Arc::clone(&fs), blocks));
     let empty_version = versions.current();
-    let placeholder = Arc::new(MemTable::new(0));
+    let placeholder = Arc::new(MemTable::sized_for(0, opts.write_buffer_size));
     let inner = Arc::new(DbInner {
         dir: dir.to_path_buf(),
         fs: Arc::clone(&fs),
@@ -174,7 +174,7 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     let mut edit = VersionEdit::default();
     let mut blobs = BlobRefTally::new();
     let mut max_seq = lock(&inner.state).versions.last_sequence;
-    let mut mem = Arc::new(MemTable::new(0));
+    let mut mem = Arc::new(MemTable::sized_for(0, inner.opts.write_buffer_size));
     let mut chain = WalChain::new();
     for &number in wals {
         let kind = FileKind::Wal(number);
@@ -195,7 +195,7 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
             }
             if mem.approximate_size() >= inner.opts.write_buffer_size {
                 flush_recovered(inner, &mem, &mut edit, &mut blobs)?;
-                mem = Arc::new(MemTable::new(0));
+                mem = Arc::new(MemTable::sized_for(0, inner.opts.write_buffer_size));
             }
             Ok(())
         })?;
@@ -236,7 +236,7 @@ fn recover_logs(inner: &Arc<DbInner>, wals: &[u64], report: &mut RecoveryReport)
     // switch of CURRENT syncs the directory, making the new WAL's entry
     // durable too.
     inner.log_and_apply(edit, |st| {
-        st.mem = Arc::new(MemTable::new(number));
+        st.mem = Arc::new(MemTable::sized_for(number, inner.opts.write_buffer_size));
         st.mem_base_seq = max_seq;
     })?;
     *lock(&inner.wal) = Some(

@@ -28,7 +28,7 @@ use crate::compaction::WritePressure;
 use crate::error::{Error, Result};
 use crate::fs::WritableFile;
 use crate::manifest::VersionEdit;
-use crate::memtable::{self, MemTable};
+use crate::memtable::MemTable;
 use crate::recovery::FileKind;
 use crate::stats::Counters;
 use crate::wal::LogWriter;
@@ -477,8 +477,7 @@ impl DbInner {
             }
         };
         *lock(&self.wal) = Some(writer);
-        let part_bytes = memtable::part_bytes_for(self.opts.write_buffer_size);
-        let fresh = Arc::new(MemTable::with_part_bytes(number, part_bytes));
+        let fresh = Arc::new(MemTable::sized_for(number, self.opts.write_buffer_size));
         let old = std::mem::replace(&mut st.mem, fresh);
         st.mem_base_seq = st.versions.last_sequence;
         st.imm.push_back(old);

@@ -7,7 +7,9 @@
 //! compaction) inserts at the speed of a small skiplist that stays in the
 //! CPU caches, instead of paying a cache miss per level of one deep
 //! skiplist. A point read checks each part's filter, newest first, and
-//! searches only parts that may hold the key; iteration merges the parts.
+//! looks the key up only in parts that may hold it, through the part's
+//! point-lookup index (a hash of chains beside the skiplist's levels, see
+//! [`skiplist`]); iteration merges the parts.
 //!
 //! One writer (the group-commit leader) inserts while readers and iterators
 //! run without locks.
@@ -28,6 +30,11 @@ use skiplist::{Cursor, SkipList};
 
 /// Most parts a memtable has; past this the last part keeps growing.
 const MAX_PARTS: usize = 64;
+
+/// Bytes of part memory per point-lookup index bucket (an 8-byte pointer,
+/// so the index takes 1/32 of a part): about one bucket per entry of a
+/// 16-byte key and 100-byte value with its node.
+const BYTES_PER_BUCKET: usize = 256;
 
 /// Part size for a memtable of `write_buffer_size` bytes: an eighth of it,
 /// so a full memtable has about eight parts (a read checks at most that
@@ -78,8 +85,16 @@ pub struct MemTable {
 impl MemTable {
     /// An empty memtable whose writes are logged in WAL `log_number`, with
     /// parts of 8 MiB.
+    #[cfg(test)]
     pub fn new(log_number: u64) -> MemTable {
         MemTable::with_part_bytes(log_number, 8 << 20)
+    }
+
+    /// An empty memtable whose writes are logged in WAL `log_number`, with
+    /// parts sized for a memtable of `write_buffer_size` bytes
+    /// ([`part_bytes_for`]).
+    pub fn sized_for(log_number: u64, write_buffer_size: usize) -> MemTable {
+        MemTable::with_part_bytes(log_number, part_bytes_for(write_buffer_size))
     }
 
     /// An empty memtable whose parts hold about `part_bytes` bytes each
@@ -102,7 +117,7 @@ impl MemTable {
 
     fn new_part(&self) -> Part {
         Part {
-            list: SkipList::new(self.part_bytes / 8),
+            list: SkipList::new(self.part_bytes / 8, self.part_bytes / BYTES_PER_BUCKET),
             filter: PartFilter::new(self.part_bytes),
         }
     }
@@ -131,8 +146,9 @@ impl MemTable {
         }
         let mut ikey = Vec::with_capacity(user_key.len() + key::TRAILER_LEN);
         key::append_internal_key(&mut ikey, user_key, seq, kind);
-        part.filter.add(filter::hash(user_key));
-        part.list.insert(&ikey, value);
+        let h = filter::hash(user_key);
+        part.filter.add(h);
+        part.list.insert(&ikey, value, h);
     }
 
     /// The newest entry for `user_key` with sequence `<= seq`.
@@ -145,28 +161,23 @@ impl MemTable {
             if !part.filter.may_contain(h) {
                 continue;
             }
-            let c = part.list.seek(&lookup);
-            if !c.is_some() {
-                continue;
-            }
-            match key::parse_internal_key(part.list.key(c)) {
-                Some(p) if p.user_key == user_key => {
-                    return match p.kind {
-                        ValueKind::Value => Lookup::Found(part.list.value(c).to_vec()),
-                        ValueKind::ValueBlob => Lookup::Blob(part.list.value(c).to_vec()),
-                        ValueKind::Deletion => Lookup::Deleted,
-                    }
-                }
-                _ => {}
+            let c = part.list.find(user_key, h, &lookup);
+            if let Some(p) = key::parse_internal_key(part.list.key(c)) {
+                return match p.kind {
+                    ValueKind::Value => Lookup::Found(part.list.value(c).to_vec()),
+                    ValueKind::ValueBlob => Lookup::Blob(part.list.value(c).to_vec()),
+                    ValueKind::Deletion => Lookup::Deleted,
+                };
             }
         }
         Lookup::Absent
     }
 
     /// Memory used, in bytes: the arena bytes of every part, which hold
-    /// every key, value and skiplist link. Not counted: each part's filter
-    /// (1/128 of `part_bytes`, allocated up front) and the unused tail of
-    /// each part's last arena chunk.
+    /// every key, value and skiplist link, and each part's point-lookup
+    /// index (1/32 of `part_bytes`, made by the part's first insert). Not
+    /// counted: each part's filter (1/128 of `part_bytes`, allocated up
+    /// front) and the unused tail of each part's last arena chunk.
     pub fn approximate_size(&self) -> usize {
         let n = self.count.load(Ordering::Acquire);
         let newest = self
