@@ -126,7 +126,7 @@ pub fn interpret_decoded(
     let target = parts
         .headers
         .get("x-amz-target")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        .map(|v| String::from_utf8_lossy(v.as_bytes()));
     let Some(op) = target.as_deref().and_then(parse_target) else {
         unauthenticated_syntax()?;
         let message = unknown_operation_message(target.as_deref());

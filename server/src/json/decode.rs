@@ -563,8 +563,18 @@ impl<'a> Struct<'a> {
     /// (the API model's `TableArn` shape); a plain name must also match
     /// `[a-zA-Z0-9_.-]+` (the `TableName` shape's pattern).
     pub(crate) fn table_name(&self, d: &mut Decoder) -> DResult<String> {
+        // Whether the checks below pass: the path is only built for a
+        // violation.
+        let fine = |n: &str| {
+            (n.starts_with("arn:") || matches_name_pattern(n))
+                && (1..=1024).contains(&n.chars().count())
+        };
+        let name = match self.string("TableName")? {
+            Some(name) if fine(&name) => return Ok(name),
+            other => other,
+        };
         let path = self.member_path("TableName");
-        match self.string("TableName")? {
+        match name {
             Some(name) => {
                 if !name.is_empty() && !name.starts_with("arn:") {
                     // A plain name: the `TableName` shape's pattern, checked

@@ -60,28 +60,22 @@ const TYPE_KEYS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL"
 pub(crate) fn attribute_value(d: &mut Decoder, v: &Json, pos: Position) -> DResult<AttributeValue> {
     let map = expect_struct(v, pos, "AttributeValue")?;
     // Pass 1 first: every present member is type-checked before any value
-    // rule is applied, as DynamoDB deserializes the whole value first.
-    let mut present: Vec<(&str, &Json)> = Vec::with_capacity(1);
-    for key in TYPE_KEYS {
-        if let Some(member) = map.get(key).filter(|m| !m.is_null()) {
-            present.push((key, member));
-        }
-    }
-    let mut parsed = Vec::with_capacity(present.len());
-    for (key, member) in &present {
-        parsed.push(read_typed(d, key, member)?);
-    }
-    if parsed.is_empty() {
-        d.defer(DynamoError::validation(
-            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
-        ));
-        return Ok(AttributeValue::Null);
-    }
+    // rule is applied, as DynamoDB deserializes the whole value first. So a
+    // type error in any member is answered before a value rule's.
+    let mut present = 0;
+    let mut value = None;
     let mut first_error = None;
-    let mut values = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(v) => values.push(v),
+    for key in TYPE_KEYS {
+        let Some(member) = map.get(key).filter(|m| !m.is_null()) else {
+            continue;
+        };
+        present += 1;
+        match read_typed(d, key, member)? {
+            Ok(v) => {
+                if value.is_none() {
+                    value = Some(v);
+                }
+            }
             Err(e) => {
                 if first_error.is_none() {
                     first_error = Some(e);
@@ -89,17 +83,23 @@ pub(crate) fn attribute_value(d: &mut Decoder, v: &Json, pos: Position) -> DResu
             }
         }
     }
+    if present == 0 {
+        d.defer(DynamoError::validation(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        ));
+        return Ok(AttributeValue::Null);
+    }
     if let Some(e) = first_error {
         d.defer(e);
         return Ok(AttributeValue::Null);
     }
-    if values.len() > 1 {
+    if present > 1 {
         d.defer(DynamoError::validation(
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
         ));
         return Ok(AttributeValue::Null);
     }
-    Ok(values.pop().unwrap_or(AttributeValue::Null))
+    Ok(value.unwrap_or(AttributeValue::Null))
 }
 
 /// Reads the member `key` of an `AttributeValue`: the outer `Result` is pass

@@ -431,29 +431,76 @@ impl fmt::Display for Number {
         if self.is_zero() {
             return f.write_str("0");
         }
-        let digits = self.coefficient.to_string();
-        let mut out = String::with_capacity(digits.len() + 170);
+        let mut buf = Digits {
+            buf: [0; 39],
+            len: 0,
+        };
+        // Writing a u128 into 39 bytes cannot fail.
+        fmt::write(&mut buf, format_args!("{}", self.coefficient))?;
+        let digits = buf.as_str();
         if self.negative {
-            out.push('-');
+            f.write_str("-")?;
         }
         if self.exponent >= 0 {
-            out.push_str(&digits);
-            out.extend(std::iter::repeat_n('0', self.exponent as usize));
+            f.write_str(digits)?;
+            write_zeros(f, self.exponent.unsigned_abs() as usize)
         } else {
             let frac = self.exponent.unsigned_abs() as usize;
-            if digits.len() > frac {
-                let (int_part, frac_part) = digits.split_at(digits.len() - frac);
-                out.push_str(int_part);
-                out.push('.');
-                out.push_str(frac_part);
-            } else {
-                out.push_str("0.");
-                out.extend(std::iter::repeat_n('0', frac - digits.len()));
-                out.push_str(&digits);
+            match digits.len().checked_sub(frac).filter(|&i| i > 0) {
+                Some(int_len) => {
+                    let (int_part, frac_part) = digits.split_at(int_len);
+                    f.write_str(int_part)?;
+                    f.write_str(".")?;
+                    f.write_str(frac_part)
+                }
+                None => {
+                    f.write_str("0.")?;
+                    write_zeros(f, frac - digits.len())?;
+                    f.write_str(digits)
+                }
             }
         }
-        f.write_str(&out)
     }
+}
+
+/// The decimal digits of a coefficient, written on the stack (a `u128` has
+/// at most 39).
+struct Digits {
+    buf: [u8; 39],
+    len: usize,
+}
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits are written.
+        self.buf
+            .get(..self.len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Write for Digits {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Writes `n` zeros.
+fn write_zeros(f: &mut fmt::Formatter<'_>, mut n: usize) -> fmt::Result {
+    const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+    while n > 0 {
+        let k = n.min(ZEROS.len());
+        f.write_str(&ZEROS[..k])?;
+        n -= k;
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Number {
