@@ -321,6 +321,15 @@ impl SkipList {
             self.indexed.store(false, AtomicOrdering::Release);
         }
         w.last_sequence = Some(sequence);
+        let buckets = self.buckets.get_or_init(|| {
+            (0..self.bucket_count)
+                .map(|_| AtomicPtr::new(ptr::null_mut()))
+                .collect()
+        });
+        let bucket = Self::bucket(buckets, hash);
+        // Read before the search (only this writer changes buckets), so the
+        // bucket's cache miss overlaps the search's.
+        let chain = bucket.load(AtomicOrdering::Relaxed);
         let mut prev = [self.head; MAX_HEIGHT];
         self.find_greater_or_equal(key, Some(&mut prev));
         let height = Self::random_height(&mut w.rng);
@@ -330,13 +339,6 @@ impl SkipList {
             // links there and simply drops a level.
             self.height.store(height, AtomicOrdering::Relaxed);
         }
-        let buckets = self.buckets.get_or_init(|| {
-            (0..self.bucket_count)
-                .map(|_| AtomicPtr::new(ptr::null_mut()))
-                .collect()
-        });
-        let bucket = Self::bucket(buckets, hash);
-        let chain = bucket.load(AtomicOrdering::Relaxed);
         let node = Self::new_node(&mut w.arena, height, key, value, chain);
         for (level, &p) in prev.iter().enumerate().take(height) {
             // SAFETY: `node` has `height` links; each `p` is the head or a
