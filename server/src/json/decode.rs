@@ -283,7 +283,7 @@ fn token_name(v: &Json) -> &'static str {
 const START_OF_STRUCTURE: &str = "Start of structure or map found where not expected";
 
 /// A JSON string member (Java `String`).
-pub(crate) fn expect_string(v: &Json) -> DResult<&str> {
+pub(crate) fn expect_string<'a>(v: &'a Json<'_>) -> DResult<&'a str> {
     match v {
         Json::String(s) => Ok(s),
         Json::Array(_) => Err(serialization(
@@ -386,7 +386,7 @@ pub(crate) fn expect_blob(v: &Json) -> DResult<Vec<u8>> {
 }
 
 /// A JSON array member.
-pub(crate) fn expect_list(v: &Json, pos: Position) -> DResult<&[Json]> {
+pub(crate) fn expect_list<'a>(v: &'a Json<'a>, pos: Position) -> DResult<&'a [Json<'a>]> {
     match v {
         Json::Array(a) => Ok(a),
         Json::Object(_) => Err(serialization(START_OF_STRUCTURE)),
@@ -399,7 +399,11 @@ pub(crate) fn expect_list(v: &Json, pos: Position) -> DResult<&[Json]> {
 
 /// A JSON object read as a map whose values have Java type `value_type`
 /// (a model shape name such as `"AttributeValue"`, or a qualified Java type).
-pub(crate) fn expect_map<'a>(v: &'a Json, pos: Position, value_type: &str) -> DResult<&'a Object> {
+pub(crate) fn expect_map<'a>(
+    v: &'a Json<'a>,
+    pos: Position,
+    value_type: &str,
+) -> DResult<&'a Object<'a>> {
     match v {
         Json::Object(m) => Ok(m),
         Json::Array(_) => {
@@ -420,7 +424,11 @@ pub(crate) fn expect_map<'a>(v: &'a Json, pos: Position, value_type: &str) -> DR
 }
 
 /// A JSON object read as the model structure `shape`.
-pub(crate) fn expect_struct<'a>(v: &'a Json, pos: Position, shape: &str) -> DResult<&'a Object> {
+pub(crate) fn expect_struct<'a>(
+    v: &'a Json<'a>,
+    pos: Position,
+    shape: &str,
+) -> DResult<&'a Object<'a>> {
     match v {
         Json::Object(m) => Ok(m),
         Json::Array(_) => Err(serialization(format!(
@@ -436,24 +444,24 @@ pub(crate) fn expect_struct<'a>(v: &'a Json, pos: Position, shape: &str) -> DRes
 /// One structure of the request being read, with its constraint path.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Struct<'a> {
-    map: &'a Object,
+    map: &'a Object<'a>,
     path: &'a str,
 }
 
 impl<'a> Struct<'a> {
     /// The request body (path empty).
-    pub(crate) fn root(map: &'a Object) -> Struct<'a> {
+    pub(crate) fn root(map: &'a Object<'a>) -> Struct<'a> {
         Struct { map, path: "" }
     }
 
     /// A nested structure whose own path is `path` (built by
     /// [`Struct::member_path`] or [`element_path`]).
-    pub(crate) fn nested(map: &'a Object, path: &'a str) -> Struct<'a> {
+    pub(crate) fn nested(map: &'a Object<'a>, path: &'a str) -> Struct<'a> {
         Struct { map, path }
     }
 
     /// The member's value; `None` when absent or JSON `null`.
-    pub(crate) fn get(&self, member: &str) -> Option<&'a Json> {
+    pub(crate) fn get(&self, member: &str) -> Option<&'a Json<'a>> {
         self.map.get(member).filter(|v| !v.is_null())
     }
 

@@ -181,7 +181,7 @@ for_each_operation!(define_codec);
 #[cfg(test)]
 macro_rules! json_tree {
     ($($t:tt)+) => {
-        $crate::json::tree::Json::from(&serde_json::json!($($t)+))
+        $crate::json::tree::Json::from(&serde_json::json!($($t)+)).into_owned()
     };
 }
 #[cfg(test)]

@@ -18,7 +18,7 @@ use super::value::item_json;
 
 /// Reads the structure member `member` of `s` as the model shape of the
 /// same name.
-fn sub_struct<'a>(s: &Struct<'a>, member: &str) -> DResult<Option<(&'a Object, String)>> {
+fn sub_struct<'a>(s: &Struct<'a>, member: &str) -> DResult<Option<(&'a Object<'a>, String)>> {
     match s.get(member) {
         Some(v) => Ok(Some((
             expect_struct(v, Position::Field, member)?,

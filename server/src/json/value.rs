@@ -192,7 +192,7 @@ fn read_typed(
     })
 }
 
-fn non_null(list: &[Json]) -> impl Iterator<Item = &Json> {
+fn non_null<'a>(list: &'a [Json<'a>]) -> impl Iterator<Item = &'a Json<'a>> {
     list.iter().filter(|e| !e.is_null())
 }
 

@@ -62,7 +62,7 @@ fn nested<'a>(
     s: &Struct<'a>,
     member: &str,
     shape: &str,
-) -> DResult<Option<(&'a super::tree::Object, String)>> {
+) -> DResult<Option<(&'a super::tree::Object<'a>, String)>> {
     match s.get(member) {
         None => Ok(None),
         Some(v) => Ok(Some((
