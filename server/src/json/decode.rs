@@ -42,6 +42,9 @@ const MAX_VIOLATIONS: usize = 10;
 /// 1024) whole.
 pub(crate) const MAX_ECHO_CHARS: usize = 1024;
 
+/// Longest `TableName` (an ARN may take all of it), in characters.
+const MAX_TABLE_NAME_CHARS: usize = 1024;
+
 /// `s` if it has at most `max` characters, else its first `max` followed
 /// by `...`.
 pub(crate) fn truncate_chars(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
@@ -575,7 +578,7 @@ impl<'a> Struct<'a> {
         // violation.
         let fine = |n: &str| {
             (n.starts_with("arn:") || matches_name_pattern(n))
-                && (1..=1024).contains(&n.chars().count())
+                && (1..=MAX_TABLE_NAME_CHARS).contains(&n.chars().count())
         };
         let name = match self.string("TableName")? {
             Some(name) if fine(&name) => return Ok(name),
@@ -590,7 +593,13 @@ impl<'a> Struct<'a> {
                     // only the length, as recorded).
                     d.check_name_pattern(&name, &path);
                 }
-                d.check_length(&name, &path, name.chars().count(), Some(1), Some(1024));
+                d.check_length(
+                    &name,
+                    &path,
+                    name.chars().count(),
+                    Some(1),
+                    Some(MAX_TABLE_NAME_CHARS),
+                );
                 Ok(name)
             }
             None => {
