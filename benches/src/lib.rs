@@ -15,13 +15,15 @@
 //!   their results ([`report`], [`results`]) and the chart of a results
 //!   file ([`chart`], binary `siltdb-bench-chart`);
 //! * `siltdb-load`, a load driver for `siltdb serve` over HTTP
-//!   (`src/bin/siltdb-load.rs`, workload in [`load`]).
+//!   (`src/bin/siltdb-load.rs`, workload in [`load`], its HTTP/1.1 client
+//!   in [`http1`]).
 #![warn(missing_docs)]
 
 pub mod chart;
 pub mod driver;
 pub mod engine;
 pub mod histogram;
+pub mod http1;
 pub mod keys;
 pub mod load;
 pub mod procfs;

@@ -26,18 +26,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
-use hyper::{Method, Request, StatusCode, Uri};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use http::Uri;
 
 use crate::histogram::Histogram;
+use crate::http1::{self, Answer};
 use crate::rng::SplitMix64;
 
 /// The `Authorization` header sent with every request.
@@ -208,83 +205,55 @@ impl fmt::Display for PhaseReport {
     }
 }
 
-/// One HTTP/1.1 connection to the server.
+/// One connection to the server, speaking DynamoDB's JSON protocol.
 struct Connection {
-    sender: http1::SendRequest<Full<Bytes>>,
-    authority: String,
-}
-
-/// An answer: status and body.
-struct Answer {
-    status: StatusCode,
-    body: Bytes,
+    http: http1::Connection,
+    /// `DynamoDB_20120810.` and the operation last named, reused.
+    target: String,
 }
 
 impl Connection {
     async fn open(endpoint: &Endpoint) -> Result<Connection, String> {
-        let stream = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
-            .await
-            .map_err(|e| format!("connecting to {}: {e}", endpoint.authority()))?;
-        stream
-            .set_nodelay(true)
-            .map_err(|e| format!("setting TCP_NODELAY: {e}"))?;
-        let (sender, conn) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| format!("HTTP handshake: {e}"))?;
-        tokio::spawn(async move {
-            // Ends when the sender is dropped or the server closes; a
-            // failure shows up as the next request's error.
-            let _ = conn.await;
-        });
+        let http =
+            http1::Connection::open(&endpoint.host, endpoint.port, endpoint.authority()).await?;
         Ok(Connection {
-            sender,
-            authority: endpoint.authority(),
+            http,
+            target: String::new(),
         })
     }
 
     /// Sends one DynamoDB request and reads the whole answer.
-    async fn call(&mut self, operation: &str, body: Bytes) -> Result<Answer, String> {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/")
-            .header("host", &self.authority)
-            .header("content-type", "application/x-amz-json-1.0")
-            .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
-            .header("x-amz-date", "20240101T000000Z")
-            .header("authorization", AUTHORIZATION)
-            .body(Full::new(body))
-            .map_err(|e| format!("building a request: {e}"))?;
-        self.sender
-            .ready()
+    async fn call(&mut self, operation: &str, body: &[u8]) -> Result<Answer<'_>, String> {
+        if self.target.strip_prefix(TARGET_PREFIX) != Some(operation) {
+            self.target = format!("{TARGET_PREFIX}{operation}");
+        }
+        let headers = [
+            ("content-type", "application/x-amz-json-1.0"),
+            ("x-amz-target", self.target.as_str()),
+            ("x-amz-date", "20240101T000000Z"),
+            ("authorization", AUTHORIZATION),
+        ];
+        self.http
+            .post(&headers, body)
             .await
-            .map_err(|e| format!("connection lost: {e}"))?;
-        let response = self
-            .sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("{operation}: {e}"))?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("{operation}: reading the answer: {e}"))?
-            .to_bytes();
-        Ok(Answer { status, body })
+            .map_err(|e| format!("{operation}: {e}"))
     }
 }
+
+/// What every `X-Amz-Target` starts with.
+const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 
 /// The exception name of an error answer (`__type` after its `#`), or the
 /// HTTP status if the body has none.
 fn error_name(answer: &Answer) -> String {
-    serde_json::from_slice::<serde_json::Value>(&answer.body)
+    serde_json::from_slice::<serde_json::Value>(answer.body)
         .ok()
         .and_then(|v| {
             v.get("__type")
                 .and_then(|t| t.as_str())
                 .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
         })
-        .unwrap_or_else(|| format!("HTTP {}", answer.status.as_u16()))
+        .unwrap_or_else(|| format!("HTTP {}", answer.status))
 }
 
 /// Request bodies of the workload.
@@ -309,35 +278,41 @@ impl Bodies {
         }
     }
 
-    fn partition(&self, p: u64) -> String {
-        format!("p{p:010}")
-    }
+    // Writes into a `Vec` cannot fail: their results are dropped.
 
-    fn put(&self, i: u64) -> Bytes {
-        Bytes::from(format!(
-            r#"{{"TableName":"{}","Item":{{"pk":{{"S":"{}"}},"sk":{{"N":"{}"}},"v":{{"S":"{}"}}}}}}"#,
+    /// A PutItem body for item `i`, written over `out`.
+    fn put(&self, i: u64, out: &mut Vec<u8>) {
+        out.clear();
+        let _ = write!(
+            out,
+            r#"{{"TableName":"{}","Item":{{"pk":{{"S":"p{:010}"}},"sk":{{"N":"{}"}},"v":{{"S":"{}"}}}}}}"#,
             self.table,
-            self.partition(i / self.per_partition),
+            i / self.per_partition,
             i % self.per_partition,
             self.value
-        ))
+        );
     }
 
-    fn get(&self, i: u64) -> Bytes {
-        Bytes::from(format!(
-            r#"{{"TableName":"{}","Key":{{"pk":{{"S":"{}"}},"sk":{{"N":"{}"}}}}}}"#,
+    /// A GetItem body for item `i`, written over `out`.
+    fn get(&self, i: u64, out: &mut Vec<u8>) {
+        out.clear();
+        let _ = write!(
+            out,
+            r#"{{"TableName":"{}","Key":{{"pk":{{"S":"p{:010}"}},"sk":{{"N":"{}"}}}}}}"#,
             self.table,
-            self.partition(i / self.per_partition),
+            i / self.per_partition,
             i % self.per_partition
-        ))
+        );
     }
 
-    fn query(&self, p: u64) -> Bytes {
-        Bytes::from(format!(
-            r#"{{"TableName":"{}","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{{":p":{{"S":"{}"}}}}}}"#,
-            self.table,
-            self.partition(p)
-        ))
+    /// A Query body for partition `p`, written over `out`.
+    fn query(&self, p: u64, out: &mut Vec<u8>) {
+        out.clear();
+        let _ = write!(
+            out,
+            r#"{{"TableName":"{}","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{{":p":{{"S":"p{:010}"}}}}}}"#,
+            self.table, p
+        );
     }
 }
 
@@ -357,27 +332,27 @@ pub async fn ensure_table(config: &LoadConfig) -> Result<(), String> {
         "BillingMode": "PAY_PER_REQUEST"
     });
     let answer = conn
-        .call("CreateTable", Bytes::from(create.to_string()))
+        .call("CreateTable", create.to_string().as_bytes())
         .await?;
-    if !answer.status.is_success() && error_name(&answer) != "ResourceInUseException" {
+    if !answer.is_success() && error_name(&answer) != "ResourceInUseException" {
         return Err(format!(
             "CreateTable: {} {}",
             answer.status,
-            String::from_utf8_lossy(&answer.body)
+            String::from_utf8_lossy(answer.body)
         ));
     }
-    let describe = Bytes::from(serde_json::json!({ "TableName": config.table }).to_string());
+    let describe = serde_json::json!({ "TableName": config.table }).to_string();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let answer = conn.call("DescribeTable", describe.clone()).await?;
-        if !answer.status.is_success() {
+        let answer = conn.call("DescribeTable", describe.as_bytes()).await?;
+        if !answer.is_success() {
             return Err(format!(
                 "DescribeTable: {} {}",
                 answer.status,
-                String::from_utf8_lossy(&answer.body)
+                String::from_utf8_lossy(answer.body)
             ));
         }
-        let status = serde_json::from_slice::<serde_json::Value>(&answer.body)
+        let status = serde_json::from_slice::<serde_json::Value>(answer.body)
             .ok()
             .and_then(|v| v["Table"]["TableStatus"].as_str().map(str::to_string));
         if status.as_deref() == Some("ACTIVE") {
@@ -441,27 +416,28 @@ async fn drive(phase: Arc<Phase>, mut conn: Connection, seed: u64) -> Result<Tal
         latency: Histogram::new(),
     };
     let partitions = phase.keys.div_ceil(phase.bodies.per_partition).max(1);
+    let mut body = Vec::with_capacity(256);
     while let Some(i) = phase.claim() {
-        let body = match phase.op {
-            Op::Put => phase.bodies.put(i),
-            Op::Get => phase.bodies.get(rng.below(phase.keys.max(1))),
-            Op::Query => phase.bodies.query(rng.below(partitions)),
-        };
+        match phase.op {
+            Op::Put => phase.bodies.put(i, &mut body),
+            Op::Get => phase.bodies.get(rng.below(phase.keys.max(1)), &mut body),
+            Op::Query => phase.bodies.query(rng.below(partitions), &mut body),
+        }
         let start = Instant::now();
-        let answer = conn.call(phase.op.operation(), body).await?;
+        let answer = conn.call(phase.op.operation(), &body).await?;
         tally
             .latency
             .record(u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX));
         tally.requests += 1;
-        if !answer.status.is_success() {
+        if !answer.is_success() {
             *tally.errors.entry(error_name(&answer)).or_default() += 1;
             continue;
         }
         let missed = match phase.op {
             Op::Put => false,
             // GetItem answers `{}` when there is no such item.
-            Op::Get => !contains(&answer.body, b"\"Item\""),
-            Op::Query => count_is_zero(&answer.body),
+            Op::Get => !contains(answer.body, b"\"Item\""),
+            Op::Query => count_is_zero(answer.body),
         };
         tally.misses += u64::from(missed);
     }
@@ -571,13 +547,18 @@ mod tests {
             keys: 100,
         };
         let b = Bodies::new(&config, 1);
-        let put: serde_json::Value = serde_json::from_slice(&b.put(123)).expect("json");
+        let mut out = Vec::new();
+        let mut json = |write: &dyn Fn(&mut Vec<u8>)| -> serde_json::Value {
+            write(&mut out);
+            serde_json::from_slice(&out).expect("json")
+        };
+        let put = json(&|out| b.put(123, out));
         assert_eq!(put["Item"]["pk"]["S"], "p0000000012");
         assert_eq!(put["Item"]["sk"]["N"], "3");
         assert_eq!(put["Item"]["v"]["S"].as_str().map(str::len), Some(16));
-        let get: serde_json::Value = serde_json::from_slice(&b.get(123)).expect("json");
+        let get = json(&|out| b.get(123, out));
         assert_eq!(get["Key"]["pk"], put["Item"]["pk"]);
-        let q: serde_json::Value = serde_json::from_slice(&b.query(12)).expect("json");
+        let q = json(&|out| b.query(12, out));
         assert_eq!(q["ExpressionAttributeValues"][":p"], put["Item"]["pk"]);
         assert_eq!(Op::parse("query"), Ok(Op::Query));
         assert!(count_is_zero(br#"{"Count":0,"Items":[],"ScannedCount":0}"#));
