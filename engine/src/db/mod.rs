@@ -112,6 +112,11 @@ struct State {
     versions: VersionSet,
     writers: VecDeque<QueuedWrite>,
     next_writer_id: u64,
+    /// The commit thread is parked on `commit_cv`. Only then is it
+    /// notified: a notify is a system call even with nobody waiting, and
+    /// while the commit thread leads a group it looks at the queue's front
+    /// again before it parks.
+    commit_thread_parked: bool,
     /// The first failed WAL write or sync, memtable switch, flush,
     /// compaction or MANIFEST write: writes are refused and files are no
     /// longer deleted.

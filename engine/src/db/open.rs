@@ -94,6 +94,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             versions,
             writers: VecDeque::new(),
             next_writer_id: 0,
+            commit_thread_parked: false,
             bg_error: None,
             shutting_down: false,
             snapshots: BTreeMap::new(),

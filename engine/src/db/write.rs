@@ -44,7 +44,8 @@ impl DbInner {
         if let Some(w) = st.writers.front() {
             match &w.leader {
                 Leader::Thread(t) => t.unpark(),
-                Leader::CommitThread => self.commit_cv.notify_one(),
+                Leader::CommitThread if st.commit_thread_parked => self.commit_cv.notify_one(),
+                Leader::CommitThread => {}
             }
         }
     }
@@ -148,7 +149,7 @@ impl DbInner {
             Leader::CommitThread,
             Arc::clone(&ticket),
         );
-        if st.writers.len() == 1 {
+        if st.writers.len() == 1 && st.commit_thread_parked {
             self.commit_cv.notify_one();
         }
         drop(st);
@@ -226,7 +227,9 @@ impl DbInner {
             {
                 return;
             }
+            st.commit_thread_parked = true;
             st = self.commit_cv.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.commit_thread_parked = false;
         }
     }
 

@@ -22,8 +22,32 @@ enum Holder {
 /// The lock table.
 #[derive(Debug, Default)]
 pub struct ItemLocks {
-    held: Mutex<HashMap<u64, Holder>>,
+    held: Mutex<Held>,
     released: Condvar,
+}
+
+/// What the table's mutex guards.
+#[derive(Debug, Default)]
+struct Held {
+    items: HashMap<u64, Holder>,
+    /// Writers waiting on `released`. A guard's drop wakes them only if
+    /// there are any: a wake is a system call even with nobody waiting, and
+    /// most writes never contend.
+    waiting: usize,
+}
+
+impl Held {
+    fn contains_key(&self, id: &u64) -> bool {
+        self.items.contains_key(id)
+    }
+
+    fn get(&self, id: &u64) -> Option<&Holder> {
+        self.items.get(id)
+    }
+
+    fn insert(&mut self, id: u64, holder: Holder) {
+        self.items.insert(id, holder);
+    }
 }
 
 /// Holds some items until dropped. Owns its share of the lock table, so a
@@ -41,10 +65,18 @@ pub fn lock_id(key: &[u8]) -> u64 {
 }
 
 impl ItemLocks {
-    fn table(&self) -> MutexGuard<'_, HashMap<u64, Holder>> {
+    fn table(&self) -> MutexGuard<'_, Held> {
         // The map is only mutated by insert/remove; a panic elsewhere cannot
         // leave it inconsistent, so a poisoned lock is still usable.
         self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits on `released` for a guard to drop.
+    fn wait<'a>(&self, mut held: MutexGuard<'a, Held>) -> MutexGuard<'a, Held> {
+        held.waiting += 1;
+        let mut held = self.released.wait(held).unwrap_or_else(|p| p.into_inner());
+        held.waiting -= 1;
+        held
     }
 
     /// Takes one item for a plain write, waiting while anyone holds it.
@@ -52,7 +84,7 @@ impl ItemLocks {
         let id = lock_id(key);
         let mut held = self.table();
         while held.contains_key(&id) {
-            held = self.released.wait(held).unwrap_or_else(|p| p.into_inner());
+            held = self.wait(held);
         }
         held.insert(id, Holder::Write);
         ItemGuard {
@@ -91,7 +123,7 @@ impl ItemLocks {
                 return Err(pos);
             }
             if ids.iter().any(|id| held.contains_key(id)) {
-                held = self.released.wait(held).unwrap_or_else(|p| p.into_inner());
+                held = self.wait(held);
                 continue;
             }
             let mut unique = ids.clone();
@@ -112,10 +144,13 @@ impl Drop for ItemGuard {
     fn drop(&mut self) {
         let mut held = self.locks.table();
         for id in &self.ids {
-            held.remove(id);
+            held.items.remove(id);
         }
+        let waiting = held.waiting > 0;
         drop(held);
-        self.locks.released.notify_all();
+        if waiting {
+            self.locks.released.notify_all();
+        }
     }
 }
 
