@@ -120,7 +120,7 @@ fn siltdb_serve_allocates_with_it_and_logs_what_it_holds() {
         .find(|l| l.contains("allocator: jemalloc"))
         .unwrap_or_else(|| panic!("no allocator line in the log:\n{}", seen.join("\n")));
     assert!(
-        settings.contains("background_thread=true")
+        settings.contains("background_thread=false")
             && settings.contains("dirty_decay_ms=1000")
             && settings.contains("oversize_threshold=131072"),
         "{settings}"
