@@ -191,11 +191,10 @@ pub struct ServeArgs {
     /// (block cache, memtables, open tables' indexes and filters).
     #[arg(long, value_name = "SECONDS", default_value = "600", value_parser = parse_seconds)]
     pub stats_every: Duration,
-    /// Seconds between two calls that give the memory the allocator holds
-    /// free back to the system (it also returns pages unused for 10 s by
-    /// itself). `--malloc-trim-every` is the old name.
-    #[arg(long, visible_alias = "malloc-trim-every", value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
-    pub memory_purge_every: Duration,
+    /// Seconds between two calls that give the memory malloc holds free
+    /// inside its heaps back to the system (glibc only).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    pub malloc_trim_every: Duration,
 }
 
 /// A duration in seconds, fractions allowed (`0.5`), more than zero.
@@ -439,13 +438,7 @@ mod tests {
         assert_eq!(a.body_timeout, Duration::from_secs(60));
         assert_eq!(a.idle_timeout, Duration::from_secs(60));
         assert_eq!(a.stats_every, Duration::from_secs(600));
-        assert_eq!(a.memory_purge_every, Duration::from_secs(10));
-        let cli =
-            Cli::try_parse_from(["siltdb", "serve", "--malloc-trim-every", "3"]).expect("parses");
-        let Command::Serve(a) = cli.command else {
-            panic!("not serve")
-        };
-        assert_eq!(a.memory_purge_every, Duration::from_secs(3));
+        assert_eq!(a.malloc_trim_every, Duration::from_secs(10));
         let cli = Cli::try_parse_from([
             "siltdb",
             "serve",

@@ -11,17 +11,22 @@
 //! - [`auth`]: AWS Signature Version 4 checking;
 //! - [`backend`]: the trait the server calls to do the work, implemented
 //!   by siltdb's handle;
-//! - [`allocator`]: the process's allocator (jemalloc), how it returns
-//!   freed memory and what it holds;
+//! - [`malloc_arenas`]: the process's allocator, kept from hoarding freed
+//!   memory per thread;
+//! - [`malloc_mmap`]: the process's allocator, made to return large freed
+//!   blocks to the system;
+//! - [`malloc_trim`]: the process's allocator, made to return free pages
+//!   inside its heaps;
 //! - [`memory_log`]: the engine's memory budget and use, in the log.
 #![warn(missing_docs)]
 
-#[cfg(not(target_env = "msvc"))]
-pub mod allocator;
 pub mod auth;
 pub mod backend;
 pub mod http;
 pub mod json;
+pub mod malloc_arenas;
+pub mod malloc_mmap;
+pub mod malloc_trim;
 pub mod memory_log;
 pub mod operation;
 pub mod transfer;

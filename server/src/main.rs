@@ -3,17 +3,6 @@
 mod cli;
 mod commands;
 
-// The allocator and why: `siltdb_server::allocator`.
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static GLOBAL: siltdb_server::allocator::Jemalloc = siltdb_server::allocator::Jemalloc;
-
-/// jemalloc's settings (jemalloc reads this symbol at its first
-/// allocation).
-#[cfg(not(target_env = "msvc"))]
-#[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: siltdb_server::allocator::Conf = siltdb_server::allocator::Conf::SERVER;
-
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -33,6 +22,9 @@ use tokio::net::TcpListener;
 use cli::{Cli, Command, ServeArgs};
 
 fn main() -> ExitCode {
+    // Before any thread starts (see the module).
+    siltdb_server::malloc_arenas::limit();
+    siltdb_server::malloc_mmap::fix_threshold();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -119,21 +111,9 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             tracing::info!("cross-origin requests allowed from {:?}", args.cors_origins);
         }
         tokio::spawn(log_usage_every(db, args.stats_every));
-        #[cfg(not(target_env = "msvc"))]
-        {
-            match siltdb_server::allocator::Settings::now() {
-                Ok(s) => tracing::info!(
-                    background_thread = s.background_thread,
-                    dirty_decay_ms = s.dirty_decay_ms,
-                    oversize_threshold = s.oversize_threshold,
-                    "allocator: jemalloc"
-                ),
-                Err(e) => tracing::warn!("{e}"),
-            }
-            tokio::spawn(siltdb_server::allocator::purge_every(
-                args.memory_purge_every,
-            ));
-        }
+        tokio::spawn(siltdb_server::malloc_trim::trim_every(
+            args.malloc_trim_every,
+        ));
         let config = ServerConfig {
             credentials: args.credentials,
             max_request_memory: args.max_request_memory,

@@ -2,7 +2,7 @@
 //! once at start, then what is held every `--stats-every` seconds (like
 //! RocksDB's `stats_dump_period_sec`), so a growing resident set can be
 //! told apart from caches and memtables filling up, and both from memory
-//! the allocator keeps after it was freed.
+//! malloc keeps after it was freed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,37 +24,53 @@ pub fn log_budget(options: &Options) {
     );
 }
 
+/// What glibc's malloc holds, from `mallinfo2`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Malloc {
+    /// Bytes of blocks in use in the arenas' heaps.
+    pub in_use: usize,
+    /// Bytes freed into the heaps and kept there (resident unless the
+    /// kernel reclaimed the pages).
+    pub free: usize,
+    /// Bytes of blocks mapped on their own (see [`crate::malloc_mmap`]).
+    pub mapped: usize,
+}
+
+impl Malloc {
+    /// The figures now; all zero on other C libraries.
+    pub fn now() -> Malloc {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            // SAFETY: mallinfo2 only reads malloc's counters (under its
+            // arena locks).
+            let m = unsafe { libc::mallinfo2() };
+            Malloc {
+                in_use: m.uordblks,
+                free: m.fordblks,
+                mapped: m.hblkhd,
+            }
+        }
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        Malloc::default()
+    }
+}
+
 /// Logs the engine's memory now (see [`siltdb::Stats`]) and, beside it,
-/// what the allocator holds ([`crate::allocator::Usage`]; zeros where the
-/// system allocator is used).
+/// what malloc holds.
 pub fn log_usage(db: &DynamoDb) {
     let s = db.engine().stats();
-    #[cfg(not(target_env = "msvc"))]
-    let a = crate::allocator::Usage::now();
-    #[cfg(target_env = "msvc")]
-    let a = Usage::default();
+    let m = Malloc::now();
     tracing::info!(
         block_cache_bytes = s.block_cache_bytes,
         memtable_bytes = s.memtable_bytes,
         immutable_memtables = s.immutable_memtables,
         tables_open = s.table_readers_open,
         index_filter_bytes = s.table_index_filter_bytes,
-        allocated_bytes = a.allocated,
-        allocator_active_bytes = a.active,
-        allocator_resident_bytes = a.resident,
-        allocator_mapped_bytes = a.mapped,
+        malloc_in_use_bytes = m.in_use,
+        malloc_free_bytes = m.free,
+        malloc_mapped_bytes = m.mapped,
         "engine memory"
     );
-}
-
-/// The allocator's figures where there is no jemalloc.
-#[cfg(target_env = "msvc")]
-#[derive(Default)]
-struct Usage {
-    allocated: usize,
-    active: usize,
-    resident: usize,
-    mapped: usize,
 }
 
 /// Calls [`log_usage`] every `every` until the runtime stops.

@@ -85,10 +85,11 @@ struct Held {
     memtables: u64,
     index_filter: u64,
     tables: u64,
-    /// What the allocator (jemalloc) said beside it: bytes allocated, and
-    /// the pages it holds resident.
-    allocated: u64,
-    allocator_resident: u64,
+    /// What glibc's malloc said beside it: bytes in use in its heaps,
+    /// freed and kept there, and mapped on their own.
+    malloc_in_use: u64,
+    malloc_free: u64,
+    malloc_mapped: u64,
 }
 
 impl Held {
@@ -100,8 +101,9 @@ impl Held {
                 memtables: field(&f, "memtable_bytes") >> 10,
                 index_filter: field(&f, "index_filter_bytes") >> 10,
                 tables: field(&f, "tables_open"),
-                allocated: field(&f, "allocated_bytes") >> 10,
-                allocator_resident: field(&f, "allocator_resident_bytes") >> 10,
+                malloc_in_use: field(&f, "malloc_in_use_bytes") >> 10,
+                malloc_free: field(&f, "malloc_free_bytes") >> 10,
+                malloc_mapped: field(&f, "malloc_mapped_bytes") >> 10,
             })
     }
 
@@ -175,7 +177,7 @@ fn soak(total: Duration, segment: Duration) {
         checked.add(&c);
         let (t, m, h) = samples.last().expect("a sample");
         eprintln!(
-            "{:>5.0} s  VmRSS {}  RssAnon {}  RssFile {}; engine holds {} (cache {}, memtables {}, {} tables' index and filter {}); allocated {}, allocator resident {}",
+            "{:>5.0} s  VmRSS {}  RssAnon {}  RssFile {}; engine holds {} (cache {}, memtables {}, {} tables' index and filter {}); malloc in use {} + mapped {}, free in heaps {}",
             t.as_secs_f64(),
             mib(m.rss),
             mib(m.anon),
@@ -185,8 +187,9 @@ fn soak(total: Duration, segment: Duration) {
             mib(h.memtables),
             h.tables,
             mib(h.index_filter),
-            mib(h.allocated),
-            mib(h.allocator_resident)
+            mib(h.malloc_in_use),
+            mib(h.malloc_mapped),
+            mib(h.malloc_free)
         );
     }
     let end = Memory::of(pid).expect("memory of the server");
@@ -264,7 +267,7 @@ fn soak(total: Duration, segment: Duration) {
     }
     for (t, m, h) in samples.iter().step_by(9) {
         println!(
-            "  {:>6.0} s  VmRSS {:>10}  RssAnon {:>10}  engine holds {:>10} (cache {:>10}, memtables {:>10}, index+filter {:>9} in {} tables)  allocated {:>10}, allocator resident {:>10}",
+            "  {:>6.0} s  VmRSS {:>10}  RssAnon {:>10}  engine holds {:>10} (cache {:>10}, memtables {:>10}, index+filter {:>9} in {} tables)  malloc in use {:>10} + mapped {:>10}, free in heaps {:>10}",
             t.as_secs_f64(),
             mib(m.rss),
             mib(m.anon),
@@ -273,8 +276,9 @@ fn soak(total: Duration, segment: Duration) {
             mib(h.memtables),
             mib(h.index_filter),
             h.tables,
-            mib(h.allocated),
-            mib(h.allocator_resident)
+            mib(h.malloc_in_use),
+            mib(h.malloc_mapped),
+            mib(h.malloc_free)
         );
     }
     assert!(
