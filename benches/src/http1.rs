@@ -319,23 +319,22 @@ mod tests {
         }
     }
 
+    /// The error a request gets when the server answers `answer`.
+    async fn error_of(answer: &'static [u8]) -> String {
+        let (port, server) = serve_once(answer, 1000).await;
+        let mut c = Connection::open("127.0.0.1", port, "x".into())
+            .await
+            .expect("open");
+        let e = c.post(&[], b"BODY").await.expect_err("an error");
+        server.await.expect("server");
+        e
+    }
+
     #[tokio::test]
     async fn an_answer_without_a_length_or_a_closed_connection_is_an_error() {
-        let (port, server) = serve_once(b"HTTP/1.1 200 OK\r\n\r\n{}", 1000).await;
-        let mut c = Connection::open("127.0.0.1", port, "x".into())
-            .await
-            .expect("open");
-        let e = c.post(&[], b"BODY").await.expect_err("no length");
+        let e = error_of(b"HTTP/1.1 200 OK\r\n\r\n{}").await;
         assert!(e.contains("without a length"), "{e}");
-        server.await.expect("server");
-
-        let (port, server) =
-            serve_once(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n{}", 1000).await;
-        let mut c = Connection::open("127.0.0.1", port, "x".into())
-            .await
-            .expect("open");
-        let e = c.post(&[], b"BODY").await.expect_err("short body");
+        let e = error_of(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n{}").await;
         assert!(e.contains("closed"), "{e}");
-        server.await.expect("server");
     }
 }

@@ -36,20 +36,6 @@ struct Held {
     waiting: usize,
 }
 
-impl Held {
-    fn contains_key(&self, id: &u64) -> bool {
-        self.items.contains_key(id)
-    }
-
-    fn get(&self, id: &u64) -> Option<&Holder> {
-        self.items.get(id)
-    }
-
-    fn insert(&mut self, id: u64, holder: Holder) {
-        self.items.insert(id, holder);
-    }
-}
-
 /// Holds some items until dropped. Owns its share of the lock table, so a
 /// write may hand its guards to the engine's commit to drop once the write
 /// is committed (`pipeline.rs`).
@@ -83,10 +69,10 @@ impl ItemLocks {
     pub fn lock(self: &Arc<Self>, key: &[u8]) -> ItemGuard {
         let id = lock_id(key);
         let mut held = self.table();
-        while held.contains_key(&id) {
+        while held.items.contains_key(&id) {
             held = self.wait(held);
         }
-        held.insert(id, Holder::Write);
+        held.items.insert(id, Holder::Write);
         ItemGuard {
             locks: Arc::clone(self),
             ids: vec![id],
@@ -118,11 +104,11 @@ impl ItemLocks {
         loop {
             if let Some(pos) = ids
                 .iter()
-                .position(|id| held.get(id) == Some(&Holder::Transaction))
+                .position(|id| held.items.get(id) == Some(&Holder::Transaction))
             {
                 return Err(pos);
             }
-            if ids.iter().any(|id| held.contains_key(id)) {
+            if ids.iter().any(|id| held.items.contains_key(id)) {
                 held = self.wait(held);
                 continue;
             }
@@ -130,7 +116,7 @@ impl ItemLocks {
             unique.sort_unstable();
             unique.dedup();
             for id in &unique {
-                held.insert(*id, Holder::Transaction);
+                held.items.insert(*id, Holder::Transaction);
             }
             return Ok(ItemGuard {
                 locks: Arc::clone(self),
