@@ -32,6 +32,7 @@ mod recovery;
 mod sstable;
 mod stats;
 mod vlog;
+mod waiters;
 mod wal;
 
 #[cfg(test)]

@@ -34,8 +34,10 @@
 pub mod back_off;
 
 use back_off::BackOff;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use crate::waiters::Waiters;
 
 /// Longest one compaction sync waits for foreground syncs to finish.
 pub const MAX_YIELD: Duration = Duration::from_millis(10);
@@ -61,7 +63,7 @@ pub struct RateLimiter {
     bytes_per_sec: u64,
     state: Mutex<State>,
     /// Signalled when the last in-flight foreground sync ends.
-    idle: Condvar,
+    idle: Waiters,
 }
 
 #[derive(Debug)]
@@ -71,10 +73,6 @@ struct State {
     last: Instant,
     /// Foreground syncs in flight.
     foreground: usize,
-    /// Compaction syncs waiting on `idle` for them to end: the last
-    /// foreground sync to end wakes them only if there are any, since a
-    /// wake is a system call even with nobody waiting.
-    waiting: usize,
     /// When the last foreground sync ended (or began, while one runs).
     last_foreground: Option<Instant>,
     /// The compaction rate while foreground syncs run (`None` without a
@@ -137,7 +135,7 @@ impl Drop for ForegroundSync<'_> {
         if let Some(b) = &mut s.back_off {
             b.sync_ended(now.saturating_duration_since(self.start), now);
         }
-        if s.foreground == 0 && s.waiting > 0 {
+        if s.foreground == 0 {
             self.limiter.idle.notify_all();
         }
     }
@@ -155,13 +153,12 @@ impl RateLimiter {
                 available: 0.0,
                 last: now,
                 foreground: 0,
-                waiting: 0,
                 last_foreground: None,
                 back_off: (bytes_per_sec > 0).then(|| BackOff::new(bytes_per_sec, now)),
                 yields: 0,
                 yield_time: Duration::ZERO,
             }),
-            idle: Condvar::new(),
+            idle: Waiters::default(),
         }
     }
 
@@ -239,13 +236,7 @@ impl RateLimiter {
             if now >= deadline {
                 break;
             }
-            s.waiting += 1;
-            s = self
-                .idle
-                .wait_timeout(s, deadline - now)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-            s.waiting -= 1;
+            s = self.idle.wait_timeout(s, deadline - now);
         }
         s.yields += 1;
         s.yield_time += start.elapsed();

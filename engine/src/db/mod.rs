@@ -60,6 +60,7 @@ use crate::recovery::{FileKind, RecoveryReport};
 use crate::sstable::Table;
 use crate::stats::{Counters, Stats};
 use crate::vlog::BlobWriter;
+use crate::waiters::Waiters;
 use crate::wal::LogWriter;
 use blob_files::BlobCache;
 pub use checkpoint::Checkpoint;
@@ -112,11 +113,6 @@ struct State {
     versions: VersionSet,
     writers: VecDeque<QueuedWrite>,
     next_writer_id: u64,
-    /// The commit thread is parked on `commit_cv`. Only then is it
-    /// notified: a notify is a system call even with nobody waiting, and
-    /// while the commit thread leads a group it looks at the queue's front
-    /// again before it parks.
-    commit_thread_parked: bool,
     /// The first failed WAL write or sync, memtable switch, flush,
     /// compaction or MANIFEST write: writes are refused and files are no
     /// longer deleted.
@@ -150,7 +146,7 @@ pub(crate) struct DbInner {
     bg_cv: Condvar,
     /// Wakes the commit thread: a write submitted with [`Db::write_async`]
     /// is at the front of the queue, or the database is closing.
-    commit_cv: Condvar,
+    commit_cv: Waiters,
     wal: Mutex<Option<LogWriter>>,
     /// The blob file of the current memtable, once a write needed it. Lock
     /// order: `state`, then `blob_writer`, then `wal`, then `frozen_logs`.

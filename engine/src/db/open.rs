@@ -20,6 +20,7 @@ use crate::recovery::{self, layout, FileKind, Found, Listing, RecoveryReport};
 use crate::stats::Counters;
 use crate::vlog::replay::wal_blob_replay_end;
 use crate::vlog::BlobRefTally;
+use crate::waiters::Waiters;
 use crate::wal::LogWriter;
 
 use super::blob_files::BlobCache;
@@ -94,7 +95,6 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
             versions,
             writers: VecDeque::new(),
             next_writer_id: 0,
-            commit_thread_parked: false,
             bg_error: None,
             shutting_down: false,
             snapshots: BTreeMap::new(),
@@ -105,7 +105,7 @@ pub(super) fn open(dir: &Path, opts: Options) -> Result<Db> {
         }),
         cv: Condvar::new(),
         bg_cv: Condvar::new(),
-        commit_cv: Condvar::new(),
+        commit_cv: Waiters::default(),
         wal: Mutex::new(None),
         blob_writer: Mutex::new(None),
         frozen_logs: Mutex::new(Vec::new()),

@@ -44,8 +44,7 @@ impl DbInner {
         if let Some(w) = st.writers.front() {
             match &w.leader {
                 Leader::Thread(t) => t.unpark(),
-                Leader::CommitThread if st.commit_thread_parked => self.commit_cv.notify_one(),
-                Leader::CommitThread => {}
+                Leader::CommitThread => self.commit_cv.notify_one(),
             }
         }
     }
@@ -149,7 +148,7 @@ impl DbInner {
             Leader::CommitThread,
             Arc::clone(&ticket),
         );
-        if st.writers.len() == 1 && st.commit_thread_parked {
+        if st.writers.len() == 1 {
             self.commit_cv.notify_one();
         }
         drop(st);
@@ -227,9 +226,7 @@ impl DbInner {
             {
                 return;
             }
-            st.commit_thread_parked = true;
-            st = self.commit_cv.wait(st).unwrap_or_else(|p| p.into_inner());
-            st.commit_thread_parked = false;
+            st = self.commit_cv.wait(st);
         }
     }
 

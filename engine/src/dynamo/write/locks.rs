@@ -8,9 +8,11 @@
 //! on anything themselves, so no cycle of waiters can form.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use xxhash_rust::xxh3::xxh3_64;
+
+use crate::waiters::Waiters;
 
 /// Who holds an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,18 +24,8 @@ enum Holder {
 /// The lock table.
 #[derive(Debug, Default)]
 pub struct ItemLocks {
-    held: Mutex<Held>,
-    released: Condvar,
-}
-
-/// What the table's mutex guards.
-#[derive(Debug, Default)]
-struct Held {
-    items: HashMap<u64, Holder>,
-    /// Writers waiting on `released`. A guard's drop wakes them only if
-    /// there are any: a wake is a system call even with nobody waiting, and
-    /// most writes never contend.
-    waiting: usize,
+    held: Mutex<HashMap<u64, Holder>>,
+    released: Waiters,
 }
 
 /// Holds some items until dropped. Owns its share of the lock table, so a
@@ -51,28 +43,20 @@ pub fn lock_id(key: &[u8]) -> u64 {
 }
 
 impl ItemLocks {
-    fn table(&self) -> MutexGuard<'_, Held> {
+    fn table(&self) -> MutexGuard<'_, HashMap<u64, Holder>> {
         // The map is only mutated by insert/remove; a panic elsewhere cannot
         // leave it inconsistent, so a poisoned lock is still usable.
         self.held.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Waits on `released` for a guard to drop.
-    fn wait<'a>(&self, mut held: MutexGuard<'a, Held>) -> MutexGuard<'a, Held> {
-        held.waiting += 1;
-        let mut held = self.released.wait(held).unwrap_or_else(|p| p.into_inner());
-        held.waiting -= 1;
-        held
     }
 
     /// Takes one item for a plain write, waiting while anyone holds it.
     pub fn lock(self: &Arc<Self>, key: &[u8]) -> ItemGuard {
         let id = lock_id(key);
         let mut held = self.table();
-        while held.items.contains_key(&id) {
-            held = self.wait(held);
+        while held.contains_key(&id) {
+            held = self.released.wait(held);
         }
-        held.items.insert(id, Holder::Write);
+        held.insert(id, Holder::Write);
         ItemGuard {
             locks: Arc::clone(self),
             ids: vec![id],
@@ -104,19 +88,19 @@ impl ItemLocks {
         loop {
             if let Some(pos) = ids
                 .iter()
-                .position(|id| held.items.get(id) == Some(&Holder::Transaction))
+                .position(|id| held.get(id) == Some(&Holder::Transaction))
             {
                 return Err(pos);
             }
-            if ids.iter().any(|id| held.items.contains_key(id)) {
-                held = self.wait(held);
+            if ids.iter().any(|id| held.contains_key(id)) {
+                held = self.released.wait(held);
                 continue;
             }
             let mut unique = ids.clone();
             unique.sort_unstable();
             unique.dedup();
             for id in &unique {
-                held.items.insert(*id, Holder::Transaction);
+                held.insert(*id, Holder::Transaction);
             }
             return Ok(ItemGuard {
                 locks: Arc::clone(self),
@@ -130,13 +114,10 @@ impl Drop for ItemGuard {
     fn drop(&mut self) {
         let mut held = self.locks.table();
         for id in &self.ids {
-            held.items.remove(id);
+            held.remove(id);
         }
-        let waiting = held.waiting > 0;
         drop(held);
-        if waiting {
-            self.locks.released.notify_all();
-        }
+        self.locks.released.notify_all();
     }
 }
 
