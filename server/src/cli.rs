@@ -142,7 +142,7 @@ pub struct ServeArgs {
     /// Without it, any request carrying an Authorization header is accepted.
     #[arg(long, value_name = "AK:SECRET")]
     pub credentials: Option<Credentials>,
-    /// Worker threads serving requests (default: twice the CPUs). Item
+    /// Worker threads serving requests (default: one per CPU, at least 2). Item
     /// reads run on them; item writes are checked and staged on them, then
     /// awaited while the engine's commit thread syncs them, so no worker
     /// waits for an fsync and any number of writes share one.

@@ -62,29 +62,28 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default of [`ServerConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
-/// Runtime worker threads `siltdb serve` starts by default: twice the CPUs
-/// the process may use (at least 2). Item reads run on a worker to
-/// completion; item writes are checked and staged on one, then awaited
+/// Runtime worker threads `siltdb serve` starts by default: one per CPU the
+/// process may use (at least 2). Item reads run on a worker to completion;
+/// item writes are checked and staged on one, then awaited
 /// ([`crate::Runs::Awaited`]): the engine's commit thread leads the group
 /// commit and wakes the task after the fsync, so no worker waits for a disk
 /// and the worker count does not bound how many writes share one fsync (it
-/// was 32 for that reason, then 8).
+/// was 32 for that reason, then 8, then twice the CPUs).
 ///
-/// Why twice the CPUs (benches/RESULTS.md, "Server CPU per request and the
-/// worker count", 2-vCPU VM, wrk with 32 connections, three rounds of 6 s
-/// phases): GetItem p99 was 1.38–1.68 ms with 2 workers, 1.95–2.33 ms with
-/// 4 and 3.08–4.11 ms with 8, and throughput 40.7–44.7k/s, 39.8–44.8k/s and
-/// 32.7–38.3k/s: more workers than CPUs take turns on them and a request
-/// waits out another's time slice. One spare worker per CPU keeps a read
-/// that waits for the disk (a block-cache miss) from holding up a whole
-/// CPU's connections. Measured earlier beside other sessions' builds (load
-/// average 10–14), more workers won CPU time from the neighbours instead
-/// (GetItem 8.0k/s with 2, 17.8k with 4, 20.6k with 8); `--worker-threads`
-/// sets the count.
+/// Why one per CPU (benches/RESULTS.md, "One runtime worker per CPU", 2-vCPU
+/// VM, 32 connections, side by side with the peers): against 4 workers,
+/// GetItem p99 under wrk was 0.89–0.92 ms instead of 1.81–2.12 ms and
+/// PutItem throughput 15–26 % higher, with GetItem level: more workers than
+/// CPUs take turns on them and a request waits out another's time slice.
+/// GetItem over a data directory just dropped from the page cache (565 MiB,
+/// 128 MiB block cache; a cold 4 KiB `pread` took 29 µs on that VM) was
+/// level too: 59.0k and 70.6k/s with 2 workers, 64.6k and 66.7k/s with 4.
+/// At least 2 workers keep a read that waits for the disk from holding up
+/// every connection on a one-CPU machine.
+/// `--worker-threads` sets the count.
 pub fn default_worker_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
-        .saturating_mul(2)
         .clamp(2, 1024)
 }
 
