@@ -163,7 +163,7 @@ macro_rules! define_codec {
         /// A successful response's body as the bytes the server sends:
         /// the same JSON as [`encode_response`], written without building
         /// a tree where the operation's writer writes straight to bytes
-        /// (item reads and writes, Query, Scan, BatchGetItem).
+        /// (item reads and writes, Query, Scan, BatchGetItem, GetRecords).
         pub fn response_bytes(response: &Response) -> Vec<u8> {
             // Nothing these writers produce fails to serialize (map keys
             // are strings).
@@ -453,8 +453,32 @@ mod tests {
     fn answers_written_straight_to_bytes_match_the_tree() {
         use siltdb::dynamo::api::{
             BatchGetItemOutput, Capacity, ConsumedCapacity, DeleteItemOutput, GetItemOutput,
-            ItemCollectionMetrics, KeysAndAttributes, PutItemOutput, QueryOutput, UpdateItemOutput,
+            GetRecordsOutput, Identity, ItemCollectionMetrics, KeysAndAttributes, OperationType,
+            PutItemOutput, QueryOutput, Record, StreamRecord, StreamViewType, UpdateItemOutput,
         };
+        fn record(new: Option<Item>, old: Option<Item>, who: Option<Identity>) -> Record {
+            Record {
+                event_id: "e".into(),
+                event_name: OperationType::Modify,
+                event_version: "1.1".into(),
+                event_source: "aws:dynamodb".into(),
+                aws_region: "ddblocal".into(),
+                dynamodb: StreamRecord {
+                    approximate_creation_date_time: 1_700_000_000.25,
+                    keys: [(
+                        "k".to_string(),
+                        siltdb::dynamo::AttributeValue::N("1".parse().expect("a number")),
+                    )]
+                    .into(),
+                    new_image: new,
+                    old_image: old,
+                    sequence_number: "000000000000000000001".into(),
+                    size_bytes: 40,
+                    stream_view_type: StreamViewType::NewAndOldImages,
+                },
+                user_identity: who,
+            }
+        }
         let item = item_from_json(&json!({
             "s": {"S": "h\u{e9}llo \"q\" \n\u{1}"}, "n": {"N": "-1.50"}, "b": {"B": "AAEC/w=="},
             "t": {"BOOL": true}, "z": {"NULL": true},
@@ -523,6 +547,21 @@ mod tests {
                 )]
                 .into(),
                 consumed_capacity: Some(vec![capacity]),
+            }),
+            Response::GetRecords(GetRecordsOutput::default()),
+            Response::GetRecords(GetRecordsOutput {
+                records: vec![
+                    record(Some(item.clone()), None, None),
+                    record(
+                        Some(item.clone()),
+                        Some(item.clone()),
+                        Some(Identity {
+                            principal_id: "dynamodb.amazonaws.com".into(),
+                            identity_type: "Service".into(),
+                        }),
+                    ),
+                ],
+                next_shard_iterator: Some("it".into()),
             }),
         ];
         for r in &responses {

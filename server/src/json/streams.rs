@@ -8,12 +8,13 @@
 //! engine, which says "Invalid StreamArn" for a malformed one as DynamoDB
 //! does (aws-sdk-js's integration tests).
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use siltdb::dynamo::api::{
     DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
-    GetShardIteratorInput, GetShardIteratorOutput, ListStreamsInput, ListStreamsOutput, Record,
-    ShardFilter, ShardFilterType, ShardIteratorType, StreamDescription, StreamSpecification,
-    StreamViewType,
+    GetShardIteratorInput, GetShardIteratorOutput, Identity, ListStreamsInput, ListStreamsOutput,
+    Record, ShardFilter, ShardFilterType, ShardIteratorType, StreamDescription, StreamRecord,
+    StreamSpecification, StreamViewType,
 };
 use siltdb::dynamo::DynamoError;
 
@@ -21,7 +22,7 @@ use super::common::put_opt;
 use super::decode::{expect_struct, DResult, Decoder, Position, Struct};
 use super::tables::key_schema_json;
 use super::tree::Json;
-use super::value::item_json;
+use super::value::{ItemJson, Seq};
 
 /// `StreamViewType` as DynamoDB prints its set (recorded in the
 /// aws-controllers-k8s DynamoDB quirk catalogue, DDB-TABLE-035).
@@ -310,64 +311,85 @@ pub(crate) fn get_shard_iterator_output(o: &GetShardIteratorOutput) -> Value {
     Value::Object(m)
 }
 
-fn record_json(r: &Record) -> Value {
-    let mut m = Map::new();
-    m.insert("eventID".into(), Value::String(r.event_id.clone()));
-    m.insert(
-        "eventName".into(),
-        Value::String(r.event_name.as_str().to_string()),
-    );
-    m.insert(
-        "eventVersion".into(),
-        Value::String(r.event_version.clone()),
-    );
-    m.insert("eventSource".into(), Value::String(r.event_source.clone()));
-    m.insert("awsRegion".into(), Value::String(r.aws_region.clone()));
-    let s = &r.dynamodb;
-    let mut d = Map::new();
-    d.insert(
-        "ApproximateCreationDateTime".into(),
-        f64_json(s.approximate_creation_date_time),
-    );
-    d.insert("Keys".into(), item_json(&s.keys));
-    put_opt(&mut d, "NewImage", s.new_image.as_ref().map(item_json));
-    put_opt(&mut d, "OldImage", s.old_image.as_ref().map(item_json));
-    d.insert(
-        "SequenceNumber".into(),
-        Value::String(s.sequence_number.clone()),
-    );
-    d.insert("SizeBytes".into(), Value::from(s.size_bytes));
-    d.insert(
-        "StreamViewType".into(),
-        Value::String(s.stream_view_type.as_str().to_string()),
-    );
-    m.insert("dynamodb".into(), Value::Object(d));
-    put_opt(
-        &mut m,
-        "userIdentity",
-        r.user_identity.as_ref().map(|u| {
-            let mut e = Map::new();
-            e.insert("PrincipalId".into(), Value::String(u.principal_id.clone()));
-            e.insert("Type".into(), Value::String(u.identity_type.clone()));
-            Value::Object(e)
-        }),
-    );
-    Value::Object(m)
+/// A `GetRecords` response, written straight to bytes (a consumer reads up
+/// to 1,000 records, each with up to two item images, per call).
+pub(crate) fn get_records_output(o: &GetRecordsOutput) -> impl Serialize + '_ {
+    GetRecordsJson(o)
 }
 
-/// A `GetRecords` response.
-pub(crate) fn get_records_output(o: &GetRecordsOutput) -> Value {
-    let mut m = Map::new();
-    m.insert(
-        "Records".into(),
-        Value::Array(o.records.iter().map(record_json).collect()),
-    );
-    put_opt(
-        &mut m,
-        "NextShardIterator",
-        o.next_shard_iterator.clone().map(Value::String),
-    );
-    Value::Object(m)
+/// [`get_records_output`]'s writer. Members are written in name order, as
+/// a `serde_json::Map` would write them.
+struct GetRecordsJson<'a>(&'a GetRecordsOutput);
+
+impl Serialize for GetRecordsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let o = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(it) = &o.next_shard_iterator {
+            m.serialize_entry("NextShardIterator", it)?;
+        }
+        m.serialize_entry("Records", &Seq(o.records.iter().map(RecordJson)))?;
+        m.end()
+    }
+}
+
+/// One stream record.
+struct RecordJson<'a>(&'a Record);
+
+impl Serialize for RecordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("awsRegion", &r.aws_region)?;
+        m.serialize_entry("dynamodb", &StreamRecordJson(&r.dynamodb))?;
+        m.serialize_entry("eventID", &r.event_id)?;
+        m.serialize_entry("eventName", r.event_name.as_str())?;
+        m.serialize_entry("eventSource", &r.event_source)?;
+        m.serialize_entry("eventVersion", &r.event_version)?;
+        if let Some(u) = &r.user_identity {
+            m.serialize_entry("userIdentity", &IdentityJson(u))?;
+        }
+        m.end()
+    }
+}
+
+/// A record's `dynamodb` member.
+struct StreamRecordJson<'a>(&'a StreamRecord);
+
+impl Serialize for StreamRecordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let mut m = s.serialize_map(None)?;
+        // A time that is not finite is written as null (serde_json's rule
+        // for f64).
+        m.serialize_entry(
+            "ApproximateCreationDateTime",
+            &d.approximate_creation_date_time,
+        )?;
+        m.serialize_entry("Keys", &ItemJson(&d.keys))?;
+        if let Some(i) = &d.new_image {
+            m.serialize_entry("NewImage", &ItemJson(i))?;
+        }
+        if let Some(i) = &d.old_image {
+            m.serialize_entry("OldImage", &ItemJson(i))?;
+        }
+        m.serialize_entry("SequenceNumber", &d.sequence_number)?;
+        m.serialize_entry("SizeBytes", &d.size_bytes)?;
+        m.serialize_entry("StreamViewType", d.stream_view_type.as_str())?;
+        m.end()
+    }
+}
+
+/// A record's `userIdentity` (TTL deletions).
+struct IdentityJson<'a>(&'a Identity);
+
+impl Serialize for IdentityJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("PrincipalId", &self.0.principal_id)?;
+        m.serialize_entry("Type", &self.0.identity_type)?;
+        m.end()
+    }
 }
 
 #[cfg(test)]
@@ -380,6 +402,7 @@ mod tests {
     use siltdb::dynamo::AttributeValue;
 
     use crate::json::decode::read_request as read;
+    use crate::json::value::to_value;
 
     fn spec(body: Value) -> Result<Option<StreamSpecification>, DynamoError> {
         read(body, |d, s| stream_specification(d, &s))
@@ -539,7 +562,7 @@ mod tests {
             next_shard_iterator: None,
         };
         assert_eq!(
-            get_records_output(&r),
+            to_value(get_records_output(&r)),
             json!({"Records": [{"eventID": "e", "eventName": "REMOVE", "eventVersion": "1.1",
                 "eventSource": "aws:dynamodb", "awsRegion": "ddblocal",
                 "dynamodb": {"ApproximateCreationDateTime": 1_700_000_000.0,

@@ -307,7 +307,7 @@ impl Serialize for Base64Json<'_> {
 
 /// The elements an iterator yields, as a JSON array (the iterator is
 /// cloned: `serialize` takes `&self`).
-struct Seq<I>(I);
+pub(crate) struct Seq<I>(pub(crate) I);
 
 impl<I> Serialize for Seq<I>
 where
