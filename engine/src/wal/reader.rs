@@ -105,6 +105,20 @@ impl<'a> LogReader<'a> {
                         .to_string(),
                 ));
             }
+            if let Some(record_len) = self.checksums_as_ours(rest) {
+                // The checksum covers the type and log bytes, and one of
+                // this log's matches: a record of this log whose header was
+                // damaged after it was written. Like a final record that
+                // fails its checksum, it is reported and dropped, or
+                // refused under the strict policy; never read as the end.
+                return self.torn_record(
+                    TornKind::ChecksumMismatch,
+                    record_len,
+                    "final record's type or log field does not name this log, but its \
+                     checksum is that of a record of this log (the field is damaged)"
+                        .to_string(),
+                );
+            }
             self.stale_end = true;
             return Ok(None);
         }
@@ -293,6 +307,23 @@ impl<'a> LogReader<'a> {
         let tag = self.log.map(u32::to_le_bytes);
         rest.get(8) == Some(&RECORD_TYPE_RECYCLABLE)
             && tag.is_some_and(|t| rest.get(HEADER_LEN..RECYCLABLE_HEADER_LEN) == Some(&t[..]))
+    }
+
+    /// If `rest`, read as a RECYCLABLE record of this log whatever its type
+    /// and log bytes say, has a length that fits and a matching checksum
+    /// (a record of this log whose type or log field is damaged), its
+    /// length with its header.
+    fn checksums_as_ours(&self, rest: &[u8]) -> Option<usize> {
+        let (Some(tag), Some(crc), Some(len)) = (
+            self.log,
+            get_fixed32(rest),
+            rest.get(4..).and_then(get_fixed32),
+        ) else {
+            return None;
+        };
+        let end = (len as usize).checked_add(RECYCLABLE_HEADER_LEN)?;
+        let payload = rest.get(RECYCLABLE_HEADER_LEN..end)?;
+        (recyclable_record_crc(len.to_le_bytes(), tag.to_le_bytes(), payload) == crc).then_some(end)
     }
 
     /// True if `rest` starts with an intact record of this log.
@@ -974,6 +1005,45 @@ mod tests {
                     assert_eq!(recs, owned(&payloads[..rec]), "byte {i}");
                     let (offset, _) = corruption_at(err);
                     assert_eq!(offset, starts[rec] as u64, "byte {i}");
+                }
+            }
+        }
+    }
+
+    /// Damage there is not a clean end (an earlier use showing through):
+    /// the record is dropped as a torn tail whose checksum fails, or is
+    /// corruption under the strict policy.
+    #[test]
+    fn a_damaged_type_or_log_byte_in_the_last_record_is_a_failed_checksum() {
+        let payloads: [&[u8]; 3] = [b"one", b"two", b"the last record"];
+        let (fresh, starts) = build_named(9, &payloads);
+        let (reused, reused_starts, _) = reused(5, 9, &payloads);
+        assert_eq!(starts, reused_starts);
+        let last = starts[2];
+        // Bytes 8..13 of a RECYCLABLE header: the type, then the log.
+        for i in last + 8..last + crate::wal::RECYCLABLE_HEADER_LEN {
+            for to in [0x00, 0x01, 0x02, 0x03, 0xff] {
+                for (name, file) in [("fresh", &fresh), ("reused", &reused)] {
+                    let mut bad = file.clone();
+                    if bad[i] == to {
+                        continue;
+                    }
+                    bad[i] = to;
+                    let ctx = format!("{name} byte {i} -> {to}");
+                    let (recs, err, r) = read_wal(&bad, 9, TailPolicy::Strict);
+                    assert_eq!(recs, owned(&payloads[..2]), "{ctx}");
+                    let (offset, reason) = corruption_at(err);
+                    assert_eq!(offset, last as u64, "{ctx}");
+                    assert!(reason.contains("type or log field"), "{reason}");
+
+                    let (recs, err, r2) = read_wal(&bad, 9, TailPolicy::DropTornTail);
+                    assert_eq!(recs, owned(&payloads[..2]), "{ctx}");
+                    assert!(err.is_none(), "{ctx}: {err:?}");
+                    assert!(!r.ended_at_earlier_use() && !r2.ended_at_earlier_use());
+                    assert_eq!(r2.torn_tail(), Some(last as u64), "{ctx}");
+                    assert_eq!(r2.torn_kind(), Some(TornKind::ChecksumMismatch), "{ctx}");
+                    let record = crate::wal::RECYCLABLE_HEADER_LEN + payloads[2].len();
+                    assert_eq!(r2.torn_bytes(), Some(record as u64), "{ctx}");
                 }
             }
         }
