@@ -16,9 +16,10 @@
 # per phase, default 6), CONNECTIONS (32),
 # DATA (scratch directory, removed after each server), PORT (18100),
 # SERVERS (default "before after dynoxide dynoxide-mem dynalite
-# dynalite-mem"; the -mem variants keep everything in memory, the others
-# write to DATA: siltdb fsyncs every acknowledged write, Dynoxide commits
-# each write to SQLite, dynalite writes LevelDB without syncing).
+# dynalite-mem"; also "after-mem", AFTER with --in-memory; the -mem
+# variants keep everything in memory, the others write to DATA: siltdb
+# fsyncs every acknowledged write, Dynoxide commits each write to SQLite,
+# dynalite writes LevelDB without syncing).
 set -euo pipefail
 
 runs=${1:-2}
@@ -36,6 +37,7 @@ start() { # name -> sets pid
     case $1 in
     before) "$BEFORE" serve --port "$port" --data-dir "$data/before" >"$data/$1.log" 2>&1 & ;;
     after) "$AFTER" serve --port "$port" --data-dir "$data/after" ${AFTER_ARGS:-} >"$data/$1.log" 2>&1 & ;;
+    after-mem) "$AFTER" serve --port "$port" --in-memory ${AFTER_ARGS:-} >"$data/$1.log" 2>&1 & ;;
     dynoxide) "$DYNOXIDE" serve --port "$port" --db-path "$data/dynoxide/db.sqlite" --log quiet >"$data/$1.log" 2>&1 & ;;
     dynoxide-mem) "$DYNOXIDE" serve --port "$port" --log quiet >"$data/$1.log" 2>&1 & ;;
     dynalite) node "$DYNALITE" --port "$port" --path "$data/dynalite" >"$data/$1.log" 2>&1 & ;;
