@@ -50,7 +50,9 @@ pub struct IgnoredRecords {
     pub file: String,
     /// Where the first ignored record begins.
     pub offset: u64,
-    /// Bytes from `offset` to the end of the file.
+    /// Bytes from `offset` to where the log ends, a torn final record
+    /// included; not the zeros or the earlier use's bytes a preallocated or
+    /// reused file holds after that.
     pub bytes: u64,
     /// Complete records ignored.
     pub records: u64,
@@ -163,7 +165,7 @@ impl WalChain {
                 let ignored = out.ignored.get_or_insert_with(|| IgnoredRecords {
                     file: name.clone(),
                     offset: start,
-                    bytes: len.saturating_sub(start),
+                    bytes: 0,
                     records: 0,
                     cause: cause.clone(),
                 });
@@ -171,10 +173,12 @@ impl WalChain {
                 continue;
             }
             if blob_end.is_some_and(|end| start >= end) {
+                // Everything from here to where the log ends is dropped.
+                while let Ok(Some(_)) = reader.next_record() {}
                 out.dropped = Some(DroppedTail {
                     file: name.clone(),
                     offset: start,
-                    bytes: len.saturating_sub(start),
+                    bytes: log_end(&reader).saturating_sub(start),
                     kind: TornKind::Truncated,
                 });
                 self.cut = Some(format!(
@@ -201,7 +205,7 @@ impl WalChain {
                     out.ignored = Some(IgnoredRecords {
                         file: name.clone(),
                         offset: start,
-                        bytes: len.saturating_sub(start),
+                        bytes: 0,
                         records: 1,
                         cause: cause.clone(),
                     });
@@ -214,6 +218,9 @@ impl WalChain {
             }
             apply(batch, at)?;
             out.replayed += 1;
+        }
+        if let Some(ignored) = out.ignored.as_mut() {
+            ignored.bytes = log_end(&reader).saturating_sub(ignored.offset);
         }
         if out.dropped.is_none() {
             if let Some(tail) = DroppedTail::of(&reader, &name, len) {
@@ -232,6 +239,12 @@ impl WalChain {
         }
         Ok(out)
     }
+}
+
+/// Where the log `reader` has read to its end ends: after its last record,
+/// or after the torn record it dropped there.
+fn log_end(reader: &LogReader<'_>) -> u64 {
+    reader.offset() + reader.torn_bytes().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -325,6 +338,60 @@ mod tests {
         let (seqs, outs) = chain(&[wal(&[1]), Vec::new()]);
         assert_eq!(seqs, vec![1]);
         assert_eq!(outs[1], ChainedWal::default());
+    }
+
+    /// A WAL of one-put batches as RECYCLABLE records of WAL `number`,
+    /// followed by the bytes a reused file's earlier use (WAL 1000) left.
+    fn reused_wal(number: u64, seqs: &[u64]) -> (Vec<u8>, u64) {
+        let mut data = Vec::new();
+        let mut earlier = Vec::new();
+        for s in seqs.iter().chain(&[90, 91, 92, 93]) {
+            let mut b = WriteBatch::new();
+            b.put(format!("k{s}").as_bytes(), b"value of the earlier use");
+            b.set_sequence(*s);
+            crate::wal::encode_record_of(&mut earlier, b.data(), Some(crate::wal::log_tag(1000)))
+                .expect("record");
+        }
+        for &s in seqs {
+            let mut b = WriteBatch::new();
+            b.put(format!("k{s}").as_bytes(), b"v");
+            b.set_sequence(s);
+            crate::wal::encode_record_of(&mut data, b.data(), Some(crate::wal::log_tag(number)))
+                .expect("record");
+        }
+        let records = data.len() as u64;
+        data.extend_from_slice(&earlier[data.len()..]);
+        (data, records)
+    }
+
+    #[test]
+    fn ignored_bytes_end_where_the_log_ends() {
+        let mut first = wal(&[1, 2, 3]);
+        first.truncate(first.len() - 2);
+        let (second, records) = reused_wal(2, &[4, 5]);
+        assert!(second.len() as u64 > records + 40, "the earlier use shows");
+        // A torn record after them is counted with them.
+        let mut third = wal(&[6, 7]);
+        let third_len = third.len() as u64;
+        third.truncate(third.len() - 3);
+        let (seqs, outs) = chain(&[first, second, third]);
+        assert_eq!(seqs, vec![1, 2]);
+        let ignored = outs[1].ignored.as_ref().expect("ignored");
+        assert_eq!((ignored.offset, ignored.records), (0, 2));
+        assert_eq!(ignored.bytes, records, "not the earlier use's bytes");
+        let ignored = outs[2].ignored.as_ref().expect("ignored");
+        assert_eq!((ignored.records, ignored.bytes), (1, third_len - 3));
+    }
+
+    #[test]
+    fn a_blob_lost_tail_is_counted_to_where_the_log_ends() {
+        let (data, records) = reused_wal(1, &[1, 2, 3]);
+        let one = records / 3;
+        let out = WalChain::new()
+            .replay(&data, 1, Some(one), |_, _| Ok(()))
+            .expect("replay");
+        let dropped = out.dropped.expect("dropped");
+        assert_eq!((dropped.offset, dropped.bytes), (one, records - one));
     }
 
     #[test]
