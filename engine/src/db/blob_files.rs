@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
-use super::{lock, DbInner, PinnedValue};
+use super::{DbInner, PinnedValue};
 use crate::batch::WriteBatch;
 use crate::cache::BlockCache;
 use crate::error::{Error, Result};
@@ -223,13 +223,14 @@ impl DbInner {
     }
 
     /// Makes the frozen logs durable (oldest first), then the WAL and the
-    /// blob file in `slot`, the two fdatasyncs
-    /// running at once (a thread of this scope syncs the blob file), and
-    /// returns when both are done. A write is acknowledged only after this,
-    /// so no acknowledged WAL record points at blob bytes a power cut can
-    /// take. (Which file reaches the disk first does not matter: recovery
-    /// drops a WAL tail whose blob bytes are lost, and such a tail was never
-    /// acknowledged.)
+    /// blob file in `slot`, and returns when both are. The blob file's
+    /// writeback is started first ([`BlobWriter::start_sync`]), so the
+    /// device writes its bytes while the WAL is synced; the blob file's own
+    /// fdatasync then finds them under way or written. A write is
+    /// acknowledged only after this, so no acknowledged WAL record points
+    /// at blob bytes a power cut can take. (Which file reaches the disk
+    /// first does not matter: recovery drops a WAL tail whose blob bytes
+    /// are lost, and such a tail was never acknowledged.)
     pub(super) fn sync_wal_and_blob(
         &self,
         slot: &mut Option<BlobWriter>,
@@ -244,29 +245,9 @@ impl DbInner {
         let (blob_synced, wal_synced) = match blob {
             None => (Ok(false), wal.sync()),
             Some(w) => {
-                // Shared by the helper thread and, if none can be started,
-                // by this one.
-                let w = Mutex::new(w);
-                let sync_blob = || lock(&w).sync().map(|()| true);
-                std::thread::scope(|s| {
-                    let spawned = std::thread::Builder::new()
-                        .name("siltdb-blob-sync".into())
-                        .spawn_scoped(s, sync_blob);
-                    match spawned {
-                        Ok(h) => {
-                            let wal_synced = wal.sync();
-                            let blob_synced = h.join().unwrap_or_else(|_| {
-                                Err(Error::io(
-                                    "blob file sync",
-                                    std::io::Error::other("the sync thread panicked"),
-                                ))
-                            });
-                            (blob_synced, wal_synced)
-                        }
-                        // No thread to be had: one after the other.
-                        Err(_) => (sync_blob(), wal.sync()),
-                    }
-                })
+                let started = w.start_sync();
+                let wal_synced = wal.sync();
+                (started.and_then(|()| w.sync()).map(|()| true), wal_synced)
             }
         };
         if blob_synced? {

@@ -76,6 +76,15 @@ pub trait WritableFile: Send {
     fn write_back(&mut self) -> Result<()> {
         Ok(())
     }
+    /// Asks the OS to start writing every byte appended so far to the
+    /// device, and returns without waiting (Linux `sync_file_range` with
+    /// only `SYNC_FILE_RANGE_WRITE`). Not durability: a
+    /// [`WritableFile::sync`] after it still makes the bytes durable, and
+    /// finds their writeback under way, so the device writes this file
+    /// while the caller syncs another. The default does nothing.
+    fn start_write_back(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A file opened for positional reads; shared between threads.

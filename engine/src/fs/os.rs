@@ -103,6 +103,39 @@ impl WritableFile for OsWritableFile {
         Ok(())
     }
 
+    #[cfg(target_os = "linux")]
+    fn start_write_back(&mut self) -> Result<()> {
+        use std::os::fd::AsRawFd;
+        let start = self.written_back.min(self.len);
+        let (Ok(offset), Ok(nbytes)) = (i64::try_from(start), i64::try_from(self.len - start))
+        else {
+            return Ok(());
+        };
+        if nbytes == 0 {
+            return Ok(());
+        }
+        // SAFETY: sync_file_range reads only its integer arguments, and the
+        // descriptor belongs to `self.file`, which is open.
+        let rc = unsafe {
+            libc::sync_file_range(
+                self.file.as_raw_fd(),
+                offset,
+                nbytes,
+                libc::SYNC_FILE_RANGE_WRITE,
+            )
+        };
+        if rc != 0 {
+            return Err(Error::io(
+                format!(
+                    "start writing back {nbytes} bytes at offset {offset} of {}",
+                    self.path.display()
+                ),
+                std::io::Error::last_os_error(),
+            ));
+        }
+        Ok(())
+    }
+
     fn preallocate(&mut self, len: u64) -> Result<()> {
         while self.allocated < len {
             let page = ZEROS.len() as u64;

@@ -165,6 +165,20 @@ impl BlobWriter {
         }
     }
 
+    /// Writes the buffer and has the OS start writing the file's unsynced
+    /// bytes to the device without waiting
+    /// ([`WritableFile::start_write_back`]); [`BlobWriter::sync`] still
+    /// makes them durable.
+    pub fn start_sync(&mut self) -> Result<()> {
+        self.write_buffered()?;
+        if self.synced == self.appended {
+            return Ok(());
+        }
+        self.file.start_write_back().inspect_err(|e| {
+            self.failed = Some(e.duplicate());
+        })
+    }
+
     /// Writes the buffer and makes the whole file durable (fdatasync).
     pub fn sync(&mut self) -> Result<()> {
         self.write_buffered()?;
