@@ -14,8 +14,9 @@
 //! the memtable's blob file, before the group's WAL record, which carries
 //! their blob indexes instead (format-spec/value-log.md, "Writing"): a synced
 //! group returns only once both the blob file and the WAL are synced (the
-//! two fdatasyncs run at once), so an acknowledged WAL record never points
-//! at bytes a power cut can take.
+//! blob file's writeback is started before the WAL's fdatasync, its own
+//! fdatasync follows), so an acknowledged WAL record never points at bytes
+//! a power cut can take.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
