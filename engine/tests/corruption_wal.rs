@@ -31,6 +31,14 @@ fn opts(fs: Arc<dyn Fs>) -> Options {
     }
 }
 
+/// [`opts`] with strict recovery, on `mem`.
+fn strict_opts(mem: &MemFs) -> Options {
+    Options {
+        strict_recovery: true,
+        ..opts(Arc::new(mem.clone()))
+    }
+}
+
 fn key(i: u32) -> Vec<u8> {
     format!("k{i}").into_bytes()
 }
@@ -196,12 +204,8 @@ fn bad_byte_in_the_final_record_of_the_newest_wal_is_a_torn_tail() {
         let (mem, wal) = db_with_records_in_wal();
         mem.corrupt_byte(&wal, record_start(N - 1) + at, 0x04)
             .expect("corrupt");
-        let strict = Options {
-            strict_recovery: true,
-            ..opts(Arc::new(mem.clone()))
-        };
         expect_corruption(
-            Db::open(DIR, strict),
+            Db::open(DIR, strict_opts(&mem)),
             &name_of(&wal),
             record_start(N - 1),
             &format!("strict: {ctx}"),
@@ -268,12 +272,8 @@ fn an_older_wal_may_end_in_a_torn_record_and_later_records_are_ignored() {
     let (mem, wal) = db_with_records_in_older_wal();
     mem.corrupt_byte(&wal, record_start(N - 1) + 27, 0x04)
         .expect("corrupt");
-    let strict = Options {
-        strict_recovery: true,
-        ..opts(Arc::new(mem.clone()))
-    };
     expect_corruption(
-        Db::open(DIR, strict),
+        Db::open(DIR, strict_opts(&mem)),
         &name_of(&wal),
         record_start(N - 1),
         "strict: bad final record of an older WAL",
@@ -314,11 +314,7 @@ fn a_newer_wal_replays_only_if_it_continues_the_older_ones_sequence() {
     let (mem, wal) = db_with_records_in_older_wal();
     copy_last_record_to_newer_wal(&mem, &wal);
     mem.truncate(&wal, record_start(N - 2)).expect("truncate");
-    let strict = Options {
-        strict_recovery: true,
-        ..opts(Arc::new(mem.clone()))
-    };
-    let reason = match Db::open(DIR, strict) {
+    let reason = match Db::open(DIR, strict_opts(&mem)) {
         Err(Error::Corruption { reason, .. }) => reason,
         other => panic!("strict recovery must refuse, got {:?}", other.map(|_| ())),
     };

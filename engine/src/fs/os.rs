@@ -43,6 +43,37 @@ struct OsWritableFile {
 /// synced 100-byte write; benches/RESULTS.md, "WAL preallocation").
 static ZEROS: [u8; 4096] = [0; 4096];
 
+impl OsWritableFile {
+    /// `sync_file_range` with `flags` over the bytes appended since the last
+    /// [`WritableFile::write_back`] (nothing if there are none); `what`
+    /// names the call in an error.
+    #[cfg(target_os = "linux")]
+    fn sync_file_range(&self, flags: libc::c_uint, what: &str) -> Result<()> {
+        use std::os::fd::AsRawFd;
+        let start = self.written_back.min(self.len);
+        let (Ok(offset), Ok(nbytes)) = (i64::try_from(start), i64::try_from(self.len - start))
+        else {
+            return Ok(());
+        };
+        if nbytes == 0 {
+            return Ok(());
+        }
+        // SAFETY: sync_file_range reads only its integer arguments, and the
+        // descriptor belongs to `self.file`, which is open.
+        let rc = unsafe { libc::sync_file_range(self.file.as_raw_fd(), offset, nbytes, flags) };
+        if rc != 0 {
+            return Err(Error::io(
+                format!(
+                    "{what} {nbytes} bytes at offset {offset} of {}",
+                    self.path.display()
+                ),
+                std::io::Error::last_os_error(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl WritableFile for OsWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
         match self.file.write_all(data) {
@@ -75,65 +106,17 @@ impl WritableFile for OsWritableFile {
 
     #[cfg(target_os = "linux")]
     fn write_back(&mut self) -> Result<()> {
-        use std::os::fd::AsRawFd;
-        let start = self.written_back.min(self.len);
-        let (Ok(offset), Ok(nbytes)) = (i64::try_from(start), i64::try_from(self.len - start))
-        else {
-            return Ok(());
-        };
-        if nbytes == 0 {
-            return Ok(());
-        }
         let flags = libc::SYNC_FILE_RANGE_WAIT_BEFORE
             | libc::SYNC_FILE_RANGE_WRITE
             | libc::SYNC_FILE_RANGE_WAIT_AFTER;
-        // SAFETY: sync_file_range reads only its integer arguments, and the
-        // descriptor belongs to `self.file`, which is open.
-        let rc = unsafe { libc::sync_file_range(self.file.as_raw_fd(), offset, nbytes, flags) };
-        if rc != 0 {
-            return Err(Error::io(
-                format!(
-                    "write back {nbytes} bytes at offset {offset} of {}",
-                    self.path.display()
-                ),
-                std::io::Error::last_os_error(),
-            ));
-        }
+        self.sync_file_range(flags, "write back")?;
         self.written_back = self.len;
         Ok(())
     }
 
     #[cfg(target_os = "linux")]
     fn start_write_back(&mut self) -> Result<()> {
-        use std::os::fd::AsRawFd;
-        let start = self.written_back.min(self.len);
-        let (Ok(offset), Ok(nbytes)) = (i64::try_from(start), i64::try_from(self.len - start))
-        else {
-            return Ok(());
-        };
-        if nbytes == 0 {
-            return Ok(());
-        }
-        // SAFETY: sync_file_range reads only its integer arguments, and the
-        // descriptor belongs to `self.file`, which is open.
-        let rc = unsafe {
-            libc::sync_file_range(
-                self.file.as_raw_fd(),
-                offset,
-                nbytes,
-                libc::SYNC_FILE_RANGE_WRITE,
-            )
-        };
-        if rc != 0 {
-            return Err(Error::io(
-                format!(
-                    "start writing back {nbytes} bytes at offset {offset} of {}",
-                    self.path.display()
-                ),
-                std::io::Error::last_os_error(),
-            ));
-        }
-        Ok(())
+        self.sync_file_range(libc::SYNC_FILE_RANGE_WRITE, "start writing back")
     }
 
     fn preallocate(&mut self, len: u64) -> Result<()> {
