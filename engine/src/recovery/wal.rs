@@ -241,8 +241,8 @@ impl WalChain {
     }
 }
 
-/// Where the log `reader` has read to its end ends: after its last record,
-/// or after the torn record it dropped there.
+/// The offset where the log ends, once `reader` has read it to its end:
+/// after its last record, or after the torn record it dropped there.
 fn log_end(reader: &LogReader<'_>) -> u64 {
     reader.offset() + reader.torn_bytes().unwrap_or(0)
 }
