@@ -9,14 +9,16 @@
 #   benches/http-peers.sh [RUNS]
 #
 # Environment: BEFORE, AFTER (siltdb binaries; AFTER_ARGS extra `serve`
-# arguments), DYNOXIDE (binary), DYNALITE (its cli.js, run with node), LOAD
+# arguments), FLOOR (siltdb-http-floor), DYNOXIDE (binary), DYNALITE (its cli.js, run with node), LOAD
 # (siltdb-load), LOADGEN (`siltdb-load`, the default, or `wrk`: wrk 4 with
 # benches/wrk/dynamodb.lua and WRK_THREADS threads, default 1, the same
 # items and keys; siltdb-load then only creates the table), SECS (seconds
 # per phase, default 6), CONNECTIONS (32),
 # DATA (scratch directory, removed after each server), PORT (18100),
 # SERVERS (default "before after dynoxide dynoxide-mem dynalite
-# dynalite-mem"; also "after-mem", AFTER with --in-memory; the -mem
+# dynalite-mem"; also "after-mem", AFTER with --in-memory, and "floor"
+# and "floor-raw", FLOOR (siltdb-http-floor) answering fixed bytes over
+# hyper or a bare socket loop: the transport's own cost; the -mem
 # variants keep everything in memory, the others write to DATA: siltdb
 # fsyncs every acknowledged write, Dynoxide commits each write to SQLite,
 # dynalite writes LevelDB without syncing).
@@ -42,6 +44,8 @@ start() { # name -> sets pid
     dynoxide-mem) "$DYNOXIDE" serve --port "$port" --log quiet >"$data/$1.log" 2>&1 & ;;
     dynalite) node "$DYNALITE" --port "$port" --path "$data/dynalite" >"$data/$1.log" 2>&1 & ;;
     dynalite-mem) node "$DYNALITE" --port "$port" >"$data/$1.log" 2>&1 & ;;
+    floor) "$FLOOR" --port "$port" --transport hyper >"$data/$1.log" 2>&1 & ;;
+    floor-raw) "$FLOOR" --port "$port" --transport raw >"$data/$1.log" 2>&1 & ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
     esac
     pid=$!
