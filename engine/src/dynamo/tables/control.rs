@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -29,7 +30,7 @@ use crate::dynamo::tables::catalog;
 use crate::dynamo::tables::policy;
 use crate::dynamo::tables::schema::{IndexMeta, KeyAttr, TableMeta};
 use crate::dynamo::tables::settings::{sse_choice, StoredPolicy, TableSettings};
-use crate::dynamo::tables::table::{table_name_of, SizeCache, Table};
+use crate::dynamo::tables::table::{table_name_of, Count, SizeCache, Table};
 use crate::dynamo::tables::tags;
 use crate::WriteBatch;
 
@@ -286,22 +287,24 @@ impl DynamoDb {
         Ok(d)
     }
 
-    /// Item count and size of the table and of each index, recomputed by a
-    /// scan when the table changed since the last count. (DynamoDB refreshes
-    /// these about every six hours; we are exact.) An index entry counts its
-    /// projected attributes plus DynamoDB's 100 bytes of overhead.
+    /// Item count and size of the table and of each index, counted by a
+    /// scan when the table changed since the last count, unless that count
+    /// was a long one made recently ([`Count::serves`]: a small table's
+    /// sizes are exact; DynamoDB refreshes them about every six hours). An
+    /// index entry counts its projected attributes plus DynamoDB's 100
+    /// bytes of overhead.
     pub(crate) fn table_sizes(&self, table: &Table) -> Result<SizeCache, DynamoError> {
-        let generation = table.generation.load(Ordering::Acquire);
-        if let Some(c) = table
-            .sizes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            if c.generation == generation {
-                return Ok(c.clone());
-            }
+        if let Some(c) = table.counted_sizes() {
+            return Ok(c);
         }
+        // Callers that arrive during a count wait for it and take its
+        // result, instead of scanning the table once each.
+        let _turn = table.counting();
+        if let Some(c) = table.counted_sizes() {
+            return Ok(c);
+        }
+        let started = Instant::now();
+        let generation = table.generation.load(Ordering::Acquire);
         let meta = table.meta();
         let prefix = table_prefix(meta.id);
         let mut it = self.inner.db.iter()?;
@@ -333,7 +336,11 @@ impl DynamoDb {
             }
             it.next()?;
         }
-        *table.sizes.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
+        table.set_count(Count {
+            sizes: c.clone(),
+            at: started,
+            took: started.elapsed(),
+        });
         Ok(c)
     }
 

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use crate::dynamo::error::DynamoError;
 use crate::dynamo::tables::schema::TableMeta;
 
-/// Cached `ItemCount` / `TableSizeBytes` and the same per index, valid for
+/// `ItemCount` / `TableSizeBytes` and the same per index, as counted at
 /// one write generation.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SizeCache {
@@ -17,6 +18,38 @@ pub(crate) struct SizeCache {
     pub size_bytes: i64,
     /// Index id → (entries, `IndexSizeBytes`).
     pub indexes: BTreeMap<u8, (i64, i64)>,
+}
+
+/// A count of a table's sizes that took less than this is redone after
+/// every change: a small table's sizes are exact at every DescribeTable.
+pub(crate) const EXACT_COUNT_BELOW: Duration = Duration::from_millis(10);
+
+/// A count that took longer is redone at most once per this many times its
+/// own length, however often DescribeTable asks: counting a large table
+/// takes at most about 1 % of the time, where it was a whole scan per call
+/// after any write. (DynamoDB refreshes these sizes about every six hours.)
+pub(crate) const RECOUNT_SPACING: u32 = 100;
+
+/// One count of a table's sizes: what it found, when it started and how
+/// long it took.
+#[derive(Debug, Clone)]
+pub(crate) struct Count {
+    pub sizes: SizeCache,
+    pub at: Instant,
+    pub took: Duration,
+}
+
+impl Count {
+    /// Whether this count may answer at `now` for a table at write
+    /// generation `generation`: the table has not changed since, or the
+    /// count was long ([`EXACT_COUNT_BELOW`]) and its spacing
+    /// ([`RECOUNT_SPACING`]) has not passed.
+    pub fn serves(&self, generation: u64, now: Instant) -> bool {
+        self.sizes.generation == generation
+            || (self.took >= EXACT_COUNT_BELOW
+                && now.saturating_duration_since(self.at)
+                    < self.took.saturating_mul(RECOUNT_SPACING))
+    }
 }
 
 /// A live table: its definition and the state item operations share.
@@ -28,9 +61,14 @@ pub(crate) struct Table {
     /// Signalled when the last write leaves the gate or a
     /// [`Table::quiesce`]/[`Table::kill`] ends.
     gate_changed: Condvar,
-    /// Bumped by every write; invalidates [`SizeCache`].
+    /// Bumped by every write; a [`Count`] of an earlier generation is
+    /// stale.
     pub generation: AtomicU64,
-    pub sizes: Mutex<Option<SizeCache>>,
+    /// The last count of the table's sizes.
+    sizes: Mutex<Option<Count>>,
+    /// Held while the sizes are counted: one count at a time, which the
+    /// callers that wait for it then share.
+    counting: Mutex<()>,
     /// Why the backfill of an index (by id) stopped, if it failed; shown by
     /// DescribeTable until the backfill runs again (at the next open).
     backfill_failures: Mutex<BTreeMap<u8, String>>,
@@ -81,6 +119,7 @@ impl Table {
             gate_changed: Condvar::new(),
             generation: AtomicU64::new(1),
             sizes: Mutex::new(None),
+            counting: Mutex::new(()),
             backfill_failures: Mutex::new(BTreeMap::new()),
         }
     }
@@ -148,6 +187,28 @@ impl Table {
     /// Records that the table changed.
     pub fn touch(&self) {
         self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The last count of the table's sizes, if it may answer now
+    /// ([`Count::serves`]).
+    pub fn counted_sizes(&self) -> Option<SizeCache> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let sizes = self.sizes.lock().unwrap_or_else(|p| p.into_inner());
+        sizes
+            .as_ref()
+            .filter(|c| c.serves(generation, Instant::now()))
+            .map(|c| c.sizes.clone())
+    }
+
+    /// Held while the sizes are counted (one count at a time).
+    pub fn counting(&self) -> MutexGuard<'_, ()> {
+        // Guards nothing but the count's turn.
+        self.counting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps `count` as the last count of the table's sizes.
+    pub fn set_count(&self, count: Count) {
+        *self.sizes.lock().unwrap_or_else(|p| p.into_inner()) = Some(count);
     }
 
     /// Records that the backfill of index `index_id` failed with `error`.
@@ -246,4 +307,49 @@ pub(crate) fn table_name_of(name_or_arn: &str) -> &str {
         }
     }
     name_or_arn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(generation: u64, at: Instant, took: Duration) -> Count {
+        Count {
+            sizes: SizeCache {
+                generation,
+                ..SizeCache::default()
+            },
+            at,
+            took,
+        }
+    }
+
+    #[test]
+    fn a_count_serves_its_generation_at_any_time() {
+        let t0 = Instant::now();
+        let c = count(7, t0, Duration::from_millis(1));
+        assert!(c.serves(7, t0));
+        assert!(c.serves(7, t0 + Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn a_short_count_is_redone_after_any_change() {
+        let t0 = Instant::now();
+        let c = count(7, t0, EXACT_COUNT_BELOW - Duration::from_nanos(1));
+        assert!(!c.serves(8, t0));
+    }
+
+    #[test]
+    fn a_long_count_serves_later_generations_until_its_spacing_passes() {
+        let t0 = Instant::now();
+        let took = Duration::from_millis(50);
+        let c = count(7, t0, took);
+        let spacing = took * RECOUNT_SPACING;
+        assert_eq!(spacing, Duration::from_secs(5));
+        assert!(c.serves(8, t0));
+        assert!(c.serves(1_000, t0 + spacing - Duration::from_nanos(1)));
+        assert!(!c.serves(8, t0 + spacing));
+        let c = count(7, t0, EXACT_COUNT_BELOW);
+        assert!(c.serves(8, t0 + EXACT_COUNT_BELOW));
+    }
 }
