@@ -77,11 +77,9 @@ const HEADERS: [(&str, &str); 3] = [
 
 fn main() -> Result<(), String> {
     let args = Args::parse();
-    let workers = args.worker_threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .max(2)
-    });
+    let workers = args
+        .worker_threads
+        .unwrap_or_else(siltdb_server::http::default_worker_threads);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
