@@ -18,16 +18,16 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use siltdb::WriteBatch;
-use siltdb::low_level::dynamo::itemcodec::{encode_item_to_vec, encode_value};
-use siltdb::low_level::dynamo::stream_record::{decode_record, encode_record, RecordRef};
 use siltdb::dynamo::{AttributeValue, Item, Number};
 use siltdb::fs::{Fs, MemFs};
+use siltdb::low_level::dynamo::itemcodec::{encode_item_to_vec, encode_value};
+use siltdb::low_level::dynamo::stream_record::{decode_record, encode_record, RecordRef};
 use siltdb::low_level::key::{make_internal_key, ValueKind};
 use siltdb::low_level::manifest::{FileMeta, VersionEdit};
 use siltdb::low_level::sstable::{BlockBuilder, Footer, TableBuilder, TableOptions, FOOTER_LEN};
 use siltdb::low_level::vlog::BlobWriter;
 use siltdb::low_level::wal::LogWriter;
+use siltdb::WriteBatch;
 
 fn write(target: &str, name: &str, data: &[u8]) {
     let dir = Path::new("corpus").join(target);

@@ -1,8 +1,10 @@
 //! `item_decoder`: stored item bytes (format-spec/items.md).
 
-use siltdb::low_level::dynamo::itemcodec::{decode_item, decode_value, encode_item_to_vec, encode_value};
-use siltdb::low_level::dynamo::validate::validate_value;
 use siltdb::dynamo::AttributeValue;
+use siltdb::low_level::dynamo::itemcodec::{
+    decode_item, decode_value, encode_item_to_vec, encode_value,
+};
+use siltdb::low_level::dynamo::validate::validate_value;
 
 /// `item_decoder`: the bytes as an encoded item, and as one encoded value.
 ///

@@ -11,9 +11,9 @@
 use std::sync::OnceLock;
 
 use siltdb::dynamo::api::*;
-use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::partiql::lexer::{lex, TokenKind};
 use siltdb::dynamo::partiql::parse;
+use siltdb::dynamo::ScalarAttributeType;
 use siltdb::dynamo::{AttributeValue, DynamoDb, Item, Number};
 
 /// The parameters every statement is given (more than any seed uses; extra

@@ -1,6 +1,8 @@
 //! `stream_record`: a stored stream record value (format-spec/streams.md).
 
-use siltdb::low_level::dynamo::stream_record::{decode_record, encode_record, RecordRef, StoredRecord};
+use siltdb::low_level::dynamo::stream_record::{
+    decode_record, encode_record, RecordRef, StoredRecord,
+};
 
 /// The record `r` as the encoder takes it.
 pub fn record_ref(r: &StoredRecord) -> RecordRef<'_> {

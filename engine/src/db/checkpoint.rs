@@ -179,7 +179,7 @@ impl DbInner {
             // A copy as of one sequence number has no history to keep.
             history: Vec::new(),
         };
-        write_manifest(fs, &tmp, manifest_number + 1, &manifest.to_edit())?;
+        write_manifest(fs, &tmp, manifest_number + 1, &manifest.to_edit()?)?;
         // The links, the WAL and the MANIFEST are durable entries before
         // CURRENT can name the MANIFEST (write_current syncs the directory
         // again for CURRENT itself).

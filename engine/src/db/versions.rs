@@ -226,7 +226,7 @@ impl ManifestLog {
             )),
             (Some(number), _) => {
                 let kind = FileKind::Manifest(number);
-                p.next.to_edit().encode(&mut buf);
+                p.next.to_edit()?.encode(&mut buf);
                 let file = self.fs.create(&kind.path(&self.dir))?;
                 let mut w = LogWriter::new(file, kind.name());
                 w.add_record(&buf)?;

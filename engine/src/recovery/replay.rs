@@ -87,14 +87,29 @@ impl ManifestState {
 
     /// The base edit of a new MANIFEST holding this state: every live table
     /// as a new file, every live WAL, and all three counters.
-    pub fn to_edit(&self) -> VersionEdit {
+    ///
+    /// A base edit says that its MANIFEST tracks WALs by naming one (tag 6;
+    /// format-spec/manifest.md, "MANIFEST file"), so a state that tracks WALs
+    /// with none live has no base edit: written without one, it would read
+    /// back as a MANIFEST that does not track WALs and recover by other
+    /// rules. A database always has a live WAL, so the writer never holds
+    /// such a state; a MANIFEST whose edits retire every WAL can only be
+    /// damaged or crafted, and this refuses to rewrite it.
+    pub fn to_edit(&self) -> Result<VersionEdit> {
+        if self.live_wals.as_ref().is_some_and(BTreeSet::is_empty) {
+            return Err(Error::InvalidArgument(
+                "a MANIFEST that tracks WALs with none live has no base edit \
+                 (a database always has a live WAL)"
+                    .into(),
+            ));
+        }
         let mut edit = self.version.to_edit();
         edit.log_number = Some(self.log_number);
         edit.next_file_number = Some(self.next_file_number);
         edit.last_sequence = Some(self.last_sequence);
         edit.new_wals = self.live_wals.iter().flatten().copied().collect();
         edit.history_ranges = (!self.history.is_empty()).then(|| self.history.clone());
-        edit
+        Ok(edit)
     }
 
     /// The WALs recovery replays: the live WALs numbered at or above
@@ -345,7 +360,7 @@ mod tests {
         };
         s.apply(&e3, "MANIFEST-000001", 50).unwrap();
         assert_eq!(s.live_wals, Some([5].into()));
-        assert_eq!(s.to_edit().new_wals, vec![5]);
+        assert_eq!(s.to_edit().unwrap().new_wals, vec![5]);
 
         for (bad, why) in [
             (
@@ -383,6 +398,38 @@ mod tests {
                 other => panic!("expected corruption, got {other:?}"),
             }
             assert_eq!(s.live_wals, before.live_wals, "unchanged on error");
+        }
+    }
+
+    #[test]
+    fn a_base_edit_rebuilds_its_state_or_is_refused() {
+        let mut s = ManifestState::default();
+        let first = VersionEdit {
+            log_number: Some(5),
+            next_file_number: Some(6),
+            last_sequence: Some(1),
+            new_wals: vec![5],
+            ..Default::default()
+        };
+        s.apply(&first, "MANIFEST-000001", 0).unwrap();
+        let mut again = ManifestState::default();
+        again
+            .apply(&s.to_edit().unwrap(), "MANIFEST-000002", 0)
+            .unwrap();
+        assert_eq!(again.live_wals, Some([5].into()));
+
+        // Every WAL retired: the state tracks WALs and has none live, which
+        // no base edit can say (one without tag 6 reads as format 1).
+        let retire = VersionEdit {
+            deleted_wals: vec![5],
+            ..Default::default()
+        };
+        s.apply(&retire, "MANIFEST-000001", 30).unwrap();
+        assert_eq!(s.live_wals, Some(BTreeSet::new()));
+        assert_eq!(s.tracked_wals_to_replay(), Some(vec![]));
+        match s.to_edit() {
+            Err(Error::InvalidArgument(why)) => assert!(why.contains("none live"), "{why}"),
+            other => panic!("expected a refusal, got {other:?}"),
         }
     }
 
