@@ -1,5 +1,6 @@
 //! The DynamoDB layer on the library API: PutItem, GetItem, Query of 100
-//! items of one partition, and UpdateItem with a condition.
+//! items of one partition, UpdateItem with a condition, and PutItem
+//! replacing items that are on disk, not in the memtable.
 //!
 //! The database lives in a temporary directory on disk with `sync: false`,
 //! so the figures are the CPU cost of the DynamoDB layer plus the engine,
@@ -16,6 +17,12 @@ use siltdb::{AttributeValue, Item, Number, Options};
 use siltdb_benches::rng::SplitMix64;
 
 const ITEMS: u64 = 100_000;
+/// Items of the table whose items are all flushed before PutItem replaces
+/// them, one each, in an order that visits no item twice in a million puts.
+const FLUSHED_ITEMS: u64 = 1_000_000;
+/// A step coprime with [`FLUSHED_ITEMS`]: `i * STRIDE % FLUSHED_ITEMS`
+/// visits every item once per [`FLUSHED_ITEMS`] puts, scattered.
+const STRIDE: u64 = 999_983;
 
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
@@ -48,8 +55,14 @@ fn open(dir: &std::path::Path) -> DynamoDb {
         },
     )
     .expect("open");
+    create(&db, "bench");
+    db
+}
+
+/// A table keyed by `pk` (S) and `sk` (N), without indexes or a stream.
+fn create(db: &DynamoDb, name: &str) {
     db.create_table(CreateTableInput {
-        table_name: "bench".into(),
+        table_name: name.into(),
         attribute_definitions: vec![
             AttributeDefinition {
                 attribute_name: "pk".into(),
@@ -74,7 +87,6 @@ fn open(dir: &std::path::Path) -> DynamoDb {
         ..Default::default()
     })
     .expect("create");
-    db
 }
 
 fn pk(i: u64) -> String {
@@ -148,6 +160,7 @@ fn dynamo_items(c: &mut Criterion) {
         })
     });
     g.finish();
+    put_item_over_flushed(c, &db);
     let mut g = c.benchmark_group("dynamo_query");
     g.throughput(Throughput::Elements(100));
     g.bench_function("query_100_items_one_partition", |b| {
@@ -165,6 +178,47 @@ fn dynamo_items(c: &mut Criterion) {
                 .expect("query");
             assert_eq!(out.count, 100);
             black_box(out)
+        })
+    });
+    g.finish();
+}
+
+/// PutItem replacing items that are all in table files: a million items
+/// are loaded and flushed, then each put replaces a different one (the
+/// run stays under a million puts), so no put finds its item in the
+/// memtable.
+fn put_item_over_flushed(c: &mut Criterion, db: &DynamoDb) {
+    create(db, "flushed");
+    let requests: Vec<WriteRequest> = (0..FLUSHED_ITEMS)
+        .map(|i| {
+            WriteRequest::Put(PutRequest {
+                item: record(&pk(i), i % 100),
+            })
+        })
+        .collect();
+    for chunk in requests.chunks(25) {
+        db.batch_write_item(BatchWriteItemInput {
+            request_items: [("flushed".to_string(), chunk.to_vec())].into(),
+            ..Default::default()
+        })
+        .expect("load");
+    }
+    db.engine().flush().expect("flush");
+    let mut g = c.benchmark_group("dynamo");
+    g.throughput(Throughput::Elements(1));
+    g.warm_up_time(std::time::Duration::from_secs(1));
+    g.measurement_time(std::time::Duration::from_secs(3));
+    let mut next = 0u64;
+    g.bench_function("put_item_over_flushed", |b| {
+        b.iter(|| {
+            let i = next * STRIDE % FLUSHED_ITEMS;
+            next += 1;
+            db.put_item(PutItemInput {
+                table_name: "flushed".into(),
+                item: record(&pk(i), i % 100),
+                ..Default::default()
+            })
+            .expect("put")
         })
     });
     g.finish();

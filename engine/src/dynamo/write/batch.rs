@@ -72,6 +72,12 @@ struct BatchWrite<'a> {
 }
 
 impl<'a> ItemWrite<'a> for BatchWrite<'a> {
+    fn reads_old(&self, i: usize) -> bool {
+        // A delete writes nothing for an absent item; capacity counts the
+        // larger of the old and new items.
+        self.capacity_wanted || self.writes.get(i).is_none_or(|(_, _, item)| item.is_none())
+    }
+
     fn decide(
         &mut self,
         i: usize,

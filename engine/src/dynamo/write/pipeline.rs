@@ -10,7 +10,10 @@
 //!    for plain writes, all at once for a transaction (which fails at the
 //!    first item another transaction holds, see `locks.rs`);
 //! 3. **read old**: each target's current item, and the table's definition
-//!    as it is now, under the lock (see [`DynamoDb::stage_change`]);
+//!    as it is now, under the lock (see [`DynamoDb::stage_change`]); the
+//!    item is not read when neither the write ([`ItemWrite::reads_old`])
+//!    nor the table ([`table_reads_old`]) needs it — a plain PutItem on a
+//!    table without indexes or a stream writes without a read;
 //! 4. **check**: [`ItemWrite::decide`] — condition, update, validation —
 //!    for each target, then [`ItemWrite::decided`] once (a transaction
 //!    cancels here with every reason);
@@ -44,6 +47,7 @@ use crate::dynamo::indexes::collections::{
 };
 use crate::dynamo::items::value::Item;
 use crate::dynamo::streams::sequence::Reservation;
+use crate::dynamo::streams::settings::enabled_stream;
 use crate::dynamo::tables::schema::TableMeta;
 use crate::dynamo::tables::table::{table_gates, Table};
 use crate::dynamo::write::change::Origin;
@@ -111,6 +115,16 @@ pub(crate) trait ItemWrite<'a> {
         ))
     }
 
+    /// Whether target `i`'s current item must be read for this write: for
+    /// its condition, its update, a delete (which writes nothing when the
+    /// item is absent), `ReturnValues` or `ConsumedCapacity` (which counts
+    /// the larger of the old and new items). When neither this nor
+    /// [`table_reads_old`] asks for it, [`ItemWrite::decide`] is given
+    /// `None` for an item that may exist.
+    fn reads_old(&self, _i: usize) -> bool {
+        true
+    }
+
     /// Decides what happens to target `i`, whose item is `old` now and
     /// whose table is defined by `meta` — under the target's lock. An error
     /// fails the whole write before anything is staged.
@@ -153,10 +167,20 @@ pub(crate) trait ItemWrite<'a> {
     }
 }
 
+/// Whether every write to `meta`'s table must read the item it replaces,
+/// whatever the write needs: to delete the old item's index entries, to
+/// name a stream record's event (INSERT or MODIFY, none for an unchanged
+/// item) and carry its old image, and to size item collections (tables
+/// with local secondary indexes, which are indexes too).
+pub(crate) fn table_reads_old(meta: &TableMeta) -> bool {
+    !meta.indexes.is_empty() || enabled_stream(meta).is_some()
+}
+
 /// What a committed write did.
 #[derive(Debug)]
 pub(crate) struct Written<'a> {
-    /// Per target, its item before the write.
+    /// Per target, its item before the write (`None` also when the item
+    /// was not read: see [`ItemWrite::reads_old`]).
     pub old: Vec<Option<Item>>,
     /// Per target, what was decided.
     pub decisions: Vec<Decision<'a>>,
@@ -240,7 +264,12 @@ impl DynamoDb {
             // The definition as it is now, under the item's lock: an index
             // being backfilled must see this write, a deleted one must not.
             let meta = t.table.meta();
-            let old = match self.inner.db.get_pinned(&t.key)? {
+            let stored = if write.reads_old(i) || table_reads_old(&meta) {
+                self.inner.db.get_pinned(&t.key)?
+            } else {
+                None
+            };
+            let old = match stored {
                 None => None,
                 Some(bytes) => match decode_stored(&bytes) {
                     Ok(item) => Some(item),

@@ -140,6 +140,10 @@ struct OneItem<'a> {
     metrics: Option<ReturnItemCollectionMetrics>,
     /// UpdateItem: the paths the update touched.
     paths: Vec<Path>,
+    /// Whether the current item is read (see [`ItemWrite::reads_old`]):
+    /// always for an update or a delete; for a put, only when its
+    /// condition, `ReturnValues` or `ConsumedCapacity` needs it.
+    reads_old: bool,
 }
 
 impl<'a> OneItem<'a> {
@@ -157,6 +161,7 @@ impl<'a> OneItem<'a> {
             on_failure,
             metrics,
             paths: Vec::new(),
+            reads_old: true,
         }
     }
 }
@@ -207,6 +212,10 @@ impl<'a> ItemWrite<'a> for OneItem<'a> {
             Action::Delete if old.is_some() => Ok(Decision::Delete),
             Action::Delete => Ok(Decision::Keep),
         }
+    }
+
+    fn reads_old(&self, _: usize) -> bool {
+        self.reads_old
     }
 
     fn kept_collection_key(&self, _: usize) -> Option<&Item> {
@@ -267,6 +276,9 @@ impl DynamoDb {
             input.return_values_on_condition_check_failure,
             input.return_item_collection_metrics,
         );
+        write.reads_old = prepared.condition.is_some()
+            || rv == ReturnValue::AllOld
+            || input.return_consumed_capacity.unwrap_or_default() != ReturnConsumedCapacity::None;
         let (meta, written, pending) = self.write_one(
             &input.table_name,
             |meta| {
