@@ -11,12 +11,8 @@
 //! - [`auth`]: AWS Signature Version 4 checking;
 //! - [`backend`]: the trait the server calls to do the work, implemented
 //!   by siltdb's handle;
-//! - [`malloc_arenas`]: the process's allocator, kept from hoarding freed
-//!   memory per thread;
-//! - [`malloc_mmap`]: the process's allocator, made to return large freed
-//!   blocks to the system;
-//! - [`malloc_trim`]: the process's allocator, made to return free pages
-//!   inside its heaps;
+//! - [`malloc`]: the process's allocator, kept from hoarding freed memory
+//!   per thread and made to return free memory to the system;
 //! - [`memory_log`]: the engine's memory budget and use, in the log.
 #![warn(missing_docs)]
 
@@ -24,9 +20,7 @@ pub mod auth;
 pub mod backend;
 pub mod http;
 pub mod json;
-pub mod malloc_arenas;
-pub mod malloc_mmap;
-pub mod malloc_trim;
+pub mod malloc;
 pub mod memory_log;
 pub mod operation;
 pub mod transfer;

@@ -23,8 +23,8 @@ use cli::{Cli, Command, ServeArgs};
 
 fn main() -> ExitCode {
     // Before any thread starts (see the module).
-    siltdb_server::malloc_arenas::limit();
-    siltdb_server::malloc_mmap::fix_threshold();
+    siltdb_server::malloc::arenas::limit();
+    siltdb_server::malloc::mmap::fix_threshold();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -111,7 +111,7 @@ fn run_serve(args: ServeArgs) -> Result<(), String> {
             tracing::info!("cross-origin requests allowed from {:?}", args.cors_origins);
         }
         tokio::spawn(log_usage_every(db, args.stats_every));
-        tokio::spawn(siltdb_server::malloc_trim::trim_every(
+        tokio::spawn(siltdb_server::malloc::trim::trim_every(
             args.malloc_trim_every,
         ));
         let config = ServerConfig {

@@ -32,7 +32,7 @@ pub struct Malloc {
     /// Bytes freed into the heaps and kept there (resident unless the
     /// kernel reclaimed the pages).
     pub free: usize,
-    /// Bytes of blocks mapped on their own (see [`crate::malloc_mmap`]).
+    /// Bytes of blocks mapped on their own (see [`crate::malloc::mmap`]).
     pub mapped: usize,
 }
 

@@ -1,5 +1,5 @@
 //! `siltdb serve` limits glibc's malloc to two arenas before it starts any
-//! thread (`siltdb_server::malloc_arenas`): threads started after the limit
+//! thread (`siltdb_server::malloc::arenas`): threads started after the limit
 //! share the arenas that exist instead of each making its own, whose freed
 //! memory no other thread would reuse. The soak test measured the resident
 //! set more than three times the caches and memtables without it.
@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Barrier};
 
-use siltdb_server::malloc_arenas::{limit, ARENAS};
+use siltdb_server::malloc::arenas::{limit, ARENAS};
 
 /// How many arenas glibc's malloc has, from `malloc_info`'s report.
 fn arenas() -> usize {

@@ -1,11 +1,11 @@
 //! `siltdb serve` fixes glibc's mmap threshold at start
-//! (`siltdb_server::malloc_mmap`): a large block stays a mapping of its own,
+//! (`siltdb_server::malloc::mmap`): a large block stays a mapping of its own,
 //! returned to the system when freed, even after a larger one was freed —
 //! which, left to glibc, raises the threshold so that later large blocks
 //! come from the heap and their memory stays in the process.
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
-use siltdb_server::malloc_mmap::{fix_threshold, THRESHOLD};
+use siltdb_server::malloc::mmap::{fix_threshold, THRESHOLD};
 
 /// Bytes of blocks malloc holds as mappings of their own.
 fn mapped_bytes() -> usize {

@@ -1,10 +1,10 @@
-//! `siltdb serve` calls `siltdb_server::malloc_trim::trim` periodically:
+//! `siltdb serve` calls `siltdb_server::malloc::trim::trim` periodically:
 //! free pages in the middle of glibc's heaps — left where a cache evicted
 //! small blocks scattered among live ones, which glibc never returns by
 //! itself — go back to the system.
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
-use siltdb_server::malloc_trim::trim;
+use siltdb_server::malloc::trim::trim;
 
 /// The process's resident anonymous memory, in bytes.
 fn rss_anon() -> usize {

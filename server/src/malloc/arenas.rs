@@ -20,20 +20,5 @@ pub const ARENAS: i32 = 2;
 /// an arena keeps it. Returns whether it set the limit (never on other C
 /// libraries).
 pub fn limit() -> bool {
-    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
-        return false;
-    }
-    set_arena_max()
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn set_arena_max() -> bool {
-    // SAFETY: `mallopt` takes two integers and changes a malloc parameter;
-    // M_ARENA_MAX only bounds how many arenas later threads may create.
-    unsafe { libc::mallopt(libc::M_ARENA_MAX, ARENAS) == 1 }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn set_arena_max() -> bool {
-    false
+    super::set_unless_env("MALLOC_ARENA_MAX", super::Param::ArenaMax, ARENAS)
 }

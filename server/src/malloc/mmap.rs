@@ -23,20 +23,9 @@ pub const THRESHOLD: i32 = 128 << 10;
 /// sets `MALLOC_MMAP_THRESHOLD_`. Returns whether it set it (never on other
 /// C libraries).
 pub fn fix_threshold() -> bool {
-    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some() {
-        return false;
-    }
-    set_threshold()
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn set_threshold() -> bool {
-    // SAFETY: `mallopt` takes two integers and changes a malloc parameter;
-    // M_MMAP_THRESHOLD only decides how later allocations are served.
-    unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, THRESHOLD) == 1 }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn set_threshold() -> bool {
-    false
+    super::set_unless_env(
+        "MALLOC_MMAP_THRESHOLD_",
+        super::Param::MmapThreshold,
+        THRESHOLD,
+    )
 }

@@ -1,6 +1,6 @@
 //! glibc's malloc, made to give back whole free pages inside its heaps.
 //!
-//! Blocks below the mmap threshold (see [`crate::malloc_mmap`]) come from
+//! Blocks below the mmap threshold (see [`super::mmap`]) come from
 //! the arenas' heaps, and glibc returns a heap's memory to the system only
 //! from its top: a free page with a live block above it stays resident.
 //! The block cache is the server's largest user of such blocks, and once it
