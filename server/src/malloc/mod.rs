@@ -6,7 +6,7 @@
 //! - [`trim`]: made to return free pages inside its heaps.
 //!
 //! The first two are malloc parameters set once at start, each unless the
-//! environment sets glibc's own variable for it ([`set_unless_env`]).
+//! environment sets glibc's own variable for it (`set_unless_env`).
 //! On other C libraries nothing is changed.
 
 pub mod arenas;
