@@ -313,17 +313,14 @@ impl DynamoDb {
             generation,
             ..SizeCache::default()
         };
-        let mut records = 0u64;
         while it.valid() && it.key().starts_with(&prefix) {
             let index_id = index_id_of(it.key()).unwrap_or(TABLE_INDEX_ID);
             if index_id == TABLE_INDEX_ID {
                 let item = decode_stored(it.value())?;
-                records += 1;
                 c.item_count += 1;
                 c.size_bytes += item_size(&item) as i64;
             } else if meta.indexes.iter().any(|i| i.id == index_id) {
                 let entry = decode_stored(it.value())?;
-                records += 1;
                 let e = c.indexes.entry(index_id).or_insert((0, 0));
                 e.0 += 1;
                 e.1 += item_size(&entry) as i64 + INDEX_ENTRY_OVERHEAD as i64;
@@ -341,7 +338,6 @@ impl DynamoDb {
         }
         table.set_count(Count {
             sizes: c.clone(),
-            records,
             at: started,
             took: started.elapsed(),
         });

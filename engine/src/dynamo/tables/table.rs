@@ -20,6 +20,14 @@ pub(crate) struct SizeCache {
     pub indexes: BTreeMap<u8, (i64, i64)>,
 }
 
+impl SizeCache {
+    /// The records counted: items and index entries.
+    pub fn records(&self) -> u64 {
+        let entries: i64 = self.indexes.values().map(|(n, _)| n).sum();
+        u64::try_from(self.item_count.saturating_add(entries)).unwrap_or(0)
+    }
+}
+
 /// A count of a table's sizes that read fewer records than this (items
 /// and index entries) is redone after every change: a small table's sizes
 /// are exact at every DescribeTable, however loaded the machine is. (On
@@ -32,12 +40,11 @@ pub(crate) const EXACT_COUNT_BELOW: u64 = 10_000;
 /// after any write. (DynamoDB refreshes these sizes about every six hours.)
 pub(crate) const RECOUNT_SPACING: u32 = 100;
 
-/// One count of a table's sizes: what it found, how many records it read,
-/// when it started and how long it took.
+/// One count of a table's sizes: what it found, when it started and how
+/// long it took.
 #[derive(Debug, Clone)]
 pub(crate) struct Count {
     pub sizes: SizeCache,
-    pub records: u64,
     pub at: Instant,
     pub took: Duration,
 }
@@ -49,7 +56,7 @@ impl Count {
     /// ([`RECOUNT_SPACING`]) has not passed.
     pub fn serves(&self, generation: u64, now: Instant) -> bool {
         self.sizes.generation == generation
-            || (self.records >= EXACT_COUNT_BELOW
+            || (self.sizes.records() >= EXACT_COUNT_BELOW
                 && now.saturating_duration_since(self.at)
                     < self.took.saturating_mul(RECOUNT_SPACING))
     }
@@ -320,9 +327,9 @@ mod tests {
         Count {
             sizes: SizeCache {
                 generation,
+                item_count: i64::try_from(records).expect("test count"),
                 ..SizeCache::default()
             },
-            records,
             at,
             took,
         }
