@@ -126,7 +126,7 @@ impl State {
     }
 }
 
-fn error_response(content_type: &str, e: &ErrorBody) -> Response<Full<Bytes>> {
+fn error_response(content_type: &'static str, e: &ErrorBody) -> Response<Full<Bytes>> {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     response::json(status, content_type, &e.body)
 }
@@ -411,7 +411,7 @@ fn too_large() -> Response<Full<Bytes>> {
 /// 400), which every AWS SDK retries with backoff ([`throttling_error`]
 /// says why this and not a 503). If this request alone needs more than the
 /// whole budget, no retry can succeed: a `ValidationException` says so.
-fn overloaded(content_type: &str, reservation: &Reservation) -> Response<Full<Bytes>> {
+fn overloaded(content_type: &'static str, reservation: &Reservation) -> Response<Full<Bytes>> {
     if reservation.exceeds_whole_budget() {
         tracing::info!("a request needs more memory than the whole request memory budget");
         let e = dynamo_error(&DynamoError::validation(

@@ -30,7 +30,7 @@ const CRC32: HeaderName = HeaderName::from_static("x-amz-crc32");
 /// A response body plus the headers every response carries.
 pub(crate) fn build(
     status: StatusCode,
-    content_type: Option<&str>,
+    content_type: Option<&'static str>,
     body: Vec<u8>,
 ) -> Response<Full<Bytes>> {
     let crc = crc32fast::hash(&body);
@@ -43,16 +43,19 @@ pub(crate) fn build(
     }
     h.insert(CRC32, HeaderValue::from(crc));
     if let Some(ct) = content_type {
-        if let Ok(v) = HeaderValue::from_str(ct) {
-            h.insert(CONTENT_TYPE, v);
-        }
+        // A constant of this module: not copied or checked per response.
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
     }
     h.insert(CONTENT_LENGTH, HeaderValue::from(len));
     r
 }
 
 /// A JSON response.
-pub(crate) fn json(status: StatusCode, content_type: &str, body: &Value) -> Response<Full<Bytes>> {
+pub(crate) fn json(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &Value,
+) -> Response<Full<Bytes>> {
     // Serializing a `Value` cannot fail (its map keys are strings).
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     build(status, Some(content_type), bytes)
@@ -63,7 +66,7 @@ pub(crate) fn json(status: StatusCode, content_type: &str, body: &Value) -> Resp
 /// the compressed bytes).
 pub(crate) fn json_coded(
     status: StatusCode,
-    content_type: &str,
+    content_type: &'static str,
     bytes: Vec<u8>,
     coding: Option<Coding>,
 ) -> Response<Full<Bytes>> {

@@ -86,6 +86,12 @@ impl ExprParams<'_> {
     /// Validates and parses everything. Messages are DynamoDB's (dynalite
     /// `validations/index.js` for the map-level ones).
     pub fn prepare(&self) -> Result<Prepared, DynamoError> {
+        if self.present().is_empty() {
+            // Nothing to check or parse (most GetItem and PutItem
+            // requests): what the steps below would build for no
+            // parameters, without building their context.
+            return Ok(Prepared::default());
+        }
         let uses_values = self.update.is_some()
             || self.condition.is_some()
             || self.key_condition.is_some()
