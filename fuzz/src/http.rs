@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use hyper::header::{HeaderName, HeaderValue};
-use siltdb_server::auth::Credentials;
+use siltdb_server::auth::{credential_region, Credentials};
 use siltdb_server::http::interpret::{interpret, Refusal};
 use siltdb_server::json::tree::{parse, Meter, Unmetered};
 
@@ -76,8 +76,9 @@ fn request(data: &[u8]) -> (hyper::http::request::Parts, &[u8]) {
     (parts, body)
 }
 
-/// `http_request`: the bytes as a request, decoded without credentials,
-/// with credentials (no clock), and under a small memory limit.
+/// `http_request`: the bytes as a request: its credential region read (a
+/// region is 1 to 32 bytes), then decoded without credentials, with
+/// credentials (no clock), and under a small memory limit.
 ///
 /// A decoded request is for the operation the decoder names; the limit
 /// changes nothing but whether memory runs out (a request decoded under it
@@ -86,6 +87,10 @@ fn request(data: &[u8]) -> (hyper::http::request::Parts, &[u8]) {
 /// twice while its array grows).
 pub fn run_http_request(data: &[u8]) {
     let (parts, body) = request(data);
+    // The region every request is answered in, read before any check.
+    if let Some(region) = credential_region(&parts.headers) {
+        assert!((1..=32).contains(&region.len()), "region {region:?}");
+    }
     let open = interpret(&parts, body, None, None, &Unmetered);
     if let Ok((op, req)) = &open {
         assert!(req.operation() == *op);
