@@ -3,7 +3,8 @@
 # (2026-12-07, seventh session): before = cad702a (/tmp/siltdb-cad), after =
 # 6e21989 (/tmp/siltdb-6e2), floor = siltdb-http-floor over hyper (the
 # transport alone), Dynoxide and dynalite on disk and in memory. Lean
-# siltdb-load and wrk, 32 connections, 6 s phases, two runs each.
+# siltdb-load and wrk, 32 connections, 6 s phases, two runs each. Ran three
+# times: run.log, run-2.log, run-3.log.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 for lg in wrk siltdb-load; do
