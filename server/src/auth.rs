@@ -842,7 +842,8 @@ mod tests {
         };
         let signed = "AWS4-HMAC-SHA256 Credential=AKID/20261207/eu-west-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc";
         assert_eq!(region(signed).as_deref(), Some("eu-west-1"));
-        // boto3 and the JS SDK write no space after the commas; tabs trim.
+        // A comma alone separates parts too, and whitespace around a part
+        // is trimmed.
         assert_eq!(
             region("AWS4-HMAC-SHA256 SignedHeaders=host,\tCredential=K/d/us-east-2/dynamodb/x")
                 .as_deref(),
